@@ -1,0 +1,50 @@
+# Holdspace: `make run` serves the demo, `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-test chromium lint typecheck pytest bench clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==0.13.8
+
+install: $(UV)
+	$(UV) sync --frozen --inexact --python $(PYTHON)
+
+install-test: $(UV)
+	$(UV) sync --frozen --extra test --python $(PYTHON)
+
+# Debian's Chromium drives the browser tests; Playwright cannot download its own here.
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+run: install
+	$(BIN)/holdspace migrate --noinput
+	@if [ ! -f var/.demo-loaded ]; then $(BIN)/holdspace seed-demo && touch var/.demo-loaded; fi
+	HOLDSPACE_DEMO=$${HOLDSPACE_DEMO:-1} HOST=$(HOST) PORT=$(PORT) $(BIN)/holdspace serve
+
+lint: install-test
+	$(BIN)/ruff check holdspace tests bench
+	$(BIN)/ruff format --check holdspace tests bench
+
+typecheck: install-test
+	$(BIN)/mypy holdspace
+
+pytest: install-test chromium
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+bench: install-test
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) $(TOOLS) var/static

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from holdspace.accounts.models import STAFF_ROLES
+
+_STARTED = "holdspace_session_started"
+
+
+class SessionLifetimeMiddleware:
+    """Ends a session SESSION_MAX_HOURS after sign-in, however active it has been.
+
+    Inactivity expiry is the session cookie's age, renewed on every request.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            started = request.session.get(_STARTED)
+            now = int(time.time())
+            if started is None:
+                request.session[_STARTED] = now
+            elif now - int(started) > settings.SESSION_MAX_HOURS * 3600:
+                logout(request)
+                return redirect(reverse("account_login"))
+        return self.get_response(request)
+
+
+def user_has_staff_role(user: object) -> bool:
+    from holdspace.accounts.models import Membership
+
+    return Membership.objects.filter(user=user, role__in=STAFF_ROLES).exists()
+
+
+def user_has_totp(user: object) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+class RequireStaffMFAMiddleware:
+    """Outside demo mode, staff must set up TOTP before they reach anything else."""
+
+    _ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/api/", "/i18n/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            not settings.DEMO_MODE
+            and request.user.is_authenticated
+            and not request.path.startswith(self._ALLOWED_PREFIXES)
+            and not request.session.get("holdspace_mfa_ok")
+        ):
+            if user_has_staff_role(request.user) and not user_has_totp(request.user):
+                return redirect(reverse("mfa_activate_totp") + "?next=" + request.path)
+            request.session["holdspace_mfa_ok"] = True
+        return self.get_response(request)

@@ -1,0 +1,177 @@
+"""People, memberships, invitations and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from holdspace.accounts.models import ApiToken, Invitation, Membership, Organisation, Role, User
+from holdspace.audit.services import audit_record
+from holdspace.couples.models import Couple
+from holdspace.couples.services import partner_add
+from holdspace.policy import Viewer, can_invite
+
+
+def token_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def user_create(*, email: str, display_name: str, password: str | None) -> User:
+    """A person with a verified address (they proved it through an invitation or an admin)."""
+    email = email.strip().lower()
+    user = User.objects.create_user(email=email, password=password, display_name=display_name)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+def membership_ensure(*, organisation: Organisation, user: User, role: str) -> Membership:
+    membership, _created = Membership.objects.get_or_create(
+        organisation=organisation, user=user, defaults={"role": role}
+    )
+    if membership.role != role:
+        raise ValidationError(
+            {"email": _("This person already has another role in this organisation.")}
+        )
+    return membership
+
+
+# Invitations --------------------------------------------------------------------------
+
+
+def invitation_create(
+    *, viewer: Viewer, organisation: Organisation, email: str, display_name: str,
+    couple: Couple | None = None, role: str = Role.PARTNER,
+) -> tuple[Invitation, str]:
+    """Invite someone by e-mail; returns the invitation and its one-time link."""
+    if not can_invite(viewer, organisation.pk):
+        raise Http404("No such organisation")
+    errors: dict[str, str] = {}
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = _("Enter an e-mail address such as name@example.org.")
+    display_name = display_name.strip()
+    if not display_name:
+        errors["display_name"] = _("Enter the name this person goes by.")
+    if role not in Role.values:
+        errors["role"] = _("Choose a role from the list.")
+    if role == Role.PARTNER and (couple is None or couple.organisation_id != organisation.pk):
+        errors["couple"] = _("A partner is invited to a couple of this organisation.")
+    if couple is not None and couple.partners.count() >= 2:
+        errors["couple"] = _("This couple already has two partners.")
+    existing = Membership.objects.filter(organisation=organisation, user__email=email).first()
+    if existing is not None and existing.role != role:
+        errors["email"] = _("This person already has another role in this organisation.")
+    if errors:
+        raise ValidationError(errors)
+
+    raw = secrets.token_urlsafe(32)
+    now = timezone.now()
+    with transaction.atomic():
+        invitation = Invitation.objects.create(
+            organisation=organisation, email=email, display_name=display_name, role=role,
+            couple=couple, digest=token_digest(raw), invited_by=viewer.user, created_at=now,
+            expires_at=now + timedelta(hours=settings.INVITATION_VALID_HOURS),
+        )
+        audit_record(
+            action="invitation.create", organisation_id=organisation.pk,
+            actor_id=viewer.user.pk, actor_label=viewer.user.email, object_type="invitation",
+            object_id=invitation.pk, couple_id=couple.pk if couple else None, ip=viewer.ip,
+            detail={"role": role},
+        )
+    link = settings.SITE_URL + reverse("invitation_accept", args=[raw])
+    context = {"invitation": invitation, "link": link, "hours": settings.INVITATION_VALID_HOURS}
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=_("You are invited to Holdspace by %(org)s") % {"org": organisation.name},
+            message=render_to_string("accounts/email/invitation.txt", context),
+            from_email=None,
+            recipient_list=[email],
+        )
+    )
+    return invitation, link
+
+
+def invitation_lookup(raw: str) -> Invitation:
+    """The usable invitation behind a link, or Http404 (used, expired, revoked or unknown)."""
+    invitation = (
+        Invitation.objects.select_related("organisation", "couple")
+        .filter(digest=token_digest(raw))
+        .first()
+    )
+    if invitation is None or not invitation.is_usable():
+        raise Http404("This invitation link is not valid")
+    return invitation
+
+
+def invitation_accept(*, raw: str, password: str, ip: str | None) -> User:
+    """Use an invitation once: create or join the account, seat the partner, and close it."""
+    with transaction.atomic():
+        invitation = invitation_lookup(raw)
+        # Lock it so two clicks on the same link cannot both succeed.
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if not invitation.is_usable():
+            raise Http404("This invitation link is not valid")
+        user = User.objects.filter(email=invitation.email).first()
+        if user is None:
+            candidate = User(email=invitation.email, display_name=invitation.display_name)
+            try:
+                validate_password(password, candidate)
+            except ValidationError as exc:
+                raise ValidationError({"password": exc.messages}) from exc
+            user = user_create(email=invitation.email, display_name=invitation.display_name,
+                               password=password)
+        elif not user.check_password(password):
+            raise ValidationError(
+                {"password": _("You already have an account: enter its password to join.")}
+            )
+        membership_ensure(organisation=invitation.organisation, user=user, role=invitation.role)
+        if invitation.couple is not None:
+            partner_add(couple=invitation.couple, user_id=user.pk, actor_id=user.pk,
+                        actor_label=user.email, ip=ip)
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+        audit_record(
+            action="invitation.accept", organisation_id=invitation.organisation_id,
+            actor_id=user.pk, actor_label=user.email, object_type="invitation",
+            object_id=invitation.pk, couple_id=invitation.couple_id, ip=ip,
+        )
+    return user
+
+
+# API tokens ---------------------------------------------------------------------------
+
+
+def api_token_create(*, user: User, ip: str | None = None) -> str:
+    raw = "hs_" + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(user=user, digest=token_digest(raw), prefix=raw[:8])
+        audit_record(
+            action="api_token.create", organisation_id=None, actor_id=user.pk,
+            actor_label=user.email, object_type="api_token", object_id=token.pk, ip=ip,
+        )
+    return raw
+
+
+def api_token_user(raw: str) -> User | None:
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=token_digest(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    return token.user if token else None

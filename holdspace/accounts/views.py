@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from holdspace.accounts.models import STAFF_ROLES, Role
+from holdspace.accounts.services import invitation_accept, invitation_lookup
+from holdspace.policy import client_ip, viewer_from_request
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("account_login")
+    viewer = viewer_from_request(request)
+    roles = set(viewer.roles.values())
+    if roles & STAFF_ROLES - {Role.RESEARCHER}:
+        return redirect("console")
+    if Role.PARTNER in roles:
+        return redirect("portal")
+    return render(request, "accounts/no_access.html", status=200)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    found = invitation_lookup(token)  # 404 when used, expired or unknown
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        password = request.POST.get("password", "")
+        if password != request.POST.get("password_again", ""):
+            errors["password_again"] = ["The two passwords are not the same."]
+        else:
+            try:
+                user = invitation_accept(raw=token, password=password, ip=client_ip(request))
+            except ValidationError as exc:
+                errors = exc.message_dict
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                return redirect("home")
+    return render(request, "accounts/invitation.html", {"invitation": found, "errors": errors},
+                  status=422 if errors else 200)
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # noqa: BLE001  (any failure means the database is not usable)
+        return JsonResponse({"status": "error", "database": str(exc.__class__.__name__)},
+                            status=503)
+    return JsonResponse({"status": "ok", "database": "ok", "vendor": connection.vendor})

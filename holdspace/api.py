@@ -1,0 +1,63 @@
+"""The JSON API at /api/v1, with bearer tokens and the same policy as the web UI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.security import HttpBearer
+
+from holdspace.accounts.api import router as accounts_router
+from holdspace.accounts.services import api_token_user
+from holdspace.audit.services import audit_record
+from holdspace.couples.api import router as couples_router
+from holdspace.policy import client_ip, viewer_for
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = api_token_user(token)
+        if user is None:
+            audit_record(action="auth.token_failed", organisation_id=None,
+                         actor_label="api token", ip=client_ip(request))
+            return None
+        request.viewer = viewer_for(user, client_ip(request))  # type: ignore[attr-defined]
+        return user
+
+
+api = NinjaAPI(
+    title="Holdspace API",
+    version="1",
+    urls_namespace="api",
+    auth=BearerToken(),
+    description=(
+        "Every request carries `Authorization: Bearer TOKEN` (a token from "
+        "`holdspace api-token EMAIL`). A record the caller may not see answers 404, exactly "
+        "like one that does not exist."
+    ),
+)
+api.add_router("/", accounts_router)
+api.add_router("/couples", couples_router)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": "Not found"}, status=404)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Forbidden"}, status=403)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """Service-level validation answers 422 in the same shape as schema validation."""
+    detail = [
+        {"loc": ["body", field], "msg": message, "type": "value_error"}
+        for field, messages in exc.message_dict.items()
+        for message in messages
+    ]
+    return api.create_response(request, {"detail": detail}, status=422)

@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from holdspace.couples.models import Couple, Entry
+from holdspace.couples.selectors import couple_list, couple_page, entry_list, entry_read
+from holdspace.couples.services import MAX_ENTRY_LENGTH, entry_create, entry_update
+from holdspace.policy import Viewer, get_couple_for, get_entry_for
+
+router = Router(tags=["couples"])
+
+KindLiteral = Literal["intention", "journal", "reflection"]
+VisibilityLiteral = Literal["private", "team", "couple"]
+
+
+class PartnerOut(Schema):
+    user_id: int
+    display_name: str
+    slot: str
+
+
+class CareTeamMemberOut(Schema):
+    user_id: int
+    display_name: str
+
+
+class CoupleOut(Schema):
+    id: int
+    organisation_id: int
+    name: str
+    stage: str
+    partners: list[PartnerOut]
+
+
+class CoupleDetailOut(CoupleOut):
+    care_team: list[CareTeamMemberOut]
+
+
+class CoupleListOut(Schema):
+    count: int
+    page: int
+    pages: int
+    items: list[CoupleOut]
+
+
+class EntryCreateIn(Schema):
+    kind: KindLiteral
+    visibility: VisibilityLiteral
+    body: str = Field(min_length=1, max_length=MAX_ENTRY_LENGTH)
+
+
+class EntryUpdateIn(Schema):
+    kind: KindLiteral | None = None
+    visibility: VisibilityLiteral | None = None
+    body: str | None = Field(default=None, min_length=1, max_length=MAX_ENTRY_LENGTH)
+
+
+class EntryOut(Schema):
+    id: int
+    couple_id: int
+    author_id: int
+    author_name: str
+    kind: str
+    visibility: str
+    body: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class EntryListOut(Schema):
+    count: int
+    items: list[EntryOut]
+
+
+class PageQuery(Schema):
+    page: int = Field(default=1, ge=1)
+    per_page: int = Field(default=50, ge=1, le=200)
+    q: str = Field(default="", max_length=100)
+
+
+class SliceQuery(Schema):
+    limit: int = Field(default=50, ge=1, le=200)
+    offset: int = Field(default=0, ge=0)
+
+
+def _viewer(request: HttpRequest) -> Viewer:
+    return request.viewer  # type: ignore[attr-defined,no-any-return]
+
+
+def _couple_out(couple: Couple) -> CoupleOut:
+    return CoupleOut(
+        id=couple.pk, organisation_id=couple.organisation_id, name=couple.name,
+        stage=couple.stage,
+        partners=[PartnerOut(user_id=p.user_id, display_name=p.user.display_name, slot=p.slot)
+                  for p in couple.partners.all()],
+    )
+
+
+def _entry_out(entry: Entry) -> EntryOut:
+    return EntryOut(
+        id=entry.pk, couple_id=entry.couple_id, author_id=entry.author_id,
+        author_name=entry.author.display_name, kind=entry.kind, visibility=entry.visibility,
+        body=entry.body, created_at=entry.created_at, updated_at=entry.updated_at,
+    )
+
+
+@router.get("", response=CoupleListOut, summary="The couples the caller may see")
+def couples(request: HttpRequest, query: Query[PageQuery]) -> CoupleListOut:
+    page = couple_list(viewer=_viewer(request), search=query.q, page=query.page,
+                       per_page=query.per_page)
+    return CoupleListOut(count=page.paginator.count, page=page.number,
+                         pages=page.paginator.num_pages,
+                         items=[_couple_out(c) for c in page.object_list])
+
+
+@router.get("/{int:couple_id}", response=CoupleDetailOut, summary="One couple")
+def couple(request: HttpRequest, couple_id: int) -> CoupleDetailOut:
+    page = couple_page(viewer=_viewer(request), couple_id=couple_id)
+    base = _couple_out(page.couple)
+    return CoupleDetailOut(
+        **base.dict(),
+        care_team=[CareTeamMemberOut(user_id=m.user_id, display_name=m.user.display_name)
+                   for m in page.care_team],
+    )
+
+
+@router.get("/{int:couple_id}/entries", response=EntryListOut,
+            summary="The couple's entries the caller may read, newest first")
+def entries(request: HttpRequest, couple_id: int, query: Query[SliceQuery]) -> EntryListOut:
+    viewer = _viewer(request)
+    found = get_couple_for(viewer, couple_id)
+    items, total = entry_list(viewer=viewer, couple=found, limit=query.limit,
+                              offset=query.offset)
+    return EntryListOut(count=total, items=[_entry_out(e) for e in items])
+
+
+@router.post("/{int:couple_id}/entries", response={201: EntryOut},
+             summary="Write an entry (partners of the couple only)")
+def entry_new(request: HttpRequest, couple_id: int, payload: EntryCreateIn) -> tuple[int, EntryOut]:
+    viewer = _viewer(request)
+    found = get_couple_for(viewer, couple_id)
+    entry = entry_create(viewer=viewer, couple=found, kind=payload.kind,
+                         visibility=payload.visibility, body=payload.body)
+    return 201, _entry_out(entry)
+
+
+@router.get("/{int:couple_id}/entries/{int:entry_id}", response=EntryOut, summary="One entry")
+def entry(request: HttpRequest, couple_id: int, entry_id: int) -> EntryOut:
+    _couple, found = entry_read(viewer=_viewer(request), couple_id=couple_id, entry_id=entry_id)
+    return _entry_out(found)
+
+
+@router.patch("/{int:couple_id}/entries/{int:entry_id}", response=EntryOut,
+              summary="Change an entry's text, kind or visibility (its author only)")
+def entry_change(request: HttpRequest, couple_id: int, entry_id: int,
+                 payload: EntryUpdateIn) -> EntryOut:
+    viewer = _viewer(request)
+    found_couple = get_couple_for(viewer, couple_id)
+    found = get_entry_for(viewer, found_couple, entry_id)
+    updated = entry_update(viewer=viewer, entry=found, kind=payload.kind,
+                           visibility=payload.visibility, body=payload.body)
+    return _entry_out(updated)

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from holdspace.accounts.models import Organisation
+
+
+class Stage(models.TextChoices):
+    CONTACT = "contact", _("Contact and vetting")
+    SCREENING = "screening", _("Screening")
+    PREPARATION = "preparation", _("Preparation")
+    MEDICINE_SESSION = "medicine_session", _("Medicine session")
+    INTEGRATION = "integration", _("Integration")
+    CLOSED = "closed", _("Closed")
+
+
+class Couple(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    name = models.CharField(_("name"), max_length=200)
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices,
+                             default=Stage.CONTACT)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "id"], name="couple_org_id")]
+        indexes = [models.Index(fields=["organisation", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Partner(models.Model):
+    """One of the two people in a couple; slot a or b keeps their order stable on screen."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    couple = models.ForeignKey(Couple, on_delete=models.PROTECT, related_name="partners")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="partnerships")
+    slot = models.CharField(max_length=1, choices=[("a", "A"), ("b", "B")])
+
+    class Meta:
+        ordering = ["slot"]
+        constraints = [
+            models.UniqueConstraint(fields=["couple", "slot"], name="two_partner_slots"),
+            models.UniqueConstraint(fields=["couple", "user"], name="partner_once_per_couple"),
+            models.UniqueConstraint(fields=["organisation", "id"], name="partner_org_id"),
+        ]
+
+
+class CareTeamMember(models.Model):
+    """A facilitator assigned to a couple."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    couple = models.ForeignKey(Couple, on_delete=models.PROTECT, related_name="care_team")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="care_teams")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["couple", "user"], name="care_team_once"),
+            models.UniqueConstraint(fields=["organisation", "id"], name="care_team_org_id"),
+        ]
+
+
+class Visibility(models.TextChoices):
+    PRIVATE = "private", _("Private — only me")
+    TEAM = "team", _("Team — me and our care team")
+    COUPLE = "couple", _("Couple — both of us and our care team")
+
+
+# Wider visibilities come later: widening is the author's decision alone.
+VISIBILITY_ORDER = {Visibility.PRIVATE: 0, Visibility.TEAM: 1, Visibility.COUPLE: 2}
+
+
+class EntryKind(models.TextChoices):
+    INTENTION = "intention", _("Intention")
+    JOURNAL = "journal", _("Journal")
+    REFLECTION = "reflection", _("Reflection")
+
+
+class Entry(models.Model):
+    """Something a partner wrote, with the visibility its author chose."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    couple = models.ForeignKey(Couple, on_delete=models.PROTECT, related_name="entries")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="entries")
+    kind = models.CharField(_("kind"), max_length=20, choices=EntryKind.choices)
+    visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices,
+                                  default=Visibility.PRIVATE)
+    body = models.TextField(_("text"))
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "id"], name="entry_org_id")]
+        indexes = [models.Index(fields=["couple", "-created_at"])]

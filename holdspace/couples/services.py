@@ -1,0 +1,151 @@
+"""Writes to couples and their entries. Each runs in one transaction with its audit event."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from holdspace.accounts.models import Organisation, Role
+from holdspace.audit.services import audit_record
+from holdspace.couples.models import (
+    CareTeamMember,
+    Couple,
+    Entry,
+    EntryKind,
+    Stage,
+    Visibility,
+)
+from holdspace.policy import Viewer, can_invite, require_entry_change, require_entry_write
+
+MAX_ENTRY_LENGTH = 20_000
+
+
+def _clean_entry_fields(*, kind: str | None, visibility: str | None, body: str | None) -> str | None:
+    errors: dict[str, str] = {}
+    if kind is not None and kind not in EntryKind.values:
+        errors["kind"] = _("Choose one of: %(choices)s.") % {"choices": ", ".join(EntryKind.values)}
+    if visibility is not None and visibility not in Visibility.values:
+        errors["visibility"] = _("Choose one of: %(choices)s.") % {
+            "choices": ", ".join(Visibility.values)
+        }
+    cleaned = None
+    if body is not None:
+        cleaned = body.strip()
+        if not cleaned:
+            errors["body"] = _("Write something before saving.")
+        elif len(cleaned) > MAX_ENTRY_LENGTH:
+            errors["body"] = _("Keep an entry under %(n)s characters.") % {"n": MAX_ENTRY_LENGTH}
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def entry_create(*, viewer: Viewer, couple: Couple, kind: str, visibility: str, body: str) -> Entry:
+    require_entry_write(viewer, couple)
+    cleaned = _clean_entry_fields(kind=kind, visibility=visibility, body=body)
+    now = timezone.now()
+    with transaction.atomic():
+        entry = Entry.objects.create(
+            organisation_id=couple.organisation_id, couple=couple, author=viewer.user,
+            kind=kind, visibility=visibility, body=cleaned or "", created_at=now, updated_at=now,
+        )
+        audit_record(
+            action="entry.create", organisation_id=couple.organisation_id,
+            actor_id=viewer.user.pk, actor_label=viewer.user.email, object_type="entry",
+            object_id=entry.pk, couple_id=couple.pk, ip=viewer.ip,
+            detail={"kind": kind, "visibility": visibility},
+        )
+    return entry
+
+
+def entry_update(
+    *, viewer: Viewer, entry: Entry, body: str | None = None, visibility: str | None = None,
+    kind: str | None = None,
+) -> Entry:
+    """Change an entry's text, kind or visibility; only its author may."""
+    require_entry_change(viewer, entry)
+    cleaned = _clean_entry_fields(kind=kind, visibility=visibility, body=body)
+    changed: dict[str, object] = {}
+    if cleaned is not None and cleaned != entry.body:
+        entry.body = cleaned
+        changed["body"] = True
+    if kind is not None and kind != entry.kind:
+        changed["kind"] = [entry.kind, kind]
+        entry.kind = kind
+    if visibility is not None and visibility != entry.visibility:
+        changed["visibility"] = [entry.visibility, visibility]
+        entry.visibility = visibility
+    if not changed:
+        return entry
+    with transaction.atomic():
+        entry.updated_at = timezone.now()
+        entry.save(update_fields=["body", "kind", "visibility", "updated_at"])
+        audit_record(
+            action="entry.update", organisation_id=entry.organisation_id,
+            actor_id=viewer.user.pk, actor_label=viewer.user.email, object_type="entry",
+            object_id=entry.pk, couple_id=entry.couple_id, ip=viewer.ip, detail=changed,
+        )
+    return entry
+
+
+def couple_create(
+    *, viewer: Viewer, organisation: Organisation, name: str, facilitator_ids: list[int],
+    stage: str = Stage.CONTACT,
+) -> Couple:
+    """A new couple with its care team; partners join by invitation (accounts.services)."""
+    if not can_invite(viewer, organisation.pk):
+        raise Http404("No such organisation")
+    from holdspace.accounts.models import Membership
+
+    errors: dict[str, str] = {}
+    name = name.strip()
+    if not name:
+        errors["name"] = _("Give the couple a name, for example “Alex & Sam”.")
+    facilitators = list(
+        Membership.objects.filter(
+            organisation=organisation, role=Role.FACILITATOR, user_id__in=facilitator_ids
+        ).values_list("user_id", flat=True)
+    )
+    if set(facilitators) != set(facilitator_ids):
+        errors["facilitators"] = _("Choose facilitators of this organisation.")
+    if stage not in Stage.values:
+        errors["stage"] = _("Choose a stage from the list.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        couple = Couple.objects.create(organisation=organisation, name=name, stage=stage)
+        CareTeamMember.objects.bulk_create(
+            CareTeamMember(organisation=organisation, couple=couple, user_id=user_id)
+            for user_id in facilitators
+        )
+        audit_record(
+            action="couple.create", organisation_id=organisation.pk, actor_id=viewer.user.pk,
+            actor_label=viewer.user.email, object_type="couple", object_id=couple.pk,
+            couple_id=couple.pk, ip=viewer.ip, detail={"care_team": facilitators},
+        )
+    return couple
+
+
+def partner_add(*, couple: Couple, user_id: int, actor_id: int | None, actor_label: str,
+                ip: str | None) -> None:
+    """Seat a person as the next partner of COUPLE (called when an invitation is accepted)."""
+    from holdspace.couples.models import Partner
+
+    with transaction.atomic():
+        taken = set(couple.partners.select_for_update().values_list("slot", flat=True))
+        if couple.partners.filter(user_id=user_id).exists():
+            return
+        free = [slot for slot in ("a", "b") if slot not in taken]
+        if not free:
+            raise ValidationError({"couple": _("This couple already has two partners.")})
+        Partner.objects.create(
+            organisation_id=couple.organisation_id, couple=couple, user_id=user_id, slot=free[0]
+        )
+        audit_record(
+            action="partner.add", organisation_id=couple.organisation_id, actor_id=actor_id,
+            actor_label=actor_label, object_type="user", object_id=user_id,
+            couple_id=couple.pk, ip=ip, detail={"slot": free[0]},
+        )

@@ -1,0 +1,224 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from holdspace.accounts.models import Membership, Organisation, Role, STAFF_ROLES
+from holdspace.accounts.services import invitation_create
+from holdspace.couples.forms import CoupleForm, EntryForm, VisibilityForm
+from holdspace.couples.models import Stage
+from holdspace.couples.selectors import couple_list, couple_page, entry_read, partner_couples
+from holdspace.couples.services import couple_create, entry_create, entry_update
+from holdspace.policy import (
+    Viewer,
+    can_change_entry,
+    can_invite,
+    get_couple_for,
+    get_entry_for,
+    viewer_from_request,
+)
+
+_CONSOLE_ROLES = STAFF_ROLES - {Role.RESEARCHER}
+
+
+def _console_organisation(request: HttpRequest, viewer: Viewer) -> Organisation:
+    """The organisation whose console the viewer is looking at (they may belong to several)."""
+    allowed = viewer.orgs_with(_CONSOLE_ROLES)
+    if not allowed:
+        raise Http404("No console for this account")
+    wanted = request.GET.get("org") or request.session.get("holdspace_org")
+    try:
+        chosen = int(wanted) if wanted is not None else allowed[0]
+    except ValueError:
+        chosen = allowed[0]
+    if chosen not in allowed:
+        chosen = allowed[0]
+    request.session["holdspace_org"] = chosen
+    return Organisation.objects.get(pk=chosen)
+
+
+def _form_errors(form: EntryForm | CoupleForm | VisibilityForm, exc: ValidationError) -> None:
+    for field, problems in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, problems)
+
+
+@login_required
+@require_GET
+def console(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_from_request(request)
+    organisation = _console_organisation(request, viewer)
+    try:
+        page_number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page_number = 1
+    search = request.GET.get("q", "")[:100]
+    page = couple_list(viewer=viewer, organisation_id=organisation.pk, search=search,
+                       page=page_number)
+    organisations = Organisation.objects.filter(pk__in=viewer.orgs_with(_CONSOLE_ROLES))
+    context = {
+        "organisation": organisation,
+        "organisations": organisations,
+        "page": page,
+        "search": search,
+        "stages": Stage,
+        "can_add_couple": can_invite(viewer, organisation.pk),
+        "role": viewer.role_in(organisation.pk),
+    }
+    template = "couples/_couple_rows.html" if request.htmx else "couples/console.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def couple_new(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_from_request(request)
+    organisation = _console_organisation(request, viewer)
+    if not can_invite(viewer, organisation.pk):
+        raise Http404("No such page")
+    facilitators = Membership.objects.filter(
+        organisation=organisation, role=Role.FACILITATOR
+    ).select_related("user")
+    form = CoupleForm(request.POST or None)
+    form.fields["facilitators"].choices = [
+        (str(m.user_id), m.user.display_name or m.user.email) for m in facilitators
+    ]
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                couple = couple_create(
+                    viewer=viewer, organisation=organisation, name=data["name"],
+                    facilitator_ids=[int(i) for i in data["facilitators"]],
+                )
+                for slot in ("a", "b"):
+                    try:
+                        invitation_create(
+                            viewer=viewer, organisation=organisation, couple=couple,
+                            email=data[f"partner_{slot}_email"],
+                            display_name=data[f"partner_{slot}_name"],
+                        )
+                    except ValidationError as exc:
+                        raise ValidationError({
+                            f"partner_{slot}_{'email' if k == 'email' else 'name'}": v
+                            for k, v in exc.message_dict.items()
+                        }) from exc
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Couple added. Both partners have been sent an invitation."))
+            return redirect("couple_detail", couple_id=couple.pk)
+    status = 422 if form.errors else 200
+    return render(request, "couples/couple_new.html",
+                  {"form": form, "organisation": organisation}, status=status)
+
+
+def _couple_context(request: HttpRequest, viewer: Viewer, couple_id: int,
+                    form: EntryForm | None = None) -> dict[str, object]:
+    page = couple_page(viewer=viewer, couple_id=couple_id)
+    return {
+        "cp": page,
+        "couple": page.couple,
+        "form": form or EntryForm(),
+        "visibility_choices": VisibilityForm.base_fields["visibility"].choices,  # type: ignore[attr-defined]
+        "stages": Stage,
+    }
+
+
+@login_required
+@require_GET
+def couple_detail(request: HttpRequest, couple_id: int) -> HttpResponse:
+    viewer = viewer_from_request(request)
+    context = _couple_context(request, viewer, couple_id)
+    template = "couples/portal.html" if context["cp"].viewer_is_partner else "couples/couple.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def portal(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_from_request(request)
+    couples = partner_couples(viewer=viewer)
+    if len(couples) == 1:
+        return redirect("couple_detail", couple_id=couples[0].pk)
+    return render(request, "couples/portal_choose.html", {"couples": couples})
+
+
+@login_required
+@require_POST
+def entry_new(request: HttpRequest, couple_id: int) -> HttpResponse:
+    viewer = viewer_from_request(request)
+    couple = get_couple_for(viewer, couple_id)
+    form = EntryForm(request.POST)
+    if form.is_valid():
+        try:
+            entry_create(viewer=viewer, couple=couple, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("couple_detail", couple_id=couple.pk)
+    context = _couple_context(request, viewer, couple_id, form=form)
+    return render(request, "couples/portal.html", context, status=422)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entry_detail(request: HttpRequest, couple_id: int, entry_id: int) -> HttpResponse:
+    viewer = viewer_from_request(request)
+    if request.method == "POST":
+        couple = get_couple_for(viewer, couple_id)
+        entry = get_entry_for(viewer, couple, entry_id)
+    else:
+        couple, entry = entry_read(viewer=viewer, couple_id=couple_id, entry_id=entry_id)
+    can_change = can_change_entry(viewer, entry)
+    form = EntryForm(request.POST or None, initial={
+        "kind": entry.kind, "visibility": entry.visibility, "body": entry.body,
+    })
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                entry_update(viewer=viewer, entry=entry, **form.cleaned_data)
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("couple_detail", couple_id=couple.pk)
+    return render(request, "couples/entry.html",
+                  {"couple": couple, "entry": entry, "form": form, "can_change": can_change},
+                  status=422 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def entry_visibility(request: HttpRequest, couple_id: int, entry_id: int) -> HttpResponse:
+    """Change who can see an entry (HTMX swaps the entry card; plain POST redirects)."""
+    viewer = viewer_from_request(request)
+    couple = get_couple_for(viewer, couple_id)
+    entry = get_entry_for(viewer, couple, entry_id)
+    form = VisibilityForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            entry = entry_update(viewer=viewer, entry=entry,
+                                 visibility=form.cleaned_data["visibility"])
+        except ValidationError as exc:
+            error = "; ".join(m for ms in exc.message_dict.values() for m in ms)
+    else:
+        error = _("Choose private, team or couple.")
+    if request.htmx:
+        return render(request, "couples/_entry_card.html", {
+            "entry": entry, "couple": couple, "mine": True, "error": error,
+            "visibility_choices": VisibilityForm.base_fields["visibility"].choices,  # type: ignore[attr-defined]
+            "just_saved": not error,
+        }, status=422 if error else 200)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("Visibility changed."))
+    return redirect("couple_detail", couple_id=couple.pk)

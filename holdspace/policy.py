@@ -1,0 +1,213 @@
+"""Who may see and do what: the one place that decides access to couples and their records.
+
+Views, the API, exports and search reach records only through the getters and
+querysets here. A record the viewer may not see is reported as missing (Http404),
+exactly like a record that does not exist, and the refusal is audited.
+
+Who sees what
+- A partner sees their own couple, every entry they wrote, and the entries their
+  partner shared with the couple.
+- The care team of a couple is the facilitators assigned to it plus the organisation's
+  clinical leads (who oversee every couple). They see entries shared with the team or
+  the couple, never private ones.
+- An org admin sees which couples exist (to manage people and invitations) but no entry.
+- A researcher sees no couple or entry here: only de-identified exports, later.
+- Nobody sees anything of another organisation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
+
+from holdspace.accounts.models import Membership, Role, User
+from holdspace.audit.services import audit_record
+from holdspace.couples.models import Couple, Entry, Visibility
+
+# Roles that see every couple of their organisation.
+_ORG_WIDE_ROLES = frozenset({Role.CLINICAL_LEAD, Role.ORG_ADMIN})
+# Roles that may read team-visible entries of the couples they see.
+_CARE_ROLES = frozenset({Role.CLINICAL_LEAD, Role.FACILITATOR})
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The person asking, with their role in each organisation, and where they ask from."""
+
+    user: User
+    roles: Mapping[int, str] = field(default_factory=dict)
+    ip: str | None = None
+
+    def orgs_with(self, roles: frozenset[str] | set[str]) -> list[int]:
+        return [org for org, role in self.roles.items() if role in roles]
+
+    def role_in(self, organisation_id: int) -> str | None:
+        return self.roles.get(organisation_id)
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def viewer_for(user: User, ip: str | None = None) -> Viewer:
+    roles = dict(
+        Membership.objects.filter(user=user, organisation__isnull=False).values_list(
+            "organisation_id", "role"
+        )
+    )
+    return Viewer(user=user, roles=roles, ip=ip)
+
+
+def viewer_from_request(request: HttpRequest) -> Viewer:
+    cached: Viewer | None = getattr(request, "_holdspace_viewer", None)
+    if cached is None:
+        user = request.user
+        assert isinstance(user, User)
+        cached = viewer_for(user, client_ip(request))
+        request._holdspace_viewer = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _deny(viewer: Viewer, *, what: str, object_id: object, organisation_id: int | None,
+          couple_id: int | None) -> Http404:
+    audit_record(
+        action="access.denied",
+        organisation_id=organisation_id,
+        actor_id=viewer.user.pk,
+        actor_label=viewer.user.email,
+        object_type=what,
+        object_id=object_id,
+        couple_id=couple_id,
+        ip=viewer.ip,
+    )
+    return Http404(f"No such {what}")
+
+
+def _refuse(viewer: Viewer, *, action: str, what: str, object_id: object,
+            organisation_id: int, couple_id: int) -> PermissionDenied:
+    """For a record the viewer may see but not change: 403, audited."""
+    audit_record(
+        action="access.denied", organisation_id=organisation_id, actor_id=viewer.user.pk,
+        actor_label=viewer.user.email, object_type=what, object_id=object_id,
+        couple_id=couple_id, ip=viewer.ip, detail={"attempted": action},
+    )
+    return PermissionDenied(f"You may not {action} this {what}")
+
+
+# Couples ------------------------------------------------------------------------------
+
+
+def couples_visible_to(viewer: Viewer, organisation_id: int | None = None) -> QuerySet[Couple]:
+    """Every couple the viewer may see, optionally within one organisation."""
+    wide = viewer.orgs_with(_ORG_WIDE_ROLES)
+    facilitating = viewer.orgs_with({Role.FACILITATOR})
+    partnering = viewer.orgs_with({Role.PARTNER})
+    condition = Q(organisation_id__in=wide)
+    if facilitating:
+        team_ids = viewer.user.care_teams.filter(organisation_id__in=facilitating).values(
+            "couple_id"
+        )
+        condition |= Q(id__in=team_ids)
+    if partnering:
+        own_ids = viewer.user.partnerships.filter(organisation_id__in=partnering).values(
+            "couple_id"
+        )
+        condition |= Q(id__in=own_ids)
+    queryset = Couple.objects.filter(condition)
+    if organisation_id is not None:
+        queryset = queryset.filter(organisation_id=organisation_id)
+    return queryset
+
+
+def get_couple_for(viewer: Viewer, couple_id: int) -> Couple:
+    couple = (
+        couples_visible_to(viewer)
+        .select_related("organisation")
+        .prefetch_related("partners__user", "care_team__user")
+        .filter(pk=couple_id)
+        .first()
+    )
+    if couple is None:
+        existing = Couple.objects.filter(pk=couple_id).values_list("organisation_id", flat=True)
+        raise _deny(viewer, what="couple", object_id=couple_id,
+                    organisation_id=existing.first(),
+                    couple_id=couple_id if existing else None)
+    return couple
+
+
+def is_partner_of(viewer: Viewer, couple: Couple) -> bool:
+    if viewer.role_in(couple.organisation_id) != Role.PARTNER:
+        return False
+    return any(p.user_id == viewer.user.pk for p in _partners(couple))
+
+
+def _partners(couple: Couple) -> list:  # type: ignore[type-arg]
+    # Uses the prefetched partners when the selector fetched them.
+    return list(couple.partners.all())
+
+
+def is_care_team_of(viewer: Viewer, couple: Couple) -> bool:
+    role = viewer.role_in(couple.organisation_id)
+    if role == Role.CLINICAL_LEAD:
+        return True
+    if role != Role.FACILITATOR:
+        return False
+    return any(member.user_id == viewer.user.pk for member in couple.care_team.all())
+
+
+# Entries ------------------------------------------------------------------------------
+
+
+def entries_visible_to(viewer: Viewer, couple: Couple) -> QuerySet[Entry]:
+    """The entries of COUPLE that VIEWER may read (COUPLE must come from get_couple_for)."""
+    entries = Entry.objects.filter(organisation_id=couple.organisation_id, couple=couple)
+    if is_partner_of(viewer, couple):
+        return entries.filter(Q(author=viewer.user) | Q(visibility=Visibility.COUPLE))
+    if is_care_team_of(viewer, couple):
+        return entries.filter(visibility__in=[Visibility.TEAM, Visibility.COUPLE])
+    return entries.none()
+
+
+def get_entry_for(viewer: Viewer, couple: Couple, entry_id: int) -> Entry:
+    entry = (
+        entries_visible_to(viewer, couple)
+        .select_related("author")
+        .filter(pk=entry_id)
+        .first()
+    )
+    if entry is None:
+        exists = Entry.objects.filter(pk=entry_id, couple=couple).exists()
+        raise _deny(viewer, what="entry", object_id=entry_id,
+                    organisation_id=couple.organisation_id,
+                    couple_id=couple.pk if exists else None)
+    return entry
+
+
+def can_write_entries(viewer: Viewer, couple: Couple) -> bool:
+    """Only the partners write entries about their own couple."""
+    return is_partner_of(viewer, couple)
+
+
+def can_change_entry(viewer: Viewer, entry: Entry) -> bool:
+    """Only the author edits an entry or changes (widens or narrows) its visibility."""
+    return entry.author_id == viewer.user.pk and is_partner_of(viewer, entry.couple)
+
+
+def require_entry_write(viewer: Viewer, couple: Couple) -> None:
+    if not can_write_entries(viewer, couple):
+        raise _refuse(viewer, action="write entries for", what="couple", object_id=couple.pk,
+                      organisation_id=couple.organisation_id, couple_id=couple.pk)
+
+
+def require_entry_change(viewer: Viewer, entry: Entry) -> None:
+    if not can_change_entry(viewer, entry):
+        raise _refuse(viewer, action="change", what="entry", object_id=entry.pk,
+                      organisation_id=entry.organisation_id, couple_id=entry.couple_id)
+
+
+def can_invite(viewer: Viewer, organisation_id: int) -> bool:
+    return viewer.role_in(organisation_id) in {Role.ORG_ADMIN, Role.CLINICAL_LEAD}

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import include, path
+
+from holdspace.accounts import views as accounts_views
+from holdspace.api import api
+from holdspace.couples import views as couples_views
+
+urlpatterns = [
+    path("", accounts_views.home, name="home"),
+    path("healthz", accounts_views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("invitations/<str:token>/", accounts_views.invitation, name="invitation_accept"),
+    path("console/", couples_views.console, name="console"),
+    path("console/couples/new/", couples_views.couple_new, name="couple_new"),
+    path("portal/", couples_views.portal, name="portal"),
+    path("couples/<int:couple_id>/", couples_views.couple_detail, name="couple_detail"),
+    path("couples/<int:couple_id>/entries/", couples_views.entry_new, name="entry_new"),
+    path("couples/<int:couple_id>/entries/<int:entry_id>/", couples_views.entry_detail,
+         name="entry_detail"),
+    path("couples/<int:couple_id>/entries/<int:entry_id>/visibility", couples_views.entry_visibility,
+         name="entry_visibility"),
+    path("api/v1/", api.urls),
+]
+
+if settings.BENCH_VIEWS:
+    from holdspace.lib.bench import bare
+
+    urlpatterns.append(path("bench/bare", bare, name="bench_bare"))
