@@ -20,8 +20,12 @@ class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = api_token_user(token)
         if user is None:
-            audit_record(action="auth.token_failed", organisation_id=None,
-                         actor_label="api token", ip=client_ip(request))
+            audit_record(
+                action="auth.token_failed",
+                organisation_id=None,
+                actor_label="api token",
+                ip=client_ip(request),
+            )
             return None
         request.viewer = viewer_for(user, client_ip(request))  # type: ignore[attr-defined]
         return user

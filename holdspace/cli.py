@@ -1,11 +1,11 @@
 """The `holdspace` command.
 
-    holdspace serve            production server (gunicorn + whitenoise) on HOST:PORT
-    holdspace migrate          create or update the database tables
-    holdspace seed-demo        load the demo practice (idempotent)
-    holdspace api-token EMAIL  print a new API token for that person
-    holdspace audit verify     check the audit trail's hash chain
-    holdspace <django command> any of Django's management commands
+holdspace serve            production server (gunicorn + whitenoise) on HOST:PORT
+holdspace migrate          create or update the database tables
+holdspace seed-demo        load the demo practice (idempotent)
+holdspace api-token EMAIL  print a new API token for that person
+holdspace audit verify     check the audit trail's hash chain
+holdspace <django command> any of Django's management commands
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from holdspace.accounts.models import Membership, Organisation, Role, User
 from holdspace.accounts.services import membership_ensure, user_create
-from holdspace.couples.models import Couple, Entry, Stage
+from holdspace.couples.models import Couple, Stage
 from holdspace.couples.services import couple_create, entry_create, partner_add
 from holdspace.policy import viewer_for
 
@@ -50,38 +50,77 @@ def _partner(first: str) -> DemoPerson:
 
 CENTER_COUPLES = (
     DemoCouple(
-        "Alex & Sam", Stage.PREPARATION, (_partner("Alex"), _partner("Sam")), f"guide@{DOMAIN}",
+        "Alex & Sam",
+        Stage.PREPARATION,
+        (_partner("Alex"), _partner("Sam")),
+        f"guide@{DOMAIN}",
         (
-            (0, "intention", "private",
-             "I want to stop bracing every time Sam goes quiet. I am scared I am the problem."),
-            (0, "intention", "couple",
-             "I want us to be able to talk about the move without it turning into a fight."),
-            (1, "journal", "team",
-             "The first preparation session helped. I did not say how tired I am of apologising."),
-            (1, "intention", "couple",
-             "I would like to feel like we are on the same side again."),
+            (
+                0,
+                "intention",
+                "private",
+                "I want to stop bracing every time Sam goes quiet. I am scared I am the problem.",
+            ),
+            (
+                0,
+                "intention",
+                "couple",
+                "I want us to be able to talk about the move without it turning into a fight.",
+            ),
+            (
+                1,
+                "journal",
+                "team",
+                "The first preparation session helped. "
+                "I did not say how tired I am of apologising.",
+            ),
+            (1, "intention", "couple", "I would like to feel like we are on the same side again."),
         ),
     ),
     DemoCouple(
-        "Riley & Jordan", Stage.INTEGRATION, (_partner("Riley"), _partner("Jordan")),
+        "Riley & Jordan",
+        Stage.INTEGRATION,
+        (_partner("Riley"), _partner("Jordan")),
         f"guide@{DOMAIN}",
         (
-            (0, "reflection", "couple",
-             "When Jordan talked about their father I finally understood the silences."),
-            (0, "journal", "private",
-             "Three weeks on. The glow is fading and I am afraid we slide back."),
-            (1, "reflection", "team",
-             "I keep the image of the two of us on the bench. I want to hold on to it."),
-            (1, "journal", "couple",
-             "We kept the Sunday check-in twice now. Twenty minutes, phones away."),
-            (1, "intention", "private",
-             "Be the first to reach out after an argument, even when I feel right."),
+            (
+                0,
+                "reflection",
+                "couple",
+                "When Jordan talked about their father I finally understood the silences.",
+            ),
+            (
+                0,
+                "journal",
+                "private",
+                "Three weeks on. The glow is fading and I am afraid we slide back.",
+            ),
+            (
+                1,
+                "reflection",
+                "team",
+                "I keep the image of the two of us on the bench. I want to hold on to it.",
+            ),
+            (
+                1,
+                "journal",
+                "couple",
+                "We kept the Sunday check-in twice now. Twenty minutes, phones away.",
+            ),
+            (
+                1,
+                "intention",
+                "private",
+                "Be the first to reach out after an argument, even when I feel right.",
+            ),
         ),
     ),
 )
 TRIAL_COUPLES = (
     DemoCouple(
-        "Morgan & Casey", Stage.SCREENING, (_partner("Morgan"), _partner("Casey")),
+        "Morgan & Casey",
+        Stage.SCREENING,
+        (_partner("Morgan"), _partner("Casey")),
         f"trial@{DOMAIN}",
         ((0, "intention", "team", "I want the nightmares to stop taking over our nights."),),
     ),
@@ -96,41 +135,61 @@ def _person(person: DemoPerson, organisation: Organisation) -> User:
     return user
 
 
-def _organisation(name: str, slug: str, profile: str, staff: tuple[DemoPerson, ...],
-                  couples: tuple[DemoCouple, ...]) -> None:
+def _organisation(
+    name: str,
+    slug: str,
+    profile: str,
+    staff: tuple[DemoPerson, ...],
+    couples: tuple[DemoCouple, ...],
+) -> None:
     organisation, _ = Organisation.objects.get_or_create(
         slug=slug, defaults={"name": name, "profile": profile}
     )
     people = {person.email: _person(person, organisation) for person in staff}
     lead = next(
-        u for e, u in people.items()
-        if Membership.objects.filter(user=u, organisation=organisation,
-                                     role=Role.CLINICAL_LEAD).exists()
+        u
+        for e, u in people.items()
+        if Membership.objects.filter(
+            user=u, organisation=organisation, role=Role.CLINICAL_LEAD
+        ).exists()
     )
     lead_viewer = viewer_for(lead)
     for demo in couples:
         if Couple.objects.filter(organisation=organisation, name=demo.name).exists():
             continue
         couple = couple_create(
-            viewer=lead_viewer, organisation=organisation, name=demo.name, stage=demo.stage,
+            viewer=lead_viewer,
+            organisation=organisation,
+            name=demo.name,
+            stage=demo.stage,
             facilitator_ids=[people[demo.facilitator].pk],
         )
         partners = []
         for person in demo.partners:
             user = _person(person, organisation)
-            partner_add(couple=couple, user_id=user.pk, actor_id=lead.pk,
-                        actor_label=lead.email, ip=None)
+            partner_add(
+                couple=couple, user_id=user.pk, actor_id=lead.pk, actor_label=lead.email, ip=None
+            )
             partners.append(user)
         for index, kind, visibility, body in demo.entries:
-            entry_create(viewer=viewer_for(partners[index]), couple=couple, kind=kind,
-                         visibility=visibility, body=body)
+            entry_create(
+                viewer=viewer_for(partners[index]),
+                couple=couple,
+                kind=kind,
+                visibility=visibility,
+                body=body,
+            )
 
 
 @transaction.atomic
 def seed_demo() -> None:
-    _organisation("Demo Service Center", "demo-service-center", "oregon-psilocybin",
-                  CENTER_STAFF, CENTER_COUPLES)
-    _organisation("Demo Trial Site", "demo-trial-site", "mdma-clinical-trial",
-                  TRIAL_STAFF, TRIAL_COUPLES)
-
-
+    _organisation(
+        "Demo Service Center",
+        "demo-service-center",
+        "oregon-psilocybin",
+        CENTER_STAFF,
+        CENTER_COUPLES,
+    )
+    _organisation(
+        "Demo Trial Site", "demo-trial-site", "mdma-clinical-trial", TRIAL_STAFF, TRIAL_COUPLES
+    )

@@ -72,8 +72,14 @@ def viewer_from_request(request: HttpRequest) -> Viewer:
     return cached
 
 
-def _deny(viewer: Viewer, *, what: str, object_id: object, organisation_id: int | None,
-          couple_id: int | None) -> Http404:
+def _deny(
+    viewer: Viewer,
+    *,
+    what: str,
+    object_id: object,
+    organisation_id: int | None,
+    couple_id: int | None,
+) -> Http404:
     audit_record(
         action="access.denied",
         organisation_id=organisation_id,
@@ -87,13 +93,26 @@ def _deny(viewer: Viewer, *, what: str, object_id: object, organisation_id: int 
     return Http404(f"No such {what}")
 
 
-def _refuse(viewer: Viewer, *, action: str, what: str, object_id: object,
-            organisation_id: int, couple_id: int) -> PermissionDenied:
+def _refuse(
+    viewer: Viewer,
+    *,
+    action: str,
+    what: str,
+    object_id: object,
+    organisation_id: int,
+    couple_id: int,
+) -> PermissionDenied:
     """For a record the viewer may see but not change: 403, audited."""
     audit_record(
-        action="access.denied", organisation_id=organisation_id, actor_id=viewer.user.pk,
-        actor_label=viewer.user.email, object_type=what, object_id=object_id,
-        couple_id=couple_id, ip=viewer.ip, detail={"attempted": action},
+        action="access.denied",
+        organisation_id=organisation_id,
+        actor_id=viewer.user.pk,
+        actor_label=viewer.user.email,
+        object_type=what,
+        object_id=object_id,
+        couple_id=couple_id,
+        ip=viewer.ip,
+        detail={"attempted": action},
     )
     return PermissionDenied(f"You may not {action} this {what}")
 
@@ -133,9 +152,13 @@ def get_couple_for(viewer: Viewer, couple_id: int) -> Couple:
     )
     if couple is None:
         existing = Couple.objects.filter(pk=couple_id).values_list("organisation_id", flat=True)
-        raise _deny(viewer, what="couple", object_id=couple_id,
-                    organisation_id=existing.first(),
-                    couple_id=couple_id if existing else None)
+        raise _deny(
+            viewer,
+            what="couple",
+            object_id=couple_id,
+            organisation_id=existing.first(),
+            couple_id=couple_id if existing else None,
+        )
     return couple
 
 
@@ -173,17 +196,16 @@ def entries_visible_to(viewer: Viewer, couple: Couple) -> QuerySet[Entry]:
 
 
 def get_entry_for(viewer: Viewer, couple: Couple, entry_id: int) -> Entry:
-    entry = (
-        entries_visible_to(viewer, couple)
-        .select_related("author")
-        .filter(pk=entry_id)
-        .first()
-    )
+    entry = entries_visible_to(viewer, couple).select_related("author").filter(pk=entry_id).first()
     if entry is None:
         exists = Entry.objects.filter(pk=entry_id, couple=couple).exists()
-        raise _deny(viewer, what="entry", object_id=entry_id,
-                    organisation_id=couple.organisation_id,
-                    couple_id=couple.pk if exists else None)
+        raise _deny(
+            viewer,
+            what="entry",
+            object_id=entry_id,
+            organisation_id=couple.organisation_id,
+            couple_id=couple.pk if exists else None,
+        )
     return entry
 
 
@@ -199,14 +221,26 @@ def can_change_entry(viewer: Viewer, entry: Entry) -> bool:
 
 def require_entry_write(viewer: Viewer, couple: Couple) -> None:
     if not can_write_entries(viewer, couple):
-        raise _refuse(viewer, action="write entries for", what="couple", object_id=couple.pk,
-                      organisation_id=couple.organisation_id, couple_id=couple.pk)
+        raise _refuse(
+            viewer,
+            action="write entries for",
+            what="couple",
+            object_id=couple.pk,
+            organisation_id=couple.organisation_id,
+            couple_id=couple.pk,
+        )
 
 
 def require_entry_change(viewer: Viewer, entry: Entry) -> None:
     if not can_change_entry(viewer, entry):
-        raise _refuse(viewer, action="change", what="entry", object_id=entry.pk,
-                      organisation_id=entry.organisation_id, couple_id=entry.couple_id)
+        raise _refuse(
+            viewer,
+            action="change",
+            what="entry",
+            object_id=entry.pk,
+            organisation_id=entry.organisation_id,
+            couple_id=entry.couple_id,
+        )
 
 
 def can_invite(viewer: Viewer, organisation_id: int) -> bool:

@@ -17,10 +17,16 @@ urlpatterns = [
     path("portal/", couples_views.portal, name="portal"),
     path("couples/<int:couple_id>/", couples_views.couple_detail, name="couple_detail"),
     path("couples/<int:couple_id>/entries/", couples_views.entry_new, name="entry_new"),
-    path("couples/<int:couple_id>/entries/<int:entry_id>/", couples_views.entry_detail,
-         name="entry_detail"),
-    path("couples/<int:couple_id>/entries/<int:entry_id>/visibility", couples_views.entry_visibility,
-         name="entry_visibility"),
+    path(
+        "couples/<int:couple_id>/entries/<int:entry_id>/",
+        couples_views.entry_detail,
+        name="entry_detail",
+    ),
+    path(
+        "couples/<int:couple_id>/entries/<int:entry_id>/visibility",
+        couples_views.entry_visibility,
+        name="entry_visibility",
+    ),
     path("api/v1/", api.urls),
 ]
 

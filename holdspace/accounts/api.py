@@ -24,9 +24,14 @@ class MeOut(Schema):
 def me(request: HttpRequest) -> MeOut:
     user = request.auth  # type: ignore[attr-defined]
     memberships = [
-        MembershipOut(organisation_id=m.organisation_id, organisation=m.organisation.name,
-                      profile=m.organisation.profile, role=m.role)
+        MembershipOut(
+            organisation_id=m.organisation_id,
+            organisation=m.organisation.name,
+            profile=m.organisation.profile,
+            role=m.role,
+        )
         for m in user.memberships.select_related("organisation").order_by("organisation_id")
     ]
-    return MeOut(id=user.pk, email=user.email, display_name=user.display_name,
-                 memberships=memberships)
+    return MeOut(
+        id=user.pk, email=user.email, display_name=user.display_name, memberships=memberships
+    )

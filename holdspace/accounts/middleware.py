@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -35,16 +36,16 @@ class SessionLifetimeMiddleware:
         return self.get_response(request)
 
 
-def user_has_staff_role(user: object) -> bool:
+def user_has_staff_role(user: Any) -> bool:
     from holdspace.accounts.models import Membership
 
     return Membership.objects.filter(user=user, role__in=STAFF_ROLES).exists()
 
 
-def user_has_totp(user: object) -> bool:
+def user_has_totp(user: Any) -> bool:
     from allauth.mfa.models import Authenticator
 
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    return bool(Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists())
 
 
 class RequireStaffMFAMiddleware:

@@ -102,6 +102,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
 
 class Invitation(models.Model):
     """A single-use, expiring link that lets a partner (or a staff member) join."""
@@ -122,6 +125,9 @@ class Invitation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organisation", "id"], name="invitation_org_id"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation}"
 
     def is_usable(self, now: Any = None) -> bool:
         now = now or timezone.now()

@@ -53,8 +53,13 @@ def membership_ensure(*, organisation: Organisation, user: User, role: str) -> M
 
 
 def invitation_create(
-    *, viewer: Viewer, organisation: Organisation, email: str, display_name: str,
-    couple: Couple | None = None, role: str = Role.PARTNER,
+    *,
+    viewer: Viewer,
+    organisation: Organisation,
+    email: str,
+    display_name: str,
+    couple: Couple | None = None,
+    role: str = Role.PARTNER,
 ) -> tuple[Invitation, str]:
     """Invite someone by e-mail; returns the invitation and its one-time link."""
     if not can_invite(viewer, organisation.pk):
@@ -84,14 +89,25 @@ def invitation_create(
     now = timezone.now()
     with transaction.atomic():
         invitation = Invitation.objects.create(
-            organisation=organisation, email=email, display_name=display_name, role=role,
-            couple=couple, digest=token_digest(raw), invited_by=viewer.user, created_at=now,
+            organisation=organisation,
+            email=email,
+            display_name=display_name,
+            role=role,
+            couple=couple,
+            digest=token_digest(raw),
+            invited_by=viewer.user,
+            created_at=now,
             expires_at=now + timedelta(hours=settings.INVITATION_VALID_HOURS),
         )
         audit_record(
-            action="invitation.create", organisation_id=organisation.pk,
-            actor_id=viewer.user.pk, actor_label=viewer.user.email, object_type="invitation",
-            object_id=invitation.pk, couple_id=couple.pk if couple else None, ip=viewer.ip,
+            action="invitation.create",
+            organisation_id=organisation.pk,
+            actor_id=viewer.user.pk,
+            actor_label=viewer.user.email,
+            object_type="invitation",
+            object_id=invitation.pk,
+            couple_id=couple.pk if couple else None,
+            ip=viewer.ip,
             detail={"role": role},
         )
     link = settings.SITE_URL + reverse("invitation_accept", args=[raw])
@@ -134,22 +150,33 @@ def invitation_accept(*, raw: str, password: str, ip: str | None) -> User:
                 validate_password(password, candidate)
             except ValidationError as exc:
                 raise ValidationError({"password": exc.messages}) from exc
-            user = user_create(email=invitation.email, display_name=invitation.display_name,
-                               password=password)
+            user = user_create(
+                email=invitation.email, display_name=invitation.display_name, password=password
+            )
         elif not user.check_password(password):
             raise ValidationError(
                 {"password": _("You already have an account: enter its password to join.")}
             )
         membership_ensure(organisation=invitation.organisation, user=user, role=invitation.role)
         if invitation.couple is not None:
-            partner_add(couple=invitation.couple, user_id=user.pk, actor_id=user.pk,
-                        actor_label=user.email, ip=ip)
+            partner_add(
+                couple=invitation.couple,
+                user_id=user.pk,
+                actor_id=user.pk,
+                actor_label=user.email,
+                ip=ip,
+            )
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])
         audit_record(
-            action="invitation.accept", organisation_id=invitation.organisation_id,
-            actor_id=user.pk, actor_label=user.email, object_type="invitation",
-            object_id=invitation.pk, couple_id=invitation.couple_id, ip=ip,
+            action="invitation.accept",
+            organisation_id=invitation.organisation_id,
+            actor_id=user.pk,
+            actor_label=user.email,
+            object_type="invitation",
+            object_id=invitation.pk,
+            couple_id=invitation.couple_id,
+            ip=ip,
         )
     return user
 
@@ -162,8 +189,13 @@ def api_token_create(*, user: User, ip: str | None = None) -> str:
     with transaction.atomic():
         token = ApiToken.objects.create(user=user, digest=token_digest(raw), prefix=raw[:8])
         audit_record(
-            action="api_token.create", organisation_id=None, actor_id=user.pk,
-            actor_label=user.email, object_type="api_token", object_id=token.pk, ip=ip,
+            action="api_token.create",
+            organisation_id=None,
+            actor_id=user.pk,
+            actor_label=user.email,
+            object_type="api_token",
+            object_id=token.pk,
+            ip=ip,
         )
     return raw
 

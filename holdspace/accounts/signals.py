@@ -18,16 +18,30 @@ def _ip(request: HttpRequest | None) -> str | None:
 
 @receiver(user_logged_in)
 def _logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    audit_record(action="auth.login", organisation_id=None, actor_id=user.pk,
-                 actor_label=user.email, object_type="user", object_id=user.pk, ip=_ip(request))
+    audit_record(
+        action="auth.login",
+        organisation_id=None,
+        actor_id=user.pk,
+        actor_label=user.email,
+        object_type="user",
+        object_id=user.pk,
+        ip=_ip(request),
+    )
 
 
 @receiver(user_logged_out)
 def _logged_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     if user is None:
         return
-    audit_record(action="auth.logout", organisation_id=None, actor_id=user.pk,
-                 actor_label=user.email, object_type="user", object_id=user.pk, ip=_ip(request))
+    audit_record(
+        action="auth.logout",
+        organisation_id=None,
+        actor_id=user.pk,
+        actor_label=user.email,
+        object_type="user",
+        object_id=user.pk,
+        ip=_ip(request),
+    )
 
 
 def _attempted_login(credentials: dict[str, Any]) -> str:
@@ -38,14 +52,28 @@ def _attempted_login(credentials: dict[str, Any]) -> str:
 
 
 @receiver(user_login_failed)
-def _login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None,
-                  **kwargs: Any) -> None:
-    audit_record(action="auth.login_failed", organisation_id=None,
-                 actor_label=_attempted_login(credentials), ip=_ip(request))
+def _login_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    audit_record(
+        action="auth.login_failed",
+        organisation_id=None,
+        actor_label=_attempted_login(credentials),
+        ip=_ip(request),
+    )
 
 
 @receiver(user_locked_out)
-def _locked_out(sender: Any, request: HttpRequest | None, username: str | None = None,
-                ip_address: str | None = None, **kwargs: Any) -> None:
-    audit_record(action="auth.locked_out", organisation_id=None,
-                 actor_label=(username or "")[:254], ip=ip_address or _ip(request))
+def _locked_out(
+    sender: Any,
+    request: HttpRequest | None,
+    username: str | None = None,
+    ip_address: str | None = None,
+    **kwargs: Any,
+) -> None:
+    audit_record(
+        action="auth.locked_out",
+        organisation_id=None,
+        actor_label=(username or "")[:254],
+        ip=ip_address or _ip(request),
+    )

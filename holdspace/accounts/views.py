@@ -42,8 +42,12 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 return redirect("home")
-    return render(request, "accounts/invitation.html", {"invitation": found, "errors": errors},
-                  status=422 if errors else 200)
+    return render(
+        request,
+        "accounts/invitation.html",
+        {"invitation": found, "errors": errors},
+        status=422 if errors else 200,
+    )
 
 
 @require_GET
@@ -53,6 +57,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:  # noqa: BLE001  (any failure means the database is not usable)
-        return JsonResponse({"status": "error", "database": str(exc.__class__.__name__)},
-                            status=503)
+        return JsonResponse(
+            {"status": "error", "database": str(exc.__class__.__name__)}, status=503
+        )
     return JsonResponse({"status": "ok", "database": "ok", "vendor": connection.vendor})

@@ -16,7 +16,10 @@ class AuditEvent(models.Model):
     chain = models.BigIntegerField()  # organisation id, or 0
     seq = models.BigIntegerField()
     organisation = models.ForeignKey(
-        "accounts.Organisation", null=True, blank=True, on_delete=models.DO_NOTHING,
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
         db_constraint=False,
     )
     created_at = models.DateTimeField(default=timezone.now)
@@ -52,3 +55,6 @@ class AuditChainHead(models.Model):
     chain = models.BigIntegerField(unique=True)
     last_seq = models.BigIntegerField(default=0)
     last_digest = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"chain {self.chain} at {self.last_seq}"

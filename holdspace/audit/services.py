@@ -121,7 +121,9 @@ def audit_verify() -> tuple[int, ChainProblem | None]:
             checked += 1
             if event.seq != expected_seq:
                 return checked, ChainProblem(
-                    chain, expected_seq, None,
+                    chain,
+                    expected_seq,
+                    None,
                     f"event missing (the next one stored is seq {event.seq}, id {event.id})",
                 )
             if event.prev_digest != prev_digest:
@@ -136,7 +138,9 @@ def audit_verify() -> tuple[int, ChainProblem | None]:
         head = heads.get(chain)
         if head is None or head.last_seq != expected_seq - 1 or head.last_digest != prev_digest:
             return checked, ChainProblem(
-                chain, expected_seq, None,
+                chain,
+                expected_seq,
+                None,
                 "the newest events are missing: the chain ends before its recorded head",
             )
     return checked, None

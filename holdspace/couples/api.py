@@ -5,6 +5,7 @@ from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
 
 from holdspace.couples.models import Couple, Entry
 from holdspace.couples.selectors import couple_list, couple_page, entry_list, entry_read
@@ -93,28 +94,42 @@ def _viewer(request: HttpRequest) -> Viewer:
 
 def _couple_out(couple: Couple) -> CoupleOut:
     return CoupleOut(
-        id=couple.pk, organisation_id=couple.organisation_id, name=couple.name,
+        id=couple.pk,
+        organisation_id=couple.organisation_id,
+        name=couple.name,
         stage=couple.stage,
-        partners=[PartnerOut(user_id=p.user_id, display_name=p.user.display_name, slot=p.slot)
-                  for p in couple.partners.all()],
+        partners=[
+            PartnerOut(user_id=p.user_id, display_name=p.user.display_name, slot=p.slot)
+            for p in couple.partners.all()
+        ],
     )
 
 
 def _entry_out(entry: Entry) -> EntryOut:
     return EntryOut(
-        id=entry.pk, couple_id=entry.couple_id, author_id=entry.author_id,
-        author_name=entry.author.display_name, kind=entry.kind, visibility=entry.visibility,
-        body=entry.body, created_at=entry.created_at, updated_at=entry.updated_at,
+        id=entry.pk,
+        couple_id=entry.couple_id,
+        author_id=entry.author_id,
+        author_name=entry.author.display_name,
+        kind=entry.kind,
+        visibility=entry.visibility,
+        body=entry.body,
+        created_at=entry.created_at,
+        updated_at=entry.updated_at,
     )
 
 
 @router.get("", response=CoupleListOut, summary="The couples the caller may see")
 def couples(request: HttpRequest, query: Query[PageQuery]) -> CoupleListOut:
-    page = couple_list(viewer=_viewer(request), search=query.q, page=query.page,
-                       per_page=query.per_page)
-    return CoupleListOut(count=page.paginator.count, page=page.number,
-                         pages=page.paginator.num_pages,
-                         items=[_couple_out(c) for c in page.object_list])
+    page = couple_list(
+        viewer=_viewer(request), search=query.q, page=query.page, per_page=query.per_page
+    )
+    return CoupleListOut(
+        count=page.paginator.count,
+        page=page.number,
+        pages=page.paginator.num_pages,
+        items=[_couple_out(c) for c in page.object_list],
+    )
 
 
 @router.get("/{int:couple_id}", response=CoupleDetailOut, summary="One couple")
@@ -123,29 +138,41 @@ def couple(request: HttpRequest, couple_id: int) -> CoupleDetailOut:
     base = _couple_out(page.couple)
     return CoupleDetailOut(
         **base.dict(),
-        care_team=[CareTeamMemberOut(user_id=m.user_id, display_name=m.user.display_name)
-                   for m in page.care_team],
+        care_team=[
+            CareTeamMemberOut(user_id=m.user_id, display_name=m.user.display_name)
+            for m in page.care_team
+        ],
     )
 
 
-@router.get("/{int:couple_id}/entries", response=EntryListOut,
-            summary="The couple's entries the caller may read, newest first")
+@router.get(
+    "/{int:couple_id}/entries",
+    response=EntryListOut,
+    summary="The couple's entries the caller may read, newest first",
+)
 def entries(request: HttpRequest, couple_id: int, query: Query[SliceQuery]) -> EntryListOut:
     viewer = _viewer(request)
     found = get_couple_for(viewer, couple_id)
-    items, total = entry_list(viewer=viewer, couple=found, limit=query.limit,
-                              offset=query.offset)
+    items, total = entry_list(viewer=viewer, couple=found, limit=query.limit, offset=query.offset)
     return EntryListOut(count=total, items=[_entry_out(e) for e in items])
 
 
-@router.post("/{int:couple_id}/entries", response={201: EntryOut},
-             summary="Write an entry (partners of the couple only)")
-def entry_new(request: HttpRequest, couple_id: int, payload: EntryCreateIn) -> tuple[int, EntryOut]:
+@router.post(
+    "/{int:couple_id}/entries",
+    response={201: EntryOut},
+    summary="Write an entry (partners of the couple only)",
+)
+def entry_new(request: HttpRequest, couple_id: int, payload: EntryCreateIn) -> Status[EntryOut]:
     viewer = _viewer(request)
     found = get_couple_for(viewer, couple_id)
-    entry = entry_create(viewer=viewer, couple=found, kind=payload.kind,
-                         visibility=payload.visibility, body=payload.body)
-    return 201, _entry_out(entry)
+    entry = entry_create(
+        viewer=viewer,
+        couple=found,
+        kind=payload.kind,
+        visibility=payload.visibility,
+        body=payload.body,
+    )
+    return Status(201, _entry_out(entry))
 
 
 @router.get("/{int:couple_id}/entries/{int:entry_id}", response=EntryOut, summary="One entry")
@@ -154,13 +181,22 @@ def entry(request: HttpRequest, couple_id: int, entry_id: int) -> EntryOut:
     return _entry_out(found)
 
 
-@router.patch("/{int:couple_id}/entries/{int:entry_id}", response=EntryOut,
-              summary="Change an entry's text, kind or visibility (its author only)")
-def entry_change(request: HttpRequest, couple_id: int, entry_id: int,
-                 payload: EntryUpdateIn) -> EntryOut:
+@router.patch(
+    "/{int:couple_id}/entries/{int:entry_id}",
+    response=EntryOut,
+    summary="Change an entry's text, kind or visibility (its author only)",
+)
+def entry_change(
+    request: HttpRequest, couple_id: int, entry_id: int, payload: EntryUpdateIn
+) -> EntryOut:
     viewer = _viewer(request)
     found_couple = get_couple_for(viewer, couple_id)
     found = get_entry_for(viewer, found_couple, entry_id)
-    updated = entry_update(viewer=viewer, entry=found, kind=payload.kind,
-                           visibility=payload.visibility, body=payload.body)
+    updated = entry_update(
+        viewer=viewer,
+        entry=found,
+        kind=payload.kind,
+        visibility=payload.visibility,
+        body=payload.body,
+    )
     return _entry_out(updated)

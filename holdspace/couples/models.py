@@ -20,8 +20,9 @@ class Stage(models.TextChoices):
 class Couple(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
     name = models.CharField(_("name"), max_length=200)
-    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices,
-                             default=Stage.CONTACT)
+    stage = models.CharField(
+        _("stage"), max_length=20, choices=Stage.choices, default=Stage.CONTACT
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -37,8 +38,9 @@ class Partner(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
     couple = models.ForeignKey(Couple, on_delete=models.PROTECT, related_name="partners")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                             related_name="partnerships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="partnerships"
+    )
     slot = models.CharField(max_length=1, choices=[("a", "A"), ("b", "B")])
 
     class Meta:
@@ -49,14 +51,18 @@ class Partner(models.Model):
             models.UniqueConstraint(fields=["organisation", "id"], name="partner_org_id"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user} in {self.couple}"
+
 
 class CareTeamMember(models.Model):
     """A facilitator assigned to a couple."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
     couple = models.ForeignKey(Couple, on_delete=models.PROTECT, related_name="care_team")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                             related_name="care_teams")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="care_teams"
+    )
     added_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -64,6 +70,9 @@ class CareTeamMember(models.Model):
             models.UniqueConstraint(fields=["couple", "user"], name="care_team_once"),
             models.UniqueConstraint(fields=["organisation", "id"], name="care_team_org_id"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.couple}"
 
 
 class Visibility(models.TextChoices):
@@ -87,11 +96,13 @@ class Entry(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
     couple = models.ForeignKey(Couple, on_delete=models.PROTECT, related_name="entries")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                               related_name="entries")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="entries"
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=EntryKind.choices)
-    visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices,
-                                  default=Visibility.PRIVATE)
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
+    )
     body = models.TextField(_("text"))
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -100,3 +111,6 @@ class Entry(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["organisation", "id"], name="entry_org_id")]
         indexes = [models.Index(fields=["couple", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"

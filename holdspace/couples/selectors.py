@@ -31,7 +31,11 @@ def _with_people(queryset: QuerySet[Couple]) -> QuerySet[Couple]:
 
 
 def couple_list(
-    *, viewer: Viewer, organisation_id: int | None = None, search: str = "", page: int = 1,
+    *,
+    viewer: Viewer,
+    organisation_id: int | None = None,
+    search: str = "",
+    page: int = 1,
     per_page: int = COUPLES_PER_PAGE,
 ) -> Page[Couple]:
     """One page of the couples the viewer may see, with partners and care team loaded."""
@@ -42,23 +46,36 @@ def couple_list(
     paginator = Paginator(_with_people(queryset.select_related("organisation")), per_page)
     result = paginator.get_page(page)
     audit_record(
-        action="couple.list", organisation_id=organisation_id, actor_id=viewer.user.pk,
-        actor_label=viewer.user.email, object_type="couple", ip=viewer.ip,
-        detail={"page": result.number, "ids": [couple.pk for couple in result],
-                **({"search": True} if search else {})},
+        action="couple.list",
+        organisation_id=organisation_id,
+        actor_id=viewer.user.pk,
+        actor_label=viewer.user.email,
+        object_type="couple",
+        ip=viewer.ip,
+        detail={
+            "page": result.number,
+            "ids": [couple.pk for couple in result],
+            **({"search": True} if search else {}),
+        },
     )
     return result
 
 
-def entry_list(*, viewer: Viewer, couple: Couple, limit: int = ENTRIES_PER_PAGE,
-               offset: int = 0) -> tuple[list[Entry], int]:
+def entry_list(
+    *, viewer: Viewer, couple: Couple, limit: int = ENTRIES_PER_PAGE, offset: int = 0
+) -> tuple[list[Entry], int]:
     """The newest entries of COUPLE the viewer may read, and how many there are in all."""
     visible = entries_visible_to(viewer, couple)
     total = visible.count()
     entries = list(visible.select_related("author")[offset : offset + limit])
     audit_record(
-        action="entry.list", organisation_id=couple.organisation_id, actor_id=viewer.user.pk,
-        actor_label=viewer.user.email, object_type="entry", couple_id=couple.pk, ip=viewer.ip,
+        action="entry.list",
+        organisation_id=couple.organisation_id,
+        actor_id=viewer.user.pk,
+        actor_label=viewer.user.email,
+        object_type="entry",
+        couple_id=couple.pk,
+        ip=viewer.ip,
         detail={"ids": [entry.pk for entry in entries]},
     )
     return entries, total
@@ -82,9 +99,14 @@ class CouplePage:
 def couple_page(*, viewer: Viewer, couple_id: int) -> CouplePage:
     couple = get_couple_for(viewer, couple_id)
     audit_record(
-        action="couple.read", organisation_id=couple.organisation_id, actor_id=viewer.user.pk,
-        actor_label=viewer.user.email, object_type="couple", object_id=couple.pk,
-        couple_id=couple.pk, ip=viewer.ip,
+        action="couple.read",
+        organisation_id=couple.organisation_id,
+        actor_id=viewer.user.pk,
+        actor_label=viewer.user.email,
+        object_type="couple",
+        object_id=couple.pk,
+        couple_id=couple.pk,
+        ip=viewer.ip,
     )
     entries, total = entry_list(viewer=viewer, couple=couple)
     is_partner = is_partner_of(viewer, couple)
@@ -119,8 +141,13 @@ def entry_read(*, viewer: Viewer, couple_id: int, entry_id: int) -> tuple[Couple
     couple = get_couple_for(viewer, couple_id)
     entry = get_entry_for(viewer, couple, entry_id)
     audit_record(
-        action="entry.read", organisation_id=couple.organisation_id, actor_id=viewer.user.pk,
-        actor_label=viewer.user.email, object_type="entry", object_id=entry.pk,
-        couple_id=couple.pk, ip=viewer.ip,
+        action="entry.read",
+        organisation_id=couple.organisation_id,
+        actor_id=viewer.user.pk,
+        actor_label=viewer.user.email,
+        object_type="entry",
+        object_id=entry.pk,
+        couple_id=couple.pk,
+        ip=viewer.ip,
     )
     return couple, entry

@@ -23,7 +23,9 @@ from holdspace.policy import Viewer, can_invite, require_entry_change, require_e
 MAX_ENTRY_LENGTH = 20_000
 
 
-def _clean_entry_fields(*, kind: str | None, visibility: str | None, body: str | None) -> str | None:
+def _clean_entry_fields(
+    *, kind: str | None, visibility: str | None, body: str | None
+) -> str | None:
     errors: dict[str, str] = {}
     if kind is not None and kind not in EntryKind.values:
         errors["kind"] = _("Choose one of: %(choices)s.") % {"choices": ", ".join(EntryKind.values)}
@@ -49,20 +51,35 @@ def entry_create(*, viewer: Viewer, couple: Couple, kind: str, visibility: str, 
     now = timezone.now()
     with transaction.atomic():
         entry = Entry.objects.create(
-            organisation_id=couple.organisation_id, couple=couple, author=viewer.user,
-            kind=kind, visibility=visibility, body=cleaned or "", created_at=now, updated_at=now,
+            organisation_id=couple.organisation_id,
+            couple=couple,
+            author=viewer.user,
+            kind=kind,
+            visibility=visibility,
+            body=cleaned or "",
+            created_at=now,
+            updated_at=now,
         )
         audit_record(
-            action="entry.create", organisation_id=couple.organisation_id,
-            actor_id=viewer.user.pk, actor_label=viewer.user.email, object_type="entry",
-            object_id=entry.pk, couple_id=couple.pk, ip=viewer.ip,
+            action="entry.create",
+            organisation_id=couple.organisation_id,
+            actor_id=viewer.user.pk,
+            actor_label=viewer.user.email,
+            object_type="entry",
+            object_id=entry.pk,
+            couple_id=couple.pk,
+            ip=viewer.ip,
             detail={"kind": kind, "visibility": visibility},
         )
     return entry
 
 
 def entry_update(
-    *, viewer: Viewer, entry: Entry, body: str | None = None, visibility: str | None = None,
+    *,
+    viewer: Viewer,
+    entry: Entry,
+    body: str | None = None,
+    visibility: str | None = None,
     kind: str | None = None,
 ) -> Entry:
     """Change an entry's text, kind or visibility; only its author may."""
@@ -84,15 +101,25 @@ def entry_update(
         entry.updated_at = timezone.now()
         entry.save(update_fields=["body", "kind", "visibility", "updated_at"])
         audit_record(
-            action="entry.update", organisation_id=entry.organisation_id,
-            actor_id=viewer.user.pk, actor_label=viewer.user.email, object_type="entry",
-            object_id=entry.pk, couple_id=entry.couple_id, ip=viewer.ip, detail=changed,
+            action="entry.update",
+            organisation_id=entry.organisation_id,
+            actor_id=viewer.user.pk,
+            actor_label=viewer.user.email,
+            object_type="entry",
+            object_id=entry.pk,
+            couple_id=entry.couple_id,
+            ip=viewer.ip,
+            detail=changed,
         )
     return entry
 
 
 def couple_create(
-    *, viewer: Viewer, organisation: Organisation, name: str, facilitator_ids: list[int],
+    *,
+    viewer: Viewer,
+    organisation: Organisation,
+    name: str,
+    facilitator_ids: list[int],
     stage: str = Stage.CONTACT,
 ) -> Couple:
     """A new couple with its care team; partners join by invitation (accounts.services)."""
@@ -122,15 +149,22 @@ def couple_create(
             for user_id in facilitators
         )
         audit_record(
-            action="couple.create", organisation_id=organisation.pk, actor_id=viewer.user.pk,
-            actor_label=viewer.user.email, object_type="couple", object_id=couple.pk,
-            couple_id=couple.pk, ip=viewer.ip, detail={"care_team": facilitators},
+            action="couple.create",
+            organisation_id=organisation.pk,
+            actor_id=viewer.user.pk,
+            actor_label=viewer.user.email,
+            object_type="couple",
+            object_id=couple.pk,
+            couple_id=couple.pk,
+            ip=viewer.ip,
+            detail={"care_team": facilitators},
         )
     return couple
 
 
-def partner_add(*, couple: Couple, user_id: int, actor_id: int | None, actor_label: str,
-                ip: str | None) -> None:
+def partner_add(
+    *, couple: Couple, user_id: int, actor_id: int | None, actor_label: str, ip: str | None
+) -> None:
     """Seat a person as the next partner of COUPLE (called when an invitation is accepted)."""
     from holdspace.couples.models import Partner
 
@@ -145,7 +179,13 @@ def partner_add(*, couple: Couple, user_id: int, actor_id: int | None, actor_lab
             organisation_id=couple.organisation_id, couple=couple, user_id=user_id, slot=free[0]
         )
         audit_record(
-            action="partner.add", organisation_id=couple.organisation_id, actor_id=actor_id,
-            actor_label=actor_label, object_type="user", object_id=user_id,
-            couple_id=couple.pk, ip=ip, detail={"slot": free[0]},
+            action="partner.add",
+            organisation_id=couple.organisation_id,
+            actor_id=actor_id,
+            actor_label=actor_label,
+            object_type="user",
+            object_id=user_id,
+            couple_id=couple.pk,
+            ip=ip,
+            detail={"slot": free[0]},
         )

@@ -8,8 +8,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
 
-from holdspace.accounts.models import Membership, Organisation, Role, STAFF_ROLES
+from holdspace.accounts.models import STAFF_ROLES, Membership, Organisation, Role
 from holdspace.accounts.services import invitation_create
 from holdspace.couples.forms import CoupleForm, EntryForm, VisibilityForm
 from holdspace.couples.models import Stage
@@ -25,6 +26,10 @@ from holdspace.policy import (
 )
 
 _CONSOLE_ROLES = STAFF_ROLES - {Role.RESEARCHER}
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
 
 
 def _console_organisation(request: HttpRequest, viewer: Viewer) -> Organisation:
@@ -50,7 +55,7 @@ def _form_errors(form: EntryForm | CoupleForm | VisibilityForm, exc: ValidationE
 
 @login_required
 @require_GET
-def console(request: HttpRequest) -> HttpResponse:
+def console(request: HtmxHttpRequest) -> HttpResponse:
     viewer = viewer_from_request(request)
     organisation = _console_organisation(request, viewer)
     try:
@@ -58,8 +63,9 @@ def console(request: HttpRequest) -> HttpResponse:
     except ValueError:
         page_number = 1
     search = request.GET.get("q", "")[:100]
-    page = couple_list(viewer=viewer, organisation_id=organisation.pk, search=search,
-                       page=page_number)
+    page = couple_list(
+        viewer=viewer, organisation_id=organisation.pk, search=search, page=page_number
+    )
     organisations = Organisation.objects.filter(pk__in=viewer.orgs_with(_CONSOLE_ROLES))
     context = {
         "organisation": organisation,
@@ -85,7 +91,7 @@ def couple_new(request: HttpRequest) -> HttpResponse:
         organisation=organisation, role=Role.FACILITATOR
     ).select_related("user")
     form = CoupleForm(request.POST or None)
-    form.fields["facilitators"].choices = [
+    form.fields["facilitators"].choices = [  # type: ignore[attr-defined]
         (str(m.user_id), m.user.display_name or m.user.email) for m in facilitators
     ]
     if request.method == "POST" and form.is_valid():
@@ -93,33 +99,46 @@ def couple_new(request: HttpRequest) -> HttpResponse:
         try:
             with transaction.atomic():
                 couple = couple_create(
-                    viewer=viewer, organisation=organisation, name=data["name"],
+                    viewer=viewer,
+                    organisation=organisation,
+                    name=data["name"],
                     facilitator_ids=[int(i) for i in data["facilitators"]],
                 )
                 for slot in ("a", "b"):
                     try:
                         invitation_create(
-                            viewer=viewer, organisation=organisation, couple=couple,
+                            viewer=viewer,
+                            organisation=organisation,
+                            couple=couple,
                             email=data[f"partner_{slot}_email"],
                             display_name=data[f"partner_{slot}_name"],
                         )
                     except ValidationError as exc:
-                        raise ValidationError({
-                            f"partner_{slot}_{'email' if k == 'email' else 'name'}": v
-                            for k, v in exc.message_dict.items()
-                        }) from exc
+                        raise ValidationError(
+                            {
+                                f"partner_{slot}_{'email' if k == 'email' else 'name'}": v
+                                for k, v in exc.message_dict.items()
+                            }
+                        ) from exc
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
-            messages.success(request, _("Couple added. Both partners have been sent an invitation."))
+            messages.success(
+                request, _("Couple added. Both partners have been sent an invitation.")
+            )
             return redirect("couple_detail", couple_id=couple.pk)
     status = 422 if form.errors else 200
-    return render(request, "couples/couple_new.html",
-                  {"form": form, "organisation": organisation}, status=status)
+    return render(
+        request,
+        "couples/couple_new.html",
+        {"form": form, "organisation": organisation},
+        status=status,
+    )
 
 
-def _couple_context(request: HttpRequest, viewer: Viewer, couple_id: int,
-                    form: EntryForm | None = None) -> dict[str, object]:
+def _couple_context(
+    request: HttpRequest, viewer: Viewer, couple_id: int, form: EntryForm | None = None
+) -> dict[str, object]:
     page = couple_page(viewer=viewer, couple_id=couple_id)
     return {
         "cp": page,
@@ -177,9 +196,14 @@ def entry_detail(request: HttpRequest, couple_id: int, entry_id: int) -> HttpRes
     else:
         couple, entry = entry_read(viewer=viewer, couple_id=couple_id, entry_id=entry_id)
     can_change = can_change_entry(viewer, entry)
-    form = EntryForm(request.POST or None, initial={
-        "kind": entry.kind, "visibility": entry.visibility, "body": entry.body,
-    })
+    form = EntryForm(
+        request.POST or None,
+        initial={
+            "kind": entry.kind,
+            "visibility": entry.visibility,
+            "body": entry.body,
+        },
+    )
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -189,14 +213,17 @@ def entry_detail(request: HttpRequest, couple_id: int, entry_id: int) -> HttpRes
             else:
                 messages.success(request, _("Saved."))
                 return redirect("couple_detail", couple_id=couple.pk)
-    return render(request, "couples/entry.html",
-                  {"couple": couple, "entry": entry, "form": form, "can_change": can_change},
-                  status=422 if form.errors else 200)
+    return render(
+        request,
+        "couples/entry.html",
+        {"couple": couple, "entry": entry, "form": form, "can_change": can_change},
+        status=422 if form.errors else 200,
+    )
 
 
 @login_required
 @require_POST
-def entry_visibility(request: HttpRequest, couple_id: int, entry_id: int) -> HttpResponse:
+def entry_visibility(request: HtmxHttpRequest, couple_id: int, entry_id: int) -> HttpResponse:
     """Change who can see an entry (HTMX swaps the entry card; plain POST redirects)."""
     viewer = viewer_from_request(request)
     couple = get_couple_for(viewer, couple_id)
@@ -205,18 +232,27 @@ def entry_visibility(request: HttpRequest, couple_id: int, entry_id: int) -> Htt
     error = ""
     if form.is_valid():
         try:
-            entry = entry_update(viewer=viewer, entry=entry,
-                                 visibility=form.cleaned_data["visibility"])
+            entry = entry_update(
+                viewer=viewer, entry=entry, visibility=form.cleaned_data["visibility"]
+            )
         except ValidationError as exc:
             error = "; ".join(m for ms in exc.message_dict.values() for m in ms)
     else:
         error = _("Choose private, team or couple.")
     if request.htmx:
-        return render(request, "couples/_entry_card.html", {
-            "entry": entry, "couple": couple, "mine": True, "error": error,
-            "visibility_choices": VisibilityForm.base_fields["visibility"].choices,  # type: ignore[attr-defined]
-            "just_saved": not error,
-        }, status=422 if error else 200)
+        return render(
+            request,
+            "couples/_entry_card.html",
+            {
+                "entry": entry,
+                "couple": couple,
+                "mine": True,
+                "error": error,
+                "visibility_choices": VisibilityForm.base_fields["visibility"].choices,  # type: ignore[attr-defined]
+                "just_saved": not error,
+            },
+            status=422 if error else 200,
+        )
     if error:
         messages.error(request, error)
     else:

@@ -10,7 +10,7 @@ from django.db import migrations
 PG_FORWARD = """
 CREATE OR REPLACE FUNCTION holdspace_audit_refuse_change() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'the audit trail is append-only: % refused', TG_OP;
+    RAISE EXCEPTION 'the audit trail is append-only: %% refused', TG_OP;
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER audit_event_append_only

@@ -1,0 +1,121 @@
+"""The cast every test can use.
+
+Two organisations. In the Center: a couple (partner A and partner B) with their
+facilitator; another couple (partner C and D) with another facilitator; a clinical lead,
+an org admin and a researcher. In the Trial site: a facilitator and a couple of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.test import Client
+
+from holdspace.accounts.models import STAFF_ROLES, Organisation, Role, User
+from holdspace.accounts.services import api_token_create, membership_ensure, user_create
+from holdspace.couples.models import CareTeamMember, Couple, Entry, Partner, Stage
+from holdspace.policy import Viewer, viewer_for
+
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class Cast:
+    center: Organisation
+    trial: Organisation
+    couple: Couple
+    other_couple: Couple
+    trial_couple: Couple
+    people: dict[str, User]
+
+    def __getattr__(self, name: str) -> User:
+        try:
+            user: User = self.__dict__["people"][name]
+            return user
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def viewer(self, name: str) -> Viewer:
+        return viewer_for(self.people[name], "127.0.0.1")
+
+    def client(self, name: str) -> Client:
+        client = Client()
+        client.force_login(self.people[name], backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    def api(self, name: str) -> Client:
+        token = api_token_create(user=self.people[name])
+        return Client(headers={"Authorization": f"Bearer {token}"})
+
+
+def _person(org: Organisation, key: str, role: str) -> User:
+    user = user_create(
+        email=f"{key}@example.org", display_name=key.replace("_", " ").title(), password=PASSWORD
+    )
+    membership_ensure(organisation=org, user=user, role=role)
+    if role in STAFF_ROLES:  # staff have set up TOTP, as production requires
+        TOTP.activate(user, generate_totp_secret())
+    return user
+
+
+def _couple(org: Organisation, name: str, a: User, b: User, team: list[User]) -> Couple:
+    couple = Couple.objects.create(organisation=org, name=name, stage=Stage.PREPARATION)
+    for slot, user in (("a", a), ("b", b)):
+        Partner.objects.create(organisation=org, couple=couple, user=user, slot=slot)
+    for member in team:
+        CareTeamMember.objects.create(organisation=org, couple=couple, user=member)
+    return couple
+
+
+def build_cast() -> Cast:
+    center = Organisation.objects.create(name="Center", slug="center", profile="oregon-psilocybin")
+    trial = Organisation.objects.create(name="Trial", slug="trial", profile="mdma-clinical-trial")
+    roles = {
+        "partner_a": (center, Role.PARTNER),
+        "partner_b": (center, Role.PARTNER),
+        "partner_c": (center, Role.PARTNER),
+        "partner_d": (center, Role.PARTNER),
+        "facilitator": (center, Role.FACILITATOR),
+        "other_facilitator": (center, Role.FACILITATOR),
+        "lead": (center, Role.CLINICAL_LEAD),
+        "admin": (center, Role.ORG_ADMIN),
+        "researcher": (center, Role.RESEARCHER),
+        "trial_facilitator": (trial, Role.FACILITATOR),
+        "trial_partner_a": (trial, Role.PARTNER),
+        "trial_partner_b": (trial, Role.PARTNER),
+    }
+    people = {key: _person(org, key, role) for key, (org, role) in roles.items()}
+    couple = _couple(
+        center, "A & B", people["partner_a"], people["partner_b"], [people["facilitator"]]
+    )
+    other = _couple(
+        center, "C & D", people["partner_c"], people["partner_d"], [people["other_facilitator"]]
+    )
+    trial_couple = _couple(
+        trial,
+        "E & F",
+        people["trial_partner_a"],
+        people["trial_partner_b"],
+        [people["trial_facilitator"]],
+    )
+    return Cast(center, trial, couple, other, trial_couple, people)
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    return build_cast()
+
+
+def make_entry(
+    couple: Couple, author: User, visibility: str, body: str = "", kind: str = "journal"
+) -> Entry:
+    return Entry.objects.create(
+        organisation_id=couple.organisation_id,
+        couple=couple,
+        author=author,
+        kind=kind,
+        visibility=visibility,
+        body=body or f"{author.email} {visibility} {kind}",
+    )

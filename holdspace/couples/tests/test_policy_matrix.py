@@ -1,0 +1,159 @@
+"""The privacy model as a matrix: every role × every visibility × own couple, another
+couple of the same organisation, and a couple of another organisation, through both the
+web views and the API."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from holdspace.conftest import Cast, make_entry
+from holdspace.couples.models import Entry
+
+VISIBILITIES = ("private", "team", "couple")
+TEAM_AND_COUPLE = {"team", "couple"}
+
+# Who may see which couple (keys of Cast: couple, other_couple, trial_couple).
+COUPLES_SEEN = {
+    "partner_a": {"couple"},
+    "partner_b": {"couple"},
+    "partner_c": {"other_couple"},
+    "partner_d": {"other_couple"},
+    "facilitator": {"couple"},
+    "other_facilitator": {"other_couple"},
+    "lead": {"couple", "other_couple"},
+    "admin": {"couple", "other_couple"},
+    "researcher": set(),
+    "trial_facilitator": {"trial_couple"},
+    "trial_partner_a": {"trial_couple"},
+    "trial_partner_b": {"trial_couple"},
+}
+
+# The author of the entries in each couple is its first partner.
+AUTHORS = {"couple": "partner_a", "other_couple": "partner_c", "trial_couple": "trial_partner_a"}
+
+# Which (couple, visibility) entries each person may read.
+ENTRIES_SEEN: dict[str, set[tuple[str, str]]] = {
+    "partner_a": {("couple", v) for v in VISIBILITIES},
+    "partner_b": {("couple", "couple")},
+    "partner_c": {("other_couple", v) for v in VISIBILITIES},
+    "partner_d": {("other_couple", "couple")},
+    "facilitator": {("couple", v) for v in TEAM_AND_COUPLE},
+    "other_facilitator": {("other_couple", v) for v in TEAM_AND_COUPLE},
+    "lead": {(c, v) for c in ("couple", "other_couple") for v in TEAM_AND_COUPLE},
+    "admin": set(),
+    "researcher": set(),
+    "trial_facilitator": {("trial_couple", v) for v in TEAM_AND_COUPLE},
+    "trial_partner_a": {("trial_couple", v) for v in VISIBILITIES},
+    "trial_partner_b": {("trial_couple", "couple")},
+}
+
+
+def _entries(cast: Cast) -> dict[tuple[str, str], Entry]:
+    return {
+        (couple_key, visibility): make_entry(
+            getattr(cast, couple_key),
+            cast.people[AUTHORS[couple_key]],
+            visibility,
+            body=f"secret text of {couple_key} {visibility}",
+        )
+        for couple_key in AUTHORS
+        for visibility in VISIBILITIES
+    }
+
+
+@pytest.mark.parametrize("who", sorted(COUPLES_SEEN))
+def test_it_shows_each_person_exactly_the_couples_and_entries_the_policy_allows(
+    cast: Cast, who: str
+) -> None:
+    entries = _entries(cast)
+    web, api = cast.client(who), cast.api(who)
+    problems = []
+
+    for couple_key in AUTHORS:
+        couple = getattr(cast, couple_key)
+        may_see_couple = couple_key in COUPLES_SEEN[who]
+        expected = 200 if may_see_couple else 404
+        page = web.get(f"/couples/{couple.pk}/")
+        if page.status_code != expected:
+            problems.append(f"web couple {couple_key}: {page.status_code}")
+        detail = api.get(f"/api/v1/couples/{couple.pk}")
+        if detail.status_code != expected:
+            problems.append(f"api couple {couple_key}: {detail.status_code}")
+        listing = api.get(f"/api/v1/couples/{couple.pk}/entries")
+        if listing.status_code != expected:
+            problems.append(f"api entry list {couple_key}: {listing.status_code}")
+        listed_ids = {item["id"] for item in listing.json().get("items", [])}
+        page_text = page.content.decode()
+
+        for visibility in VISIBILITIES:
+            entry = entries[(couple_key, visibility)]
+            may_read = (couple_key, visibility) in ENTRIES_SEEN[who]
+            want = 200 if may_read else 404
+            url = f"/couples/{couple.pk}/entries/{entry.pk}/"
+            got_web = web.get(url).status_code
+            got_api = api.get(f"/api/v1/couples/{couple.pk}/entries/{entry.pk}").status_code
+            if got_web != want:
+                problems.append(f"web entry {couple_key}/{visibility}: {got_web}, want {want}")
+            if got_api != want:
+                problems.append(f"api entry {couple_key}/{visibility}: {got_api}, want {want}")
+            if (entry.pk in listed_ids) != may_read:
+                problems.append(f"api list shows {couple_key}/{visibility}: {not may_read}")
+            if (entry.body in page_text) != may_read:
+                problems.append(f"couple page shows {couple_key}/{visibility}: {not may_read}")
+            # An entry looked up under another couple's address does not exist either.
+            wrong = cast.other_couple if couple_key == "couple" else cast.couple
+            if web.get(f"/couples/{wrong.pk}/entries/{entry.pk}/").status_code != 404:
+                problems.append(f"entry {couple_key}/{visibility} reachable via another couple")
+
+    couples_listed = {c["id"] for c in api.get("/api/v1/couples").json()["items"]}
+    expected_ids = {getattr(cast, key).pk for key in COUPLES_SEEN[who]}
+    if couples_listed != expected_ids:
+        problems.append(f"api couple list {sorted(couples_listed)} != {sorted(expected_ids)}")
+    assert problems == []
+
+
+@pytest.mark.parametrize("who", sorted(COUPLES_SEEN))
+def test_it_lets_only_the_partners_write_entries(cast: Cast, who: str) -> None:
+    api = cast.api(who)
+    body = {"kind": "journal", "visibility": "private", "body": "mine"}
+    for couple_key in AUTHORS:
+        couple = getattr(cast, couple_key)
+        response = api.post(
+            f"/api/v1/couples/{couple.pk}/entries",
+            json.dumps(body),
+            content_type="application/json",
+        )
+        is_partner = who.startswith(("partner", "trial_partner")) and (
+            couple_key in COUPLES_SEEN[who]
+        )
+        if is_partner:
+            expected = 201
+        elif couple_key in COUPLES_SEEN[who]:
+            expected = 403  # sees the couple, but only its partners write
+        else:
+            expected = 404
+        assert response.status_code == expected, (couple_key, response.content)
+
+
+@pytest.mark.parametrize("who", sorted(COUPLES_SEEN))
+def test_it_lets_only_the_author_change_an_entry_or_its_visibility(cast: Cast, who: str) -> None:
+    entries = _entries(cast)
+    api, web = cast.api(who), cast.client(who)
+    for (couple_key, visibility), entry in entries.items():
+        may_read = (couple_key, visibility) in ENTRIES_SEEN[who]
+        is_author = AUTHORS[couple_key] == who
+        expected = 200 if is_author else (403 if may_read else 404)
+        target = "private" if visibility == "couple" else "couple"
+        url = f"/api/v1/couples/{entry.couple_id}/entries/{entry.pk}"
+        response = api.patch(
+            url, json.dumps({"visibility": target}), content_type="application/json"
+        )
+        assert response.status_code == expected, (couple_key, visibility)
+        web_response = web.post(
+            f"/couples/{entry.couple_id}/entries/{entry.pk}/visibility", {"visibility": target}
+        )
+        assert web_response.status_code == (302 if is_author else expected)
+        entry.refresh_from_db()
+        assert entry.visibility == (target if is_author else visibility)
