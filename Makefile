@@ -48,3 +48,7 @@ bench: install-test
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var/static
+
+# Regenerate the committed OpenAPI document after changing the API (a test compares them).
+openapi: install
+	$(BIN)/holdspace export_openapi_schema --api holdspace.api.api --output docs/openapi.json --indent 2 --sorted

@@ -119,3 +119,25 @@ def make_entry(
         visibility=visibility,
         body=body or f"{author.email} {visibility} {kind}",
     )
+
+
+@pytest.fixture
+def run_cli(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Run `holdspace …` in this process and return its exit code.
+
+    Django's command runner closes every connection when a command ends; inside a test's
+    transaction that would end the test's database session, so it is held open here.
+    """
+    from django.db import connections
+
+    from holdspace.cli import main
+
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+
+    def run(argv: list[str]) -> int:
+        try:
+            return main(argv)
+        except SystemExit as exc:
+            return int(exc.code or 0)
+
+    return run

@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 from holdspace.audit.models import AuditChainHead, AuditEvent
 from holdspace.audit.services import audit_record, audit_verify
-from holdspace.cli import main
 
 
 def _record(n: int, organisation_id: int | None = None) -> list[AuditEvent]:
@@ -38,21 +37,14 @@ def _drop_append_only_trigger() -> None:
             cursor.execute("DROP TRIGGER audit_event_append_only")
 
 
-def _verify_exit_code() -> int:
-    try:
-        return main(["audit", "verify"])
-    except SystemExit as exc:
-        return int(exc.code or 0)
-
-
 @pytest.mark.django_db
-def test_it_chains_each_event_to_the_one_before() -> None:
+def test_it_chains_each_event_to_the_one_before(run_cli) -> None:  # type: ignore[no-untyped-def]
     events = _record(5)
     assert [e.seq for e in events] == [1, 2, 3, 4, 5]
     for before, after in zip(events, events[1:], strict=False):
         assert after.prev_digest == before.digest
     assert audit_verify() == (5, None)
-    assert _verify_exit_code() == 0
+    assert run_cli(["audit", "verify"]) == 0
 
 
 @pytest.mark.django_db
@@ -87,7 +79,7 @@ def test_it_has_postgresql_refuse_to_delete_an_event() -> None:
 
 
 @pytest.mark.django_db
-def test_it_names_an_altered_event(capsys: pytest.CaptureFixture[str]) -> None:
+def test_it_names_an_altered_event(run_cli, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
     events = _record(6)
     _drop_append_only_trigger()
     AuditEvent.objects.filter(pk=events[3].pk).update(actor_label="someone-else@example.org")
@@ -95,12 +87,12 @@ def test_it_names_an_altered_event(capsys: pytest.CaptureFixture[str]) -> None:
     assert problem is not None
     assert (problem.seq, problem.event_id) == (4, events[3].pk)
     assert "altered" in problem.reason
-    assert _verify_exit_code() == 1
+    assert run_cli(["audit", "verify"]) == 1
     assert f"event seq 4 (id {events[3].pk})" in capsys.readouterr().err
 
 
 @pytest.mark.django_db
-def test_it_names_a_removed_event() -> None:
+def test_it_names_a_removed_event(run_cli) -> None:  # type: ignore[no-untyped-def]
     events = _record(6)
     _drop_append_only_trigger()
     with connection.cursor() as cursor:
@@ -111,7 +103,7 @@ def test_it_names_a_removed_event() -> None:
     assert problem is not None
     assert problem.seq == 3
     assert "missing" in problem.reason
-    assert _verify_exit_code() == 1
+    assert run_cli(["audit", "verify"]) == 1
 
 
 @pytest.mark.django_db

@@ -1,0 +1,62 @@
+"""Alex writes a private entry; Sam cannot see it; Alex shares it with the couple; Sam can."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from holdspace.audit.services import audit_verify
+from holdspace.couples.models import Entry
+from holdspace.demo import DEMO_PASSWORD
+
+from .conftest import sign_in
+
+pytestmark = pytest.mark.browser
+
+SECRET = "I am afraid that if I say how lonely I felt, Sam will hear it as blame."
+
+
+def test_it_keeps_a_private_entry_from_the_partner_until_it_is_shared(
+    server, new_page, demo_practice
+) -> None:  # type: ignore[no-untyped-def]
+    alex, sam = new_page(), new_page()
+    sign_in(alex, server, "alex@demo.holdspace.org", DEMO_PASSWORD)
+    expect(alex.get_by_role("heading", name="Alex & Sam")).to_be_visible()
+
+    alex.get_by_label("Kind").select_option("journal")
+    alex.get_by_label("Text").fill(SECRET)
+    expect(alex.get_by_label("Who can see this").first).to_have_value("private")
+    alex.get_by_role("button", name="Save").click()
+    expect(alex.get_by_text("Saved.")).to_be_visible()
+    card = alex.locator("article.entry", has_text=SECRET)
+    expect(card.locator(".badge")).to_have_text("Private · only the author")
+
+    sign_in(sam, server, "sam@demo.holdspace.org", DEMO_PASSWORD)
+    expect(sam.get_by_role("heading", name="Alex & Sam")).to_be_visible()
+    expect(sam.get_by_text(SECRET)).to_have_count(0)
+    entry = Entry.objects.get(body=SECRET)
+    direct = sam.goto(f"{server}/couples/{entry.couple_id}/entries/{entry.pk}/")
+    assert direct is not None and direct.status == 404
+
+    # Alex shares it with the couple; HTMX swaps the card in place.
+    card.get_by_label("Who can see this").select_option("couple")
+    card.get_by_role("button", name="Change").click()
+    card = alex.locator("article.entry", has_text=SECRET)
+    expect(card.locator(".badge")).to_have_text("Couple · both partners and care team")
+    expect(card.get_by_text("Visibility changed.")).to_be_visible()
+    assert alex.url.endswith(f"/couples/{entry.couple_id}/")  # no full-page navigation
+
+    sam.goto(f"{server}/couples/{entry.couple_id}/")
+    shared = sam.locator(
+        "section", has=sam.get_by_role("heading", name="Shared with me by my partner")
+    )
+    expect(shared.get_by_text(SECRET)).to_be_visible()
+    expect(shared.locator("article.entry", has_text=SECRET).locator(".badge")).to_have_text(
+        "Couple · both partners and care team"
+    )
+    # Sam may read it but not change who sees it.
+    expect(shared.locator("article.entry", has_text=SECRET).locator("select")).to_have_count(0)
+
+    entry.refresh_from_db()
+    assert entry.visibility == "couple"
+    assert audit_verify()[1] is None
