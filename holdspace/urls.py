@@ -30,6 +30,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
 ]
 
+handler404 = "holdspace.accounts.views.not_found"
+
 if settings.BENCH_VIEWS:
     from holdspace.lib.bench import bare
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from holdspace.lib.api import documented
+
 router = Router(tags=["me"])
 
 
@@ -20,7 +22,11 @@ class MeOut(Schema):
     memberships: list[MembershipOut]
 
 
-@router.get("/me", response=MeOut, summary="The signed-in person and their roles")
+@router.get(
+    "/me",
+    response=documented({200: MeOut}, reads=False),
+    summary="The signed-in person and their roles",
+)
 def me(request: HttpRequest) -> MeOut:
     user = request.auth  # type: ignore[attr-defined]
     memberships = [

@@ -50,6 +50,13 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404 in the caller's language: JSON under /api/, the calm page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found"}, status=404)
+    return render(request, "404.html", status=404)
+
+
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     try:

@@ -10,6 +10,7 @@ from ninja.responses import Status
 from holdspace.couples.models import Couple, Entry
 from holdspace.couples.selectors import couple_list, couple_page, entry_list, entry_read
 from holdspace.couples.services import MAX_ENTRY_LENGTH, entry_create, entry_update
+from holdspace.lib.api import documented
 from holdspace.policy import Viewer, get_couple_for, get_entry_for
 
 router = Router(tags=["couples"])
@@ -119,7 +120,7 @@ def _entry_out(entry: Entry) -> EntryOut:
     )
 
 
-@router.get("", response=CoupleListOut, summary="The couples the caller may see")
+@router.get("", response=documented({200: CoupleListOut}), summary="The couples the caller may see")
 def couples(request: HttpRequest, query: Query[PageQuery]) -> CoupleListOut:
     page = couple_list(
         viewer=_viewer(request), search=query.q, page=query.page, per_page=query.per_page
@@ -132,7 +133,7 @@ def couples(request: HttpRequest, query: Query[PageQuery]) -> CoupleListOut:
     )
 
 
-@router.get("/{int:couple_id}", response=CoupleDetailOut, summary="One couple")
+@router.get("/{couple_id}", response=documented({200: CoupleDetailOut}), summary="One couple")
 def couple(request: HttpRequest, couple_id: int) -> CoupleDetailOut:
     page = couple_page(viewer=_viewer(request), couple_id=couple_id)
     base = _couple_out(page.couple)
@@ -146,8 +147,8 @@ def couple(request: HttpRequest, couple_id: int) -> CoupleDetailOut:
 
 
 @router.get(
-    "/{int:couple_id}/entries",
-    response=EntryListOut,
+    "/{couple_id}/entries",
+    response=documented({200: EntryListOut}),
     summary="The couple's entries the caller may read, newest first",
 )
 def entries(request: HttpRequest, couple_id: int, query: Query[SliceQuery]) -> EntryListOut:
@@ -158,8 +159,8 @@ def entries(request: HttpRequest, couple_id: int, query: Query[SliceQuery]) -> E
 
 
 @router.post(
-    "/{int:couple_id}/entries",
-    response={201: EntryOut},
+    "/{couple_id}/entries",
+    response=documented({201: EntryOut}, writes=True),
     summary="Write an entry (partners of the couple only)",
 )
 def entry_new(request: HttpRequest, couple_id: int, payload: EntryCreateIn) -> Status[EntryOut]:
@@ -175,15 +176,19 @@ def entry_new(request: HttpRequest, couple_id: int, payload: EntryCreateIn) -> S
     return Status(201, _entry_out(entry))
 
 
-@router.get("/{int:couple_id}/entries/{int:entry_id}", response=EntryOut, summary="One entry")
+@router.get(
+    "/{couple_id}/entries/{entry_id}",
+    response=documented({200: EntryOut}),
+    summary="One entry",
+)
 def entry(request: HttpRequest, couple_id: int, entry_id: int) -> EntryOut:
     _couple, found = entry_read(viewer=_viewer(request), couple_id=couple_id, entry_id=entry_id)
     return _entry_out(found)
 
 
 @router.patch(
-    "/{int:couple_id}/entries/{int:entry_id}",
-    response=EntryOut,
+    "/{couple_id}/entries/{entry_id}",
+    response=documented({200: EntryOut}, writes=True),
     summary="Change an entry's text, kind or visibility (its author only)",
 )
 def entry_change(

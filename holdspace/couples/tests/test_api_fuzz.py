@@ -1,0 +1,42 @@
+"""Schemathesis generates requests from the OpenAPI document and checks the answers:
+no server errors, and every status code and body as documented, for every operation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+
+from holdspace.conftest import build_cast
+from holdspace.wsgi import application
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+# The token is sent by the test itself; Schemathesis leaves the Authorization header alone.
+schema.config.generation.update(with_security_parameters=False, allow_extra_parameters=False)
+
+
+@pytest.fixture
+def token(db: None) -> Iterator[str]:
+    """A partner's token; requests run inside the test's transaction, as the test client's do."""
+    from holdspace.accounts.services import api_token_create
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    cast = build_cast()
+    yield api_token_create(user=cast.partner_a)
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@schema.parametrize()
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_it_answers_every_generated_request_as_documented(case, token: str) -> None:  # type: ignore[no-untyped-def]
+    case.call_and_validate(headers={"Authorization": f"Bearer {token}"})
