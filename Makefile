@@ -10,7 +10,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test chromium lint typecheck pytest bench clean
+.PHONY: run test install install-test chromium lint typecheck pytest bench clean openapi screenshots
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -52,3 +52,7 @@ clean:
 # Regenerate the committed OpenAPI document after changing the API (a test compares them).
 openapi: install
 	$(BIN)/holdspace export_openapi_schema --api holdspace.api.api --output docs/openapi.json --indent 2 --sorted
+
+# README and docs screenshots, from the demo that `make run` serves.
+screenshots: install-test chromium
+	$(BIN)/python tests/browser/screenshots.py

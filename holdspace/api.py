@@ -60,7 +60,7 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     """Service-level validation answers 422 in the same shape as schema validation."""
     detail = [
-        {"loc": ["body", field], "msg": message, "type": "value_error"}
+        {"loc": ["body", "payload", field], "msg": message, "type": "value_error"}
         for field, messages in exc.message_dict.items()
         for message in messages
     ]

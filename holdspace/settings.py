@@ -143,7 +143,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0, minimum=0)
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)
-if envbool("BEHIND_TLS_PROXY", False):
+# Behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto / X-Forwarded-For.
+BEHIND_TLS_PROXY = envbool("BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 CONTENT_SECURITY_POLICY = {
@@ -169,7 +171,9 @@ AXES_USERNAME_CALLABLE = "holdspace.accounts.throttle.attempted_account"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if BEHIND_TLS_PROXY else ["REMOTE_ADDR"]
+)
 
 # django-allauth: sign-in by e-mail; no public sign-up (people join by invitation).
 ACCOUNT_ADAPTER = "holdspace.accounts.adapter.AccountAdapter"

@@ -13,7 +13,9 @@ from holdspace.audit.services import audit_record
 
 
 def _ip(request: HttpRequest | None) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    from holdspace.policy import client_ip
+
+    return client_ip(request) if request is not None else None
 
 
 @receiver(user_logged_in)

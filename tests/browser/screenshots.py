@@ -1,0 +1,59 @@
+"""Take the README and docs screenshots from a running demo server.
+
+make run            # in one terminal
+make screenshots    # in another: writes docs/screenshots/*.png
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+BASE = os.environ.get("HOLDSPACE_URL", "http://127.0.0.1:8000")
+OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SHOTS = [
+    # (file, who, path, width)
+    ("console-desktop.png", "lead@demo.holdspace.org", "/console/", 1280),
+    ("couple-desktop.png", "guide@demo.holdspace.org", "/console/", 1280),
+    ("portal-phone.png", "alex@demo.holdspace.org", "/portal/", 390),
+    ("login-phone.png", None, "/accounts/login/", 390),
+]
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        for name, who, path, width in SHOTS:
+            context = browser.new_context(viewport={"width": width, "height": 900})
+            page = context.new_page()
+            if who:
+                page.goto(BASE + "/accounts/login/")
+                page.get_by_label("Email").fill(who)
+                page.get_by_label("Password").fill("holdspace-demo")
+                page.get_by_role("button", name="Sign in").click()
+                page.wait_for_load_state()
+            page.goto(BASE + path)
+            if name.startswith("couple-"):
+                page.get_by_role("link", name="Riley & Jordan").click()
+                page.wait_for_load_state()
+            page.screenshot(path=OUT / name, full_page=True)
+            print(OUT / name)
+            context.close()
+        browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
