@@ -5,10 +5,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from holdspace.accounts.models import STAFF_ROLES
 
@@ -64,6 +66,10 @@ class RequireStaffMFAMiddleware:
             and not request.session.get("holdspace_mfa_ok")
         ):
             if user_has_staff_role(request.user) and not user_has_totp(request.user):
+                messages.info(request, _(
+                    "Staff accounts need two-factor authentication. Set it up once with an "
+                    "authenticator app; then you will go on to your page."
+                ))
                 return redirect(reverse("mfa_activate_totp") + "?next=" + request.path)
             request.session["holdspace_mfa_ok"] = True
         return self.get_response(request)
