@@ -66,10 +66,13 @@ class RequireStaffMFAMiddleware:
             and not request.session.get("holdspace_mfa_ok")
         ):
             if user_has_staff_role(request.user) and not user_has_totp(request.user):
-                messages.info(request, _(
-                    "Staff accounts need two-factor authentication. Set it up once with an "
-                    "authenticator app; then you will go on to your page."
-                ))
+                messages.info(
+                    request,
+                    _(
+                        "Staff accounts need two-factor authentication. Set it up once with an "
+                        "authenticator app; then you will go on to your page."
+                    ),
+                )
                 return redirect(reverse("mfa_activate_totp") + "?next=" + request.path)
             request.session["holdspace_mfa_ok"] = True
         return self.get_response(request)

@@ -153,3 +153,16 @@ def test_it_hashes_passwords_with_argon2_in_production() -> None:
     from holdspace import settings as production
 
     assert production.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_it_records_the_client_address_behind_a_tls_proxy(cast: Cast, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.BEHIND_TLS_PROXY = True
+    Client().post(
+        "/accounts/login/",
+        {"login": cast.partner_a.email, "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="198.51.100.4, 192.0.2.77",
+    )
+    event = AuditEvent.objects.filter(action="auth.login").last()
+    assert event is not None
+    assert event.ip == "192.0.2.77"
