@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -49,15 +50,39 @@ class Viewer:
     def role_in(self, organisation_id: int) -> str | None:
         return self.roles.get(organisation_id)
 
+    def audit(
+        self,
+        *,
+        action: str,
+        organisation_id: int | None,
+        object_type: str = "",
+        object_id: object = "",
+        couple_id: int | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        """Append to the audit trail what this viewer did, from where."""
+        audit_record(
+            action=action,
+            organisation_id=organisation_id,
+            actor_id=self.user.pk,
+            actor_label=self.user.email,
+            object_type=object_type,
+            object_id=object_id,
+            couple_id=couple_id,
+            ip=self.ip,
+            detail=detail,
+        )
+
 
 def client_ip(request: HttpRequest) -> str | None:
     """Where a request came from: the proxy's last X-Forwarded-For hop when behind one."""
     if settings.BEHIND_TLS_PROXY:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
         if hops:
             return hops[-1]
-    return request.META.get("REMOTE_ADDR")
+    address = request.META.get("REMOTE_ADDR")
+    return str(address) if address else None
 
 
 def viewer_for(user: User, ip: str | None = None) -> Viewer:
@@ -87,15 +112,12 @@ def _deny(
     organisation_id: int | None,
     couple_id: int | None,
 ) -> Http404:
-    audit_record(
+    viewer.audit(
         action="access.denied",
         organisation_id=organisation_id,
-        actor_id=viewer.user.pk,
-        actor_label=viewer.user.email,
         object_type=what,
         object_id=object_id,
         couple_id=couple_id,
-        ip=viewer.ip,
     )
     return Http404(f"No such {what}")
 
@@ -110,15 +132,12 @@ def _refuse(
     couple_id: int,
 ) -> PermissionDenied:
     """For a record the viewer may see but not change: 403, audited."""
-    audit_record(
+    viewer.audit(
         action="access.denied",
         organisation_id=organisation_id,
-        actor_id=viewer.user.pk,
-        actor_label=viewer.user.email,
         object_type=what,
         object_id=object_id,
         couple_id=couple_id,
-        ip=viewer.ip,
         detail={"attempted": action},
     )
     return PermissionDenied(f"You may not {action} this {what}")

@@ -99,15 +99,12 @@ def invitation_create(
             created_at=now,
             expires_at=now + timedelta(hours=settings.INVITATION_VALID_HOURS),
         )
-        audit_record(
+        viewer.audit(
             action="invitation.create",
             organisation_id=organisation.pk,
-            actor_id=viewer.user.pk,
-            actor_label=viewer.user.email,
             object_type="invitation",
             object_id=invitation.pk,
             couple_id=couple.pk if couple else None,
-            ip=viewer.ip,
             detail={"role": role},
         )
     link = settings.SITE_URL + reverse("invitation_accept", args=[raw])

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
 
-from holdspace.audit.services import audit_record
 from holdspace.couples.models import CareTeamMember, Couple, Entry, Partner
 from holdspace.policy import (
     Viewer,
@@ -45,13 +44,10 @@ def couple_list(
         queryset = queryset.filter(name__icontains=search)
     paginator = Paginator(_with_people(queryset.select_related("organisation")), per_page)
     result = paginator.get_page(page)
-    audit_record(
+    viewer.audit(
         action="couple.list",
         organisation_id=organisation_id,
-        actor_id=viewer.user.pk,
-        actor_label=viewer.user.email,
         object_type="couple",
-        ip=viewer.ip,
         detail={
             "page": result.number,
             "ids": [couple.pk for couple in result],
@@ -68,14 +64,11 @@ def entry_list(
     visible = entries_visible_to(viewer, couple)
     total = visible.count()
     entries = list(visible.select_related("author")[offset : offset + limit])
-    audit_record(
+    viewer.audit(
         action="entry.list",
         organisation_id=couple.organisation_id,
-        actor_id=viewer.user.pk,
-        actor_label=viewer.user.email,
         object_type="entry",
         couple_id=couple.pk,
-        ip=viewer.ip,
         detail={"ids": [entry.pk for entry in entries]},
     )
     return entries, total
@@ -98,15 +91,12 @@ class CouplePage:
 
 def couple_page(*, viewer: Viewer, couple_id: int) -> CouplePage:
     couple = get_couple_for(viewer, couple_id)
-    audit_record(
+    viewer.audit(
         action="couple.read",
         organisation_id=couple.organisation_id,
-        actor_id=viewer.user.pk,
-        actor_label=viewer.user.email,
         object_type="couple",
         object_id=couple.pk,
         couple_id=couple.pk,
-        ip=viewer.ip,
     )
     entries, total = entry_list(viewer=viewer, couple=couple)
     is_partner = is_partner_of(viewer, couple)
@@ -140,14 +130,11 @@ def entry_read(*, viewer: Viewer, couple_id: int, entry_id: int) -> tuple[Couple
 
     couple = get_couple_for(viewer, couple_id)
     entry = get_entry_for(viewer, couple, entry_id)
-    audit_record(
+    viewer.audit(
         action="entry.read",
         organisation_id=couple.organisation_id,
-        actor_id=viewer.user.pk,
-        actor_label=viewer.user.email,
         object_type="entry",
         object_id=entry.pk,
         couple_id=couple.pk,
-        ip=viewer.ip,
     )
     return couple, entry

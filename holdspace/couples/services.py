@@ -60,15 +60,12 @@ def entry_create(*, viewer: Viewer, couple: Couple, kind: str, visibility: str, 
             created_at=now,
             updated_at=now,
         )
-        audit_record(
+        viewer.audit(
             action="entry.create",
             organisation_id=couple.organisation_id,
-            actor_id=viewer.user.pk,
-            actor_label=viewer.user.email,
             object_type="entry",
             object_id=entry.pk,
             couple_id=couple.pk,
-            ip=viewer.ip,
             detail={"kind": kind, "visibility": visibility},
         )
     return entry
@@ -100,15 +97,12 @@ def entry_update(
     with transaction.atomic():
         entry.updated_at = timezone.now()
         entry.save(update_fields=["body", "kind", "visibility", "updated_at"])
-        audit_record(
+        viewer.audit(
             action="entry.update",
             organisation_id=entry.organisation_id,
-            actor_id=viewer.user.pk,
-            actor_label=viewer.user.email,
             object_type="entry",
             object_id=entry.pk,
             couple_id=entry.couple_id,
-            ip=viewer.ip,
             detail=changed,
         )
     return entry
@@ -148,15 +142,12 @@ def couple_create(
             CareTeamMember(organisation=organisation, couple=couple, user_id=user_id)
             for user_id in facilitators
         )
-        audit_record(
+        viewer.audit(
             action="couple.create",
             organisation_id=organisation.pk,
-            actor_id=viewer.user.pk,
-            actor_label=viewer.user.email,
             object_type="couple",
             object_id=couple.pk,
             couple_id=couple.pk,
-            ip=viewer.ip,
             detail={"care_team": facilitators},
         )
     return couple
