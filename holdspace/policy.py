@@ -191,12 +191,8 @@ def get_couple_for(viewer: Viewer, couple_id: int) -> Couple:
 def is_partner_of(viewer: Viewer, couple: Couple) -> bool:
     if viewer.role_in(couple.organisation_id) != Role.PARTNER:
         return False
-    return any(p.user_id == viewer.user.pk for p in _partners(couple))
-
-
-def _partners(couple: Couple) -> list:  # type: ignore[type-arg]
-    # Uses the prefetched partners when the selector fetched them.
-    return list(couple.partners.all())
+    # .all() uses the partners get_couple_for prefetched.
+    return any(partner.user_id == viewer.user.pk for partner in couple.partners.all())
 
 
 def is_care_team_of(viewer: Viewer, couple: Couple) -> bool:
@@ -232,6 +228,7 @@ def get_entry_for(viewer: Viewer, couple: Couple, entry_id: int) -> Entry:
             organisation_id=couple.organisation_id,
             couple_id=couple.pk if exists else None,
         )
+    entry.couple = couple  # the same instance, with its partners and care team loaded
     return entry
 
 
