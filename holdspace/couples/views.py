@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -114,9 +114,14 @@ def couple_new(request: HttpRequest) -> HttpResponse:
                             display_name=data[f"partner_{slot}_name"],
                         )
                     except ValidationError as exc:
+                        # Name the form's field for this partner; other problems go on top.
+                        fields = {
+                            "email": f"partner_{slot}_email",
+                            "display_name": f"partner_{slot}_name",
+                        }
                         raise ValidationError(
                             {
-                                f"partner_{slot}_{'email' if k == 'email' else 'name'}": v
+                                fields.get(k, NON_FIELD_ERRORS): v
                                 for k, v in exc.message_dict.items()
                             }
                         ) from exc

@@ -159,3 +159,16 @@ def test_it_asks_an_existing_account_for_its_password(
     )
     assert right.status_code == 302
     assert third.partners.get().user == cast.partner_c
+
+
+def test_it_saves_nothing_when_the_second_invitation_is_refused(cast: Cast) -> None:
+    response = cast.client("lead").post(
+        "/console/couples/new/", {**NEW_COUPLE, "partner_b_email": cast.facilitator.email}
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert 'id="id_partner_b_email_error"' in html
+    assert "already has another role in this organisation" in html
+    assert not Couple.objects.filter(name="Kai & Noa").exists()
+    assert not Invitation.objects.exists()
+    assert not mail.outbox
