@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -51,8 +52,20 @@ def _database_url() -> str:
     return f"postgresql://{user}@{host}:{port}/{settings['NAME']}"
 
 
+@dataclass(frozen=True)
+class Server:
+    url: str
+    log: Path  # standard output, where the console e-mail backend prints messages
+
+    def __str__(self) -> str:
+        return self.url
+
+    def __add__(self, path: str) -> str:
+        return self.url + path
+
+
 @pytest.fixture(scope="session")
-def server(django_db_setup: None, django_db_blocker, tmp_path_factory) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def server(django_db_setup: None, django_db_blocker, tmp_path_factory) -> Iterator[Server]:  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock():
         database_url = _database_url()
     port = _free_port()
@@ -84,7 +97,7 @@ def server(django_db_setup: None, django_db_blocker, tmp_path_factory) -> Iterat
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError((var / "server.log").read_text()) from None
             time.sleep(0.2)
-    yield base
+    yield Server(base, var / "server.log")
     process.terminate()
     process.wait(timeout=30)
     log.close()
@@ -129,8 +142,8 @@ def new_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator:  # t
         context.close()
 
 
-def sign_in(page: Page, base: str, email: str, password: str) -> None:
-    page.goto(base + "/accounts/login/")
+def sign_in(page: Page, server: Server, email: str, password: str) -> None:
+    page.goto(server + "/accounts/login/")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()

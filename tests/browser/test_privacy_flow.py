@@ -20,8 +20,13 @@ def test_it_keeps_a_private_entry_from_the_partner_until_it_is_shared(
     server, new_page, demo_practice
 ) -> None:  # type: ignore[no-untyped-def]
     alex, sam = new_page(), new_page()
+    problems: list[str] = []  # console errors, including Content-Security-Policy violations
+    for page in (alex, sam):
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     sign_in(alex, server, "alex@demo.holdspace.org", DEMO_PASSWORD)
     expect(alex.get_by_role("heading", name="Alex & Sam")).to_be_visible()
+    # The portal fits a phone: nothing wider than the screen.
+    assert alex.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
     alex.get_by_label("Kind").select_option("journal")
     alex.get_by_label("Text").fill(SECRET)
@@ -35,7 +40,7 @@ def test_it_keeps_a_private_entry_from_the_partner_until_it_is_shared(
     expect(sam.get_by_role("heading", name="Alex & Sam")).to_be_visible()
     expect(sam.get_by_text(SECRET)).to_have_count(0)
     entry = Entry.objects.get(body=SECRET)
-    direct = sam.goto(f"{server}/couples/{entry.couple_id}/entries/{entry.pk}/")
+    direct = sam.goto(f"{server.url}/couples/{entry.couple_id}/entries/{entry.pk}/")
     assert direct is not None and direct.status == 404
 
     # Alex shares it with the couple; HTMX swaps the card in place.
@@ -46,7 +51,7 @@ def test_it_keeps_a_private_entry_from_the_partner_until_it_is_shared(
     expect(card.get_by_text("Visibility changed.")).to_be_visible()
     assert alex.url.endswith(f"/couples/{entry.couple_id}/")  # no full-page navigation
 
-    sam.goto(f"{server}/couples/{entry.couple_id}/")
+    sam.goto(f"{server.url}/couples/{entry.couple_id}/")
     shared = sam.locator(
         "section", has=sam.get_by_role("heading", name="Shared with me by my partner")
     )
@@ -60,3 +65,5 @@ def test_it_keeps_a_private_entry_from_the_partner_until_it_is_shared(
     entry.refresh_from_db()
     assert entry.visibility == "couple"
     assert audit_verify()[1] is None
+    # Sam's direct visit to the private entry was a 404 page; nothing else went wrong.
+    assert [p for p in problems if "404" not in p] == []
