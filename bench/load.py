@@ -80,9 +80,11 @@ class PhaseResult:
         return dict(self.__dict__)
 
 
-def _ignore_sigint() -> None:
-    # Ctrl-C is the parent's to handle: it stops the pool and the server.
+def _client_signals() -> None:
+    # Ctrl-C is the parent's to handle: it stops the server and then the pool. SIGTERM, which
+    # Pool.terminate sends, must simply end a client, not run the parent's handler it inherited.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _connect(port: int) -> http.client.HTTPConnection:
@@ -140,7 +142,7 @@ def percentile(sorted_values: Sequence[float], fraction: float) -> float:
 
 
 def make_pool(clients: int) -> Pool:
-    return multiprocessing.get_context("fork").Pool(processes=clients, initializer=_ignore_sigint)
+    return multiprocessing.get_context("fork").Pool(processes=clients, initializer=_client_signals)
 
 
 def run_phase(

@@ -83,6 +83,8 @@ class BenchDatabase:
     def __init__(self, kind: str, couples: int, entries: int) -> None:
         self.kind = kind
         self.name = f"holdspace_bench_c{couples}_e{entries}"
+        # This run's sign-ins and couple ids, written by seed.py.
+        self.fixture_path = BENCH_DIR / f"{self.name}-{kind}.json"
         if kind == "sqlite":
             self.path = BENCH_DIR / f"{self.name}.sqlite3"
             self.url = f"sqlite:///{self.path}"
@@ -169,7 +171,7 @@ def run_checked(command: Sequence[str], env: Mapping[str, str], what: str) -> st
 def seed(
     database: BenchDatabase, env: Mapping[str, str], args: argparse.Namespace
 ) -> dict[str, Any]:
-    fixture_path = BENCH_DIR / "fixture.json"
+    fixture_path = database.fixture_path
     command = [
         sys.executable,
         str(SEED_SCRIPT),
@@ -354,8 +356,10 @@ def _table(header: Sequence[str], body: Sequence[Sequence[str]]) -> str:
 
 
 def markdown_table(rows: Sequence[Mapping[str, Any]]) -> str:
-    header = ("endpoint", "p50 ms", "p95 ms", "req/s", "errors", "p50 vs bare", "p95 vs bare")
-    header += ("req/s vs bare",)
+    header = (
+        *("endpoint", "p50 ms", "p95 ms", "req/s", "errors"),
+        *("p50 vs bare", "p95 vs bare", "req/s vs bare"),
+    )
     body = [
         (
             row["label"],
@@ -373,8 +377,10 @@ def markdown_table(rows: Sequence[Mapping[str, Any]]) -> str:
 
 
 def detail_table(rows: Sequence[Mapping[str, Any]]) -> str:
-    header = ("endpoint", "p99 ms", "max ms", "server CPU ms/req", "server cores busy")
-    header += ("audit events/req", "bytes/resp")
+    header = (
+        *("endpoint", "p99 ms", "max ms", "server CPU ms/req", "server cores busy"),
+        *("audit events/req", "bytes/resp"),
+    )
     body = [
         (
             row["label"],
@@ -423,6 +429,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     signal.signal(signal.SIGTERM, _stop_on_signal)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     database = choose_database(args)
     port = args.port or free_port()
     env = bench_environment(database, port, args)
@@ -443,7 +450,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.no_profile:
         # The pages need the static manifest, which `holdspace serve` would only write later.
         run_checked([*HOLDSPACE, "collectstatic", "--noinput", "-v0"], env, "collectstatic")
-        fixture_arg = f"--fixture={BENCH_DIR / 'fixture.json'}"
+        fixture_arg = f"--fixture={database.fixture_path}"
         out = run_checked(
             [sys.executable, str(SEED_SCRIPT), "profile", fixture_arg], env, "profiling queries"
         )
@@ -489,10 +496,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 flush=True,
             )
     finally:
-        if pool is not None:
-            pool.terminate()
-            pool.join()
-        server.stop()
+        try:
+            server.stop()
+        finally:
+            if pool is not None:
+                pool.terminate()
+                pool.join()
 
     verify: dict[str, Any] = {"skipped": True}
     if not args.no_verify:
@@ -546,6 +555,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.out.write_text(json.dumps(_json_safe(report), indent=2) + "\n", encoding="utf-8")
 
     config = report["config"]
+    assert isinstance(config, dict)
     print()
     print(
         f"{config['couples']:,} couples, {config['entries']:,} entries on {fixture['vendor']}; "

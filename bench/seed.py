@@ -61,6 +61,12 @@ def _setup() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+
+    # bench/run.py points DATABASE_URL at a database of its own; never seed anything else.
+    name = Path(str(settings.DATABASES["default"]["NAME"])).name
+    if not name.startswith("holdspace_bench_"):
+        raise SystemExit(f"bench/seed.py: {name!r} is not a bench database; use bench/run.py")
 
 
 def _sentence(rng: random.Random, low: int, high: int) -> str:
@@ -222,7 +228,7 @@ def _sign_in(clients: int) -> tuple[list[str], str]:
     keys = []
     for _ in range(clients):
         session = store_class()
-        session[SESSION_KEY] = lead._meta.pk.value_to_string(lead)  # type: ignore[union-attr]
+        session[SESSION_KEY] = str(lead.pk)
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = lead.get_session_auth_hash()
         session["holdspace_session_started"] = int(time.time())
@@ -236,6 +242,7 @@ def _sign_in(clients: int) -> tuple[list[str], str]:
 def command_seed(args: argparse.Namespace) -> int:
     _setup()
     from django.conf import settings
+    from django.db import connection
 
     from holdspace.audit.models import AuditEvent
     from holdspace.couples.models import Couple
@@ -259,6 +266,10 @@ def command_seed(args: argparse.Namespace) -> int:
         seed_seconds = None
         print("Bench data already seeded; reusing it.", flush=True)
 
+    # Planner statistics, as a database in service has them (autovacuum, or SQLite's ANALYZE);
+    # without them PostgreSQL plans the bulk-loaded tables as if they were empty.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     organisation_id, couple_count, entry_count = _existing_sizes() or (0, 0, 0)
     sessions, token = _sign_in(args.clients)
     couple_ids = list(
@@ -285,7 +296,9 @@ def _vendor() -> str:
     from django.db import connection
 
     if connection.vendor == "sqlite":
-        return f"SQLite {connection.Database.sqlite_version}"
+        import sqlite3
+
+        return f"SQLite {sqlite3.sqlite_version}"
     connection.ensure_connection()
     version = connection.pg_version  # type: ignore[attr-defined]
     return f"PostgreSQL {version // 10_000}.{version % 10_000}"
@@ -316,7 +329,7 @@ def command_profile(args: argparse.Namespace) -> int:
     staff = Client(HTTP_HOST="127.0.0.1")
     staff.cookies[fixture["session_cookie"]] = fixture["sessions"][0]
     anonymous = Client(HTTP_HOST="127.0.0.1")
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {fixture['token']}"}
+    auth = {"Authorization": f"Bearer {fixture['token']}"}
     ids: Sequence[int] = fixture["couple_ids"]
     pages = fixture["console_pages"]
     targets: dict[str, tuple[Client, Any, dict[str, str]]] = {
@@ -328,14 +341,14 @@ def command_profile(args: argparse.Namespace) -> int:
     report: dict[str, Any] = {}
     for name, (client, path_for, extra) in targets.items():
         for _ in range(3):  # warm the templates, the connection and the database cache
-            client.get(path_for(), **extra)
+            client.get(path_for(), headers=extra)
         timings = []
         for _ in range(PROFILE_REQUESTS):
             timer = _QueryTimer()
             path = path_for()
             with connection.execute_wrapper(timer):
                 started = time.perf_counter()
-                response = client.get(path, **extra)
+                response = client.get(path, headers=extra)
                 timings.append((time.perf_counter() - started) * 1000)
         queries = timer.queries
         slowest = max(queries, default=(0.0, ""))
