@@ -169,13 +169,9 @@ def couples_visible_to(viewer: Viewer, organisation_id: int | None = None) -> Qu
 
 
 def get_couple_for(viewer: Viewer, couple_id: int) -> Couple:
-    couple = (
-        couples_visible_to(viewer)
-        .select_related("organisation")
-        .prefetch_related("partners__user", "care_team__user")
-        .filter(pk=couple_id)
-        .first()
-    )
+    couple = Couple.with_people(
+        couples_visible_to(viewer).select_related("organisation").filter(pk=couple_id)
+    ).first()
     if couple is None:
         existing = Couple.objects.filter(pk=couple_id).values_list("organisation_id", flat=True)
         raise _deny(
@@ -191,8 +187,7 @@ def get_couple_for(viewer: Viewer, couple_id: int) -> Couple:
 def is_partner_of(viewer: Viewer, couple: Couple) -> bool:
     if viewer.role_in(couple.organisation_id) != Role.PARTNER:
         return False
-    # .all() uses the partners get_couple_for prefetched.
-    return any(partner.user_id == viewer.user.pk for partner in couple.partners.all())
+    return viewer.user.pk in _user_ids(couple, "partner_list", "partners")
 
 
 def is_care_team_of(viewer: Viewer, couple: Couple) -> bool:
@@ -201,7 +196,15 @@ def is_care_team_of(viewer: Viewer, couple: Couple) -> bool:
         return True
     if role != Role.FACILITATOR:
         return False
-    return any(member.user_id == viewer.user.pk for member in couple.care_team.all())
+    return viewer.user.pk in _user_ids(couple, "care_team_list", "care_team")
+
+
+def _user_ids(couple: Couple, loaded: str, relation: str) -> set[int]:
+    """The people of COUPLE's partners or care team, from Couple.with_people when loaded."""
+    rows = getattr(couple, loaded, None)
+    if rows is None:
+        return set(getattr(couple, relation).values_list("user_id", flat=True))
+    return {row.user_id for row in rows}
 
 
 # Entries ------------------------------------------------------------------------------

@@ -131,7 +131,9 @@ LOGOUT_REDIRECT_URL = "account_login"
 SESSION_IDLE_MINUTES = envint("SESSION_IDLE_MINUTES", 30, minimum=1)
 SESSION_MAX_HOURS = envint("SESSION_MAX_HOURS", 12, minimum=1)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The session's expiry is pushed forward by SessionLifetimeMiddleware at most once a minute,
+# rather than by rewriting the session row on every request.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 SECURE_COOKIES = envbool("SECURE_COOKIES", not (DEMO_MODE or DEBUG))

@@ -101,7 +101,7 @@ def _couple_out(couple: Couple) -> CoupleOut:
         stage=couple.stage,
         partners=[
             PartnerOut(user_id=p.user_id, display_name=p.user.display_name, slot=p.slot)
-            for p in couple.partners.all()
+            for p in couple.loaded_partners
         ],
     )
 

@@ -32,6 +32,42 @@ class Couple(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def loaded_partners(self) -> list[Partner]:
+        """The partners with_people() loaded (a KeyError says it was not used)."""
+        rows: list[Partner] = self.__dict__["partner_list"]
+        return rows
+
+    @property
+    def loaded_care_team(self) -> list[CareTeamMember]:
+        rows: list[CareTeamMember] = self.__dict__["care_team_list"]
+        return rows
+
+    @staticmethod
+    def with_people(queryset: models.QuerySet[Couple]) -> models.QuerySet[Couple]:
+        """QUERYSET with each couple's partners and care team (names only) in two queries.
+
+        They land in plain lists, `partner_list` and `care_team_list`, which templates and the
+        policy read without a query or a queryset clone per row.
+        """
+        person = ("user__id", "user__display_name", "user__email")
+        return queryset.prefetch_related(
+            models.Prefetch(
+                "partners",
+                queryset=Partner.objects.select_related("user").only(
+                    "id", "organisation_id", "couple_id", "slot", "user_id", *person
+                ),
+                to_attr="partner_list",
+            ),
+            models.Prefetch(
+                "care_team",
+                queryset=CareTeamMember.objects.select_related("user").only(
+                    "id", "organisation_id", "couple_id", "user_id", *person
+                ),
+                to_attr="care_team_list",
+            ),
+        )
+
 
 class Partner(models.Model):
     """One of the two people in a couple; slot a or b keeps their order stable on screen."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Prefetch, QuerySet
 
 from holdspace.couples.models import CareTeamMember, Couple, Entry, Partner
 from holdspace.policy import (
@@ -22,13 +21,6 @@ COUPLES_PER_PAGE = 50
 ENTRIES_PER_PAGE = 50
 
 
-def _with_people(queryset: QuerySet[Couple]) -> QuerySet[Couple]:
-    return queryset.prefetch_related(
-        Prefetch("partners", queryset=Partner.objects.select_related("user")),
-        Prefetch("care_team", queryset=CareTeamMember.objects.select_related("user")),
-    )
-
-
 def couple_list(
     *,
     viewer: Viewer,
@@ -42,7 +34,7 @@ def couple_list(
     search = search.strip()
     if search:
         queryset = queryset.filter(name__icontains=search)
-    paginator = Paginator(_with_people(queryset.select_related("organisation")), per_page)
+    paginator = Paginator(Couple.with_people(queryset.select_related("organisation")), per_page)
     result = paginator.get_page(page)
     viewer.audit(
         action="couple.list",
@@ -91,20 +83,24 @@ class CouplePage:
 
 def couple_page(*, viewer: Viewer, couple_id: int) -> CouplePage:
     couple = get_couple_for(viewer, couple_id)
+    visible = entries_visible_to(viewer, couple)
+    total = visible.count()
+    entries = list(visible.select_related("author")[:ENTRIES_PER_PAGE])
+    # One event for the page: the couple, and which of its entries were shown.
     viewer.audit(
         action="couple.read",
         organisation_id=couple.organisation_id,
         object_type="couple",
         object_id=couple.pk,
         couple_id=couple.pk,
+        detail={"entry_ids": [entry.pk for entry in entries]},
     )
-    entries, total = entry_list(viewer=viewer, couple=couple)
     is_partner = is_partner_of(viewer, couple)
     me = viewer.user.pk
     return CouplePage(
         couple=couple,
-        partners=list(couple.partners.all()),
-        care_team=list(couple.care_team.all()),
+        partners=couple.loaded_partners,
+        care_team=couple.loaded_care_team,
         entries=entries,
         entry_total=total,
         viewer_is_partner=is_partner,
@@ -121,7 +117,7 @@ def partner_couples(*, viewer: Viewer) -> list[Couple]:
     queryset = Couple.objects.filter(
         organisation_id__in=ids, partners__user=viewer.user
     ).select_related("organisation")
-    return list(_with_people(queryset).order_by("name"))
+    return list(Couple.with_people(queryset).order_by("name"))
 
 
 def entry_read(*, viewer: Viewer, couple_id: int, entry_id: int) -> tuple[Couple, Entry]:

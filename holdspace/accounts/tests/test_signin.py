@@ -164,3 +164,23 @@ def test_it_records_the_client_address_behind_a_tls_proxy(cast: Cast, settings) 
     event = AuditEvent.objects.filter(action="auth.login").last()
     assert event is not None
     assert event.ip == "192.0.2.77"
+
+
+def test_it_pushes_the_idle_expiry_forward_at_most_once_a_minute(cast: Cast) -> None:
+    from unittest import mock
+
+    from django.contrib.sessions.models import Session
+
+    client = cast.client("partner_a")
+    page = f"/couples/{cast.couple.pk}/"
+    start = time.time()
+    with mock.patch("holdspace.accounts.middleware.time.time", return_value=start):
+        client.get(page)
+    key = client.session.session_key
+    first = Session.objects.get(session_key=key).expire_date
+    with mock.patch("holdspace.accounts.middleware.time.time", return_value=start + 30):
+        client.get(page)
+    assert Session.objects.get(session_key=key).expire_date == first  # no write
+    with mock.patch("holdspace.accounts.middleware.time.time", return_value=start + 61):
+        client.get(page)
+    assert Session.objects.get(session_key=key).expire_date > first
