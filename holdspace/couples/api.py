@@ -7,8 +7,14 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from holdspace.couples.models import Couple, Entry
-from holdspace.couples.selectors import couple_list, couple_page, entry_list, entry_read
+from holdspace.couples.models import Entry
+from holdspace.couples.selectors import (
+    CoupleSummary,
+    couple_list,
+    couple_page,
+    entry_list,
+    entry_read,
+)
 from holdspace.couples.services import MAX_ENTRY_LENGTH, entry_create, entry_update
 from holdspace.lib.api import documented
 from holdspace.policy import Viewer, get_couple_for, get_entry_for
@@ -93,15 +99,15 @@ def _viewer(request: HttpRequest) -> Viewer:
     return request.viewer  # type: ignore[attr-defined,no-any-return]
 
 
-def _couple_out(couple: Couple) -> CoupleOut:
+def _summary_out(couple: CoupleSummary) -> CoupleOut:
     return CoupleOut(
-        id=couple.pk,
+        id=couple.id,
         organisation_id=couple.organisation_id,
         name=couple.name,
         stage=couple.stage,
         partners=[
-            PartnerOut(user_id=p.user_id, display_name=p.user.display_name, slot=p.slot)
-            for p in couple.loaded_partners
+            PartnerOut(user_id=p.user_id, display_name=p.display_name, slot=p.slot)
+            for p in couple.partners
         ],
     )
 
@@ -129,16 +135,23 @@ def couples(request: HttpRequest, query: Query[PageQuery]) -> CoupleListOut:
         count=page.paginator.count,
         page=page.number,
         pages=page.paginator.num_pages,
-        items=[_couple_out(c) for c in page.object_list],
+        items=[_summary_out(c) for c in page.object_list],
     )
 
 
 @router.get("/{couple_id}", response=documented({200: CoupleDetailOut}), summary="One couple")
 def couple(request: HttpRequest, couple_id: int) -> CoupleDetailOut:
     page = couple_page(viewer=_viewer(request), couple_id=couple_id)
-    base = _couple_out(page.couple)
+    found = page.couple
     return CoupleDetailOut(
-        **base.dict(),
+        id=found.pk,
+        organisation_id=found.organisation_id,
+        name=found.name,
+        stage=found.stage,
+        partners=[
+            PartnerOut(user_id=p.user_id, display_name=p.user.display_name, slot=p.slot)
+            for p in page.partners
+        ],
         care_team=[
             CareTeamMemberOut(user_id=m.user_id, display_name=m.user.display_name)
             for m in page.care_team

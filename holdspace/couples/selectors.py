@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
 
-from holdspace.couples.models import CareTeamMember, Couple, Entry, Partner
+from holdspace.couples.models import CareTeamMember, Couple, Entry, Partner, Stage
 from holdspace.policy import (
     Viewer,
     can_write_entries,
@@ -21,6 +21,29 @@ COUPLES_PER_PAGE = 50
 ENTRIES_PER_PAGE = 50
 
 
+@dataclass(frozen=True)
+class PersonSummary:
+    user_id: int
+    display_name: str
+    slot: str = ""
+
+
+@dataclass(frozen=True)
+class CoupleSummary:
+    """A couple as lists show it: plain values, no model instances to build per row."""
+
+    id: int
+    organisation_id: int
+    name: str
+    stage: str
+    partners: list[PersonSummary]
+    care_team: list[PersonSummary]
+
+    @property
+    def stage_label(self) -> str:
+        return str(Stage(self.stage).label)
+
+
 def couple_list(
     *,
     viewer: Viewer,
@@ -28,25 +51,46 @@ def couple_list(
     search: str = "",
     page: int = 1,
     per_page: int = COUPLES_PER_PAGE,
-) -> Page[Couple]:
-    """One page of the couples the viewer may see, with partners and care team loaded."""
+) -> Page[CoupleSummary]:
+    """One page of the couples the viewer may see, each with its partners and care team.
+
+    Three queries whatever the page size (plus the paginator's count): the couples, then
+    the partners and the care team of just those couples.
+    """
     queryset = couples_visible_to(viewer, organisation_id).order_by("name", "id")
     search = search.strip()
     if search:
         queryset = queryset.filter(name__icontains=search)
-    paginator = Paginator(Couple.with_people(queryset.select_related("organisation")), per_page)
-    result = paginator.get_page(page)
+    rows = queryset.values_list("id", "organisation_id", "name", "stage")
+    result = Paginator(rows, per_page).get_page(page)
+    ids = [row[0] for row in result.object_list]
+    partners: dict[int, list[PersonSummary]] = {couple_id: [] for couple_id in ids}
+    care_team: dict[int, list[PersonSummary]] = {couple_id: [] for couple_id in ids}
+    for couple_id, user_id, name, slot in (
+        Partner.objects.filter(couple_id__in=ids)
+        .order_by("slot")
+        .values_list("couple_id", "user_id", "user__display_name", "slot")
+    ):
+        partners[couple_id].append(PersonSummary(user_id, name, slot))
+    for couple_id, user_id, name in (
+        CareTeamMember.objects.filter(couple_id__in=ids)
+        .order_by("id")
+        .values_list("couple_id", "user_id", "user__display_name")
+    ):
+        care_team[couple_id].append(PersonSummary(user_id, name))
+    summaries = [
+        CoupleSummary(row[0], row[1], row[2], row[3], partners[row[0]], care_team[row[0]])
+        for row in result.object_list
+    ]
+    # Same page and paginator, with the rows made into summaries.
+    summary_page: Page[CoupleSummary] = Page(summaries, result.number, result.paginator)  # type: ignore[arg-type]
     viewer.audit(
         action="couple.list",
         organisation_id=organisation_id,
         object_type="couple",
-        detail={
-            "page": result.number,
-            "ids": [couple.pk for couple in result],
-            **({"search": True} if search else {}),
-        },
+        detail={"page": result.number, "ids": ids, **({"search": True} if search else {})},
     )
-    return result
+    return summary_page
 
 
 def entry_list(
