@@ -93,13 +93,20 @@ def couple_list(
     return summary_page
 
 
+def _newest_entries(
+    viewer: Viewer, couple: Couple, limit: int, offset: int = 0
+) -> tuple[list[Entry], int]:
+    visible = entries_visible_to(viewer, couple)
+    total = visible.count()
+    page = visible.select_related("author").defer("author__password")[offset : offset + limit]
+    return list(page), total
+
+
 def entry_list(
     *, viewer: Viewer, couple: Couple, limit: int = ENTRIES_PER_PAGE, offset: int = 0
 ) -> tuple[list[Entry], int]:
     """The newest entries of COUPLE the viewer may read, and how many there are in all."""
-    visible = entries_visible_to(viewer, couple)
-    total = visible.count()
-    entries = list(visible.select_related("author")[offset : offset + limit])
+    entries, total = _newest_entries(viewer, couple, limit, offset)
     viewer.audit(
         action="entry.list",
         organisation_id=couple.organisation_id,
@@ -127,9 +134,7 @@ class CouplePage:
 
 def couple_page(*, viewer: Viewer, couple_id: int) -> CouplePage:
     couple = get_couple_for(viewer, couple_id)
-    visible = entries_visible_to(viewer, couple)
-    total = visible.count()
-    entries = list(visible.select_related("author")[:ENTRIES_PER_PAGE])
+    entries, total = _newest_entries(viewer, couple, ENTRIES_PER_PAGE)
     # One event for the page: the couple, and which of its entries were shown.
     viewer.audit(
         action="couple.read",
