@@ -144,6 +144,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)
 # Behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto / X-Forwarded-For.
 BEHIND_TLS_PROXY = envbool("BEHIND_TLS_PROXY", False)

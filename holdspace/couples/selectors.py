@@ -166,7 +166,16 @@ def partner_couples(*, viewer: Viewer) -> list[Couple]:
     queryset = Couple.objects.filter(
         organisation_id__in=ids, partners__user=viewer.user
     ).select_related("organisation")
-    return list(Couple.with_people(queryset).order_by("name"))
+    couples = list(Couple.with_people(queryset).order_by("name"))
+    if len(couples) > 1:  # a single couple is opened straight away, and its page is audited
+        for couple in couples:
+            viewer.audit(
+                action="couple.list",
+                organisation_id=couple.organisation_id,
+                object_type="couple",
+                couple_id=couple.pk,
+            )
+    return couples
 
 
 def entry_read(*, viewer: Viewer, couple_id: int, entry_id: int) -> tuple[Couple, Entry]:

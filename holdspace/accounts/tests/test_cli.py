@@ -165,3 +165,32 @@ def test_it_refuses_an_unknown_database_url(tmp_path: Path) -> None:
     )
     assert result.returncode != 0
     assert "DATABASE_URL must be sqlite:///path or postgresql://" in result.stderr
+
+
+def test_it_passes_djangos_deployment_checks_with_a_production_configuration(
+    tmp_path: Path,
+) -> None:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DEBUG", "HOLDSPACE_DEMO", "SECURE_COOKIES", "DJANGO_SETTINGS_MODULE"}
+    }
+    env.update(
+        {
+            "HOLDSPACE_VAR_DIR": str(tmp_path),
+            "SECURE_SSL_REDIRECT": "true",
+            "SECURE_HSTS_SECONDS": "31536000",
+            "SECURE_HSTS_INCLUDE_SUBDOMAINS": "true",
+            "SECURE_HSTS_PRELOAD": "true",
+            "ALLOWED_HOSTS": "holdspace.example.org",
+        }
+    )
+    result = subprocess.run(
+        [str(BIN), "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
