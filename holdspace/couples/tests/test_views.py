@@ -147,3 +147,20 @@ def test_it_tells_an_admin_they_do_not_read_entries(cast: Cast) -> None:
     html = cast.client("admin").get(f"/couples/{cast.couple.pk}/").content.decode()
     assert "Your role does not include reading what partners write." in html
     assert "team-only words" not in html
+
+
+def test_it_lets_a_partner_in_two_couples_choose_and_audits_the_list(cast: Cast) -> None:
+    from holdspace.accounts.services import membership_ensure
+    from holdspace.couples.models import Partner
+
+    second = Couple.objects.create(organisation=cast.trial, name="A & G")
+    membership_ensure(organisation=cast.trial, user=cast.partner_a, role="partner")
+    Partner.objects.create(organisation=cast.trial, couple=second, user=cast.partner_a, slot="a")
+    html = cast.client("partner_a").get("/portal/").content.decode()
+    assert "A &amp; B" in html
+    assert "A &amp; G" in html
+    assert "C &amp; D" not in html
+    listed = set(
+        AuditEvent.objects.filter(action="couple.list").values_list("couple_id", flat=True)
+    )
+    assert listed == {cast.couple.pk, second.pk}
