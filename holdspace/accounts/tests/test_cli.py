@@ -173,7 +173,15 @@ def test_it_passes_djangos_deployment_checks_with_a_production_configuration(
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DEBUG", "HOLDSPACE_DEMO", "SECURE_COOKIES", "DJANGO_SETTINGS_MODULE"}
+        # The browser tests' conftest allows sync ORM calls beside Playwright's event loop.
+        if key
+        not in {
+            "DEBUG",
+            "HOLDSPACE_DEMO",
+            "SECURE_COOKIES",
+            "DJANGO_SETTINGS_MODULE",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     env.update(
         {
