@@ -15,12 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
-
-# Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make
-# to set up data are ordinary synchronous calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, sync_playwright
 
 CHROMIUM = os.environ.get("HOLDSPACE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -104,11 +99,17 @@ def server(django_db_setup: None, django_db_blocker, tmp_path_factory) -> Iterat
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+def browser(server: Server) -> Iterator[Browser]:
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make
+    # to set up data are ordinary synchronous calls. Allowed only while the browser runs.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.hookimpl(hookwrapper=True)
