@@ -44,7 +44,8 @@ def _console_organisation(request: HttpRequest, viewer: Viewer) -> Organisation:
         chosen = allowed[0]
     if chosen not in allowed:
         chosen = allowed[0]
-    request.session["holdspace_org"] = chosen
+    if request.session.get("holdspace_org") != chosen:  # a write only when it changes
+        request.session["holdspace_org"] = chosen
     return Organisation.objects.get(pk=chosen)
 
 
