@@ -164,3 +164,27 @@ def test_it_lets_a_partner_in_two_couples_choose_and_audits_the_list(cast: Cast)
         AuditEvent.objects.filter(action="couple.list").values_list("couple_id", flat=True)
     )
     assert listed == {cast.couple.pk, second.pk}
+
+
+def test_it_switches_the_console_between_a_persons_organisations(cast: Cast) -> None:
+    from holdspace.accounts.services import membership_ensure
+    from holdspace.couples.models import CareTeamMember
+
+    membership_ensure(organisation=cast.trial, user=cast.facilitator, role="facilitator")
+    CareTeamMember.objects.create(
+        organisation=cast.trial, couple=cast.trial_couple, user=cast.facilitator
+    )
+    client = cast.client("facilitator")
+    center = client.get("/console/").content.decode()
+    assert 'id="org"' in center
+    assert "A &amp; B" in center
+    trial = client.get(f"/console/?org={cast.trial.pk}").content.decode()
+    assert "E &amp; F" in trial
+    assert "A &amp; B" not in trial
+    assert "E &amp; F" in client.get("/console/").content.decode()  # remembered
+    # A couple of the same organisation but another care team stays hidden, and an
+    # organisation the person does not belong to falls back to one they do.
+    Couple.objects.create(organisation=cast.trial, name="Not on my team")
+    outsider = client.get("/console/?org=999999")
+    assert outsider.status_code == 200
+    assert "Not on my team" not in outsider.content.decode()
