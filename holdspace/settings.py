@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "holdspace.audit",
     "holdspace.accounts",
     "holdspace.couples",
+    "holdspace.measures",
 ]
 
 MIDDLEWARE = [
