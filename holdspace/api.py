@@ -13,6 +13,7 @@ from holdspace.accounts.api import router as accounts_router
 from holdspace.accounts.services import api_token_user
 from holdspace.audit.services import audit_record
 from holdspace.couples.api import router as couples_router
+from holdspace.measures.api import responses_router
 from holdspace.measures.api import router as instruments_router
 from holdspace.policy import client_ip, viewer_for
 
@@ -46,6 +47,7 @@ api = NinjaAPI(
 api.add_router("/", accounts_router)
 api.add_router("/couples", couples_router)
 api.add_router("/instruments", instruments_router)
+api.add_router("/couples", responses_router)
 
 
 @api.exception_handler(Http404)

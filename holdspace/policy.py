@@ -29,6 +29,7 @@ from django.http import Http404, HttpRequest
 from holdspace.accounts.models import Membership, Role, User
 from holdspace.audit.services import audit_record
 from holdspace.couples.models import Couple, Entry, Visibility
+from holdspace.measures.models import MeasureResponse, SafetyAlert
 
 # Roles that see every couple of their organisation.
 _ORG_WIDE_ROLES = frozenset({Role.CLINICAL_LEAD, Role.ORG_ADMIN})
@@ -271,3 +272,69 @@ def require_entry_change(viewer: Viewer, entry: Entry) -> None:
 
 def can_invite(viewer: Viewer, organisation_id: int) -> bool:
     return viewer.role_in(organisation_id) in {Role.ORG_ADMIN, Role.CLINICAL_LEAD}
+
+
+# Measures -----------------------------------------------------------------------------
+# A partner's measure responses are theirs and their care team's: never the other
+# partner's (sharing a chart with one's partner is the author's choice, later).
+
+
+def responses_visible_to(viewer: Viewer, couple: Couple) -> QuerySet[MeasureResponse]:
+    responses = MeasureResponse.objects.filter(
+        organisation_id=couple.organisation_id, couple=couple
+    )
+    if is_partner_of(viewer, couple):
+        return responses.filter(partner=viewer.user)
+    if is_care_team_of(viewer, couple):
+        return responses
+    return responses.none()
+
+
+def require_response_submit(viewer: Viewer, couple: Couple, partner_id: int) -> None:
+    """A partner answers for themselves; the care team may administer for either partner."""
+    if partner_id not in _user_ids(couple, "partner_list", "partners"):
+        raise _deny(
+            viewer,
+            what="partner",
+            object_id=partner_id,
+            organisation_id=couple.organisation_id,
+            couple_id=couple.pk,
+        )
+    allowed = (is_partner_of(viewer, couple) and partner_id == viewer.user.pk) or (
+        is_care_team_of(viewer, couple)
+    )
+    if not allowed:
+        raise _refuse(
+            viewer,
+            action="submit measures for",
+            what="partner",
+            object_id=partner_id,
+            organisation_id=couple.organisation_id,
+            couple_id=couple.pk,
+        )
+
+
+def alerts_visible_to(viewer: Viewer, organisation_id: int) -> QuerySet[SafetyAlert]:
+    """The safety alerts of the couples the viewer cares for (staff only)."""
+    role = viewer.role_in(organisation_id)
+    alerts = SafetyAlert.objects.filter(organisation_id=organisation_id)
+    if role == Role.CLINICAL_LEAD:
+        return alerts
+    if role == Role.FACILITATOR:
+        return alerts.filter(couple__care_team__user=viewer.user)
+    return alerts.none()
+
+
+def get_alert_for(viewer: Viewer, alert_id: int) -> SafetyAlert:
+    for organisation_id in viewer.orgs_with(_CARE_ROLES):
+        alert = alerts_visible_to(viewer, organisation_id).filter(pk=alert_id).first()
+        if alert is not None:
+            return alert
+    existing = SafetyAlert.objects.filter(pk=alert_id).values_list("organisation_id", flat=True)
+    raise _deny(
+        viewer,
+        what="safety alert",
+        object_id=alert_id,
+        organisation_id=existing.first(),
+        couple_id=None,
+    )

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
+from ninja.responses import Status
 
 from holdspace.lib.api import documented
 from holdspace.measures.library import Instrument, InstrumentError, get_instrument, library
+from holdspace.measures.models import MeasureResponse
+from holdspace.measures.scoring import AnswerError, answers_from_list
+from holdspace.measures.selectors import response_list
+from holdspace.measures.services import response_submit
+from holdspace.policy import Viewer, get_couple_for
 
 router = Router(tags=["instruments"])
 
@@ -157,3 +166,135 @@ def instrument(request: HttpRequest, code: str) -> InstrumentOut:
             for r in found.rules
         ],
     )
+
+
+responses_router = Router(tags=["measures"])
+
+
+class ResponseIn(Schema):
+    instrument: str = Field(max_length=32, examples=["phq9"])
+    timepoint: str = Field(max_length=20, examples=["baseline"])
+    partner_id: int | None = Field(default=None, description="when staff administer it")
+    # A list in item order, or a map of item id to value; null for an unanswered item.
+    answers: list[float | None] | dict[str, float | None]
+
+
+class ScaleOut(Schema):
+    id: str
+    value: float | None
+
+
+class AlertOut(Schema):
+    id: int
+    rule: str
+    message: str
+    acknowledged: bool
+
+
+class ChangeOut(Schema):
+    status: str  # improved, no_reliable_change or deteriorated
+    difference: float
+    threshold: float
+
+
+class ResponseOut(Schema):
+    id: int
+    couple_id: int
+    partner_id: int
+    instrument: str
+    instrument_version: str
+    timepoint: str
+    total: float | None
+    subscales: list[ScaleOut]
+    band: str
+    missing: list[str]
+    rules: dict[str, bool | None]
+    administered_by: int | None
+    supersedes: int | None
+    created_at: datetime
+
+
+class SubmittedOut(ResponseOut):
+    alerts: list[AlertOut]
+    change_from_baseline: ChangeOut | None
+
+
+class ResponseListOut(Schema):
+    count: int
+    items: list[ResponseOut]
+
+
+def _response_out(response: MeasureResponse) -> ResponseOut:
+    return ResponseOut(
+        **{
+            "id": response.pk,
+            "couple_id": response.couple_id,
+            "partner_id": response.partner_id,
+            "instrument": response.instrument,
+            "instrument_version": response.instrument_version,
+            "timepoint": response.timepoint,
+            "total": response.total,
+            "subscales": [ScaleOut(id=k, value=v) for k, v in response.subscales.items()],
+            "band": response.band,
+            "missing": response.missing,
+            "rules": response.rules,
+            "administered_by": response.administered_by_id,
+            "supersedes": response.supersedes_id,
+            "created_at": response.created_at,
+        }
+    )
+
+
+@responses_router.post(
+    "/{couple_id}/responses",
+    response=documented({201: SubmittedOut}, writes=True),
+    summary="Submit a partner's answers to an instrument; scored at once, alerts raised",
+)
+def response_new(request: HttpRequest, couple_id: int, payload: ResponseIn) -> Status[SubmittedOut]:
+    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
+    couple = get_couple_for(viewer, couple_id)
+    answers = payload.answers
+    if isinstance(answers, list):
+        try:
+            definition = get_instrument(payload.instrument)
+        except InstrumentError as exc:
+            raise ValidationError({"instrument": str(exc)}) from exc
+        try:
+            answers = answers_from_list(definition, answers)
+        except AnswerError as exc:
+            raise ValidationError(exc.problems) from exc
+    submitted = response_submit(
+        viewer=viewer,
+        couple=couple,
+        instrument=payload.instrument,
+        timepoint=payload.timepoint,
+        answers=answers,
+        partner_id=payload.partner_id,
+    )
+    change = submitted.change_from_baseline
+    return Status(
+        201,
+        SubmittedOut(
+            **_response_out(submitted.response).dict(),
+            alerts=[
+                AlertOut(id=a.pk, rule=a.rule_id, message=a.message, acknowledged=False)
+                for a in submitted.alerts
+            ],
+            change_from_baseline=None
+            if change is None
+            else ChangeOut(
+                status=change.status, difference=change.difference, threshold=change.threshold
+            ),
+        ),
+    )
+
+
+@responses_router.get(
+    "/{couple_id}/responses",
+    response=documented({200: ResponseListOut}),
+    summary="The measure responses the caller may see: a partner their own, the care team all",
+)
+def responses(request: HttpRequest, couple_id: int) -> ResponseListOut:
+    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
+    items = response_list(viewer=viewer, couple=get_couple_for(viewer, couple_id))
+    return ResponseListOut(count=len(items), items=[_response_out(r) for r in items])

@@ -1,0 +1,167 @@
+"""Submitting measure responses (scored on save, alerts raised at once) and acknowledging
+safety alerts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from holdspace.couples.models import Couple
+from holdspace.measures.library import Instrument, InstrumentError, get_instrument
+from holdspace.measures.models import MeasureResponse, SafetyAlert, Timepoint
+from holdspace.measures.scoring import AnswerError, Change, reliable_change, score
+from holdspace.policy import Viewer, require_response_submit
+
+
+@dataclass(frozen=True)
+class Submitted:
+    response: MeasureResponse
+    alerts: list[SafetyAlert]
+    change_from_baseline: Change | None
+
+
+def current_response(
+    *, couple: Couple, partner_id: int, instrument: str, timepoint: str
+) -> MeasureResponse | None:
+    """The newest response at that timepoint (the one nothing supersedes)."""
+    return (
+        MeasureResponse.objects.filter(
+            organisation_id=couple.organisation_id,
+            couple=couple,
+            partner_id=partner_id,
+            instrument=instrument,
+            timepoint=timepoint,
+            superseded_by__isnull=True,
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def response_submit(
+    *,
+    viewer: Viewer,
+    couple: Couple,
+    instrument: str,
+    timepoint: str,
+    answers: Mapping[str, float | None],
+    partner_id: int | None = None,
+) -> Submitted:
+    """Score and store one response; raise its safety alerts in the same transaction.
+
+    A response already at that timepoint for that partner and instrument is superseded, not
+    changed. Unknown instruments, timepoints and off-scale answers are refused by name.
+    """
+    partner_id = viewer.user.pk if partner_id is None else partner_id
+    require_response_submit(viewer, couple, partner_id)
+    try:
+        definition = get_instrument(instrument)
+    except InstrumentError as exc:
+        raise ValidationError({"instrument": str(exc)}) from exc
+    if timepoint not in Timepoint.values:
+        raise ValidationError(
+            {
+                "timepoint": _("Choose one of: %(choices)s.")
+                % {"choices": ", ".join(Timepoint.values)}
+            }
+        )
+    try:
+        result = score(definition, answers)
+    except AnswerError as exc:
+        raise ValidationError(exc.problems) from exc
+    administered_by = None if partner_id == viewer.user.pk else viewer.user
+    with transaction.atomic():
+        earlier = current_response(
+            couple=couple, partner_id=partner_id, instrument=instrument, timepoint=timepoint
+        )
+        response = MeasureResponse.objects.create(
+            organisation_id=couple.organisation_id,
+            couple=couple,
+            partner_id=partner_id,
+            instrument=definition.code,
+            instrument_version=definition.version,
+            timepoint=timepoint,
+            answers=result.answers,
+            total=result.total.value if result.total else None,
+            subscales={k: v.value for k, v in result.subscales.items()},
+            band=result.band.label if result.band else "",
+            missing=result.missing,
+            rules=result.rules,
+            administered_by=administered_by,
+            supersedes=earlier,
+        )
+        alerts = [
+            SafetyAlert.objects.create(
+                organisation_id=couple.organisation_id,
+                couple=couple,
+                partner_id=partner_id,
+                response=response,
+                rule_id=flag.rule_id,
+                message=flag.message,
+                source=flag.source,
+            )
+            for flag in result.flags
+        ]
+        viewer.audit(
+            action="measure.submit",
+            organisation_id=couple.organisation_id,
+            object_type="measure_response",
+            object_id=response.pk,
+            couple_id=couple.pk,
+            detail={
+                "instrument": definition.code,
+                "timepoint": timepoint,
+                "partner": partner_id,
+                "administered": administered_by is not None,
+                "supersedes": earlier.pk if earlier else None,
+                "alerts": [alert.rule_id for alert in alerts],
+            },
+        )
+    return Submitted(response, alerts, _change_from_baseline(definition, response))
+
+
+def _change_from_baseline(definition: Instrument, response: MeasureResponse) -> Change | None:
+    if response.timepoint == Timepoint.BASELINE or response.total is None:
+        return None
+    if definition.reliable_change is None:
+        return None
+    baseline = current_response(
+        couple=response.couple,
+        partner_id=response.partner_id,
+        instrument=response.instrument,
+        timepoint=Timepoint.BASELINE,
+    )
+    if baseline is None or baseline.total is None:
+        return None
+    return reliable_change(definition, baseline.total, response.total)
+
+
+def alert_acknowledge(*, viewer: Viewer, alert: SafetyAlert, note: str) -> SafetyAlert:
+    """A named staff member records that they have seen the alert and what they did."""
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": _("Say what you did or will do about this alert.")})
+    if alert.acknowledged_at is not None:
+        raise ValidationError({"note": _("This alert has already been acknowledged.")})
+    with transaction.atomic():
+        locked = SafetyAlert.objects.select_for_update().get(pk=alert.pk)
+        if locked.acknowledged_at is not None:
+            raise ValidationError({"note": _("This alert has already been acknowledged.")})
+        locked.acknowledged_by = viewer.user
+        locked.acknowledged_at = timezone.now()
+        locked.note = note
+        locked.save(update_fields=["acknowledged_by", "acknowledged_at", "note"])
+        viewer.audit(
+            action="alert.acknowledge",
+            organisation_id=locked.organisation_id,
+            object_type="safety_alert",
+            object_id=locked.pk,
+            couple_id=locked.couple_id,
+            detail={"rule": locked.rule_id},
+        )
+    return locked
