@@ -196,6 +196,10 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Holdspace"
 MFA_ALLOW_UNVERIFIED_EMAIL = True
 
+# Item wording an organisation supplies for instruments whose licence keeps it out of the
+# software: <dir>/<organisation slug>/<instrument code>.toml, mapping item id to text.
+INSTRUMENT_TEXT_DIR = Path(envstr("INSTRUMENT_TEXT_DIR") or VAR_DIR / "instrument-text")
+
 # Invitations and one-tap links.
 INVITATION_VALID_HOURS = envint("INVITATION_VALID_HOURS", 72, minimum=1)
 

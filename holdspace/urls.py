@@ -6,6 +6,7 @@ from django.urls import include, path
 from holdspace.accounts import views as accounts_views
 from holdspace.api import api
 from holdspace.couples import views as couples_views
+from holdspace.measures import views as measures_views
 
 urlpatterns = [
     path("", accounts_views.home, name="home"),
@@ -26,6 +27,21 @@ urlpatterns = [
         "couples/<int:couple_id>/entries/<int:entry_id>/visibility",
         couples_views.entry_visibility,
         name="entry_visibility",
+    ),
+    path(
+        "couples/<int:couple_id>/measures/responses/<int:response_id>/",
+        measures_views.measure_done,
+        name="measure_done",
+    ),
+    path(
+        "couples/<int:couple_id>/measures/<str:code>/<str:timepoint>/",
+        measures_views.measure_form,
+        name="measure_form",
+    ),
+    path(
+        "alerts/<int:alert_id>/acknowledge",
+        measures_views.alert_acknowledge_view,
+        name="alert_acknowledge",
     ),
     path("api/v1/", api.urls),
 ]

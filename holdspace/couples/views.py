@@ -16,6 +16,7 @@ from holdspace.couples.forms import CoupleForm, EntryForm, VisibilityForm
 from holdspace.couples.models import Stage
 from holdspace.couples.selectors import couple_list, couple_page, entry_read, partner_couples
 from holdspace.couples.services import couple_create, entry_create, entry_update
+from holdspace.measures.selectors import due_measures, open_alerts
 from holdspace.policy import (
     Viewer,
     can_change_entry,
@@ -76,6 +77,9 @@ def console(request: HtmxHttpRequest) -> HttpResponse:
         "stages": Stage,
         "can_add_couple": can_invite(viewer, organisation.pk),
         "role": viewer.role_in(organisation.pk),
+        "alerts": []
+        if request.htmx
+        else open_alerts(viewer=viewer, organisation_id=organisation.pk),
     }
     template = "couples/_couple_rows.html" if request.htmx else "couples/console.html"
     return render(request, template, context)
@@ -146,7 +150,12 @@ def _couple_context(
     request: HttpRequest, viewer: Viewer, couple_id: int, form: EntryForm | None = None
 ) -> dict[str, object]:
     page = couple_page(viewer=viewer, couple_id=couple_id)
+    couple = page.couple
     return {
+        "alerts": open_alerts(viewer=viewer, organisation_id=couple.organisation_id, couple=couple)
+        if page.viewer_is_care_team
+        else [],
+        "due": due_measures(viewer=viewer, couple=couple),
         "cp": page,
         "couple": page.couple,
         "form": form or EntryForm(),

@@ -1,0 +1,53 @@
+"""Which instruments are due for a partner: read from schedules.toml, by profile."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+
+from holdspace.measures.library import (
+    Instrument,
+    InstrumentError,
+    get_instrument,
+    with_item_texts,
+)
+from holdspace.measures.models import Timepoint
+
+SCHEDULES = Path(__file__).resolve().parent / "schedules.toml"
+
+
+@cache
+def _schedules() -> dict[str, dict[str, list[str]]]:
+    data = tomllib.loads(SCHEDULES.read_text(encoding="utf-8"))
+    for profile, timepoints in data.items():
+        for timepoint, codes in timepoints.items():
+            if timepoint not in Timepoint.values:
+                raise InstrumentError(f"schedules.toml [{profile}]: unknown timepoint {timepoint}")
+            for code in codes:
+                get_instrument(code)  # raises, naming the code, when it is not in the library
+    return data
+
+
+def instruments_at(profile: str, timepoint: str) -> list[str]:
+    schedules = _schedules()
+    return list(schedules.get(profile, schedules["default"]).get(timepoint, []))
+
+
+def organisation_texts_file(organisation_slug: str, code: str) -> Path:
+    return Path(settings.INSTRUMENT_TEXT_DIR) / organisation_slug / f"{code}.toml"
+
+
+def instrument_for(organisation_slug: str, code: str) -> Instrument | None:
+    """The instrument ready to show: bundled wording, or the wording this organisation
+    supplied; None when its licence keeps the wording out and none was supplied."""
+    instrument = get_instrument(code)
+    if instrument.item_text == "bundled":
+        return instrument
+    path = organisation_texts_file(organisation_slug, code)
+    if not path.exists():
+        return None
+    texts = tomllib.loads(path.read_text(encoding="utf-8"))
+    return with_item_texts(instrument, {str(k): str(v) for k, v in texts.items()})

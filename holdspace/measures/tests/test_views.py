@@ -1,0 +1,141 @@
+"""The measure pages: a partner's questionnaire, the crisis message, and the alerts the
+care team acknowledges."""
+
+from __future__ import annotations
+
+import pytest
+
+from holdspace.conftest import Cast
+from holdspace.measures.models import MeasureResponse, SafetyAlert
+
+pytestmark = pytest.mark.django_db
+
+
+def _form(cast: Cast, code: str = "phq9", timepoint: str = "baseline") -> str:
+    return f"/couples/{cast.couple.pk}/measures/{code}/{timepoint}/"
+
+
+def _phq9_post(*values: int) -> dict[str, str]:
+    return {f"phq9_{n}": str(v) for n, v in enumerate(values, 1)}
+
+
+def test_it_lists_the_baseline_questionnaires_a_partner_has_still_to_do(cast: Cast) -> None:
+    client = cast.client("partner_a")
+    page = client.get(f"/couples/{cast.couple.pk}/").content.decode()
+    assert "Questionnaires for you" in page
+    for code in ("phq9", "gad7", "pcl5"):
+        assert f"/measures/{code}/baseline/" in page
+    client.post(_form(cast), _phq9_post(0, 0, 0, 0, 0, 0, 0, 0, 0))
+    page = client.get(f"/couples/{cast.couple.pk}/").content.decode()
+    assert "/measures/phq9/baseline/" not in page
+    assert "/measures/gad7/baseline/" in page
+
+
+def test_it_shows_every_question_with_labelled_choices(cast: Cast) -> None:
+    html = cast.client("partner_a").get(_form(cast)).content.decode()
+    assert "Little interest or pleasure in doing things" in html
+    assert html.count('type="radio" name="phq9_1"') == 4
+    assert "Nearly every day" in html
+    assert "not watched in real time" in html
+    assert 'data-draft-key="holdspace:measure:' in html
+
+
+def test_it_scores_the_answers_and_thanks_the_partner(cast: Cast) -> None:
+    client = cast.client("partner_a")
+    response = client.post(_form(cast), _phq9_post(2, 2, 1, 1, 1, 1, 1, 1, 0))
+    assert response.status_code == 302
+    stored = MeasureResponse.objects.get()
+    assert response["Location"] == f"/couples/{cast.couple.pk}/measures/responses/{stored.pk}/"
+    done = client.get(response["Location"]).content.decode()
+    assert "your answers are saved" in done
+    assert "Your score: 10" in done and "Moderate" in done
+    assert "very hard time" not in done
+
+
+def test_it_meets_item_9_with_a_calm_message_and_crisis_resources(cast: Cast) -> None:
+    client = cast.client("partner_a")
+    response = client.post(_form(cast), _phq9_post(0, 0, 0, 0, 0, 0, 0, 0, 1), follow=True)
+    html = response.content.decode()
+    assert "may be going through a very hard time" in html
+    assert "988" in html
+    assert "not watched in real time" in html
+    assert SafetyAlert.objects.filter(partner=cast.partner_a, rule_id="phq9_item9").exists()
+
+
+def test_it_marks_a_bad_answer_beside_its_question_and_saves_nothing(cast: Cast) -> None:
+    answers = {**_phq9_post(0, 0, 0, 0, 0, 0, 0, 0, 0), "phq9_3": "7", "phq9_4": "often"}
+    response = cast.client("partner_a").post(_form(cast), answers)
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert 'class="question card has-error" id="q-phq9_3"' in html
+    assert "the answer must be one of 0, 1, 2, 3" in html
+    assert 'class="question card has-error" id="q-phq9_4"' in html
+    assert not MeasureResponse.objects.exists()
+
+
+def test_it_keeps_answers_chosen_before_a_refused_submit(cast: Cast) -> None:
+    answers = {**_phq9_post(3, 0, 0, 0, 0, 0, 0, 0, 0), "phq9_2": "9"}
+    html = cast.client("partner_a").post(_form(cast), answers).content.decode()
+    assert 'name="phq9_1" value="3" checked' in html
+
+
+@pytest.mark.parametrize(
+    ("who", "path_suffix", "status"),
+    [
+        ("partner_b", "?partner={a}", 403),
+        ("other_facilitator", "", 404),
+        ("trial_facilitator", "", 404),
+        ("researcher", "", 404),
+    ],
+)
+def test_it_keeps_the_questionnaire_from_the_wrong_people(
+    cast: Cast, who: str, path_suffix: str, status: int
+) -> None:
+    url = _form(cast) + path_suffix.format(a=cast.partner_a.pk)
+    assert cast.client(who).get(url).status_code == status
+    assert cast.client(who).post(url, _phq9_post(0, 0, 0, 0, 0, 0, 0, 0, 0)).status_code == status
+    assert not MeasureResponse.objects.exists()
+
+
+def test_it_lets_a_facilitator_administer_with_the_partner_in_the_room(cast: Cast) -> None:
+    url = _form(cast) + f"?partner={cast.partner_b.pk}"
+    client = cast.client("facilitator")
+    assert "You are entering Partner B" in client.get(url).content.decode()
+    client.post(url, _phq9_post(1, 1, 1, 1, 1, 1, 1, 1, 0))
+    stored = MeasureResponse.objects.get()
+    assert (stored.partner, stored.administered_by) == (cast.partner_b, cast.facilitator)
+
+
+def test_it_puts_open_alerts_at_the_top_of_the_console_and_couple_page(cast: Cast) -> None:
+    cast.client("partner_a").post(_form(cast), _phq9_post(0, 0, 0, 0, 0, 0, 0, 0, 2))
+    for who in ("facilitator", "lead"):
+        console = cast.client(who).get("/console/").content.decode()
+        assert "1 safety alert to acknowledge" in console
+        assert console.index("safety alert") < console.index('id="couple-rows"')
+        couple = cast.client(who).get(f"/couples/{cast.couple.pk}/").content.decode()
+        assert "1 safety alert to acknowledge" in couple
+    for who in ("other_facilitator", "admin"):
+        assert "safety alert" not in cast.client(who).get("/console/").content.decode()
+    # The other partner never sees it.
+    assert (
+        "safety alert"
+        not in cast.client("partner_b").get(f"/couples/{cast.couple.pk}/").content.decode()
+    )
+
+
+def test_it_acknowledges_an_alert_over_htmx_with_the_staff_members_name(cast: Cast) -> None:
+    cast.client("partner_a").post(_form(cast), _phq9_post(0, 0, 0, 0, 0, 0, 0, 0, 2))
+    alert = SafetyAlert.objects.get()
+    client = cast.client("facilitator")
+    url = f"/alerts/{alert.pk}/acknowledge"
+    empty = client.post(url, {"note": ""}, headers={"HX-Request": "true"})
+    assert empty.status_code == 422
+    assert "Say what you did" in empty.content.decode()
+    done = client.post(
+        url, {"note": "Phoned; safety plan in place."}, headers={"HX-Request": "true"}
+    )
+    html = done.content.decode()
+    assert html.startswith(f'<article class="alert-card done" id="alert-{alert.pk}"')
+    assert "Acknowledged by Facilitator" in html
+    assert "safety alert" not in client.get("/console/").content.decode()
+    assert cast.client("other_facilitator").post(url, {"note": "x"}).status_code == 404
