@@ -193,3 +193,67 @@ def seed_demo() -> None:
     _organisation(
         "Demo Trial Site", "demo-trial-site", "mdma-clinical-trial", TRIAL_STAFF, TRIAL_COUPLES
     )
+    for organisation in Organisation.objects.filter(slug__startswith="demo-"):
+        _seed_measures(organisation)
+
+
+# Measures: (couple, partner index, instrument, timepoint, days ago, answers)
+DEMO_MEASURES = (
+    ("Alex & Sam", 0, "phq9", "baseline", 12, [1, 1, 2, 1, 0, 1, 1, 0, 0, 0]),
+    ("Riley & Jordan", 0, "phq9", "baseline", 70, [2, 2, 2, 2, 1, 2, 1, 1, 1, 1]),
+    ("Riley & Jordan", 0, "gad7", "baseline", 70, [2, 2, 2, 2, 1, 2, 1]),
+    ("Riley & Jordan", 1, "phq9", "baseline", 70, [1, 2, 1, 2, 1, 1, 1, 0, 0, 1]),
+    ("Riley & Jordan", 1, "gad7", "baseline", 70, [2, 1, 2, 1, 1, 1, 1]),
+    ("Riley & Jordan", 0, "phq9", "week_1", 20, [1, 1, 1, 1, 1, 1, 0, 0, 0, 0]),
+    ("Riley & Jordan", 1, "phq9", "week_1", 20, [1, 1, 1, 1, 1, 1, 1, 0, 0, 0]),
+    ("Riley & Jordan", 0, "phq9", "month_1", 2, [1, 0, 1, 1, 0, 0, 0, 0, 0, 0]),
+    ("Riley & Jordan", 0, "gad7", "month_1", 2, [1, 1, 1, 0, 0, 1, 0]),
+    ("Riley & Jordan", 1, "phq9", "month_1", 2, [1, 1, 1, 1, 0, 1, 1, 0, 0, 0]),
+    ("Riley & Jordan", 1, "gad7", "month_1", 2, [1, 1, 1, 1, 0, 1, 1]),
+    (
+        "Morgan & Casey",
+        0,
+        "pcl5",
+        "baseline",
+        5,
+        [3, 3, 2, 3, 2, 3, 2, 1, 2, 2, 3, 2, 2, 2, 2, 1, 3, 3, 2, 3],
+    ),
+)
+
+
+def _seed_measures(organisation: Organisation) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from holdspace.measures.library import get_instrument
+    from holdspace.measures.models import MeasureResponse
+    from holdspace.measures.scoring import answers_from_list
+    from holdspace.measures.services import alert_acknowledge, response_submit
+
+    if MeasureResponse.objects.filter(organisation=organisation).exists():
+        return
+    now = timezone.now()
+    for name, index, code, timepoint, days_ago, values in DEMO_MEASURES:
+        couple = Couple.with_people(
+            Couple.objects.filter(organisation=organisation, name=name)
+        ).first()
+        if couple is None:
+            continue
+        partner = User.objects.get(pk=couple.loaded_partners[index].user_id)
+        submitted = response_submit(
+            viewer=viewer_for(partner),
+            couple=couple,
+            instrument=code,
+            timepoint=timepoint,
+            answers=answers_from_list(get_instrument(code), list(values)),
+            taken_at=now - timedelta(days=days_ago),
+        )
+        for alert in submitted.alerts:  # Riley's baseline item 9, seen and followed up
+            facilitator = User.objects.get(pk=couple.loaded_care_team[0].user_id)
+            alert_acknowledge(
+                viewer=viewer_for(facilitator),
+                alert=alert,
+                note="Called Riley the same afternoon; C-SSRS screen negative for intent or "
+                "plan. Safety plan reviewed and shared with the clinical lead.",
+            )

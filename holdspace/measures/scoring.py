@@ -170,18 +170,22 @@ def _cluster_rule(
 def _fraction_rule(
     instrument: Instrument, rule: FractionRule, subscales: Mapping[str, ScaleScore]
 ) -> bool | None:
+    """False as soon as any scored subscale falls short; None when only unscored ones
+    (too many missing items) could still decide it."""
     by_id = {s.id: s for s in instrument.scoring.subscales}
+    undecided = False
     for subscale_id in rule.subscales:
         score = subscales[subscale_id].value
         if score is None:
-            return None
+            undecided = True
+            continue
         definition = by_id[subscale_id]
         low, high = instrument.scale_range(
             definition.items, definition.method or instrument.scoring.method
         )
         if (score - low) < rule.fraction * (high - low) - 1e-9:
             return False
-    return True
+    return None if undecided else True
 
 
 def score(instrument: Instrument, answers: Mapping[str, float | None]) -> Result:

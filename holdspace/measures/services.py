@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -51,11 +52,14 @@ def response_submit(
     timepoint: str,
     answers: Mapping[str, float | None],
     partner_id: int | None = None,
+    taken_at: datetime | None = None,
 ) -> Submitted:
     """Score and store one response; raise its safety alerts in the same transaction.
 
     A response already at that timepoint for that partner and instrument is superseded, not
     changed. Unknown instruments, timepoints and off-scale answers are refused by name.
+    TAKEN_AT records when a questionnaire answered earlier (on paper, say) was taken; it
+    defaults to now.
     """
     partner_id = viewer.user.pk if partner_id is None else partner_id
     require_response_submit(viewer, couple, partner_id)
@@ -94,6 +98,7 @@ def response_submit(
             rules=result.rules,
             administered_by=administered_by,
             supersedes=earlier,
+            created_at=taken_at or timezone.now(),
         )
         alerts = [
             SafetyAlert.objects.create(
@@ -104,6 +109,7 @@ def response_submit(
                 rule_id=flag.rule_id,
                 message=flag.message,
                 source=flag.source,
+                created_at=response.created_at,
             )
             for flag in result.flags
         ]
