@@ -16,7 +16,7 @@ from holdspace.couples.forms import CoupleForm, EntryForm, VisibilityForm
 from holdspace.couples.models import Stage
 from holdspace.couples.selectors import couple_list, couple_page, entry_read, partner_couples
 from holdspace.couples.services import couple_create, entry_create, entry_update
-from holdspace.measures.selectors import due_measures, open_alerts
+from holdspace.measures.selectors import couple_measures, due_measures, open_alerts
 from holdspace.policy import (
     Viewer,
     can_change_entry,
@@ -156,6 +156,7 @@ def _couple_context(
         if page.viewer_is_care_team
         else [],
         "due": due_measures(viewer=viewer, couple=couple),
+        "trends": couple_measures(viewer=viewer, couple=couple),
         "cp": page,
         "couple": page.couple,
         "form": form or EntryForm(),

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from holdspace.couples.models import Couple
-from holdspace.measures.library import Instrument
+from holdspace.measures.charts import Point, Series, trajectory_svg
+from holdspace.measures.library import Instrument, get_instrument
 from holdspace.measures.models import MeasureResponse, SafetyAlert, Timepoint
 from holdspace.measures.schedule import instrument_for, instruments_at
+from holdspace.measures.scoring import reliable_change
 from holdspace.policy import Viewer, alerts_visible_to, is_partner_of, responses_visible_to
 
 
@@ -73,3 +75,96 @@ def open_alerts(
             detail={"ids": [alert.pk for alert in found]},
         )
     return found
+
+
+@dataclass(frozen=True)
+class TimepointRow:
+    label: str
+    values: list[float | None]  # one per partner shown, in slot order
+    difference: float | None  # between the two partners, when both answered
+
+
+@dataclass(frozen=True)
+class InstrumentTrend:
+    instrument: Instrument
+    partners: list[str]
+    changes: list[str]  # reliable change of each partner's latest score against baseline
+    rows: list[TimepointRow]
+    svg: str
+
+
+def couple_measures(*, viewer: Viewer, couple: Couple) -> list[InstrumentTrend]:
+    """Each instrument's scores over time for the partners the viewer may see: a partner
+    their own, the care team both, side by side (divergent scores open the conversation)."""
+    responses = list(
+        responses_visible_to(viewer, couple)
+        .filter(superseded_by__isnull=True, total__isnull=False)
+        .order_by("created_at", "id")
+    )
+    if not responses:
+        return []
+    viewer.audit(
+        action="measure.list",
+        organisation_id=couple.organisation_id,
+        object_type="measure_response",
+        couple_id=couple.pk,
+        detail={"ids": [r.pk for r in responses], "view": "trends"},
+    )
+    partners = [
+        p for p in couple.loaded_partners if any(r.partner_id == p.user_id for r in responses)
+    ]
+    order = list(Timepoint.values)
+    trends = []
+    for code in sorted({r.instrument for r in responses}):
+        instrument = get_instrument(code)
+        latest: dict[tuple[int, str], MeasureResponse] = {}
+        for response in responses:
+            if response.instrument == code:
+                latest[(response.partner_id, response.timepoint)] = response
+        timepoints = sorted({tp for _pid, tp in latest}, key=order.index)
+        rows = []
+        for timepoint in timepoints:
+            values = [
+                latest[(p.user_id, timepoint)].total if (p.user_id, timepoint) in latest else None
+                for p in partners
+            ]
+            known = [v for v in values if v is not None]
+            difference = abs(known[0] - known[1]) if len(known) == 2 else None
+            rows.append(TimepointRow(str(Timepoint(timepoint).label), values, difference))
+        series, changes = [], []
+        for partner in partners:
+            mine = sorted(
+                (r for (pid, _tp), r in latest.items() if pid == partner.user_id),
+                key=lambda r: r.created_at,
+            )
+            change = _change(instrument, mine)
+            changes.append(change)
+            series.append(
+                Series(
+                    partner.user.display_name,
+                    [
+                        Point(r.created_at, float(r.total or 0), str(Timepoint(r.timepoint).label))
+                        for r in mine
+                    ],
+                    change,
+                )
+            )
+        trends.append(
+            InstrumentTrend(
+                instrument,
+                [p.user.display_name for p in partners],
+                changes,
+                rows,
+                trajectory_svg(instrument, series, chart_id=f"chart-{code}"),
+            )
+        )
+    return trends
+
+
+def _change(instrument: Instrument, responses: list[MeasureResponse]) -> str:
+    baseline = next((r for r in responses if r.timepoint == Timepoint.BASELINE), None)
+    later = [r for r in responses if r.timepoint != Timepoint.BASELINE]
+    if instrument.reliable_change is None or baseline is None or not later:
+        return ""
+    assert baseline.total is not None and later[-1].total is not None
+    return reliable_change(instrument, baseline.total, later[-1].total).status

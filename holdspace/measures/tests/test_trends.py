@@ -1,0 +1,111 @@
+"""Trajectories: each partner's scores over time, side by side for the care team, one's own
+for a partner; the chart is SVG with a text alternative."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from holdspace.conftest import Cast
+from holdspace.measures.charts import Point, Series, trajectory_svg
+from holdspace.measures.library import get_instrument, library
+from holdspace.measures.scoring import answers_from_list
+from holdspace.measures.selectors import couple_measures
+from holdspace.measures.services import response_submit
+
+pytestmark = pytest.mark.django_db
+START = datetime(2026, 9, 1, 10, tzinfo=UTC)
+
+
+def _phq9(cast: Cast, who: str, timepoint: str, days: int, total: int) -> None:
+    # `total` spread over the nine scored items, item 9 kept at 0.
+    values: list[float | None] = [min(3, max(0, total - 3 * i)) for i in range(8)] + [0, 0]
+    assert sum(v or 0 for v in values) == total
+    response_submit(
+        viewer=cast.viewer(who),
+        couple=cast.couple,
+        instrument="phq9",
+        timepoint=timepoint,
+        answers=answers_from_list(get_instrument("phq9"), values),
+        taken_at=START + timedelta(days=days),
+    )
+
+
+def _history(cast: Cast) -> None:
+    _phq9(cast, "partner_a", "baseline", 0, 18)
+    _phq9(cast, "partner_b", "baseline", 0, 8)
+    _phq9(cast, "partner_a", "month_1", 30, 9)
+    _phq9(cast, "partner_b", "month_1", 30, 10)
+    _phq9(cast, "partner_a", "month_1", 31, 7)  # supersedes the 9
+
+
+def test_it_puts_both_partners_side_by_side_with_the_difference_for_the_care_team(
+    cast: Cast,
+) -> None:
+    _history(cast)
+    from holdspace.policy import get_couple_for
+
+    viewer = cast.viewer("facilitator")
+    (trend,) = couple_measures(viewer=viewer, couple=get_couple_for(viewer, cast.couple.pk))
+    assert trend.partners == ["Partner A", "Partner B"]
+    assert [(r.label, r.values, r.difference) for r in trend.rows] == [
+        ("Baseline", [18, 8], 10),
+        ("One month after", [7, 10], 3),  # the superseded 9 is gone
+    ]
+    assert trend.changes == ["improved", "no_reliable_change"]  # 18→7 is 11; 8→10 is 2
+
+
+def test_it_shows_a_partner_only_their_own_trajectory(cast: Cast) -> None:
+    _history(cast)
+    html = cast.client("partner_b").get(f"/couples/{cast.couple.pk}/").content.decode()
+    assert "Measures over time" in html
+    assert "Partner B: Baseline 8, One month after 10." in html  # the chart's description
+    assert "Partner A" not in html.split("Measures over time")[1].split("My entries")[0]
+
+
+def test_it_renders_the_trends_on_the_staff_couple_page(cast: Cast) -> None:
+    _history(cast)
+    html = cast.client("lead").get(f"/couples/{cast.couple.pk}/").content.decode()
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in html
+    assert "Reliably improved" in html and "No reliable change" in html
+    assert '<th scope="col">Difference</th>' in html
+    assert (
+        cast.client("admin").get(f"/couples/{cast.couple.pk}/").content.decode().count("<svg") == 0
+    )
+
+
+def test_it_draws_an_accessible_chart_with_bands_and_one_line_per_partner() -> None:
+    instrument = get_instrument("phq9")
+    series = [
+        Series(
+            "Alex",
+            [Point(START, 18, "Baseline"), Point(START + timedelta(30), 7, "Month")],
+            "improved",
+        ),
+        Series("Sam", [Point(START, 8, "Baseline")], ""),
+    ]
+    svg = trajectory_svg(instrument, series, chart_id="c1", sessions=[START + timedelta(days=10)])
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert 'role="img" aria-labelledby="c1-title c1-desc"' in svg
+    assert "Alex: Baseline 18, Month 7. Sam: Baseline 8." in svg
+    assert svg.count("<polyline") == 2
+    assert len(re.findall(r"<rect x=\"44\"[^>]*><title>", svg)) == len(instrument.bands)
+    assert "Medicine session 11 Sep 2026" in svg
+    assert "Alex (reliably improved)" in svg
+    assert "<script" not in svg and "<style" not in svg and "style=" not in svg
+    # Lower scores sit lower: 7 is drawn below 18.
+    ys = [float(v) for v in re.findall(r'<circle cx="[\d.]+" cy="([\d.]+)"', svg)]
+    assert ys[1] > ys[0]
+
+
+@pytest.mark.parametrize("code", sorted(library()))
+def test_it_draws_every_instrument_without_error(code: str) -> None:
+    instrument = get_instrument(code)
+    low, high = instrument.total_range
+    series = [
+        Series("A", [Point(START, low, "Baseline"), Point(START + timedelta(1), high, "Later")])
+    ]
+    svg = trajectory_svg(instrument, series, chart_id=f"t-{code}")
+    assert svg.count("<circle") == 2
