@@ -338,3 +338,22 @@ def get_alert_for(viewer: Viewer, alert_id: int) -> SafetyAlert:
         organisation_id=existing.first(),
         couple_id=None,
     )
+
+
+# Exports ------------------------------------------------------------------------------
+
+
+def can_export(viewer: Viewer, organisation_id: int) -> bool:
+    """De-identified exports: researchers and clinical leads of the organisation."""
+    return viewer.role_in(organisation_id) in {Role.RESEARCHER, Role.CLINICAL_LEAD}
+
+
+def require_export(viewer: Viewer, organisation_id: int) -> None:
+    if not can_export(viewer, organisation_id):
+        raise _deny(
+            viewer,
+            what="export",
+            object_id=organisation_id,
+            organisation_id=organisation_id if viewer.role_in(organisation_id) else None,
+            couple_id=None,
+        )

@@ -22,6 +22,8 @@ DEMO_MODE = envbool("HOLDSPACE_DEMO", False)
 SECRET_KEY = generated_secret("SECRET_KEY", VAR_DIR / "secret_key")
 # Keys the audit chain's HMAC; kept apart from SECRET_KEY so rotating one leaves the other.
 AUDIT_KEY = generated_secret("HOLDSPACE_AUDIT_KEY", VAR_DIR / "audit_key")
+# Keys the stable pseudonyms in de-identified exports (same person, same pseudonym).
+PSEUDONYM_KEY = generated_secret("HOLDSPACE_PSEUDONYM_KEY", VAR_DIR / "pseudonym_key")
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
@@ -44,6 +46,7 @@ INSTALLED_APPS = [
     "holdspace.accounts",
     "holdspace.couples",
     "holdspace.measures",
+    "holdspace.reports",
 ]
 
 MIDDLEWARE = [

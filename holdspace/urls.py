@@ -7,6 +7,7 @@ from holdspace.accounts import views as accounts_views
 from holdspace.api import api
 from holdspace.couples import views as couples_views
 from holdspace.measures import views as measures_views
+from holdspace.reports import views as reports_views
 
 urlpatterns = [
     path("", accounts_views.home, name="home"),
@@ -43,6 +44,7 @@ urlpatterns = [
         measures_views.alert_acknowledge_view,
         name="alert_acknowledge",
     ),
+    path("exports/measures.csv", reports_views.measures_export, name="measures_export"),
     path("api/v1/", api.urls),
 ]
 

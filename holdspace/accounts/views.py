@@ -22,7 +22,10 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("console")
     if Role.PARTNER in roles:
         return redirect("portal")
-    return render(request, "accounts/no_access.html", status=200)
+    from holdspace.policy import can_export
+
+    exporter = any(can_export(viewer, org) for org in viewer.roles)
+    return render(request, "accounts/no_access.html", {"can_export": exporter}, status=200)
 
 
 @never_cache

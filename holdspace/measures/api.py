@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
@@ -13,9 +14,10 @@ from holdspace.lib.api import documented
 from holdspace.measures.library import Instrument, InstrumentError, get_instrument, library
 from holdspace.measures.models import MeasureResponse
 from holdspace.measures.scoring import AnswerError, answers_from_list
-from holdspace.measures.selectors import response_list
+from holdspace.measures.selectors import response_list, response_read
 from holdspace.measures.services import response_submit
 from holdspace.policy import Viewer, get_couple_for
+from holdspace.reports.fhir import questionnaire, questionnaire_response
 
 router = Router(tags=["instruments"])
 
@@ -298,3 +300,29 @@ def responses(request: HttpRequest, couple_id: int) -> ResponseListOut:
     viewer: Viewer = request.viewer  # type: ignore[attr-defined]
     items = response_list(viewer=viewer, couple=get_couple_for(viewer, couple_id))
     return ResponseListOut(count=len(items), items=[_response_out(r) for r in items])
+
+
+@router.get(
+    "/{code}/fhir",
+    response=documented({200: dict[str, Any]}),
+    summary="One instrument as a FHIR R4 Questionnaire",
+)
+def instrument_fhir(request: HttpRequest, code: str) -> dict[str, Any]:
+    try:
+        found = get_instrument(code)
+    except InstrumentError:
+        raise Http404("No such instrument") from None
+    return questionnaire(found)
+
+
+@responses_router.get(
+    "/{couple_id}/responses/{response_id}/fhir",
+    response=documented({200: dict[str, Any]}),
+    summary="One response as a FHIR R4 QuestionnaireResponse, the partner pseudonymised",
+)
+def response_fhir(request: HttpRequest, couple_id: int, response_id: int) -> dict[str, Any]:
+    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
+    found = response_read(
+        viewer=viewer, couple=get_couple_for(viewer, couple_id), response_id=response_id
+    )
+    return questionnaire_response(get_instrument(found.instrument), found)

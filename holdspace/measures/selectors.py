@@ -27,6 +27,30 @@ def response_list(*, viewer: Viewer, couple: Couple) -> list[MeasureResponse]:
     return responses
 
 
+def response_read(*, viewer: Viewer, couple: Couple, response_id: int) -> MeasureResponse:
+    """One response the viewer may see (404 otherwise), audited."""
+    from django.http import Http404
+
+    response = responses_visible_to(viewer, couple).filter(pk=response_id).first()
+    if response is None:
+        viewer.audit(
+            action="access.denied",
+            organisation_id=couple.organisation_id,
+            object_type="measure_response",
+            object_id=response_id,
+            couple_id=couple.pk,
+        )
+        raise Http404("No such response")
+    viewer.audit(
+        action="measure.read",
+        organisation_id=couple.organisation_id,
+        object_type="measure_response",
+        object_id=response.pk,
+        couple_id=couple.pk,
+    )
+    return response
+
+
 @dataclass(frozen=True)
 class DueMeasure:
     instrument: Instrument

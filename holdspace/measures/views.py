@@ -12,13 +12,13 @@ from holdspace.measures.library import Instrument, InstrumentError
 from holdspace.measures.models import Timepoint
 from holdspace.measures.schedule import instrument_for
 from holdspace.measures.scoring import AnswerError, check_answers
+from holdspace.measures.selectors import response_read
 from holdspace.measures.services import alert_acknowledge, response_submit
 from holdspace.policy import (
     get_alert_for,
     get_couple_for,
     is_partner_of,
     require_response_submit,
-    responses_visible_to,
     viewer_from_request,
 )
 
@@ -129,16 +129,7 @@ def measure_done(request: HttpRequest, couple_id: int, response_id: int) -> Http
     couple = get_couple_for(viewer, couple_id)
     if not is_partner_of(viewer, couple):
         raise Http404("No such response")
-    response = responses_visible_to(viewer, couple).filter(pk=response_id).first()
-    if response is None:
-        raise Http404("No such response")
-    viewer.audit(
-        action="measure.read",
-        organisation_id=couple.organisation_id,
-        object_type="measure_response",
-        object_id=response.pk,
-        couple_id=couple.pk,
-    )
+    response = response_read(viewer=viewer, couple=couple, response_id=response_id)
     return render(
         request,
         "measures/done.html",
