@@ -275,8 +275,8 @@ def can_invite(viewer: Viewer, organisation_id: int) -> bool:
 
 
 # Measures -----------------------------------------------------------------------------
-# A partner's measure responses are theirs and their care team's: never the other
-# partner's (sharing a chart with one's partner is the author's choice, later).
+# A partner's measure responses are theirs and their care team's; the other partner sees
+# them only when their author shared them with the couple.
 
 
 def responses_visible_to(viewer: Viewer, couple: Couple) -> QuerySet[MeasureResponse]:
@@ -284,7 +284,12 @@ def responses_visible_to(viewer: Viewer, couple: Couple) -> QuerySet[MeasureResp
         organisation_id=couple.organisation_id, couple=couple
     )
     if is_partner_of(viewer, couple):
-        return responses.filter(partner=viewer.user)
+        sharing = [
+            p.user_id
+            for p in couple.loaded_partners
+            if p.measures_visibility == "couple" and p.user_id != viewer.user.pk
+        ]
+        return responses.filter(Q(partner=viewer.user) | Q(partner_id__in=sharing))
     if is_care_team_of(viewer, couple):
         return responses
     return responses.none()
@@ -309,6 +314,19 @@ def require_response_submit(viewer: Viewer, couple: Couple, partner_id: int) -> 
             action="submit measures for",
             what="partner",
             object_id=partner_id,
+            organisation_id=couple.organisation_id,
+            couple_id=couple.pk,
+        )
+
+
+def require_measures_share(viewer: Viewer, couple: Couple) -> None:
+    """Only a partner decides who sees their own scores."""
+    if not is_partner_of(viewer, couple):
+        raise _refuse(
+            viewer,
+            action="share the measures of",
+            what="couple",
+            object_id=couple.pk,
             organisation_id=couple.organisation_id,
             couple_id=couple.pk,
         )

@@ -40,6 +40,11 @@ urlpatterns = [
         name="measure_form",
     ),
     path(
+        "couples/<int:couple_id>/measures-sharing",
+        measures_views.measures_share_view,
+        name="measures_share",
+    ),
+    path(
         "alerts/<int:alert_id>/acknowledge",
         measures_views.alert_acknowledge_view,
         name="alert_acknowledge",

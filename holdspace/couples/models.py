@@ -55,7 +55,13 @@ class Couple(models.Model):
             models.Prefetch(
                 "partners",
                 queryset=Partner.objects.select_related("user").only(
-                    "id", "organisation_id", "couple_id", "slot", "user_id", *person
+                    "id",
+                    "organisation_id",
+                    "couple_id",
+                    "slot",
+                    "measures_visibility",
+                    "user_id",
+                    *person,
                 ),
                 to_attr="partner_list",
             ),
@@ -78,6 +84,16 @@ class Partner(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="partnerships"
     )
     slot = models.CharField(max_length=1, choices=[("a", "A"), ("b", "B")])
+    # Who sees this partner's questionnaire scores: the care team only (team), or their
+    # partner too (couple). The partner's own choice, like an entry's visibility.
+    measures_visibility = models.CharField(
+        max_length=10,
+        choices=[
+            ("team", _("Team — me and our care team")),
+            ("couple", _("Couple — my partner too")),
+        ],
+        default="team",
+    )
 
     class Meta:
         ordering = ["slot"]

@@ -157,6 +157,9 @@ def _couple_context(
         else [],
         "due": due_measures(viewer=viewer, couple=couple),
         "trends": couple_measures(viewer=viewer, couple=couple),
+        "my_partner_row": next(
+            (p for p in couple.loaded_partners if p.user_id == viewer.user.pk), None
+        ),
         "cp": page,
         "couple": page.couple,
         "form": form or EntryForm(),

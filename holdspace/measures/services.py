@@ -12,11 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from holdspace.couples.models import Couple
+from holdspace.couples.models import Couple, Partner
 from holdspace.measures.library import Instrument, InstrumentError, get_instrument
 from holdspace.measures.models import MeasureResponse, SafetyAlert, Timepoint
 from holdspace.measures.scoring import AnswerError, Change, reliable_change, score
-from holdspace.policy import Viewer, require_response_submit
+from holdspace.policy import Viewer, require_measures_share, require_response_submit
 
 
 @dataclass(frozen=True)
@@ -171,3 +171,25 @@ def alert_acknowledge(*, viewer: Viewer, alert: SafetyAlert, note: str) -> Safet
             detail={"rule": locked.rule_id},
         )
     return locked
+
+
+def measures_share(*, viewer: Viewer, couple: Couple, visibility: str) -> None:
+    """A partner decides whether their partner sees their questionnaire scores."""
+    if visibility not in {"team", "couple"}:
+        raise ValidationError({"visibility": _("Choose team or couple.")})
+    require_measures_share(viewer, couple)
+    with transaction.atomic():
+        partner = Partner.objects.select_for_update().get(couple=couple, user=viewer.user)
+        if partner.measures_visibility == visibility:
+            return
+        previous = partner.measures_visibility
+        partner.measures_visibility = visibility
+        partner.save(update_fields=["measures_visibility"])
+        viewer.audit(
+            action="measure.share",
+            organisation_id=couple.organisation_id,
+            object_type="partner",
+            object_id=partner.pk,
+            couple_id=couple.pk,
+            detail={"visibility": [previous, visibility]},
+        )

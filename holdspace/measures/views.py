@@ -13,7 +13,7 @@ from holdspace.measures.models import Timepoint
 from holdspace.measures.schedule import instrument_for
 from holdspace.measures.scoring import AnswerError, check_answers
 from holdspace.measures.selectors import response_read
-from holdspace.measures.services import alert_acknowledge, response_submit
+from holdspace.measures.services import alert_acknowledge, measures_share, response_submit
 from holdspace.policy import (
     get_alert_for,
     get_couple_for,
@@ -130,6 +130,8 @@ def measure_done(request: HttpRequest, couple_id: int, response_id: int) -> Http
     if not is_partner_of(viewer, couple):
         raise Http404("No such response")
     response = response_read(viewer=viewer, couple=couple, response_id=response_id)
+    if response.partner_id != viewer.user.pk:  # a shared score, but not this page
+        raise Http404("No such response")
     return render(
         request,
         "measures/done.html",
@@ -165,3 +167,17 @@ def alert_acknowledge_view(request: HttpRequest, alert_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Alert acknowledged."))
     return redirect("couple_detail", couple_id=alert.couple_id)
+
+
+@login_required
+@require_POST
+def measures_share_view(request: HttpRequest, couple_id: int) -> HttpResponse:
+    viewer = viewer_from_request(request)
+    couple = get_couple_for(viewer, couple_id)
+    try:
+        measures_share(viewer=viewer, couple=couple, visibility=request.POST.get("visibility", ""))
+    except ValidationError as exc:
+        messages.error(request, "; ".join(m for ms in exc.message_dict.values() for m in ms))
+    else:
+        messages.success(request, _("Saved: who sees your questionnaire scores."))
+    return redirect("couple_detail", couple_id=couple.pk)

@@ -109,3 +109,51 @@ def test_it_draws_every_instrument_without_error(code: str) -> None:
     ]
     svg = trajectory_svg(instrument, series, chart_id=f"t-{code}")
     assert svg.count("<circle") == 2
+
+
+def test_it_shows_a_partners_scores_to_the_other_only_once_shared(cast: Cast) -> None:
+    from holdspace.audit.models import AuditEvent
+
+    _history(cast)
+    partner_b = cast.api("partner_b")
+    url = f"/api/v1/couples/{cast.couple.pk}/responses"
+    owners = {item["partner_id"] for item in partner_b.get(url).json()["items"]}
+    assert owners == {cast.partner_b.pk}
+    page = cast.client("partner_a").get(f"/couples/{cast.couple.pk}/").content.decode()
+    assert 'name="visibility"' in page and "Who sees my scores" in page
+
+    shared = cast.client("partner_a").post(
+        f"/couples/{cast.couple.pk}/measures-sharing", {"visibility": "couple"}
+    )
+    assert shared.status_code == 302
+    owners = {item["partner_id"] for item in partner_b.get(url).json()["items"]}
+    assert owners == {cast.partner_a.pk, cast.partner_b.pk}
+    html = cast.client("partner_b").get(f"/couples/{cast.couple.pk}/").content.decode()
+    assert "Partner A: Baseline 18, One month after 7." in html
+    # ...but partner A still does not see B's, whose choice is still "team".
+    owners_a = {item["partner_id"] for item in cast.api("partner_a").get(url).json()["items"]}
+    assert owners_a == {cast.partner_a.pk}
+    event = AuditEvent.objects.filter(action="measure.share").get()
+    assert event.detail == {"visibility": ["team", "couple"]}
+
+    cast.client("partner_a").post(
+        f"/couples/{cast.couple.pk}/measures-sharing", {"visibility": "team"}
+    )
+    owners = {item["partner_id"] for item in partner_b.get(url).json()["items"]}
+    assert owners == {cast.partner_b.pk}
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("facilitator", 403), ("lead", 403), ("partner_c", 404), ("trial_facilitator", 404)],
+)
+def test_it_lets_only_the_partner_choose_who_sees_their_scores(
+    cast: Cast, who: str, status: int
+) -> None:
+    from holdspace.couples.models import Partner
+
+    response = cast.client(who).post(
+        f"/couples/{cast.couple.pk}/measures-sharing", {"visibility": "couple"}
+    )
+    assert response.status_code == status
+    assert set(Partner.objects.values_list("measures_visibility", flat=True)) == {"team"}
