@@ -31,7 +31,7 @@ def test_it_keeps_a_private_entry_from_the_partner_until_it_is_shared(
     alex.get_by_label("Kind").select_option("journal")
     alex.get_by_label("Text").fill(SECRET)
     expect(alex.get_by_label("Who can see this").first).to_have_value("private")
-    alex.get_by_role("button", name="Save").click()
+    alex.get_by_role("region", name="Write").get_by_role("button", name="Save").click()
     expect(alex.get_by_text("Saved.")).to_be_visible()
     card = alex.locator("article.entry", has_text=SECRET)
     expect(card.locator(".badge")).to_have_text("Private · only the author")
