@@ -16,7 +16,12 @@ from holdspace.couples.forms import CoupleForm, EntryForm, VisibilityForm
 from holdspace.couples.models import Stage
 from holdspace.couples.selectors import couple_list, couple_page, entry_read, partner_couples
 from holdspace.couples.services import couple_create, entry_create, entry_update
-from holdspace.measures.selectors import couple_measures, due_measures, open_alerts
+from holdspace.measures.selectors import (
+    couple_measures,
+    due_measures,
+    open_alerts,
+    overdue_by_couple,
+)
 from holdspace.policy import (
     Viewer,
     can_change_entry,
@@ -80,6 +85,9 @@ def console(request: HtmxHttpRequest) -> HttpResponse:
         "alerts": []
         if request.htmx
         else open_alerts(viewer=viewer, organisation_id=organisation.pk),
+        "overdue": overdue_by_couple(
+            viewer=viewer, organisation=organisation, couple_ids=[c.id for c in page]
+        ),
     }
     template = "couples/_couple_rows.html" if request.htmx else "couples/console.html"
     return render(request, template, context)

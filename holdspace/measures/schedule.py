@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -20,8 +21,20 @@ SCHEDULES = Path(__file__).resolve().parent / "schedules.toml"
 
 
 @cache
+def _read() -> dict[str, Any]:
+    return tomllib.loads(SCHEDULES.read_text(encoding="utf-8"))
+
+
+def baseline_due_days() -> int:
+    days = _read().get("due_days", {}).get("baseline", 7)
+    if not isinstance(days, int) or days < 0:
+        raise InstrumentError("schedules.toml [due_days]: baseline must be a whole number of days")
+    return days
+
+
+@cache
 def _schedules() -> dict[str, dict[str, list[str]]]:
-    data = tomllib.loads(SCHEDULES.read_text(encoding="utf-8"))
+    data: dict[str, dict[str, list[str]]] = {k: v for k, v in _read().items() if k != "due_days"}
     for profile, timepoints in data.items():
         for timepoint, codes in timepoints.items():
             if timepoint not in Timepoint.values:

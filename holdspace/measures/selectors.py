@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
-from holdspace.couples.models import Couple
+from django.utils import timezone
+
+from holdspace.accounts.models import Organisation, Role
+from holdspace.couples.models import Couple, Partner
 from holdspace.measures.charts import Point, Series, trajectory_svg
 from holdspace.measures.library import Instrument, get_instrument
 from holdspace.measures.models import MeasureResponse, SafetyAlert, Timepoint
-from holdspace.measures.schedule import instrument_for, instruments_at
+from holdspace.measures.schedule import baseline_due_days, instrument_for, instruments_at
 from holdspace.measures.scoring import reliable_change
 from holdspace.policy import Viewer, alerts_visible_to, is_partner_of, responses_visible_to
 
@@ -55,10 +59,15 @@ def response_read(*, viewer: Viewer, couple: Couple, response_id: int) -> Measur
 class DueMeasure:
     instrument: Instrument
     timepoint: str
+    due_on: date
 
     @property
     def timepoint_label(self) -> str:
         return str(Timepoint(self.timepoint).label)
+
+    @property
+    def overdue(self) -> bool:
+        return self.due_on < timezone.localdate()
 
 
 def due_measures(*, viewer: Viewer, couple: Couple) -> list[DueMeasure]:
@@ -78,8 +87,42 @@ def due_measures(*, viewer: Viewer, couple: Couple) -> list[DueMeasure]:
             continue
         instrument = instrument_for(couple.organisation.slug, code)
         if instrument is not None:
-            due.append(DueMeasure(instrument, Timepoint.BASELINE))
+            due.append(DueMeasure(instrument, Timepoint.BASELINE, _baseline_due(couple)))
     return due
+
+
+def _baseline_due(couple: Couple) -> date:
+    return timezone.localdate(couple.created_at) + timedelta(days=baseline_due_days())
+
+
+def overdue_by_couple(
+    *, viewer: Viewer, organisation: Organisation, couple_ids: list[int]
+) -> dict[int, int]:
+    """For the couples listed, how many baseline questionnaires are past due, counted per
+    partner and instrument; only for the care team (two queries, whatever the page size)."""
+    if viewer.role_in(organisation.pk) not in {Role.CLINICAL_LEAD, Role.FACILITATOR}:
+        return {}
+    cutoff = timezone.now() - timedelta(days=baseline_due_days())
+    codes = instruments_at(organisation.profile, Timepoint.BASELINE)
+    partners = list(
+        Partner.objects.filter(
+            organisation=organisation, couple_id__in=couple_ids, couple__created_at__lt=cutoff
+        ).values_list("couple_id", "user_id")
+    )
+    done = set(
+        MeasureResponse.objects.filter(
+            organisation=organisation,
+            couple_id__in=couple_ids,
+            timepoint=Timepoint.BASELINE,
+            instrument__in=codes,
+        ).values_list("couple_id", "partner_id", "instrument")
+    )
+    overdue: dict[int, int] = {}
+    for couple_id, user_id in partners:
+        missing = sum(1 for code in codes if (couple_id, user_id, code) not in done)
+        if missing:
+            overdue[couple_id] = overdue.get(couple_id, 0) + missing
+    return overdue
 
 
 def open_alerts(

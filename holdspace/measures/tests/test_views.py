@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from holdspace.conftest import Cast
+from holdspace.couples.models import Couple
 from holdspace.measures.models import MeasureResponse, SafetyAlert
 
 pytestmark = pytest.mark.django_db
@@ -139,3 +140,35 @@ def test_it_acknowledges_an_alert_over_htmx_with_the_staff_members_name(cast: Ca
     assert "Acknowledged by Facilitator" in html
     assert "safety alert" not in client.get("/console/").content.decode()
     assert cast.client("other_facilitator").post(url, {"note": "x"}).status_code == 404
+
+
+def _age_couple(cast: Cast, days: int) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    Couple.objects.filter(pk=cast.couple.pk).update(
+        created_at=timezone.now() - timedelta(days=days)
+    )
+
+
+def test_it_shows_each_questionnaire_with_its_due_date_and_when_it_is_overdue(
+    cast: Cast,
+) -> None:
+    page = cast.client("partner_a").get(f"/couples/{cast.couple.pk}/").content.decode()
+    assert "due " in page and "was due" not in page
+    _age_couple(cast, 10)
+    page = cast.client("partner_a").get(f"/couples/{cast.couple.pk}/").content.decode()
+    assert page.count("was due") == 3
+
+
+def test_it_counts_overdue_questionnaires_per_couple_on_the_staff_console(cast: Cast) -> None:
+    assert "overdue" not in cast.client("facilitator").get("/console/").content.decode()
+    _age_couple(cast, 10)
+    # Both partners owe the three baseline questionnaires: six.
+    assert (
+        "6 questionnaires overdue" in cast.client("facilitator").get("/console/").content.decode()
+    )
+    cast.client("partner_a").post(_form(cast), _phq9_post(0, 0, 0, 0, 0, 0, 0, 0, 0))
+    assert "5 questionnaires overdue" in cast.client("lead").get("/console/").content.decode()
+    assert "overdue" not in cast.client("admin").get("/console/").content.decode()
