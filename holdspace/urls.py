@@ -50,6 +50,7 @@ urlpatterns = [
         name="alert_acknowledge",
     ),
     path("exports/measures.csv", reports_views.measures_export, name="measures_export"),
+    path("outcomes/", reports_views.outcomes, name="outcomes"),
     path("api/v1/", api.urls),
 ]
 

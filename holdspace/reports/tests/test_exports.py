@@ -111,3 +111,39 @@ def test_it_keeps_the_export_to_researchers_and_clinical_leads(cast: Cast, who: 
 def test_it_offers_the_researcher_the_download(cast: Cast) -> None:
     html = cast.client("researcher").get("/").content.decode()
     assert "Download the de-identified measures (CSV)" in html
+
+
+def test_it_reports_program_outcomes_per_instrument(cast: Cast) -> None:
+    # Partner A: PHQ-9 18 → 12 → 7 (latest 7: reliably improved by 11).
+    # Partner B: PHQ-9 9 → 11 (no reliable change). Partner C (other couple): 6 → 13 (worse).
+    def phq9(who: str, couple, total: int, timepoint: str) -> None:  # type: ignore[no-untyped-def]
+        values: list[float | None] = [min(3, max(0, total - 3 * i)) for i in range(8)] + [0, 0]
+        response_submit(
+            viewer=cast.viewer(who),
+            couple=couple,
+            instrument="phq9",
+            timepoint=timepoint,
+            answers=answers_from_list(get_instrument("phq9"), values),
+        )
+
+    phq9("partner_a", cast.couple, 18, "baseline")
+    phq9("partner_a", cast.couple, 12, "week_1")
+    phq9("partner_a", cast.couple, 7, "month_1")
+    phq9("partner_b", cast.couple, 9, "baseline")
+    phq9("partner_b", cast.couple, 11, "month_1")
+    phq9("partner_c", cast.other_couple, 6, "baseline")
+    phq9("partner_c", cast.other_couple, 13, "month_1")
+    phq9("partner_d", cast.other_couple, 5, "baseline")  # no follow-up: not counted
+    from holdspace.reports.selectors import program_outcomes
+
+    (row,) = program_outcomes(viewer=cast.viewer("lead"), organisation_id=cast.center.pk)
+    assert (row.code, row.partners) == ("phq9", 3)
+    assert row.mean_baseline == pytest.approx((18 + 9 + 6) / 3)
+    assert row.mean_latest == pytest.approx((7 + 11 + 13) / 3)
+    assert row.mean_change == pytest.approx((-11 + 2 + 7) / 3)
+    assert (row.improved, row.deteriorated) == (pytest.approx(1 / 3), pytest.approx(1 / 3))
+    page = cast.client("researcher").get("/outcomes/").content.decode()
+    assert "Patient Health Questionnaire-9" in page and "33 %" in page
+    assert cast.partner_a.display_name not in page
+    assert cast.client("facilitator").get("/outcomes/").status_code == 404
+    assert AuditEvent.objects.filter(action="outcomes.read").count() == 2
