@@ -91,7 +91,7 @@ def trajectory_svg(
         )
     for tick in (low, (low + high) / 2, high):
         parts.append(
-            f'<text x="{LEFT - 6}" y="{_fmt(y(tick) + 4)}" text-anchor="end" font-size="11" '
+            f'<text x="{LEFT - 6}" y="{_fmt(y(tick) + 4)}" text-anchor="end" font-size="13" '
             f'fill="#5d6b69">{_fmt(tick)}</text>'
         )
     parts.append(
@@ -112,7 +112,7 @@ def trajectory_svg(
         at = x(point.taken_at)
         anchor = "start" if at < LEFT + 50 else "end" if at > WIDTH - RIGHT - 50 else "middle"
         parts.append(
-            f'<text x="{_fmt(at)}" y="{HEIGHT - 22}" text-anchor="{anchor}" font-size="11" '
+            f'<text x="{_fmt(at)}" y="{HEIGHT - 22}" text-anchor="{anchor}" font-size="13" '
             f'fill="#5d6b69">{escape(point.label)}</text>'
         )
     for index, one in enumerate(series):
@@ -151,10 +151,10 @@ def trajectory_svg(
             + "/>"
         )
         parts.append(
-            f'<text x="{legend_x + 24}" y="{HEIGHT - 3}" font-size="12" '
+            f'<text x="{legend_x + 24}" y="{HEIGHT - 3}" font-size="14" '
             f'fill="#23302f">{text}</text>'
         )
-        legend_x += 24 + 7 * len(one.name + change) + 24
+        legend_x += 24 + 8 * len(one.name + change) + 24
     parts.append("</svg>")
     return "".join(parts)
 
