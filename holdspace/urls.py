@@ -40,6 +40,11 @@ urlpatterns = [
         name="measure_form",
     ),
     path(
+        "couples/<int:couple_id>/administer",
+        measures_views.administer,
+        name="measure_administer",
+    ),
+    path(
         "couples/<int:couple_id>/measures-sharing",
         measures_views.measures_share_view,
         name="measures_share",

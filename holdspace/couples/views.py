@@ -16,7 +16,9 @@ from holdspace.couples.forms import CoupleForm, EntryForm, VisibilityForm
 from holdspace.couples.models import Stage
 from holdspace.couples.selectors import couple_list, couple_page, entry_read, partner_couples
 from holdspace.couples.services import couple_create, entry_create, entry_update
+from holdspace.measures.models import Timepoint
 from holdspace.measures.selectors import (
+    administrable_instruments,
     couple_measures,
     due_measures,
     open_alerts,
@@ -165,6 +167,10 @@ def _couple_context(
         else [],
         "due": due_measures(viewer=viewer, couple=couple),
         "trends": couple_measures(viewer=viewer, couple=couple),
+        "administrable": administrable_instruments(couple=couple)
+        if page.viewer_is_care_team
+        else [],
+        "timepoints": Timepoint.choices,
         "my_partner_row": next(
             (p for p in couple.loaded_partners if p.user_id == viewer.user.pk), None
         ),

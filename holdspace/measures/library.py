@@ -315,4 +315,6 @@ def with_item_texts(instrument: Instrument, texts: Mapping[str, str]) -> Instrum
     items = [
         item.model_copy(update={"text": str(texts[item.id]).strip()}) for item in instrument.items
     ]
-    return instrument.model_copy(update={"items": items, "item_text": "bundled"})
+    # Still marked "organisation": the wording is shown to this organisation's partners but is
+    # never exported or served as part of the library.
+    return instrument.model_copy(update={"items": items})

@@ -10,7 +10,7 @@ from django.utils import timezone
 from holdspace.accounts.models import Organisation, Role
 from holdspace.couples.models import Couple, Partner
 from holdspace.measures.charts import Point, Series, trajectory_svg
-from holdspace.measures.library import Instrument, get_instrument
+from holdspace.measures.library import Instrument, get_instrument, library
 from holdspace.measures.models import MeasureResponse, SafetyAlert, Timepoint
 from holdspace.measures.schedule import baseline_due_days, instrument_for, instruments_at
 from holdspace.measures.scoring import reliable_change
@@ -91,6 +91,13 @@ def due_measures(*, viewer: Viewer, couple: Couple) -> list[DueMeasure]:
     return due
 
 
+def administrable_instruments(*, couple: Couple) -> list[Instrument]:
+    """Every library instrument this couple's organisation can show (its wording is bundled
+    or supplied)."""
+    available = (instrument_for(couple.organisation.slug, code) for code in sorted(library()))
+    return [instrument for instrument in available if instrument is not None]
+
+
 def _baseline_due(couple: Couple) -> date:
     return timezone.localdate(couple.created_at) + timedelta(days=baseline_due_days())
 
@@ -103,7 +110,11 @@ def overdue_by_couple(
     if viewer.role_in(organisation.pk) not in {Role.CLINICAL_LEAD, Role.FACILITATOR}:
         return {}
     cutoff = timezone.now() - timedelta(days=baseline_due_days())
-    codes = instruments_at(organisation.profile, Timepoint.BASELINE)
+    codes = [
+        code
+        for code in instruments_at(organisation.profile, Timepoint.BASELINE)
+        if instrument_for(organisation.slug, code) is not None  # offered to partners at all
+    ]
     partners = list(
         Partner.objects.filter(
             organisation=organisation, couple_id__in=couple_ids, couple__created_at__lt=cutoff

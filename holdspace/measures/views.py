@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -181,3 +182,19 @@ def measures_share_view(request: HttpRequest, couple_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Saved: who sees your questionnaire scores."))
     return redirect("couple_detail", couple_id=couple.pk)
+
+
+@login_required
+@require_GET
+def administer(request: HttpRequest, couple_id: int) -> HttpResponse:
+    """The care team's way into a questionnaire with a partner in the room."""
+    viewer = viewer_from_request(request)
+    couple = get_couple_for(viewer, couple_id)
+    code = request.GET.get("instrument", "")
+    timepoint = request.GET.get("timepoint", "")
+    partner = request.GET.get("partner", "")
+    if not (code and timepoint and partner.isdigit()):
+        messages.error(request, _("Choose a partner, a questionnaire and a timepoint."))
+        return redirect("couple_detail", couple_id=couple.pk)
+    url = reverse("measure_form", args=[couple.pk, code, timepoint])
+    return redirect(f"{url}?partner={partner}")

@@ -426,7 +426,7 @@ def test_it_takes_a_complete_set_of_item_texts_from_the_organisation() -> None:
     csi4 = get_instrument("csi4")
     texts = {f"csi4_{n}": f"  Organisation wording for item {n}  " for n in range(1, 5)}
     worded = with_item_texts(csi4, texts)
-    assert worded.item_text == "bundled"
+    assert worded.item_text == "organisation"  # supplied wording stays the organisation's
     assert [item.text for item in worded.items] == [
         f"Organisation wording for item {n}" for n in range(1, 5)
     ]

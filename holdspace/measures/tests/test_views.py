@@ -172,3 +172,51 @@ def test_it_counts_overdue_questionnaires_per_couple_on_the_staff_console(cast: 
     cast.client("partner_a").post(_form(cast), _phq9_post(0, 0, 0, 0, 0, 0, 0, 0, 0))
     assert "5 questionnaires overdue" in cast.client("lead").get("/console/").content.decode()
     assert "overdue" not in cast.client("admin").get("/console/").content.decode()
+
+
+def test_it_offers_a_licensed_questionnaire_once_the_organisation_supplies_its_wording(
+    cast: Cast,
+    settings,
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    settings.INSTRUMENT_TEXT_DIR = tmp_path
+    client = cast.client("partner_a")
+    assert (
+        "/measures/csi4/baseline/" not in client.get(f"/couples/{cast.couple.pk}/").content.decode()
+    )
+    assert client.get(_form(cast, "csi4")).status_code == 404
+    (tmp_path / "center").mkdir()
+    (tmp_path / "center" / "csi4.toml").write_text(
+        "".join(f'csi4_{n} = "Centre wording {n}"\n' for n in range(1, 5))
+    )
+    assert "/measures/csi4/baseline/" in client.get(f"/couples/{cast.couple.pk}/").content.decode()
+    html = client.get(_form(cast, "csi4")).content.decode()
+    assert "Centre wording 3" in html
+    assert "supplied by Center under the questionnaire's licence" in html
+    response = client.post(
+        _form(cast, "csi4"), {"csi4_1": "5", "csi4_2": "4", "csi4_3": "4", "csi4_4": "4"}
+    )
+    assert response.status_code == 302
+    assert MeasureResponse.objects.get().total == 17
+
+
+def test_it_gives_the_care_team_a_way_to_administer_a_questionnaire(cast: Cast) -> None:
+    client = cast.client("facilitator")
+    page = client.get(f"/couples/{cast.couple.pk}/").content.decode()
+    assert "Give a questionnaire with a partner in the room" in page
+    assert '<option value="pcl5">' in page and '<option value="csi4">' not in page
+    response = client.get(
+        f"/couples/{cast.couple.pk}/administer",
+        {"partner": cast.partner_b.pk, "instrument": "gad7", "timepoint": "week_1"},
+    )
+    assert response["Location"] == (
+        f"/couples/{cast.couple.pk}/measures/gad7/week_1/?partner={cast.partner_b.pk}"
+    )
+    assert (
+        "Give a questionnaire"
+        not in cast.client("partner_a").get(f"/couples/{cast.couple.pk}/").content.decode()
+    )
+    assert (
+        "Give a questionnaire"
+        not in cast.client("admin").get(f"/couples/{cast.couple.pk}/").content.decode()
+    )
