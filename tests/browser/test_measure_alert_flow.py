@@ -75,3 +75,24 @@ def test_it_raises_a_phq9_alert_that_the_facilitator_acknowledges(
     alert = SafetyAlert.objects.get(partner__email="alex@demo.holdspace.org")
     assert alert.acknowledged_by is not None
     assert alert.note == "Called Alex; C-SSRS negative; plan set."
+
+
+def test_it_lets_a_partner_answer_one_question_at_a_time(server, new_page, demo_practice) -> None:  # type: ignore[no-untyped-def]
+    sam = new_page(390, 844)
+    sign_in(sam, server, "sam@demo.holdspace.org", DEMO_PASSWORD)
+    sam.goto(sam.url + "measures/gad7/baseline/")
+    sam.get_by_role("button", name="One question at a time").click()
+    questions = sam.locator("fieldset.question")
+    expect(questions.nth(0)).to_be_visible()
+    expect(questions.nth(1)).to_be_hidden()
+    expect(sam.get_by_role("button", name="Send my answers")).to_be_hidden()
+    for index in range(7):
+        expect(questions.nth(index)).to_be_visible()
+        questions.nth(index).get_by_label("Not at all").check()  # a choice moves on
+    expect(sam.locator(".progress")).to_have_text("7 of 7 answered")
+    sam.get_by_role("button", name="Previous").click()
+    expect(questions.nth(5)).to_be_visible()
+    sam.get_by_role("button", name="Show all questions").click()
+    expect(questions.nth(0)).to_be_visible()
+    sam.get_by_role("button", name="Send my answers").click()
+    expect(sam.get_by_text("Your score: 0")).to_be_visible()

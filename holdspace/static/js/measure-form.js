@@ -51,8 +51,53 @@
       .replace("__N__", String(count)).replace("__TOTAL__", String(total));
   }
 
+  // One question at a time: a choice the partner makes; all at once is the default and
+  // what works without JavaScript.
+  var modes = form.querySelector(".one-at-a-time");
+  var stepper = form.querySelector(".stepper");
+  var submit = form.querySelector("button[type=submit]");
+  var current = 0;
+
+  function show(index) {
+    var all = fields();
+    current = Math.max(0, Math.min(all.length - 1, index));
+    all.forEach(function (fieldset, i) { fieldset.hidden = i !== current; });
+    stepper.querySelector("[data-step='-1']").disabled = current === 0;
+    stepper.querySelector("[data-step='1']").hidden = current === all.length - 1;
+    submit.hidden = current !== all.length - 1;
+    all[current].querySelector("input").focus();
+  }
+
+  function setMode(one) {
+    modes.querySelector("[data-mode=one]").hidden = one;
+    modes.querySelector("[data-mode=all]").hidden = !one;
+    stepper.hidden = !one;
+    if (one) {
+      var first = fields().findIndex(function (f) { return !answered(f); });
+      show(first === -1 ? 0 : first);
+    } else {
+      fields().forEach(function (fieldset) { fieldset.hidden = false; });
+      submit.hidden = false;
+    }
+  }
+
+  modes.hidden = false;
+  modes.addEventListener("click", function (event) {
+    var mode = event.target.getAttribute("data-mode");
+    if (mode) { setMode(mode === "one"); }
+  });
+  stepper.addEventListener("click", function (event) {
+    var step = Number(event.target.getAttribute("data-step"));
+    if (step) { show(current + step); }
+  });
+
   restore();
   update();
-  form.addEventListener("change", function () { save(); update(); });
+  form.addEventListener("change", function (event) {
+    save();
+    update();
+    // In one-at-a-time mode a choice moves on to the next question.
+    if (!stepper.hidden && event.target.type === "radio") { show(current + 1); }
+  });
   form.addEventListener("input", function () { save(); update(); });
 })();
