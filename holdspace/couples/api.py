@@ -16,7 +16,7 @@ from holdspace.couples.selectors import (
     entry_read,
 )
 from holdspace.couples.services import MAX_ENTRY_LENGTH, entry_create, entry_update
-from holdspace.lib.api import documented
+from holdspace.lib.api import Input, documented
 from holdspace.policy import Viewer, get_couple_for, get_entry_for
 
 router = Router(tags=["couples"])
@@ -55,13 +55,13 @@ class CoupleListOut(Schema):
     items: list[CoupleOut]
 
 
-class EntryCreateIn(Schema):
+class EntryCreateIn(Input):
     kind: KindLiteral
     visibility: VisibilityLiteral
     body: str = Field(min_length=1, max_length=MAX_ENTRY_LENGTH)
 
 
-class EntryUpdateIn(Schema):
+class EntryUpdateIn(Input):
     kind: KindLiteral | None = None
     visibility: VisibilityLiteral | None = None
     body: str | None = Field(default=None, min_length=1, max_length=MAX_ENTRY_LENGTH)
@@ -84,13 +84,13 @@ class EntryListOut(Schema):
     items: list[EntryOut]
 
 
-class PageQuery(Schema):
+class PageQuery(Input):
     page: int = Field(default=1, ge=1)
     per_page: int = Field(default=50, ge=1, le=200)
     q: str = Field(default="", max_length=100)
 
 
-class SliceQuery(Schema):
+class SliceQuery(Input):
     limit: int = Field(default=50, ge=1, le=200)
     offset: int = Field(default=0, ge=0)
 

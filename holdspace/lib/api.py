@@ -5,6 +5,30 @@ from __future__ import annotations
 from typing import Any
 
 from ninja import Schema
+from pydantic import field_validator
+
+
+def _refuse_nul(value: Any) -> Any:
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("must not contain the NUL character (\\u0000)")
+    if isinstance(value, list | tuple | set):
+        for item in value:
+            _refuse_nul(item)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul(key)
+            _refuse_nul(item)
+    return value
+
+
+class Input(Schema):
+    """The base of every request body: text the database could not store is refused here, as a
+    422 naming the field, rather than failing later on PostgreSQL."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return _refuse_nul(value)
 
 
 class ErrorOut(Schema):

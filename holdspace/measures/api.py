@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from holdspace.lib.api import documented
+from holdspace.lib.api import Input, documented
 from holdspace.measures.library import Instrument, InstrumentError, get_instrument, library
 from holdspace.measures.models import MeasureResponse
 from holdspace.measures.scoring import AnswerError, answers_from_list
@@ -173,7 +173,7 @@ def instrument(request: HttpRequest, code: str) -> InstrumentOut:
 responses_router = Router(tags=["measures"])
 
 
-class ResponseIn(Schema):
+class ResponseIn(Input):
     instrument: str = Field(max_length=32, examples=["phq9"])
     timepoint: str = Field(max_length=20, examples=["baseline"])
     partner_id: int | None = Field(default=None, description="when staff administer it")

@@ -106,6 +106,8 @@ def test_it_creates_an_entry_and_returns_it_with_its_id(cast: Cast) -> None:
             "at most 20000 characters",
         ),
         ({"kind": "journal", "visibility": "team", "body": 5}, "body", "valid string"),
+        # PostgreSQL cannot store NUL in text: refused up front rather than a server error.
+        ({"kind": "journal", "visibility": "team", "body": "a\x00b"}, "body", "NUL character"),
     ],
 )
 def test_it_answers_bad_input_with_422_naming_the_field_and_reason(
