@@ -34,6 +34,8 @@ class Target:
     label: str
     paths: Sequence[str]
     headers: Sequence[Mapping[str, str]]  # client i uses headers[i % len(headers)]
+    clients: int | None = None  # fewer clients than the run's for a heavy page; None: the run's
+    seconds: float | None = None  # a longer measured window for a slow page; None: the run's
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,11 @@ with a bare Django view on the same server, in the same run.
 
     python bench/run.py [--couples 10000] [--entries 200000] [--clients 8] [--seconds 10]
 
-Steps: seed (or reuse) a bench database under var/bench/, count each endpoint's queries,
-start `holdspace serve` on 127.0.0.1, check each endpoint answers, load each in turn with
-concurrent keep-alive clients, stop the server, verify the audit chain, print the table and
-write var/bench/results.json. See docs/benchmarks.md.
+Steps: seed (or reuse) a bench database under var/bench/ (couples, entries, and every
+partner's questionnaire responses), count each endpoint's queries, time the cohort query
+(program outcomes) in-process, start `holdspace serve` on 127.0.0.1, check each endpoint
+answers, load each in turn with concurrent keep-alive clients, stop the server, verify the
+audit chain, print the tables and write var/bench/results.json. See docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -61,16 +62,33 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="default: postgresql when DATABASE_URL names a PostgreSQL server, else sqlite",
     )
     parser.add_argument("--reseed", action="store_true", help="drop the bench database first")
+    parser.add_argument(
+        "--no-measures",
+        action="store_true",
+        help="do not seed questionnaire responses (nor load /outcomes/) when the database has none",
+    )
+    parser.add_argument(
+        "--cohort-clients", type=int, default=2, help="concurrent clients for GET /outcomes/"
+    )
+    parser.add_argument(
+        "--cohort-seconds",
+        type=float,
+        default=30.0,
+        help="measured time for GET /outcomes/ (about a request per second per client)",
+    )
+    parser.add_argument(
+        "--cohort-repeats", type=int, default=7, help="in-process calls of program_outcomes()"
+    )
     parser.add_argument("--no-profile", action="store_true", help="skip counting queries")
     parser.add_argument("--no-verify", action="store_true", help="skip `holdspace audit verify`")
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "results.json")
     parser.add_argument("--seed", type=int, default=42, help="random seed for data and paths")
     args = parser.parse_args(argv)
-    for name in ("couples", "clients", "max_requests"):
+    for name in ("couples", "clients", "max_requests", "cohort_clients", "cohort_repeats"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
-    if args.entries < 0 or args.seconds <= 0 or args.warmup < 0:
-        parser.error("--entries, --seconds and --warmup cannot be negative")
+    if args.entries < 0 or args.seconds <= 0 or args.cohort_seconds <= 0 or args.warmup < 0:
+        parser.error("--entries, --seconds, --cohort-seconds and --warmup must be positive")
     return args
 
 
@@ -182,6 +200,8 @@ def seed(
         f"--seed={args.seed}",
         f"--out={fixture_path}",
     ]
+    if args.no_measures:
+        command.append("--no-measures")
     done = subprocess.run(command, env=dict(env), cwd=ROOT, check=False)
     if done.returncode == EXIT_SIZE_MISMATCH:
         raise SystemExit("bench: run again with --reseed to rebuild the bench database")
@@ -281,16 +301,19 @@ def _stop_on_signal(signum: int, _frame: FrameType | None) -> None:
 # Endpoints ----------------------------------------------------------------------------
 
 
-def targets(fixture: Mapping[str, Any]) -> list[Target]:
+def targets(fixture: Mapping[str, Any], args: argparse.Namespace) -> list[Target]:
     cookie = fixture["session_cookie"]
     staff = [{"Cookie": f"{cookie}={key}"} for key in fixture["sessions"]]
     api = [{"Authorization": f"Bearer {fixture['token']}", "Accept": "application/json"}]
     ids: list[int] = fixture["couple_ids"]
     pages = range(1, fixture["console_pages"] + 1)
-    return [
+    measures = bool(fixture.get("measures"))
+    # The same page either way; with responses seeded it draws a chart per instrument.
+    couple_label = "couple page with charts" if measures else "couple page (no measures)"
+    found = [
         Target("bare", "bare Django view", ["/bench/bare"], [{}]),
         Target("couples_list", "couples list", [f"/console/?page={n}" for n in pages], staff),
-        Target("couple_page", "couple page", [f"/couples/{i}/" for i in ids], staff),
+        Target("couple_page", couple_label, [f"/couples/{i}/" for i in ids], staff),
         Target(
             "entries_api",
             "GET /api/v1/couples/{id}/entries",
@@ -298,6 +321,18 @@ def targets(fixture: Mapping[str, Any]) -> list[Target]:
             api,
         ),
     ]
+    if measures:
+        found.append(
+            Target(
+                "outcomes",
+                f"GET /outcomes/ ({args.cohort_clients} clients)",
+                ["/outcomes/"],
+                staff,
+                clients=args.cohort_clients,
+                seconds=args.cohort_seconds,
+            )
+        )
+    return found
 
 
 def check(port: int, target: Target) -> None:
@@ -311,6 +346,12 @@ def check(port: int, target: Target) -> None:
         problem = "answered without an items list"
     elif target.name == "couples_list" and b"couple-rows" not in body:
         problem = "answered without the couples table"
+    elif target.name == "couple_page" and target.label.endswith("charts") and b"<svg" not in body:
+        problem = "answered without a chart"
+    elif target.name == "outcomes" and (
+        b'class="couples outcomes"' not in body or b"<td colspan" in body
+    ):
+        problem = "answered without the outcomes of any instrument"
     if problem:
         raise SystemExit(f"bench: {path} {problem}:\n{body[:500].decode(errors='replace')}")
 
@@ -412,6 +453,49 @@ def profile_table(profile: Mapping[str, Mapping[str, Any]], labels: Mapping[str,
     return _table(header, body)
 
 
+def cohort_table(cohort: Mapping[str, Mapping[str, Any]], responses: int) -> str:
+    header = ("in-process, one call", "min ms", "median ms", "max ms", "SQL ms", "queries")
+    names = {
+        "program_outcomes": f"program_outcomes(), {responses:,} responses",
+        "couple_measures": "couple_measures(), one couple's charts",
+    }
+    body = [
+        (
+            names.get(name, name),
+            _fmt(row["min_ms"]),
+            _fmt(row["median_ms"]),
+            _fmt(row["max_ms"]),
+            _fmt(row["sql_ms_median"]),
+            str(row["queries"]),
+        )
+        for name, row in cohort.items()
+    ]
+    return _table(header, body)
+
+
+def outcomes_table(rows: Sequence[Mapping[str, Any]]) -> str:
+    """What program_outcomes() answered, to show the seeded trajectories are plausible."""
+
+    def share(value: float | None) -> str:
+        return "n/a" if value is None else f"{value * 100:.1f} %"
+
+    header = ("instrument", "partners", "mean baseline", "mean latest", "mean change")
+    header += ("reliably improved", "reliably worse")
+    body = [
+        (
+            row["instrument"],
+            f"{row['partners']:,}",
+            _fmt(row["mean_baseline"]),
+            _fmt(row["mean_latest"]),
+            _fmt(row["mean_change"], 1),
+            share(row["improved"]),
+            share(row["deteriorated"]),
+        )
+        for row in rows
+    ]
+    return _table(header, body)
+
+
 def _json_safe(value: Any) -> Any:
     if isinstance(value, float) and math.isnan(value):
         return None
@@ -443,18 +527,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     begun = time.perf_counter()
     fixture = seed(database, env, args)
     prepare_seconds = time.perf_counter() - begun
-    all_targets = targets(fixture)
+    all_targets = targets(fixture, args)
     labels = {t.name: t.label for t in all_targets}
+    fixture_arg = f"--fixture={database.fixture_path}"
+    measures = int(fixture.get("measures") or 0)
 
     profile: dict[str, Any] = {}
     if not args.no_profile:
         # The pages need the static manifest, which `holdspace serve` would only write later.
         run_checked([*HOLDSPACE, "collectstatic", "--noinput", "-v0"], env, "collectstatic")
-        fixture_arg = f"--fixture={database.fixture_path}"
         out = run_checked(
             [sys.executable, str(SEED_SCRIPT), "profile", fixture_arg], env, "profiling queries"
         )
         profile = json.loads(out)
+
+    cohort: dict[str, Any] = {}
+    if measures:
+        print(f"Timing the cohort query in-process ({args.cohort_repeats} calls) …", flush=True)
+        out = run_checked(
+            [
+                *(sys.executable, str(SEED_SCRIPT), "cohort", fixture_arg),
+                f"--repeats={args.cohort_repeats}",
+            ],
+            env,
+            "timing the cohort query",
+        )
+        cohort = json.loads(out)
 
     server = Server(env, port, BENCH_DIR / "server.log")
     pool = None
@@ -466,22 +564,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         server.start()
         for target in all_targets:
             check(port, target)
-        pool = make_pool(args.clients)
+        pool = make_pool(max(t.clients or args.clients for t in all_targets))
         for number, target in enumerate(all_targets):
+            clients = target.clients or args.clients
+            seconds = target.seconds or args.seconds
             before = audit_event_count(env)
             cpu_before, wall_before = server.cpu_seconds(), time.monotonic()
             print(
-                f"Loading {target.label}: {args.clients} clients, {args.warmup:g} s warm-up, "
-                f"{args.seconds:g} s measured …",
+                f"Loading {target.label}: {clients} clients, {args.warmup:g} s warm-up, "
+                f"{seconds:g} s measured …",
                 flush=True,
             )
             result = run_phase(
                 pool,
                 port=port,
                 target=target,
-                clients=args.clients,
+                clients=clients,
                 warmup=args.warmup,
-                seconds=args.seconds,
+                seconds=seconds,
                 max_requests=args.max_requests,
                 rng_seed=args.seed + number,
             )
@@ -524,12 +624,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         row["server_cpu_cores_busy"] = round(cores, 2)
     log = server.log_problems()
     seed_seconds = fixture.get("seed_seconds")
+    measures_seconds = fixture.get("measures_seed_seconds")
     report = {
         "started_at": started_at.isoformat(timespec="seconds"),
         "config": {
             "couples": fixture["couples"],
             "entries": fixture["entries"],
             "clients": args.clients,
+            "cohort_clients": args.cohort_clients if measures else None,
+            "cohort_seconds": args.cohort_seconds if measures else None,
+            "cohort_repeats": args.cohort_repeats if measures else None,
+            "measures": measures,
+            "measure_instruments": fixture.get("measure_instruments", []),
+            "measure_timepoints": fixture.get("measure_timepoints", []),
+            "safety_alerts": fixture.get("safety_alerts", 0),
+            "open_safety_alerts": fixture.get("open_safety_alerts", 0),
             "seconds": args.seconds,
             "warmup": args.warmup,
             "workers": env.get("WEB_CONCURRENCY", "2 (holdspace serve default)"),
@@ -544,9 +653,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "seed": {
             "seconds": seed_seconds,
             "cached": seed_seconds is None,
+            "measures_seconds": measures_seconds,
+            "measures_cached": measures_seconds is None,
             "prepare_seconds": round(prepare_seconds, 1),
         },
         "results": rows,
+        "cohort": cohort,
         "profile": profile,
         "audit_verify": verify,
         "server_log": log,
@@ -556,14 +668,31 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     config = report["config"]
     assert isinstance(config, dict)
+    cohort_phase = (
+        f" (/outcomes/: {args.cohort_clients} clients, {args.cohort_seconds:g} s)"
+        if measures
+        else ""
+    )
     print()
     print(
         f"{config['couples']:,} couples, {config['entries']:,} entries on {fixture['vendor']}; "
-        f"{args.clients} clients, {args.seconds:g} s per endpoint; gunicorn "
+        f"{args.clients} clients, {args.seconds:g} s per endpoint"
+        f"{cohort_phase}; gunicorn "
         f"{config['workers']} workers × {config['threads']} threads; {os.cpu_count()} CPUs "
         f"shared by server and clients."
     )
     seeded = "reused" if seed_seconds is None else f"seeded in {seed_seconds:.1f} s"
+    if measures:
+        answered = "reused" if measures_seconds is None else f"seeded in {measures_seconds:.1f} s"
+        seeded += (
+            f"; {measures:,} questionnaire responses "
+            f"({len(config['measure_instruments'])} instruments × "
+            f"{len(config['measure_timepoints'])} timepoints per partner, "
+            f"{config['safety_alerts']:,} safety alerts of which "
+            f"{config['open_safety_alerts']:,} open) {answered}"
+        )
+    else:
+        seeded += "; no questionnaire responses"
     print(f"Data {seeded}.")
     print()
     print(markdown_table(rows))
@@ -576,6 +705,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print()
         print("One request of each, through Django's test client on the same data:")
         print(profile_table(profile, labels))
+    if cohort:
+        print()
+        print(f"The cohort query and the charts, in-process ({args.cohort_repeats} calls each):")
+        print(cohort_table(cohort, measures))
+        print()
+        print("What program_outcomes() answered:")
+        print(outcomes_table(cohort["program_outcomes"]["rows"]))
     print()
     if not verify.get("skipped"):
         state = "intact" if verify["exit"] == 0 else "PROBLEM"

@@ -3,25 +3,32 @@
 Run by bench/run.py as a subprocess with the bench environment (its own database and var
 directory), so the harness itself never imports Django:
 
-    python bench/seed.py seed --couples N --entries N --clients N --out FIXTURE.json
+    python bench/seed.py seed --couples N --entries N --clients N --out FIXTURE.json [--no-measures]
     python bench/seed.py profile --fixture FIXTURE.json
+    python bench/seed.py cohort --fixture FIXTURE.json [--repeats N]
     python bench/seed.py stats
 
 `seed` is idempotent: when the organisation is already there with the asked-for sizes it only
-makes fresh sign-ins (sessions and an API token) for this run. Rows are written with
-bulk_create, not the services, because the services append one audit event per write.
+makes fresh sign-ins (sessions and an API token) for this run. The questionnaire responses
+(4 instruments at 6 timepoints for every partner) are a second step: added, in a transaction
+of their own, to a bench database that does not have them yet, so an existing database keeps
+its couples and entries. Rows are written with bulk_create, not the services, because the
+services append one audit event per write.
 """
 
 from __future__ import annotations
 
 import argparse
+import bisect
 import json
 import math
 import os
 import random
+import statistics
 import sys
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -34,6 +41,24 @@ COUPLES_PER_FACILITATOR = 50
 CHUNK = 5_000
 EXIT_SIZE_MISMATCH = 3
 PROFILE_REQUESTS = 5
+
+# Questionnaire responses: every partner answers each instrument at each timepoint.
+MEASURE_INSTRUMENTS = ("phq9", "gad7", "pcl5", "rdas")
+# Timepoint, days after the couple's baseline, and the share of the partner's eventual change
+# reached by then (the change comes mostly after the medicine session).
+MEASURE_TIMEPOINTS = (
+    ("baseline", 0, 0.0),
+    ("before_session", 14, 0.05),
+    ("day_after", 15, 0.5),
+    ("week_1", 22, 0.65),
+    ("month_1", 45, 0.85),
+    ("month_3", 105, 1.0),
+)
+MEASURES_SPAN_DAYS = 180  # baselines fall in the first 74 days, so month 3 is never future
+ANSWER_POOL = 400  # scored answer sets per instrument, reused at random
+MEASURE_COUPLES_PER_CHUNK = 500
+MEASURE_BATCH = 2_000
+ALERTS_OPEN_DAYS = 14  # alerts older than this were acknowledged, as in a service that works
 
 FIRST_NAMES = (
     "Alex Sam Jordan Riley Casey Morgan Taylor Jamie Avery Quinn Rowan Sage Emerson Harper "
@@ -213,6 +238,196 @@ def _seed(*, couples: int, entries: int, seed: int) -> None:
             Entry.objects.bulk_create(batch)
 
 
+@dataclass(frozen=True)
+class _Scored:
+    """One answer set and everything score() made of it, as response_submit stores it."""
+
+    answers: dict[str, float]
+    total: float | None
+    subscales: dict[str, float | None]
+    band: str
+    missing: list[str]
+    rules: dict[str, bool | None]
+    flags: tuple[Any, ...]  # scoring.Flag
+
+
+class _AnswerPool:
+    """A few hundred answer sets of one instrument, each scored once, looked up by total.
+
+    Each set is drawn around a random level, item by item within the item's own option values,
+    so the totals cover the instrument's range and the per-item answers agree with the total.
+    Items a safety rule reads on their own (PHQ-9 item 9) are mostly left at their lowest
+    answer, as they are in life, so alerts stay a minority of responses.
+    """
+
+    def __init__(self, code: str, rng: random.Random, size: int) -> None:
+        from holdspace.measures.library import get_instrument
+        from holdspace.measures.scoring import score
+
+        self.instrument = get_instrument(code)
+        instrument = self.instrument
+        watched = {rule.when.item for rule in instrument.safety if rule.when.item}
+        by_total: dict[float, list[_Scored]] = {}
+        for _ in range(size):
+            level = rng.random()
+            answers: dict[str, float] = {}
+            for item in instrument.items:
+                values = sorted(o.value for o in instrument.option_set(item).options)
+                if item.id in watched and rng.random() < 0.9:
+                    answers[item.id] = values[0]
+                    continue
+                position = round(level * (len(values) - 1) + rng.gauss(0, 0.7))
+                value = values[min(len(values) - 1, max(0, position))]
+                if item.reverse:  # keep the keyed value, and so the total, following the level
+                    value = values[0] + values[-1] - value
+                answers[item.id] = value
+            result = score(instrument, answers)
+            total = result.total.value if result.total else None
+            scored = _Scored(
+                answers=result.answers,
+                total=total,
+                subscales={k: v.value for k, v in result.subscales.items()},
+                band=result.band.label if result.band else "",
+                missing=result.missing,
+                rules=result.rules,
+                flags=tuple(result.flags),
+            )
+            by_total.setdefault(total if total is not None else 0.0, []).append(scored)
+        self.totals = sorted(by_total)
+        self.by_total = [by_total[t] for t in self.totals]
+        self.low, self.high = instrument.total_range
+
+    def near(self, target: float, rng: random.Random) -> _Scored:
+        """An answer set whose total is the nearest the pool has to TARGET."""
+        index = bisect.bisect_left(self.totals, target)
+        if index == len(self.totals) or (
+            index > 0 and target - self.totals[index - 1] < self.totals[index] - target
+        ):
+            index -= 1
+        return rng.choice(self.by_total[index])
+
+
+def _trajectory(pool: _AnswerPool, rng: random.Random) -> list[float]:
+    """Target totals at each timepoint for one partner and instrument: a baseline somewhere
+    on the troubled side, then about half improve a lot, a third barely move and the rest
+    get somewhat worse, with measurement noise on every score."""
+    low, high = pool.low, pool.high
+    span = high - low
+    worse = rng.betavariate(2.0, 3.0)  # 0: best possible score, 1: worst
+    better = 1 if pool.instrument.scoring.higher_is_better else -1
+    baseline = high - worse * span if better > 0 else low + worse * span
+    kind = rng.random()
+    if kind < 0.5:
+        effect = span * rng.uniform(0.12, 0.35)
+    elif kind < 0.85:
+        effect = span * rng.gauss(0.02, 0.03)
+    else:
+        effect = -span * rng.uniform(0.04, 0.15)
+    return [
+        min(high, max(low, baseline + better * effect * share + rng.gauss(0, span * 0.03)))
+        for _timepoint, _days, share in MEASURE_TIMEPOINTS
+    ]
+
+
+def _expected_measures(partners: int) -> int:
+    return partners * len(MEASURE_INSTRUMENTS) * len(MEASURE_TIMEPOINTS)
+
+
+def _measure_sizes(organisation_id: int) -> tuple[int, int]:
+    from holdspace.measures.models import MeasureResponse, SafetyAlert
+
+    responses = MeasureResponse.objects.filter(organisation_id=organisation_id).count()
+    alerts = SafetyAlert.objects.filter(organisation_id=organisation_id).count()
+    return responses, alerts
+
+
+def _seed_measures(*, organisation_id: int, seed: int) -> None:
+    """Every partner answers every bench instrument at every timepoint, in one transaction.
+
+    As response_submit would store them (scored, banded, the diagnostic rules decided, and one
+    safety alert per flag), but with bulk_create and no audit events. Alerts older than
+    ALERTS_OPEN_DAYS are acknowledged by the clinical lead.
+    """
+    from django.db import transaction
+    from django.utils import timezone
+
+    from holdspace.accounts.models import User
+    from holdspace.couples.models import Partner
+    from holdspace.measures.models import MeasureResponse, SafetyAlert
+
+    rng = random.Random(seed + 1)
+    now = timezone.now()
+    pools = {code: _AnswerPool(code, rng, ANSWER_POOL) for code in MEASURE_INSTRUMENTS}
+    lead_id = User.objects.values_list("pk", flat=True).get(email=LEAD_EMAIL)
+    couples: dict[int, list[int]] = {}
+    for couple_id, user_id in (
+        Partner.objects.filter(organisation_id=organisation_id)
+        .order_by("couple_id", "slot")
+        .values_list("couple_id", "user_id")
+    ):
+        couples.setdefault(couple_id, []).append(user_id)
+    couple_ids = list(couples)
+    open_after = now - timedelta(days=ALERTS_OPEN_DAYS)
+    # A day to spare: each sitting is some hours into its day, and none may be in the future.
+    latest_start = MEASURES_SPAN_DAYS - MEASURE_TIMEPOINTS[-1][1] - 1
+
+    with transaction.atomic():
+        for start in range(0, len(couple_ids), MEASURE_COUPLES_PER_CHUNK):
+            rows: list[MeasureResponse] = []
+            flags: list[tuple[Any, ...]] = []
+            for couple_id in couple_ids[start : start + MEASURE_COUPLES_PER_CHUNK]:
+                began = now - timedelta(days=MEASURES_SPAN_DAYS - rng.uniform(0, latest_start))
+                for partner_id in couples[couple_id]:
+                    targets = {code: _trajectory(pools[code], rng) for code in pools}
+                    for step, (timepoint, days, _share) in enumerate(MEASURE_TIMEPOINTS):
+                        # Both partners on the same day, each at a time of their own; the
+                        # instruments one after another, a few minutes apart.
+                        sat = began + timedelta(days=days, hours=rng.uniform(8, 21))
+                        for n, code in enumerate(MEASURE_INSTRUMENTS):
+                            scored = pools[code].near(targets[code][step], rng)
+                            rows.append(
+                                MeasureResponse(
+                                    organisation_id=organisation_id,
+                                    couple_id=couple_id,
+                                    partner_id=partner_id,
+                                    instrument=code,
+                                    instrument_version=pools[code].instrument.version,
+                                    timepoint=timepoint,
+                                    answers=scored.answers,
+                                    total=scored.total,
+                                    subscales=scored.subscales,
+                                    band=scored.band,
+                                    missing=scored.missing,
+                                    rules=scored.rules,
+                                    created_at=sat + timedelta(minutes=4 * n),
+                                )
+                            )
+                            flags.append(scored.flags)
+            made = MeasureResponse.objects.bulk_create(rows, batch_size=MEASURE_BATCH)
+            alerts = []
+            for response, raised in zip(made, flags, strict=True):
+                for flag in raised:
+                    seen = response.created_at < open_after
+                    alerts.append(
+                        SafetyAlert(
+                            organisation_id=organisation_id,
+                            couple_id=response.couple_id,
+                            partner_id=response.partner_id,
+                            response_id=response.pk,
+                            rule_id=flag.rule_id,
+                            message=flag.message,
+                            source=flag.source,
+                            created_at=response.created_at,
+                            acknowledged_by_id=lead_id if seen else None,
+                            acknowledged_at=response.created_at + timedelta(hours=20)
+                            if seen
+                            else None,
+                            note="Followed up with the partner the next day." if seen else "",
+                        )
+                    )
+            SafetyAlert.objects.bulk_create(alerts, batch_size=MEASURE_BATCH)
+
+
 def _sign_in(clients: int) -> tuple[list[str], str]:
     """Fresh staff sessions (one per client) and an API token for the clinical lead."""
     from importlib import import_module
@@ -245,8 +460,9 @@ def command_seed(args: argparse.Namespace) -> int:
     from django.db import connection
 
     from holdspace.audit.models import AuditEvent
-    from holdspace.couples.models import Couple
+    from holdspace.couples.models import Couple, Partner
     from holdspace.couples.selectors import COUPLES_PER_PAGE
+    from holdspace.measures.models import SafetyAlert
 
     started = time.perf_counter()
     existing = _existing_sizes()
@@ -266,11 +482,41 @@ def command_seed(args: argparse.Namespace) -> int:
         seed_seconds = None
         print("Bench data already seeded; reusing it.", flush=True)
 
+    organisation_id = (_existing_sizes() or (0, 0, 0))[0]
+    partners = Partner.objects.filter(organisation_id=organisation_id).count()
+    expected = _expected_measures(partners)
+    responses, _alerts = _measure_sizes(organisation_id)
+    measures_seconds: float | None = None
+    if responses == 0 and args.measures:
+        print(
+            f"Seeding {expected:,} questionnaire responses ({len(MEASURE_INSTRUMENTS)} "
+            f"instruments × {len(MEASURE_TIMEPOINTS)} timepoints × {partners:,} partners)…",
+            flush=True,
+        )
+        begun = time.perf_counter()
+        _seed_measures(organisation_id=organisation_id, seed=args.seed)
+        measures_seconds = time.perf_counter() - begun
+        print(f"Seeded the responses in {measures_seconds:.1f} s", flush=True)
+    elif responses not in (0, expected):
+        print(
+            f"The bench database holds {responses:,} questionnaire responses, not {expected:,}.",
+            file=sys.stderr,
+        )
+        return EXIT_SIZE_MISMATCH
+    elif responses:
+        print("Questionnaire responses already seeded; reusing them.", flush=True)
+    else:
+        print("No questionnaire responses (--no-measures).", flush=True)
+
     # Planner statistics, as a database in service has them (autovacuum, or SQLite's ANALYZE);
     # without them PostgreSQL plans the bulk-loaded tables as if they were empty.
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     organisation_id, couple_count, entry_count = _existing_sizes() or (0, 0, 0)
+    responses, alerts = _measure_sizes(organisation_id)
+    open_alerts = SafetyAlert.objects.filter(
+        organisation_id=organisation_id, acknowledged_at__isnull=True
+    ).count()
     sessions, token = _sign_in(args.clients)
     couple_ids = list(
         Couple.objects.filter(organisation_id=organisation_id).values_list("pk", flat=True)
@@ -285,6 +531,12 @@ def command_seed(args: argparse.Namespace) -> int:
         "session_cookie": settings.SESSION_COOKIE_NAME,
         "token": token,
         "seed_seconds": seed_seconds,
+        "measures": responses,
+        "measure_instruments": list(MEASURE_INSTRUMENTS) if responses else [],
+        "measure_timepoints": [t for t, _d, _s in MEASURE_TIMEPOINTS] if responses else [],
+        "safety_alerts": alerts,
+        "open_safety_alerts": open_alerts,
+        "measures_seed_seconds": measures_seconds,
         "audit_events": AuditEvent.objects.count(),
         "vendor": _vendor(),
     }
@@ -338,6 +590,8 @@ def command_profile(args: argparse.Namespace) -> int:
         "couple_page": (staff, lambda: f"/couples/{rng.choice(ids)}/", {}),
         "entries_api": (anonymous, lambda: f"/api/v1/couples/{rng.choice(ids)}/entries", auth),
     }
+    if fixture.get("measures"):
+        targets["outcomes"] = (staff, lambda: "/outcomes/", {})
     report: dict[str, Any] = {}
     for name, (client, path_for, extra) in targets.items():
         for _ in range(3):  # warm the templates, the connection and the database cache
@@ -370,6 +624,76 @@ def command_profile(args: argparse.Namespace) -> int:
     return 0
 
 
+def _timed(call: Any, repeats: int) -> dict[str, Any]:
+    """Run CALL (after one unmeasured call) REPEATS times with every query timed."""
+    from django.db import connection
+
+    call()
+    runs: list[tuple[float, list[tuple[float, str]]]] = []
+    for _ in range(repeats):
+        timer = _QueryTimer()
+        with connection.execute_wrapper(timer):
+            started = time.perf_counter()
+            call()
+            runs.append(((time.perf_counter() - started) * 1000, timer.queries))
+    times = sorted(ms for ms, _queries in runs)
+    sql = sorted(sum(ms for ms, _sql in queries) for _ms, queries in runs)
+    last = runs[-1][1]
+    return {
+        "repeats": repeats,
+        "min_ms": round(times[0], 2),
+        "median_ms": round(statistics.median(times), 2),
+        "max_ms": round(times[-1], 2),
+        "sql_ms_median": round(statistics.median(sql), 2),
+        "queries": len(last),
+        "writes": sum(1 for _ms, s in last if s.lstrip().upper().startswith(("INSERT", "UPDATE"))),
+        "sql": [f"{ms:8.2f} ms  {s[:300]}" for ms, s in last],
+    }
+
+
+def command_cohort(args: argparse.Namespace) -> int:
+    """The cohort query in-process: program_outcomes() over the whole organisation, and the
+    charts of one couple (couple_measures()), each timed over several calls."""
+    _setup()
+    from holdspace.accounts.models import User
+    from holdspace.measures.selectors import couple_measures
+    from holdspace.policy import get_couple_for, viewer_for
+    from holdspace.reports.selectors import program_outcomes
+
+    fixture = json.loads(Path(args.fixture).read_text(encoding="utf-8"))
+    organisation_id = fixture["organisation_id"]
+    viewer = viewer_for(User.objects.get(email=LEAD_EMAIL), "127.0.0.1")
+
+    def outcomes() -> Any:
+        return program_outcomes(viewer=viewer, organisation_id=organisation_id)
+
+    report: dict[str, Any] = {"program_outcomes": _timed(outcomes, args.repeats)}
+    report["program_outcomes"]["rows"] = [
+        {
+            "instrument": row.code,
+            "partners": row.partners,
+            "mean_baseline": round(row.mean_baseline, 2),
+            "mean_latest": round(row.mean_latest, 2),
+            "mean_change": round(row.mean_change, 2),
+            "improved": None if row.improved is None else round(row.improved, 4),
+            "deteriorated": None if row.deteriorated is None else round(row.deteriorated, 4),
+        }
+        for row in outcomes()
+    ]
+
+    rng = random.Random(11)
+    ids: Sequence[int] = fixture["couple_ids"]
+    couples = [get_couple_for(viewer, rng.choice(ids)) for _ in range(args.repeats + 1)]
+    picks = iter(couples)
+
+    def charts() -> Any:
+        return couple_measures(viewer=viewer, couple=next(picks))
+
+    report["couple_measures"] = _timed(charts, args.repeats)
+    print(json.dumps(report))
+    return 0
+
+
 def command_stats(args: argparse.Namespace) -> int:
     _setup()
     from holdspace.audit.models import AuditEvent
@@ -387,11 +711,25 @@ def main(argv: list[str] | None = None) -> int:
     seed.add_argument("--clients", type=int, required=True)
     seed.add_argument("--seed", type=int, default=42)
     seed.add_argument("--out", required=True)
+    seed.add_argument(
+        "--no-measures",
+        dest="measures",
+        action="store_false",
+        help="do not add questionnaire responses to a database that has none",
+    )
     profile = commands.add_parser("profile")
     profile.add_argument("--fixture", required=True)
+    cohort = commands.add_parser("cohort")
+    cohort.add_argument("--fixture", required=True)
+    cohort.add_argument("--repeats", type=int, default=7)
     commands.add_parser("stats")
     args = parser.parse_args(argv)
-    handlers = {"seed": command_seed, "profile": command_profile, "stats": command_stats}
+    handlers = {
+        "seed": command_seed,
+        "profile": command_profile,
+        "cohort": command_cohort,
+        "stats": command_stats,
+    }
     return handlers[args.command](args)
 
 
