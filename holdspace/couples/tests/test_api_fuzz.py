@@ -16,7 +16,11 @@ from holdspace.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 # The token is sent by the test itself; Schemathesis leaves the Authorization header alone.
-schema.config.generation.update(with_security_parameters=False, allow_extra_parameters=False)
+# Text with a NUL character is refused with a 422 by design (PostgreSQL cannot store it; see
+# test_api.py), so the generator leaves it out rather than calling the refusal a bug.
+schema.config.generation.update(
+    with_security_parameters=False, allow_extra_parameters=False, allow_x00=False
+)
 
 
 @pytest.fixture
