@@ -16,6 +16,7 @@ from holdspace.couples.api import router as couples_router
 from holdspace.measures.api import responses_router
 from holdspace.measures.api import router as instruments_router
 from holdspace.policy import client_ip, viewer_for
+from holdspace.screening.api import router as screening_router
 
 
 class BearerToken(HttpBearer):
@@ -48,6 +49,7 @@ api.add_router("/", accounts_router)
 api.add_router("/couples", couples_router)
 api.add_router("/instruments", instruments_router)
 api.add_router("/couples", responses_router)
+api.add_router("/couples", screening_router)
 
 
 @api.exception_handler(Http404)

@@ -30,6 +30,8 @@ from holdspace.accounts.models import Membership, Role, User
 from holdspace.audit.services import audit_record
 from holdspace.couples.models import Couple, Entry, Visibility
 from holdspace.measures.models import MeasureResponse, SafetyAlert
+from holdspace.preparation.models import PartnerForm, PreparationSession
+from holdspace.screening.models import Screening
 
 # Roles that see every couple of their organisation.
 _ORG_WIDE_ROLES = frozenset({Role.CLINICAL_LEAD, Role.ORG_ADMIN})
@@ -297,6 +299,14 @@ def responses_visible_to(viewer: Viewer, couple: Couple) -> QuerySet[MeasureResp
 
 def require_response_submit(viewer: Viewer, couple: Couple, partner_id: int) -> None:
     """A partner answers for themselves; the care team may administer for either partner."""
+    require_partner_record_write(viewer, couple, partner_id, action="submit measures for")
+
+
+def require_partner_record_write(
+    viewer: Viewer, couple: Couple, partner_id: int, *, action: str
+) -> None:
+    """A partner's own records (measures, screening, consents, plans): written by that partner,
+    or by their care team with them; never by the other partner."""
     if partner_id not in _user_ids(couple, "partner_list", "partners"):
         raise _deny(
             viewer,
@@ -311,7 +321,7 @@ def require_response_submit(viewer: Viewer, couple: Couple, partner_id: int) -> 
     if not allowed:
         raise _refuse(
             viewer,
-            action="submit measures for",
+            action=action,
             what="partner",
             object_id=partner_id,
             organisation_id=couple.organisation_id,
@@ -356,6 +366,102 @@ def get_alert_for(viewer: Viewer, alert_id: int) -> SafetyAlert:
         organisation_id=existing.first(),
         couple_id=None,
     )
+
+
+# Screening and preparation --------------------------------------------------------------
+# A partner's screening answers and preparation forms are theirs and their care team's; the
+# other partner never sees them. Preparation session notes are the care team's alone.
+
+
+def screenings_visible_to(viewer: Viewer, couple: Couple) -> QuerySet[Screening]:
+    screenings = Screening.objects.filter(organisation_id=couple.organisation_id, couple=couple)
+    if is_partner_of(viewer, couple):
+        return screenings.filter(partner=viewer.user)
+    if is_care_team_of(viewer, couple):
+        return screenings
+    return screenings.none()
+
+
+def get_screening_for(viewer: Viewer, couple: Couple, screening_id: int) -> Screening:
+    screening = screenings_visible_to(viewer, couple).filter(pk=screening_id).first()
+    if screening is None:
+        exists = Screening.objects.filter(pk=screening_id, couple=couple).exists()
+        raise _deny(
+            viewer,
+            what="screening",
+            object_id=screening_id,
+            organisation_id=couple.organisation_id,
+            couple_id=couple.pk if exists else None,
+        )
+    return screening
+
+
+def can_override_screening(viewer: Viewer, couple: Couple) -> bool:
+    """Only a clinical lead overrides the engine's decision; a facilitator cannot."""
+    return viewer.role_in(couple.organisation_id) == Role.CLINICAL_LEAD
+
+
+def require_screening_override(viewer: Viewer, screening: Screening) -> None:
+    if not can_override_screening(viewer, screening.couple):
+        raise _refuse(
+            viewer,
+            action="override",
+            what="screening",
+            object_id=screening.pk,
+            organisation_id=screening.organisation_id,
+            couple_id=screening.couple_id,
+        )
+
+
+def partner_forms_visible_to(viewer: Viewer, couple: Couple) -> QuerySet[PartnerForm]:
+    forms = PartnerForm.objects.filter(organisation_id=couple.organisation_id, couple=couple)
+    if is_partner_of(viewer, couple):
+        return forms.filter(partner=viewer.user)
+    if is_care_team_of(viewer, couple):
+        return forms
+    return forms.none()
+
+
+def preparation_sessions_visible_to(viewer: Viewer, couple: Couple) -> QuerySet[PreparationSession]:
+    """The care team sees every preparation session; a partner sees their own private ones
+    and the joint ones (the template shows them no notes)."""
+    sessions = PreparationSession.objects.filter(
+        organisation_id=couple.organisation_id, couple=couple
+    )
+    if is_partner_of(viewer, couple):
+        return sessions.filter(Q(partner=viewer.user) | Q(kind="joint"))
+    if is_care_team_of(viewer, couple):
+        return sessions
+    return sessions.none()
+
+
+def can_see_readiness(viewer: Viewer, couple: Couple) -> bool:
+    return is_partner_of(viewer, couple) or is_care_team_of(viewer, couple)
+
+
+def require_care_team(viewer: Viewer, couple: Couple, *, action: str) -> None:
+    """Preparation sessions and medicine sessions are recorded by the care team only."""
+    if not is_care_team_of(viewer, couple):
+        raise _refuse(
+            viewer,
+            action=action,
+            what="couple",
+            object_id=couple.pk,
+            organisation_id=couple.organisation_id,
+            couple_id=couple.pk,
+        )
+
+
+def require_readiness(viewer: Viewer, couple: Couple) -> None:
+    if not can_see_readiness(viewer, couple):
+        raise _refuse(
+            viewer,
+            action="see the readiness of",
+            what="couple",
+            object_id=couple.pk,
+            organisation_id=couple.organisation_id,
+            couple_id=couple.pk,
+        )
 
 
 # Exports ------------------------------------------------------------------------------

@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "holdspace.audit",
     "holdspace.accounts",
     "holdspace.couples",
+    "holdspace.screening",
+    "holdspace.preparation",
+    "holdspace.sessions",
     "holdspace.measures",
     "holdspace.reports",
 ]

@@ -7,7 +7,9 @@ from holdspace.accounts import views as accounts_views
 from holdspace.api import api
 from holdspace.couples import views as couples_views
 from holdspace.measures import views as measures_views
+from holdspace.preparation import views as preparation_views
 from holdspace.reports import views as reports_views
+from holdspace.screening import views as screening_views
 
 urlpatterns = [
     path("", accounts_views.home, name="home"),
@@ -53,6 +55,36 @@ urlpatterns = [
         "alerts/<int:alert_id>/acknowledge",
         measures_views.alert_acknowledge_view,
         name="alert_acknowledge",
+    ),
+    path(
+        "couples/<int:couple_id>/readiness/",
+        preparation_views.readiness_page,
+        name="readiness",
+    ),
+    path(
+        "couples/<int:couple_id>/partners/<int:partner_id>/screening/",
+        screening_views.screening_form,
+        name="screening_form",
+    ),
+    path(
+        "couples/<int:couple_id>/screenings/<int:screening_id>/",
+        screening_views.screening_detail,
+        name="screening_detail",
+    ),
+    path(
+        "couples/<int:couple_id>/partners/<int:partner_id>/forms/<str:kind>/",
+        preparation_views.partner_form,
+        name="partner_form",
+    ),
+    path(
+        "couples/<int:couple_id>/preparation/new/",
+        preparation_views.preparation_session_new,
+        name="preparation_session_new",
+    ),
+    path(
+        "couples/<int:couple_id>/sessions/new/",
+        preparation_views.medicine_session_new,
+        name="medicine_session_new",
     ),
     path("exports/measures.csv", reports_views.measures_export, name="measures_export"),
     path("outcomes/", reports_views.outcomes, name="outcomes"),

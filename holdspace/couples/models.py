@@ -139,6 +139,7 @@ VISIBILITY_ORDER = {Visibility.PRIVATE: 0, Visibility.TEAM: 1, Visibility.COUPLE
 
 class EntryKind(models.TextChoices):
     INTENTION = "intention", _("Intention")
+    SHARED_INTENTION = "shared_intention", _("Shared couple intention")
     JOURNAL = "journal", _("Journal")
     REFLECTION = "reflection", _("Reflection")
 

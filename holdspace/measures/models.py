@@ -68,7 +68,17 @@ class SafetyAlert(models.Model):
     partner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    response = models.ForeignKey(MeasureResponse, on_delete=models.PROTECT, related_name="alerts")
+    # What raised it: a measure response, or a screening (current thoughts of harm).
+    response = models.ForeignKey(
+        MeasureResponse, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
+    )
+    screening = models.ForeignKey(
+        "screening.Screening",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="alerts",
+    )
     rule_id = models.CharField(max_length=64)
     message = models.TextField()
     source = models.TextField()

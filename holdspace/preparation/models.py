@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from holdspace.accounts.models import Organisation
+from holdspace.couples.models import Couple
+
+
+class PreparationKind(models.TextChoices):
+    PRIVATE = "private", _("Private — one partner")
+    JOINT = "joint", _("Joint — both partners")
+
+
+class PreparationSession(models.Model):
+    """A preparation session held: privately with one partner, or jointly with both. The
+    notes are the care team's; partners see that the session happened, not the notes."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    couple = models.ForeignKey(
+        Couple, on_delete=models.PROTECT, related_name="preparation_sessions"
+    )
+    kind = models.CharField(max_length=10, choices=PreparationKind.choices)
+    partner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The partner of a private session; empty for a joint one."),
+    )
+    held_at = models.DateTimeField(_("held at"))
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-held_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "id"], name="prep_session_org_id"),
+            models.CheckConstraint(
+                condition=(models.Q(kind="private", partner__isnull=False))
+                | models.Q(kind="joint", partner__isnull=True),
+                name="prep_session_private_has_partner",
+            ),
+        ]
+        indexes = [models.Index(fields=["couple", "-held_at"])]
+
+    def __str__(self) -> str:
+        return f"Preparation session #{self.pk}"
+
+
+class FormKind(models.TextChoices):
+    INFORMED_CONSENT = "informed_consent", _("Informed consent")
+    BILL_OF_RIGHTS = "bill_of_rights", _("Client bill of rights")
+    TOUCH_CONSENT = "touch_consent", _("Consent for supportive touch")
+    SAFETY_PLAN = "safety_plan", _("Safety and support plan")
+    TRANSPORTATION_PLAN = "transportation_plan", _("Transportation plan")
+    EMERGENCY_CONTACT = "emergency_contact", _("Emergency contact")
+    DEMOGRAPHIC_FORM = "demographic_form", _("Demographic form")
+    THEMES = "themes", _("Themes to explore")
+
+
+class PartnerForm(models.Model):
+    """One partner's answer to one preparation form: a consent, a plan, a contact, the
+    demographic form or their themes. Never edited: a change (revoking touch consent, a new
+    plan) is a new row, so the history stays; the newest row counts."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    couple = models.ForeignKey(Couple, on_delete=models.PROTECT, related_name="partner_forms")
+    partner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="partner_forms"
+    )
+    kind = models.CharField(max_length=24, choices=FormKind.choices)
+    data = models.JSONField(default=dict)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "id"], name="partner_form_org_id")
+        ]
+        indexes = [models.Index(fields=["couple", "partner", "kind", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"

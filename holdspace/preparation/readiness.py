@@ -1,0 +1,343 @@
+"""The readiness gate: what the organisation's profile requires of each partner before a
+medicine session, done or missing, and the couple's stage that follows from the records.
+
+Every requirement comes from the profile: its required forms, its preparation sessions and
+their timing window, intentions where it asks for them, and an eligible (or overridden)
+screening for the substance. Nothing here names a jurisdiction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from holdspace.couples.models import Couple, Entry, EntryKind, Partner, Stage, Visibility
+from holdspace.preparation.models import PartnerForm, PreparationKind, PreparationSession
+from holdspace.screening.models import Decision, Screening
+from holdspace.screening.profiles import Profile, get_profile
+
+
+@dataclass(frozen=True)
+class Item:
+    """One requirement: `code` is stable and machine-readable (`screening`,
+    `form:transportation_plan`, `preparation_private`, `preparation_joint`, `intention`)."""
+
+    code: str
+    label: str
+    done: bool
+    detail: str
+    source: str
+    unverified: bool = False
+    # What the web UI links to for completing it: a form kind, "screening", "preparation"…
+    action: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "label": self.label,
+            "done": self.done,
+            "detail": self.detail,
+            "source": self.source,
+            "unverified": self.unverified,
+        }
+
+
+@dataclass(frozen=True)
+class PartnerReadiness:
+    partner: Partner
+    items: list[Item]
+
+    @property
+    def ready(self) -> bool:
+        return all(item.done for item in self.items)
+
+    @property
+    def missing(self) -> list[Item]:
+        return [item for item in self.items if not item.done]
+
+
+@dataclass(frozen=True)
+class Readiness:
+    couple: Couple
+    profile: Profile
+    substance: str
+    at: dt.datetime | None
+    partners: list[PartnerReadiness]
+    couple_items: list[Item] = field(default_factory=list)
+
+    @property
+    def ready(self) -> bool:
+        return all(p.ready for p in self.partners) and all(i.done for i in self.couple_items)
+
+    def missing(self) -> list[dict[str, object]]:
+        """What stands between the couple and a medicine session, machine-readable."""
+        rows: list[dict[str, object]] = []
+        for partner in self.partners:
+            for item in partner.missing:
+                rows.append(
+                    {
+                        "partner_id": partner.partner.user_id,
+                        "partner_name": partner.partner.user.display_name,
+                        **item.as_dict(),
+                    }
+                )
+        for item in self.couple_items:
+            if not item.done:
+                rows.append({"partner_id": None, "partner_name": None, **item.as_dict()})
+        return rows
+
+
+def _when(moment: dt.datetime) -> str:
+    return formats.date_format(timezone.localtime(moment), "j M Y, H:i")
+
+
+def _screening_item(screening: Screening | None, substance: str, profile: Profile) -> Item:
+    form = profile.required("client_information")
+    label = form.name if form else _("Screening")
+    source = form.source if form else profile.substances_source.source
+    if screening is None:
+        return Item("screening", label, False, _("Not completed yet."), source, action="screening")
+    decision = screening.effective_decision
+    override = getattr(screening, "latest_override", None)
+    if decision == Decision.ELIGIBLE:
+        detail = (
+            _("Eligible after review by %(name)s.") % {"name": override.decided_by.display_name}
+            if override
+            else _("Eligible.")
+        )
+        return Item("screening", label, True, detail, source, action="screening")
+    detail = {
+        Decision.REVIEW: _("Needs a clinical lead's review before a session."),
+        Decision.EXCLUDED: _("Not eligible for %(substance)s.") % {"substance": substance},
+    }[Decision(decision)]
+    return Item("screening", label, False, detail, source, action="screening")
+
+
+def _private_item(
+    sessions: list[PreparationSession], profile: Profile, at: dt.datetime | None
+) -> Item:
+    prep = profile.preparation
+    needed = prep.private_sessions_per_partner
+    label = _("Private preparation session")
+    if len(sessions) < needed:
+        return Item(
+            "preparation_private",
+            label,
+            False,
+            _("%(held)d of %(needed)d held.") % {"held": len(sessions), "needed": needed},
+            prep.source,
+            prep.unverified,
+            action="preparation",
+        )
+    if not sessions or (prep.min_hours_before is None and prep.max_days_before is None):
+        return Item("preparation_private", label, True, "", prep.source, prep.unverified)
+    earliest = dt.timedelta(hours=prep.min_hours_before or 0)
+    latest = dt.timedelta(days=prep.max_days_before) if prep.max_days_before else None
+    if at is not None:
+        fits = [
+            s
+            for s in sessions
+            if s.held_at <= at - earliest and (latest is None or s.held_at >= at - latest)
+        ]
+        if fits:
+            return Item(
+                "preparation_private",
+                label,
+                True,
+                _("Held %(when)s.") % {"when": _when(fits[0].held_at)},
+                prep.source,
+                prep.unverified,
+            )
+        newest = sessions[0]
+        return Item(
+            "preparation_private",
+            label,
+            False,
+            _(
+                "The session must fall at least %(hours)s hours and at most %(days)s days after "
+                "private preparation; the latest was held %(when)s."
+            )
+            % {
+                "hours": f"{prep.min_hours_before or 0:g}",
+                "days": f"{prep.max_days_before:g}" if prep.max_days_before else "∞",
+                "when": _when(newest.held_at),
+            },
+            prep.source,
+            prep.unverified,
+            action="preparation",
+        )
+    newest = sessions[0]
+    now = timezone.now()
+    if latest is not None and newest.held_at + latest < now:
+        return Item(
+            "preparation_private",
+            label,
+            False,
+            _("The latest, %(when)s, is more than %(days)s days ago: hold another.")
+            % {"when": _when(newest.held_at), "days": f"{prep.max_days_before:g}"},
+            prep.source,
+            prep.unverified,
+            action="preparation",
+        )
+    window = _("Held %(when)s; a medicine session may start from %(start)s") % {
+        "when": _when(newest.held_at),
+        "start": _when(newest.held_at + earliest),
+    }
+    if latest is not None:
+        window += _(" until %(end)s") % {"end": _when(newest.held_at + latest)}
+    return Item("preparation_private", label, True, window + ".", prep.source, prep.unverified)
+
+
+def readiness(
+    couple: Couple, *, at: dt.datetime | None = None, substance: str | None = None
+) -> Readiness:
+    """Every requirement of the couple's profile for each partner, done or missing, for a
+    session at AT (or, without AT, as of now). COUPLE must come from Couple.with_people."""
+    profile = get_profile(couple.organisation.profile)
+    from holdspace.screening.selectors import latest_screenings
+
+    partners = couple.loaded_partners
+    all_latest = latest_screenings(couple)
+    if substance is None:
+        recent = max(all_latest.values(), key=lambda s: s.created_at, default=None)
+        substance = (
+            recent.substance
+            if recent and recent.substance in profile.substances
+            else profile.substances[0]
+        )
+    screenings = latest_screenings(couple, substance)
+    forms: dict[tuple[int, str], PartnerForm] = {}
+    for record in PartnerForm.objects.filter(
+        organisation_id=couple.organisation_id, couple=couple
+    ).order_by("-created_at", "-id"):
+        forms.setdefault((record.partner_id, record.kind), record)
+    sessions = list(
+        PreparationSession.objects.filter(
+            organisation_id=couple.organisation_id, couple=couple
+        ).order_by("-held_at", "-id")
+    )
+    intentions = set(
+        Entry.objects.filter(
+            organisation_id=couple.organisation_id,
+            couple=couple,
+            kind__in=[EntryKind.INTENTION, EntryKind.SHARED_INTENTION],
+            visibility__in=[Visibility.TEAM, Visibility.COUPLE],
+        ).values_list("author_id", flat=True)
+    )
+    result = []
+    for partner in partners:
+        items = [_screening_item(screenings.get(partner.user_id), substance, profile)]
+        for form in profile.required_forms:
+            if form.code == "client_information":
+                continue
+            found = forms.get((partner.user_id, form.code))
+            detail = (
+                _("Completed %(when)s.") % {"when": _when(found.created_at)}
+                if found
+                else _("Not completed yet.")
+            )
+            if found and form.code == "touch_consent":
+                detail = _touch_summary(found)
+            items.append(
+                Item(
+                    f"form:{form.code}",
+                    form.name,
+                    found is not None,
+                    detail,
+                    form.source,
+                    form.unverified,
+                    action=form.code,
+                )
+            )
+        own = [
+            s
+            for s in sessions
+            if s.kind == PreparationKind.PRIVATE and s.partner_id == partner.user_id
+        ]
+        if profile.preparation.private_sessions_per_partner:
+            items.append(_private_item(own, profile, at))
+        if profile.preparation.intention_required:
+            has = partner.user_id in intentions
+            items.append(
+                Item(
+                    "intention",
+                    _("Intention shared with the care team"),
+                    has,
+                    "" if has else _("Write an intention and share it with the care team."),
+                    profile.preparation.source,
+                    profile.preparation.unverified,
+                    action="intention",
+                )
+            )
+        result.append(PartnerReadiness(partner, items))
+    couple_items = []
+    joint_needed = profile.preparation.joint_sessions
+    if joint_needed:
+        held = sum(
+            1
+            for s in sessions
+            if s.kind == PreparationKind.JOINT and (at is None or s.held_at <= at)
+        )
+        couple_items.append(
+            Item(
+                "preparation_joint",
+                _("Joint preparation sessions"),
+                held >= joint_needed,
+                _("%(held)d of %(needed)d held.") % {"held": held, "needed": joint_needed},
+                profile.preparation.source,
+                profile.preparation.unverified,
+                action="preparation",
+            )
+        )
+    return Readiness(couple, profile, substance, at, result, couple_items)
+
+
+def _touch_summary(record: PartnerForm) -> str:
+    data = record.data
+    facilitator = _("yes") if data.get("facilitator_touch") == "yes" else _("no")
+    partner = _("yes") if data.get("partner_touch") == "yes" else _("no")
+    return _("Answered %(when)s — facilitator touch: %(f)s; partner touch: %(p)s.") % {
+        "when": _when(record.created_at),
+        "f": facilitator,
+        "p": partner,
+    }
+
+
+def stage_for(couple: Couple) -> str:
+    """The couple's place in the journey, from the records."""
+    from holdspace.screening.selectors import latest_screenings
+    from holdspace.sessions.models import MedicineSession, SessionStatus
+
+    if couple.stage == Stage.CLOSED:
+        return Stage.CLOSED
+    sessions = MedicineSession.objects.filter(
+        organisation_id=couple.organisation_id, couple=couple
+    ).exclude(status=SessionStatus.CANCELLED)
+    if sessions.filter(status=SessionStatus.ENDED).exists():
+        return Stage.INTEGRATION
+    if sessions.exists():
+        return Stage.MEDICINE_SESSION
+    latest = latest_screenings(couple)
+    partner_ids = set(couple.partners.values_list("user_id", flat=True))
+    if partner_ids and all(
+        pid in latest and latest[pid].effective_decision == Decision.ELIGIBLE for pid in partner_ids
+    ):
+        return Stage.PREPARATION
+    if latest:
+        return Stage.SCREENING
+    has_preparation = PreparationSession.objects.filter(couple=couple).exists() or (
+        PartnerForm.objects.filter(couple=couple).exists()
+    )
+    return Stage.SCREENING if has_preparation else Stage.CONTACT
+
+
+def couple_stage_sync(couple: Couple) -> str:
+    """Store the stage that follows from the records (the console lists by it)."""
+    stage = stage_for(couple)
+    if stage != couple.stage:
+        Couple.objects.filter(pk=couple.pk).update(stage=stage)
+        couple.stage = stage
+    return stage

@@ -1,0 +1,128 @@
+"""Recording preparation: a partner's forms (consents, plans, contacts, themes) and the
+preparation sessions the care team holds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from holdspace.couples.models import Couple
+from holdspace.policy import (
+    Viewer,
+    is_care_team_of,
+    require_care_team,
+    require_partner_record_write,
+)
+from holdspace.preparation.forms import FORMS
+from holdspace.preparation.models import FormKind, PartnerForm, PreparationKind, PreparationSession
+from holdspace.preparation.readiness import couple_stage_sync
+from holdspace.screening.profiles import get_profile
+
+
+def partner_form_submit(
+    *,
+    viewer: Viewer,
+    couple: Couple,
+    partner_id: int,
+    kind: str,
+    data: Mapping[str, Any],
+) -> PartnerForm:
+    """Store a new version of one partner's form; the newest version counts. Touch consent is
+    revoked the same way: a new version that says no."""
+    if kind not in FormKind.values:
+        raise ValidationError({"kind": [_("Unknown form: %(kind)s.") % {"kind": kind}]})
+    require_partner_record_write(viewer, couple, partner_id, action="complete forms for")
+    form = FORMS[kind](data=data)
+    if not form.is_valid():
+        raise ValidationError(
+            {
+                field: [str(error["message"]) for error in errors]
+                for field, errors in form.errors.get_json_data(escape_html=False).items()
+            }
+        )
+    payload = form.cleaned_payload()
+    if kind in {FormKind.INFORMED_CONSENT, FormKind.BILL_OF_RIGHTS}:
+        profile = get_profile(couple.organisation.profile)
+        payload["profile"] = profile.id
+        payload["profile_version"] = profile.version
+    with transaction.atomic():
+        record = PartnerForm.objects.create(
+            organisation_id=couple.organisation_id,
+            couple=couple,
+            partner_id=partner_id,
+            kind=kind,
+            data=payload,
+            recorded_by=viewer.user,
+        )
+        viewer.audit(
+            action="preparation.form",
+            organisation_id=couple.organisation_id,
+            object_type="partner_form",
+            object_id=record.pk,
+            couple_id=couple.pk,
+            detail={
+                "kind": kind,
+                "partner": partner_id,
+                "with_staff": is_care_team_of(viewer, couple),
+            },
+        )
+        couple_stage_sync(couple)
+    return record
+
+
+def preparation_session_record(
+    *,
+    viewer: Viewer,
+    couple: Couple,
+    kind: str,
+    held_at: dt.datetime,
+    facilitator_id: int,
+    partner_id: int | None = None,
+    notes: str = "",
+) -> PreparationSession:
+    """The care team records a preparation session: privately with one partner, or joint."""
+    require_care_team(viewer, couple, action="record preparation sessions for")
+    errors: dict[str, list[str]] = {}
+    partner_ids = {p.user_id for p in couple.loaded_partners}
+    team_ids = {m.user_id for m in couple.loaded_care_team}
+    if kind not in PreparationKind.values:
+        errors["kind"] = [_("Choose private or joint.")]
+    elif kind == PreparationKind.PRIVATE and partner_id not in partner_ids:
+        errors["partner"] = [_("Choose which partner the private session was with.")]
+    elif kind == PreparationKind.JOINT:
+        partner_id = None
+    if facilitator_id not in team_ids:
+        errors["facilitator"] = [_("Choose a facilitator on this couple's care team.")]
+    if held_at > timezone.now() + dt.timedelta(minutes=5):
+        errors["held_at"] = [
+            _("Record a session once it has been held: this time is in the future.")
+        ]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        session = PreparationSession.objects.create(
+            organisation_id=couple.organisation_id,
+            couple=couple,
+            kind=kind,
+            partner_id=partner_id,
+            held_at=held_at,
+            facilitator_id=facilitator_id,
+            notes=notes.strip(),
+            recorded_by=viewer.user,
+        )
+        viewer.audit(
+            action="preparation.session",
+            organisation_id=couple.organisation_id,
+            object_type="preparation_session",
+            object_id=session.pk,
+            couple_id=couple.pk,
+            detail={"kind": kind, "partner": partner_id, "facilitator": facilitator_id},
+        )
+        couple_stage_sync(couple)
+    return session

@@ -1,0 +1,222 @@
+"""Jurisdiction profiles: one TOML file per profile under holdspace/profiles/, validated
+against the schema below when loaded (and by a test over every file).
+
+A profile says which substances an organisation works with, what each partner must complete
+before a medicine session, the preparation timing, dose limits, the minimum session duration
+by total dose, facilitator-to-partner ratios, and how long records are kept. Every value
+carries its source and effective date, and `unverified = true` where the reference material
+could not confirm it. Code reads these values; it never hard-codes a clinical number, so a
+changed file changes behaviour without a code change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+PROFILES_DIR = Path(__file__).resolve().parent.parent / "profiles"
+
+Substance = Literal["psilocybin", "mdma"]
+SUBSTANCE_LABELS: dict[str, str] = {"psilocybin": "Psilocybin", "mdma": "MDMA"}
+
+# The forms the readiness gate knows how to check, in the order a partner meets them.
+FormCode = Literal[
+    "client_information",
+    "informed_consent",
+    "bill_of_rights",
+    "touch_consent",
+    "safety_plan",
+    "transportation_plan",
+    "emergency_contact",
+    "demographic_form",
+]
+
+
+class ProfileError(ValueError):
+    """A profile file that does not fit the schema, or a profile name with no file."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Sourced(_Strict):
+    """Where a value comes from: every profile value carries one."""
+
+    source: str = Field(min_length=3)
+    effective: dt.date
+    unverified: bool = False
+
+
+class RequiredForm(Sourced):
+    code: FormCode
+    name: str
+    # Shown beside the form: what it is for, in the partner's words.
+    purpose: str = ""
+    # Statements the partner reads and acknowledges (the bill of rights, the known risks).
+    statements: list[str] = []
+
+
+class Preparation(Sourced):
+    private_sessions_per_partner: int = Field(ge=0)
+    joint_sessions: int = Field(ge=0, default=0)
+    # The latest private preparation session must fall in this window before the first
+    # medicine session (Oregon: at least 24 hours, at most 90 days).
+    min_hours_before: float | None = Field(default=None, ge=0)
+    max_days_before: float | None = Field(default=None, gt=0)
+    intention_required: bool = False
+
+    @model_validator(mode="after")
+    def _window_in_order(self) -> Preparation:
+        if (
+            self.min_hours_before is not None
+            and self.max_days_before is not None
+            and self.min_hours_before >= self.max_days_before * 24
+        ):
+            raise ValueError("min_hours_before must be shorter than max_days_before")
+        return self
+
+
+class DoseLimit(Sourced):
+    substance: Substance
+    unit: str  # for example "mg psilocybin analyte"
+    per_session_max_mg: float | None = Field(default=None, gt=0)
+    per_serving_max_mg: float | None = Field(default=None, gt=0)
+    per_session_min_mg: float | None = Field(default=None, gt=0)
+    includes_supplemental: bool = True
+    note: str = ""
+
+
+class Tier(_Strict):
+    """One row of a table keyed by dose: from `min_mg` (inclusive unless `min_exclusive`) up to
+    `max_mg` (exclusive unless `max_inclusive`); an open end is None."""
+
+    min_mg: float = Field(ge=0)
+    max_mg: float | None = None
+    min_exclusive: bool = False
+    max_inclusive: bool = False
+
+    def contains(self, mg: float) -> bool:
+        above = mg > self.min_mg if self.min_exclusive else mg >= self.min_mg
+        if self.max_mg is None:
+            return above
+        below = mg <= self.max_mg if self.max_inclusive else mg < self.max_mg
+        return above and below
+
+
+class DurationTier(Tier):
+    minimum_minutes: int = Field(gt=0)
+    note: str = ""
+
+
+class RatioTier(Tier):
+    # At least one facilitator for every `clients_per_facilitator` partners dosed.
+    clients_per_facilitator: int = Field(gt=0)
+
+
+class DurationTable(Sourced):
+    substance: Substance
+    rows: list[DurationTier] = Field(min_length=1)
+
+
+class RatioTable(Sourced):
+    substance: Substance
+    # Set by the largest individual dose in the session (Oregon OAR 333-333-5230).
+    rows: list[RatioTier] = Field(min_length=1)
+    minimum_facilitators: int = Field(default=1, ge=1)
+
+
+class Retention(Sourced):
+    years: int = Field(gt=0)
+
+
+class Profile(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9-]+$")
+    name: str
+    version: str
+    effective: dt.date
+    jurisdiction: str
+    summary: str
+    substances: list[Substance] = Field(min_length=1)
+    substances_source: Sourced
+    required_forms: list[RequiredForm]
+    preparation: Preparation
+    dose_limits: list[DoseLimit] = []
+    minimum_duration: list[DurationTable] = []
+    facilitator_ratio: list[RatioTable] = []
+    retention: Retention
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Profile:
+        codes = [form.code for form in self.required_forms]
+        if len(codes) != len(set(codes)):
+            raise ValueError("a form is listed twice in required_forms")
+        for group in (self.dose_limits, self.minimum_duration, self.facilitator_ratio):
+            for entry in group:
+                if entry.substance not in self.substances:
+                    raise ValueError(
+                        f"{entry.substance} has limits here but is not among the substances"
+                    )
+        return self
+
+    def required(self, code: str) -> RequiredForm | None:
+        return next((form for form in self.required_forms if form.code == code), None)
+
+    def dose_limit(self, substance: str) -> DoseLimit | None:
+        return next((d for d in self.dose_limits if d.substance == substance), None)
+
+    def minimum_minutes(self, substance: str, total_mg: float) -> tuple[int, DurationTable] | None:
+        """The shortest session allowed after TOTAL_MG, with the table that says so."""
+        for table in self.minimum_duration:
+            if table.substance == substance:
+                for row in table.rows:
+                    if row.contains(total_mg):
+                        return row.minimum_minutes, table
+        return None
+
+    def facilitators_needed(
+        self, substance: str, largest_dose_mg: float, partners: int = 2
+    ) -> tuple[int, RatioTable] | None:
+        """How many facilitators a session of PARTNERS needs, by the largest single dose."""
+        for table in self.facilitator_ratio:
+            if table.substance == substance:
+                for row in table.rows:
+                    if row.contains(largest_dose_mg):
+                        needed = -(-partners // row.clients_per_facilitator)
+                        return max(needed, table.minimum_facilitators), table
+        return None
+
+
+def _load(path: Path) -> Profile:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ProfileError(f"{path.name}: {exc}") from exc
+    try:
+        profile = Profile.model_validate(data)
+    except ValidationError as exc:
+        raise ProfileError(f"{path.name}: {exc}") from exc
+    if profile.id != path.stem:
+        raise ProfileError(f"{path.name}: id {profile.id!r} does not match the file name")
+    return profile
+
+
+@cache
+def all_profiles() -> dict[str, Profile]:
+    return {path.stem: _load(path) for path in sorted(PROFILES_DIR.glob("*.toml"))}
+
+
+def get_profile(name: str) -> Profile:
+    try:
+        return all_profiles()[name]
+    except KeyError:
+        raise ProfileError(f"No jurisdiction profile named {name!r}") from None
+
+
+def profile_choices() -> list[tuple[str, str]]:
+    return [(key, profile.name) for key, profile in all_profiles().items()]

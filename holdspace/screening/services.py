@@ -1,0 +1,229 @@
+"""Submitting a partner's screening (decided by the rules engine on save, alerts raised at
+once) and a clinical lead's override of the decision."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from holdspace.couples.models import Couple
+from holdspace.measures.models import SafetyAlert
+from holdspace.policy import (
+    Viewer,
+    require_partner_record_write,
+    require_screening_override,
+)
+from holdspace.screening.engine import evaluate
+from holdspace.screening.models import Decision, Screening, ScreeningOverride
+from holdspace.screening.profiles import SUBSTANCE_LABELS, get_profile
+from holdspace.screening.rules import rule_set
+
+MAX_MEDICATIONS = 40
+MAX_MEDICATION_LENGTH = 200
+MAX_TEXT = 4000
+
+
+@dataclass(frozen=True)
+class Intake:
+    substance: str
+    conditions: list[str]
+    medications: list[str]
+    answers: dict[str, bool]
+    substances_used: str
+    support_notes: str
+
+
+def clean_intake(
+    *,
+    couple: Couple,
+    substance: str,
+    conditions: Iterable[str],
+    medications: Iterable[str],
+    answers: Mapping[str, object],
+    substances_used: str = "",
+    support_notes: str = "",
+) -> Intake:
+    """The intake checked against the rule set and the organisation's profile, or a
+    ValidationError naming each bad field."""
+    rules = rule_set()
+    profile = get_profile(couple.organisation.profile)
+    errors: dict[str, list[str]] = {}
+    if substance not in profile.substances:
+        allowed = ", ".join(SUBSTANCE_LABELS.get(s, s) for s in profile.substances)
+        errors["substance"] = [
+            _("%(profile)s does not allow %(substance)s; choose %(allowed)s.")
+            % {"profile": profile.name, "substance": substance, "allowed": allowed}
+        ]
+    condition_list = list(dict.fromkeys(conditions))
+    unknown = [code for code in condition_list if code not in rules.conditions]
+    if unknown:
+        errors["conditions"] = [
+            _("Unknown condition code: %(codes)s.") % {"codes": ", ".join(unknown)}
+        ]
+    unknown_answers = [code for code in answers if code not in rules.questions]
+    if unknown_answers:
+        errors["answers"] = [
+            _("Unknown question: %(codes)s.") % {"codes": ", ".join(sorted(unknown_answers))}
+        ]
+    not_yes_no = [code for code, value in answers.items() if not isinstance(value, bool)]
+    if not_yes_no and not unknown_answers:
+        errors["answers"] = [
+            _("Answer yes or no (true or false): %(codes)s.") % {"codes": ", ".join(not_yes_no)}
+        ]
+    medication_list = [m.strip() for m in medications if m.strip()]
+    if len(medication_list) > MAX_MEDICATIONS:
+        errors["medications"] = [_("List at most %(n)d medications.") % {"n": MAX_MEDICATIONS}]
+    elif any(len(m) > MAX_MEDICATION_LENGTH for m in medication_list):
+        errors["medications"] = [
+            _("Each medication name may have at most %(n)d characters.")
+            % {"n": MAX_MEDICATION_LENGTH}
+        ]
+    for name, text in (("substances_used", substances_used), ("support_notes", support_notes)):
+        if len(text) > MAX_TEXT:
+            errors[name] = [_("At most %(n)d characters.") % {"n": MAX_TEXT}]
+    if errors:
+        raise ValidationError(errors)
+    return Intake(
+        substance=substance,
+        conditions=condition_list,
+        medications=medication_list,
+        answers={code: bool(value) for code, value in answers.items()},
+        substances_used=substances_used.strip(),
+        support_notes=support_notes.strip(),
+    )
+
+
+def screening_submit(
+    *,
+    viewer: Viewer,
+    couple: Couple,
+    partner_id: int,
+    substance: str,
+    conditions: Iterable[str] = (),
+    medications: Iterable[str] = (),
+    answers: Mapping[str, object] | None = None,
+    substances_used: str = "",
+    support_notes: str = "",
+) -> Screening:
+    """Decide and store one partner's screening; alert the care team at once where a rule
+    says so. The partner answers for themselves, or their care team enters it with them."""
+    require_partner_record_write(viewer, couple, partner_id, action="screen")
+    intake = clean_intake(
+        couple=couple,
+        substance=substance,
+        conditions=conditions,
+        medications=medications,
+        answers=answers or {},
+        substances_used=substances_used,
+        support_notes=support_notes,
+    )
+    result = evaluate(
+        substance=substance,
+        conditions=intake.conditions,
+        medications=intake.medications,
+        answers=intake.answers,
+    )
+    with transaction.atomic():
+        screening = Screening.objects.create(
+            organisation_id=couple.organisation_id,
+            couple=couple,
+            partner_id=partner_id,
+            substance=substance,
+            conditions=intake.conditions,
+            medications=[
+                {"written": m.written, "generic": m.generic, "atc": m.atc, "classes": m.classes}
+                for m in result.medications
+            ],
+            substances_used=intake.substances_used,
+            answers=intake.answers,
+            support_notes=intake.support_notes,
+            decision=result.decision,
+            findings=[finding.as_dict() for finding in result.findings],
+            rule_set_version=result.rule_set_version,
+            dictionary_version=result.dictionary_version,
+            entered_by=viewer.user,
+        )
+        alerts = [
+            SafetyAlert.objects.create(
+                organisation_id=couple.organisation_id,
+                couple=couple,
+                partner_id=partner_id,
+                screening=screening,
+                rule_id=finding.rule_id,
+                message=finding.message,
+                source=finding.source,
+                created_at=screening.created_at,
+            )
+            for finding in result.alerts
+        ]
+        viewer.audit(
+            action="screening.submit",
+            organisation_id=couple.organisation_id,
+            object_type="screening",
+            object_id=screening.pk,
+            couple_id=couple.pk,
+            detail={
+                "partner": partner_id,
+                "substance": substance,
+                "decision": result.decision,
+                "rules": [f.rule_id for f in result.findings],
+                "rule_set_version": result.rule_set_version,
+                "entered_by_partner": viewer.user.pk == partner_id,
+                "alerts": [alert.rule_id for alert in alerts],
+            },
+        )
+        from holdspace.preparation.readiness import couple_stage_sync
+
+        couple_stage_sync(couple)
+    return screening
+
+
+def screening_override(
+    *, viewer: Viewer, screening: Screening, decision: str, reason: str
+) -> ScreeningOverride:
+    """A clinical lead replaces the engine's decision, with a written reason."""
+    require_screening_override(viewer, screening)
+    reason = reason.strip()
+    errors: dict[str, list[str]] = {}
+    if decision not in Decision.values:
+        errors["decision"] = [
+            _("Choose one of: %(choices)s.") % {"choices": ", ".join(Decision.values)}
+        ]
+    if len(reason) < 10:
+        errors["reason"] = [_("Write the reason for the override (at least 10 characters).")]
+    elif len(reason) > MAX_TEXT:
+        errors["reason"] = [_("At most %(n)d characters.") % {"n": MAX_TEXT}]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        override = ScreeningOverride.objects.create(
+            organisation_id=screening.organisation_id,
+            couple_id=screening.couple_id,
+            screening=screening,
+            decision=decision,
+            reason=reason,
+            rule_set_version=screening.rule_set_version,
+            decided_by=viewer.user,
+        )
+        viewer.audit(
+            action="screening.override",
+            organisation_id=screening.organisation_id,
+            object_type="screening",
+            object_id=screening.pk,
+            couple_id=screening.couple_id,
+            detail={
+                "override": override.pk,
+                "from": screening.decision,
+                "to": decision,
+                "rule_set_version": screening.rule_set_version,
+                "reason": reason,
+            },
+        )
+        from holdspace.preparation.readiness import couple_stage_sync
+
+        couple_stage_sync(screening.couple)
+    return override

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from holdspace.policy import (
+    can_override_screening,
+    get_couple_for,
+    is_care_team_of,
+    require_partner_record_write,
+    require_screening_override,
+    viewer_from_request,
+)
+from holdspace.screening.forms import OverrideForm, ScreeningForm
+from holdspace.screening.profiles import get_profile
+from holdspace.screening.rules import rule_set
+from holdspace.screening.selectors import screening_read
+from holdspace.screening.services import screening_override, screening_submit
+
+
+def _add_errors(form: ScreeningForm | OverrideForm, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def screening_form(request: HttpRequest, couple_id: int, partner_id: int) -> HttpResponse:
+    """A partner's intake: by the partner in the portal, or by the care team with them."""
+    viewer = viewer_from_request(request)
+    couple = get_couple_for(viewer, couple_id)
+    require_partner_record_write(viewer, couple, partner_id, action="screen")
+    partner = next(p for p in couple.loaded_partners if p.user_id == partner_id)
+    profile = get_profile(couple.organisation.profile)
+    form = ScreeningForm(request.POST or None, profile=profile)
+    if request.method == "POST" and form.is_valid():
+        try:
+            screening = screening_submit(
+                viewer=viewer,
+                couple=couple,
+                partner_id=partner_id,
+                substance=form.cleaned_data["substance"],
+                conditions=form.cleaned_data["conditions"],
+                medications=form.medication_list(),
+                answers=form.answers(),
+                substances_used=form.cleaned_data["substances_used"],
+                support_notes=form.cleaned_data["support_notes"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            if is_care_team_of(viewer, couple):
+                return redirect("screening_detail", couple.pk, screening.pk)
+            return render(
+                request,
+                "screening/done.html",
+                {"couple": couple, "alerts": screening.alerts.exists()},
+            )
+    return render(
+        request,
+        "screening/form.html",
+        {
+            "couple": couple,
+            "partner": partner,
+            "form": form,
+            "profile": profile,
+            "with_partner": viewer.user.pk != partner_id,
+            "questions": [form[name] for name in form.question_fields["client_information"]],
+            "support": [form[name] for name in form.question_fields["support_needs"]],
+        },
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def screening_detail(request: HttpRequest, couple_id: int, screening_id: int) -> HttpResponse:
+    """One screening with its findings and sources; a clinical lead may override it here."""
+    viewer = viewer_from_request(request)
+    couple = get_couple_for(viewer, couple_id)
+    if not is_care_team_of(viewer, couple):
+        # A partner's own answers are theirs; the findings are for the care team to explain.
+        raise Http404("No such screening")
+    screening = screening_read(viewer=viewer, couple=couple, screening_id=screening_id)
+    form = OverrideForm(request.POST or None)
+    if request.method == "POST":
+        require_screening_override(viewer, screening)
+        if form.is_valid():
+            try:
+                screening_override(
+                    viewer=viewer,
+                    screening=screening,
+                    decision=form.cleaned_data["decision"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("The decision was recorded."))
+                return redirect("screening_detail", couple.pk, screening.pk)
+    rules = rule_set()
+    return render(
+        request,
+        "screening/detail.html",
+        {
+            "couple": couple,
+            "screening": screening,
+            "partner": next(
+                (p for p in couple.loaded_partners if p.user_id == screening.partner_id), None
+            ),
+            "conditions": [
+                rules.conditions[c].label for c in screening.conditions if c in rules.conditions
+            ],
+            "answers": [
+                (rules.questions[code].text, value)
+                for code, value in screening.answers.items()
+                if code in rules.questions
+            ],
+            "overrides": getattr(screening, "override_list", []),
+            "can_override": can_override_screening(viewer, couple),
+            "form": form,
+        },
+        status=422 if request.method == "POST" else 200,
+    )
