@@ -11,6 +11,7 @@ from holdspace.accounts.services import membership_ensure, user_create
 from holdspace.couples.models import Couple, Stage
 from holdspace.couples.services import couple_create, entry_create, partner_add
 from holdspace.policy import viewer_for
+from holdspace.screening.services import screening_submit
 
 DEMO_PASSWORD = "holdspace-demo"
 DOMAIN = "demo.holdspace.org"
@@ -195,6 +196,7 @@ def seed_demo() -> None:
     )
     for organisation in Organisation.objects.filter(slug__startswith="demo-"):
         _seed_measures(organisation)
+        _seed_preparation(organisation)
 
 
 # Measures: (couple, partner index, instrument, timepoint, days ago, answers)
@@ -257,3 +259,102 @@ def _seed_measures(organisation: Organisation) -> None:
                 note="Called Riley the same afternoon; C-SSRS screen negative for intent or "
                 "plan. Safety plan reviewed and shared with the clinical lead.",
             )
+
+
+# Screening and preparation: Riley & Jordan are ready and scheduled for their next medicine
+# session; Alex & Sam are part-way, with Sam's SSRI waiting for the clinical lead's review.
+_EVERY_FORM = {
+    "informed_consent": {"acknowledged": "on"},
+    "bill_of_rights": {"acknowledged": "on"},
+    "touch_consent": {
+        "facilitator_touch": "yes",
+        "facilitator_touch_forms": ["hands", "shoulders"],
+        "partner_touch": "yes",
+    },
+    "safety_plan": {
+        "warning_signs": "Going quiet, clenching my jaw.",
+        "what_helps": "Slow breathing, a hand on my shoulder, music.",
+        "support_people": "My sister Ana.",
+    },
+    "transportation_plan": {
+        "leaving_by": "support_person",
+        "driver_name": "Ana (sister)",
+        "driver_phone": "+1 503 555 0142",
+    },
+    "emergency_contact": {"name": "Ana", "relationship": "Sister", "phone": "+1 503 555 0142"},
+    "demographic_form": {"opt_out": "on"},
+}
+# (couple, partner index, medications, forms completed, private preparation days ago)
+_PREPARATION = (
+    ("Riley & Jordan", 0, ["Ibuprofen 400 mg"], list(_EVERY_FORM), 6),
+    ("Riley & Jordan", 1, ["Yasmin", "Cetirizine 10mg"], list(_EVERY_FORM), 5),
+    ("Alex & Sam", 0, ["Atorvastatin 20 mg"], ["informed_consent", "bill_of_rights"], 4),
+    ("Alex & Sam", 1, ["Sertraline 50 mg"], ["informed_consent", "touch_consent"], None),
+)
+
+
+def _seed_preparation(organisation: Organisation) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from holdspace.preparation.services import partner_form_submit, preparation_session_record
+    from holdspace.screening.models import Screening
+    from holdspace.screening.profiles import get_profile
+    from holdspace.sessions.services import medicine_session_schedule
+
+    if Screening.objects.filter(organisation=organisation).exists():
+        return
+    substance = get_profile(organisation.profile).substances[0]
+    now = timezone.now()
+    for name, index, medications, forms, prepared_days_ago in _PREPARATION:
+        couple = Couple.with_people(
+            Couple.objects.filter(organisation=organisation, name=name).select_related(
+                "organisation"
+            )
+        ).first()
+        if couple is None:
+            continue
+        partner_id = couple.loaded_partners[index].user_id
+        facilitator = viewer_for(User.objects.get(pk=couple.loaded_care_team[0].user_id))
+        screening_submit(
+            viewer=facilitator,
+            couple=couple,
+            partner_id=partner_id,
+            substance=substance,
+            medications=medications,
+            answers={"treated_by_provider": bool(index)},
+        )
+        for kind in forms:
+            partner_form_submit(
+                viewer=facilitator,
+                couple=couple,
+                partner_id=partner_id,
+                kind=kind,
+                data=_EVERY_FORM[kind],
+            )
+        if prepared_days_ago is not None:
+            preparation_session_record(
+                viewer=facilitator,
+                couple=couple,
+                kind="private",
+                partner_id=partner_id,
+                held_at=now - timedelta(days=prepared_days_ago),
+                facilitator_id=facilitator.user.pk,
+                notes="Went through the intake, the consents and the plan for the day.",
+            )
+    ready = Couple.with_people(
+        Couple.objects.filter(organisation=organisation, name="Riley & Jordan").select_related(
+            "organisation"
+        )
+    ).first()
+    if ready is not None:
+        facilitator = viewer_for(User.objects.get(pk=ready.loaded_care_team[0].user_id))
+        start = (now + timedelta(days=3)).replace(hour=9, minute=30, second=0, microsecond=0)
+        medicine_session_schedule(
+            viewer=facilitator,
+            couple=ready,
+            starts_at=start,
+            room="Cedar room",
+            facilitator_ids=[facilitator.user.pk],
+        )

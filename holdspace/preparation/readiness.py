@@ -33,6 +33,8 @@ class Item:
     unverified: bool = False
     # What the web UI links to for completing it: a form kind, "screening", "preparation"…
     action: str = ""
+    # The record behind it, where there is one (the screening the decision comes from).
+    record_id: int | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -102,18 +104,19 @@ def _screening_item(screening: Screening | None, substance: str, profile: Profil
         return Item("screening", label, False, _("Not completed yet."), source, action="screening")
     decision = screening.effective_decision
     override = getattr(screening, "latest_override", None)
+    record = screening.pk
     if decision == Decision.ELIGIBLE:
         detail = (
             _("Eligible after review by %(name)s.") % {"name": override.decided_by.display_name}
             if override
             else _("Eligible.")
         )
-        return Item("screening", label, True, detail, source, action="screening")
+        return Item("screening", label, True, detail, source, action="screening", record_id=record)
     detail = {
         Decision.REVIEW: _("Needs a clinical lead's review before a session."),
         Decision.EXCLUDED: _("Not eligible for %(substance)s.") % {"substance": substance},
     }[Decision(decision)]
-    return Item("screening", label, False, detail, source, action="screening")
+    return Item("screening", label, False, detail, source, action="screening", record_id=record)
 
 
 def _private_item(

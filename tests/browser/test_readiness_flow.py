@@ -1,0 +1,172 @@
+"""The readiness gate in the browser: the facilitator tries to schedule a medicine session for
+Alex & Sam, sees what is missing, completes it with both partners (and the clinical lead
+reviews Sam's medication), and then schedules it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from holdspace.conftest import totp_now
+from holdspace.couples.models import Couple
+from holdspace.demo import DEMO_PASSWORD
+from holdspace.sessions.models import MedicineSession
+
+from .conftest import Server, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def _staff(page: Page, server: Server, email: str) -> None:
+    sign_in(page, server, email, DEMO_PASSWORD)
+    secret = page.get_by_label("Authenticator secret").input_value()
+    page.get_by_label("Authenticator code").fill(totp_now(secret))
+    page.get_by_role("button", name="Activate").click()
+    page.wait_for_load_state()
+
+
+def _local(moment) -> str:  # type: ignore[no-untyped-def]
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+
+
+def _checklist(page: Page, name: str):  # type: ignore[no-untyped-def]
+    return page.locator("section.readiness-partner", has=page.get_by_role("heading", name=name))
+
+
+def test_it_schedules_a_session_only_once_the_couple_is_ready(  # type: ignore[no-untyped-def]
+    server, new_page, demo_practice
+) -> None:
+    couple = Couple.objects.get(name="Alex & Sam")
+    starts = _local(timezone.now() + timedelta(days=3))
+
+    guide = new_page(1024, 900)
+    _staff(guide, server, "guide@demo.holdspace.org")
+    guide.goto(server + f"/couples/{couple.pk}/")
+    guide.get_by_role("link", name="Schedule a medicine session").click()
+    guide.get_by_label("Date and start time").fill(starts)
+    guide.get_by_role("button", name="Schedule").click()
+    refusal = guide.locator(".not-ready")
+    expect(refusal).to_contain_text("Not scheduled")
+    expect(refusal).to_contain_text("Sam — Private preparation session")
+    expect(refusal).to_contain_text("Alex — Transportation plan")
+    expect(refusal).to_contain_text("Needs a clinical lead's review")
+    assert not MedicineSession.objects.filter(couple=couple).exists()
+
+    # Alex's missing forms, completed with Alex in the room.
+    refusal.get_by_role("link", name="Open the readiness checklist").click()
+    alex = _checklist(guide, "Alex")
+    alex.locator("li[data-code='form:touch_consent']").get_by_role("link").click()
+    guide.locator("input[name=facilitator_touch][value=yes]").check()
+    guide.get_by_label("Hands on my shoulders").check()
+    guide.locator("input[name=partner_touch][value=yes]").check()
+    guide.get_by_role("button", name="Save").click()
+    for code, fill in (
+        (
+            "safety_plan",
+            {
+                "Signs that things are getting hard for me": "I go quiet.",
+                "What helps me then": "Slow breathing.",
+                "People I can reach out to": "My brother Theo.",
+            },
+        ),
+        (
+            "emergency_contact",
+            {"Name": "Theo", "Relationship to me": "Brother", "Phone number": "+1 503 555 0199"},
+        ),
+    ):
+        _checklist(guide, "Alex").locator(f"li[data-code='form:{code}']").get_by_role(
+            "link"
+        ).click()
+        for label, value in fill.items():
+            guide.get_by_label(label, exact=True).fill(value)
+        guide.get_by_role("button", name="Save").click()
+        expect(guide.get_by_text("Saved.")).to_be_visible()
+    _checklist(guide, "Alex").locator("li[data-code='form:transportation_plan']").get_by_role(
+        "link"
+    ).click()
+    # Alex's partner is dosed too: the plan may not rely on Sam driving.
+    guide.get_by_label("My partner drives me").check()
+    guide.get_by_role("button", name="Save").click()
+    expect(guide.get_by_text("cannot drive you home")).to_be_visible()
+    guide.get_by_label("A support person drives me").check()
+    guide.get_by_label("Who collects me or drives me").fill("Theo")
+    guide.get_by_role("button", name="Save").click()
+    _checklist(guide, "Alex").locator("li[data-code='form:demographic_form']").get_by_role(
+        "link"
+    ).click()
+    guide.get_by_label("I do not want my data reported to the state (opt out).").check()
+    guide.get_by_role("button", name="Save").click()
+    expect(_checklist(guide, "Alex").locator("li.todo")).to_have_count(0)
+
+    # Sam completes their own plans on a phone, in the portal.
+    sam = new_page(390, 844)
+    sign_in(sam, server, "sam@demo.holdspace.org", DEMO_PASSWORD)
+    sam.get_by_role("link", name="Before your session").click()
+    expect(sam.get_by_role("heading", name="Alex")).to_have_count(0)  # only Sam's own list
+    for code, fill in (
+        (
+            "safety_plan",
+            {
+                "Signs that things are getting hard for me": "Racing thoughts.",
+                "What helps me then": "Alex's hand, music.",
+                "People I can reach out to": "My friend Jo.",
+            },
+        ),
+        (
+            "emergency_contact",
+            {"Name": "Jo", "Relationship to me": "Friend", "Phone number": "+1 503 555 0123"},
+        ),
+    ):
+        sam.locator(f"li[data-code='form:{code}']").get_by_role("link").click()
+        for label, value in fill.items():
+            sam.get_by_label(label, exact=True).fill(value)
+        sam.get_by_role("button", name="Save").click()
+    sam.locator("li[data-code='form:transportation_plan']").get_by_role("link").click()
+    sam.get_by_label("Taxi or ride service").check()
+    sam.get_by_role("button", name="Save").click()
+    for code in ("bill_of_rights",):
+        sam.locator(f"li[data-code='form:{code}']").get_by_role("link").click()
+        sam.get_by_label("I have read this").check()
+        sam.get_by_role("button", name="Save").click()
+    sam.locator("li[data-code='form:demographic_form']").get_by_role("link").click()
+    sam.get_by_label("Age", exact=True).fill("41")
+    sam.get_by_role("button", name="Save").click()
+    assert sam.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    # The clinical lead reviews Sam's SSRI and records the decision with a reason.
+    lead = new_page(1024, 900)
+    _staff(lead, server, "lead@demo.holdspace.org")
+    lead.goto(server + f"/couples/{couple.pk}/readiness/")
+    _checklist(lead, "Sam").get_by_role("link", name="See the findings").click()
+    expect(lead.locator("article.finding.outcome-review")).to_contain_text(
+        "reuptake-inhibitor-psilocybin"
+    )
+    lead.get_by_label("Eligible", exact=True).check()
+    lead.get_by_label("Reason (recorded and audited)").fill(
+        "Spoke with Sam's prescriber: stable dose, reduced effect explained; no taper."
+    )
+    lead.get_by_role("button", name="Record the decision").click()
+    expect(lead.get_by_text("The decision was recorded.")).to_be_visible()
+
+    # Sam's private preparation session, then the session is scheduled.
+    guide.goto(server + f"/couples/{couple.pk}/readiness/")
+    _checklist(guide, "Sam").locator("li[data-code='preparation_private']").get_by_role(
+        "link"
+    ).click()
+    guide.get_by_label("Private — one partner").check()
+    guide.get_by_label("Partner (for a private session)").select_option(label="Sam")
+    guide.get_by_label("Held at").fill(_local(timezone.now() - timedelta(hours=2)))
+    guide.get_by_label("Notes (care team only)").fill("Sam spoke about the move.")
+    guide.get_by_role("button", name="Record").click()
+    expect(guide.locator(".readiness-state")).to_have_text("Ready")
+
+    guide.get_by_role("link", name="Schedule a medicine session").click()
+    guide.get_by_label("Date and start time").fill(starts)
+    guide.get_by_label("Room").fill("Cedar room")
+    guide.get_by_role("button", name="Schedule").click()
+    expect(guide.get_by_text("The medicine session is scheduled for")).to_be_visible()
+    expect(guide.locator(".stage")).to_have_text("Medicine session")
+    assert MedicineSession.objects.filter(couple=couple, room="Cedar room").count() == 1
