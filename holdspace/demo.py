@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 
@@ -263,7 +264,7 @@ def _seed_measures(organisation: Organisation) -> None:
 
 # Screening and preparation: Riley & Jordan are ready and scheduled for their next medicine
 # session; Alex & Sam are part-way, with Sam's SSRI waiting for the clinical lead's review.
-_EVERY_FORM = {
+_EVERY_FORM: dict[str, dict[str, Any]] = {
     "informed_consent": {"acknowledged": "on"},
     "bill_of_rights": {"acknowledged": "on"},
     "touch_consent": {

@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("invitations/<str:token>/", accounts_views.invitation, name="invitation_accept"),
     path("console/", couples_views.console, name="console"),
+    path("organisation/", accounts_views.organisation_settings, name="organisation_settings"),
     path("console/couples/new/", couples_views.couple_new, name="couple_new"),
     path("portal/", couples_views.portal, name="portal"),
     path("couples/<int:couple_id>/", couples_views.couple_detail, name="couple_detail"),

@@ -204,3 +204,35 @@ def api_token_user(raw: str) -> User | None:
         .first()
     )
     return token.user if token else None
+
+
+def organisation_profile_set(*, viewer: Viewer, organisation: Organisation, profile: str) -> None:
+    """The org admin (or clinical lead) chooses the jurisdiction profile whose rules apply."""
+    from django.core.exceptions import PermissionDenied
+
+    from holdspace.screening.profiles import ProfileError, get_profile
+
+    if viewer.role_in(organisation.pk) not in {Role.ORG_ADMIN, Role.CLINICAL_LEAD}:
+        viewer.audit(
+            action="access.denied",
+            organisation_id=organisation.pk,
+            object_type="organisation",
+            object_id=organisation.pk,
+            detail={"attempted": "change the profile"},
+        )
+        raise PermissionDenied("Only an org admin or clinical lead chooses the profile")
+    try:
+        chosen = get_profile(profile)
+    except ProfileError as exc:
+        raise ValidationError({"profile": [str(exc)]}) from None
+    with transaction.atomic():
+        previous = organisation.profile
+        Organisation.objects.filter(pk=organisation.pk).update(profile=chosen.id)
+        organisation.profile = chosen.id
+        viewer.audit(
+            action="organisation.profile",
+            organisation_id=organisation.pk,
+            object_type="organisation",
+            object_id=organisation.pk,
+            detail={"from": previous, "to": f"{chosen.id}@{chosen.version}"},
+        )

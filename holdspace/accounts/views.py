@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -71,3 +72,45 @@ def healthz(request: HttpRequest) -> JsonResponse:
             {"status": "error", "database": str(exc.__class__.__name__)}, status=503
         )
     return JsonResponse({"status": "ok", "database": "ok", "vendor": connection.vendor})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_settings(request: HttpRequest) -> HttpResponse:
+    """The org admin or clinical lead chooses the organisation's jurisdiction profile."""
+    from django.contrib import messages
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    from holdspace.accounts.models import Organisation
+    from holdspace.accounts.services import organisation_profile_set
+    from holdspace.screening.profiles import all_profiles
+
+    viewer = viewer_from_request(request)
+    managed = viewer.orgs_with({Role.ORG_ADMIN, Role.CLINICAL_LEAD})
+    if not managed:
+        raise PermissionDenied("Only an org admin or clinical lead manages the organisation")
+    try:
+        chosen = int(request.GET.get("org") or managed[0])
+    except ValueError:
+        chosen = managed[0]
+    if chosen not in managed:
+        raise PermissionDenied("You do not manage that organisation")
+    organisation = Organisation.objects.get(pk=chosen)
+    error = ""
+    if request.method == "POST":
+        try:
+            organisation_profile_set(
+                viewer=viewer, organisation=organisation, profile=str(request.POST.get("profile"))
+            )
+        except ValidationError as exc:
+            error = "; ".join(exc.message_dict.get("profile", []))
+        else:
+            messages.success(request, _("The profile was changed."))
+            return redirect(f"{request.path}?org={organisation.pk}")
+    return render(
+        request,
+        "accounts/organisation.html",
+        {"organisation": organisation, "profiles": all_profiles(), "error": error},
+        status=422 if error else 200,
+    )

@@ -75,8 +75,19 @@ def test_it_seeds_the_demo_practice_once(run_cli) -> None:  # type: ignore[no-un
     assert Organisation.objects.get(name="Demo Trial Site").profile == "mdma-clinical-trial"
     alex = User.objects.get(email="alex@demo.holdspace.org")
     assert alex.check_password("holdspace-demo")
-    assert Couple.objects.get(name="Alex & Sam").stage == "preparation"
-    assert Couple.objects.get(name="Riley & Jordan").stage == "integration"
+    # The stage follows the records: Sam's screening awaits review; Riley & Jordan are scheduled.
+    assert Couple.objects.get(name="Alex & Sam").stage == "screening"
+    assert Couple.objects.get(name="Riley & Jordan").stage == "medicine_session"
+    from holdspace.preparation.readiness import readiness
+    from holdspace.sessions.models import MedicineSession
+
+    riley = Couple.with_people(Couple.objects.filter(name="Riley & Jordan")).get()
+    assert readiness(riley).ready
+    assert MedicineSession.objects.filter(couple=riley).count() == 1
+    alex_sam = Couple.with_people(Couple.objects.filter(name="Alex & Sam")).get()
+    missing = {(m["partner_name"], m["code"]) for m in readiness(alex_sam).missing()}
+    assert ("Sam", "screening") in missing
+    assert ("Sam", "preparation_private") in missing
     visibilities = set(
         Entry.objects.filter(organisation=center).values_list("visibility", flat=True)
     )
