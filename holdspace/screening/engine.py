@@ -16,7 +16,7 @@ from holdspace.screening.rules import (
     OUTCOME_DECISION,
     Rule,
     dictionary,
-    match_medication,
+    match_medications_in,
     rule_set,
 )
 
@@ -74,17 +74,20 @@ class Evaluation:
 
 
 def match_medications(written: Iterable[str]) -> tuple[MedicationMatch, ...]:
+    """Each written line matched to every medicine it names; a line, or the part of a line,
+    that names nothing known is kept as unmatched."""
     matches = []
     for name in written:
-        med = match_medication(name)
-        if med is None:
-            matches.append(MedicationMatch(written=name))
-        else:
+        found, leftover = match_medications_in(name)
+        for med in found:
             matches.append(
                 MedicationMatch(
                     written=name, generic=med.generic, atc=med.atc, classes=tuple(med.classes)
                 )
             )
+        if not found or leftover:
+            part = f"{name} (not recognised: {' '.join(leftover)})" if found else name
+            matches.append(MedicationMatch(written=part))
     return tuple(matches)
 
 

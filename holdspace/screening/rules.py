@@ -227,3 +227,29 @@ def match_medication(written: str) -> Medication | None:
             if found is not None:
                 return found
     return None
+
+
+# Words that join names on one line ("sertraline and lithium", "X with Y", "A + B").
+_JOINERS = frozenset({"and", "with", "plus", "also", "or", "then"})
+
+
+def match_medications_in(written: str) -> tuple[list[Medication], list[str]]:
+    """Every dictionary entry named on one line, and the words left over that name nothing
+    known — so "Zoloft and lithium" finds both, and "Zyxcorp with vitamin D" reports Zyxcorp
+    as unmatched rather than hiding it behind vitamin D."""
+    index = _name_index()
+    words = normalise(written).split()
+    found: list[Medication] = []
+    used = [False] * len(words)
+    for size in range(len(words), 0, -1):
+        for start in range(len(words) - size + 1):
+            if any(used[start : start + size]):
+                continue
+            med = index.get(" ".join(words[start : start + size]))
+            if med is not None:
+                if med not in found:
+                    found.append(med)
+                for position in range(start, start + size):
+                    used[position] = True
+    leftover = [w for w, u in zip(words, used, strict=True) if not u and w not in _JOINERS]
+    return found, leftover
