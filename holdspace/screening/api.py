@@ -9,7 +9,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
-from pydantic import ConfigDict, create_model
+from pydantic import ConfigDict, StrictBool, create_model
 
 from holdspace.lib.api import ErrorOut, Input, documented
 from holdspace.policy import Viewer, get_couple_for, require_readiness
@@ -31,7 +31,7 @@ AnswersIn: Any = create_model(  # type: ignore[call-overload]
     "AnswersIn",
     __config__=ConfigDict(extra="forbid"),
     **{
-        code: (bool | None, Field(default=None, description=question.text))
+        code: (StrictBool | None, Field(default=None, description=question.text))
         for code, question in _rules.questions.items()
     },
 )
@@ -55,7 +55,7 @@ class ScreeningIn(Input):
         max_length=MAX_MEDICATIONS,
         description="Names as people write them, e.g. 'Lithium carbonate 300 mg'.",
     )
-    answers: AnswersIn = Field(default_factory=dict)
+    answers: AnswersIn | None = None
     substances_used: str = Field(default="", max_length=4000)
     support_notes: str = Field(default="", max_length=4000)
 
@@ -172,7 +172,8 @@ def screening_new(
 ) -> Status[ScreeningOut]:
     viewer = _viewer(request)
     couple = get_couple_for(viewer, couple_id)
-    answers = {k: v for k, v in payload.answers.model_dump().items() if v is not None}
+    given = payload.answers.model_dump() if payload.answers is not None else {}
+    answers = {k: v for k, v in given.items() if v is not None}
     screening = screening_submit(
         viewer=viewer,
         couple=couple,

@@ -85,6 +85,13 @@ def screening_detail(request: HttpRequest, couple_id: int, screening_id: int) ->
     couple = get_couple_for(viewer, couple_id)
     if not is_care_team_of(viewer, couple):
         # A partner's own answers are theirs; the findings are for the care team to explain.
+        viewer.audit(
+            action="access.denied",
+            organisation_id=couple.organisation_id,
+            object_type="screening",
+            object_id=screening_id,
+            couple_id=couple.pk,
+        )
         raise Http404("No such screening")
     screening = screening_read(viewer=viewer, couple=couple, screening_id=screening_id)
     form = OverrideForm(request.POST or None)

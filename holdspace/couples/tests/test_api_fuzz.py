@@ -10,6 +10,7 @@ import schemathesis
 from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from holdspace.conftest import build_cast
 from holdspace.wsgi import application
@@ -43,4 +44,7 @@ def token(db: None) -> Iterator[str]:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_it_answers_every_generated_request_as_documented(case, token: str) -> None:  # type: ignore[no-untyped-def]
-    case.call_and_validate(headers={"Authorization": f"Bearer {token}"})
+    # A screening for a substance the organisation's profile does not allow is a valid body
+    # that the service refuses with a 422 naming the field, by design (see test_gate.py).
+    excluded = [positive_data_acceptance] if case.operation.path.endswith("/screenings") else []
+    case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, excluded_checks=excluded)

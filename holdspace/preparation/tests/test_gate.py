@@ -230,6 +230,25 @@ def test_it_lists_only_what_each_partner_still_has_to_do(cast: Cast) -> None:
     assert html.count('<li class="done"') == 2 * len(EVERY_CODE) - 3
 
 
+def test_it_links_the_care_team_to_the_findings_from_the_checklist(cast: Cast) -> None:
+    screening = screen(cast, "partner_a", medications=["Sertraline 50 mg"])
+    link = f"/couples/{cast.couple.pk}/screenings/{screening.pk}/"
+    staff = cast.client("facilitator").get(f"/couples/{cast.couple.pk}/readiness/")
+    assert link in staff.content.decode()
+    own = cast.client("partner_a").get(f"/couples/{cast.couple.pk}/readiness/")
+    assert own.status_code == 200
+    assert link not in own.content.decode()
+
+
+def test_it_asks_for_another_preparation_once_the_last_is_over_90_days_old(cast: Cast) -> None:
+    make_ready(cast, prepared_at=timezone.now() - dt.timedelta(days=95))
+    for partner in readiness(_loaded(cast)).partners:
+        assert [item.code for item in partner.missing] == ["preparation_private"]
+        assert "more than 90 days ago" in partner.missing[0].detail
+    html = cast.client("facilitator").get(f"/couples/{cast.couple.pk}/readiness/").content.decode()
+    assert html.count('<li class="todo" data-code="preparation_private">') == 2
+
+
 # Scheduling once ready -------------------------------------------------------------------
 
 
@@ -650,3 +669,29 @@ def test_it_answers_an_invalid_screening_with_422_naming_the_field(
     assert any(field in p["loc"] for p in problems), problems
     assert not Screening.objects.exists()
     assert not SafetyAlert.objects.exists()
+
+
+def test_it_answers_a_screening_without_answers_without_a_server_error(cast: Cast) -> None:
+    response = _post(
+        cast.api("partner_a"),
+        f"/api/v1/couples/{cast.couple.pk}/screenings",
+        {"substance": "psilocybin"},
+    )
+    assert response.status_code == 201
+    assert response.json()["decision"] == "eligible"
+
+
+def test_it_alerts_the_care_team_when_the_api_screening_answers_yes_to_harm_thoughts_now(
+    cast: Cast,
+) -> None:
+    response = _post(
+        cast.api("partner_a"),
+        f"/api/v1/couples/{cast.couple.pk}/screenings",
+        {"substance": "psilocybin", "answers": {**ALL_NO, "harm_thoughts_current": True}},
+    )
+    assert response.status_code == 201
+    assert response.json()["decision"] == "excluded"
+    alert = SafetyAlert.objects.get()
+    assert alert.screening_id == response.json()["id"]
+    assert alert.rule_id == "current-harm-thoughts-answer"
+    assert [f["alert"] for f in response.json()["findings"]] == [True]

@@ -57,8 +57,6 @@ ROLES = {
     "trial_partner_a": "partner",
     "trial_partner_b": "partner",
 }
-CENTER_PEOPLE = {who for who in ROLES if not who.startswith("trial_")}
-
 # What each relation to the couple gets, per operation. "stranger": a partner or facilitator of
 # another couple, or anyone of another organisation.
 EXPECTED: dict[str, dict[str, int]] = {
@@ -134,10 +132,16 @@ def _screen_target(cast: Cast, couple_key: str) -> Screening:
     )
 
 
-def _attempt(cast: Cast, who: str, couple_key: str, operation: str, screening: Screening) -> Any:
+def _attempt(
+    cast: Cast,
+    clients: tuple[Client, Client],
+    couple_key: str,
+    operation: str,
+    screening: Screening,
+) -> Any:
     couple: Couple = getattr(cast, couple_key)
     target = cast.people[TARGET[couple_key]]
-    web, api = cast.client(who), cast.api(who)
+    web, api = clients
     if operation == "readiness web":
         return web.get(f"/couples/{couple.pk}/readiness/")
     if operation == "readiness api":
@@ -174,21 +178,28 @@ def _attempt(cast: Cast, who: str, couple_key: str, operation: str, screening: S
         )
     assert operation == "schedule"
     starts_at = timezone.now() + dt.timedelta(days=7)
-    return _post(
-        api, f"/api/v1/couples/{couple.pk}/sessions", {"starts_at": starts_at.isoformat()}
-    )
+    return _post(api, f"/api/v1/couples/{couple.pk}/sessions", {"starts_at": starts_at.isoformat()})
+
+
+def test_it_meets_every_relation_to_a_couple_in_the_matrix() -> None:
+    met = {relation(who, key) for who in ROLES for key in COUPLES}
+    assert met == set(EXPECTED["schedule"])
+    assert {relation(who, "trial_couple") for who in ("lead", "admin", "researcher")} == {
+        "stranger"
+    }
 
 
 @pytest.mark.parametrize("who", sorted(ROLES))
 def test_it_lets_each_person_do_exactly_what_the_policy_allows(cast: Cast, who: str) -> None:
     screenings = {key: _screen_target(cast, key) for key in COUPLES}
+    clients = (cast.client(who), cast.api(who))
     problems: list[str] = []
     for couple_key in COUPLES:
         rel = relation(who, couple_key)
         for operation, expected_by_relation in EXPECTED.items():
             expected = expected_by_relation[rel]
             before = _counts()
-            response = _attempt(cast, who, couple_key, operation, screenings[couple_key])
+            response = _attempt(cast, clients, couple_key, operation, screenings[couple_key])
             after = _counts()
             where = f"{operation} on {couple_key} as {rel}"
             if response.status_code != expected:
@@ -241,9 +252,7 @@ def test_it_shows_a_partner_only_their_own_readiness(cast: Cast) -> None:
     ]
     assert body["ready"] is False
     # Partner A is ready, and only she learns it.
-    assert cast.api("partner_a").get(f"/api/v1/couples/{cast.couple.pk}/readiness").json()[
-        "ready"
-    ]
+    assert cast.api("partner_a").get(f"/api/v1/couples/{cast.couple.pk}/readiness").json()["ready"]
 
     html = cast.client("partner_b").get(f"/couples/{cast.couple.pk}/readiness/").content.decode()
     headings = re.findall(r"<h2[^>]*>(.*?)</h2>", html, flags=re.S)
@@ -294,3 +303,21 @@ def test_it_refuses_the_other_partners_screening_form_on_the_web(cast: Cast) -> 
     assert not Screening.objects.exists()
     assert cast.client("partner_a").post(url, data).status_code == 200
     assert Screening.objects.get().partner == cast.partner_a
+
+
+@pytest.mark.parametrize(
+    "who",
+    [
+        "partner_a",
+        "partner_b",
+        "admin",
+        "other_facilitator",
+    ],
+)
+def test_it_audits_every_refused_look_at_a_screening(cast: Cast, who: str) -> None:
+    screening = _screen_target(cast, "couple")
+    url = f"/couples/{cast.couple.pk}/screenings/{screening.pk}/"
+    assert cast.client(who).get(url).status_code == 404
+    assert AuditEvent.objects.filter(
+        action="access.denied", actor_id=cast.people[who].pk, couple_id=cast.couple.pk
+    ).exists()
