@@ -302,6 +302,7 @@ def _seed_preparation(organisation: Organisation) -> None:
     from holdspace.preparation.services import partner_form_submit, preparation_session_record
     from holdspace.screening.models import Screening
     from holdspace.screening.profiles import get_profile
+    from holdspace.screening.rules import rule_set
     from holdspace.sessions.services import medicine_session_schedule
 
     if Screening.objects.filter(organisation=organisation).exists():
@@ -324,7 +325,14 @@ def _seed_preparation(organisation: Organisation) -> None:
             partner_id=partner_id,
             substance=substance,
             medications=medications,
-            answers={"treated_by_provider": bool(index)},
+            answers={
+                **{
+                    code: False
+                    for code, question in rule_set().questions.items()
+                    if question.group == "client_information"
+                },
+                "treated_by_provider": bool(index),
+            },
         )
         for kind in forms:
             partner_form_submit(

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from holdspace.accounts.models import Membership, Role
 from holdspace.couples.models import Couple
 from holdspace.policy import (
     Viewer,
@@ -76,6 +77,16 @@ def partner_form_submit(
     return record
 
 
+def preparation_facilitators(couple: Couple) -> list[tuple[int, str]]:
+    """Who may hold a preparation session: the couple's care team and the clinical leads."""
+    people = {m.user_id: m.user.display_name for m in couple.loaded_care_team}
+    for user_id, name in Membership.objects.filter(
+        organisation_id=couple.organisation_id, role=Role.CLINICAL_LEAD
+    ).values_list("user_id", "user__display_name"):
+        people.setdefault(user_id, name)
+    return list(people.items())
+
+
 def preparation_session_record(
     *,
     viewer: Viewer,
@@ -90,7 +101,7 @@ def preparation_session_record(
     require_care_team(viewer, couple, action="record preparation sessions for")
     errors: dict[str, list[str]] = {}
     partner_ids = {p.user_id for p in couple.loaded_partners}
-    team_ids = {m.user_id for m in couple.loaded_care_team}
+    team_ids = {user_id for user_id, _name in preparation_facilitators(couple)}
     if kind not in PreparationKind.values:
         errors["kind"] = [_("Choose private or joint.")]
     elif kind == PreparationKind.PRIVATE and partner_id not in partner_ids:
@@ -98,7 +109,9 @@ def preparation_session_record(
     elif kind == PreparationKind.JOINT:
         partner_id = None
     if facilitator_id not in team_ids:
-        errors["facilitator"] = [_("Choose a facilitator on this couple's care team.")]
+        errors["facilitator"] = [
+            _("Choose a facilitator on this couple's care team, or a clinical lead.")
+        ]
     if held_at > timezone.now() + dt.timedelta(minutes=5):
         errors["held_at"] = [
             _("Record a session once it has been held: this time is in the future.")

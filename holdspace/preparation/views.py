@@ -20,10 +20,14 @@ from holdspace.policy import (
     require_readiness,
     viewer_from_request,
 )
-from holdspace.preparation.forms import FORMS, PreparationSessionForm, ScheduleForm
+from holdspace.preparation.forms import FORMS, THEMES, PreparationSessionForm, ScheduleForm
 from holdspace.preparation.models import FormKind
 from holdspace.preparation.readiness import readiness
-from holdspace.preparation.services import partner_form_submit, preparation_session_record
+from holdspace.preparation.services import (
+    partner_form_submit,
+    preparation_facilitators,
+    preparation_session_record,
+)
 from holdspace.screening.profiles import get_profile
 from holdspace.sessions.services import NotReady, medicine_session_schedule
 
@@ -43,6 +47,20 @@ def readiness_page(request: HttpRequest, couple_id: int) -> HttpResponse:
     result = readiness(couple)
     staff = is_care_team_of(viewer, couple)
     partners = [p for p in result.partners if staff or p.partner.user_id == viewer.user.pk]
+    labels = dict(THEMES)
+    themes: dict[int, dict[str, object]] = {}
+    for record in (
+        partner_forms_visible_to(viewer, couple)
+        .filter(kind=FormKind.THEMES)
+        .order_by("-created_at", "-id")
+    ):
+        if record.partner_id not in themes:
+            themes[record.partner_id] = {
+                "chosen": [str(labels.get(t, t)) for t in record.data.get("themes", [])],
+                "own_words": record.data.get("own_words", ""),
+            }
+    for pr in partners:
+        pr.partner.themes = themes.get(pr.partner.user_id)  # type: ignore[attr-defined]
     viewer.audit(
         action="readiness.read",
         organisation_id=couple.organisation_id,
@@ -136,7 +154,7 @@ def preparation_session_new(request: HttpRequest, couple_id: int) -> HttpRespons
     form.fields["partner"].choices = [("", "—")] + [  # type: ignore[attr-defined]
         (p.user_id, p.user.display_name) for p in couple.loaded_partners
     ]
-    form.fields["facilitator"].choices = _team_choices(couple)  # type: ignore[attr-defined]
+    form.fields["facilitator"].choices = preparation_facilitators(couple)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         try:
             preparation_session_record(

@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict, StrictBool, create_model
 
 from holdspace.lib.api import ErrorOut, Input, documented
-from holdspace.policy import Viewer, get_couple_for, require_readiness
+from holdspace.policy import Viewer, get_couple_for, is_care_team_of, require_readiness
 from holdspace.preparation.readiness import readiness
 from holdspace.screening.models import Screening
 from holdspace.screening.rules import rule_set
@@ -172,6 +173,8 @@ def screening_new(
 ) -> Status[ScreeningOut]:
     viewer = _viewer(request)
     couple = get_couple_for(viewer, couple_id)
+    if payload.partner_id is None and is_care_team_of(viewer, couple):
+        raise ValidationError({"partner_id": ["Name the partner you are screening with."]})
     given = payload.answers.model_dump() if payload.answers is not None else {}
     answers = {k: v for k, v in given.items() if v is not None}
     screening = screening_submit(

@@ -113,6 +113,10 @@ def _reasons(
     for code in rule.when.answers:
         if answers.get(code):
             because.append(f"“{rules.questions[code].text}” — yes")
+    if rule.when.unanswered_question:
+        for code, question in rules.questions.items():
+            if question.group == "client_information" and code not in answers:
+                because.append(f"“{question.text}” — not answered")
     return because
 
 

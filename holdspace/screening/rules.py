@@ -57,10 +57,18 @@ class When(_Strict):
     conditions: list[str] = []
     answers: list[str] = []
     unmatched_medication: bool = False
+    # A client-information question left unanswered (support needs are optional).
+    unanswered_question: bool = False
 
     @model_validator(mode="after")
     def _something(self) -> When:
-        if not (self.drug_classes or self.conditions or self.answers or self.unmatched_medication):
+        if not (
+            self.drug_classes
+            or self.conditions
+            or self.answers
+            or self.unmatched_medication
+            or self.unanswered_question
+        ):
             raise ValueError("a rule needs at least one condition")
         return self
 

@@ -678,7 +678,9 @@ def test_it_answers_a_screening_without_answers_without_a_server_error(cast: Cas
         {"substance": "psilocybin"},
     )
     assert response.status_code == 201
-    assert response.json()["decision"] == "eligible"
+    # Unanswered questions are never read as "no": a clinician asks them first.
+    assert response.json()["decision"] == "review"
+    assert [f["rule_id"] for f in response.json()["findings"]] == ["unanswered-question"]
 
 
 def test_it_alerts_the_care_team_when_the_api_screening_answers_yes_to_harm_thoughts_now(
@@ -695,3 +697,14 @@ def test_it_alerts_the_care_team_when_the_api_screening_answers_yes_to_harm_thou
     assert alert.screening_id == response.json()["id"]
     assert alert.rule_id == "current-harm-thoughts-answer"
     assert [f["alert"] for f in response.json()["findings"]] == [True]
+
+
+def test_staff_must_name_the_partner_they_screen(cast: Cast) -> None:
+    response = _post(
+        cast.api("facilitator"),
+        f"/api/v1/couples/{cast.couple.pk}/screenings",
+        {"substance": "psilocybin", "answers": ALL_NO},
+    )
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == "partner_id"
+    assert not Screening.objects.exists()

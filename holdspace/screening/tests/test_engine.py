@@ -14,8 +14,34 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from holdspace.screening.engine import Evaluation, evaluate, stricter_or_equal
+from holdspace.screening.engine import Evaluation, stricter_or_equal
+from holdspace.screening.engine import evaluate as engine_evaluate
 from holdspace.screening.rules import dictionary, match_medication, rule_set
+
+# Every client-information question answered "no", unless a scenario says otherwise: an
+# unanswered question is a finding of its own (tested on its own below).
+ALL_NO = {
+    code: False
+    for code, question in rule_set().questions.items()
+    if question.group == "client_information"
+}
+
+
+def evaluate(**intake: Any) -> Evaluation:
+    answers = {**ALL_NO, **(intake.pop("answers", None) or {})}
+    return engine_evaluate(answers=answers, **intake)
+
+
+def test_an_unanswered_question_asks_for_review_and_names_it() -> None:
+    result = engine_evaluate(substance="psilocybin", answers={"lithium_last_30_days": False})
+    assert result.decision == "review"
+    (finding,) = result.findings
+    assert finding.rule_id == "unanswered-question"
+    assert any("mushrooms" in reason and "not answered" in reason for reason in finding.because)
+    assert not any("lithium" in reason for reason in finding.because)
+    # Support needs are optional: leaving them out asks for nothing.
+    assert engine_evaluate(substance="psilocybin", answers=ALL_NO).decision == "eligible"
+
 
 HARMLESS = [
     "ibuprofen 400 mg",
