@@ -17,6 +17,7 @@ from holdspace.measures.api import responses_router
 from holdspace.measures.api import router as instruments_router
 from holdspace.policy import client_ip, viewer_for
 from holdspace.screening.api import router as screening_router
+from holdspace.sessions.api import router as sessions_router
 
 
 class BearerToken(HttpBearer):
@@ -50,6 +51,7 @@ api.add_router("/couples", couples_router)
 api.add_router("/instruments", instruments_router)
 api.add_router("/couples", responses_router)
 api.add_router("/couples", screening_router)
+api.add_router("/sessions", sessions_router)
 
 
 @api.exception_handler(Http404)

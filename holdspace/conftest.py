@@ -164,3 +164,38 @@ def run_cli(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
             return int(exc.code or 0)
 
     return run
+
+
+def make_session(
+    cast: Cast,
+    *,
+    starts_at: Any = None,
+    facilitators: list[User] | None = None,
+    couple: Couple | None = None,
+) -> Any:
+    """A medicine session for CAST.couple starting an hour ago, as if scheduled through the
+    gate (the gate itself is tested in preparation/tests)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from holdspace.screening.profiles import get_profile
+    from holdspace.sessions.models import MedicineSession, SessionFacilitator
+
+    couple = couple or cast.couple
+    profile = get_profile(couple.organisation.profile)
+    session = MedicineSession.objects.create(
+        organisation_id=couple.organisation_id,
+        couple=couple,
+        substance=profile.substances[0],
+        starts_at=starts_at or timezone.now() - dt.timedelta(hours=1),
+        room="Cedar room",
+        profile=profile.id,
+        profile_version=profile.version,
+        scheduled_by=cast.facilitator,
+    )
+    for user in facilitators if facilitators is not None else [cast.facilitator]:
+        SessionFacilitator.objects.create(
+            organisation_id=couple.organisation_id, session=session, user=user
+        )
+    return session

@@ -481,3 +481,50 @@ def require_export(viewer: Viewer, organisation_id: int) -> None:
             organisation_id=organisation_id if viewer.role_in(organisation_id) else None,
             couple_id=None,
         )
+
+
+# Medicine sessions -----------------------------------------------------------------------
+# A partner may know their session exists (date, time, room); its plan, live record and
+# discharge belong to the care team.
+
+
+def get_medicine_session_for(viewer: Viewer, session_id: int) -> Any:
+    from holdspace.sessions.models import MedicineSession
+
+    session = (
+        MedicineSession.objects.filter(pk=session_id, couple__in=couples_visible_to(viewer))
+        .select_related("organisation")
+        .first()
+    )
+    if session is None:
+        existing = MedicineSession.objects.filter(pk=session_id).values_list(
+            "organisation_id", "couple_id"
+        )
+        found = existing.first()
+        raise _deny(
+            viewer,
+            what="medicine session",
+            object_id=session_id,
+            organisation_id=found[0] if found else None,
+            couple_id=found[1] if found else None,
+        )
+    session.couple = get_couple_for(viewer, session.couple_id)
+    return session
+
+
+def require_session_care(viewer: Viewer, session: Any, *, action: str) -> None:
+    """The live record and the plan: the couple's care team only (403 for others who see it)."""
+    if not is_care_team_of(viewer, session.couple):
+        raise _refuse(
+            viewer,
+            action=action,
+            what="medicine session",
+            object_id=session.pk,
+            organisation_id=session.organisation_id,
+            couple_id=session.couple_id,
+        )
+
+
+def can_read_dose_log(viewer: Viewer, organisation_id: int) -> bool:
+    """The organisation's dose log, for the regulator: clinical leads."""
+    return viewer.role_in(organisation_id) == Role.CLINICAL_LEAD

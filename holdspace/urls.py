@@ -10,6 +10,8 @@ from holdspace.measures import views as measures_views
 from holdspace.preparation import views as preparation_views
 from holdspace.reports import views as reports_views
 from holdspace.screening import views as screening_views
+from holdspace.sessions import records as session_records
+from holdspace.sessions import views as session_views
 
 urlpatterns = [
     path("", accounts_views.home, name="home"),
@@ -87,6 +89,21 @@ urlpatterns = [
         preparation_views.medicine_session_new,
         name="medicine_session_new",
     ),
+    path("sessions/<int:session_id>/", session_views.console, name="session_console"),
+    path("sessions/<int:session_id>/events", session_views.event_post, name="session_event"),
+    path("sessions/<int:session_id>/plan/", session_views.plan, name="session_plan"),
+    path(
+        "sessions/<int:session_id>/discharge/<int:partner_id>/",
+        session_views.discharge,
+        name="session_discharge",
+    ),
+    path(
+        "sessions/<int:session_id>/summary/",
+        session_records.session_summary,
+        name="session_summary",
+    ),
+    path("doses/", session_records.dose_log, name="dose_log"),
+    path("doses.csv", session_records.dose_log_csv, name="dose_log_csv"),
     path("exports/measures.csv", reports_views.measures_export, name="measures_export"),
     path("outcomes/", reports_views.outcomes, name="outcomes"),
     path("api/v1/", api.urls),

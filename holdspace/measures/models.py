@@ -72,6 +72,13 @@ class SafetyAlert(models.Model):
     response = models.ForeignKey(
         MeasureResponse, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
     )
+    session_event = models.ForeignKey(
+        "medicine_sessions.SessionEvent",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="alerts",
+    )
     screening = models.ForeignKey(
         "screening.Screening",
         null=True,

@@ -131,6 +131,24 @@ class RatioTable(Sourced):
     minimum_facilitators: int = Field(default=1, ge=1)
 
 
+class VitalThresholds(Sourced):
+    """Readings past these raise an alert on the console and for the clinical lead."""
+
+    systolic_max: int | None = Field(default=None, gt=0)
+    diastolic_max: int | None = Field(default=None, gt=0)
+    heart_rate_max: int | None = Field(default=None, gt=0)
+    heart_rate_min: int | None = Field(default=None, gt=0)
+    temperature_max_c: float | None = Field(default=None, gt=30)
+
+
+class SupplementalTiming(Sourced):
+    """When a supplemental (secondary) dose may be given, counted from the first dose."""
+
+    substance: Substance
+    min_minutes_after: int = Field(ge=0)
+    max_minutes_after: int | None = Field(default=None, gt=0)
+
+
 class Retention(Sourced):
     years: int = Field(gt=0)
 
@@ -149,6 +167,8 @@ class Profile(_Strict):
     dose_limits: list[DoseLimit] = []
     minimum_duration: list[DurationTable] = []
     facilitator_ratio: list[RatioTable] = []
+    supplemental: list[SupplementalTiming] = []
+    vital_thresholds: VitalThresholds | None = None
     retention: Retention
 
     @model_validator(mode="after")
@@ -156,13 +176,21 @@ class Profile(_Strict):
         codes = [form.code for form in self.required_forms]
         if len(codes) != len(set(codes)):
             raise ValueError("a form is listed twice in required_forms")
-        for group in (self.dose_limits, self.minimum_duration, self.facilitator_ratio):
+        for group in (
+            self.dose_limits,
+            self.minimum_duration,
+            self.facilitator_ratio,
+            self.supplemental,
+        ):
             for entry in group:
                 if entry.substance not in self.substances:
                     raise ValueError(
                         f"{entry.substance} has limits here but is not among the substances"
                     )
         return self
+
+    def supplemental_timing(self, substance: str) -> SupplementalTiming | None:
+        return next((t for t in self.supplemental if t.substance == substance), None)
 
     def required(self, code: str) -> RequiredForm | None:
         return next((form for form in self.required_forms if form.code == code), None)

@@ -1,0 +1,306 @@
+"""/api/v1/sessions: the plan, the live event log (each event recorded exactly once) and
+discharge — the same services and policy as the console."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+from ninja.responses import Status
+
+from holdspace.lib.api import ErrorOut, Input, documented
+from holdspace.policy import Viewer, get_medicine_session_for, is_care_team_of, require_session_care
+from holdspace.sessions.models import Discharge, MedicineSession, SessionEvent
+from holdspace.sessions.selectors import session_timeline
+from holdspace.sessions.services import (
+    EventConflict,
+    PlanLine,
+    discharge_record,
+    medicine_session_plan,
+    session_event_record,
+)
+
+router = Router(tags=["medicine sessions"])
+
+EventKindLiteral = Literal[
+    "dose",
+    "supplemental_dose",
+    "vitals",
+    "note",
+    "observation",
+    "music",
+    "touch",
+    "monitoring_break",
+    "adverse_event",
+    "correction",
+    "end",
+]
+
+
+def _viewer(request: HttpRequest) -> Viewer:
+    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
+    return viewer
+
+
+class PlanLineIn(Input):
+    partner_id: int
+    product: str = Field(min_length=1, max_length=200)
+    lot: str = Field(min_length=1, max_length=100)
+    mg_per_unit: float = Field(gt=0, le=10_000)
+    planned_mg: float = Field(gt=0, le=10_000)
+    supplemental_mg: float | None = Field(default=None, gt=0, le=10_000)
+    supplemental_after_minutes: int | None = Field(default=None, ge=0, le=24 * 60)
+
+
+class MusicPlanIn(Input):
+    entries: list[str] = Field(default=[], max_length=200)
+    link: str = Field(default="", max_length=500)
+    changed_by: Literal["facilitator", "partners", "anyone"] = "facilitator"
+
+
+class PlanIn(Input):
+    plans: list[PlanLineIn] = Field(default=[], max_length=2)
+    facilitator_ids: list[int] | None = Field(default=None, max_length=20)
+    room: str | None = Field(default=None, max_length=120)
+    music: MusicPlanIn | None = None
+
+
+class PlanLineOut(Schema):
+    partner_id: int
+    product: str
+    lot: str
+    mg_per_unit: float
+    planned_mg: float
+    supplemental_mg: float | None
+    supplemental_after_minutes: int | None
+
+
+class SessionDetailOut(Schema):
+    id: int
+    couple_id: int
+    substance: str
+    starts_at: dt.datetime
+    room: str
+    status: str
+    profile: str
+    minimum_minutes: int | None
+    started_at: dt.datetime | None
+    ended_at: dt.datetime | None
+    end_reason: str
+    facilitator_ids: list[int]
+    plans: list[PlanLineOut] = Field(description="The care team only; empty for partners.")
+    music: dict[str, Any]
+
+
+class EventIn(Input):
+    id: uuid.UUID = Field(description="A UUID the client generates; a replay sends it again.")
+    partner_id: int | None = Field(default=None, description="Absent for a joint event.")
+    kind: EventKindLiteral
+    occurred_at: dt.datetime
+    data: dict[str, Any] = Field(default={})
+
+
+class AlertOut(Schema):
+    id: int
+    rule_id: str
+    message: str
+    source: str
+
+
+class EventOut(Schema):
+    id: uuid.UUID
+    partner_id: int | None
+    kind: str
+    occurred_at: dt.datetime
+    received_at: dt.datetime
+    data: dict[str, Any]
+    corrects: uuid.UUID | None
+    corrected_by: list[uuid.UUID]
+    recorded_by: str
+    alerts: list[AlertOut]
+
+
+class EventListOut(Schema):
+    count: int
+    items: list[EventOut]
+
+
+class ConflictOut(Schema):
+    detail: str
+    stored: EventOut
+
+
+class DischargeIn(Input):
+    partner_id: int
+    effects_resolved: bool
+    oriented: bool
+    transport_confirmed: bool
+    transport_deviation: str = Field(default="", max_length=4000)
+    left_at: dt.datetime | None = None
+    notes: str = Field(default="", max_length=4000)
+
+
+class DischargeOut(Schema):
+    partner_id: int
+    effects_resolved: bool
+    oriented: bool
+    transport_confirmed: bool
+    transport_deviation: str
+    left_at: dt.datetime
+    signed_off_by: str
+    session_status: str
+
+
+def _session_out(viewer: Viewer, session: MedicineSession) -> SessionDetailOut:
+    staff = is_care_team_of(viewer, session.couple)
+    return SessionDetailOut(
+        id=session.pk,
+        couple_id=session.couple_id,
+        substance=session.substance,
+        starts_at=session.starts_at,
+        room=session.room,
+        status=session.status,
+        profile=session.profile,
+        minimum_minutes=session.minimum_minutes,
+        started_at=session.started_at,
+        ended_at=session.ended_at,
+        end_reason=session.end_reason,
+        facilitator_ids=list(session.facilitators.values_list("user_id", flat=True)),
+        plans=[
+            PlanLineOut(
+                partner_id=p.partner_id,
+                product=p.product,
+                lot=p.lot,
+                mg_per_unit=p.mg_per_unit,
+                planned_mg=p.planned_mg,
+                supplemental_mg=p.supplemental_mg,
+                supplemental_after_minutes=p.supplemental_after_minutes,
+            )
+            for p in (session.plans.all() if staff else [])
+        ],
+        music=session.music_plan if staff else {},
+    )
+
+
+def event_out(event: SessionEvent) -> EventOut:
+    return EventOut(
+        id=event.uuid,
+        partner_id=event.partner_id,
+        kind=event.kind,
+        occurred_at=event.occurred_at,
+        received_at=event.received_at,
+        data=event.data,
+        corrects=event.corrects.uuid if event.corrects_id and event.corrects else None,
+        corrected_by=[c.uuid for c in getattr(event, "correction_list", [])],
+        recorded_by=event.recorded_by.display_name,
+        alerts=[
+            AlertOut(id=a.pk, rule_id=a.rule_id, message=a.message, source=a.source)
+            for a in getattr(event, "alert_list", [])
+        ],
+    )
+
+
+@router.get("/{session_id}", response=documented({200: SessionDetailOut}), summary="One session")
+def session_detail(request: HttpRequest, session_id: int) -> SessionDetailOut:
+    viewer = _viewer(request)
+    session = get_medicine_session_for(viewer, session_id)
+    return _session_out(viewer, session)
+
+
+@router.put(
+    "/{session_id}/plan",
+    response=documented({200: SessionDetailOut}, writes=True),
+    summary="Complete or change the plan (care team; refused past the profile's limits)",
+)
+def session_plan(request: HttpRequest, session_id: int, payload: PlanIn) -> SessionDetailOut:
+    viewer = _viewer(request)
+    session = get_medicine_session_for(viewer, session_id)
+    medicine_session_plan(
+        viewer=viewer,
+        session=session,
+        lines=[PlanLine(**line.model_dump()) for line in payload.plans],
+        facilitator_ids=payload.facilitator_ids,
+        room=payload.room,
+        music_plan=payload.music.model_dump() if payload.music else None,
+    )
+    return _session_out(viewer, session)
+
+
+@router.post(
+    "/{session_id}/events",
+    response=documented({201: EventOut, 200: EventOut, 409: ConflictOut}, writes=True),
+    summary="Record an event: 201 the first time, 200 for an identical replay, 409 for a "
+    "different body under a known id",
+)
+def event_new(request: HttpRequest, session_id: int, payload: EventIn) -> Any:
+    viewer = _viewer(request)
+    session = get_medicine_session_for(viewer, session_id)
+    try:
+        recorded = session_event_record(
+            viewer=viewer,
+            session=session,
+            event_id=payload.id,
+            kind=payload.kind,
+            occurred_at=payload.occurred_at,
+            data=payload.data,
+            partner_id=payload.partner_id,
+        )
+    except EventConflict as exc:
+        stored = session_timeline(session, uuids=[exc.stored.uuid])[0]
+        return Status(
+            409,
+            ConflictOut(
+                detail="A different event was already recorded under this id.",
+                stored=event_out(stored),
+            ),
+        )
+    event = session_timeline(session, uuids=[recorded.event.uuid])[0]
+    return Status(201 if recorded.created else 200, event_out(event))
+
+
+@router.get(
+    "/{session_id}/events",
+    response=documented({200: EventListOut, 403: ErrorOut}),
+    summary="The session's events in the order they were taken (care team)",
+)
+def events(request: HttpRequest, session_id: int) -> EventListOut:
+    viewer = _viewer(request)
+    session = get_medicine_session_for(viewer, session_id)
+    require_session_care(viewer, session, action="read the events of")
+    items = session_timeline(session)
+    viewer.audit(
+        action="session_event.list",
+        organisation_id=session.organisation_id,
+        object_type="medicine_session",
+        object_id=session.pk,
+        couple_id=session.couple_id,
+        detail={"count": len(items)},
+    )
+    return EventListOut(count=len(items), items=[event_out(e) for e in items])
+
+
+@router.post(
+    "/{session_id}/discharge",
+    response=documented({201: DischargeOut}, writes=True),
+    summary="Discharge one partner; the session closes when both have left",
+)
+def discharge(request: HttpRequest, session_id: int, payload: DischargeIn) -> Status[DischargeOut]:
+    viewer = _viewer(request)
+    session = get_medicine_session_for(viewer, session_id)
+    record: Discharge = discharge_record(viewer=viewer, session=session, **payload.model_dump())
+    return Status(
+        201,
+        DischargeOut(
+            partner_id=record.partner_id,
+            effects_resolved=record.effects_resolved,
+            oriented=record.oriented,
+            transport_confirmed=record.transport_confirmed,
+            transport_deviation=record.transport_deviation,
+            left_at=record.left_at,
+            signed_off_by=viewer.user.display_name,
+            session_status=session.status,
+        ),
+    )

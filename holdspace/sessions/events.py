@@ -1,0 +1,150 @@
+"""The data each kind of session event carries, validated by a schema per kind, and the
+plausibility limits for vital signs (holdspace/rules/vitals.toml)."""
+
+from __future__ import annotations
+
+import tomllib
+import uuid
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from holdspace.screening.rules import RULES_DIR
+
+_VITALS_FILE: Path = RULES_DIR / "vitals.toml"
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class DoseData(_Data):
+    amount_mg: float = Field(gt=0, le=10_000)
+    product: str = Field(min_length=1, max_length=200)
+    lot: str = Field(min_length=1, max_length=100)
+    units: float | None = Field(default=None, gt=0, le=1000)
+
+
+class VitalsData(_Data):
+    systolic: int | None = None
+    diastolic: int | None = None
+    heart_rate: int | None = None
+    temperature_c: float | None = None
+
+    @model_validator(mode="after")
+    def _plausible(self) -> VitalsData:
+        given = self.model_dump(exclude_none=True)
+        if not given:
+            raise ValueError("give at least one reading")
+        limits = vital_limits()
+        for name, value in given.items():
+            low, high, unit = limits[name]
+            if not low <= value <= high:
+                raise ValueError(
+                    f"{name} {value:g} is outside {low:g}–{high:g} {unit}: check the reading"
+                )
+        if (
+            self.systolic is not None
+            and self.diastolic is not None
+            and self.diastolic >= self.systolic
+        ):
+            raise ValueError("diastolic must be lower than systolic: check the reading")
+        return self
+
+
+class NoteData(_Data):
+    text: str = Field(min_length=1, max_length=20_000)
+
+
+class MusicData(_Data):
+    text: str = Field(min_length=1, max_length=2000)
+    link: str = Field(default="", max_length=500)
+
+
+class TouchData(_Data):
+    by: Literal["facilitator", "partner"]
+    form: Literal["hug", "hands", "feet", "shoulders", "other"] = "hands"
+    note: str = Field(default="", max_length=2000)
+
+
+class MonitoringBreakData(_Data):
+    minutes: int = Field(ge=1, le=60)
+    covered_by: str = Field(min_length=1, max_length=200)
+    reason: str = Field(default="", max_length=2000)
+
+
+class AdverseEventData(_Data):
+    description: str = Field(min_length=1, max_length=20_000)
+    severity: Literal["mild", "moderate", "severe", "life_threatening"]
+    emergency_services: bool = False
+    medical_care: bool = False
+    action_taken: str = Field(default="", max_length=20_000)
+    outcome: str = Field(default="", max_length=20_000)
+
+
+class CorrectionData(_Data):
+    corrects: uuid.UUID
+    reason: str = Field(min_length=1, max_length=2000)
+    # The corrected values, in the shape of the event corrected (shown beside the original).
+    data: dict[str, Any] = {}
+
+
+class EndData(_Data):
+    reason: Literal["completed", "emergency_transfer"] = "completed"
+    note: str = Field(default="", max_length=2000)
+
+    @model_validator(mode="after")
+    def _transfer_says_where(self) -> EndData:
+        if self.reason == "emergency_transfer" and not self.note:
+            raise ValueError("say where the partner was transferred and by whom")
+        return self
+
+
+DATA: dict[str, type[_Data]] = {
+    "dose": DoseData,
+    "supplemental_dose": DoseData,
+    "vitals": VitalsData,
+    "note": NoteData,
+    "observation": NoteData,
+    "music": MusicData,
+    "touch": TouchData,
+    "monitoring_break": MonitoringBreakData,
+    "adverse_event": AdverseEventData,
+    "correction": CorrectionData,
+    "end": EndData,
+}
+# Kinds about one partner (partner_id required) and kinds about the session as a whole.
+PARTNER_KINDS = frozenset({"dose", "supplemental_dose", "vitals", "touch"})
+JOINT_KINDS = frozenset({"music", "monitoring_break", "end"})
+
+
+class EventDataError(ValueError):
+    def __init__(self, problems: dict[str, list[str]]) -> None:
+        super().__init__("; ".join(f"{k}: {', '.join(v)}" for k, v in problems.items()))
+        self.problems = problems
+
+
+def clean_data(kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    """DATA for KIND, validated; EventDataError names each bad field (as data.<field>)."""
+    schema = DATA[kind]
+    try:
+        return schema.model_validate(data).model_dump(mode="json", exclude_none=True)
+    except ValidationError as exc:
+        problems: dict[str, list[str]] = {}
+        for error in exc.errors():
+            where = ".".join(str(part) for part in error["loc"]) or "data"
+            message = str(error["msg"]).removeprefix("Value error, ")
+            problems.setdefault(f"data.{where}" if where != "data" else "data", []).append(message)
+        raise EventDataError(problems) from None
+
+
+@cache
+def vital_limits() -> dict[str, tuple[float, float, str]]:
+    raw = tomllib.loads(_VITALS_FILE.read_text(encoding="utf-8"))
+    return {
+        name: (float(v["min"]), float(v["max"]), str(v["unit"]))
+        for name, v in raw.items()
+        if isinstance(v, dict)
+    }
