@@ -8,6 +8,7 @@ an org admin and a researcher. In the Trial site: a facilitator and a couple of 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
