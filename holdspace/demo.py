@@ -13,6 +13,12 @@ from holdspace.couples.models import Couple, Stage
 from holdspace.couples.services import couple_create, entry_create, partner_add
 from holdspace.policy import viewer_for
 from holdspace.screening.services import screening_submit
+from holdspace.sessions.services import (
+    PlanLine,
+    discharge_record,
+    medicine_session_plan,
+    session_event_record,
+)
 
 DEMO_PASSWORD = "holdspace-demo"
 DOMAIN = "demo.holdspace.org"
@@ -359,11 +365,181 @@ def _seed_preparation(organisation: Organisation) -> None:
     ).first()
     if ready is not None:
         facilitator = viewer_for(User.objects.get(pk=ready.loaded_care_team[0].user_id))
-        start = (now + timedelta(days=3)).replace(hour=9, minute=30, second=0, microsecond=0)
-        medicine_session_schedule(
+        _seed_past_session(ready, facilitator)
+        # Their next session is today, so a facilitator can run it from the demo now.
+        start = (now + timedelta(minutes=10)).replace(second=0, microsecond=0)
+        upcoming = medicine_session_schedule(
             viewer=facilitator,
             couple=ready,
             starts_at=start,
             room="Cedar room",
             facilitator_ids=[facilitator.user.pk],
+        )
+        upcoming.couple = ready
+        medicine_session_plan(
+            viewer=facilitator,
+            session=upcoming,
+            lines=[
+                PlanLine(
+                    ready.loaded_partners[0].user_id, "Golden Teacher capsules", "GT-2611", 5, 20
+                ),
+                PlanLine(
+                    ready.loaded_partners[1].user_id, "Golden Teacher capsules", "GT-2611", 5, 15
+                ),
+            ],
+            music_plan={
+                "entries": [
+                    "Opening: Hammock — Breathturn",
+                    "Peak: Max Richter — Sleep (excerpts)",
+                ],
+                "link": "",
+                "changed_by": "facilitator",
+            },
+        )
+
+
+def _seed_past_session(couple: Couple, facilitator: Any) -> None:
+    """Riley & Jordan's first session, 40 days ago: a full timeline, closed by discharge."""
+    import uuid
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from holdspace.screening.profiles import get_profile
+    from holdspace.sessions.models import MedicineSession, SessionFacilitator
+
+    profile = get_profile(couple.organisation.profile)
+    day = timezone.localtime() - timedelta(days=40)
+    start = day.replace(hour=9, minute=30, second=0, microsecond=0)
+    # Imported history: it predates this demo's preparation records, so it is created as a
+    # record, not through the gate.
+    session = MedicineSession.objects.create(
+        organisation_id=couple.organisation_id,
+        couple=couple,
+        substance=profile.substances[0],
+        starts_at=start,
+        room="Cedar room",
+        profile=profile.id,
+        profile_version=profile.version,
+        scheduled_by=facilitator.user,
+    )
+    SessionFacilitator.objects.create(
+        organisation_id=couple.organisation_id, session=session, user=facilitator.user
+    )
+    session.couple = couple
+    riley, jordan = (p.user_id for p in couple.loaded_partners)
+    medicine_session_plan(
+        viewer=facilitator,
+        session=session,
+        lines=[
+            PlanLine(riley, "Golden Teacher capsules", "GT-2609", 5, 25),
+            PlanLine(jordan, "Golden Teacher capsules", "GT-2609", 5, 20),
+        ],
+        music_plan={
+            "entries": ["Opening: Hammock — Breathturn"],
+            "link": "",
+            "changed_by": "facilitator",
+        },
+    )
+
+    def at(hours: float) -> Any:
+        return start + timedelta(hours=hours)
+
+    timeline: list[tuple[float, int | None, str, dict[str, Any]]] = [
+        (0.5, None, "music", {"text": "Opening playlist, low volume"}),
+        (
+            0.6,
+            riley,
+            "dose",
+            {"amount_mg": 25, "product": "Golden Teacher capsules", "lot": "GT-2609"},
+        ),
+        (
+            0.62,
+            jordan,
+            "dose",
+            {"amount_mg": 20, "product": "Golden Teacher capsules", "lot": "GT-2609"},
+        ),
+        (
+            0.7,
+            riley,
+            "vitals",
+            {"systolic": 124, "diastolic": 80, "heart_rate": 78, "temperature_c": 36.7},
+        ),
+        (
+            0.72,
+            jordan,
+            "vitals",
+            {"systolic": 118, "diastolic": 76, "heart_rate": 72, "temperature_c": 36.6},
+        ),
+        (1.4, riley, "observation", {"text": "Eyeshades on, breathing slow; asked for a blanket."}),
+        (1.5, jordan, "vitals", {"systolic": 132, "diastolic": 84, "heart_rate": 88}),
+        (
+            1.6,
+            jordan,
+            "adverse_event",
+            {
+                "description": "Nausea at onset",
+                "severity": "mild",
+                "action_taken": "Ginger tea, reassurance",
+                "outcome": "Resolved within 20 minutes",
+            },
+        ),
+        (1.7, riley, "vitals", {"systolic": 138, "diastolic": 88, "heart_rate": 92}),
+        (
+            2.1,
+            None,
+            "monitoring_break",
+            {"minutes": 5, "covered_by": "Dana Reyes (clinical lead)", "reason": "Restroom"},
+        ),
+        (2.4, jordan, "touch", {"by": "partner", "form": "hands"}),
+        (
+            2.5,
+            None,
+            "note",
+            {"text": "They held hands for a long while; Jordan cried quietly, Riley stayed close."},
+        ),
+        (2.6, riley, "touch", {"by": "facilitator", "form": "shoulders"}),
+        (3.0, None, "music", {"text": "Peak: Max Richter — Sleep (excerpts)"}),
+        (3.2, riley, "vitals", {"systolic": 128, "diastolic": 82, "heart_rate": 80}),
+        (3.25, jordan, "vitals", {"systolic": 122, "diastolic": 78, "heart_rate": 74}),
+        (
+            4.5,
+            jordan,
+            "observation",
+            {"text": "Talking about their father; says the silence finally makes sense."},
+        ),
+        (5.5, riley, "vitals", {"systolic": 120, "diastolic": 78, "heart_rate": 70}),
+        (5.55, jordan, "vitals", {"systolic": 116, "diastolic": 74, "heart_rate": 68}),
+        (
+            6.0,
+            None,
+            "end",
+            {
+                "reason": "completed",
+                "note": "Both grounded and talking; integration offered for next week.",
+            },
+        ),
+    ]
+    recorded: dict[str, Any] = {}
+    for hours, partner, kind, data in timeline:
+        result = session_event_record(
+            viewer=facilitator,
+            session=session,
+            event_id=uuid.uuid4(),
+            kind=kind,
+            occurred_at=at(hours),
+            data=data,
+            partner_id=partner,
+        )
+        recorded[f"{kind}-{partner}-{hours}"] = result.event
+    for partner, minutes in ((riley, 25), (jordan, 30)):
+        discharge_record(
+            viewer=facilitator,
+            session=session,
+            partner_id=partner,
+            effects_resolved=True,
+            oriented=True,
+            transport_confirmed=True,
+            left_at=at(6) + timedelta(minutes=minutes),
+            notes="Collected by Ana as planned.",
         )

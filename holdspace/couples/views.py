@@ -179,6 +179,10 @@ def _couple_context(
         "form": form or EntryForm(),
         "visibility_choices": VisibilityForm.base_fields["visibility"].choices,  # type: ignore[attr-defined]
         "stages": Stage,
+        # Partners see when their sessions are; the care team opens the console from here.
+        "medicine_sessions": list(
+            couple.medicine_sessions.exclude(status="cancelled").order_by("starts_at")
+        ),
     }
 
 

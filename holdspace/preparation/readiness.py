@@ -319,10 +319,11 @@ def stage_for(couple: Couple) -> str:
     sessions = MedicineSession.objects.filter(
         organisation_id=couple.organisation_id, couple=couple
     ).exclude(status=SessionStatus.CANCELLED)
-    if sessions.filter(status=SessionStatus.ENDED).exists():
-        return Stage.INTEGRATION
-    if sessions.exists():
+    statuses = set(sessions.values_list("status", flat=True))
+    if statuses & {SessionStatus.SCHEDULED, SessionStatus.IN_PROGRESS}:
         return Stage.MEDICINE_SESSION
+    if statuses & {SessionStatus.ENDED, SessionStatus.CLOSED}:
+        return Stage.INTEGRATION
     latest = latest_screenings(couple)
     partner_ids = set(couple.partners.values_list("user_id", flat=True))
     if partner_ids and all(
