@@ -51,7 +51,7 @@ def test_events_recorded_offline_arrive_exactly_once_in_order(  # type: ignore[n
     riley.get_by_label("Diastolic").fill("80")
     riley.get_by_label("Heart rate").fill("76")
     riley.get_by_role("button", name="Record vitals").click()
-    expect(riley.locator("li.event.saved")).to_have_count(1)
+    expect(riley.locator("li.event.is-saved")).to_have_count(1)
     expect(status).to_have_text("All saved")
 
     # The connection drops: three more events are recorded and kept on the device.
@@ -68,12 +68,12 @@ def test_events_recorded_offline_arrive_exactly_once_in_order(  # type: ignore[n
     joint.get_by_label("Note", exact=True).fill("Both lying down, music low.")
     joint.get_by_role("button", name="Record").click()
     expect(status).to_contain_text("3 events waiting to send — offline")
-    expect(guide.locator("li.event.pending")).to_have_count(3)
+    expect(guide.locator("li.event.is-pending")).to_have_count(3)
     assert SessionEvent.objects.filter(session=session).count() == 1
 
     guide.context.set_offline(False)
     expect(status).to_have_text("All saved", timeout=15_000)
-    expect(guide.locator("li.event.saved")).to_have_count(4)
+    expect(guide.locator("li.event.is-saved")).to_have_count(4)
     expect(guide.locator("[data-live-alerts]")).to_contain_text("Systolic pressure 172 mmHg")
 
     # An answer lost after the server saved it: the browser sends the event again.
@@ -116,25 +116,27 @@ def test_a_facilitator_runs_the_session_to_discharge_on_a_phone(  # type: ignore
     for column in (riley, jordan):
         column.get_by_text("Dose given").click()
         column.get_by_role("button", name="Record the dose").click()
-    expect(guide.locator("li.event.kind-dose.saved")).to_have_count(2)
+    expect(guide.locator("li.event.kind-dose.is-saved")).to_have_count(2)
 
     # Touch beyond Riley's consent is refused with the reason.
     riley.get_by_text("Supportive touch").click()
     riley.get_by_label("Kind of touch").select_option("feet")
     riley.get_by_role("button", name="Record touch").click()
-    expect(riley.locator("li.event.refused")).to_contain_text("does not cover this kind of touch")
+    expect(riley.locator("li.event.is-refused")).to_contain_text(
+        "does not cover this kind of touch"
+    )
 
     # Ending before the minimum duration is refused; an emergency transfer is recorded.
     joint = guide.locator("section.joint")
     joint.locator("summary", has_text="End the session").click()
     joint.get_by_role("button", name="End the session").click()
-    expect(joint.locator("li.event.refused")).to_contain_text("may end 240 minutes after")
+    expect(joint.locator("li.event.is-refused")).to_contain_text("may end 240 minutes after")
     joint.get_by_label("Reason").select_option("emergency_transfer")
     joint.get_by_label("Note (for a transfer: where, and by whom)").fill(
         "Jordan: chest pain; ambulance to St Vincent, Riley accompanied by staff."
     )
     joint.get_by_role("button", name="End the session").click()
-    expect(joint.locator("li.event.kind-end.saved")).to_have_count(1)
+    expect(joint.locator("li.event.kind-end.is-saved")).to_have_count(1)
 
     for name in ("Riley", "Jordan"):
         guide.reload()

@@ -118,8 +118,8 @@
       });
       list.insertBefore(item, after);
     }
-    item.classList.remove("pending", "saved", "refused", "conflict");
-    item.classList.add(state);
+    item.classList.remove("is-pending", "is-saved", "is-refused", "is-conflict");
+    item.classList.add("is-" + state);
     var label = item.querySelector(".state");
     if (label) {
       label.textContent = {
