@@ -213,8 +213,12 @@ DEMO_MEASURES = (
     ("Riley & Jordan", 0, "gad7", "baseline", 70, [2, 2, 2, 2, 1, 2, 1]),
     ("Riley & Jordan", 1, "phq9", "baseline", 70, [1, 2, 1, 2, 1, 1, 1, 0, 0, 1]),
     ("Riley & Jordan", 1, "gad7", "baseline", 70, [2, 1, 2, 1, 1, 1, 1]),
+    ("Riley & Jordan", 0, "phq9", "day_after", 26, [1, 1, 1, 1, 1, 1, 0, 0, 0, 0]),
+    ("Riley & Jordan", 1, "phq9", "day_after", 26, [1, 1, 1, 1, 1, 1, 1, 0, 0, 0]),
     ("Riley & Jordan", 0, "phq9", "week_1", 20, [1, 1, 1, 1, 1, 1, 0, 0, 0, 0]),
     ("Riley & Jordan", 1, "phq9", "week_1", 20, [1, 1, 1, 1, 1, 1, 1, 0, 0, 0]),
+    ("Riley & Jordan", 0, "gad7", "week_1", 20, [1, 2, 1, 1, 1, 1, 1]),
+    ("Riley & Jordan", 1, "gad7", "week_1", 20, [2, 1, 1, 1, 1, 1, 1]),
     ("Riley & Jordan", 0, "phq9", "month_1", 2, [1, 0, 1, 1, 0, 0, 0, 0, 0, 0]),
     ("Riley & Jordan", 0, "gad7", "month_1", 2, [1, 1, 1, 0, 0, 1, 0]),
     ("Riley & Jordan", 1, "phq9", "month_1", 2, [1, 1, 1, 1, 0, 1, 1, 0, 0, 0]),
@@ -399,7 +403,7 @@ def _seed_preparation(organisation: Organisation) -> None:
 
 
 def _seed_past_session(couple: Couple, facilitator: Any) -> None:
-    """Riley & Jordan's first session, 40 days ago: a full timeline, closed by discharge."""
+    """Riley & Jordan's first session, 27 days ago: a full timeline, closed by discharge."""
     import uuid
     from datetime import timedelta
 
@@ -409,7 +413,7 @@ def _seed_past_session(couple: Couple, facilitator: Any) -> None:
     from holdspace.sessions.models import MedicineSession, SessionFacilitator
 
     profile = get_profile(couple.organisation.profile)
-    day = timezone.localtime() - timedelta(days=40)
+    day = timezone.localtime() - timedelta(days=27)
     start = day.replace(hour=9, minute=30, second=0, microsecond=0)
     # Imported history: it predates this demo's preparation records, so it is created as a
     # record, not through the gate.

@@ -32,6 +32,19 @@ def baseline_due_days() -> int:
     return days
 
 
+def due_offsets() -> dict[str, int]:
+    """Days from each timepoint's anchor to its due date (see schedules.toml [due_days])."""
+    raw = _read().get("due_days", {})
+    offsets: dict[str, int] = {}
+    for name, days in raw.items():
+        if not isinstance(days, int):
+            raise InstrumentError(f"schedules.toml [due_days]: {name} must be a whole number")
+        if name != "show_days_before" and name not in Timepoint.values:
+            raise InstrumentError(f"schedules.toml [due_days]: unknown timepoint {name}")
+        offsets[name] = days
+    return offsets
+
+
 @cache
 def _schedules() -> dict[str, dict[str, list[str]]]:
     data: dict[str, dict[str, list[str]]] = {k: v for k, v in _read().items() if k != "due_days"}

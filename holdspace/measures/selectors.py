@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -12,7 +13,7 @@ from holdspace.couples.models import Couple, Partner
 from holdspace.measures.charts import Point, Series, trajectory_svg
 from holdspace.measures.library import Instrument, get_instrument, library
 from holdspace.measures.models import MeasureResponse, SafetyAlert, Timepoint
-from holdspace.measures.schedule import baseline_due_days, instrument_for, instruments_at
+from holdspace.measures.schedule import due_offsets, instrument_for, instruments_at
 from holdspace.measures.scoring import reliable_change
 from holdspace.policy import Viewer, alerts_visible_to, is_partner_of, responses_visible_to
 
@@ -70,25 +71,129 @@ class DueMeasure:
         return self.due_on < timezone.localdate()
 
 
+POST_SESSION = (
+    Timepoint.DAY_AFTER,
+    Timepoint.WEEK_1,
+    Timepoint.MONTH_1,
+    Timepoint.MONTH_3,
+    Timepoint.MONTH_6,
+)
+
+
+@dataclass(frozen=True)
+class _Anchor:
+    timepoint: str
+    due_on: date
+    # A response at this timepoint created on or after this moment counts as done.
+    since: datetime | None
+
+
+def _anchors(couple: Couple, sessions: list[Any]) -> list[_Anchor]:
+    """Each timepoint in play for COUPLE, with its due date: baseline from the couple's start,
+    before_session from the next scheduled session, the rest from the latest ended one."""
+    offsets = due_offsets()
+    anchors = [
+        _Anchor(
+            Timepoint.BASELINE,
+            timezone.localdate(couple.created_at) + timedelta(days=offsets.get("baseline", 7)),
+            None,
+        )
+    ]
+    today = timezone.localdate()
+    upcoming = [
+        s for s in sessions if s.status == "scheduled" and timezone.localdate(s.starts_at) >= today
+    ]
+    if upcoming:
+        nxt = min(upcoming, key=lambda s: s.starts_at)
+        anchors.append(
+            _Anchor(
+                Timepoint.BEFORE_SESSION,
+                max(  # never due before it was scheduled
+                    timezone.localdate(nxt.created_at),
+                    timezone.localdate(nxt.starts_at)
+                    + timedelta(days=offsets.get("before_session", -1)),
+                ),
+                nxt.created_at,
+            )
+        )
+    ended = [s for s in sessions if s.ended_at is not None]
+    if ended:
+        last = max(ended, key=lambda s: s.ended_at)
+        for timepoint in POST_SESSION:
+            if timepoint in offsets:
+                anchors.append(
+                    _Anchor(
+                        timepoint,
+                        timezone.localdate(last.ended_at) + timedelta(days=offsets[timepoint]),
+                        last.ended_at,
+                    )
+                )
+    return anchors
+
+
+def _sessions_of(couple_ids: list[int]) -> dict[int, list[Any]]:
+    from holdspace.sessions.models import MedicineSession
+
+    found: dict[int, list[Any]] = {}
+    for session in (
+        MedicineSession.objects.filter(couple_id__in=couple_ids)
+        .exclude(status="cancelled")
+        .only("id", "couple_id", "status", "starts_at", "ended_at", "created_at")
+    ):
+        found.setdefault(session.couple_id, []).append(session)
+    return found
+
+
+def _outstanding(
+    profile: str,
+    anchors: list[_Anchor],
+    responses: list[tuple[str, str, datetime]],
+    offered: set[str],
+) -> list[tuple[str, str, date]]:
+    """(instrument, timepoint, due date) not yet done, among those offered now."""
+    horizon = timezone.localdate() + timedelta(days=due_offsets().get("show_days_before", 3))
+    missing = []
+    for anchor in anchors:
+        if anchor.timepoint != Timepoint.BASELINE and anchor.due_on > horizon:
+            continue
+        for code in instruments_at(profile, anchor.timepoint):
+            if code not in offered:
+                continue
+            done = any(
+                instrument == code
+                and timepoint == anchor.timepoint
+                and (anchor.since is None or created >= anchor.since)
+                for instrument, timepoint, created in responses
+            )
+            if not done:
+                missing.append((code, anchor.timepoint, anchor.due_on))
+    return missing
+
+
 def due_measures(*, viewer: Viewer, couple: Couple) -> list[DueMeasure]:
     """What this partner has still to complete now: the baseline set of the organisation's
-    profile, less what they completed (later timepoints follow the medicine sessions)."""
+    profile, the set before their next medicine session, and the follow-ups after the latest
+    one, each when it comes due, less what they completed."""
     if not is_partner_of(viewer, couple):
         return []
-    codes = instruments_at(couple.organisation.profile, Timepoint.BASELINE)
-    done = set(
+    anchors = _anchors(couple, _sessions_of([couple.pk]).get(couple.pk, []))
+    responses = list(
         responses_visible_to(viewer, couple)
-        .filter(timepoint=Timepoint.BASELINE, instrument__in=codes)
-        .values_list("instrument", flat=True)
+        .filter(partner=viewer.user)
+        .values_list("instrument", "timepoint", "created_at")
     )
-    due = []
-    for code in codes:
-        if code in done:
-            continue
-        instrument = instrument_for(couple.organisation.slug, code)
-        if instrument is not None:
-            due.append(DueMeasure(instrument, Timepoint.BASELINE, _baseline_due(couple)))
-    return due
+    instruments = {}
+    for anchor in anchors:
+        for code in instruments_at(couple.organisation.profile, anchor.timepoint):
+            if code not in instruments:
+                instruments[code] = instrument_for(couple.organisation.slug, code)
+    offered = {code for code, instrument in instruments.items() if instrument is not None}
+    return [
+        DueMeasure(instruments[code], timepoint, due_on)  # type: ignore[arg-type]
+        for code, timepoint, due_on in _outstanding(
+            couple.organisation.profile, anchors, responses, offered
+        )
+    ]
 
 
 def administrable_instruments(*, couple: Couple) -> list[Instrument]:
@@ -98,41 +203,40 @@ def administrable_instruments(*, couple: Couple) -> list[Instrument]:
     return [instrument for instrument in available if instrument is not None]
 
 
-def _baseline_due(couple: Couple) -> date:
-    return timezone.localdate(couple.created_at) + timedelta(days=baseline_due_days())
-
-
 def overdue_by_couple(
     *, viewer: Viewer, organisation: Organisation, couple_ids: list[int]
 ) -> dict[int, int]:
-    """For the couples listed, how many baseline questionnaires are past due, counted per
-    partner and instrument; only for the care team (two queries, whatever the page size)."""
+    """For the couples listed, how many questionnaires are past due — baseline, before the
+    next session, and the follow-ups after the latest — counted per partner and instrument;
+    only for the care team (four queries, whatever the page size)."""
     if viewer.role_in(organisation.pk) not in {Role.CLINICAL_LEAD, Role.FACILITATOR}:
         return {}
-    cutoff = timezone.now() - timedelta(days=baseline_due_days())
-    codes = [
-        code
-        for code in instruments_at(organisation.profile, Timepoint.BASELINE)
-        if instrument_for(organisation.slug, code) is not None  # offered to partners at all
-    ]
+    offered = {code for code in library() if instrument_for(organisation.slug, code) is not None}
     partners = list(
-        Partner.objects.filter(
-            organisation=organisation, couple_id__in=couple_ids, couple__created_at__lt=cutoff
-        ).values_list("couple_id", "user_id")
+        Partner.objects.filter(organisation=organisation, couple_id__in=couple_ids).values_list(
+            "couple_id", "user_id", "couple__created_at"
+        )
     )
-    done = set(
-        MeasureResponse.objects.filter(
-            organisation=organisation,
-            couple_id__in=couple_ids,
-            timepoint=Timepoint.BASELINE,
-            instrument__in=codes,
-        ).values_list("couple_id", "partner_id", "instrument")
-    )
+    responses: dict[tuple[int, int], list[tuple[str, str, datetime]]] = {}
+    for couple_id, partner_id, instrument, timepoint, created in MeasureResponse.objects.filter(
+        organisation=organisation, couple_id__in=couple_ids
+    ).values_list("couple_id", "partner_id", "instrument", "timepoint", "created_at"):
+        responses.setdefault((couple_id, partner_id), []).append((instrument, timepoint, created))
+    sessions = _sessions_of(couple_ids)
+    today = timezone.localdate()
     overdue: dict[int, int] = {}
-    for couple_id, user_id in partners:
-        missing = sum(1 for code in codes if (couple_id, user_id, code) not in done)
+    for couple_id, user_id, created_at in partners:
+        couple = Couple(pk=couple_id, organisation=organisation, created_at=created_at)
+        anchors = _anchors(couple, sessions.get(couple_id, []))
+        missing = [
+            row
+            for row in _outstanding(
+                organisation.profile, anchors, responses.get((couple_id, user_id), []), offered
+            )
+            if row[2] < today
+        ]
         if missing:
-            overdue[couple_id] = overdue.get(couple_id, 0) + missing
+            overdue[couple_id] = overdue.get(couple_id, 0) + len(missing)
     return overdue
 
 

@@ -271,7 +271,9 @@ class PlanForm(forms.Form):
         max_length=10_000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    music_link = forms.URLField(label=gettext_lazy("Music: a link to the playlist"), required=False)
+    music_link = forms.URLField(
+        label=gettext_lazy("Music: a link to the playlist"), required=False, assume_scheme="https"
+    )
     music_changed_by = forms.ChoiceField(
         label=gettext_lazy("Who may change the music"),
         choices=[
