@@ -83,7 +83,16 @@ def test_it_seeds_the_demo_practice_once(run_cli) -> None:  # type: ignore[no-un
 
     riley = Couple.with_people(Couple.objects.filter(name="Riley & Jordan")).get()
     assert readiness(riley).ready
-    assert MedicineSession.objects.filter(couple=riley).count() == 1
+    # A completed first session with its timeline and discharge, and a second one today.
+    assert sorted(
+        MedicineSession.objects.filter(couple=riley).values_list("status", flat=True)
+    ) == [
+        "closed",
+        "scheduled",
+    ]
+    closed = MedicineSession.objects.get(couple=riley, status="closed")
+    assert closed.events.count() == 20
+    assert closed.discharges.count() == 2
     alex_sam = Couple.with_people(Couple.objects.filter(name="Alex & Sam")).get()
     missing = {(m["partner_name"], m["code"]) for m in readiness(alex_sam).missing()}
     assert ("Sam", "screening") in missing
