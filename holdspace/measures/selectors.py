@@ -247,7 +247,7 @@ def open_alerts(
     alerts = alerts_visible_to(viewer, organisation_id).filter(acknowledged_at__isnull=True)
     if couple is not None:
         alerts = alerts.filter(couple=couple)
-    found = list(alerts.select_related("couple", "partner", "response")[:limit])
+    found = list(alerts.select_related("couple", "partner")[:limit])
     if found:
         viewer.audit(
             action="alert.list",
