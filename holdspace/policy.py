@@ -32,6 +32,7 @@ from holdspace.couples.models import Couple, Entry, Visibility
 from holdspace.measures.models import MeasureResponse, SafetyAlert
 from holdspace.preparation.models import PartnerForm, PreparationSession
 from holdspace.screening.models import Screening
+from holdspace.sessions.models import MedicineSession
 
 # Roles that see every couple of their organisation.
 _ORG_WIDE_ROLES = frozenset({Role.CLINICAL_LEAD, Role.ORG_ADMIN})
@@ -488,9 +489,7 @@ def require_export(viewer: Viewer, organisation_id: int) -> None:
 # discharge belong to the care team.
 
 
-def get_medicine_session_for(viewer: Viewer, session_id: int) -> Any:
-    from holdspace.sessions.models import MedicineSession
-
+def get_medicine_session_for(viewer: Viewer, session_id: int) -> MedicineSession:
     session = (
         MedicineSession.objects.filter(pk=session_id, couple__in=couples_visible_to(viewer))
         .select_related("organisation")
@@ -512,7 +511,7 @@ def get_medicine_session_for(viewer: Viewer, session_id: int) -> Any:
     return session
 
 
-def require_session_care(viewer: Viewer, session: Any, *, action: str) -> None:
+def require_session_care(viewer: Viewer, session: MedicineSession, *, action: str) -> None:
     """The live record and the plan: the couple's care team only (403 for others who see it)."""
     if not is_care_team_of(viewer, session.couple):
         raise _refuse(

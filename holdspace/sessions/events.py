@@ -116,7 +116,7 @@ DATA: dict[str, type[_Data]] = {
     "end": EndData,
 }
 # Kinds about one partner (partner_id required) and kinds about the session as a whole.
-PARTNER_KINDS = frozenset({"dose", "supplemental_dose", "vitals", "touch"})
+PARTNER_KINDS = frozenset({"dose", "supplemental_dose", "vitals", "touch", "adverse_event"})
 JOINT_KINDS = frozenset({"music", "monitoring_break", "end"})
 
 

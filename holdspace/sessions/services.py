@@ -726,7 +726,10 @@ def _raise_alerts(session: MedicineSession, event: SessionEvent) -> list[SafetyA
                 "4 CCR 755-1 §1.4 (adverse health event)",
             )
         )
-    subject = event.partner_id or session.couple.loaded_partners[0].user_id
+    # Alerts come only from events of one partner (vital signs, adverse events).
+    if event.partner_id is None:
+        return []
+    subject = event.partner_id
     return [
         SafetyAlert.objects.create(
             organisation_id=session.organisation_id,

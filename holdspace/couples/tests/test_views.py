@@ -118,7 +118,7 @@ def test_it_lets_the_author_edit_an_entry_and_shows_others_a_read_only_view(cast
     assert "Edit entry" not in html
     refused = partner.post(url, {"kind": "journal", "visibility": "private", "body": "Mine now"})
     assert refused.status_code == 403
-    assert "Only the person who wrote an entry" in refused.content.decode()
+    assert "You may not change this entry" in refused.content.decode()
     entry.refresh_from_db()
     assert entry.body == "Better words"
     assert AuditEvent.objects.filter(action="access.denied", actor_id=cast.partner_b.pk).exists()
