@@ -10,7 +10,8 @@ from holdspace.measures import views as measures_views
 from holdspace.preparation import views as preparation_views
 from holdspace.reports import views as reports_views
 from holdspace.screening import views as screening_views
-from holdspace.sessions import records as session_records
+from holdspace.sessions import doselog as session_doselog
+from holdspace.sessions import summary as session_summary
 from holdspace.sessions import views as session_views
 
 urlpatterns = [
@@ -99,11 +100,11 @@ urlpatterns = [
     ),
     path(
         "sessions/<int:session_id>/summary/",
-        session_records.session_summary,
+        session_summary.session_summary,
         name="session_summary",
     ),
-    path("doses/", session_records.dose_log, name="dose_log"),
-    path("doses.csv", session_records.dose_log_csv, name="dose_log_csv"),
+    path("doses/", session_doselog.dose_log, name="dose_log"),
+    path("doses.csv", session_doselog.dose_log_csv, name="dose_log_csv"),
     path("exports/measures.csv", reports_views.measures_export, name="measures_export"),
     path("outcomes/", reports_views.outcomes, name="outcomes"),
     path("api/v1/", api.urls),

@@ -29,7 +29,7 @@ from holdspace.reports.pseudonyms import pseudonym
 from holdspace.sessions import records
 from holdspace.sessions.charts import Reading, VitalLimits, vitals_svg
 from holdspace.sessions.models import MedicineSession, SessionEvent
-from holdspace.sessions.records import csv_cell
+from holdspace.sessions.doselog import csv_cell
 from holdspace.sessions.services import discharge_record, session_event_record
 
 pytestmark = pytest.mark.django_db

@@ -1,45 +1,28 @@
-"""The record of a medicine session after the fact, and the organisation's dose log.
-
-- The session summary: everything the care team recorded, per partner and joint, with each
-  correction shown beside what it corrects. Care team only; its query count does not grow
-  with the number of events.
-- The dose log: every dose given in the organisation, for the regulator, with partners as the
-  same pseudonyms the exports use. Clinical leads only; the CSV is an audited export.
-"""
+"""The record of a medicine session after the fact: everything the care team recorded, per
+partner and joint, with each correction shown beside what it corrects. Care team only; its
+query count does not grow with the number of events."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
 
-from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from holdspace.accounts.models import Organisation, Role
 from holdspace.couples.models import Partner
 from holdspace.measures.models import SafetyAlert
 from holdspace.policy import (
-    Viewer,
-    can_read_dose_log,
     get_medicine_session_for,
     require_session_care,
     viewer_from_request,
 )
-from holdspace.reports.pseudonyms import pseudonym
 from holdspace.screening.profiles import Profile, get_profile
 from holdspace.sessions.charts import Reading, VitalLimits, vitals_svg
 from holdspace.sessions.models import (
@@ -51,7 +34,6 @@ from holdspace.sessions.models import (
 from holdspace.sessions.selectors import session_timeline
 
 DOSE_KINDS = ("dose", "supplemental_dose")
-PAGE_SIZE = 200
 
 # The session summary ------------------------------------------------------------------------
 
@@ -351,253 +333,3 @@ def session_summary(request: HttpRequest, session_id: int) -> HttpResponse:
         detail={"events": context["event_count"]},
     )
     return render(request, "sessions/summary.html", context)
-
-
-# The dose log --------------------------------------------------------------------------------
-
-
-class DoseFilterForm(forms.Form):
-    # An ISO date only, whatever the locale: the regulator's period is written the same way.
-    date_from = forms.DateField(
-        label=gettext_lazy("From"),
-        required=False,
-        input_formats=["%Y-%m-%d"],
-        error_messages={"invalid": gettext_lazy("Give a date as YYYY-MM-DD, e.g. 2025-03-01.")},
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    date_to = forms.DateField(
-        label=gettext_lazy("To (inclusive)"),
-        required=False,
-        input_formats=["%Y-%m-%d"],
-        error_messages={"invalid": gettext_lazy("Give a date as YYYY-MM-DD, e.g. 2025-03-31.")},
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    product = forms.CharField(
-        label=gettext_lazy("Product contains"),
-        required=False,
-        max_length=200,
-        error_messages={"max_length": gettext_lazy("At most 200 characters.")},
-    )
-
-    def add_prefix(self, field_name: str) -> str:
-        # The query string says from / to; the fields' names avoid the Python keyword.
-        return {"date_from": "from", "date_to": "to"}.get(field_name, field_name)
-
-    def clean(self) -> dict[str, Any]:
-        cleaned: dict[str, Any] = super().clean() or {}
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", _("The end of the period is before its start."))
-        return cleaned
-
-    def filters(self) -> dict[str, str]:
-        """The filters as given, for the audit trail and the links that keep them."""
-        data = self.cleaned_data
-        return {
-            key: value
-            for key, value in (
-                ("from", data["date_from"].isoformat() if data.get("date_from") else ""),
-                ("to", data["date_to"].isoformat() if data.get("date_to") else ""),
-                ("product", data.get("product", "")),
-            )
-            if value
-        }
-
-
-@dataclass(frozen=True)
-class DoseRow:
-    event: SessionEvent
-    partner: str  # the pseudonym the de-identified exports use
-    amount_mg: float
-    corrected: dict[str, Any]  # what corrections changed: amount_mg, product, lot
-
-    @property
-    def corrected_amount_mg(self) -> float | None:
-        value = self.corrected.get("amount_mg")
-        return float(value) if value is not None else None
-
-
-def _dose_organisation(request: HttpRequest, viewer: Viewer, *, attempted: str) -> Organisation:
-    """The organisation whose dose log is asked for: `org`, or the viewer's first organisation
-    as a clinical lead. Anyone else is refused (403, audited)."""
-    leads = sorted(viewer.orgs_with({Role.CLINICAL_LEAD}))
-    raw = request.GET.get("org", "")
-    if raw:
-        try:
-            organisation_id: int | None = int(raw)
-        except ValueError:
-            raise Http404("No such organisation") from None
-    else:
-        organisation_id = leads[0] if leads else None
-    if organisation_id is None or not can_read_dose_log(viewer, organisation_id):
-        # Into the trail of the organisation asked about if the viewer belongs to it, else of
-        # their own first organisation; never into a stranger's.
-        if organisation_id is not None:
-            trail = organisation_id if viewer.role_in(organisation_id) else None
-        else:
-            trail = min(viewer.roles) if viewer.roles else None
-        viewer.audit(
-            action="access.denied",
-            organisation_id=trail,
-            object_type="dose_log",
-            object_id=organisation_id or "",
-            detail={"attempted": attempted},
-        )
-        raise PermissionDenied(_("Only a clinical lead of the organisation reads its dose log."))
-    return Organisation.objects.get(pk=organisation_id)
-
-
-def _doses(organisation_id: int, form: DoseFilterForm) -> QuerySet[SessionEvent]:
-    doses = SessionEvent.objects.filter(organisation_id=organisation_id, kind__in=DOSE_KINDS)
-    data = form.cleaned_data
-    if data.get("date_from"):
-        start = dt.datetime.combine(data["date_from"], dt.time.min)
-        doses = doses.filter(occurred_at__gte=timezone.make_aware(start))
-    if data.get("date_to"):
-        end = dt.datetime.combine(data["date_to"] + dt.timedelta(days=1), dt.time.min)
-        doses = doses.filter(occurred_at__lt=timezone.make_aware(end))
-    if data.get("product"):
-        doses = doses.filter(data__product__icontains=data["product"])
-    return doses.select_related("recorded_by")
-
-
-def _rows(organisation_id: int, doses: Iterable[SessionEvent]) -> list[DoseRow]:
-    """Each dose with its pseudonym and what its corrections changed (one more query)."""
-    doses = list(doses)
-    changes: dict[int, dict[str, Any]] = {}
-    for correction in SessionEvent.objects.filter(
-        organisation_id=organisation_id,
-        kind="correction",
-        corrects_id__in=[dose.pk for dose in doses],
-    ).order_by("occurred_at", "id"):
-        corrected = correction.data.get("data")
-        if isinstance(corrected, Mapping) and correction.corrects_id is not None:
-            changes.setdefault(correction.corrects_id, {}).update(corrected)
-    rows = []
-    for dose in doses:
-        changed = {
-            key: value
-            for key, value in changes.get(dose.pk, {}).items()
-            if key in {"amount_mg", "product", "lot"} and dose.data.get(key) != value
-        }
-        rows.append(
-            DoseRow(
-                event=dose,
-                partner=pseudonym("partner", organisation_id, dose.partner_id or 0),
-                amount_mg=float(dose.data.get("amount_mg", 0)),
-                corrected=changed,
-            )
-        )
-    return rows
-
-
-@login_required
-@require_GET
-def dose_log(request: HttpRequest) -> HttpResponse:
-    """The organisation's dose log, newest first, 200 to a page. A bad filter is answered
-    400 with the reason beside the field."""
-    viewer = viewer_from_request(request)
-    organisation = _dose_organisation(request, viewer, attempted="read the dose log of")
-    form = DoseFilterForm(request.GET)
-    page: Page[SessionEvent] | None = None
-    rows: list[DoseRow] = []
-    filters: dict[str, str] = {}
-    if form.is_valid():
-        filters = form.filters()
-        doses = _doses(organisation.pk, form).order_by("-occurred_at", "-id")
-        page = Paginator(doses, PAGE_SIZE).get_page(request.GET.get("page"))
-        rows = _rows(organisation.pk, page.object_list)
-        viewer.audit(
-            action="dose_log.read",
-            organisation_id=organisation.pk,
-            object_type="dose_log",
-            object_id=organisation.pk,
-            detail={"filters": filters, "page": page.number, "rows": len(rows)},
-        )
-    leads = viewer.orgs_with({Role.CLINICAL_LEAD})
-    query = urlencode({"org": organisation.pk, **filters})
-    return render(
-        request,
-        "sessions/doses.html",
-        {
-            "organisation": organisation,
-            "organisations": (
-                list(Organisation.objects.filter(pk__in=leads).order_by("name"))
-                if len(leads) > 1
-                else []
-            ),
-            "form": form,
-            "page": page,
-            "rows": rows,
-            "query": query,
-        },
-        status=200 if form.is_valid() else 400,
-    )
-
-
-CSV_COLUMNS = [
-    "occurred_at",
-    "session_id",
-    "partner",
-    "kind",
-    "product",
-    "lot",
-    "amount_mg",
-    "corrected_amount_mg",
-    "administered_by",
-]
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: object) -> str:
-    """VALUE as a CSV cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
-@login_required
-@require_GET
-def dose_log_csv(request: HttpRequest) -> HttpResponse:
-    """The dose log's rows for the same filters, oldest first, as an audited export."""
-    viewer = viewer_from_request(request)
-    organisation = _dose_organisation(request, viewer, attempted="export the dose log of")
-    form = DoseFilterForm(request.GET)
-    if not form.is_valid():
-        problems = "\n".join(
-            f"{form.add_prefix(name)}: {' '.join(str(e) for e in errors)}"
-            for name, errors in form.errors.items()
-        )
-        return HttpResponse(problems + "\n", status=400, content_type="text/plain; charset=utf-8")
-    rows = _rows(organisation.pk, _doses(organisation.pk, form).order_by("occurred_at", "id"))
-    output = io.StringIO()
-    writer = csv.writer(output, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        dose = row.event
-        corrected = row.corrected_amount_mg
-        writer.writerow(
-            csv_cell(value)
-            for value in (
-                timezone.localtime(dose.occurred_at).isoformat(),
-                dose.session_id,
-                row.partner,
-                dose.kind,
-                dose.data.get("product", ""),
-                dose.data.get("lot", ""),
-                f"{row.amount_mg:g}",
-                "" if corrected is None else f"{corrected:g}",
-                dose.recorded_by.display_name,
-            )
-        )
-    viewer.audit(
-        action="export.doses",
-        organisation_id=organisation.pk,
-        object_type="dose_log_csv",
-        object_id=organisation.pk,
-        detail={"filters": form.filters(), "rows": len(rows)},
-    )
-    response = HttpResponse(output.getvalue(), content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="holdspace-doses-{stamp}.csv"'
-    response["Cache-Control"] = "no-store"
-    return response
