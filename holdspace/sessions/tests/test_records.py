@@ -26,10 +26,10 @@ from holdspace.conftest import PASSWORD, Cast, make_session
 from holdspace.couples.models import CareTeamMember
 from holdspace.policy import get_medicine_session_for
 from holdspace.reports.pseudonyms import pseudonym
-from holdspace.sessions import records
+from holdspace.sessions import doselog
 from holdspace.sessions.charts import Reading, VitalLimits, vitals_svg
-from holdspace.sessions.models import MedicineSession, SessionEvent
 from holdspace.sessions.doselog import csv_cell
+from holdspace.sessions.models import MedicineSession, SessionEvent
 from holdspace.sessions.services import discharge_record, session_event_record
 
 pytestmark = pytest.mark.django_db
@@ -399,7 +399,7 @@ def test_it_filters_the_dose_log_by_date_and_product(cast: Cast, doses: dict[str
 def test_it_pages_the_dose_log(
     cast: Cast, doses: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(records, "PAGE_SIZE", 2)
+    monkeypatch.setattr(doselog, "PAGE_SIZE", 2)
     client = cast.client("lead")
     first = _text(client.get("/doses/").content.decode())
     assert "Page 1 of 2" in first and "HYPERLINK" not in first
