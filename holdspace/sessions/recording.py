@@ -1,0 +1,467 @@
+"""The live record of a medicine session: each event recorded exactly once by its client
+UUID, checked against the profile (dose limit, supplemental timing, ratio, touch consent,
+minimum duration), with the alerts it raises. Corrections are new events."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from holdspace.measures.models import SafetyAlert
+from holdspace.policy import Viewer, require_session_care
+from holdspace.preparation.readiness import couple_stage_sync
+from holdspace.screening.profiles import Profile, get_profile
+from holdspace.sessions.events import DATA, JOINT_KINDS, PARTNER_KINDS, EventDataError, clean_data
+from holdspace.sessions.limits import limit_message, ratio_problem
+from holdspace.sessions.models import (
+    MedicineSession,
+    SessionEvent,
+    SessionStatus,
+)
+
+# The live record ------------------------------------------------------------------------
+
+
+class EventConflict(Exception):
+    """A different body under an event id the server already holds."""
+
+    def __init__(self, stored: SessionEvent) -> None:
+        super().__init__("A different event was already recorded under this id")
+        self.stored = stored
+
+
+@dataclass(frozen=True)
+class Recorded:
+    event: SessionEvent
+    created: bool
+    alerts: list[SafetyAlert]
+
+
+def _fingerprint(partner_id: int | None, kind: str, occurred_at: dt.datetime, data: Any) -> str:
+    canonical = json.dumps(
+        {
+            "partner_id": partner_id,
+            "kind": kind,
+            "occurred_at": occurred_at.astimezone(dt.UTC).isoformat(timespec="milliseconds"),
+            "data": data,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _given_mg(session: MedicineSession, partner_id: int) -> tuple[float, SessionEvent | None]:
+    """What PARTNER_ID has been given so far (corrected doses count at their corrected
+    amount), and their first dose."""
+    doses = list(
+        SessionEvent.objects.filter(
+            session=session, partner_id=partner_id, kind__in=["dose", "supplemental_dose"]
+        ).order_by("occurred_at", "id")
+    )
+    if not doses:
+        return 0.0, None
+    corrections = {
+        str(c.data.get("corrects")): c.data.get("data", {})
+        for c in SessionEvent.objects.filter(session=session, kind="correction").order_by(
+            "occurred_at", "id"
+        )
+    }
+    total = 0.0
+    for dose in doses:
+        amount = corrections.get(str(dose.uuid), {}).get("amount_mg", dose.data["amount_mg"])
+        total += float(amount)
+    return total, doses[0]
+
+
+def _vital_alerts(profile: Profile, data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    limits = profile.vital_thresholds
+    if limits is None:
+        return []
+    found = []
+    checks = (
+        ("systolic", limits.systolic_max, "high", _("Systolic pressure %(v)s mmHg is above %(t)s")),
+        (
+            "diastolic",
+            limits.diastolic_max,
+            "high",
+            _("Diastolic pressure %(v)s mmHg is above %(t)s"),
+        ),
+        ("heart_rate", limits.heart_rate_max, "high", _("Heart rate %(v)s bpm is above %(t)s")),
+        ("heart_rate", limits.heart_rate_min, "low", _("Heart rate %(v)s bpm is below %(t)s")),
+        (
+            "temperature_c",
+            limits.temperature_max_c,
+            "high",
+            _("Temperature %(v)s °C is above %(t)s"),
+        ),
+    )
+    for name, threshold, side, message in checks:
+        value = data.get(name)
+        if value is None or threshold is None:
+            continue
+        if (side == "high" and value > threshold) or (side == "low" and value < threshold):
+            found.append(
+                (
+                    f"vitals-{name.replace('_', '-')}-{side}",
+                    message % {"v": f"{value:g}", "t": f"{threshold:g}"},
+                )
+            )
+    return found
+
+
+def session_event_record(
+    *,
+    viewer: Viewer,
+    session: MedicineSession,
+    event_id: uuid.UUID,
+    kind: str,
+    occurred_at: dt.datetime,
+    data: Mapping[str, Any],
+    partner_id: int | None = None,
+) -> Recorded:
+    """Record one event exactly once. A replay of a stored id with the same body returns the
+    stored event (created False); a different body raises EventConflict; bad input raises
+    ValidationError naming the field. Alerts the event raises come back with it."""
+    require_session_care(viewer, session, action="record events for")
+    if kind not in DATA:
+        raise ValidationError({"kind": [_("Unknown kind: %(kind)s.") % {"kind": kind}]})
+    if timezone.is_naive(occurred_at):
+        occurred_at = timezone.make_aware(occurred_at)
+    stored = SessionEvent.objects.filter(session=session, uuid=event_id).first()
+    try:
+        clean = clean_data(kind, dict(data))
+    except EventDataError as exc:
+        if stored is not None:  # a different body under a known id
+            raise EventConflict(stored) from None
+        raise ValidationError(exc.problems) from None
+    fingerprint = _fingerprint(partner_id, kind, occurred_at, clean)
+    if stored is not None:
+        if stored.fingerprint != fingerprint:
+            raise EventConflict(stored)
+        return Recorded(stored, False, list(stored.alerts.all()))
+    with transaction.atomic():
+        # One writer per session at a time, so cumulative checks (the dose limit) hold.
+        locked = MedicineSession.objects.select_for_update().get(pk=session.pk)
+        locked.couple = session.couple  # with its partners and care team loaded
+        stored = SessionEvent.objects.filter(session=session, uuid=event_id).first()
+        if stored is not None:  # the same event arrived twice at once
+            if stored.fingerprint != fingerprint:
+                raise EventConflict(stored)
+            return Recorded(stored, False, list(stored.alerts.all()))
+        corrects = _check_event(viewer, locked, kind, occurred_at, clean, partner_id)
+        event = SessionEvent.objects.create(
+            organisation_id=session.organisation_id,
+            couple_id=session.couple_id,
+            session=locked,
+            uuid=event_id,
+            partner_id=partner_id,
+            kind=kind,
+            occurred_at=occurred_at,
+            data=clean,
+            corrects=corrects,
+            fingerprint=fingerprint,
+            recorded_by=viewer.user,
+        )
+        alerts = _raise_alerts(locked, event)
+        changed: list[str] = []
+        if locked.status == SessionStatus.SCHEDULED:
+            locked.status = SessionStatus.IN_PROGRESS
+            changed.append("status")
+        if locked.started_at is None or occurred_at < locked.started_at:
+            locked.started_at = occurred_at
+            changed.append("started_at")
+        if kind == "end":
+            locked.status = SessionStatus.ENDED
+            locked.ended_at = occurred_at
+            locked.end_reason = clean["reason"]
+            changed += ["status", "ended_at", "end_reason"]
+        if changed:
+            locked.save(update_fields=sorted(set(changed)))
+        session.status, session.started_at = locked.status, locked.started_at
+        session.ended_at, session.end_reason = locked.ended_at, locked.end_reason
+        viewer.audit(
+            action="session_event.record",
+            organisation_id=session.organisation_id,
+            object_type="session_event",
+            object_id=event.pk,
+            couple_id=session.couple_id,
+            detail={
+                "session": session.pk,
+                "uuid": str(event_id),
+                "kind": kind,
+                "partner": partner_id,
+                "alerts": [a.rule_id for a in alerts],
+            },
+        )
+        if kind == "end":
+            couple_stage_sync(session.couple)
+    return Recorded(event, True, alerts)
+
+
+def _check_event(
+    viewer: Viewer,
+    session: MedicineSession,
+    kind: str,
+    occurred_at: dt.datetime,
+    data: Mapping[str, Any],
+    partner_id: int | None,
+) -> SessionEvent | None:
+    """The rules a new event must meet; returns the event a correction corrects."""
+    profile = get_profile(session.profile)
+    partner_ids = {p.user_id for p in session.couple.loaded_partners}
+    errors: dict[str, list[str]] = {}
+    if session.status in {SessionStatus.CLOSED, SessionStatus.CANCELLED}:
+        raise ValidationError({"session": [_("The session is closed: nothing more is recorded.")]})
+    if session.status == SessionStatus.ENDED and kind in {
+        "dose",
+        "supplemental_dose",
+        "touch",
+        "end",
+    }:
+        raise ValidationError(
+            {"kind": [_("The session has ended: no more %(kind)s.") % {"kind": kind}]}
+        )
+    scheduled_day = timezone.localtime(session.starts_at).date()
+    if timezone.localtime(occurred_at).date() < scheduled_day:
+        errors["occurred_at"] = [
+            _("Events are accepted from the session's day, %(day)s, on.")
+            % {"day": scheduled_day.isoformat()}
+        ]
+    if occurred_at > timezone.now() + dt.timedelta(minutes=5):
+        errors["occurred_at"] = [_("This time is in the future.")]
+    if partner_id is not None and partner_id not in partner_ids:
+        errors["partner_id"] = [_("Not a partner of this couple.")]
+    if kind in PARTNER_KINDS and partner_id is None:
+        errors["partner_id"] = [_("Say which partner this is for.")]
+    if kind in JOINT_KINDS and partner_id is not None:
+        errors["partner_id"] = [
+            _("This is an event of the session, not of one partner: leave partner_id out.")
+        ]
+    if errors:
+        raise ValidationError(errors)
+    if kind in {"dose", "supplemental_dose"}:
+        assert partner_id is not None
+        _check_dose(session, profile, kind, occurred_at, data, partner_id)
+    if kind == "touch":
+        assert partner_id is not None
+        _check_touch(session, data, partner_id)
+    if kind == "end" and data["reason"] != "emergency_transfer":
+        _check_duration(session, profile, occurred_at)
+    if kind == "correction":
+        corrected = SessionEvent.objects.filter(session=session, uuid=data["corrects"]).first()
+        if corrected is None:
+            raise ValidationError({"data.corrects": [_("No event with this id in this session.")]})
+        if corrected.kind == "correction":
+            raise ValidationError(
+                {"data.corrects": [_("Correct the original event, not a correction.")]}
+            )
+        if corrected.kind in {"dose", "supplemental_dose"} and "amount_mg" in data["data"]:
+            try:
+                amount = float(data["data"]["amount_mg"])
+            except (TypeError, ValueError):
+                raise ValidationError(
+                    {"data.data.amount_mg": [_("Give the amount in mg.")]}
+                ) from None
+            if amount <= 0:
+                raise ValidationError({"data.data.amount_mg": [_("Give the amount in mg.")]})
+        return corrected
+    return None
+
+
+def _check_dose(
+    session: MedicineSession,
+    profile: Profile,
+    kind: str,
+    occurred_at: dt.datetime,
+    data: Mapping[str, Any],
+    partner_id: int,
+) -> None:
+    given, first = _given_mg(session, partner_id)
+    amount = float(data["amount_mg"])
+    limit = profile.dose_limit(session.substance)
+    if limit and limit.per_serving_max_mg and amount > limit.per_serving_max_mg:
+        raise ValidationError(
+            {
+                "data.amount_mg": [
+                    limit_message(limit, _("A serving"), amount, limit.per_serving_max_mg)
+                ]
+            }
+        )
+    if limit and limit.per_session_max_mg and given + amount > limit.per_session_max_mg:
+        raise ValidationError(
+            {
+                "data.amount_mg": [
+                    limit_message(
+                        limit,
+                        _("With %(given)s mg given, a total") % {"given": f"{given:g}"},
+                        given + amount,
+                        limit.per_session_max_mg,
+                    )
+                ]
+            }
+        )
+    if kind == "supplemental_dose":
+        if first is None:
+            raise ValidationError(
+                {"kind": [_("Record the first dose before a supplemental dose.")]}
+            )
+        timing = profile.supplemental_timing(session.substance)
+        if timing is not None:
+            after = (occurred_at - first.occurred_at).total_seconds() / 60
+            if after < timing.min_minutes_after:
+                raise ValidationError(
+                    {
+                        "occurred_at": [
+                            _(
+                                "A supplemental dose is given at least %(n)d minutes after the "
+                                "first; it has been %(m)d (%(source)s)."
+                            )
+                            % {
+                                "n": timing.min_minutes_after,
+                                "m": int(after),
+                                "source": timing.source,
+                            }
+                        ]
+                    }
+                )
+    elif first is not None and kind == "dose":
+        pass  # a second "dose" is allowed (Colorado servings); the limit above still holds
+    present = session.facilitators.count()
+    largest = max(given + amount, _largest_other(session, partner_id))
+    problem = ratio_problem(profile, session.substance, largest, present)
+    if problem:
+        raise ValidationError({"data.amount_mg": [problem]})
+
+
+def _largest_other(session: MedicineSession, partner_id: int) -> float:
+    others = [p.user_id for p in session.couple.loaded_partners if p.user_id != partner_id]
+    return max((_given_mg(session, other)[0] for other in others), default=0.0)
+
+
+def _check_touch(session: MedicineSession, data: Mapping[str, Any], partner_id: int) -> None:
+    from holdspace.preparation.models import PartnerForm
+
+    consent = (
+        PartnerForm.objects.filter(
+            organisation_id=session.organisation_id,
+            couple_id=session.couple_id,
+            partner_id=partner_id,
+            kind="touch_consent",
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    answers = consent.data if consent else {}
+    if data["by"] == "facilitator":
+        if answers.get("facilitator_touch") != "yes":
+            raise ValidationError(
+                {
+                    "data.by": [
+                        _("This partner has not consented to supportive touch from a facilitator.")
+                    ]
+                }
+            )
+        if data["form"] not in answers.get("facilitator_touch_forms", []):
+            raise ValidationError(
+                {
+                    "data.form": [
+                        _("This partner's consent does not cover this kind of touch (%(allowed)s).")
+                        % {"allowed": ", ".join(answers.get("facilitator_touch_forms", [])) or "—"}
+                    ]
+                }
+            )
+    elif answers.get("partner_touch") != "yes":
+        raise ValidationError(
+            {
+                "data.by": [
+                    _(
+                        "This partner has not consented to touch from their partner during "
+                        "the session."
+                    )
+                ]
+            }
+        )
+
+
+def _check_duration(session: MedicineSession, profile: Profile, occurred_at: dt.datetime) -> None:
+    minimum = session.minimum_minutes or 0
+    first_doses = []
+    for partner in session.couple.loaded_partners:
+        given, first = _given_mg(session, partner.user_id)
+        if first is not None:
+            first_doses.append(first.occurred_at)
+            found = profile.minimum_minutes(session.substance, given)
+            if found is not None:
+                minimum = max(minimum, found[0])
+    start = min(first_doses) if first_doses else session.started_at
+    if start is None or not minimum:
+        return
+    elapsed = (occurred_at - start).total_seconds() / 60
+    if elapsed < minimum:
+        raise ValidationError(
+            {
+                "data.reason": [
+                    _(
+                        "The session may end %(minimum)d minutes after the first dose; it has "
+                        "been %(elapsed)d. Only an emergency transfer ends it sooner."
+                    )
+                    % {"minimum": minimum, "elapsed": int(elapsed)}
+                ]
+            }
+        )
+
+
+def _raise_alerts(session: MedicineSession, event: SessionEvent) -> list[SafetyAlert]:
+    profile = get_profile(session.profile)
+    found: list[tuple[str, str, str]] = []
+    if event.kind == "vitals" and profile.vital_thresholds is not None:
+        source = profile.vital_thresholds.source + (
+            " (unverified)" if profile.vital_thresholds.unverified else ""
+        )
+        found += [(rule, message, source) for rule, message in _vital_alerts(profile, event.data)]
+    if event.kind == "adverse_event" and (
+        event.data["severity"] in {"severe", "life_threatening"}
+        or event.data.get("emergency_services")
+        or event.data.get("medical_care")
+    ):
+        found.append(
+            (
+                f"adverse-event-{event.data['severity'].replace('_', '-')}",
+                _("Adverse event (%(severity)s): %(description)s")
+                % {
+                    "severity": event.data["severity"].replace("_", "-"),
+                    "description": event.data["description"][:300],
+                },
+                "OAR 333-333-1010 (adverse behavioural or medical reaction); "
+                "4 CCR 755-1 §1.4 (adverse health event)",
+            )
+        )
+    # Alerts come only from events of one partner (vital signs, adverse events).
+    if event.partner_id is None:
+        return []
+    subject = event.partner_id
+    return [
+        SafetyAlert.objects.create(
+            organisation_id=session.organisation_id,
+            couple_id=session.couple_id,
+            partner_id=subject,
+            session_event=event,
+            rule_id=rule,
+            message=message,
+            source=source,
+            created_at=event.received_at,
+        )
+        for rule, message, source in found
+    ]
