@@ -13,11 +13,11 @@ from holdspace.couples.models import Couple, Stage
 from holdspace.couples.services import couple_create, entry_create, partner_add
 from holdspace.policy import viewer_for
 from holdspace.screening.services import screening_submit
+from holdspace.sessions.recording import session_event_record
 from holdspace.sessions.services import (
     PlanLine,
     discharge_record,
     medicine_session_plan,
-    session_event_record,
 )
 
 DEMO_PASSWORD = "holdspace-demo"

@@ -14,13 +14,12 @@ from ninja.responses import Status
 from holdspace.lib.api import ErrorOut, Input, documented
 from holdspace.policy import Viewer, get_medicine_session_for, is_care_team_of, require_session_care
 from holdspace.sessions.models import Discharge, MedicineSession, SessionEvent
+from holdspace.sessions.recording import EventConflict, session_event_record
 from holdspace.sessions.selectors import session_timeline
 from holdspace.sessions.services import (
-    EventConflict,
     PlanLine,
     discharge_record,
     medicine_session_plan,
-    session_event_record,
 )
 
 router = Router(tags=["medicine sessions"])

@@ -25,13 +25,12 @@ from holdspace.preparation.models import PartnerForm
 from holdspace.screening.profiles import get_profile
 from holdspace.sessions.api import event_out
 from holdspace.sessions.models import Discharge, MedicineSession, PartnerPlan, SessionStatus
+from holdspace.sessions.recording import EventConflict, session_event_record
 from holdspace.sessions.selectors import describe, session_timeline
 from holdspace.sessions.services import (
-    EventConflict,
     PlanLine,
     discharge_record,
     medicine_session_plan,
-    session_event_record,
 )
 
 # Data fields posted by the console's forms as data.<name>; empty ones are left out.
