@@ -9,7 +9,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from holdspace.screening.rules import RULES_DIR
 
@@ -33,18 +41,23 @@ class VitalsData(_Data):
     heart_rate: int | None = None
     temperature_c: float | None = None
 
+    @field_validator("systolic", "diastolic", "heart_rate", "temperature_c")
+    @classmethod
+    def _plausible(cls, value: float | None, info: ValidationInfo) -> float | None:
+        if value is None:
+            return value
+        name = str(info.field_name)
+        low, high, unit = vital_limits()[name]
+        if not low <= value <= high:
+            raise ValueError(
+                f"{name} {value:g} is outside {low:g}–{high:g} {unit}: check the reading"
+            )
+        return value
+
     @model_validator(mode="after")
-    def _plausible(self) -> VitalsData:
-        given = self.model_dump(exclude_none=True)
-        if not given:
+    def _consistent(self) -> VitalsData:
+        if not self.model_dump(exclude_none=True):
             raise ValueError("give at least one reading")
-        limits = vital_limits()
-        for name, value in given.items():
-            low, high, unit = limits[name]
-            if not low <= value <= high:
-                raise ValueError(
-                    f"{name} {value:g} is outside {low:g}–{high:g} {unit}: check the reading"
-                )
         if (
             self.systolic is not None
             and self.diastolic is not None

@@ -208,9 +208,15 @@ def medicine_session_plan(
     strangers = [f for f in facilitators if f not in team]
     if strangers:
         errors["facilitator_ids"] = [_("Not on this couple's care team.")]
-    if lines and not errors:
-        largest = max(line.planned_mg + (line.supplemental_mg or 0) for line in lines)
-        problem = ratio_problem(profile, session.substance, largest, len(facilitators))
+    # The plan as it will stand: these lines over what is stored for the other partner.
+    totals = {
+        plan.partner_id: plan.total_mg for plan in PartnerPlan.objects.filter(session=session)
+    }
+    totals.update(
+        {line.partner_id: line.planned_mg + (line.supplemental_mg or 0) for line in lines}
+    )
+    if totals and not errors:
+        problem = ratio_problem(profile, session.substance, max(totals.values()), len(facilitators))
         if problem:
             errors["facilitator_ids"] = [problem]
     if room is not None and len(room) > 120:
@@ -218,10 +224,8 @@ def medicine_session_plan(
     if errors:
         raise ValidationError(errors)
     minimum = None
-    for line in lines:
-        found = profile.minimum_minutes(
-            session.substance, line.planned_mg + (line.supplemental_mg or 0)
-        )
+    for total in totals.values():
+        found = profile.minimum_minutes(session.substance, total)
         if found is not None:
             minimum = max(minimum or 0, found[0])
     with transaction.atomic():
@@ -251,7 +255,7 @@ def medicine_session_plan(
                 for f in facilitators
                 if f not in existing
             )
-        if lines:
+        if totals:
             session.minimum_minutes = minimum
         if room is not None:
             session.room = room.strip()
@@ -358,22 +362,3 @@ def discharge_record(
         )
         couple_stage_sync(session.couple)
     return discharge
-
-
-# The live record lives in recording.py; these names stay importable from here.
-from holdspace.sessions.recording import (  # noqa: E402
-    EventConflict,
-    Recorded,
-    session_event_record,
-)
-
-__all__ = [
-    "EventConflict",
-    "NotReady",
-    "PlanLine",
-    "Recorded",
-    "discharge_record",
-    "medicine_session_plan",
-    "medicine_session_schedule",
-    "session_event_record",
-]

@@ -30,7 +30,8 @@ from holdspace.sessions import doselog
 from holdspace.sessions.charts import Reading, VitalLimits, vitals_svg
 from holdspace.sessions.doselog import csv_cell
 from holdspace.sessions.models import MedicineSession, SessionEvent
-from holdspace.sessions.services import discharge_record, session_event_record
+from holdspace.sessions.recording import session_event_record
+from holdspace.sessions.services import discharge_record
 
 pytestmark = pytest.mark.django_db
 
