@@ -296,6 +296,12 @@ def couple_measures(*, viewer: Viewer, couple: Couple) -> list[InstrumentTrend]:
         p for p in couple.loaded_partners if any(r.partner_id == p.user_id for r in responses)
     ]
     order = list(Timepoint.values)
+    # Medicine sessions that took place, marked on each chart.
+    session_dates = [
+        s.started_at or s.starts_at
+        for s in _sessions_of([couple.pk]).get(couple.pk, [])
+        if s.status in {"in_progress", "ended", "closed"}
+    ]
     trends = []
     for code in sorted({r.instrument for r in responses}):
         instrument = get_instrument(code)
@@ -337,7 +343,9 @@ def couple_measures(*, viewer: Viewer, couple: Couple) -> list[InstrumentTrend]:
                 [p.user.display_name for p in partners],
                 changes,
                 rows,
-                trajectory_svg(instrument, series, chart_id=f"chart-{code}"),
+                trajectory_svg(
+                    instrument, series, chart_id=f"chart-{code}", sessions=session_dates
+                ),
             )
         )
     return trends

@@ -81,3 +81,18 @@ def test_an_earlier_response_does_not_answer_a_later_sessions_follow_up(cast: Ca
         status="closed", ended_at=timezone.now() - dt.timedelta(days=2)
     )
     assert ("phq9", "day_after") in _due(cast)
+
+
+def test_the_charts_mark_the_sessions_that_took_place(cast: Cast) -> None:
+    from holdspace.measures.selectors import couple_measures
+
+    _answer(cast, "phq9", "baseline", taken_at=timezone.now() - dt.timedelta(days=20))
+    held = make_session(cast, starts_at=timezone.now() - dt.timedelta(days=10))
+    MedicineSession.objects.filter(pk=held.pk).update(
+        status="closed", started_at=held.starts_at, ended_at=held.starts_at
+    )
+    make_session(cast, starts_at=timezone.now() + dt.timedelta(days=5))  # not yet held
+    _answer(cast, "phq9", "week_1")
+    viewer = cast.viewer("facilitator")
+    (trend,) = couple_measures(viewer=viewer, couple=get_couple_for(viewer, cast.couple.pk))
+    assert trend.svg.count("<title>Medicine session") == 1
