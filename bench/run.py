@@ -1,13 +1,19 @@
 """`make bench`: load the production server with a large organisation and compare each page
-with a bare Django view on the same server, in the same run.
+with a bare Django view on the same server, in the same run; then load it with event writes.
 
     python bench/run.py [--couples 10000] [--entries 200000] [--clients 8] [--seconds 10]
+    python bench/run.py --only events [--event-sessions 50] [--event-seconds 20]
 
 Steps: seed (or reuse) a bench database under var/bench/ (couples, entries, and every
 partner's questionnaire responses), count each endpoint's queries, time the cohort query
 (program outcomes) in-process, start `holdspace serve` on 127.0.0.1, check each endpoint
 answers, load each in turn with concurrent keep-alive clients, stop the server, verify the
-audit chain, print the tables and write var/bench/results.json. See docs/benchmarks.md.
+audit chain, print the tables and write var/bench/results.json.
+
+Then the event-write benchmark (skip with --no-events; bench/events.py): a database of its own,
+a medicine session per client, a server of its own, the bare view at the same concurrency, the
+clients posting vitals and notes with a share of replays, then a count of what the server holds
+against what the clients were answered. It writes var/bench/events.json. See docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -30,11 +36,13 @@ from types import FrameType
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import events
 from load import HOST, PhaseResult, Target, fetch, make_pool, run_phase
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "var" / "bench"
 SEED_SCRIPT = ROOT / "bench" / "seed.py"
+EVENTS_SCRIPT = ROOT / "bench" / "events.py"
 HOLDSPACE = [sys.executable, "-m", "holdspace.cli"]
 EXIT_SIZE_MISMATCH = 3
 SERVER_START_TIMEOUT = 120.0
@@ -83,7 +91,35 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-verify", action="store_true", help="skip `holdspace audit verify`")
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "results.json")
     parser.add_argument("--seed", type=int, default=42, help="random seed for data and paths")
+    parser.add_argument(
+        "--only", choices=("pages", "events"), help="run only the pages or only the event writes"
+    )
+    parser.add_argument("--no-events", action="store_true", help="skip the event-write benchmark")
+    parser.add_argument(
+        "--event-sessions",
+        type=int,
+        default=50,
+        help="medicine sessions posting events at once, one client each",
+    )
+    parser.add_argument(
+        "--event-seconds", type=float, default=20.0, help="measured time of the event writes"
+    )
+    parser.add_argument(
+        "--event-replay",
+        type=float,
+        default=0.01,
+        help="share of event requests that replay an event the client already sent",
+    )
+    parser.add_argument(
+        "--events-out", type=Path, default=BENCH_DIR / "events.json", help="event-write results"
+    )
     args = parser.parse_args(argv)
+    if args.only == "events" and args.no_events:
+        parser.error("--only events and --no-events leave nothing to run")
+    if args.event_sessions < 1 or args.event_seconds <= 0:
+        parser.error("--event-sessions must be at least 1 and --event-seconds positive")
+    if not 0 <= args.event_replay < 1:
+        parser.error("--event-replay is a share: at least 0 and below 1")
     for name in ("couples", "clients", "max_requests", "cohort_clients", "cohort_repeats"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
@@ -98,9 +134,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 class BenchDatabase:
     """A database of its own for each size, so the developer's demo database is untouched."""
 
-    def __init__(self, kind: str, couples: int, entries: int) -> None:
+    def __init__(self, kind: str, name: str) -> None:
         self.kind = kind
-        self.name = f"holdspace_bench_c{couples}_e{entries}"
+        self.name = name
         # This run's sign-ins and couple ids, written by seed.py.
         self.fixture_path = BENCH_DIR / f"{self.name}-{kind}.json"
         if kind == "sqlite":
@@ -143,12 +179,14 @@ class BenchDatabase:
                 yield cursor
 
 
-def choose_database(args: argparse.Namespace) -> BenchDatabase:
+def choose_database(args: argparse.Namespace, name: str | None = None) -> BenchDatabase:
+    """The pages' database for this size, or the database called NAME, on SQLite or on the
+    PostgreSQL server DATABASE_URL names."""
     kind = args.database
     if kind is None:
         url = os.environ.get("DATABASE_URL", "")
         kind = "postgresql" if url.startswith(("postgres://", "postgresql://")) else "sqlite"
-    return BenchDatabase(kind, args.couples, args.entries)
+    return BenchDatabase(kind, name or f"holdspace_bench_c{args.couples}_e{args.entries}")
 
 
 def bench_environment(
@@ -292,6 +330,31 @@ class Server:
         counts = {word: sum(word in line for line in text) for word in LOG_PROBLEMS}
         examples = [line for line in text if any(word in line for word in LOG_PROBLEMS)][:10]
         return {"counts": {k: v for k, v in counts.items() if v}, "examples": examples}
+
+
+def cpu_snapshot(server: Server) -> dict[str, float]:
+    """CPU seconds used so far by the whole machine (all cores, idle and I/O wait left out),
+    by PostgreSQL's processes and by the harness's client processes, to tell where the CPU
+    of a phase went besides the server."""
+    tick = os.sysconf("SC_CLK_TCK")
+    with open("/proc/stat", encoding="ascii") as stat:
+        user, nice, system, _idle, _iowait, irq, softirq, steal = map(
+            int, stat.readline().split()[1:9]
+        )
+    found = {"machine": user + nice + system + irq + softirq + steal, "database": 0, "clients": 0}
+    server_pid = server.process.pid if server.process else -1
+    for path in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = path.read_text()
+            fields = text.rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # the process ended while we looked
+        used = int(fields[11]) + int(fields[12])  # utime, stime
+        if text[text.find("(") + 1 : text.rfind(")")] == "postgres":
+            found["database"] += used
+        elif int(fields[1]) == os.getpid() and int(path.parent.name) != server_pid:
+            found["clients"] += used  # fields[1] is the parent
+    return {name: ticks / tick for name, ticks in found.items()}
 
 
 def _stop_on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -514,6 +577,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     signal.signal(signal.SIGTERM, _stop_on_signal)
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    status = 0
+    if args.only != "events":
+        status = run_pages(args)
+    if args.only != "pages" and not args.no_events:
+        if args.only is None:
+            print(flush=True)
+        status = max(status, run_events(args))
+    return status
+
+
+def audit_verify(env: Mapping[str, str]) -> dict[str, Any]:
+    """`holdspace audit verify` on the bench database: its exit status and the end of its output."""
+    done = subprocess.run(
+        [*HOLDSPACE, "audit", "verify"],
+        env=dict(env),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    return {"exit": done.returncode, "output": (done.stdout + done.stderr).strip()[-2000:]}
+
+
+def run_pages(args: argparse.Namespace) -> int:
     database = choose_database(args)
     port = args.port or free_port()
     env = bench_environment(database, port, args)
@@ -603,18 +691,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 pool.terminate()
                 pool.join()
 
-    verify: dict[str, Any] = {"skipped": True}
-    if not args.no_verify:
-        done = subprocess.run(
-            [*HOLDSPACE, "audit", "verify"],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=600,
-        )
-        verify = {"exit": done.returncode, "output": (done.stdout + done.stderr).strip()[-2000:]}
+    verify: dict[str, Any] = {"skipped": True} if args.no_verify else audit_verify(env)
 
     rows = with_ratios(results)
     for row in rows:
@@ -721,6 +798,255 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"Results written to {args.out}")
     failed = any(row["errors"] for row in rows) or verify.get("exit", 0) != 0
     return 1 if failed else 0
+
+
+# Event writes -------------------------------------------------------------------------
+
+
+def event_tables(bare: Mapping[str, Any], load: Mapping[str, Any], count: Mapping[str, Any]) -> str:
+    label = f"POST /api/v1/sessions/{{id}}/events ({load['clients']} clients)"
+    row = {
+        "label": label,
+        "p50_ms": load["p50_ms"],
+        "p95_ms": load["p95_ms"],
+        "rps": load["requests_per_second"],
+        "errors": load["status_409"] + load["status_other"],
+        "p50_vs_bare": _ratio(load["p50_ms"], bare["p50_ms"]),
+        "p95_vs_bare": _ratio(load["p95_ms"], bare["p95_ms"]),
+        "rps_vs_bare": _ratio(load["requests_per_second"], bare["rps"]),
+    }
+    header = ("sessions", "requests/s", "new events/s", "p50 ms", "p95 ms")
+    header += ("201", "200", "409", "other", "lost", "duplicated")
+    body = [
+        (
+            str(load["clients"]),
+            _fmt(load["requests_per_second"]),
+            _fmt(load["events_per_second"]),
+            _fmt(load["p50_ms"]),
+            _fmt(load["p95_ms"]),
+            f"{load['status_201']:,}",
+            f"{load['status_200']:,}",
+            f"{load['status_409']:,}",
+            f"{load['status_other']:,}",
+            f"{count['lost']:,}",
+            f"{count['duplicated']:,}",
+        )
+    ]
+    return markdown_table([bare, row]) + "\n\n" + _table(header, body)
+
+
+def run_events(args: argparse.Namespace) -> int:
+    database = choose_database(args, events.DATABASE_NAME)
+    port = args.port or free_port()
+    env = bench_environment(database, port, args)
+    if args.reseed:
+        database.drop()
+    database.ensure()
+    print(f"Event writes: bench database {database.describe()}", flush=True)
+    run_checked([*HOLDSPACE, "migrate", "--noinput"], env, "migrate")
+    run_checked(
+        [
+            *(sys.executable, str(EVENTS_SCRIPT), "seed"),
+            f"--sessions={args.event_sessions}",
+            f"--out={database.fixture_path}",
+        ],
+        env,
+        "seeding the medicine sessions",
+    )
+    fixture = json.loads(database.fixture_path.read_text(encoding="utf-8"))
+    sessions = fixture["sessions"]
+    clients = len(sessions)
+    print(
+        f"{clients} new medicine sessions, each with its own facilitator and API token, "
+        f"in {fixture['seed_seconds']:.1f} s ({fixture['events_before']:,} events held before).",
+        flush=True,
+    )
+    profile: dict[str, Any] = {}
+    if not args.no_profile:
+        out = run_checked(
+            [
+                *(sys.executable, str(EVENTS_SCRIPT), "profile"),
+                f"--fixture={database.fixture_path}",
+            ],
+            env,
+            "profiling an event write",
+        )
+        profile = json.loads(out)
+
+    server = Server(env, port, BENCH_DIR / "server-events.log")
+    pool = None
+    try:
+        print(f"Starting the server on http://{HOST}:{port} …", flush=True)
+        server.start()
+        checked = events.check_events(port, sessions[0])
+        pool = make_pool(clients)
+        bare_target = Target("bare", f"bare Django view ({clients} clients)", ["/bench/bare"], [{}])
+        print(
+            f"Loading {bare_target.label}: {args.warmup:g} s warm-up, {args.seconds:g} s "
+            "measured …",
+            flush=True,
+        )
+        bare = run_phase(
+            pool,
+            port=port,
+            target=bare_target,
+            clients=clients,
+            warmup=args.warmup,
+            seconds=args.seconds,
+            max_requests=args.max_requests,
+            rng_seed=args.seed,
+        )
+        print(
+            f"Posting events: {clients} sessions, {args.event_replay:.1%} replays, "
+            f"{args.warmup:g} s warm-up, {args.event_seconds:g} s measured …",
+            flush=True,
+        )
+        cpu_before, wall_before = server.cpu_seconds(), time.monotonic()
+        others_before = cpu_snapshot(server)
+        load, results = events.run_event_load(
+            pool,
+            port=port,
+            sessions=sessions,
+            replay_share=args.event_replay,
+            warmup=args.warmup,
+            seconds=args.event_seconds,
+            max_requests=args.max_requests,
+            rng_seed=args.seed,
+        )
+        cpu, wall = server.cpu_seconds() - cpu_before, time.monotonic() - wall_before
+        others = {k: v - others_before[k] for k, v in cpu_snapshot(server).items()}
+    finally:
+        try:
+            server.stop()
+        finally:
+            if pool is not None:
+                pool.terminate()
+                pool.join()
+
+    sent = events.sent_by_session(results)
+    first = sent.setdefault(str(sessions[0]["id"]), {"sent": [], "acknowledged": []})
+    first["sent"].append(checked)
+    first["acknowledged"].append(checked)
+    sent_path = BENCH_DIR / f"{database.name}-{database.kind}-sent.json"
+    sent_path.write_text(json.dumps(sent), encoding="utf-8")
+    count = json.loads(
+        run_checked(
+            [
+                *(sys.executable, str(EVENTS_SCRIPT), "count"),
+                f"--fixture={database.fixture_path}",
+                f"--sent={sent_path}",
+            ],
+            env,
+            "counting the events held",
+        )
+    )
+    count["duplicated"] = count["duplicate_rows"] + load["replays_answered_201"]
+    sent_requests = load["requests"] + load["warmup_requests"]
+    load["server_cpu_ms_per_request"] = cpu * 1000 / max(sent_requests, 1)
+    load["server_cpu_cores_busy"] = cpu / wall
+    for name, used in others.items():
+        load[f"{name}_cpu_cores_busy"] = used / wall
+    verify: dict[str, Any] = {"skipped": True} if args.no_verify else audit_verify(env)
+    log = server.log_problems()
+    bare_row = with_ratios([bare])[0]
+    failures = events.failures(load, count)
+    if verify.get("exit", 0) != 0:
+        failures.append("the audit chain does not verify")
+    report = {
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "config": {
+            "sessions": clients,
+            "seconds": args.event_seconds,
+            "warmup": args.warmup,
+            "bare_seconds": args.seconds,
+            "replay_share": args.event_replay,
+            "note_share": events.NOTE_SHARE,
+            "workers": env.get("WEB_CONCURRENCY", "2 (holdspace serve default)"),
+            "threads": env.get("WEB_THREADS", "4 (holdspace serve default)"),
+        },
+        "environment": {
+            "database": fixture["vendor"],
+            "python": platform.python_version(),
+            "machine": platform.machine(),
+            "cpus": os.cpu_count(),
+        },
+        "bare": bare_row,
+        "events": load,
+        "count": count,
+        "profile": profile,
+        "failures": failures,
+        "audit_verify": verify,
+        "server_log": log,
+    }
+    args.events_out.parent.mkdir(parents=True, exist_ok=True)
+    args.events_out.write_text(json.dumps(_json_safe(report), indent=2) + "\n", encoding="utf-8")
+
+    print()
+    print(
+        f"Event writes on {fixture['vendor']}: {clients} medicine sessions posting at once "
+        f"({1 - events.NOTE_SHARE:.0%} vitals, {events.NOTE_SHARE:.0%} notes, "
+        f"{args.event_replay:.1%} replays), {args.event_seconds:g} s measured; gunicorn "
+        f"{report['config']['workers']} workers × {report['config']['threads']} threads; "
+        f"{os.cpu_count()} CPUs shared by server and clients."
+    )
+    print()
+    print(event_tables(bare_row, load, count))
+    print()
+    print(
+        f"p99 {_fmt(load['p99_ms'])} ms, max {_fmt(load['max_ms'])} ms; new events p50/p95 "
+        f"{_fmt(load['new_p50_ms'])}/{_fmt(load['new_p95_ms'])} ms, replays "
+        f"{_fmt(load['replay_p50_ms'])}/{_fmt(load['replay_p95_ms'])} ms; server CPU "
+        f"{_fmt(load['server_cpu_ms_per_request'], 2)} ms/request "
+        f"({_fmt(load['server_cpu_cores_busy'], 2)} cores busy); requests per session "
+        f"{load['per_session_min']:,} / {load['per_session_median']:,} / "
+        f"{load['per_session_max']:,} (min / median / max)."
+    )
+    database_busy = (
+        f", PostgreSQL {_fmt(load['database_cpu_cores_busy'], 2)}"
+        if database.kind == "postgresql"
+        else ""
+    )
+    print(
+        f"Cores busy while posting: {_fmt(load['machine_cpu_cores_busy'], 2)} of "
+        f"{os.cpu_count()} in all, the server {_fmt(load['server_cpu_cores_busy'], 2)}"
+        f"{database_busy}, the clients {_fmt(load['clients_cpu_cores_busy'], 2)}; "
+        "the rest is anything else the machine was doing."
+    )
+    print(
+        f"Held after the run: {count['held']:,} events in these sessions, "
+        f"{count['audit_events']:,} of their audit events, {count['safety_alerts']:,} alerts; "
+        f"{count['unacknowledged_held']:,} held and {count['unacknowledged_missing']:,} not held "
+        "of the events whose request failed."
+    )
+    if load["other_kinds"]:
+        print(f"  other answers: {load['other_kinds']}")
+    if profile:
+        print()
+        print(f"One request through Django's test client (median of {events.PROFILE_REQUESTS}):")
+        header = ("request", "queries", "of which writes", "SQL ms", "request ms")
+        body = [
+            (
+                name,
+                str(row["queries"]),
+                str(row["writes"]),
+                _fmt(row["sql_ms"], 2),
+                _fmt(row["request_ms"]),
+            )
+            for name, row in profile.items()
+        ]
+        print(_table(header, body))
+        print()
+    for problem in load["problems"] + count["examples"]:
+        print(f"  {problem}")
+    if not verify.get("skipped"):
+        state = "intact" if verify["exit"] == 0 else "PROBLEM"
+        print(f"Audit chain after the run: {state}: {verify['output'].splitlines()[-1:]}")
+    if log["counts"]:
+        print(f"Server log problems ({server.log_path.relative_to(ROOT)}): {log['counts']}")
+    for failure in failures:
+        print(f"FAILED: {failure}")
+    print(f"Results written to {args.events_out}")
+    return 1 if failures or bare.errors else 0
 
 
 if __name__ == "__main__":
