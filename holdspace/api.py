@@ -13,6 +13,7 @@ from holdspace.accounts.api import router as accounts_router
 from holdspace.accounts.services import api_token_user
 from holdspace.audit.services import audit_record
 from holdspace.couples.api import router as couples_router
+from holdspace.facilitators.api import router as facilitators_router
 from holdspace.measures.api import responses_router
 from holdspace.measures.api import router as instruments_router
 from holdspace.policy import client_ip, viewer_for
@@ -52,6 +53,7 @@ api.add_router("/instruments", instruments_router)
 api.add_router("/couples", responses_router)
 api.add_router("/couples", screening_router)
 api.add_router("/sessions", sessions_router)
+api.add_router("/", facilitators_router)
 
 
 @api.exception_handler(Http404)

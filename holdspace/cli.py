@@ -5,6 +5,9 @@ holdspace migrate          create or update the database tables
 holdspace seed-demo        load the demo practice (idempotent)
 holdspace api-token EMAIL  print a new API token for that person
 holdspace audit verify     check the audit trail's hash chain
+holdspace credentials-sweep [--today YYYY-MM-DD]
+                           warn of expiring facilitator credentials, expire lapsed ones
+                           (nightly; the background worker will schedule it)
 holdspace <django command> any of Django's management commands
 """
 
@@ -90,7 +93,11 @@ def main(argv: list[str] | None = None) -> int:
             print("usage: holdspace audit verify", file=sys.stderr)
             return 2
         return _manage(["audit_verify", *rest[1:]])
-    aliases = {"seed-demo": "seed_demo", "api-token": "api_token"}
+    aliases = {
+        "seed-demo": "seed_demo",
+        "api-token": "api_token",
+        "credentials-sweep": "credentials_sweep",
+    }
     return _manage([aliases.get(command, command), *rest])
 
 

@@ -124,7 +124,34 @@ def build_cast() -> Cast:
         people["trial_partner_b"],
         [people["trial_facilitator"]],
     )
+    for key in ("facilitator", "other_facilitator", "lead", "trial_facilitator"):
+        give_licence(people[key], center if not key.startswith("trial") else trial)
     return Cast(center, trial, couple, other, trial_couple, people)
+
+
+def give_licence(user: User, organisation: Organisation, *, years: int = 2) -> Any:
+    """A verified licence for the organisation's jurisdiction, as a facilitator needs to be
+    present at a medicine session (tests of the rule itself take it away)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from holdspace.facilitators.models import Credential
+    from holdspace.screening.profiles import get_profile
+
+    requirements = get_profile(organisation.profile).facilitators
+    return Credential.objects.create(
+        organisation=organisation,
+        facilitator=user,
+        kind="licence",
+        jurisdiction=requirements.licence_jurisdiction or "Oregon",
+        title=requirements.licence_label,
+        number=f"LIC-{user.pk:05d}",
+        issued_on=timezone.localdate() - dt.timedelta(days=365),
+        expires_on=timezone.localdate() + dt.timedelta(days=365 * years),
+        status="verified",
+        register="Test register",
+    )
 
 
 @pytest.fixture

@@ -203,6 +203,7 @@ def seed_demo() -> None:
     )
     for organisation in Organisation.objects.filter(slug__startswith="demo-"):
         _seed_measures(organisation)
+        _seed_facilitators(organisation)
         _seed_preparation(organisation)
 
 
@@ -270,6 +271,96 @@ def _seed_measures(organisation: Organisation) -> None:
                 note="Called Riley the same afternoon; C-SSRS screen negative for intent or "
                 "plan. Safety plan reviewed and shared with the clinical lead.",
             )
+
+
+def _seed_facilitators(organisation: Organisation) -> None:
+    """Each facilitator and clinical lead with verified credentials and a profile; partners
+    who have met their guide (all but Sam) have approved them."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from holdspace.facilitators.models import Credential, FacilitatorProfile, GuideReview
+    from holdspace.screening.profiles import get_profile
+
+    if Credential.objects.filter(organisation=organisation).exists():
+        return
+    requirements = get_profile(organisation.profile).facilitators
+    jurisdiction = requirements.licence_jurisdiction or "California"
+    today = timezone.localdate()
+    lead = next(
+        m.user
+        for m in Membership.objects.filter(organisation=organisation, role=Role.CLINICAL_LEAD)
+    )
+    staff = Membership.objects.filter(
+        organisation=organisation, role__in=[Role.FACILITATOR, Role.CLINICAL_LEAD]
+    ).select_related("user")
+    for index, membership in enumerate(staff):
+        user = membership.user
+        common = {
+            "organisation": organisation,
+            "facilitator": user,
+            "status": "verified",
+            "verified_by": lead,
+            "verified_at": timezone.now(),
+        }
+        Credential.objects.create(
+            **common,
+            kind="licence",
+            jurisdiction=jurisdiction,
+            title=requirements.licence_label,
+            number=f"{jurisdiction[:2].upper()}-PSF-{1040 + index}",
+            issued_on=today - dt.timedelta(days=400),
+            expires_on=today + dt.timedelta(days=330),
+            register=f"{jurisdiction} licence lookup (public register)",
+        )
+        Credential.objects.create(
+            **common,
+            kind="training",
+            title="Facilitator training program (160 hours)",
+            hours=160,
+            issued_on=today - dt.timedelta(days=500),
+            register="Training program's completion record",
+        )
+        Credential.objects.create(
+            **common,
+            kind="bls",
+            title="Basic Life Support (American Heart Association)",
+            issued_on=today - dt.timedelta(days=680),
+            # Robin's BLS runs out in seven weeks: the nightly sweep's 60-day warning.
+            expires_on=today + dt.timedelta(days=49 if index == 0 else 400),
+            register="AHA eCard verification",
+        )
+        Credential.objects.create(
+            **common,
+            kind="insurance",
+            title="Professional liability insurance",
+            issued_on=today - dt.timedelta(days=100),
+            expires_on=today + dt.timedelta(days=265),
+            register="Insurer's certificate",
+        )
+        FacilitatorProfile.objects.create(
+            organisation=organisation,
+            facilitator=user,
+            supervision="Monthly consultation with an independent senior facilitator.",
+            languages=["English", "Spanish"] if index == 0 else ["English"],
+            substances=get_profile(organisation.profile).substances,
+            modalities=["Internal Family Systems", "Emotionally Focused Therapy"],
+            ethics_acknowledged_at=timezone.now() - dt.timedelta(days=90),
+            conflicts_of_interest="None disclosed.",
+        )
+    for couple in Couple.with_people(Couple.objects.filter(organisation=organisation)):
+        for partner in couple.loaded_partners:
+            if partner.user.display_name == "Sam":
+                continue  # Sam has not met the guide yet
+            for member in couple.loaded_care_team:
+                GuideReview.objects.create(
+                    organisation=organisation,
+                    couple=couple,
+                    partner_id=partner.user_id,
+                    facilitator_id=member.user_id,
+                    decision=GuideReview.APPROVE,
+                )
 
 
 # Screening and preparation: Riley & Jordan are ready and scheduled for their next medicine

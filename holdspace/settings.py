@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "holdspace.screening",
     "holdspace.preparation",
     "holdspace.sessions",
+    "holdspace.facilitators",
     "holdspace.measures",
     "holdspace.reports",
 ]
@@ -230,8 +231,14 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded clinical files (credential evidence): under var/, never served as static files;
+# only views that check the policy stream them.
+MEDIA_ROOT = Path(envstr("HOLDSPACE_FILES_DIR") or VAR_DIR / "files")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT), "base_url": "/files-not-served/"},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

@@ -6,6 +6,7 @@ from django.urls import include, path
 from holdspace.accounts import views as accounts_views
 from holdspace.api import api
 from holdspace.couples import views as couples_views
+from holdspace.facilitators import views as facilitator_views
 from holdspace.measures import views as measures_views
 from holdspace.preparation import views as preparation_views
 from holdspace.reports import views as reports_views
@@ -102,6 +103,23 @@ urlpatterns = [
         "sessions/<int:session_id>/summary/",
         session_summary.session_summary,
         name="session_summary",
+    ),
+    path("facilitators/", facilitator_views.facilitator_list, name="facilitator_list"),
+    path(
+        "facilitators/<int:user_id>/",
+        facilitator_views.facilitator_detail,
+        name="facilitator_detail",
+    ),
+    path(
+        "credentials/<int:credential_id>/evidence",
+        facilitator_views.evidence,
+        name="credential_evidence",
+    ),
+    path("couples/<int:couple_id>/guides/", facilitator_views.guides, name="guides"),
+    path(
+        "couples/<int:couple_id>/guides/<int:user_id>/review",
+        facilitator_views.guide_review_post,
+        name="guide_review",
     ),
     path("doses/", session_doselog.dose_log, name="dose_log"),
     path("doses.csv", session_doselog.dose_log_csv, name="dose_log_csv"),

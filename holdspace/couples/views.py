@@ -16,6 +16,7 @@ from holdspace.couples.forms import CoupleForm, EntryForm, VisibilityForm
 from holdspace.couples.models import Stage
 from holdspace.couples.selectors import couple_list, couple_page, entry_read, partner_couples
 from holdspace.couples.services import couple_create, entry_create, entry_update
+from holdspace.facilitators.selectors import sessions_at_risk
 from holdspace.measures.models import Timepoint
 from holdspace.measures.selectors import (
     administrable_instruments,
@@ -90,6 +91,11 @@ def console(request: HtmxHttpRequest) -> HttpResponse:
         "overdue": overdue_by_couple(
             viewer=viewer, organisation=organisation, couple_ids=[c.id for c in page]
         ),
+        # Sessions whose facilitators' credentials lapse before the day: the care roles only.
+        "at_risk": []
+        if request.htmx
+        or viewer.role_in(organisation.pk) not in {Role.CLINICAL_LEAD, Role.FACILITATOR}
+        else sessions_at_risk(organisation),
     }
     template = "couples/_couple_rows.html" if request.htmx else "couples/console.html"
     return render(request, template, context)

@@ -15,6 +15,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from holdspace.couples.models import Couple, Entry, EntryKind, Partner, Stage, Visibility
+from holdspace.facilitators.models import GuideReview
 from holdspace.preparation.models import PartnerForm, PreparationKind, PreparationSession
 from holdspace.screening.models import Decision, Screening
 from holdspace.screening.profiles import Profile, get_profile
@@ -230,6 +231,13 @@ def readiness(
             visibility__in=[Visibility.TEAM, Visibility.COUPLE],
         ).values_list("author_id", flat=True)
     )
+    approvals: dict[tuple[int, int], str] = {}
+    if profile.facilitators.approval_required:
+        for review in GuideReview.objects.filter(
+            organisation_id=couple.organisation_id, couple=couple
+        ).order_by("-created_at", "-id"):
+            approvals.setdefault((review.partner_id, review.facilitator_id), review.decision)
+    team = [(m.user_id, m.user.display_name) for m in couple.loaded_care_team]
     result = []
     for partner in partners:
         items = [_screening_item(screenings.get(partner.user_id), substance, profile)]
@@ -273,6 +281,27 @@ def readiness(
                     profile.preparation.source,
                     profile.preparation.unverified,
                     action="intention",
+                )
+            )
+        if profile.facilitators.approval_required:
+            waiting = [
+                name
+                for uid, name in team
+                if approvals.get((partner.user_id, uid)) != GuideReview.APPROVE
+            ]
+            items.append(
+                Item(
+                    "guide_approval",
+                    _("Met and approved each facilitator"),
+                    bool(team) and not waiting,
+                    (
+                        _("Waiting for: %(names)s.") % {"names": ", ".join(waiting)}
+                        if waiting
+                        else (_("No facilitator on the care team yet.") if not team else "")
+                    ),
+                    profile.facilitators.source,
+                    profile.facilitators.unverified,
+                    action="guides",
                 )
             )
         result.append(PartnerReadiness(partner, items))

@@ -149,6 +149,17 @@ class SupplementalTiming(Sourced):
     max_minutes_after: int | None = Field(default=None, gt=0)
 
 
+class FacilitatorRequirements(Sourced):
+    """What a facilitator must hold to be present at a medicine session, and whether each
+    partner must approve each facilitator before one (a readiness requirement)."""
+
+    # A verified, unexpired licence from this jurisdiction ("" accepts any verified licence).
+    licence_jurisdiction: str = ""
+    licence_label: str = "Facilitator licence"
+    bls_required: bool = False
+    approval_required: bool = False
+
+
 class Retention(Sourced):
     years: int = Field(gt=0)
 
@@ -169,6 +180,7 @@ class Profile(_Strict):
     facilitator_ratio: list[RatioTable] = []
     supplemental: list[SupplementalTiming] = []
     vital_thresholds: VitalThresholds | None = None
+    facilitators: FacilitatorRequirements
     retention: Retention
 
     @model_validator(mode="after")

@@ -70,6 +70,16 @@ def medicine_session_schedule(
         ]
     if len(room) > 120:
         errors["room"] = [_("At most 120 characters.")]
+    if facilitators and not errors:
+        from holdspace.facilitators.services import facilitator_problems
+
+        lapsed = facilitator_problems(
+            organisation=couple.organisation,
+            user_ids=facilitators,
+            on=timezone.localdate(starts_at),
+        )
+        if any(lapsed.values()):
+            errors["facilitator_ids"] = [m for found in lapsed.values() for m in found]
     if errors:
         raise ValidationError(errors)
     result = readiness(couple, at=starts_at, substance=substance)
@@ -208,6 +218,16 @@ def medicine_session_plan(
     strangers = [f for f in facilitators if f not in team]
     if strangers:
         errors["facilitator_ids"] = [_("Not on this couple's care team.")]
+    elif facilitator_ids is not None and facilitators:
+        from holdspace.facilitators.services import facilitator_problems
+
+        lapsed = facilitator_problems(
+            organisation=session.couple.organisation,
+            user_ids=facilitators,
+            on=timezone.localdate(session.starts_at),
+        )
+        if any(lapsed.values()):
+            errors["facilitator_ids"] = [m for found in lapsed.values() for m in found]
     # The plan as it will stand: these lines over what is stored for the other partner.
     totals = {
         plan.partner_id: plan.total_mg for plan in PartnerPlan.objects.filter(session=session)

@@ -136,6 +136,26 @@ def test_it_schedules_a_session_only_once_the_couple_is_ready(  # type: ignore[n
     sam.get_by_role("button", name="Save").click()
     assert sam.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
+    # Sam has met Robin: reviews the guide's verified credentials and approves them.
+    sam.goto(server + f"/couples/{couple.pk}/readiness/")
+    approval = sam.locator("li[data-code='guide_approval']")
+    expect(approval).to_have_class("todo")
+    expect(approval).to_contain_text("Waiting for: Robin Hale (facilitator)")
+    approval.get_by_role("link", name="Meet and review your guides").click()
+    guide_card = sam.locator("section.guide", has_text="Robin Hale")
+    expect(guide_card).to_contain_text("Oregon psilocybin facilitator licence")
+    expect(guide_card).to_contain_text("verified")
+    expect(sam.get_by_text("Evidence")).to_have_count(0)  # never the evidence files
+    expect(sam.get_by_role("heading", name="Questions worth asking a guide")).to_be_visible()
+    guide_card.get_by_label("I have met them and I approve").check()
+    guide_card.get_by_role("button", name="Record").click()
+    expect(sam.get_by_text("Thank you — recorded.")).to_be_visible()
+    expect(sam.locator("section.guide", has_text="Robin Hale")).to_contain_text(
+        "You approved this guide"
+    )
+    sam.goto(server + f"/couples/{couple.pk}/readiness/")
+    expect(sam.locator("li[data-code='guide_approval']")).to_have_class("done")
+
     # The clinical lead reviews Sam's SSRI and records the decision with a reason.
     lead = new_page(1024, 900)
     _staff(lead, server, "lead@demo.holdspace.org")

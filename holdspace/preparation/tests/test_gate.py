@@ -59,6 +59,7 @@ EVERY_CODE = [
     "form:emergency_contact",
     "form:demographic_form",
     "preparation_private",
+    "guide_approval",
 ]
 ALL_NO = {code: False for code in rule_set().questions}
 
@@ -140,6 +141,21 @@ def make_ready(
         complete_forms(cast, who, skip={code[5:] for w, code in skipped if w == who})
         if (who, "preparation_private") not in skipped:
             prepare(cast, who, held_at)
+        if (who, "guide_approval") not in skipped:
+            approve_guides(cast, who)
+
+
+def approve_guides(cast: Cast, who: str) -> None:
+    """WHO has met each facilitator of the care team and approves them (Oregon)."""
+    from holdspace.facilitators.services import guide_review
+    from holdspace.policy import get_couple_for
+
+    viewer = cast.viewer(who)
+    couple = get_couple_for(viewer, cast.couple.pk)
+    for member in couple.loaded_care_team:
+        guide_review(
+            viewer=viewer, couple=couple, facilitator_id=member.user_id, decision="approve"
+        )
 
 
 def _schedule_api(cast: Cast, starts_at: dt.datetime, who: str = "facilitator") -> Any:
@@ -634,6 +650,7 @@ def test_it_moves_the_couple_through_the_stages_as_the_records_arrive(cast: Cast
     complete_forms(cast, "partner_b")
     for who in PARTNERS:
         prepare(cast, who, timezone.now() - dt.timedelta(days=2))
+        approve_guides(cast, who)
     assert _stored_stage(cast) == Stage.PREPARATION
     assert _schedule_api(cast, _in_days(1)).status_code == 201
     assert _stored_stage(cast) == Stage.MEDICINE_SESSION

@@ -16,7 +16,7 @@ from django.utils import timezone
 from holdspace.accounts.models import Role, User
 from holdspace.accounts.services import membership_ensure, user_create
 from holdspace.audit.models import AuditEvent
-from holdspace.conftest import PASSWORD, Cast, make_session
+from holdspace.conftest import PASSWORD, Cast, give_licence, make_session
 from holdspace.couples.models import CareTeamMember
 from holdspace.sessions.models import MedicineSession, PartnerPlan
 
@@ -77,6 +77,7 @@ def _trial_cofacilitator(cast: Cast) -> User:
     )
     membership_ensure(organisation=cast.trial, user=user, role=Role.FACILITATOR)
     CareTeamMember.objects.create(organisation=cast.trial, couple=cast.trial_couple, user=user)
+    give_licence(user, cast.trial)
     cast.people["trial_cofacilitator"] = user
     return user
 

@@ -1,0 +1,249 @@
+"""/api/v1/facilitators, /api/v1/couples/{id}/guides and credential verification: the same
+services and policy as the web pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from holdspace.accounts.models import Organisation, Role
+from holdspace.facilitators.models import Credential, GuideReview
+from holdspace.facilitators.selectors import (
+    couple_guides,
+    guide_questions,
+    organisation_facilitators,
+)
+from holdspace.facilitators.services import credential_set_status, guide_review
+from holdspace.lib.api import ErrorOut, Input, documented
+from holdspace.policy import Viewer, get_couple_for, is_care_team_of, is_partner_of
+
+router = Router(tags=["facilitators"])
+MANAGERS: frozenset[str] = frozenset({Role.ORG_ADMIN, Role.CLINICAL_LEAD})
+
+
+def _viewer(request: HttpRequest) -> Viewer:
+    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
+    return viewer
+
+
+class CredentialOut(Schema):
+    id: int
+    kind: str
+    title: str
+    jurisdiction: str
+    number: str = Field(description="Staff only; empty for couples.")
+    hours: int | None
+    issued_on: dt.date | None
+    expires_on: dt.date | None
+    status: str
+    public_register: str = Field(description="Staff only; empty for couples.")
+    verified_at: dt.datetime | None
+
+
+class FacilitatorOut(Schema):
+    user_id: int
+    display_name: str
+    role: str
+    credentials: list[CredentialOut]
+    expiring_within_60_days: list[int]
+    concerns: int | None = Field(description="Clinical leads only.")
+    adverse_events: int | None = Field(description="Clinical leads only.")
+
+
+class FacilitatorListOut(Schema):
+    organisation_id: int
+    items: list[FacilitatorOut]
+
+
+class OrgQuery(Input):
+    org: int | None = None
+
+
+class GuideOut(Schema):
+    user_id: int
+    display_name: str
+    credentials: list[CredentialOut]
+    languages: list[str]
+    substances: list[str]
+    modalities: list[str]
+    supervision: str
+    conflicts_of_interest: str
+    my_review: Literal["approve", "concern"] | None
+
+
+class GuidesOut(Schema):
+    couple_id: int
+    guides: list[GuideOut]
+    questions: list[str]
+
+
+class StatusIn(Input):
+    status: Literal["unverified", "verified", "expired", "suspended", "revoked"]
+    public_register: str = Field(
+        default="", max_length=300, description="Required to verify: the register checked."
+    )
+
+
+class ReviewIn(Input):
+    decision: Literal["approve", "concern"]
+    note: str = Field(default="", max_length=4000)
+
+
+class ReviewOut(Schema):
+    id: int
+    facilitator_id: int
+    decision: str
+    created_at: dt.datetime
+
+
+def _credential_out(c: Credential, *, staff: bool) -> CredentialOut:
+    return CredentialOut(
+        id=c.pk,
+        kind=c.kind,
+        title=c.title,
+        jurisdiction=c.jurisdiction,
+        number=c.number if staff else "",
+        hours=c.hours,
+        issued_on=c.issued_on,
+        expires_on=c.expires_on,
+        status=c.status,
+        public_register=c.register if staff else "",
+        verified_at=c.verified_at,
+    )
+
+
+@router.get(
+    "/facilitators",
+    response=documented({200: FacilitatorListOut, 403: ErrorOut}),
+    summary="The organisation's facilitators and their credentials (org admins and clinical leads)",
+)
+def facilitators(request: HttpRequest, query: Query[OrgQuery]) -> FacilitatorListOut:
+    viewer = _viewer(request)
+    managed = viewer.orgs_with(MANAGERS)
+    org_id = query.org if query.org is not None else (managed[0] if managed else None)
+    if org_id is None or org_id not in managed:
+        viewer.audit(action="access.denied", organisation_id=None, object_type="facilitators")
+        raise PermissionDenied("Only an org admin or clinical lead lists the facilitators")
+    organisation = Organisation.objects.get(pk=org_id)
+    lead = viewer.role_in(org_id) == Role.CLINICAL_LEAD
+    rows = organisation_facilitators(organisation, with_incidents=lead)
+    viewer.audit(action="facilitator.list", organisation_id=org_id, object_type="facilitator")
+    return FacilitatorListOut(
+        organisation_id=org_id,
+        items=[
+            FacilitatorOut(
+                user_id=row.user.pk,
+                display_name=row.user.display_name,
+                role=row.role,
+                credentials=[_credential_out(c, staff=True) for c in row.credentials],
+                expiring_within_60_days=[c.pk for c in row.expiring],
+                concerns=row.concerns if lead else None,
+                adverse_events=row.adverse_events if lead else None,
+            )
+            for row in rows
+        ],
+    )
+
+
+@router.post(
+    "/credentials/{credential_id}/status",
+    response=documented({200: CredentialOut}, writes=True),
+    summary="Verify, suspend, revoke or expire a credential (org admins and clinical leads)",
+)
+def credential_status(request: HttpRequest, credential_id: int, payload: StatusIn) -> CredentialOut:
+    viewer = _viewer(request)
+    credential = Credential.objects.filter(
+        pk=credential_id, organisation_id__in=list(viewer.roles)
+    ).first()
+    if credential is None:
+        viewer.audit(
+            action="access.denied",
+            organisation_id=None,
+            object_type="credential",
+            object_id=credential_id,
+        )
+        raise Http404("No such credential")
+    updated = credential_set_status(
+        viewer=viewer,
+        credential=credential,
+        status=payload.status,
+        register=payload.public_register,
+    )
+    return _credential_out(updated, staff=True)
+
+
+@router.get(
+    "/couples/{couple_id}/guides",
+    response=documented({200: GuidesOut, 403: ErrorOut}),
+    summary="The couple's guides as the couple sees them (partners and their care team)",
+)
+def guides(request: HttpRequest, couple_id: int) -> GuidesOut:
+    viewer = _viewer(request)
+    couple = get_couple_for(viewer, couple_id)
+    partner = is_partner_of(viewer, couple)
+    if not (partner or is_care_team_of(viewer, couple)):
+        viewer.audit(
+            action="access.denied",
+            organisation_id=couple.organisation_id,
+            object_type="guides",
+            object_id=couple.pk,
+            couple_id=couple.pk,
+        )
+        raise PermissionDenied("You may not see this couple's guides")
+    found = couple_guides(couple, partner_id=viewer.user.pk if partner else None)
+    viewer.audit(
+        action="guides.read",
+        organisation_id=couple.organisation_id,
+        object_type="couple",
+        object_id=couple.pk,
+        couple_id=couple.pk,
+    )
+    return GuidesOut(
+        couple_id=couple.pk,
+        guides=[
+            GuideOut(
+                user_id=g.user.pk,
+                display_name=g.user.display_name,
+                credentials=[_credential_out(c, staff=False) for c in g.credentials],
+                languages=g.profile.languages if g.profile else [],
+                substances=g.profile.substances if g.profile else [],
+                modalities=g.profile.modalities if g.profile else [],
+                supervision=g.profile.supervision if g.profile else "",
+                conflicts_of_interest=g.profile.conflicts_of_interest if g.profile else "",
+                my_review=g.my_review.decision if g.my_review else None,  # type: ignore[arg-type]
+            )
+            for g in found
+        ],
+        questions=guide_questions()[0],
+    )
+
+
+@router.post(
+    "/couples/{couple_id}/guides/{user_id}/review",
+    response=documented({201: ReviewOut}, writes=True),
+    summary="A partner approves a guide, or raises a concern the clinical lead sees",
+)
+def review(
+    request: HttpRequest, couple_id: int, user_id: int, payload: ReviewIn
+) -> tuple[int, ReviewOut]:
+    viewer = _viewer(request)
+    couple = get_couple_for(viewer, couple_id)
+    if user_id not in {m.user_id for m in couple.loaded_care_team}:
+        raise Http404("No such guide on this couple's care team")
+    made: GuideReview = guide_review(
+        viewer=viewer,
+        couple=couple,
+        facilitator_id=user_id,
+        decision=payload.decision,
+        note=payload.note,
+    )
+    return 201, ReviewOut(
+        id=made.pk,
+        facilitator_id=made.facilitator_id,
+        decision=made.decision,
+        created_at=made.created_at,
+    )

@@ -1,0 +1,189 @@
+"""Reads of facilitators: what a couple sees of their guides, and the organisation's view."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from django.db.models import Count
+from django.utils import timezone
+
+from holdspace.accounts.models import Membership, Organisation, Role, User
+from holdspace.couples.models import Couple
+from holdspace.facilitators.models import (
+    Credential,
+    CredentialStatus,
+    FacilitatorProfile,
+    GuideReview,
+)
+from holdspace.screening.rules import RULES_DIR
+
+
+@cache
+def guide_questions() -> tuple[list[str], str]:
+    data = tomllib.loads((RULES_DIR / "guide_questions.toml").read_text(encoding="utf-8"))
+    return [str(q) for q in data["questions"]], str(data["source"])
+
+
+@dataclass
+class Guide:
+    user: User
+    profile: FacilitatorProfile | None
+    credentials: list[Credential] = field(default_factory=list)
+    my_review: GuideReview | None = None
+
+
+def couple_guides(couple: Couple, *, partner_id: int | None) -> list[Guide]:
+    """The facilitators on COUPLE's care team as a couple sees them: verified credentials only
+    (no evidence, no incidents), their profile, and PARTNER_ID's latest review of each."""
+    team = [m.user for m in couple.loaded_care_team]
+    ids = [u.pk for u in team]
+    profiles = {
+        p.facilitator_id: p
+        for p in FacilitatorProfile.objects.filter(
+            organisation_id=couple.organisation_id, facilitator_id__in=ids
+        )
+    }
+    credentials: dict[int, list[Credential]] = {uid: [] for uid in ids}
+    for credential in Credential.objects.filter(
+        organisation_id=couple.organisation_id,
+        facilitator_id__in=ids,
+        status=CredentialStatus.VERIFIED,
+    ).defer("evidence", "evidence_name"):
+        credentials[credential.facilitator_id].append(credential)
+    reviews: dict[int, GuideReview] = {}
+    if partner_id is not None:
+        for review in GuideReview.objects.filter(
+            couple=couple, partner_id=partner_id, facilitator_id__in=ids
+        ).order_by("-created_at", "-id"):
+            reviews.setdefault(review.facilitator_id, review)
+    return [
+        Guide(user, profiles.get(user.pk), credentials[user.pk], reviews.get(user.pk))
+        for user in team
+    ]
+
+
+@dataclass
+class FacilitatorRow:
+    user: User
+    role: str
+    credentials: list[Credential]
+    expiring: list[Credential]
+    concerns: int = 0
+    adverse_events: int = 0
+
+
+def organisation_facilitators(
+    organisation: Organisation, *, with_incidents: bool, within_days: int = 60
+) -> list[FacilitatorRow]:
+    """Every facilitator and clinical lead of the organisation with their credentials, those
+    expiring soon, and (for the clinical lead) concerns and adverse events linked to them."""
+    from holdspace.sessions.models import SessionEvent
+
+    members = list(
+        Membership.objects.filter(
+            organisation=organisation, role__in=[Role.FACILITATOR, Role.CLINICAL_LEAD]
+        )
+        .select_related("user")
+        .order_by("user__display_name")
+    )
+    ids = [m.user_id for m in members]
+    held: dict[int, list[Credential]] = {uid: [] for uid in ids}
+    for credential in Credential.objects.filter(organisation=organisation, facilitator_id__in=ids):
+        held[credential.facilitator_id].append(credential)
+    soon = timezone.localdate() + dt.timedelta(days=within_days)
+    concerns: dict[int, int] = {}
+    events: dict[int, int] = {}
+    if with_incidents:
+        concerns = dict(
+            GuideReview.objects.filter(
+                organisation=organisation, facilitator_id__in=ids, decision=GuideReview.CONCERN
+            )
+            .values_list("facilitator_id")
+            .annotate(n=Count("id"))
+        )
+        events = dict(
+            SessionEvent.objects.filter(
+                organisation=organisation,
+                kind="adverse_event",
+                session__facilitators__user_id__in=ids,
+            )
+            .values_list("session__facilitators__user_id")
+            .annotate(n=Count("id", distinct=True))
+        )
+    return [
+        FacilitatorRow(
+            m.user,
+            m.role,
+            held[m.user_id],
+            [
+                c
+                for c in held[m.user_id]
+                if c.expires_on is not None
+                and c.status == CredentialStatus.VERIFIED
+                and c.expires_on <= soon
+            ],
+            concerns.get(m.user_id, 0),
+            events.get(m.user_id, 0),
+        )
+        for m in members
+    ]
+
+
+def facilitator_incidents(organisation: Organisation, user_id: int) -> dict[str, Any]:
+    """For the clinical lead: adverse events in sessions this facilitator was present at, and
+    partners' concerns about them, with links to the records."""
+    from holdspace.sessions.models import SessionEvent
+
+    adverse = list(
+        SessionEvent.objects.filter(
+            organisation=organisation,
+            kind="adverse_event",
+            session__facilitators__user_id=user_id,
+        )
+        .select_related("session", "couple")
+        .order_by("-occurred_at")
+        .distinct()[:100]
+    )
+    concerns = list(
+        GuideReview.objects.filter(
+            organisation=organisation, facilitator_id=user_id, decision=GuideReview.CONCERN
+        )
+        .select_related("couple", "partner")
+        .order_by("-created_at")[:100]
+    )
+    return {"adverse_events": adverse, "concerns": concerns}
+
+
+def sessions_at_risk(organisation: Organisation) -> list[tuple[Any, list[str]]]:
+    """Scheduled sessions whose facilitators' credentials lapse before the day (for the
+    console), with what is wrong; four queries however many sessions."""
+    from holdspace.facilitators.services import held_credentials, problems_on
+    from holdspace.sessions.models import MedicineSession
+
+    upcoming = list(
+        MedicineSession.objects.filter(
+            organisation=organisation,
+            status="scheduled",
+            starts_at__gte=timezone.now() - dt.timedelta(hours=12),
+        )
+        .select_related("couple")
+        .prefetch_related("facilitators")
+        .order_by("starts_at")[:200]
+    )
+    ids = sorted({f.user_id for s in upcoming for f in s.facilitators.all()})
+    held, names = held_credentials(organisation, ids)
+    at_risk = []
+    for session in upcoming:
+        day = timezone.localdate(session.starts_at)
+        found = [
+            message
+            for f in session.facilitators.all()
+            for message in problems_on(organisation, held[f.user_id], names.get(f.user_id, ""), day)
+        ]
+        if found:
+            at_risk.append((session, found))
+    return at_risk
