@@ -395,19 +395,15 @@ def _warn(credential: Credential, threshold: int, today: dt.date) -> bool:
                 "title": credential.title,
                 "day": credential.expires_on.isoformat(),
             }
-            send_mail(
-                f"[Holdspace] {subject}",
-                body,
-                settings.DEFAULT_FROM_EMAIL,
-                [credential.facilitator.email, *leads],
-            )
+            recipients = list(dict.fromkeys([credential.facilitator.email, *leads]))
+            send_mail(f"[Holdspace] {subject}", body, settings.DEFAULT_FROM_EMAIL, recipients)
             audit_record(
                 action="credential.warning",
                 organisation_id=credential.organisation_id,
                 actor_label="nightly sweep",
                 object_type="credential",
                 object_id=credential.pk,
-                detail={"days_before": threshold, "to": [credential.facilitator.email, *leads]},
+                detail={"days_before": threshold, "to": recipients},
             )
     except IntegrityError:
         return False
