@@ -5,9 +5,11 @@ holdspace migrate          create or update the database tables
 holdspace seed-demo        load the demo practice (idempotent)
 holdspace api-token EMAIL  print a new API token for that person
 holdspace audit verify     check the audit trail's hash chain
+holdspace worker           the background worker: scheduled jobs (the nightly credentials sweep)
+                           and queued tasks, from the database queue
 holdspace credentials-sweep [--today YYYY-MM-DD]
                            warn of expiring facilitator credentials, expire lapsed ones
-                           (nightly; the background worker will schedule it)
+                           (the worker runs it nightly)
 holdspace <django command> any of Django's management commands
 """
 
@@ -88,6 +90,12 @@ def main(argv: list[str] | None = None) -> int:
     command, rest = args[0], args[1:]
     if command == "serve":
         return _serve(rest)
+    if command == "worker":
+        _setup()
+        from holdspace.worker import ensure_schedules
+
+        print(f"Holdspace worker: scheduled {', '.join(ensure_schedules())}", flush=True)
+        return _manage(["qcluster", *rest])
     if command == "audit":
         if rest[:1] != ["verify"]:
             print("usage: holdspace audit verify", file=sys.stderr)

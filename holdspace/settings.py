@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "holdspace.preparation",
     "holdspace.sessions",
     "holdspace.facilitators",
+    "django_q",
     "holdspace.measures",
     "holdspace.reports",
 ]
@@ -243,6 +244,23 @@ STORAGES = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# The background worker (`holdspace worker`): django-q2 with the database as its queue, so it
+# runs on SQLite and PostgreSQL alike with no other service. Scheduled jobs are registered by
+# holdspace/worker.py when the worker starts.
+Q_CLUSTER = {
+    "name": "holdspace",
+    "orm": "default",
+    "workers": envint("WORKER_PROCESSES", 1, minimum=1),
+    "timeout": 300,
+    "retry": 600,  # a task not acknowledged within 10 minutes is tried again
+    "max_attempts": 5,
+    "ack_failures": True,
+    "catch_up": False,  # a worker that was down runs a missed nightly job once, not per night
+    "poll": 1,
+    "save_limit": 1000,
+    "label": "Background tasks",
+}
 
 # Benchmarks only: adds /bench/bare, a view with no middleware work, as a baseline.
 BENCH_VIEWS = envbool("HOLDSPACE_BENCH_VIEWS", False)

@@ -95,7 +95,12 @@ def console(request: HtmxHttpRequest) -> HttpResponse:
         "at_risk": []
         if request.htmx
         or viewer.role_in(organisation.pk) not in {Role.CLINICAL_LEAD, Role.FACILITATOR}
-        else sessions_at_risk(organisation),
+        else sessions_at_risk(
+            organisation,
+            care_team_of=None
+            if viewer.role_in(organisation.pk) == Role.CLINICAL_LEAD
+            else viewer.user.pk,
+        ),
     }
     template = "couples/_couple_rows.html" if request.htmx else "couples/console.html"
     return render(request, template, context)

@@ -9,6 +9,7 @@ from typing import Literal
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
 
 from holdspace.accounts.models import Organisation, Role
 from holdspace.facilitators.models import Credential, GuideReview
@@ -229,7 +230,7 @@ def guides(request: HttpRequest, couple_id: int) -> GuidesOut:
 )
 def review(
     request: HttpRequest, couple_id: int, user_id: int, payload: ReviewIn
-) -> tuple[int, ReviewOut]:
+) -> Status[ReviewOut]:
     viewer = _viewer(request)
     couple = get_couple_for(viewer, couple_id)
     if user_id not in {m.user_id for m in couple.loaded_care_team}:
@@ -241,9 +242,12 @@ def review(
         decision=payload.decision,
         note=payload.note,
     )
-    return 201, ReviewOut(
-        id=made.pk,
-        facilitator_id=made.facilitator_id,
-        decision=made.decision,
-        created_at=made.created_at,
+    return Status(
+        201,
+        ReviewOut(
+            id=made.pk,
+            facilitator_id=made.facilitator_id,
+            decision=made.decision,
+            created_at=made.created_at,
+        ),
     )

@@ -158,9 +158,12 @@ def facilitator_incidents(organisation: Organisation, user_id: int) -> dict[str,
     return {"adverse_events": adverse, "concerns": concerns}
 
 
-def sessions_at_risk(organisation: Organisation) -> list[tuple[Any, list[str]]]:
+def sessions_at_risk(
+    organisation: Organisation, *, care_team_of: int | None = None
+) -> list[tuple[Any, list[str]]]:
     """Scheduled sessions whose facilitators' credentials lapse before the day (for the
-    console), with what is wrong; four queries however many sessions."""
+    console), with what is wrong; four queries however many sessions. CARE_TEAM_OF limits them
+    to the couples that facilitator cares for."""
     from holdspace.facilitators.services import held_credentials, problems_on
     from holdspace.sessions.models import MedicineSession
 
@@ -169,6 +172,9 @@ def sessions_at_risk(organisation: Organisation) -> list[tuple[Any, list[str]]]:
             organisation=organisation,
             status="scheduled",
             starts_at__gte=timezone.now() - dt.timedelta(hours=12),
+        )
+        .filter(
+            **({"couple__care_team__user_id": care_team_of} if care_team_of is not None else {})
         )
         .select_related("couple")
         .prefetch_related("facilitators")

@@ -250,7 +250,7 @@ def credential_set_status(
     if status == CredentialStatus.VERIFIED:
         if not register:
             raise ValidationError({"register": [_("Name the public register you checked.")]})
-        if credential.expires_on and credential.expires_on < timezone.localdate():
+        if credential.expires_on and credential.expires_on <= timezone.localdate():
             raise ValidationError(
                 {"status": [_("This credential has expired; it cannot be verified.")]}
             )

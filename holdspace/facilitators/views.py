@@ -247,9 +247,17 @@ def facilitator_detail(request: HttpRequest, user_id: int) -> HttpResponse:
                 messages.error(request, _("Choose a status."))
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
-                target = credential_form if action == "add" else profile_form
-                target.add_error(field if field in target.fields else None, errors)
-                if action == "status":
+                if action == "add":
+                    credential_form.add_error(
+                        field if field in credential_form.fields else None, errors
+                    )
+                elif (
+                    action == "profile"
+                    and field in profile_form.fields
+                    and field != ("ethics_acknowledged")
+                ):
+                    profile_form.add_error(field, errors)
+                else:  # a status change, or the ethics sign-off: shown at the top
                     messages.error(request, " ".join(errors))
     credentials = list(
         Credential.objects.filter(

@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         today = None
-        if options["today"]:
+        if options["today"] is not None:
             try:
                 today = dt.date.fromisoformat(options["today"])
             except ValueError:
