@@ -524,6 +524,19 @@ def require_session_care(viewer: Viewer, session: MedicineSession, *, action: st
         )
 
 
+def require_guides_view(viewer: Viewer, couple: Couple) -> None:
+    """A couple's guides: its partners and its care team (403 for others who see the couple)."""
+    if not (is_partner_of(viewer, couple) or is_care_team_of(viewer, couple)):
+        raise _refuse(
+            viewer,
+            action="see the guides of",
+            what="couple",
+            object_id=couple.pk,
+            organisation_id=couple.organisation_id,
+            couple_id=couple.pk,
+        )
+
+
 def can_read_dose_log(viewer: Viewer, organisation_id: int) -> bool:
     """The organisation's dose log, for the regulator: clinical leads."""
     return viewer.role_in(organisation_id) == Role.CLINICAL_LEAD

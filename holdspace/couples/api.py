@@ -16,8 +16,8 @@ from holdspace.couples.selectors import (
     entry_read,
 )
 from holdspace.couples.services import MAX_ENTRY_LENGTH, entry_create, entry_update
-from holdspace.lib.api import Input, documented
-from holdspace.policy import Viewer, get_couple_for, get_entry_for
+from holdspace.lib.api import Input, api_viewer, documented
+from holdspace.policy import get_couple_for, get_entry_for
 
 router = Router(tags=["couples"])
 
@@ -95,10 +95,6 @@ class SliceQuery(Input):
     offset: int = Field(default=0, ge=0)
 
 
-def _viewer(request: HttpRequest) -> Viewer:
-    return request.viewer  # type: ignore[attr-defined,no-any-return]
-
-
 def _summary_out(couple: CoupleSummary) -> CoupleOut:
     return CoupleOut(
         id=couple.id,
@@ -129,7 +125,7 @@ def _entry_out(entry: Entry) -> EntryOut:
 @router.get("", response=documented({200: CoupleListOut}), summary="The couples the caller may see")
 def couples(request: HttpRequest, query: Query[PageQuery]) -> CoupleListOut:
     page = couple_list(
-        viewer=_viewer(request), search=query.q, page=query.page, per_page=query.per_page
+        viewer=api_viewer(request), search=query.q, page=query.page, per_page=query.per_page
     )
     return CoupleListOut(
         count=page.paginator.count,
@@ -141,7 +137,7 @@ def couples(request: HttpRequest, query: Query[PageQuery]) -> CoupleListOut:
 
 @router.get("/{couple_id}", response=documented({200: CoupleDetailOut}), summary="One couple")
 def couple(request: HttpRequest, couple_id: int) -> CoupleDetailOut:
-    page = couple_page(viewer=_viewer(request), couple_id=couple_id)
+    page = couple_page(viewer=api_viewer(request), couple_id=couple_id)
     found = page.couple
     return CoupleDetailOut(
         id=found.pk,
@@ -165,7 +161,7 @@ def couple(request: HttpRequest, couple_id: int) -> CoupleDetailOut:
     summary="The couple's entries the caller may read, newest first",
 )
 def entries(request: HttpRequest, couple_id: int, query: Query[SliceQuery]) -> EntryListOut:
-    viewer = _viewer(request)
+    viewer = api_viewer(request)
     found = get_couple_for(viewer, couple_id)
     items, total = entry_list(viewer=viewer, couple=found, limit=query.limit, offset=query.offset)
     return EntryListOut(count=total, items=[_entry_out(e) for e in items])
@@ -177,7 +173,7 @@ def entries(request: HttpRequest, couple_id: int, query: Query[SliceQuery]) -> E
     summary="Write an entry (partners of the couple only)",
 )
 def entry_new(request: HttpRequest, couple_id: int, payload: EntryCreateIn) -> Status[EntryOut]:
-    viewer = _viewer(request)
+    viewer = api_viewer(request)
     found = get_couple_for(viewer, couple_id)
     entry = entry_create(
         viewer=viewer,
@@ -195,7 +191,7 @@ def entry_new(request: HttpRequest, couple_id: int, payload: EntryCreateIn) -> S
     summary="One entry",
 )
 def entry(request: HttpRequest, couple_id: int, entry_id: int) -> EntryOut:
-    _couple, found = entry_read(viewer=_viewer(request), couple_id=couple_id, entry_id=entry_id)
+    _couple, found = entry_read(viewer=api_viewer(request), couple_id=couple_id, entry_id=entry_id)
     return _entry_out(found)
 
 
@@ -207,7 +203,7 @@ def entry(request: HttpRequest, couple_id: int, entry_id: int) -> EntryOut:
 def entry_change(
     request: HttpRequest, couple_id: int, entry_id: int, payload: EntryUpdateIn
 ) -> EntryOut:
-    viewer = _viewer(request)
+    viewer = api_viewer(request)
     found_couple = get_couple_for(viewer, couple_id)
     found = get_entry_for(viewer, found_couple, entry_id)
     updated = entry_update(

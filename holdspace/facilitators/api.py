@@ -19,16 +19,11 @@ from holdspace.facilitators.selectors import (
     organisation_facilitators,
 )
 from holdspace.facilitators.services import credential_set_status, guide_review
-from holdspace.lib.api import ErrorOut, Input, documented
-from holdspace.policy import Viewer, get_couple_for, is_care_team_of, is_partner_of
+from holdspace.lib.api import ErrorOut, Input, api_viewer, documented
+from holdspace.policy import get_couple_for, is_partner_of, require_guides_view
 
 router = Router(tags=["facilitators"])
 MANAGERS: frozenset[str] = frozenset({Role.ORG_ADMIN, Role.CLINICAL_LEAD})
-
-
-def _viewer(request: HttpRequest) -> Viewer:
-    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
-    return viewer
 
 
 class CredentialOut(Schema):
@@ -123,7 +118,7 @@ def _credential_out(c: Credential, *, staff: bool) -> CredentialOut:
     summary="The organisation's facilitators and their credentials (org admins and clinical leads)",
 )
 def facilitators(request: HttpRequest, query: Query[OrgQuery]) -> FacilitatorListOut:
-    viewer = _viewer(request)
+    viewer = api_viewer(request)
     managed = viewer.orgs_with(MANAGERS)
     org_id = query.org if query.org is not None else (managed[0] if managed else None)
     if org_id is None or org_id not in managed:
@@ -156,7 +151,7 @@ def facilitators(request: HttpRequest, query: Query[OrgQuery]) -> FacilitatorLis
     summary="Verify, suspend, revoke or expire a credential (org admins and clinical leads)",
 )
 def credential_status(request: HttpRequest, credential_id: int, payload: StatusIn) -> CredentialOut:
-    viewer = _viewer(request)
+    viewer = api_viewer(request)
     credential = Credential.objects.filter(
         pk=credential_id, organisation_id__in=list(viewer.roles)
     ).first()
@@ -183,18 +178,10 @@ def credential_status(request: HttpRequest, credential_id: int, payload: StatusI
     summary="The couple's guides as the couple sees them (partners and their care team)",
 )
 def guides(request: HttpRequest, couple_id: int) -> GuidesOut:
-    viewer = _viewer(request)
+    viewer = api_viewer(request)
     couple = get_couple_for(viewer, couple_id)
+    require_guides_view(viewer, couple)
     partner = is_partner_of(viewer, couple)
-    if not (partner or is_care_team_of(viewer, couple)):
-        viewer.audit(
-            action="access.denied",
-            organisation_id=couple.organisation_id,
-            object_type="guides",
-            object_id=couple.pk,
-            couple_id=couple.pk,
-        )
-        raise PermissionDenied("You may not see this couple's guides")
     found = couple_guides(couple, partner_id=viewer.user.pk if partner else None)
     viewer.audit(
         action="guides.read",
@@ -231,7 +218,7 @@ def guides(request: HttpRequest, couple_id: int) -> GuidesOut:
 def review(
     request: HttpRequest, couple_id: int, user_id: int, payload: ReviewIn
 ) -> Status[ReviewOut]:
-    viewer = _viewer(request)
+    viewer = api_viewer(request)
     couple = get_couple_for(viewer, couple_id)
     if user_id not in {m.user_id for m in couple.loaded_care_team}:
         raise Http404("No such guide on this couple's care team")

@@ -41,8 +41,8 @@ from holdspace.facilitators.services import (
 from holdspace.policy import (
     Viewer,
     get_couple_for,
-    is_care_team_of,
     is_partner_of,
+    require_guides_view,
     viewer_from_request,
 )
 
@@ -358,16 +358,8 @@ class ReviewForm(forms.Form):
 def guides(request: HttpRequest, couple_id: int) -> HttpResponse:
     viewer = viewer_from_request(request)
     couple = get_couple_for(viewer, couple_id)
+    require_guides_view(viewer, couple)
     partner = is_partner_of(viewer, couple)
-    if not (partner or is_care_team_of(viewer, couple)):
-        viewer.audit(
-            action="access.denied",
-            organisation_id=couple.organisation_id,
-            object_type="guides",
-            object_id=couple.pk,
-            couple_id=couple.pk,
-        )
-        raise PermissionDenied("You may not see this couple's guides")
     found = couple_guides(couple, partner_id=viewer.user.pk if partner else None)
     questions, source = guide_questions()
     viewer.audit(

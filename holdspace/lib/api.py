@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest
 from ninja import Schema
 from pydantic import field_validator
+
+from holdspace.policy import Viewer
 
 
 def _refuse_nul(value: Any) -> Any:
@@ -43,6 +46,12 @@ class ProblemOut(Schema):
 
 class ValidationErrorOut(Schema):
     detail: list[ProblemOut]
+
+
+def api_viewer(request: HttpRequest) -> Viewer:
+    """The caller, as the bearer-token authentication in holdspace/api.py left them."""
+    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
+    return viewer
 
 
 def documented(ok: dict[int, Any], *, reads: bool = True, writes: bool = False) -> dict[int, Any]:

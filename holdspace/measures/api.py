@@ -10,13 +10,13 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from holdspace.lib.api import Input, documented
+from holdspace.lib.api import Input, api_viewer, documented
 from holdspace.measures.library import Instrument, InstrumentError, get_instrument, library
 from holdspace.measures.models import MeasureResponse
 from holdspace.measures.scoring import AnswerError, answers_from_list
 from holdspace.measures.selectors import response_list, response_read
 from holdspace.measures.services import response_submit
-from holdspace.policy import Viewer, get_couple_for
+from holdspace.policy import get_couple_for
 from holdspace.reports.fhir import questionnaire, questionnaire_response
 
 router = Router(tags=["instruments"])
@@ -253,7 +253,7 @@ def _response_out(response: MeasureResponse) -> ResponseOut:
     summary="Submit a partner's answers to an instrument; scored at once, alerts raised",
 )
 def response_new(request: HttpRequest, couple_id: int, payload: ResponseIn) -> Status[SubmittedOut]:
-    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
+    viewer = api_viewer(request)
     couple = get_couple_for(viewer, couple_id)
     answers = payload.answers
     if isinstance(answers, list):
@@ -297,7 +297,7 @@ def response_new(request: HttpRequest, couple_id: int, payload: ResponseIn) -> S
     summary="The measure responses the caller may see: a partner their own, the care team all",
 )
 def responses(request: HttpRequest, couple_id: int) -> ResponseListOut:
-    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
+    viewer = api_viewer(request)
     items = response_list(viewer=viewer, couple=get_couple_for(viewer, couple_id))
     return ResponseListOut(count=len(items), items=[_response_out(r) for r in items])
 
@@ -321,7 +321,7 @@ def instrument_fhir(request: HttpRequest, code: str) -> dict[str, Any]:
     summary="One response as a FHIR R4 QuestionnaireResponse, the partner pseudonymised",
 )
 def response_fhir(request: HttpRequest, couple_id: int, response_id: int) -> dict[str, Any]:
-    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
+    viewer = api_viewer(request)
     found = response_read(
         viewer=viewer, couple=get_couple_for(viewer, couple_id), response_id=response_id
     )

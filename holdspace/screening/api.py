@@ -12,8 +12,8 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict, StrictBool, create_model
 
-from holdspace.lib.api import ErrorOut, Input, documented
-from holdspace.policy import Viewer, get_couple_for, is_care_team_of, require_readiness
+from holdspace.lib.api import ErrorOut, Input, api_viewer, documented
+from holdspace.policy import get_couple_for, is_care_team_of, require_readiness
 from holdspace.preparation.readiness import readiness
 from holdspace.screening.models import Screening
 from holdspace.screening.rules import rule_set
@@ -36,11 +36,6 @@ AnswersIn: Any = create_model(  # type: ignore[call-overload]
         for code, question in _rules.questions.items()
     },
 )
-
-
-def _viewer(request: HttpRequest) -> Viewer:
-    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
-    return viewer
 
 
 class ScreeningIn(Input):
@@ -171,7 +166,7 @@ def _screening_out(screening: Screening) -> ScreeningOut:
 def screening_new(
     request: HttpRequest, couple_id: int, payload: ScreeningIn
 ) -> Status[ScreeningOut]:
-    viewer = _viewer(request)
+    viewer = api_viewer(request)
     couple = get_couple_for(viewer, couple_id)
     if payload.partner_id is None and is_care_team_of(viewer, couple):
         raise ValidationError({"partner_id": ["Name the partner you are screening with."]})
@@ -201,7 +196,7 @@ def _item_out(item: Any) -> ItemOut:
     summary="What each partner has done and what is missing before a medicine session",
 )
 def readiness_view(request: HttpRequest, couple_id: int) -> ReadinessOut:
-    viewer = _viewer(request)
+    viewer = api_viewer(request)
     couple = get_couple_for(viewer, couple_id)
     require_readiness(viewer, couple)
     result = readiness(couple)
@@ -245,7 +240,7 @@ def readiness_view(request: HttpRequest, couple_id: int) -> ReadinessOut:
     summary="Schedule a medicine session (care team only; 409 lists what is missing)",
 )
 def session_new(request: HttpRequest, couple_id: int, payload: SessionIn) -> Any:
-    viewer = _viewer(request)
+    viewer = api_viewer(request)
     couple = get_couple_for(viewer, couple_id)
     try:
         session: MedicineSession = medicine_session_schedule(

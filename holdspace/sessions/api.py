@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from holdspace.lib.api import ErrorOut, Input, documented
+from holdspace.lib.api import ErrorOut, Input, api_viewer, documented
 from holdspace.policy import Viewer, get_medicine_session_for, is_care_team_of, require_session_care
 from holdspace.sessions.models import Discharge, MedicineSession, SessionEvent
 from holdspace.sessions.recording import EventConflict, session_event_record
@@ -37,11 +37,6 @@ EventKindLiteral = Literal[
     "correction",
     "end",
 ]
-
-
-def _viewer(request: HttpRequest) -> Viewer:
-    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
-    return viewer
 
 
 class PlanLineIn(Input):
@@ -204,7 +199,7 @@ def event_out(event: SessionEvent) -> EventOut:
 
 @router.get("/{session_id}", response=documented({200: SessionDetailOut}), summary="One session")
 def session_detail(request: HttpRequest, session_id: int) -> SessionDetailOut:
-    viewer = _viewer(request)
+    viewer = api_viewer(request)
     session = get_medicine_session_for(viewer, session_id)
     return _session_out(viewer, session)
 
@@ -215,7 +210,7 @@ def session_detail(request: HttpRequest, session_id: int) -> SessionDetailOut:
     summary="Complete or change the plan (care team; refused past the profile's limits)",
 )
 def session_plan(request: HttpRequest, session_id: int, payload: PlanIn) -> SessionDetailOut:
-    viewer = _viewer(request)
+    viewer = api_viewer(request)
     session = get_medicine_session_for(viewer, session_id)
     medicine_session_plan(
         viewer=viewer,
@@ -235,7 +230,7 @@ def session_plan(request: HttpRequest, session_id: int, payload: PlanIn) -> Sess
     "different body under a known id",
 )
 def event_new(request: HttpRequest, session_id: int, payload: EventIn) -> Any:
-    viewer = _viewer(request)
+    viewer = api_viewer(request)
     session = get_medicine_session_for(viewer, session_id)
     try:
         recorded = session_event_record(
@@ -266,7 +261,7 @@ def event_new(request: HttpRequest, session_id: int, payload: EventIn) -> Any:
     summary="The session's events in the order they were taken (care team)",
 )
 def events(request: HttpRequest, session_id: int) -> EventListOut:
-    viewer = _viewer(request)
+    viewer = api_viewer(request)
     session = get_medicine_session_for(viewer, session_id)
     require_session_care(viewer, session, action="read the events of")
     items = session_timeline(session)
@@ -287,7 +282,7 @@ def events(request: HttpRequest, session_id: int) -> EventListOut:
     summary="Discharge one partner; the session closes when both have left",
 )
 def discharge(request: HttpRequest, session_id: int, payload: DischargeIn) -> Status[DischargeOut]:
-    viewer = _viewer(request)
+    viewer = api_viewer(request)
     session = get_medicine_session_for(viewer, session_id)
     record: Discharge = discharge_record(viewer=viewer, session=session, **payload.model_dump())
     return Status(

@@ -312,6 +312,7 @@ def _check_dose(
                 ]
             }
         )
+    # A further "dose" (Colorado servings) needs no timing; the limit above still holds.
     if kind == "supplemental_dose":
         if first is None:
             raise ValidationError(
@@ -336,8 +337,6 @@ def _check_dose(
                         ]
                     }
                 )
-    elif first is not None and kind == "dose":
-        pass  # a second "dose" is allowed (Colorado servings); the limit above still holds
     present = session.facilitators.count()
     largest = max(given + amount, _largest_other(session, partner_id))
     problem = ratio_problem(profile, session.substance, largest, present)
