@@ -105,13 +105,12 @@ def problems_on(
     return found
 
 
-def require_facilitators_may_serve(
-    *, organisation: Organisation, user_ids: Iterable[int], on: dt.date, field: str
-) -> None:
+def facilitator_refusals(
+    *, organisation: Organisation, user_ids: Iterable[int], on: dt.date
+) -> list[str]:
+    """Every reason, over all of USER_IDS, that keeps one of them from a session on ON."""
     problems = facilitator_problems(organisation=organisation, user_ids=user_ids, on=on)
-    messages = [message for found in problems.values() for message in found]
-    if messages:
-        raise ValidationError({field: messages})
+    return [message for found in problems.values() for message in found]
 
 
 # Recording and verifying -------------------------------------------------------------------

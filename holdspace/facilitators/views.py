@@ -4,14 +4,13 @@ couples."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -34,7 +33,7 @@ from holdspace.facilitators.services import (
     CredentialInput,
     credential_add,
     credential_set_status,
-    facilitator_problems,
+    facilitator_refusals,
     guide_review,
     profile_update,
 )
@@ -265,7 +264,9 @@ def facilitator_detail(request: HttpRequest, user_id: int) -> HttpResponse:
         ).select_related("verified_by")
     )
     lead = viewer.role_in(organisation.pk) == Role.CLINICAL_LEAD
-    today = dt.date.today()
+    problems = facilitator_refusals(
+        organisation=organisation, user_ids=[facilitator.pk], on=timezone.localdate()
+    )
     viewer.audit(
         action="facilitator.read",
         organisation_id=organisation.pk,
@@ -287,12 +288,7 @@ def facilitator_detail(request: HttpRequest, user_id: int) -> HttpResponse:
             "own": own,
             "lead": lead,
             "incidents": facilitator_incidents(organisation, facilitator.pk) if lead else None,
-            "may_serve": not facilitator_problems(
-                organisation=organisation, user_ids=[facilitator.pk], on=today
-            )[facilitator.pk],
-            "problems": facilitator_problems(
-                organisation=organisation, user_ids=[facilitator.pk], on=today
-            )[facilitator.pk],
+            "problems": problems,
         },
         status=422 if request.method == "POST" else 200,
     )

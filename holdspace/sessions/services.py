@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from holdspace.couples.models import Couple
+from holdspace.facilitators.services import facilitator_refusals
 from holdspace.policy import Viewer, require_care_team, require_session_care
 from holdspace.preparation.readiness import Readiness, couple_stage_sync, readiness
 from holdspace.screening.profiles import SUBSTANCE_LABELS, get_profile
@@ -71,15 +72,13 @@ def medicine_session_schedule(
     if len(room) > 120:
         errors["room"] = [_("At most 120 characters.")]
     if facilitators and not errors:
-        from holdspace.facilitators.services import facilitator_problems
-
-        lapsed = facilitator_problems(
+        refusals = facilitator_refusals(
             organisation=couple.organisation,
             user_ids=facilitators,
             on=timezone.localdate(starts_at),
         )
-        if any(lapsed.values()):
-            errors["facilitator_ids"] = [m for found in lapsed.values() for m in found]
+        if refusals:
+            errors["facilitator_ids"] = refusals
     if errors:
         raise ValidationError(errors)
     result = readiness(couple, at=starts_at, substance=substance)
@@ -219,15 +218,13 @@ def medicine_session_plan(
     if strangers:
         errors["facilitator_ids"] = [_("Not on this couple's care team.")]
     elif facilitator_ids is not None and facilitators:
-        from holdspace.facilitators.services import facilitator_problems
-
-        lapsed = facilitator_problems(
+        refusals = facilitator_refusals(
             organisation=session.couple.organisation,
             user_ids=facilitators,
             on=timezone.localdate(session.starts_at),
         )
-        if any(lapsed.values()):
-            errors["facilitator_ids"] = [m for found in lapsed.values() for m in found]
+        if refusals:
+            errors["facilitator_ids"] = refusals
     # The plan as it will stand: these lines over what is stored for the other partner.
     totals = {
         plan.partner_id: plan.total_mg for plan in PartnerPlan.objects.filter(session=session)
