@@ -17,6 +17,7 @@ from holdspace.couples.models import Stage
 from holdspace.couples.selectors import couple_list, couple_page, entry_read, partner_couples
 from holdspace.couples.services import couple_create, entry_create, entry_update
 from holdspace.facilitators.selectors import sessions_at_risk
+from holdspace.lib.forms import errors_onto
 from holdspace.measures.models import Timepoint
 from holdspace.measures.selectors import (
     administrable_instruments,
@@ -56,11 +57,6 @@ def _console_organisation(request: HttpRequest, viewer: Viewer) -> Organisation:
     if request.session.get("holdspace_org") != chosen:  # a write only when it changes
         request.session["holdspace_org"] = chosen
     return Organisation.objects.get(pk=chosen)
-
-
-def _form_errors(form: EntryForm | CoupleForm | VisibilityForm, exc: ValidationError) -> None:
-    for field, problems in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, problems)
 
 
 @login_required
@@ -152,7 +148,7 @@ def couple_new(request: HttpRequest) -> HttpResponse:
                             }
                         ) from exc
         except ValidationError as exc:
-            _form_errors(form, exc)
+            errors_onto(form, exc)
         else:
             messages.success(
                 request, _("Couple added. Both partners have been sent an invitation.")
@@ -226,7 +222,7 @@ def entry_new(request: HttpRequest, couple_id: int) -> HttpResponse:
         try:
             entry_create(viewer=viewer, couple=couple, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            errors_onto(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("couple_detail", couple_id=couple.pk)
@@ -257,7 +253,7 @@ def entry_detail(request: HttpRequest, couple_id: int, entry_id: int) -> HttpRes
             try:
                 entry_update(viewer=viewer, entry=entry, **form.cleaned_data)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                errors_onto(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("couple_detail", couple_id=couple.pk)

@@ -3,13 +3,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from holdspace.couples.models import Couple
+from holdspace.lib.forms import errors_onto
 from holdspace.policy import (
     get_couple_for,
     is_care_team_of,
@@ -30,11 +30,6 @@ from holdspace.preparation.services import (
 )
 from holdspace.screening.profiles import get_profile
 from holdspace.sessions.services import NotReady, medicine_session_schedule
-
-
-def _add_errors(form: Form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @login_required
@@ -111,7 +106,7 @@ def partner_form(request: HttpRequest, couple_id: int, partner_id: int, kind: st
                 viewer=viewer, couple=couple, partner_id=partner_id, kind=kind, data=request.POST
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            errors_onto(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("readiness", couple.pk)
@@ -167,7 +162,7 @@ def preparation_session_new(request: HttpRequest, couple_id: int) -> HttpRespons
                 notes=form.cleaned_data["notes"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            errors_onto(form, exc)
         else:
             messages.success(request, _("The preparation session was recorded."))
             return redirect("readiness", couple.pk)
@@ -199,7 +194,7 @@ def medicine_session_new(request: HttpRequest, couple_id: int) -> HttpResponse:
                 facilitator_ids=form.cleaned_data["facilitators"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            errors_onto(form, exc)
         except NotReady as exc:
             missing = exc.missing
         else:

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from holdspace.lib.forms import errors_onto
 from holdspace.policy import (
     can_override_screening,
     get_couple_for,
@@ -21,11 +22,6 @@ from holdspace.screening.profiles import get_profile
 from holdspace.screening.rules import rule_set
 from holdspace.screening.selectors import screening_read
 from holdspace.screening.services import screening_override, screening_submit
-
-
-def _add_errors(form: ScreeningForm | OverrideForm, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @login_required
@@ -52,7 +48,7 @@ def screening_form(request: HttpRequest, couple_id: int, partner_id: int) -> Htt
                 support_notes=form.cleaned_data["support_notes"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            errors_onto(form, exc)
         else:
             if is_care_team_of(viewer, couple):
                 return redirect("screening_detail", couple.pk, screening.pk)
@@ -106,7 +102,7 @@ def screening_detail(request: HttpRequest, couple_id: int, screening_id: int) ->
                     reason=form.cleaned_data["reason"],
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                errors_onto(form, exc)
             else:
                 messages.success(request, _("The decision was recorded."))
                 return redirect("screening_detail", couple.pk, screening.pk)

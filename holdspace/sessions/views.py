@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from holdspace.lib.forms import errors_onto
 from holdspace.policy import get_medicine_session_for, require_session_care, viewer_from_request
 from holdspace.preparation.models import PartnerForm
 from holdspace.screening.profiles import get_profile
@@ -464,8 +465,7 @@ def discharge(request: HttpRequest, session_id: int, partner_id: int) -> HttpRes
                 notes=form.cleaned_data["notes"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            errors_onto(form, exc)
         else:
             messages.success(
                 request,
