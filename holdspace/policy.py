@@ -26,7 +26,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
-from holdspace.accounts.models import Membership, Role, User
+from holdspace.accounts.models import Membership, Organisation, Role, User
 from holdspace.audit.services import audit_record
 from holdspace.couples.models import Couple, Entry, Visibility
 from holdspace.measures.models import MeasureResponse, SafetyAlert
@@ -145,6 +145,40 @@ def _refuse(
         detail={"attempted": action},
     )
     return PermissionDenied(f"You may not {action} this {what}")
+
+
+def organisation_for(
+    viewer: Viewer,
+    requested: object,
+    roles: frozenset[str] | set[str],
+    *,
+    what: str,
+    attempted: str = "",
+) -> Organisation:
+    """The organisation a page is asked for (REQUESTED, e.g. `?org=`), or the viewer's first
+    where they hold one of ROLES. Anything else is refused (403), audited into the trail of the
+    organisation asked about if the viewer belongs to it, else of their own first one."""
+    allowed = sorted(viewer.orgs_with(roles))
+    raw = str(requested or "").strip()
+    chosen: int | None = allowed[0] if allowed else None
+    if raw:
+        if not raw.isdigit():
+            raise Http404("No such organisation")
+        chosen = int(raw)
+    if chosen is None or chosen not in allowed:
+        if chosen is not None and viewer.role_in(chosen) is not None:
+            trail: int | None = chosen
+        else:
+            trail = min(viewer.roles) if viewer.roles else None
+        viewer.audit(
+            action="access.denied",
+            organisation_id=trail,
+            object_type=what.replace(" ", "_"),
+            object_id=chosen if chosen is not None else "",
+            detail={"attempted": attempted} if attempted else None,
+        )
+        raise PermissionDenied(f"Your role does not include the {what} of that organisation")
+    return Organisation.objects.get(pk=chosen)
 
 
 # Couples ------------------------------------------------------------------------------

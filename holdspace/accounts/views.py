@@ -79,24 +79,19 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def organisation_settings(request: HttpRequest) -> HttpResponse:
     """The org admin or clinical lead chooses the organisation's jurisdiction profile."""
     from django.contrib import messages
-    from django.core.exceptions import PermissionDenied
     from django.utils.translation import gettext as _
 
-    from holdspace.accounts.models import Organisation
     from holdspace.accounts.services import organisation_profile_set
+    from holdspace.policy import organisation_for
     from holdspace.screening.profiles import all_profiles
 
     viewer = viewer_from_request(request)
-    managed = viewer.orgs_with({Role.ORG_ADMIN, Role.CLINICAL_LEAD})
-    if not managed:
-        raise PermissionDenied("Only an org admin or clinical lead manages the organisation")
-    try:
-        chosen = int(request.GET.get("org") or managed[0])
-    except ValueError:
-        chosen = managed[0]
-    if chosen not in managed:
-        raise PermissionDenied("You do not manage that organisation")
-    organisation = Organisation.objects.get(pk=chosen)
+    organisation = organisation_for(
+        viewer,
+        request.GET.get("org"),
+        {Role.ORG_ADMIN, Role.CLINICAL_LEAD},
+        what="organisation settings",
+    )
     error = ""
     if request.method == "POST":
         try:

@@ -6,12 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from holdspace.accounts.models import Organisation, Role
+from holdspace.accounts.models import Role
 from holdspace.facilitators.models import Credential, GuideReview
 from holdspace.facilitators.selectors import (
     couple_guides,
@@ -20,7 +19,7 @@ from holdspace.facilitators.selectors import (
 )
 from holdspace.facilitators.services import credential_set_status, guide_review
 from holdspace.lib.api import ErrorOut, Input, api_viewer, documented
-from holdspace.policy import get_couple_for, is_partner_of, require_guides_view
+from holdspace.policy import get_couple_for, is_partner_of, organisation_for, require_guides_view
 
 router = Router(tags=["facilitators"])
 MANAGERS: frozenset[str] = frozenset({Role.ORG_ADMIN, Role.CLINICAL_LEAD})
@@ -119,12 +118,8 @@ def _credential_out(c: Credential, *, staff: bool) -> CredentialOut:
 )
 def facilitators(request: HttpRequest, query: Query[OrgQuery]) -> FacilitatorListOut:
     viewer = api_viewer(request)
-    managed = viewer.orgs_with(MANAGERS)
-    org_id = query.org if query.org is not None else (managed[0] if managed else None)
-    if org_id is None or org_id not in managed:
-        viewer.audit(action="access.denied", organisation_id=None, object_type="facilitators")
-        raise PermissionDenied("Only an org admin or clinical lead lists the facilitators")
-    organisation = Organisation.objects.get(pk=org_id)
+    organisation = organisation_for(viewer, query.org, MANAGERS, what="facilitators' records")
+    org_id = organisation.pk
     lead = viewer.role_in(org_id) == Role.CLINICAL_LEAD
     rows = organisation_facilitators(organisation, with_incidents=lead)
     viewer.audit(action="facilitator.list", organisation_id=org_id, object_type="facilitator")

@@ -41,6 +41,7 @@ from holdspace.policy import (
     Viewer,
     get_couple_for,
     is_partner_of,
+    organisation_for,
     require_guides_view,
     viewer_from_request,
 )
@@ -49,17 +50,7 @@ MANAGERS = frozenset({Role.ORG_ADMIN, Role.CLINICAL_LEAD})
 
 
 def _organisation(request: HttpRequest, viewer: Viewer, roles: frozenset[str]) -> Organisation:
-    allowed = viewer.orgs_with(roles)
-    if not allowed:
-        viewer.audit(action="access.denied", organisation_id=None, object_type="facilitators")
-        raise PermissionDenied("Your role does not include the facilitators' records")
-    try:
-        chosen = int(request.GET.get("org") or allowed[0])
-    except ValueError:
-        chosen = allowed[0]
-    if chosen not in allowed:
-        raise PermissionDenied("You do not manage that organisation")
-    return Organisation.objects.get(pk=chosen)
+    return organisation_for(viewer, request.GET.get("org"), roles, what="facilitators' records")
 
 
 @login_required

@@ -13,10 +13,9 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +25,7 @@ from django.views.decorators.http import require_GET
 from holdspace.accounts.models import Organisation, Role
 from holdspace.policy import (
     Viewer,
-    can_read_dose_log,
+    organisation_for,
     viewer_from_request,
 )
 from holdspace.reports.pseudonyms import pseudonym
@@ -104,31 +103,9 @@ class DoseRow:
 def _dose_organisation(request: HttpRequest, viewer: Viewer, *, attempted: str) -> Organisation:
     """The organisation whose dose log is asked for: `org`, or the viewer's first organisation
     as a clinical lead. Anyone else is refused (403, audited)."""
-    leads = sorted(viewer.orgs_with({Role.CLINICAL_LEAD}))
-    raw = request.GET.get("org", "")
-    if raw:
-        try:
-            organisation_id: int | None = int(raw)
-        except ValueError:
-            raise Http404("No such organisation") from None
-    else:
-        organisation_id = leads[0] if leads else None
-    if organisation_id is None or not can_read_dose_log(viewer, organisation_id):
-        # Into the trail of the organisation asked about if the viewer belongs to it, else of
-        # their own first organisation; never into a stranger's.
-        if organisation_id is not None:
-            trail = organisation_id if viewer.role_in(organisation_id) else None
-        else:
-            trail = min(viewer.roles) if viewer.roles else None
-        viewer.audit(
-            action="access.denied",
-            organisation_id=trail,
-            object_type="dose_log",
-            object_id=organisation_id or "",
-            detail={"attempted": attempted},
-        )
-        raise PermissionDenied(_("Only a clinical lead of the organisation reads its dose log."))
-    return Organisation.objects.get(pk=organisation_id)
+    return organisation_for(
+        viewer, request.GET.get("org"), {Role.CLINICAL_LEAD}, what="dose log", attempted=attempted
+    )
 
 
 def _doses(organisation_id: int, form: DoseFilterForm) -> QuerySet[SessionEvent]:
