@@ -14,6 +14,7 @@ from holdspace.accounts.services import api_token_user
 from holdspace.audit.services import audit_record
 from holdspace.couples.api import router as couples_router
 from holdspace.facilitators.api import router as facilitators_router
+from holdspace.integration.api import router as integration_router
 from holdspace.measures.api import responses_router
 from holdspace.measures.api import router as instruments_router
 from holdspace.policy import client_ip, viewer_for
@@ -54,6 +55,7 @@ api.add_router("/couples", responses_router)
 api.add_router("/couples", screening_router)
 api.add_router("/sessions", sessions_router)
 api.add_router("/", facilitators_router)
+api.add_router("/", integration_router)
 
 
 @api.exception_handler(Http404)

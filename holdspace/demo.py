@@ -205,6 +205,7 @@ def seed_demo() -> None:
         _seed_measures(organisation)
         _seed_facilitators(organisation)
         _seed_preparation(organisation)
+        _seed_commitments(organisation)
 
 
 # Measures: (couple, partner index, instrument, timepoint, days ago, answers)
@@ -638,4 +639,58 @@ def _seed_past_session(couple: Couple, facilitator: Any) -> None:
             transport_confirmed=True,
             left_at=at(6) + timedelta(minutes=minutes),
             notes="Collected by Ana as planned.",
+        )
+
+
+def _seed_commitments(organisation: Organisation) -> None:
+    """Riley & Jordan's commitments since their first session, with three weeks of check-ins."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from holdspace.integration.models import CheckIn, Commitment
+    from holdspace.integration.services import commitment_create
+
+    couple = Couple.with_people(
+        Couple.objects.filter(organisation=organisation, name="Riley & Jordan")
+    ).first()
+    if couple is None or Commitment.objects.filter(couple=couple).exists():
+        return
+    riley, jordan = (p.user_id for p in couple.loaded_partners)
+    start = timezone.localdate() - dt.timedelta(days=21)
+    weekly = commitment_create(
+        viewer=viewer_for(User.objects.get(pk=jordan)),
+        couple=couple,
+        description="Sunday check-in: twenty minutes, phones away",
+        who="both",
+        cadence="weekly",
+        starts_on=start,
+    )
+    reach = commitment_create(
+        viewer=viewer_for(User.objects.get(pk=jordan)),
+        couple=couple,
+        description="Be the first to reach out after an argument",
+        who=jordan,
+        cadence="weekly",
+        starts_on=start,
+    )
+    marks = (
+        (weekly, riley, 0, "done"),
+        (weekly, jordan, 0, "done"),
+        (weekly, riley, 1, "done"),
+        (weekly, jordan, 1, "missed"),
+        (weekly, riley, 2, "done"),
+        (weekly, jordan, 2, "done"),
+        (reach, jordan, 0, "done"),
+        (reach, jordan, 1, "missed"),
+        (reach, jordan, 2, "done"),
+    )
+    for commitment, partner, week, status in marks:
+        CheckIn.objects.create(
+            organisation=organisation,
+            commitment=commitment,
+            partner_id=partner,
+            period_start=start + dt.timedelta(days=7 * week),
+            status=status,
+            note="Walked by the river instead." if status == "done" and week == 2 else "",
         )

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "holdspace.preparation",
     "holdspace.sessions",
     "holdspace.facilitators",
+    "holdspace.integration",
     "django_q",
     "holdspace.measures",
     "holdspace.reports",

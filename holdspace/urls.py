@@ -7,6 +7,7 @@ from holdspace.accounts import views as accounts_views
 from holdspace.api import api
 from holdspace.couples import views as couples_views
 from holdspace.facilitators import views as facilitator_views
+from holdspace.integration import views as integration_views
 from holdspace.measures import views as measures_views
 from holdspace.preparation import views as preparation_views
 from holdspace.reports import views as reports_views
@@ -120,6 +121,16 @@ urlpatterns = [
         "couples/<int:couple_id>/guides/<int:user_id>/review",
         facilitator_views.guide_review_post,
         name="guide_review",
+    ),
+    path(
+        "couples/<int:couple_id>/commitments/",
+        integration_views.commitments,
+        name="commitments",
+    ),
+    path(
+        "couples/<int:couple_id>/commitments/<int:commitment_id>/checkin",
+        integration_views.checkin,
+        name="commitment_checkin",
     ),
     path("doses/", session_doselog.dose_log, name="dose_log"),
     path("doses.csv", session_doselog.dose_log_csv, name="dose_log_csv"),

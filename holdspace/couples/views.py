@@ -17,6 +17,7 @@ from holdspace.couples.models import Stage
 from holdspace.couples.selectors import couple_list, couple_page, entry_read, partner_couples
 from holdspace.couples.services import couple_create, entry_create, entry_update
 from holdspace.facilitators.selectors import sessions_at_risk
+from holdspace.integration.selectors import couple_commitments
 from holdspace.lib.forms import errors_onto
 from holdspace.measures.models import Timepoint
 from holdspace.measures.selectors import (
@@ -186,6 +187,11 @@ def _couple_context(
         "form": form or EntryForm(),
         "visibility_choices": VisibilityForm.base_fields["visibility"].choices,  # type: ignore[attr-defined]
         "stages": Stage,
+        "commitments": couple_commitments(
+            couple, viewer_id=viewer.user.pk if page.viewer_is_partner else None
+        )
+        if page.viewer_is_partner or page.viewer_is_care_team
+        else [],
         # Partners see when their sessions are; the care team opens the console from here.
         "medicine_sessions": list(
             couple.medicine_sessions.exclude(status="cancelled").order_by("starts_at")
