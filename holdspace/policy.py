@@ -108,14 +108,15 @@ def viewer_from_request(request: HttpRequest) -> Viewer:
     return cached
 
 
-def _deny(
+def deny(
     viewer: Viewer,
     *,
     what: str,
     object_id: object,
     organisation_id: int | None,
-    couple_id: int | None,
+    couple_id: int | None = None,
 ) -> Http404:
+    """For a record the viewer may not see: 404, exactly like one that does not exist; audited."""
     viewer.audit(
         action="access.denied",
         organisation_id=organisation_id,
@@ -126,14 +127,14 @@ def _deny(
     return Http404(f"No such {what}")
 
 
-def _refuse(
+def refuse(
     viewer: Viewer,
     *,
     action: str,
     what: str,
-    object_id: object,
-    organisation_id: int,
-    couple_id: int,
+    object_id: object = "",
+    organisation_id: int | None,
+    couple_id: int | None = None,
 ) -> PermissionDenied:
     """For a record the viewer may see but not change: 403, audited."""
     viewer.audit(
@@ -212,7 +213,7 @@ def get_couple_for(viewer: Viewer, couple_id: int) -> Couple:
     ).first()
     if couple is None:
         existing = Couple.objects.filter(pk=couple_id).values_list("organisation_id", flat=True)
-        raise _deny(
+        raise deny(
             viewer,
             what="couple",
             object_id=couple_id,
@@ -262,7 +263,7 @@ def get_entry_for(viewer: Viewer, couple: Couple, entry_id: int) -> Entry:
     entry = entries_visible_to(viewer, couple).select_related("author").filter(pk=entry_id).first()
     if entry is None:
         exists = Entry.objects.filter(pk=entry_id, couple=couple).exists()
-        raise _deny(
+        raise deny(
             viewer,
             what="entry",
             object_id=entry_id,
@@ -285,7 +286,7 @@ def can_change_entry(viewer: Viewer, entry: Entry) -> bool:
 
 def require_entry_write(viewer: Viewer, couple: Couple) -> None:
     if not can_write_entries(viewer, couple):
-        raise _refuse(
+        raise refuse(
             viewer,
             action="write entries for",
             what="couple",
@@ -297,7 +298,7 @@ def require_entry_write(viewer: Viewer, couple: Couple) -> None:
 
 def require_entry_change(viewer: Viewer, entry: Entry) -> None:
     if not can_change_entry(viewer, entry):
-        raise _refuse(
+        raise refuse(
             viewer,
             action="change",
             what="entry",
@@ -343,7 +344,7 @@ def require_partner_record_write(
     """A partner's own records (measures, screening, consents, plans): written by that partner,
     or by their care team with them; never by the other partner."""
     if partner_id not in _user_ids(couple, "partner_list", "partners"):
-        raise _deny(
+        raise deny(
             viewer,
             what="partner",
             object_id=partner_id,
@@ -354,7 +355,7 @@ def require_partner_record_write(
         is_care_team_of(viewer, couple)
     )
     if not allowed:
-        raise _refuse(
+        raise refuse(
             viewer,
             action=action,
             what="partner",
@@ -367,7 +368,7 @@ def require_partner_record_write(
 def require_measures_share(viewer: Viewer, couple: Couple) -> None:
     """Only a partner decides who sees their own scores."""
     if not is_partner_of(viewer, couple):
-        raise _refuse(
+        raise refuse(
             viewer,
             action="share the measures of",
             what="couple",
@@ -394,7 +395,7 @@ def get_alert_for(viewer: Viewer, alert_id: int) -> SafetyAlert:
         if alert is not None:
             return alert
     existing = SafetyAlert.objects.filter(pk=alert_id).values_list("organisation_id", flat=True)
-    raise _deny(
+    raise deny(
         viewer,
         what="safety alert",
         object_id=alert_id,
@@ -421,7 +422,7 @@ def get_screening_for(viewer: Viewer, couple: Couple, screening_id: int) -> Scre
     screening = screenings_visible_to(viewer, couple).filter(pk=screening_id).first()
     if screening is None:
         exists = Screening.objects.filter(pk=screening_id, couple=couple).exists()
-        raise _deny(
+        raise deny(
             viewer,
             what="screening",
             object_id=screening_id,
@@ -438,7 +439,7 @@ def can_override_screening(viewer: Viewer, couple: Couple) -> bool:
 
 def require_screening_override(viewer: Viewer, screening: Screening) -> None:
     if not can_override_screening(viewer, screening.couple):
-        raise _refuse(
+        raise refuse(
             viewer,
             action="override",
             what="screening",
@@ -477,7 +478,7 @@ def can_see_readiness(viewer: Viewer, couple: Couple) -> bool:
 def require_care_team(viewer: Viewer, couple: Couple, *, action: str) -> None:
     """Preparation sessions and medicine sessions are recorded by the care team only."""
     if not is_care_team_of(viewer, couple):
-        raise _refuse(
+        raise refuse(
             viewer,
             action=action,
             what="couple",
@@ -489,7 +490,7 @@ def require_care_team(viewer: Viewer, couple: Couple, *, action: str) -> None:
 
 def require_readiness(viewer: Viewer, couple: Couple) -> None:
     if not can_see_readiness(viewer, couple):
-        raise _refuse(
+        raise refuse(
             viewer,
             action="see the readiness of",
             what="couple",
@@ -509,7 +510,7 @@ def can_export(viewer: Viewer, organisation_id: int) -> bool:
 
 def require_export(viewer: Viewer, organisation_id: int) -> None:
     if not can_export(viewer, organisation_id):
-        raise _deny(
+        raise deny(
             viewer,
             what="export",
             object_id=organisation_id,
@@ -534,7 +535,7 @@ def get_medicine_session_for(viewer: Viewer, session_id: int) -> MedicineSession
             "organisation_id", "couple_id"
         )
         found = existing.first()
-        raise _deny(
+        raise deny(
             viewer,
             what="medicine session",
             object_id=session_id,
@@ -548,7 +549,7 @@ def get_medicine_session_for(viewer: Viewer, session_id: int) -> MedicineSession
 def require_session_care(viewer: Viewer, session: MedicineSession, *, action: str) -> None:
     """The live record and the plan: the couple's care team only (403 for others who see it)."""
     if not is_care_team_of(viewer, session.couple):
-        raise _refuse(
+        raise refuse(
             viewer,
             action=action,
             what="medicine session",
@@ -561,7 +562,7 @@ def require_session_care(viewer: Viewer, session: MedicineSession, *, action: st
 def require_guides_view(viewer: Viewer, couple: Couple) -> None:
     """A couple's guides: its partners and its care team (403 for others who see the couple)."""
     if not (is_partner_of(viewer, couple) or is_care_team_of(viewer, couple)):
-        raise _refuse(
+        raise refuse(
             viewer,
             action="see the guides of",
             what="couple",

@@ -208,19 +208,17 @@ def api_token_user(raw: str) -> User | None:
 
 def organisation_profile_set(*, viewer: Viewer, organisation: Organisation, profile: str) -> None:
     """The org admin (or clinical lead) chooses the jurisdiction profile whose rules apply."""
-    from django.core.exceptions import PermissionDenied
-
+    from holdspace.policy import refuse
     from holdspace.screening.profiles import ProfileError, get_profile
 
     if viewer.role_in(organisation.pk) not in {Role.ORG_ADMIN, Role.CLINICAL_LEAD}:
-        viewer.audit(
-            action="access.denied",
-            organisation_id=organisation.pk,
-            object_type="organisation",
+        raise refuse(
+            viewer,
+            action="change the profile of",
+            what="organisation",
             object_id=organisation.pk,
-            detail={"attempted": "change the profile"},
+            organisation_id=organisation.pk,
         )
-        raise PermissionDenied("Only an org admin or clinical lead chooses the profile")
     try:
         chosen = get_profile(profile)
     except ProfileError as exc:

@@ -19,7 +19,13 @@ from holdspace.facilitators.selectors import (
 )
 from holdspace.facilitators.services import credential_set_status, guide_review
 from holdspace.lib.api import ErrorOut, Input, api_viewer, documented
-from holdspace.policy import get_couple_for, is_partner_of, organisation_for, require_guides_view
+from holdspace.policy import (
+    deny,
+    get_couple_for,
+    is_partner_of,
+    organisation_for,
+    require_guides_view,
+)
 
 router = Router(tags=["facilitators"])
 MANAGERS: frozenset[str] = frozenset({Role.ORG_ADMIN, Role.CLINICAL_LEAD})
@@ -151,13 +157,7 @@ def credential_status(request: HttpRequest, credential_id: int, payload: StatusI
         pk=credential_id, organisation_id__in=list(viewer.roles)
     ).first()
     if credential is None:
-        viewer.audit(
-            action="access.denied",
-            organisation_id=None,
-            object_type="credential",
-            object_id=credential_id,
-        )
-        raise Http404("No such credential")
+        raise deny(viewer, what="credential", object_id=credential_id, organisation_id=None)
     updated = credential_set_status(
         viewer=viewer,
         credential=credential,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -28,7 +28,7 @@ from holdspace.facilitators.models import (
     FacilitatorProfile,
     GuideReview,
 )
-from holdspace.policy import Viewer, is_partner_of
+from holdspace.policy import Viewer, is_partner_of, refuse
 from holdspace.screening.profiles import get_profile
 
 EVIDENCE_TYPES = {
@@ -122,19 +122,6 @@ def _can_manage(viewer: Viewer, organisation_id: int, facilitator_id: int) -> bo
     return role in VERIFIERS or (role == Role.FACILITATOR and viewer.user.pk == facilitator_id)
 
 
-def _refuse(
-    viewer: Viewer, organisation_id: int, what: str, object_id: object, action: str
-) -> PermissionDenied:
-    viewer.audit(
-        action="access.denied",
-        organisation_id=organisation_id,
-        object_type=what,
-        object_id=object_id,
-        detail={"attempted": action},
-    )
-    return PermissionDenied(f"You may not {action}")
-
-
 def _check_evidence(evidence: UploadedFile | None) -> None:
     if evidence is None:
         return
@@ -178,8 +165,12 @@ def credential_add(
 ) -> Credential:
     """Record a credential, unverified, with its evidence."""
     if not _can_manage(viewer, organisation.pk, facilitator_id):
-        raise _refuse(
-            viewer, organisation.pk, "credential", "", "add credentials for this facilitator"
+        raise refuse(
+            viewer,
+            action="add credentials for",
+            what="facilitator",
+            object_id=facilitator_id,
+            organisation_id=organisation.pk,
         )
     if not Membership.objects.filter(
         organisation=organisation,
@@ -238,8 +229,12 @@ def credential_set_status(
     """An org admin or clinical lead marks a credential verified (against a named register),
     suspended, revoked or expired. Nobody else can."""
     if viewer.role_in(credential.organisation_id) not in VERIFIERS:
-        raise _refuse(
-            viewer, credential.organisation_id, "credential", credential.pk, "verify credentials"
+        raise refuse(
+            viewer,
+            action="verify",
+            what="credential",
+            object_id=credential.pk,
+            organisation_id=credential.organisation_id,
         )
     if status not in CredentialStatus.values:
         raise ValidationError(
@@ -276,8 +271,12 @@ def profile_update(
     *, viewer: Viewer, organisation: Organisation, facilitator_id: int, values: dict[str, Any]
 ) -> FacilitatorProfile:
     if not _can_manage(viewer, organisation.pk, facilitator_id):
-        raise _refuse(
-            viewer, organisation.pk, "facilitator_profile", facilitator_id, "change this profile"
+        raise refuse(
+            viewer,
+            action="change",
+            what="facilitator_profile",
+            object_id=facilitator_id,
+            organisation_id=organisation.pk,
         )
     with transaction.atomic():
         profile, _created = FacilitatorProfile.objects.get_or_create(
@@ -418,15 +417,14 @@ def guide_review(
     """A partner records that they met a facilitator of their care team and approve them, or
     raises a concern (the note is then required, and the clinical lead sees it)."""
     if not is_partner_of(viewer, couple):
-        viewer.audit(
-            action="access.denied",
-            organisation_id=couple.organisation_id,
-            object_type="couple",
+        raise refuse(
+            viewer,
+            action="review the guides of",
+            what="couple",
             object_id=couple.pk,
+            organisation_id=couple.organisation_id,
             couple_id=couple.pk,
-            detail={"attempted": "review a guide"},
         )
-        raise PermissionDenied("Only a partner of the couple reviews its guides")
     team = {m.user_id for m in couple.loaded_care_team}
     errors: dict[str, list[str]] = {}
     if facilitator_id not in team:

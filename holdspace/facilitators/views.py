@@ -39,6 +39,7 @@ from holdspace.facilitators.services import (
 )
 from holdspace.policy import (
     Viewer,
+    deny,
     get_couple_for,
     is_partner_of,
     organisation_for,
@@ -130,13 +131,7 @@ def _facilitator(viewer: Viewer, organisation_id: int, user_id: int) -> User:
         .first()
     )
     if membership is None:
-        viewer.audit(
-            action="access.denied",
-            organisation_id=organisation_id,
-            object_type="facilitator",
-            object_id=user_id,
-        )
-        raise Http404("No such facilitator")
+        raise deny(viewer, what="facilitator", object_id=user_id, organisation_id=organisation_id)
     return membership.user
 
 
@@ -300,13 +295,12 @@ def evidence(request: HttpRequest, credential_id: int) -> FileResponse:
         )
     )
     if credential is None or not allowed or not credential.evidence:
-        viewer.audit(
-            action="access.denied",
-            organisation_id=credential.organisation_id if credential else None,
-            object_type="credential_evidence",
+        raise deny(
+            viewer,
+            what="credential_evidence",
             object_id=credential_id,
+            organisation_id=credential.organisation_id if credential else None,
         )
-        raise Http404("No such file")
     viewer.audit(
         action="credential.evidence",
         organisation_id=credential.organisation_id,

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from holdspace.integration.models import CheckIn, Commitment
 from holdspace.integration.services import checkin_record, commitment_create
 from holdspace.lib.api import Input, api_viewer, documented
-from holdspace.policy import couples_visible_to, get_couple_for
+from holdspace.policy import couples_visible_to, deny, get_couple_for
 
 router = Router(tags=["integration"])
 
@@ -89,13 +89,7 @@ def checkin_new(request: HttpRequest, commitment_id: int, payload: CheckInIn) ->
         pk=commitment_id, couple__in=couples_visible_to(viewer)
     ).first()
     if commitment is None:
-        viewer.audit(
-            action="access.denied",
-            organisation_id=None,
-            object_type="commitment",
-            object_id=commitment_id,
-        )
-        raise Http404("No such commitment")
+        raise deny(viewer, what="commitment", object_id=commitment_id, organisation_id=None)
     couple = get_couple_for(viewer, commitment.couple_id)
     made: CheckIn = checkin_record(
         viewer=viewer,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from holdspace.integration.models import (
     Commitment,
     CommitmentRevision,
 )
-from holdspace.policy import Viewer, is_care_team_of, is_partner_of
+from holdspace.policy import Viewer, is_care_team_of, is_partner_of, refuse
 
 MAX_TEXT = 4000
 
@@ -25,14 +25,14 @@ MAX_TEXT = 4000
 def _require_commitment_write(viewer: Viewer, couple: Couple) -> None:
     """The partners write their commitments, or their care team with them."""
     if not (is_partner_of(viewer, couple) or is_care_team_of(viewer, couple)):
-        viewer.audit(
-            action="access.denied",
+        raise refuse(
+            viewer,
+            action="write the commitments of",
+            what="couple",
+            object_id=couple.pk,
             organisation_id=couple.organisation_id,
-            object_type="commitment",
             couple_id=couple.pk,
-            detail={"attempted": "write commitments"},
         )
-        raise PermissionDenied("You may not write this couple's commitments")
 
 
 def _clean(
@@ -151,15 +151,14 @@ def checkin_record(
     assert revision is not None
     keeps = revision.partner_id is None or revision.partner_id == viewer.user.pk
     if not (is_partner_of(viewer, couple) and keeps):
-        viewer.audit(
-            action="access.denied",
-            organisation_id=couple.organisation_id,
-            object_type="commitment",
+        raise refuse(
+            viewer,
+            action="check in on",
+            what="commitment",
             object_id=commitment.pk,
+            organisation_id=couple.organisation_id,
             couple_id=couple.pk,
-            detail={"attempted": "check in"},
         )
-        raise PermissionDenied("Only a partner who keeps this commitment checks in")
     errors: dict[str, list[str]] = {}
     if status not in {CheckIn.DONE, CheckIn.MISSED}:
         errors["status"] = [_("Choose done or missed.")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,7 +16,13 @@ from holdspace.integration.models import Cadence, CheckIn, Commitment
 from holdspace.integration.selectors import couple_commitments
 from holdspace.integration.services import checkin_record, commitment_create, commitment_revise
 from holdspace.lib.forms import errors_onto
-from holdspace.policy import get_couple_for, is_care_team_of, is_partner_of, viewer_from_request
+from holdspace.policy import (
+    get_couple_for,
+    is_care_team_of,
+    is_partner_of,
+    refuse,
+    viewer_from_request,
+)
 
 
 class CommitmentForm(forms.Form):
@@ -50,13 +56,14 @@ def commitments(request: HttpRequest, couple_id: int) -> HttpResponse:
     couple = get_couple_for(viewer, couple_id)
     partner = is_partner_of(viewer, couple)
     if not (partner or is_care_team_of(viewer, couple)):
-        viewer.audit(
-            action="access.denied",
+        raise refuse(
+            viewer,
+            action="see the commitments of",
+            what="couple",
+            object_id=couple.pk,
             organisation_id=couple.organisation_id,
-            object_type="commitment",
             couple_id=couple.pk,
         )
-        raise PermissionDenied("You may not see this couple's commitments")
     form = _form(couple, request.POST if request.POST.get("action") == "add" else None)
     if request.method == "POST":
         action = request.POST.get("action")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from holdspace.lib.forms import errors_onto
 from holdspace.policy import (
     can_override_screening,
+    deny,
     get_couple_for,
     is_care_team_of,
     require_partner_record_write,
@@ -81,14 +82,13 @@ def screening_detail(request: HttpRequest, couple_id: int, screening_id: int) ->
     couple = get_couple_for(viewer, couple_id)
     if not is_care_team_of(viewer, couple):
         # A partner's own answers are theirs; the findings are for the care team to explain.
-        viewer.audit(
-            action="access.denied",
-            organisation_id=couple.organisation_id,
-            object_type="screening",
+        raise deny(
+            viewer,
+            what="screening",
             object_id=screening_id,
+            organisation_id=couple.organisation_id,
             couple_id=couple.pk,
         )
-        raise Http404("No such screening")
     screening = screening_read(viewer=viewer, couple=couple, screening_id=screening_id)
     form = OverrideForm(request.POST or None)
     if request.method == "POST":
