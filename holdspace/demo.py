@@ -657,6 +657,7 @@ def _seed_commitments(organisation: Organisation) -> None:
     if couple is None or Commitment.objects.filter(couple=couple).exists():
         return
     riley, jordan = (p.user_id for p in couple.loaded_partners)
+    _seed_integration(couple)
     start = timezone.localdate() - dt.timedelta(days=21)
     weekly = commitment_create(
         viewer=viewer_for(User.objects.get(pk=jordan)),
@@ -693,4 +694,46 @@ def _seed_commitments(organisation: Organisation) -> None:
             period_start=start + dt.timedelta(days=7 * week),
             status=status,
             note="Walked by the river instead." if status == "done" and week == 2 else "",
+        )
+
+
+def _seed_integration(couple: Couple) -> None:
+    """The offer after Riley & Jordan's first session, and two integration sessions since."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from holdspace.integration.services import integration_offer_record, integration_session_record
+    from holdspace.sessions.models import MedicineSession
+
+    session = MedicineSession.objects.filter(couple=couple, status="closed").first()
+    if session is None:
+        return
+    guide = viewer_for(User.objects.get(pk=couple.loaded_care_team[0].user_id))
+    integration_offer_record(
+        viewer=guide, couple=couple, session=session, answer="accepted", note="Both, weekly."
+    )
+    for days_ago, partner, carry, notes in (
+        (
+            25,
+            None,
+            "Name the silence out loud instead of waiting it out.",
+            "Both still glowing; Jordan spoke of his father again.",
+        ),
+        (
+            13,
+            None,
+            "A Sunday check-in, twenty minutes, phones away.",
+            "Riley worried the glow is fading; we named it.",
+        ),
+    ):
+        integration_session_record(
+            viewer=guide,
+            couple=couple,
+            held_at=timezone.now() - dt.timedelta(days=days_ago),
+            facilitator_id=guide.user.pk,
+            partner_id=partner,
+            medicine_session=session,
+            notes=notes,
+            carry_forward=carry,
         )

@@ -132,6 +132,11 @@ urlpatterns = [
         integration_views.checkin,
         name="commitment_checkin",
     ),
+    path(
+        "couples/<int:couple_id>/integration/",
+        integration_views.integration,
+        name="integration",
+    ),
     path("doses/", session_doselog.dose_log, name="dose_log"),
     path("doses.csv", session_doselog.dose_log_csv, name="dose_log_csv"),
     path("exports/measures.csv", reports_views.measures_export, name="measures_export"),

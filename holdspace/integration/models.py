@@ -98,3 +98,111 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.status} by {self.partner_id} for {self.period_start}"
+
+
+class IntegrationOffer(models.Model):
+    """After a medicine session, integration is offered, and the answer recorded (Oregon
+    requires the offer: ORS 475A.360)."""
+
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    UNDECIDED = "undecided"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    couple = models.ForeignKey(Couple, on_delete=models.PROTECT, related_name="+")
+    session = models.ForeignKey(
+        "medicine_sessions.MedicineSession", on_delete=models.PROTECT, related_name="offers"
+    )
+    answer = models.CharField(
+        max_length=10,
+        choices=[
+            (ACCEPTED, _("Accepted")),
+            (DECLINED, _("Declined")),
+            (UNDECIDED, _("Not decided yet")),
+        ],
+    )
+    note = models.TextField(blank=True)
+    offered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "id"], name="integration_offer_org_id")
+        ]
+
+    def __str__(self) -> str:
+        return f"Offer after session #{self.session_id}: {self.answer}"
+
+
+class IntegrationSession(models.Model):
+    """An integration session held, joint or with one partner: notes for the care team, and
+    what the couple chose to carry forward (which the couple sees)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    couple = models.ForeignKey(
+        Couple, on_delete=models.PROTECT, related_name="integration_sessions"
+    )
+    medicine_session = models.ForeignKey(
+        "medicine_sessions.MedicineSession",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="integration_sessions",
+    )
+    partner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    held_at = models.DateTimeField()
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    notes = models.TextField(blank=True)
+    carry_forward = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-held_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "id"], name="integration_session_org_id"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Integration session #{self.pk}"
+
+
+class FollowUpContact(models.Model):
+    """A contact the profile asks for after a session (the MDMA protocol: daily for seven
+    days), created when the session closes, marked done by the care team."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    couple = models.ForeignKey(Couple, on_delete=models.PROTECT, related_name="follow_ups")
+    session = models.ForeignKey(
+        "medicine_sessions.MedicineSession", on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    partner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    due_on = models.DateField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "partner", "due_on"], name="follow_up_once"),
+            models.UniqueConstraint(fields=["organisation", "id"], name="follow_up_org_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Follow-up for {self.partner_id} on {self.due_on}"

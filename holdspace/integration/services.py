@@ -16,8 +16,12 @@ from holdspace.integration.models import (
     CheckIn,
     Commitment,
     CommitmentRevision,
+    FollowUpContact,
+    IntegrationOffer,
+    IntegrationSession,
 )
-from holdspace.policy import Viewer, is_care_team_of, is_partner_of, refuse
+from holdspace.policy import Viewer, is_care_team_of, is_partner_of, refuse, require_care_team
+from holdspace.sessions.models import MedicineSession
 
 MAX_TEXT = 4000
 
@@ -188,3 +192,145 @@ def checkin_record(
             detail={"status": status, "period": checkin.period_start.isoformat()},
         )
     return checkin
+
+
+# After a medicine session ------------------------------------------------------------------
+
+
+def integration_offer_record(
+    *, viewer: Viewer, couple: Couple, session: MedicineSession, answer: str, note: str = ""
+) -> IntegrationOffer:
+    """The care team records that integration was offered after SESSION, and the answer."""
+    require_care_team(viewer, couple, action="record integration offers for")
+    errors: dict[str, list[str]] = {}
+    if session.couple_id != couple.pk:
+        errors["session"] = [_("Not a session of this couple.")]
+    elif session.status not in {"ended", "closed"}:
+        errors["session"] = [_("Integration is offered after the session has ended.")]
+    if answer not in {
+        IntegrationOffer.ACCEPTED,
+        IntegrationOffer.DECLINED,
+        IntegrationOffer.UNDECIDED,
+    }:
+        errors["answer"] = [_("Choose accepted, declined or not decided yet.")]
+    if len(note) > MAX_TEXT:
+        errors["note"] = [_("At most %(n)d characters.") % {"n": MAX_TEXT}]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        offer = IntegrationOffer.objects.create(
+            organisation_id=couple.organisation_id,
+            couple=couple,
+            session=session,
+            answer=answer,
+            note=note.strip(),
+            offered_by=viewer.user,
+        )
+        viewer.audit(
+            action="integration.offer",
+            organisation_id=couple.organisation_id,
+            object_type="medicine_session",
+            object_id=session.pk,
+            couple_id=couple.pk,
+            detail={"answer": answer},
+        )
+    return offer
+
+
+def integration_session_record(
+    *,
+    viewer: Viewer,
+    couple: Couple,
+    held_at: dt.datetime,
+    facilitator_id: int,
+    partner_id: int | None = None,
+    medicine_session: MedicineSession | None = None,
+    notes: str = "",
+    carry_forward: str = "",
+) -> IntegrationSession:
+    """An integration session held, joint (no partner) or with one partner."""
+    require_care_team(viewer, couple, action="record integration sessions for")
+    errors: dict[str, list[str]] = {}
+    if partner_id is not None and partner_id not in {p.user_id for p in couple.loaded_partners}:
+        errors["partner"] = [_("Not a partner of this couple.")]
+    if facilitator_id not in {m.user_id for m in couple.loaded_care_team}:
+        errors["facilitator"] = [_("Choose a facilitator on this couple's care team.")]
+    if held_at > timezone.now() + dt.timedelta(minutes=5):
+        errors["held_at"] = [_("Record a session once it has been held.")]
+    if medicine_session is not None and medicine_session.couple_id != couple.pk:
+        errors["medicine_session"] = [_("Not a session of this couple.")]
+    for name, text in (("notes", notes), ("carry_forward", carry_forward)):
+        if len(text) > 20_000:
+            errors[name] = [_("At most 20,000 characters.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        held = IntegrationSession.objects.create(
+            organisation_id=couple.organisation_id,
+            couple=couple,
+            medicine_session=medicine_session,
+            partner_id=partner_id,
+            held_at=held_at,
+            facilitator_id=facilitator_id,
+            notes=notes.strip(),
+            carry_forward=carry_forward.strip(),
+            recorded_by=viewer.user,
+        )
+        viewer.audit(
+            action="integration.session",
+            organisation_id=couple.organisation_id,
+            object_type="integration_session",
+            object_id=held.pk,
+            couple_id=couple.pk,
+            detail={"partner": partner_id, "facilitator": facilitator_id},
+        )
+    return held
+
+
+def follow_ups_create(session: MedicineSession) -> list[FollowUpContact]:
+    """The profile's follow-up contacts for each partner, counted from the session's end
+    (idempotent: called when the session closes)."""
+    from holdspace.screening.profiles import get_profile
+
+    rules = get_profile(session.profile).integration
+    if rules is None or not rules.follow_up_contact_days or session.ended_at is None:
+        return []
+    end = timezone.localdate(session.ended_at)
+    made = []
+    for partner_id in session.couple.partners.values_list("user_id", flat=True):
+        for days in rules.follow_up_contact_days:
+            contact, created = FollowUpContact.objects.get_or_create(
+                session=session,
+                partner_id=partner_id,
+                due_on=end + dt.timedelta(days=days),
+                defaults={
+                    "organisation_id": session.organisation_id,
+                    "couple_id": session.couple_id,
+                },
+            )
+            if created:
+                made.append(contact)
+    return made
+
+
+def follow_up_done(
+    *, viewer: Viewer, couple: Couple, contact: FollowUpContact, note: str = ""
+) -> FollowUpContact:
+    require_care_team(viewer, couple, action="record follow-up contacts for")
+    if contact.couple_id != couple.pk:
+        raise ValidationError({"contact": [_("Not a contact of this couple.")]})
+    if contact.done_at is not None:
+        raise ValidationError({"contact": [_("This contact is already recorded.")]})
+    with transaction.atomic():
+        contact.done_at = timezone.now()
+        contact.done_by = viewer.user
+        contact.note = note.strip()[:MAX_TEXT]
+        contact.save(update_fields=["done_at", "done_by", "note"])
+        viewer.audit(
+            action="integration.follow_up",
+            organisation_id=couple.organisation_id,
+            object_type="follow_up",
+            object_id=contact.pk,
+            couple_id=couple.pk,
+        )
+    return contact

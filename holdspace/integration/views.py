@@ -143,3 +143,181 @@ def checkin(request: HttpRequest, couple_id: int, commitment_id: int) -> HttpRes
             else _("Checked in: missed this time."),
         )
     return redirect("commitments", couple.pk)
+
+
+# After the session: the offer, integration sessions, follow-up contacts ----------------------
+
+
+class OfferForm(forms.Form):
+    session = forms.TypedChoiceField(label=gettext_lazy("After the session of"), coerce=int)
+    answer = forms.ChoiceField(
+        label=gettext_lazy("Their answer"),
+        choices=[
+            ("accepted", gettext_lazy("Accepted")),
+            ("declined", gettext_lazy("Declined")),
+            ("undecided", gettext_lazy("Not decided yet")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=4000)
+
+
+class IntegrationSessionForm(forms.Form):
+    held_at = forms.DateTimeField(
+        label=gettext_lazy("Held at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    partner = forms.TypedChoiceField(
+        label=gettext_lazy("With"), coerce=int, required=False, empty_value=None
+    )
+    facilitator = forms.TypedChoiceField(label=gettext_lazy("Facilitator"), coerce=int)
+    notes = forms.CharField(
+        label=gettext_lazy("Notes (care team only)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    carry_forward = forms.CharField(
+        label=gettext_lazy("What the couple chose to carry forward (they see this)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def integration(request: HttpRequest, couple_id: int) -> HttpResponse:
+    """For the care team: the integration offer after each session, integration sessions and
+    the follow-up contacts due. Partners see the sessions held and what they carry forward."""
+    from holdspace.integration.models import FollowUpContact, IntegrationOffer, IntegrationSession
+    from holdspace.integration.services import (
+        follow_up_done,
+        integration_offer_record,
+        integration_session_record,
+    )
+    from holdspace.sessions.models import MedicineSession
+
+    viewer = viewer_from_request(request)
+    couple = get_couple_for(viewer, couple_id)
+    staff = is_care_team_of(viewer, couple)
+    if not (staff or is_partner_of(viewer, couple)):
+        raise refuse(
+            viewer,
+            action="see the integration of",
+            what="couple",
+            object_id=couple.pk,
+            organisation_id=couple.organisation_id,
+            couple_id=couple.pk,
+        )
+    sessions = list(
+        MedicineSession.objects.filter(couple=couple, status__in=["ended", "closed"]).order_by(
+            "-starts_at"
+        )
+    )
+    offer_form = OfferForm(request.POST if request.POST.get("action") == "offer" else None)
+    offer_form.fields["session"].choices = [  # type: ignore[attr-defined]
+        (s.pk, s.starts_at.strftime("%d %b %Y")) for s in sessions
+    ]
+    held_form = IntegrationSessionForm(
+        request.POST if request.POST.get("action") == "session" else None,
+        initial={"facilitator": viewer.user.pk},
+    )
+    held_form.fields["partner"].choices = [("", _("Both partners"))] + [  # type: ignore[attr-defined]
+        (p.user_id, p.user.display_name) for p in couple.loaded_partners
+    ]
+    held_form.fields["facilitator"].choices = [  # type: ignore[attr-defined]
+        (m.user_id, m.user.display_name) for m in couple.loaded_care_team
+    ]
+    if request.method == "POST" and not staff:
+        raise refuse(
+            viewer,
+            action="record the integration of",
+            what="couple",
+            object_id=couple.pk,
+            organisation_id=couple.organisation_id,
+            couple_id=couple.pk,
+        )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "offer" and offer_form.is_valid():
+                chosen = next(s for s in sessions if s.pk == offer_form.cleaned_data["session"])
+                integration_offer_record(
+                    viewer=viewer,
+                    couple=couple,
+                    session=chosen,
+                    answer=offer_form.cleaned_data["answer"],
+                    note=offer_form.cleaned_data["note"],
+                )
+                messages.success(request, _("The offer and the answer were recorded."))
+                return redirect("integration", couple.pk)
+            if action == "session" and held_form.is_valid():
+                data = held_form.cleaned_data
+                integration_session_record(
+                    viewer=viewer,
+                    couple=couple,
+                    held_at=data["held_at"],
+                    facilitator_id=data["facilitator"],
+                    partner_id=data["partner"],
+                    medicine_session=sessions[0] if sessions else None,
+                    notes=data["notes"],
+                    carry_forward=data["carry_forward"],
+                )
+                messages.success(request, _("The integration session was recorded."))
+                return redirect("integration", couple.pk)
+            if action == "follow_up":
+                raw = str(request.POST.get("contact", ""))
+                contact = (
+                    FollowUpContact.objects.filter(couple=couple, pk=int(raw)).first()
+                    if raw.isdigit()
+                    else None
+                )
+                if contact is None:
+                    raise Http404("No such contact")
+                follow_up_done(
+                    viewer=viewer,
+                    couple=couple,
+                    contact=contact,
+                    note=str(request.POST.get("note", "")),
+                )
+                messages.success(request, _("The contact was recorded."))
+                return redirect("integration", couple.pk)
+        except ValidationError as exc:
+            if action == "offer":
+                errors_onto(offer_form, exc)
+            elif action == "session":
+                errors_onto(held_form, exc)
+            else:
+                messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
+    offers: dict[int, IntegrationOffer] = {}
+    for offer in IntegrationOffer.objects.filter(couple=couple).order_by("-created_at", "-id"):
+        offers.setdefault(offer.session_id, offer)
+    viewer.audit(
+        action="integration.read",
+        organisation_id=couple.organisation_id,
+        object_type="couple",
+        object_id=couple.pk,
+        couple_id=couple.pk,
+    )
+    return render(
+        request,
+        "integration/integration.html",
+        {
+            "couple": couple,
+            "staff": staff,
+            "sessions": [(s, offers.get(s.pk)) for s in sessions],
+            "held": list(
+                IntegrationSession.objects.filter(couple=couple).select_related(
+                    "facilitator", "partner"
+                )
+            ),
+            "follow_ups": list(
+                FollowUpContact.objects.filter(couple=couple)
+                .select_related("partner", "done_by")
+                .order_by("due_on", "id")
+            )
+            if staff
+            else [],
+            "offer_form": offer_form,
+            "held_form": held_form,
+        },
+        status=422 if request.method == "POST" else 200,
+    )

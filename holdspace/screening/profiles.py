@@ -160,6 +160,14 @@ class FacilitatorRequirements(Sourced):
     approval_required: bool = False
 
 
+class IntegrationRules(Sourced):
+    """After a session: whether integration must be offered, and the follow-up contacts the
+    profile asks for (days after the session closes, per partner)."""
+
+    offer_required: bool = True
+    follow_up_contact_days: list[int] = []
+
+
 class Retention(Sourced):
     years: int = Field(gt=0)
 
@@ -181,6 +189,7 @@ class Profile(_Strict):
     supplemental: list[SupplementalTiming] = []
     vital_thresholds: VitalThresholds | None = None
     facilitators: FacilitatorRequirements
+    integration: IntegrationRules | None = None
     retention: Retention
 
     @model_validator(mode="after")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from holdspace.couples.models import Couple
 from holdspace.facilitators.services import facilitator_refusals
+from holdspace.integration.services import follow_ups_create
 from holdspace.policy import Viewer, require_care_team, require_session_care
 from holdspace.preparation.readiness import Readiness, couple_stage_sync, readiness
 from holdspace.screening.profiles import SUBSTANCE_LABELS, get_profile
@@ -365,6 +366,8 @@ def discharge_record(
                 locked.ended_at = left
             locked.save(update_fields=["status", "closed_at", "ended_at"])
             session.status, session.closed_at = locked.status, locked.closed_at
+            session.ended_at = locked.ended_at
+            follow_ups_create(session)
         viewer.audit(
             action="medicine_session.discharge",
             organisation_id=session.organisation_id,
