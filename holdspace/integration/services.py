@@ -67,6 +67,25 @@ def _clean(
     return description, partner, cadence, start
 
 
+def _add_revision(
+    viewer: Viewer,
+    commitment: Commitment,
+    description: str,
+    partner: int | None,
+    cadence: str,
+    start: dt.date,
+) -> CommitmentRevision:
+    return CommitmentRevision.objects.create(
+        organisation_id=commitment.organisation_id,
+        commitment=commitment,
+        description=description,
+        partner_id=partner,
+        cadence=cadence,
+        starts_on=start,
+        revised_by=viewer.user,
+    )
+
+
 def commitment_create(
     *,
     viewer: Viewer,
@@ -82,15 +101,7 @@ def commitment_create(
         commitment = Commitment.objects.create(
             organisation_id=couple.organisation_id, couple=couple, created_by=viewer.user
         )
-        CommitmentRevision.objects.create(
-            organisation_id=couple.organisation_id,
-            commitment=commitment,
-            description=description,
-            partner_id=partner,
-            cadence=cadence,
-            starts_on=start,
-            revised_by=viewer.user,
-        )
+        _add_revision(viewer, commitment, description, partner, cadence, start)
         viewer.audit(
             action="commitment.create",
             organisation_id=couple.organisation_id,
@@ -116,15 +127,7 @@ def commitment_revise(
     _require_commitment_write(viewer, couple)
     description, partner, cadence, start = _clean(couple, description, who, cadence, starts_on)
     with transaction.atomic():
-        revision = CommitmentRevision.objects.create(
-            organisation_id=couple.organisation_id,
-            commitment=commitment,
-            description=description,
-            partner_id=partner,
-            cadence=cadence,
-            starts_on=start,
-            revised_by=viewer.user,
-        )
+        revision = _add_revision(viewer, commitment, description, partner, cadence, start)
         viewer.audit(
             action="commitment.revise",
             organisation_id=couple.organisation_id,
