@@ -10,7 +10,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test chromium lint typecheck pytest bench clean openapi screenshots
+.PHONY: run test install install-test chromium pdflibs lint typecheck pytest bench clean openapi screenshots
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -26,7 +26,11 @@ install-test: $(UV)
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
 
-run: install
+# WeasyPrint draws the report PDFs with Pango (Debian's libraries, not on every new machine).
+pdflibs:
+	@ldconfig -p | grep -q libpangoft2-1.0 || { apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; }
+
+run: install pdflibs
 	$(BIN)/holdspace migrate --noinput
 	@if [ ! -f var/.demo-loaded ]; then $(BIN)/holdspace seed-demo && touch var/.demo-loaded; fi
 	@# The background worker runs beside the server and stops with it.
@@ -41,7 +45,7 @@ lint: install-test
 typecheck: install-test
 	$(BIN)/mypy holdspace
 
-pytest: install-test chromium
+pytest: install-test chromium pdflibs
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest

@@ -24,6 +24,11 @@ class Couple(models.Model):
         _("stage"), max_length=20, choices=Stage.choices, default=Stage.CONTACT
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # The couple left the programme: reminders stop, nothing new is scheduled for them.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organisation", "id"], name="couple_org_id")]
@@ -94,6 +99,9 @@ class Partner(models.Model):
         ],
         default="team",
     )
+    # When this partner first saw that what they write is not monitored in real time; the
+    # full notice shows until then, a one-line reminder after.
+    notice_seen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["slot"]
@@ -144,6 +152,13 @@ class EntryKind(models.TextChoices):
     REFLECTION = "reflection", _("Reflection")
 
 
+def entry_audio_path(entry: Entry, filename: str) -> str:
+    """Stored under an unguessable name; the partner's file name is not kept."""
+    import uuid
+
+    return f"audio/{entry.organisation_id}/{uuid.uuid4().hex}"
+
+
 class Entry(models.Model):
     """Something a partner wrote, with the visibility its author chose."""
 
@@ -156,7 +171,13 @@ class Entry(models.Model):
     visibility = models.CharField(
         _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
     )
-    body = models.TextField(_("text"))
+    body = models.TextField(_("text"), blank=True)
+    # The journal prompt the partner answered, if they chose one (its wording when written).
+    prompt = models.TextField(_("prompt"), blank=True)
+    # An audio reflection, stored under var/files like other clinical files and streamed only
+    # to those who may read the entry.
+    audio = models.FileField(upload_to=entry_audio_path, null=True, blank=True)
+    audio_type = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
