@@ -15,6 +15,10 @@ from holdspace.audit.services import audit_record
 from holdspace.couples.api import router as couples_router
 from holdspace.facilitators.api import router as facilitators_router
 from holdspace.integration.api import router as integration_router
+from holdspace.integration.journal_api import router as journal_router
+from holdspace.readings.api import router as readings_router
+from holdspace.reminders.api import router as reminders_router
+from holdspace.reports.progress_api import router as progress_router
 from holdspace.measures.api import responses_router
 from holdspace.measures.api import router as instruments_router
 from holdspace.policy import client_ip, viewer_for
@@ -56,6 +60,10 @@ api.add_router("/couples", screening_router)
 api.add_router("/sessions", sessions_router)
 api.add_router("/", facilitators_router)
 api.add_router("/", integration_router)
+api.add_router("/", journal_router)
+api.add_router("/", readings_router)
+api.add_router("/", reminders_router)
+api.add_router("/", progress_router)
 
 
 @api.exception_handler(Http404)

@@ -206,6 +206,20 @@ def seed_demo() -> None:
         _seed_facilitators(organisation)
         _seed_preparation(organisation)
         _seed_commitments(organisation)
+        _seed_later(organisation)
+
+
+def _seed_later(organisation: Organisation) -> None:
+    """Journals, readings, the progress summary and reminders: each part seeds its own."""
+    from holdspace.integration.journal import seed_demo_journals
+    from holdspace.readings.services import seed_demo_readings
+    from holdspace.reminders.services import seed_demo_reminders
+    from holdspace.reports.progress import seed_demo_progress
+
+    seed_demo_journals(organisation)
+    seed_demo_readings(organisation)
+    seed_demo_progress(organisation)
+    seed_demo_reminders(organisation)
 
 
 # Measures: (couple, partner index, instrument, timepoint, days ago, answers)

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "holdspace.sessions",
     "holdspace.facilitators",
     "holdspace.integration",
+    "holdspace.readings",
+    "holdspace.reminders",
     "django_q",
     "holdspace.measures",
     "holdspace.reports",

@@ -141,6 +141,10 @@ urlpatterns = [
     path("doses.csv", session_doselog.dose_log_csv, name="dose_log_csv"),
     path("exports/measures.csv", reports_views.measures_export, name="measures_export"),
     path("outcomes/", reports_views.outcomes, name="outcomes"),
+    path("", include("holdspace.integration.journal_urls")),
+    path("", include("holdspace.readings.urls")),
+    path("", include("holdspace.reminders.urls")),
+    path("", include("holdspace.reports.progress_urls")),
     path("api/v1/", api.urls),
 ]
 
