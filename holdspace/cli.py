@@ -5,11 +5,14 @@ holdspace migrate          create or update the database tables
 holdspace seed-demo        load the demo practice (idempotent)
 holdspace api-token EMAIL  print a new API token for that person
 holdspace audit verify     check the audit trail's hash chain
-holdspace worker           the background worker: scheduled jobs (the nightly credentials sweep)
+holdspace worker           the background worker: scheduled jobs (the nightly credentials
+                           sweep, reminders every 10 minutes)
                            and queued tasks, from the database queue
 holdspace credentials-sweep [--today YYYY-MM-DD]
                            warn of expiring facilitator credentials, expire lapsed ones
                            (the worker runs it nightly)
+holdspace send-reminders   plan and send the partners' due reminders once
+                           (the worker runs it every 10 minutes)
 holdspace <django command> any of Django's management commands
 """
 
@@ -105,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         "seed-demo": "seed_demo",
         "api-token": "api_token",
         "credentials-sweep": "credentials_sweep",
+        "send-reminders": "send_reminders",
     }
     return _manage([aliases.get(command, command), *rest])
 

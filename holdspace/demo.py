@@ -672,7 +672,8 @@ def _seed_commitments(organisation: Organisation) -> None:
         return
     riley, jordan = (p.user_id for p in couple.loaded_partners)
     _seed_integration(couple)
-    start = timezone.localdate() - dt.timedelta(days=21)
+    # Four weeks ago less a day: the current week ends today, so its check-in is due now.
+    start = timezone.localdate() - dt.timedelta(days=27)
     weekly = commitment_create(
         viewer=viewer_for(User.objects.get(pk=jordan)),
         couple=couple,

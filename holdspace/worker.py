@@ -14,33 +14,43 @@ from django.utils import timezone
 class Job:
     name: str
     func: str
-    hour: int  # local time of day it runs, daily
+    hour: int | None = None  # local time of day it runs, daily
+    minutes: int | None = None  # or every so many minutes
 
 
-JOBS = (Job("credentials-sweep", "holdspace.facilitators.tasks.nightly_credentials_sweep", hour=2),)
+JOBS = (
+    Job("credentials-sweep", "holdspace.facilitators.tasks.nightly_credentials_sweep", hour=2),
+    Job("reminders", "holdspace.reminders.tasks.send_due_reminders", minutes=10),
+)
 
 
 def ensure_schedules(now: dt.datetime | None = None) -> list[str]:
-    """Create or correct each job's daily schedule (idempotent); the names registered."""
+    """Create or correct each job's schedule (idempotent); the names registered."""
     from django_q.models import Schedule
 
     now = timezone.localtime(now or timezone.now())
     for job in JOBS:
-        first = now.replace(hour=job.hour, minute=0, second=0, microsecond=0)
-        if first <= now:
-            first += dt.timedelta(days=1)
+        if job.hour is not None:
+            kind, minutes = Schedule.DAILY, None
+            first = now.replace(hour=job.hour, minute=0, second=0, microsecond=0)
+            if first <= now:
+                first += dt.timedelta(days=1)
+        else:
+            kind, minutes, first = Schedule.MINUTES, job.minutes, now
         schedule = Schedule.objects.filter(name=job.name).first()
         if schedule is None:
             Schedule.objects.create(
                 name=job.name,
                 func=job.func,
-                schedule_type=Schedule.DAILY,
+                schedule_type=kind,
+                minutes=minutes,
                 next_run=first,
                 repeats=-1,
             )
-        elif schedule.func != job.func or schedule.schedule_type != Schedule.DAILY:
+        elif (schedule.func, schedule.schedule_type, schedule.minutes) != (job.func, kind, minutes):
             schedule.func = job.func
-            schedule.schedule_type = Schedule.DAILY
+            schedule.schedule_type = kind
+            schedule.minutes = minutes
             schedule.next_run = first
             schedule.repeats = -1
             schedule.save()

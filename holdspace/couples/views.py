@@ -13,7 +13,7 @@ from django_htmx.middleware import HtmxDetails
 from holdspace.accounts.models import STAFF_ROLES, Membership, Organisation, Role
 from holdspace.accounts.services import invitation_create
 from holdspace.couples.forms import CoupleForm, EntryForm, VisibilityForm
-from holdspace.couples.models import Stage
+from holdspace.couples.models import Couple, Stage
 from holdspace.couples.selectors import couple_list, couple_page, entry_read, partner_couples
 from holdspace.couples.services import couple_create, entry_create, entry_update
 from holdspace.facilitators.selectors import sessions_at_risk
@@ -192,11 +192,18 @@ def _couple_context(
         )
         if page.viewer_is_partner or page.viewer_is_care_team
         else [],
+        "schedule": _schedule(viewer, couple, page.viewer_is_partner or page.viewer_is_care_team),
         # Partners see when their sessions are; the care team opens the console from here.
         "medicine_sessions": list(
             couple.medicine_sessions.exclude(status="cancelled").order_by("starts_at")
         ),
     }
+
+
+def _schedule(viewer: Viewer, couple: Couple, allowed: bool) -> list[object]:
+    from holdspace.integration.schedule import schedule_for, shown
+
+    return list(shown(schedule_for(viewer, couple), couple)) if allowed else []
 
 
 @login_required

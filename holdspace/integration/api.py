@@ -1,4 +1,5 @@
-"""/api/v1/couples/{id}/commitments and /api/v1/commitments/{id}/checkins."""
+"""/api/v1/couples/{id}/commitments, /api/v1/commitments/{id}/checkins and
+/api/v1/couples/{id}/schedule."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from ninja.responses import Status
 
 from holdspace.integration.models import CheckIn, Commitment
 from holdspace.integration.services import checkin_record, commitment_create
-from holdspace.lib.api import Input, api_viewer, documented
-from holdspace.policy import couples_visible_to, deny, get_couple_for
+from holdspace.lib.api import ErrorOut, Input, api_viewer, documented
+from holdspace.policy import couples_visible_to, deny, get_couple_for, is_partner_of
 
 router = Router(tags=["integration"])
 
@@ -108,3 +109,54 @@ def checkin_new(request: HttpRequest, commitment_id: int, payload: CheckInIn) ->
             status=made.status,
         ),
     )
+
+
+class ScheduleItemOut(Schema):
+    key: str = Field(description="Stable identity of the item")
+    kind: Literal["measure", "checkin", "follow_up", "session"]
+    label: str
+    due_on: dt.date
+    starts_at: dt.datetime | None = Field(description="For sessions: when they start")
+    partner_id: int | None = Field(description="Whose item it is; null for both partners")
+    status: Literal["overdue", "due", "upcoming"]
+    for_team: bool = Field(description="The care team acts on it (a follow-up contact)")
+    url: str = Field(description="The page that opens the item")
+
+
+@router.get(
+    "/couples/{couple_id}/schedule",
+    response=documented({200: list[ScheduleItemOut], 403: ErrorOut}),
+    summary="Due and upcoming items for the caller (a partner: theirs and the couple's)",
+)
+def schedule(request: HttpRequest, couple_id: int) -> list[ScheduleItemOut]:
+    from django.conf import settings
+    from django.utils import timezone
+
+    from holdspace.integration.schedule import schedule_for
+
+    viewer = api_viewer(request)
+    couple = get_couple_for(viewer, couple_id)
+    items = schedule_for(viewer, couple)
+    today = timezone.localdate()
+    viewer.audit(
+        action="schedule.read",
+        organisation_id=couple.organisation_id,
+        object_type="couple",
+        object_id=couple.pk,
+        couple_id=couple.pk,
+    )
+    partner = is_partner_of(viewer, couple)
+    return [
+        ScheduleItemOut(
+            key=i.key,
+            kind=i.kind,  # type: ignore[arg-type]
+            label=i.public_label if (i.for_team and partner) else i.label,
+            due_on=i.due_on,
+            starts_at=i.starts_at,
+            partner_id=i.partner_id,
+            status=i.status(today),  # type: ignore[arg-type]
+            for_team=i.for_team,
+            url=settings.SITE_URL + i.path,
+        )
+        for i in items
+    ]
