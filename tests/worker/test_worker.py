@@ -1,5 +1,5 @@
 """The background worker, for real: `holdspace worker` runs as its own process on the test
-database, registers the nightly credentials sweep, and runs queued tasks."""
+database, registers the nightly credentials sweep and the reminders, and runs queued tasks."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from holdspace.conftest import build_cast
 from holdspace.facilitators.models import Credential, ExpiryWarning
+from holdspace.reminders.models import Reminder
 
 BIN = Path(sys.executable).parent / "holdspace"
 
@@ -31,17 +32,9 @@ def _database_url() -> str:
     return f"postgresql://{user}@{host}:{port}/{settings['NAME']}"
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_worker_registers_the_nightly_sweep_and_runs_queued_tasks(tmp_path: Path) -> None:
+def _start(tmp_path: Path) -> subprocess.Popen[bytes]:
     from django.conf import settings
-    from django_q.models import Schedule, Success
-    from django_q.tasks import async_task
 
-    cast = build_cast()
-    credential = Credential.objects.filter(facilitator=cast.facilitator).get()
-    Credential.objects.filter(pk=credential.pk).update(
-        expires_on=timezone.localdate() + dt.timedelta(days=6)
-    )
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "holdspace.settings",
@@ -50,10 +43,47 @@ def test_the_worker_registers_the_nightly_sweep_and_runs_queued_tasks(tmp_path: 
         "SECRET_KEY": settings.SECRET_KEY,  # task payloads are signed with it
         "HOLDSPACE_AUDIT_KEY": settings.AUDIT_KEY,
     }
-    log = (tmp_path / "worker.log").open("wb")
-    worker = subprocess.Popen(
-        [str(BIN), "worker"], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    log = (tmp_path / "worker.log").open("ab")
+    try:
+        return subprocess.Popen(
+            [str(BIN), "worker"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    finally:
+        log.close()
+
+
+def _stop(worker: subprocess.Popen[bytes]) -> None:
+    os.killpg(worker.pid, signal.SIGTERM)
+    try:
+        worker.wait(timeout=3)
+    except subprocess.TimeoutExpired:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=5)
+
+
+def _wait(worker: subprocess.Popen[bytes], tmp_path: Path, done, what: str) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + 30
+    while not done():
+        assert worker.poll() is None, (tmp_path / "worker.log").read_text()
+        assert time.monotonic() < deadline, f"{what}\n" + (tmp_path / "worker.log").read_text()
+        time.sleep(0.2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_registers_the_nightly_sweep_and_runs_queued_tasks(tmp_path: Path) -> None:
+    from django_q.models import Schedule, Success
+    from django_q.tasks import async_task
+
+    cast = build_cast()
+    credential = Credential.objects.filter(facilitator=cast.facilitator).get()
+    Credential.objects.filter(pk=credential.pk).update(
+        expires_on=timezone.localdate() + dt.timedelta(days=6)
     )
+    worker = _start(tmp_path)
     try:
         deadline = time.monotonic() + 30
         while not Schedule.objects.filter(name="credentials-sweep").exists():
@@ -74,13 +104,7 @@ def test_the_worker_registers_the_nightly_sweep_and_runs_queued_tasks(tmp_path: 
         assert Success.objects.get(id=task_id).result == "warned 1, expired 0"
         assert ExpiryWarning.objects.filter(credential=credential, days_before=7).count() == 1
     finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        try:
-            worker.wait(timeout=3)
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.pid, signal.SIGKILL)
-            worker.wait(timeout=5)
-        log.close()
+        _stop(worker)
 
 
 @pytest.mark.django_db
@@ -93,5 +117,41 @@ def test_registering_the_schedules_is_idempotent() -> None:
     ensure_schedules(morning)
     ensure_schedules(morning)
     schedule = Schedule.objects.get(name="credentials-sweep")
-    assert Schedule.objects.count() == 1
+    assert Schedule.objects.count() == 2  # the sweep and the reminders
     assert timezone.localtime(schedule.next_run) == morning.replace(hour=2, second=0, microsecond=0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_sends_due_reminders_once_across_restarts(tmp_path: Path) -> None:
+    from django_q.models import Schedule, Success
+    from django_q.tasks import async_task
+
+    cast = build_cast()
+    cast.couple.created_at = timezone.now() - dt.timedelta(days=8)  # baseline is due
+    cast.couple.save(update_fields=["created_at"])
+    for _run in range(2):  # the worker, then the worker restarted
+        worker = _start(tmp_path)
+        try:
+            # The schedule runs it every ten minutes; queue a run now rather than wait.
+            task_id = async_task("holdspace.reminders.tasks.send_due_reminders")
+            _wait(
+                worker,
+                tmp_path,
+                lambda: Success.objects.filter(id=task_id).exists(),  # noqa: B023
+                "the reminders did not run",
+            )
+        finally:
+            _stop(worker)
+    assert Schedule.objects.get(name="reminders").minutes == 10
+    sent = Reminder.objects.filter(status="sent")
+    assert sent.count() == 6
+    assert {r.partner_id for r in sent} == {cast.partner_a.pk, cast.partner_b.pk}
+    results = list(
+        Success.objects.filter(func="holdspace.reminders.tasks.send_due_reminders")
+        .order_by("started")
+        .values_list("result", flat=True)
+    )
+    assert results[0] == "planned 6, cancelled 0, sent 6, failed 0"
+    assert set(results[1:]) == {"planned 0, cancelled 0, sent 0, failed 0"}
+    log = (tmp_path / "worker.log").read_text()
+    assert log.count("Subject: [Holdspace] 3 things are waiting for you") == 2
