@@ -23,7 +23,6 @@ from holdspace.measures.models import Timepoint
 from holdspace.measures.selectors import (
     administrable_instruments,
     couple_measures,
-    due_measures,
     open_alerts,
     overdue_by_couple,
 )
@@ -173,7 +172,6 @@ def _couple_context(
         "alerts": open_alerts(viewer=viewer, organisation_id=couple.organisation_id, couple=couple)
         if page.viewer_is_care_team
         else [],
-        "due": due_measures(viewer=viewer, couple=couple),
         "trends": couple_measures(viewer=viewer, couple=couple),
         "administrable": administrable_instruments(couple=couple)
         if page.viewer_is_care_team
