@@ -1,5 +1,135 @@
+"""/api/v1/couples/{id}/journal and /api/v1/couples/{id}/entries/{id}/audio."""
+
 from __future__ import annotations
 
-from ninja import Router
+from datetime import datetime
+from typing import Literal
+
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+from django.urls import reverse
+from ninja import Field, Router, Schema
+from ninja.responses import Status
+
+from holdspace.couples.models import Entry
+from holdspace.couples.services import MAX_ENTRY_LENGTH
+from holdspace.integration.journal import (
+    MAX_PROMPT_LENGTH,
+    entry_audio_response,
+    journal_entries,
+    journal_entry_create,
+    journal_prompts,
+    require_journal_read,
+)
+from holdspace.lib.api import ErrorOut, Input, api_viewer, documented
+from holdspace.policy import get_couple_for, is_partner_of
 
 router = Router(tags=["journals"])
+
+
+class JournalEntryIn(Input):
+    kind: Literal["journal", "reflection"] = Field(
+        description="`journal` (for oneself) or `reflection` (a shared reflection for the couple)"
+    )
+    visibility: Literal["private", "team", "couple"]
+    body: str = Field(min_length=1, max_length=MAX_ENTRY_LENGTH)
+    prompt: str = Field(
+        default="", max_length=MAX_PROMPT_LENGTH, description="The prompt answered, if any"
+    )
+
+
+class JournalEntryOut(Schema):
+    id: int
+    couple_id: int
+    author_id: int
+    author_name: str
+    kind: str
+    visibility: str
+    body: str
+    prompt: str
+    audio_url: str | None = Field(description="The recording (same token), if there is one")
+    audio_type: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class JournalPromptOut(Schema):
+    text: str
+    source: Literal[
+        "general", "own_intention", "partner_intention", "shared_intention", "theme", "session"
+    ]
+
+
+class JournalOut(Schema):
+    entries: list[JournalEntryOut] = Field(description="Newest first, at most 100")
+    prompts: list[JournalPromptOut] = Field(description="For a partner; empty for the care team")
+
+
+def _entry_out(entry: Entry) -> JournalEntryOut:
+    return JournalEntryOut(
+        id=entry.pk,
+        couple_id=entry.couple_id,
+        author_id=entry.author_id,
+        author_name=entry.author.display_name,
+        kind=entry.kind,
+        visibility=entry.visibility,
+        body=entry.body,
+        prompt=entry.prompt,
+        audio_url=reverse("api:journal_entry_audio", args=[entry.couple_id, entry.pk])
+        if entry.audio
+        else None,
+        audio_type=entry.audio_type,
+        created_at=entry.created_at,
+        updated_at=entry.updated_at,
+    )
+
+
+@router.get(
+    "/couples/{couple_id}/journal",
+    response=documented({200: JournalOut, 403: ErrorOut}),
+    summary="Journal entries and reflections the caller may read, and a partner's prompts",
+)
+def journal(request: HttpRequest, couple_id: int) -> JournalOut:
+    viewer = api_viewer(request)
+    couple = get_couple_for(viewer, couple_id)
+    require_journal_read(viewer, couple)
+    entries = journal_entries(viewer, couple)
+    prompts = journal_prompts(couple, viewer.user) if is_partner_of(viewer, couple) else []
+    return JournalOut(
+        entries=[_entry_out(e) for e in entries],
+        prompts=[JournalPromptOut(text=p.text, source=p.source) for p in prompts],
+    )
+
+
+@router.post(
+    "/couples/{couple_id}/journal",
+    response=documented({201: JournalEntryOut}, writes=True),
+    summary="Write a journal entry or shared reflection (partners of the couple only)",
+)
+def journal_new(
+    request: HttpRequest, couple_id: int, payload: JournalEntryIn
+) -> Status[JournalEntryOut]:
+    viewer = api_viewer(request)
+    couple = get_couple_for(viewer, couple_id)
+    entry = journal_entry_create(
+        viewer=viewer,
+        couple=couple,
+        kind=payload.kind,
+        visibility=payload.visibility,
+        body=payload.body,
+        prompt=payload.prompt,
+    )
+    entry.author = viewer.user
+    return Status(201, _entry_out(entry))
+
+
+@router.get(
+    "/couples/{couple_id}/entries/{entry_id}/audio",
+    response=documented({200: None}),
+    url_name="journal_entry_audio",
+    summary="An entry's recording, to those who may read the entry",
+)
+def entry_audio(request: HttpRequest, couple_id: int, entry_id: int) -> HttpResponseBase:
+    viewer = api_viewer(request)
+    couple = get_couple_for(viewer, couple_id)
+    return entry_audio_response(viewer, couple, entry_id, request)

@@ -1,5 +1,14 @@
 from __future__ import annotations
 
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from holdspace.integration import journal_views
+
+urlpatterns: list[URLPattern] = [
+    path("couples/<int:couple_id>/journal/", journal_views.journal, name="journal"),
+    path(
+        "couples/<int:couple_id>/entries/<int:entry_id>/audio",
+        journal_views.entry_audio,
+        name="entry_audio",
+    ),
+]
