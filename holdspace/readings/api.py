@@ -1,5 +1,163 @@
+"""/api/v1/couples/{id}/readings and /api/v1/readings/assignments/{id}/read."""
+
 from __future__ import annotations
 
-from ninja import Router
+import datetime as dt
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+from ninja.responses import Status
+
+from holdspace.lib.api import ErrorOut, Input, api_viewer, documented
+from holdspace.policy import couples_visible_to, deny, get_couple_for
+from holdspace.readings.models import ReadingAssignment
+from holdspace.readings.selectors import AssignmentView, couple_readings, get_assignment_for
+from holdspace.readings.services import (
+    MAX_NOTE,
+    assignment_create,
+    reading_mark_read,
+    render_markdown,
+    require_readings_view,
+)
 
 router = Router(tags=["readings"])
+
+
+class ReadOut(Schema):
+    partner_id: int
+    read_at: dt.datetime | None = Field(
+        description="When the partner first opened it; null: not yet"
+    )
+
+
+class AssignmentOut(Schema):
+    id: int
+    couple_id: int
+    reading_id: int
+    title: str
+    summary: str
+    topic: Literal["preparing", "integration", "communication", "other"]
+    body_html: str = Field(description="The reading, as sanitised HTML")
+    partner_id: int | None = Field(description="The partner it is for; null for both partners")
+    note: str
+    assigned_at: dt.datetime
+    assigned_by: str
+    read_at: dt.datetime | None = Field(
+        description="When the caller first read it (null if not yet, or the caller is staff)"
+    )
+    reads: list[ReadOut] = Field(
+        description="For the care team: each partner it is for; for a partner: their own"
+    )
+
+
+class AssignmentIn(Input):
+    reading_id: int = Field(description="A reading of the organisation's library, not archived")
+    partner_id: int | None = Field(
+        default=None, description="One partner's user id; null or absent for both partners"
+    )
+    note: str = Field(default="", max_length=MAX_NOTE)
+
+
+class ReadingReadOut(Schema):
+    assignment_id: int
+    partner_id: int
+    read_at: dt.datetime
+    first: bool = Field(description="Whether this call recorded the read (false: read before)")
+
+
+def _out(view: AssignmentView) -> AssignmentOut:
+    a = view.assignment
+    return AssignmentOut(
+        id=a.pk,
+        couple_id=a.couple_id,
+        reading_id=view.reading.pk,
+        title=view.reading.title,
+        summary=view.reading.summary,
+        topic=view.reading.topic,  # type: ignore[arg-type]
+        body_html=str(render_markdown(view.reading.body_markdown)),
+        partner_id=a.partner_id,
+        note=a.note,
+        assigned_at=a.assigned_at,
+        assigned_by=a.assigned_by.display_name,
+        read_at=view.my_read_at,
+        reads=[ReadOut(partner_id=r.partner_id, read_at=r.read_at) for r in view.reads],
+    )
+
+
+@router.get(
+    "/couples/{couple_id}/readings",
+    response=documented({200: list[AssignmentOut], 403: ErrorOut}),
+    summary="The readings assigned to the couple that the caller may see, with when read",
+)
+def readings_list(request: HttpRequest, couple_id: int) -> list[AssignmentOut]:
+    viewer = api_viewer(request)
+    couple = get_couple_for(viewer, couple_id)
+    require_readings_view(viewer, couple)
+    views = couple_readings(viewer, couple, with_body=True)
+    viewer.audit(
+        action="reading.list",
+        organisation_id=couple.organisation_id,
+        object_type="reading_assignment",
+        couple_id=couple.pk,
+        detail={"ids": [v.assignment.pk for v in views]},
+    )
+    return [_out(v) for v in views]
+
+
+@router.post(
+    "/couples/{couple_id}/readings",
+    response=documented({201: AssignmentOut}, writes=True),
+    summary="Assign a reading to the couple or one partner (the couple's care team)",
+)
+def reading_assign(
+    request: HttpRequest, couple_id: int, payload: AssignmentIn
+) -> Status[AssignmentOut]:
+    viewer = api_viewer(request)
+    couple = get_couple_for(viewer, couple_id)
+    made = assignment_create(
+        viewer=viewer,
+        couple=couple,
+        reading_id=payload.reading_id,
+        partner_id=payload.partner_id,
+        note=payload.note,
+    )
+    (view,) = couple_readings(viewer, couple, with_body=True, assignment_id=made.pk)
+    return Status(201, _out(view))
+
+
+@router.post(
+    "/readings/assignments/{assignment_id}/read",
+    response=documented({200: ReadingReadOut}, writes=True),
+    summary="Record that the calling partner read an assigned reading (once; later calls keep "
+    "the first time)",
+)
+def reading_read(request: HttpRequest, assignment_id: int) -> ReadingReadOut:
+    viewer = api_viewer(request)
+    found = (
+        ReadingAssignment.objects.filter(pk=assignment_id, couple__in=couples_visible_to(viewer))
+        .values_list("couple_id", flat=True)
+        .first()
+    )
+    if found is None:
+        organisation_id = (
+            ReadingAssignment.objects.filter(pk=assignment_id)
+            .values_list("organisation_id", flat=True)
+            .first()
+        )
+        raise deny(
+            viewer,
+            what="reading_assignment",
+            object_id=assignment_id,
+            organisation_id=organisation_id if viewer.role_in(organisation_id or 0) else None,
+        )
+    couple = get_couple_for(viewer, found)
+    require_readings_view(viewer, couple)
+    assignment = get_assignment_for(viewer, couple, assignment_id)
+    read, created = reading_mark_read(viewer=viewer, couple=couple, assignment=assignment)
+    return ReadingReadOut(
+        assignment_id=assignment.pk,
+        partner_id=read.partner_id,
+        read_at=read.read_at,
+        first=created,
+    )

@@ -1,5 +1,17 @@
 from __future__ import annotations
 
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from holdspace.readings import views
+
+urlpatterns: list[URLPattern] = [
+    path("readings/", views.library, name="reading_library"),
+    path("readings/new/", views.reading_new, name="reading_new"),
+    path("readings/<int:reading_id>/edit/", views.reading_edit, name="reading_edit"),
+    path("couples/<int:couple_id>/readings/", views.couple_readings_page, name="couple_readings"),
+    path(
+        "couples/<int:couple_id>/readings/<int:assignment_id>/",
+        views.couple_reading_page,
+        name="couple_reading",
+    ),
+]
