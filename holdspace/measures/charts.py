@@ -16,6 +16,7 @@ from holdspace.measures.library import Instrument
 
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 44, 16, 16, 40
+LABEL_CHAR = 7.2  # the width of a character of an axis label, in chart units (13px sans)
 # Partner A solid teal circles, partner B dashed amber squares: told apart without colour too.
 PARTNER_STYLES = (
     {"stroke": "#2f5d62", "dash": "", "marker": "circle"},
@@ -105,15 +106,24 @@ def trajectory_svg(
             f"{when:%d %b %Y}</title></line>"
         )
     labelled: set[str] = set()
+    # Timepoints close in time (the day after, one week after) would print over each other:
+    # a label that would touch the one before it goes on a second line.
+    right_edge = [-1e9, -1e9]
+    second_line = False
     for point in sorted((p for s in series for p in s.points), key=lambda p: p.taken_at):
         if point.label in labelled:
             continue
         labelled.add(point.label)
         at = x(point.taken_at)
         anchor = "start" if at < LEFT + 50 else "end" if at > WIDTH - RIGHT - 50 else "middle"
+        width = LABEL_CHAR * len(point.label)
+        left = at if anchor == "start" else at - width if anchor == "end" else at - width / 2
+        line = next((n for n in (0, 1) if left > right_edge[n] + 6), 0)
+        right_edge[line] = left + width
+        second_line = second_line or line == 1
         parts.append(
-            f'<text x="{_fmt(at)}" y="{HEIGHT - 22}" text-anchor="{anchor}" font-size="13" '
-            f'fill="#5d6b69">{escape(point.label)}</text>'
+            f'<text x="{_fmt(at)}" y="{HEIGHT - 22 + 15 * line}" text-anchor="{anchor}" '
+            f'font-size="13" fill="#5d6b69">{escape(point.label)}</text>'
         )
     for index, one in enumerate(series):
         style = PARTNER_STYLES[index % len(PARTNER_STYLES)]
@@ -135,6 +145,9 @@ def trajectory_svg(
                     f'<rect x="{float(cx) - 4.5:.1f}" y="{float(cy) - 4.5:.1f}" '
                     f'width="9" height="9" fill="{style["stroke"]}">{tip}</rect>'
                 )
+    tall = HEIGHT + (15 if second_line else 0)  # the legend moves down below a second line
+    if second_line:
+        parts[0] = parts[0].replace(f"0 0 {WIDTH} {HEIGHT}", f"0 0 {WIDTH} {tall}")
     legend_x = LEFT
     for index, one in enumerate(series):
         style = PARTNER_STYLES[index % len(PARTNER_STYLES)]
@@ -145,14 +158,13 @@ def trajectory_svg(
         }.get(one.change, "")
         text = escape(one.name + change)
         parts.append(
-            f'<line x1="{legend_x}" y1="{HEIGHT - 7}" x2="{legend_x + 18}" '
-            f'y2="{HEIGHT - 7}" stroke="{style["stroke"]}" stroke-width="2.5"'
+            f'<line x1="{legend_x}" y1="{tall - 7}" x2="{legend_x + 18}" '
+            f'y2="{tall - 7}" stroke="{style["stroke"]}" stroke-width="2.5"'
             + (f' stroke-dasharray="{style["dash"]}"' if style["dash"] else "")
             + "/>"
         )
         parts.append(
-            f'<text x="{legend_x + 24}" y="{HEIGHT - 3}" font-size="14" '
-            f'fill="#23302f">{text}</text>'
+            f'<text x="{legend_x + 24}" y="{tall - 3}" font-size="14" fill="#23302f">{text}</text>'
         )
         legend_x += 24 + 8 * len(one.name + change) + 24
     parts.append("</svg>")

@@ -1,0 +1,37 @@
+"""Writes of the reports app: the facilitator's summary on the couple progress report."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from holdspace.couples.models import Couple
+from holdspace.policy import Viewer, require_care_team
+from holdspace.reports.models import ProgressSummary
+
+SUMMARY_MAX = 20_000
+
+
+def progress_summary_write(*, viewer: Viewer, couple: Couple, text: str) -> ProgressSummary:
+    """A new current summary for COUPLE, by a facilitator on its care team or a clinical lead.
+    It is written for the couple: both variants of the report show it."""
+    require_care_team(viewer, couple, action="write the progress summary of")
+    text = text.strip().replace("\x00", "")
+    if not text:
+        raise ValidationError({"text": [_("Write the summary first.")]})
+    if len(text) > SUMMARY_MAX:
+        raise ValidationError({"text": [_("At most 20,000 characters.")]})
+    with transaction.atomic():
+        summary = ProgressSummary.objects.create(
+            organisation_id=couple.organisation_id, couple=couple, text=text, author=viewer.user
+        )
+        viewer.audit(
+            action="progress_summary.write",
+            organisation_id=couple.organisation_id,
+            object_type="progress_summary",
+            object_id=summary.pk,
+            couple_id=couple.pk,
+            detail={"length": len(text)},
+        )
+    return summary
