@@ -16,12 +16,12 @@ from holdspace.couples.api import router as couples_router
 from holdspace.facilitators.api import router as facilitators_router
 from holdspace.integration.api import router as integration_router
 from holdspace.integration.journal_api import router as journal_router
-from holdspace.readings.api import router as readings_router
-from holdspace.reminders.api import router as reminders_router
-from holdspace.reports.progress_api import router as progress_router
 from holdspace.measures.api import responses_router
 from holdspace.measures.api import router as instruments_router
 from holdspace.policy import client_ip, viewer_for
+from holdspace.readings.api import router as readings_router
+from holdspace.reminders.api import router as reminders_router
+from holdspace.reports.progress_api import router as progress_router
 from holdspace.screening.api import router as screening_router
 from holdspace.sessions.api import router as sessions_router
 

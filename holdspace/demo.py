@@ -9,7 +9,7 @@ from django.db import transaction
 
 from holdspace.accounts.models import Membership, Organisation, Role, User
 from holdspace.accounts.services import membership_ensure, user_create
-from holdspace.couples.models import Couple, Stage
+from holdspace.couples.models import Couple, Partner, Stage
 from holdspace.couples.services import couple_create, entry_create, partner_add
 from holdspace.policy import viewer_for
 from holdspace.screening.services import screening_submit
@@ -211,11 +211,24 @@ def seed_demo() -> None:
 
 def _seed_later(organisation: Organisation) -> None:
     """Journals, readings, the progress summary and reminders: each part seeds its own."""
+    import datetime as dt
+
+    from django.utils import timezone
+
     from holdspace.integration.journal import seed_demo_journals
     from holdspace.readings.services import seed_demo_readings
     from holdspace.reminders.services import seed_demo_reminders
     from holdspace.reports.progress import seed_demo_progress
 
+    # Riley and Jordan chose to show each other their questionnaire scores, so their report
+    # for the couple carries both partners' charts.
+    Partner.objects.filter(
+        organisation=organisation, couple__name="Riley & Jordan", measures_visibility="team"
+    ).update(measures_visibility="couple")
+    # They joined eleven weeks ago, before their baseline questionnaires.
+    Couple.objects.filter(organisation=organisation, name="Riley & Jordan").update(
+        created_at=timezone.now() - dt.timedelta(days=75)
+    )
     seed_demo_journals(organisation)
     seed_demo_readings(organisation)
     seed_demo_progress(organisation)

@@ -243,7 +243,7 @@ STORAGES = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(MEDIA_ROOT), "base_url": "/files-not-served/"},
     },
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "holdspace.lib.staticfiles.GzipManifestStaticFilesStorage"},
 }
 
 NINJA_PAGINATION_PER_PAGE = 50

@@ -34,6 +34,7 @@ from holdspace.policy import (
     get_entry_for,
     viewer_from_request,
 )
+from holdspace.readings.selectors import couple_readings
 
 _CONSOLE_ROLES = STAFF_ROLES - {Role.RESEARCHER}
 
@@ -191,6 +192,8 @@ def _couple_context(
         if page.viewer_is_partner or page.viewer_is_care_team
         else [],
         "schedule": _schedule(viewer, couple, page.viewer_is_partner or page.viewer_is_care_team),
+        # The partner's assigned readings, new or read (two queries).
+        "assigned_readings": couple_readings(viewer, couple) if page.viewer_is_partner else [],
         # Partners see when their sessions are; the care team opens the console from here.
         "medicine_sessions": list(
             couple.medicine_sessions.exclude(status="cancelled").order_by("starts_at")

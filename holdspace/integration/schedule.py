@@ -29,6 +29,7 @@ from holdspace.measures.models import MeasureResponse, Timepoint
 from holdspace.measures.schedule import instrument_for
 from holdspace.measures.selectors import _anchors, _outstanding, _sessions_of
 from holdspace.policy import Viewer, is_care_team_of, is_partner_of, refuse
+from holdspace.sessions.models import MedicineSession
 
 # Shown this far ahead; reminders go out only for what is due (sessions: the day before).
 HORIZON_DAYS = 30
@@ -57,6 +58,11 @@ class DueItem:
     path: str
     starts_at: dt.datetime | None = None
     for_team: bool = False  # the care team acts on it (a follow-up contact)
+    staff_path: str = ""  # where the care team opens it, when not PATH
+
+    @property
+    def team_path(self) -> str:
+        return self.staff_path or self.path
 
     @property
     def remind_on(self) -> dt.date:
@@ -109,20 +115,20 @@ def schedules_for(couples: list[Couple]) -> dict[int, list[DueItem]]:
 
 
 def _sessions(
-    couple: Couple, sessions: list[object], today: dt.date, horizon: dt.date
+    couple: Couple, sessions: list[MedicineSession], today: dt.date, horizon: dt.date
 ) -> list[DueItem]:
     found = []
     now = timezone.now()
     for session in sessions:
-        starts_at = session.starts_at  # type: ignore[attr-defined]
-        if session.status != "scheduled" or starts_at < now:  # type: ignore[attr-defined]
+        starts_at = session.starts_at
+        if session.status != "scheduled" or starts_at < now:
             continue
         day = timezone.localdate(starts_at)
         if day > horizon:
             continue
         found.append(
             DueItem(
-                key=f"session:{session.pk}:{starts_at.isoformat()}",  # type: ignore[attr-defined]
+                key=f"session:{session.pk}:{starts_at.isoformat()}",
                 kind=Kind.SESSION,
                 couple_id=couple.pk,
                 partner_id=None,
@@ -131,6 +137,7 @@ def _sessions(
                 label=_("Medicine session"),
                 public_label=_("Your Holdspace appointment"),
                 path=reverse("readiness", args=[couple.pk]),
+                staff_path=reverse("session_plan", args=[session.pk]),
             )
         )
     return found
@@ -174,6 +181,9 @@ def _measures(
                         % {"name": names[code], "when": Timepoint(timepoint).label},
                         public_label=_("A questionnaire is waiting for you"),
                         path=reverse("measure_form", args=[couple.pk, code, timepoint]),
+                        # The care team gives it with the partner in the room.
+                        staff_path=reverse("measure_form", args=[couple.pk, code, timepoint])
+                        + f"?partner={partner.user_id}",
                     )
                 )
 

@@ -23,19 +23,36 @@ ARGS = [
     "--no-first-run",
 ]
 SHOTS = [
-    # (file, who, path, width)
-    ("console-desktop.png", "lead@demo.holdspace.org", "/console/", 1280),
-    ("couple-desktop.png", "guide@demo.holdspace.org", "/console/", 1280),
-    ("portal-phone.png", "alex@demo.holdspace.org", "/portal/", 390),
-    ("login-phone.png", None, "/accounts/login/", 390),
+    # (file, who, path, width, the part of the page shown: a CSS selector, or the whole page)
+    ("console-desktop.png", "lead@demo.holdspace.org", "/console/", 1280, None),
+    ("couple-desktop.png", "guide@demo.holdspace.org", "/console/", 1280, None),
+    ("portal-phone.png", "alex@demo.holdspace.org", "/portal/", 390, None),
+    ("login-phone.png", None, "/accounts/login/", 390, None),
+    ("schedule-phone.png", "jordan@demo.holdspace.org", "/portal/", 390, "#schedule"),
+    ("outbox-desktop.png", "lead@demo.holdspace.org", "/console/outbox/", 1280, None),
+    ("journal-phone.png", "jordan@demo.holdspace.org", "/portal/", 390, "journal"),
 ]
+
+
+def _report_page(page) -> None:  # type: ignore[no-untyped-def]
+    """The first page of Riley & Jordan's progress report, as the PDF prints it."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    couple = page.url.rstrip("/").rsplit("/", 2)[-2]
+    response = page.request.get(f"{BASE}/couples/{couple}/report.pdf?variant=couple")
+    document = pdfium.PdfDocument(io.BytesIO(response.body()))
+    document[0].render(scale=1.4).to_pil().save(OUT / "report-page1.png")
+    document.close()
+    print(OUT / "report-page1.png")
 
 
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        for name, who, path, width in SHOTS:
+        for name, who, path, width, part in SHOTS:
             context = browser.new_context(viewport={"width": width, "height": 900})
             page = context.new_page()
             if who:
@@ -48,8 +65,17 @@ def main() -> int:
             if name.startswith("couple-"):
                 page.get_by_role("link", name="Riley & Jordan").click()
                 page.wait_for_load_state()
-            page.screenshot(path=OUT / name, full_page=True)
+            if part == "journal":
+                page.goto(page.url.rstrip("/") + "/journal/")
+                top = {"x": 0, "y": 0, "width": width, "height": 1400}
+                page.screenshot(path=OUT / name, clip=top)
+            elif part:
+                page.locator(part).screenshot(path=OUT / name)
+            else:
+                page.screenshot(path=OUT / name, full_page=True)
             print(OUT / name)
+            if name == "journal-phone.png":
+                _report_page(page)
             context.close()
         browser.close()
     return 0

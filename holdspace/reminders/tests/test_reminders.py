@@ -205,6 +205,7 @@ def test_reminders_name_the_kind_of_item_only(clock, fresh: Cast) -> None:  # ty
     assert kinds == {"measure", "checkin", "session"}
     (message,) = _to(fresh.partner_a.email)
     text = f"{message.subject}\n{message.body}"
+    words = re.sub(r"\S+/r/[\w-]+", "", text)  # the links' random tokens are not words
     assert "Your next Holdspace appointment is on Thursday 12 March." in text
     assert "It is time to check in on a commitment." in text
     assert "A questionnaire is waiting for you." in text
@@ -219,7 +220,7 @@ def test_reminders_name_the_kind_of_item_only(clock, fresh: Cast) -> None:  # ty
         fresh.partner_b.display_name,
         fresh.facilitator.display_name,
     ):
-        assert clinical.lower() not in text.lower(), clinical
+        assert clinical.lower() not in words.lower(), clinical
 
 
 def test_the_worker_runs_reminders_every_ten_minutes(db: None) -> None:
