@@ -12,8 +12,8 @@ from holdspace.reports.progress import ProgressReport
 def render_progress_pdf(report: ProgressReport) -> bytes:
     """REPORT on A4, charts included. Nothing is fetched while rendering: the template holds
     its styles and the charts are inline SVG, so only data: URLs are allowed."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
+    from weasyprint import HTML  # type: ignore[import-untyped]
+    from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
 
     html = render_to_string("reports/progress_pdf.html", {"report": report})
     pdf: bytes = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=["data"])).write_pdf()
