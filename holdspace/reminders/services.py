@@ -145,8 +145,15 @@ def reminders_run(*, organisation_id: int | None = None) -> RunResult:
                     if item.remind_on <= today:
                         rows.append(_planned(couple, partner_id, item))
         if rows:
-            # The unique (partner, item) pair turns a second plan of the same item into nothing.
-            Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=BATCH)
+            # Most due items were reminded on an earlier run: only new ones are written. The
+            # unique (partner, item) pair still turns a race between two workers into nothing.
+            known = set(
+                Reminder.objects.filter(
+                    couple_id__in=[c.pk for c in batch], due_on__gte=min(r.due_on for r in rows)
+                ).values_list("partner_id", "item_key")
+            )
+            new = [r for r in rows if (r.partner_id, r.item_key) not in known]
+            Reminder.objects.bulk_create(new, ignore_conflicts=True, batch_size=BATCH)
     result.planned = Reminder.objects.count() - before
     result.cancelled = _cancel_undue(due, organisation_id)
     _send_waiting(result, organisation_id)
