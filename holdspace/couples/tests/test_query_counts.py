@@ -68,6 +68,10 @@ PAGES: dict[str, Callable[[Cast, Client, Client], object]] = {
     "couple page (web)": lambda cast, web, api: web.get(f"/couples/{cast.couple.pk}/"),
     "couple (api)": lambda cast, web, api: api.get(f"/api/v1/couples/{cast.couple.pk}"),
     "entries (api)": lambda cast, web, api: api.get(f"/api/v1/couples/{cast.couple.pk}/entries"),
+    "journal (web)": lambda cast, web, api: web.get(f"/couples/{cast.couple.pk}/journal/"),
+    "journal (api)": lambda cast, web, api: api.get(f"/api/v1/couples/{cast.couple.pk}/journal"),
+    "schedule (api)": lambda cast, web, api: api.get(f"/api/v1/couples/{cast.couple.pk}/schedule"),
+    "progress report (web)": lambda cast, web, api: web.get(f"/couples/{cast.couple.pk}/report/"),
 }
 
 
