@@ -731,7 +731,11 @@ def _seed_integration(couple: Couple) -> None:
 
     from django.utils import timezone
 
-    from holdspace.integration.services import integration_offer_record, integration_session_record
+    from holdspace.integration.services import (
+        integration_offer_record,
+        integration_session_record,
+        integration_session_schedule,
+    )
     from holdspace.sessions.models import MedicineSession
 
     session = MedicineSession.objects.filter(couple=couple, status="closed").first()
@@ -765,3 +769,12 @@ def _seed_integration(couple: Couple) -> None:
             notes=notes,
             carry_forward=carry,
         )
+    # The next one, in twelve days: in both partners' schedules and calendars.
+    integration_session_schedule(
+        viewer=guide,
+        couple=couple,
+        at=(timezone.localtime() + dt.timedelta(days=12)).replace(
+            hour=17, minute=30, second=0, microsecond=0
+        ),
+        facilitator_id=guide.user.pk,
+    )

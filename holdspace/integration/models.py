@@ -137,9 +137,16 @@ class IntegrationOffer(models.Model):
         return f"Offer after session #{self.session_id}: {self.answer}"
 
 
+class IntegrationSessionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    HELD = "held", _("Held")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
 class IntegrationSession(models.Model):
-    """An integration session held, joint or with one partner: notes for the care team, and
-    what the couple chose to carry forward (which the couple sees)."""
+    """An integration session, joint or with one partner: scheduled, then held (notes for the
+    care team, and what the couple chose to carry forward, which the couple sees) or
+    cancelled. `held_at` is when it is or was, by its status."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
     couple = models.ForeignKey(
@@ -156,6 +163,11 @@ class IntegrationSession(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     held_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=10,
+        choices=IntegrationSessionStatus.choices,
+        default=IntegrationSessionStatus.HELD,
+    )
     facilitator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

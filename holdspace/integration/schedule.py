@@ -1,9 +1,9 @@
 """The follow-up schedule: what is due for each partner and their care team, with a date.
 
-Four sources, all read in a constant number of queries for any number of couples:
+Five sources, all read in a constant number of queries for any number of couples:
 questionnaires due (the measures schedule of the organisation's profile), commitment check-ins
-for the current period, the profile's follow-up contacts after a session, and medicine
-sessions still to come. Each item carries two wordings: `label` for signed-in pages, and
+for the current period, the profile's follow-up contacts after a session, and medicine and
+integration sessions still to come. Each item carries two wordings: `label` for signed-in pages, and
 `public_label`, which holds no clinical content, for e-mail reminders and calendar feeds.
 """
 
@@ -24,6 +24,8 @@ from holdspace.integration.models import (
     Commitment,
     CommitmentRevision,
     FollowUpContact,
+    IntegrationSession,
+    IntegrationSessionStatus,
 )
 from holdspace.measures.models import MeasureResponse, Timepoint
 from holdspace.measures.schedule import instrument_for
@@ -91,6 +93,25 @@ def schedules_for(couples: list[Couple]) -> dict[int, list[DueItem]]:
     sessions = _sessions_of(ids)
     for couple in live:
         items[couple.pk].extend(_sessions(couple, sessions.get(couple.pk, []), today, horizon))
+    for planned in IntegrationSession.objects.filter(
+        couple_id__in=ids,
+        status=IntegrationSessionStatus.SCHEDULED,
+        held_at__gte=timezone.now(),
+        held_at__lte=timezone.now() + dt.timedelta(days=HORIZON_DAYS),
+    ).only("id", "couple_id", "partner_id", "held_at"):
+        items[planned.couple_id].append(
+            DueItem(
+                key=f"integration:{planned.pk}:{planned.held_at.isoformat()}",
+                kind=Kind.SESSION,
+                couple_id=planned.couple_id,
+                partner_id=planned.partner_id,
+                due_on=timezone.localdate(planned.held_at),
+                starts_at=planned.held_at,
+                label=_("Integration session"),
+                public_label=_("Your Holdspace appointment"),
+                path=reverse("integration", args=[planned.couple_id]) + "#planned",
+            )
+        )
     _measures(live, sessions, items)
     _checkins(live, today, items)
     for contact in FollowUpContact.objects.filter(

@@ -19,6 +19,7 @@ from holdspace.integration.models import (
     FollowUpContact,
     IntegrationOffer,
     IntegrationSession,
+    IntegrationSessionStatus,
 )
 from holdspace.policy import Viewer, is_care_team_of, is_partner_of, refuse, require_care_team
 from holdspace.sessions.models import MedicineSession
@@ -288,6 +289,93 @@ def integration_session_record(
             detail={"partner": partner_id, "facilitator": facilitator_id},
         )
     return held
+
+
+def integration_session_schedule(
+    *,
+    viewer: Viewer,
+    couple: Couple,
+    at: dt.datetime,
+    facilitator_id: int,
+    partner_id: int | None = None,
+) -> IntegrationSession:
+    """An integration session to come, joint (no partner) or with one partner: it appears in
+    the partners' schedule and calendars, and they are reminded the day before."""
+    require_care_team(viewer, couple, action="schedule integration sessions for")
+    errors: dict[str, list[str]] = {}
+    if partner_id is not None and partner_id not in {p.user_id for p in couple.loaded_partners}:
+        errors["partner"] = [_("Not a partner of this couple.")]
+    if facilitator_id not in {m.user_id for m in couple.loaded_care_team}:
+        errors["facilitator"] = [_("Choose a facilitator on this couple's care team.")]
+    if at <= timezone.now():
+        errors["held_at"] = [_("Schedule a session in the future; record one already held.")]
+    elif at > timezone.now() + dt.timedelta(days=366):
+        errors["held_at"] = [_("Schedule within the next year.")]
+    if couple.withdrawn_at is not None:
+        errors["couple"] = [_("This couple has withdrawn.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        planned = IntegrationSession.objects.create(
+            organisation_id=couple.organisation_id,
+            couple=couple,
+            partner_id=partner_id,
+            held_at=at,
+            status=IntegrationSessionStatus.SCHEDULED,
+            facilitator_id=facilitator_id,
+            recorded_by=viewer.user,
+        )
+        viewer.audit(
+            action="integration.schedule",
+            organisation_id=couple.organisation_id,
+            object_type="integration_session",
+            object_id=planned.pk,
+            couple_id=couple.pk,
+            detail={"partner": partner_id, "facilitator": facilitator_id, "at": at.isoformat()},
+        )
+    return planned
+
+
+def integration_session_close(
+    *,
+    viewer: Viewer,
+    couple: Couple,
+    planned: IntegrationSession,
+    held: bool,
+    notes: str = "",
+    carry_forward: str = "",
+) -> IntegrationSession:
+    """A scheduled session, now held (with its notes and what the couple carries forward) or
+    cancelled. Either way it leaves the schedule and any reminder not yet sent stops."""
+    require_care_team(viewer, couple, action="record integration sessions for")
+    errors: dict[str, list[str]] = {}
+    if planned.couple_id != couple.pk:
+        errors["session"] = [_("Not a session of this couple.")]
+    elif planned.status != IntegrationSessionStatus.SCHEDULED:
+        errors["session"] = [_("This session is already %(s)s.") % {"s": planned.status}]
+    elif held and planned.held_at > timezone.now() + dt.timedelta(minutes=5):
+        errors["session"] = [_("Record a session once it has been held.")]
+    for name, text in (("notes", notes), ("carry_forward", carry_forward)):
+        if len(text) > 20_000:
+            errors[name] = [_("At most 20,000 characters.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        planned.status = (
+            IntegrationSessionStatus.HELD if held else IntegrationSessionStatus.CANCELLED
+        )
+        planned.notes = notes.strip()
+        planned.carry_forward = carry_forward.strip()
+        planned.recorded_by = viewer.user
+        planned.save(update_fields=["status", "notes", "carry_forward", "recorded_by"])
+        viewer.audit(
+            action="integration.session" if held else "integration.cancel",
+            organisation_id=couple.organisation_id,
+            object_type="integration_session",
+            object_id=planned.pk,
+            couple_id=couple.pk,
+        )
+    return planned
 
 
 def follow_ups_create(session: MedicineSession) -> list[FollowUpContact]:

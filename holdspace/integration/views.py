@@ -182,16 +182,33 @@ class IntegrationSessionForm(forms.Form):
     )
 
 
+class ScheduleForm(forms.Form):
+    at = forms.DateTimeField(
+        label=gettext_lazy("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    partner = forms.TypedChoiceField(
+        label=gettext_lazy("With"), coerce=int, required=False, empty_value=None
+    )
+    facilitator = forms.TypedChoiceField(label=gettext_lazy("Facilitator"), coerce=int)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def integration(request: HttpRequest, couple_id: int) -> HttpResponse:
     """For the care team: the integration offer after each session, integration sessions and
     the follow-up contacts due. Partners see the sessions held and what they carry forward."""
-    from holdspace.integration.models import FollowUpContact, IntegrationOffer, IntegrationSession
+    from holdspace.integration.models import (
+        FollowUpContact,
+        IntegrationOffer,
+        IntegrationSession,
+        IntegrationSessionStatus,
+    )
     from holdspace.integration.services import (
         follow_up_done,
         integration_offer_record,
+        integration_session_close,
         integration_session_record,
+        integration_session_schedule,
     )
     from holdspace.sessions.models import MedicineSession
 
@@ -226,6 +243,12 @@ def integration(request: HttpRequest, couple_id: int) -> HttpResponse:
     held_form.fields["facilitator"].choices = [  # type: ignore[attr-defined]
         (m.user_id, m.user.display_name) for m in couple.loaded_care_team
     ]
+    plan_form = ScheduleForm(
+        request.POST if request.POST.get("action") == "schedule" else None,
+        initial={"facilitator": viewer.user.pk},
+    )
+    plan_form.fields["partner"].choices = held_form.fields["partner"].choices  # type: ignore[attr-defined]
+    plan_form.fields["facilitator"].choices = held_form.fields["facilitator"].choices  # type: ignore[attr-defined]
     if request.method == "POST" and not staff:
         raise refuse(
             viewer,
@@ -263,6 +286,43 @@ def integration(request: HttpRequest, couple_id: int) -> HttpResponse:
                 )
                 messages.success(request, _("The integration session was recorded."))
                 return redirect("integration", couple.pk)
+            if action == "schedule" and plan_form.is_valid():
+                data = plan_form.cleaned_data
+                integration_session_schedule(
+                    viewer=viewer,
+                    couple=couple,
+                    at=data["at"],
+                    facilitator_id=data["facilitator"],
+                    partner_id=data["partner"],
+                )
+                messages.success(
+                    request, _("Scheduled: the partners see it and are reminded the day before.")
+                )
+                return redirect("integration", couple.pk)
+            if action in {"held", "cancel"}:
+                raw = str(request.POST.get("session", ""))
+                planned = (
+                    IntegrationSession.objects.filter(couple=couple, pk=int(raw)).first()
+                    if raw.isdigit()
+                    else None
+                )
+                if planned is None:
+                    raise Http404("No such session")
+                integration_session_close(
+                    viewer=viewer,
+                    couple=couple,
+                    planned=planned,
+                    held=action == "held",
+                    notes=str(request.POST.get("notes", "")),
+                    carry_forward=str(request.POST.get("carry_forward", "")),
+                )
+                messages.success(
+                    request,
+                    _("The session was recorded.")
+                    if action == "held"
+                    else _("The session was cancelled."),
+                )
+                return redirect("integration", couple.pk)
             if action == "follow_up":
                 raw = str(request.POST.get("contact", ""))
                 contact = (
@@ -285,11 +345,16 @@ def integration(request: HttpRequest, couple_id: int) -> HttpResponse:
                 errors_onto(offer_form, exc)
             elif action == "session":
                 errors_onto(held_form, exc)
+            elif action == "schedule":
+                errors_onto(plan_form, exc)
             else:
                 messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
     offers: dict[int, IntegrationOffer] = {}
     for offer in IntegrationOffer.objects.filter(couple=couple).order_by("-created_at", "-id"):
         offers.setdefault(offer.session_id, offer)
+    sessions_all = list(
+        IntegrationSession.objects.filter(couple=couple).select_related("facilitator", "partner")
+    )
     viewer.audit(
         action="integration.read",
         organisation_id=couple.organisation_id,
@@ -304,11 +369,12 @@ def integration(request: HttpRequest, couple_id: int) -> HttpResponse:
             "couple": couple,
             "staff": staff,
             "sessions": [(s, offers.get(s.pk)) for s in sessions],
-            "held": list(
-                IntegrationSession.objects.filter(couple=couple).select_related(
-                    "facilitator", "partner"
-                )
+            "held": [s for s in sessions_all if s.status == IntegrationSessionStatus.HELD],
+            "planned": sorted(
+                (s for s in sessions_all if s.status == IntegrationSessionStatus.SCHEDULED),
+                key=lambda s: s.held_at,
             ),
+            "plan_form": plan_form,
             "follow_ups": list(
                 FollowUpContact.objects.filter(couple=couple)
                 .select_related("partner", "done_by")

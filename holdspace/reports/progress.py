@@ -87,7 +87,9 @@ def progress_report(
     )
     held_dates = [s.started_at or s.starts_at for s in sessions if s.status in HELD]
     integration = list(
-        IntegrationSession.objects.filter(organisation_id=couple.organisation_id, couple=couple)
+        IntegrationSession.objects.filter(
+            organisation_id=couple.organisation_id, couple=couple, status="held"
+        )
         .select_related("facilitator")
         .order_by("held_at", "id")
     )
