@@ -409,6 +409,7 @@ def calendar_ics(token: str) -> bytes | None:
     cal.add("x-wr-calname", "Holdspace")
     cal.add("x-published-ttl", "PT1H")
     stamp = timezone.now()
+    home = settings.SITE_URL + reverse("couple_detail", args=[couple.pk])
     for item in schedules_for([couple])[couple.pk]:
         if item.partner_id not in (None, feed.partner_id):
             continue
@@ -423,7 +424,8 @@ def calendar_ics(token: str) -> bytes | None:
             event.add("dtstart", item.due_on)
             event.add("dtend", item.due_on + dt.timedelta(days=1))
             event.add("transp", "TRANSPARENT")
-        event.add("url", settings.SITE_URL + item.path.split("#")[0])
+        # The couple's page, not the item's: an item's address names the questionnaire.
+        event.add("url", home)
         cal.add_component(event)
     return bytes(cal.to_ical())
 

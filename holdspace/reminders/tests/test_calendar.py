@@ -68,9 +68,24 @@ def test_the_feed_lists_my_appointments_and_due_items_under_plain_labels(busy: C
     assert "Time to check in on a commitment" not in summaries
     session = next(e for e in events if e["summary"] == "Your Holdspace appointment")
     assert isinstance(session["start"], dt.datetime)
-    text = response.content.decode()
-    for clinical in ("PHQ", "GAD", "psilocybin", "Cedar room", "gratitude", "Partner B", "A & B"):
+    text = response.content.decode().lower()
+    for clinical in (
+        "phq",
+        "gad",
+        "pcl",
+        "measures/",
+        "baseline",
+        "psilocybin",
+        "cedar room",
+        "gratitude",
+        "partner b",
+        "a & b",
+        "commitments",
+        "readiness",
+    ):
         assert clinical not in text, clinical
+    # Each event opens the couple's page in Holdspace, where signing in shows the rest.
+    assert {e["url"] for e in events} == {f"http://127.0.0.1:8000/couples/{busy.couple.pk}/"}
     assert all(e["location"] == "None" and e["description"] == "None" for e in events)
     # Stable identities, so calendar apps update rather than duplicate.
     assert sorted(e["uid"] for e in _events(Client().get(address).content)) == sorted(
