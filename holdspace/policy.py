@@ -488,16 +488,35 @@ def require_care_team(viewer: Viewer, couple: Couple, *, action: str) -> None:
         )
 
 
-def require_readiness(viewer: Viewer, couple: Couple) -> None:
-    if not can_see_readiness(viewer, couple):
+def require_couple_people(viewer: Viewer, couple: Couple, *, action: str) -> None:
+    """ACTION is for the couple's own people: its partners and its care team. Anyone else who
+    sees the couple (an org admin, say) is refused with a 403."""
+    if not (is_partner_of(viewer, couple) or is_care_team_of(viewer, couple)):
         raise refuse(
             viewer,
-            action="see the readiness of",
+            action=action,
             what="couple",
             object_id=couple.pk,
             organisation_id=couple.organisation_id,
             couple_id=couple.pk,
         )
+
+
+def require_partner(viewer: Viewer, couple: Couple, *, action: str) -> None:
+    """ACTION is for the couple's partners alone (403 for anyone else who sees the couple)."""
+    if not is_partner_of(viewer, couple):
+        raise refuse(
+            viewer,
+            action=action,
+            what="couple",
+            object_id=couple.pk,
+            organisation_id=couple.organisation_id,
+            couple_id=couple.pk,
+        )
+
+
+def require_readiness(viewer: Viewer, couple: Couple) -> None:
+    require_couple_people(viewer, couple, action="see the readiness of")
 
 
 # Exports ------------------------------------------------------------------------------
@@ -561,15 +580,7 @@ def require_session_care(viewer: Viewer, session: MedicineSession, *, action: st
 
 def require_guides_view(viewer: Viewer, couple: Couple) -> None:
     """A couple's guides: its partners and its care team (403 for others who see the couple)."""
-    if not (is_partner_of(viewer, couple) or is_care_team_of(viewer, couple)):
-        raise refuse(
-            viewer,
-            action="see the guides of",
-            what="couple",
-            object_id=couple.pk,
-            organisation_id=couple.organisation_id,
-            couple_id=couple.pk,
-        )
+    require_couple_people(viewer, couple, action="see the guides of")
 
 
 def can_read_dose_log(viewer: Viewer, organisation_id: int) -> bool:

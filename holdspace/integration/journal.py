@@ -35,10 +35,9 @@ from holdspace.policy import (
     deny,
     entries_visible_to,
     get_entry_for,
-    is_care_team_of,
     is_partner_of,
     partner_forms_visible_to,
-    refuse,
+    require_couple_people,
     require_entry_write,
     viewer_for,
 )
@@ -333,16 +332,7 @@ def journal_entry_create(
 def require_journal_read(viewer: Viewer, couple: Couple) -> None:
     """The journals of COUPLE: its partners, and its care team (who then see only what was
     shared with them). An org admin who sees the couple is refused (403)."""
-    if is_partner_of(viewer, couple) or is_care_team_of(viewer, couple):
-        return
-    raise refuse(
-        viewer,
-        action="read the journals of",
-        what="couple",
-        object_id=couple.pk,
-        organisation_id=couple.organisation_id,
-        couple_id=couple.pk,
-    )
+    require_couple_people(viewer, couple, action="read the journals of")
 
 
 def journal_entries(viewer: Viewer, couple: Couple) -> list[Entry]:

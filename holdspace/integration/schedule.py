@@ -30,7 +30,7 @@ from holdspace.integration.models import (
 from holdspace.measures.models import MeasureResponse, Timepoint
 from holdspace.measures.schedule import instrument_for
 from holdspace.measures.selectors import _anchors, _outstanding, _sessions_of
-from holdspace.policy import Viewer, is_care_team_of, is_partner_of, refuse
+from holdspace.policy import Viewer, is_partner_of, require_couple_people
 from holdspace.sessions.models import MedicineSession
 
 # Shown this far ahead; reminders go out only for what is due (sessions: the day before).
@@ -265,16 +265,8 @@ def _checkins(couples: list[Couple], today: dt.date, items: dict[int, list[DueIt
 def schedule_for(viewer: Viewer, couple: Couple) -> list[DueItem]:
     """What VIEWER sees of COUPLE's schedule: a partner their own items and the couple's; the
     care team everything. Anyone else is refused. COUPLE comes from get_couple_for."""
+    require_couple_people(viewer, couple, action="see the schedule of")
     partner = is_partner_of(viewer, couple)
-    if not (partner or is_care_team_of(viewer, couple)):
-        raise refuse(
-            viewer,
-            action="see the schedule of",
-            what="couple",
-            object_id=couple.pk,
-            organisation_id=couple.organisation_id,
-            couple_id=couple.pk,
-        )
     items = schedules_for([couple])[couple.pk]
     if partner:
         items = [i for i in items if i.partner_id in (None, viewer.user.pk)]

@@ -21,7 +21,13 @@ from holdspace.integration.models import (
     IntegrationSession,
     IntegrationSessionStatus,
 )
-from holdspace.policy import Viewer, is_care_team_of, is_partner_of, refuse, require_care_team
+from holdspace.policy import (
+    Viewer,
+    is_partner_of,
+    refuse,
+    require_care_team,
+    require_couple_people,
+)
 from holdspace.sessions.models import MedicineSession
 
 MAX_TEXT = 4000
@@ -29,15 +35,7 @@ MAX_TEXT = 4000
 
 def _require_commitment_write(viewer: Viewer, couple: Couple) -> None:
     """The partners write their commitments, or their care team with them."""
-    if not (is_partner_of(viewer, couple) or is_care_team_of(viewer, couple)):
-        raise refuse(
-            viewer,
-            action="write the commitments of",
-            what="couple",
-            object_id=couple.pk,
-            organisation_id=couple.organisation_id,
-            couple_id=couple.pk,
-        )
+    require_couple_people(viewer, couple, action="write the commitments of")
 
 
 def _clean(
@@ -241,6 +239,19 @@ def integration_offer_record(
     return offer
 
 
+def _people_errors(
+    couple: Couple, partner_id: int | None, facilitator_id: int
+) -> dict[str, list[str]]:
+    """An integration session is with both partners (no partner) or one of them, led by a
+    facilitator of the couple's care team."""
+    errors: dict[str, list[str]] = {}
+    if partner_id is not None and partner_id not in {p.user_id for p in couple.loaded_partners}:
+        errors["partner"] = [_("Not a partner of this couple.")]
+    if facilitator_id not in {m.user_id for m in couple.loaded_care_team}:
+        errors["facilitator"] = [_("Choose a facilitator on this couple's care team.")]
+    return errors
+
+
 def integration_session_record(
     *,
     viewer: Viewer,
@@ -254,11 +265,7 @@ def integration_session_record(
 ) -> IntegrationSession:
     """An integration session held, joint (no partner) or with one partner."""
     require_care_team(viewer, couple, action="record integration sessions for")
-    errors: dict[str, list[str]] = {}
-    if partner_id is not None and partner_id not in {p.user_id for p in couple.loaded_partners}:
-        errors["partner"] = [_("Not a partner of this couple.")]
-    if facilitator_id not in {m.user_id for m in couple.loaded_care_team}:
-        errors["facilitator"] = [_("Choose a facilitator on this couple's care team.")]
+    errors = _people_errors(couple, partner_id, facilitator_id)
     if held_at > timezone.now() + dt.timedelta(minutes=5):
         errors["held_at"] = [_("Record a session once it has been held.")]
     if medicine_session is not None and medicine_session.couple_id != couple.pk:
@@ -302,11 +309,7 @@ def integration_session_schedule(
     """An integration session to come, joint (no partner) or with one partner: it appears in
     the partners' schedule and calendars, and they are reminded the day before."""
     require_care_team(viewer, couple, action="schedule integration sessions for")
-    errors: dict[str, list[str]] = {}
-    if partner_id is not None and partner_id not in {p.user_id for p in couple.loaded_partners}:
-        errors["partner"] = [_("Not a partner of this couple.")]
-    if facilitator_id not in {m.user_id for m in couple.loaded_care_team}:
-        errors["facilitator"] = [_("Choose a facilitator on this couple's care team.")]
+    errors = _people_errors(couple, partner_id, facilitator_id)
     if at <= timezone.now():
         errors["held_at"] = [_("Schedule a session in the future; record one already held.")]
     elif at > timezone.now() + dt.timedelta(days=366):

@@ -21,6 +21,7 @@ from holdspace.policy import (
     is_care_team_of,
     is_partner_of,
     refuse,
+    require_couple_people,
     viewer_from_request,
 )
 
@@ -54,16 +55,8 @@ def _form(couple, data=None, initial=None, prefix=None) -> CommitmentForm:  # ty
 def commitments(request: HttpRequest, couple_id: int) -> HttpResponse:
     viewer = viewer_from_request(request)
     couple = get_couple_for(viewer, couple_id)
+    require_couple_people(viewer, couple, action="see the commitments of")
     partner = is_partner_of(viewer, couple)
-    if not (partner or is_care_team_of(viewer, couple)):
-        raise refuse(
-            viewer,
-            action="see the commitments of",
-            what="couple",
-            object_id=couple.pk,
-            organisation_id=couple.organisation_id,
-            couple_id=couple.pk,
-        )
     form = _form(couple, request.POST if request.POST.get("action") == "add" else None)
     if request.method == "POST":
         action = request.POST.get("action")
@@ -214,16 +207,8 @@ def integration(request: HttpRequest, couple_id: int) -> HttpResponse:
 
     viewer = viewer_from_request(request)
     couple = get_couple_for(viewer, couple_id)
+    require_couple_people(viewer, couple, action="see the integration of")
     staff = is_care_team_of(viewer, couple)
-    if not (staff or is_partner_of(viewer, couple)):
-        raise refuse(
-            viewer,
-            action="see the integration of",
-            what="couple",
-            object_id=couple.pk,
-            organisation_id=couple.organisation_id,
-            couple_id=couple.pk,
-        )
     sessions = list(
         MedicineSession.objects.filter(couple=couple, status__in=["ended", "closed"]).order_by(
             "-starts_at"

@@ -32,6 +32,7 @@ from holdspace.policy import (
     is_partner_of,
     refuse,
     require_care_team,
+    require_couple_people,
     viewer_for,
 )
 from holdspace.readings.models import Reading, ReadingAssignment, ReadingRead, Topic
@@ -102,15 +103,7 @@ def can_see_readings(viewer: Viewer, couple: Couple) -> bool:
 
 def require_readings_view(viewer: Viewer, couple: Couple) -> None:
     """The couple's readings: its partners and its care team (403 for others who see it)."""
-    if not can_see_readings(viewer, couple):
-        raise refuse(
-            viewer,
-            action="see the readings of",
-            what="couple",
-            object_id=couple.pk,
-            organisation_id=couple.organisation_id,
-            couple_id=couple.pk,
-        )
+    require_couple_people(viewer, couple, action="see the readings of")
 
 
 def get_reading_for(viewer: Viewer, reading_id: int) -> Reading:

@@ -31,7 +31,7 @@ from holdspace.accounts.models import Organisation, User
 from holdspace.audit.services import audit_record
 from holdspace.couples.models import Couple, Stage
 from holdspace.integration.schedule import REMINDED, DueItem, schedules_for
-from holdspace.policy import Viewer, is_partner_of, refuse
+from holdspace.policy import Viewer, refuse, require_partner
 from holdspace.reminders.models import CalendarFeed, Reminder, ReminderStatus, SignInLink
 
 MAX_ATTEMPTS = 5
@@ -322,22 +322,10 @@ def reminders_cancel_for(couple: Couple, reason: str) -> int:
 # Calendar feeds ----------------------------------------------------------------------------
 
 
-def _require_partner(viewer: Viewer, couple: Couple, action: str) -> None:
-    if not is_partner_of(viewer, couple):
-        raise refuse(
-            viewer,
-            action=action,
-            what="couple",
-            object_id=couple.pk,
-            organisation_id=couple.organisation_id,
-            couple_id=couple.pk,
-        )
-
-
 def calendar_feed_create(*, viewer: Viewer, couple: Couple) -> str:
     """A new private calendar address for this partner; any earlier one stops working. The
     address is returned once: only its hash is kept."""
-    _require_partner(viewer, couple, "make a calendar feed for")
+    require_partner(viewer, couple, action="make a calendar feed for")
     if couple.withdrawn_at is not None:
         raise ValidationError({"couple": [_("This couple has withdrawn.")]})
     token = secrets.token_urlsafe(32)
@@ -367,7 +355,7 @@ def _revoke(viewer: Viewer, couple: Couple) -> int:
 
 
 def calendar_feed_revoke(*, viewer: Viewer, couple: Couple) -> int:
-    _require_partner(viewer, couple, "revoke the calendar feed of")
+    require_partner(viewer, couple, action="revoke the calendar feed of")
     with transaction.atomic():
         revoked = _revoke(viewer, couple)
         viewer.audit(

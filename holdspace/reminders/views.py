@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from holdspace.accounts.middleware import user_has_staff_role, user_has_totp
 from holdspace.couples.views import _console_organisation
-from holdspace.policy import get_couple_for, viewer_from_request
+from holdspace.policy import get_couple_for, require_partner, viewer_from_request
 from holdspace.reminders.models import SignInLink
 from holdspace.reminders.services import (
     _hash,
@@ -91,9 +91,7 @@ def calendar_settings(request: HttpRequest, couple_id: int) -> HttpResponse:
     active = calendar_feed_active(viewer=viewer, couple=couple)
     if active is None and not couple.withdrawn_at:
         # Only a partner may have a feed; asking for the page says no to anyone else.
-        from holdspace.reminders.services import _require_partner
-
-        _require_partner(viewer, couple, "see the calendar feed of")
+        require_partner(viewer, couple, action="see the calendar feed of")
     return render(
         request,
         "reminders/calendar.html",
