@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -48,6 +49,30 @@ def _hash(token: str) -> str:
 # One-tap sign-in links ---------------------------------------------------------------------
 
 
+def _unsaved_link(
+    *,
+    user: User,
+    organisation_id: int,
+    path: str,
+    reminder: Reminder | None = None,
+    lifetime: dt.timedelta = LINK_LIFETIME,
+) -> tuple[SignInLink, str]:
+    if not path.startswith("/") or path.startswith("//"):
+        raise ValueError("A sign-in link opens a path on this site")
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    row = SignInLink(
+        organisation_id=organisation_id,
+        user=user,
+        token_hash=_hash(token),
+        path=path,
+        reminder=reminder,
+        created_at=now,
+        expires_at=now + min(lifetime, LINK_LIFETIME),
+    )
+    return row, settings.SITE_URL + reverse("signin_link", args=[token])
+
+
 def signin_link_create(
     *,
     user: User,
@@ -58,20 +83,11 @@ def signin_link_create(
 ) -> str:
     """A new single-use link for USER onto PATH; returns its full address. The lifetime is
     capped at 24 hours."""
-    if not path.startswith("/") or path.startswith("//"):
-        raise ValueError("A sign-in link opens a path on this site")
-    token = secrets.token_urlsafe(32)
-    now = timezone.now()
-    SignInLink.objects.create(
-        organisation_id=organisation_id,
-        user=user,
-        token_hash=_hash(token),
-        path=path,
-        reminder=reminder,
-        created_at=now,
-        expires_at=now + min(lifetime, LINK_LIFETIME),
+    row, address = _unsaved_link(
+        user=user, organisation_id=organisation_id, path=path, reminder=reminder, lifetime=lifetime
     )
-    return settings.SITE_URL + reverse("signin_link", args=[token])
+    row.save()
+    return address
 
 
 def signin_link_use(token: str) -> SignInLink | None:
@@ -206,12 +222,13 @@ def _send_waiting(result: RunResult, organisation_id: int | None) -> None:
         by_partner.setdefault(partner_id, []).append(reminder_id)
     for ids in by_partner.values():
         claimed = []
-        for reminder_id in ids:
-            # Claim it: only the worker whose UPDATE changes the row sends it.
-            if Reminder.objects.filter(pk=reminder_id, status__in=UNSENT).update(
-                status=ReminderStatus.SENDING
-            ):
-                claimed.append(reminder_id)
+        with transaction.atomic():  # one commit for the partner's claims
+            for reminder_id in ids:
+                # Claim it: only the worker whose UPDATE changes the row sends it.
+                if Reminder.objects.filter(pk=reminder_id, status__in=UNSENT).update(
+                    status=ReminderStatus.SENDING
+                ):
+                    claimed.append(reminder_id)
         reminders = list(
             Reminder.objects.filter(pk__in=claimed)
             .select_related("partner", "couple")
@@ -273,13 +290,14 @@ def reminder_message(reminders: list[Reminder], links: list[str]) -> tuple[str, 
 def _send_to_partner(reminders: list[Reminder], result: RunResult) -> None:
     ids = [r.pk for r in reminders]
     try:
-        with transaction.atomic():
-            links = [
-                signin_link_create(
-                    user=r.partner, organisation_id=r.organisation_id, path=r.path, reminder=r
-                )
-                for r in reminders
-            ]
+        made = [
+            _unsaved_link(
+                user=r.partner, organisation_id=r.organisation_id, path=r.path, reminder=r
+            )
+            for r in reminders
+        ]
+        SignInLink.objects.bulk_create([row for row, _address in made])
+        links = [address for _row, address in made]
         subject, body = reminder_message(reminders, links)
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [reminders[0].partner.email])
     except Exception as exc:  # noqa: BLE001 - any mail failure is retried, then reported
@@ -297,20 +315,26 @@ def _send_to_partner(reminders: list[Reminder], result: RunResult) -> None:
             result.failed.append(reminder.pk)
         return
     now = timezone.now()
-    for reminder in reminders:
-        Reminder.objects.filter(pk=reminder.pk).update(
-            status=ReminderStatus.SENT, attempts=reminder.attempts + 1, sent_at=now, last_error=""
+    first = reminders[0]
+    with transaction.atomic():
+        Reminder.objects.filter(pk__in=ids).update(
+            status=ReminderStatus.SENT, attempts=F("attempts") + 1, sent_at=now, last_error=""
         )
+        result.sent.extend(ids)
+        # One event per e-mail, naming each reminder it carried.
         audit_record(
             action="reminder.send",
-            organisation_id=reminder.organisation_id,
+            organisation_id=first.organisation_id,
             actor_label="reminders",
             object_type="reminder",
-            object_id=reminder.pk,
-            couple_id=reminder.couple_id,
-            detail={"kind": reminder.kind, "to": reminder.partner_id},
+            object_id=first.pk,
+            couple_id=first.couple_id,
+            detail={
+                "to": first.partner_id,
+                "reminders": ids,
+                "kinds": sorted({r.kind for r in reminders}),
+            },
         )
-        result.sent.append(reminder.pk)
 
 
 def reminders_cancel_for(couple: Couple, reason: str) -> int:
