@@ -60,7 +60,7 @@ def _upload(content: bytes, name: str = "note.wav", kind: str = "audio/wav") -> 
 
 def _stored_files() -> set[Path]:
     root = Path(settings.MEDIA_ROOT) / "audio"
-    return set(root.rglob("*")) if root.exists() else set()
+    return {p for p in root.rglob("*") if p.is_file()} if root.exists() else set()
 
 
 def _audio_entry(cast: Cast, visibility: str, author: str = "partner_a") -> Entry:
@@ -317,16 +317,26 @@ def test_it_refuses_a_recording_over_20_mb(cast: Cast) -> None:
 
 
 def test_it_removes_the_recording_when_the_entry_cannot_be_written(cast: Cast) -> None:
-    if connection.vendor != "sqlite":
-        pytest.skip("the failing write is staged with an SQLite trigger")
     before = _stored_files()
     viewer = cast.viewer("partner_a")
     couple = get_couple_for(viewer, cast.couple.pk)
+    # The database refuses the row, as a full disk would: a trigger, inside the test's
+    # transaction (rolled back with it on PostgreSQL; dropped below on SQLite).
     with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMP TRIGGER refuse_entries BEFORE INSERT ON couples_entry "
-            "BEGIN SELECT RAISE(ABORT, 'the disk is full'); END"
-        )
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "CREATE TEMP TRIGGER refuse_entries BEFORE INSERT ON couples_entry "
+                "BEGIN SELECT RAISE(ABORT, 'the disk is full'); END"
+            )
+        else:
+            cursor.execute(
+                "CREATE FUNCTION refuse_entry() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'the disk is full'; END $$"
+            )
+            cursor.execute(
+                "CREATE TRIGGER refuse_entries BEFORE INSERT ON couples_entry "
+                "FOR EACH ROW EXECUTE FUNCTION refuse_entry()"
+            )
     try:
         with pytest.raises(DatabaseError):
             journal_entry_create(
@@ -338,7 +348,11 @@ def test_it_removes_the_recording_when_the_entry_cannot_be_written(cast: Cast) -
             )
     finally:
         with connection.cursor() as cursor:
-            cursor.execute("DROP TRIGGER refuse_entries")
+            if connection.vendor == "sqlite":
+                cursor.execute("DROP TRIGGER refuse_entries")
+            else:
+                cursor.execute("DROP TRIGGER refuse_entries ON couples_entry")
+                cursor.execute("DROP FUNCTION refuse_entry()")
     assert not Entry.objects.exists()
     assert _stored_files() == before
     assert not AuditEvent.objects.filter(action="entry.create").exists()
