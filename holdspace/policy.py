@@ -578,6 +578,24 @@ def require_session_care(viewer: Viewer, session: MedicineSession, *, action: st
         )
 
 
+def require_progress_report(viewer: Viewer, couple: Couple, variant: str) -> None:
+    """The couple variant: its partners and its care team. The clinical variant: the care team
+    (facilitators on it, clinical leads). Anyone else who sees the couple (an org admin) is
+    refused (403); COUPLE must come from get_couple_for, which already answered 404 to those
+    who may not see it at all."""
+    care = is_care_team_of(viewer, couple)
+    allowed = care or (variant == "couple" and is_partner_of(viewer, couple))
+    if variant not in {"couple", "clinical"} or not allowed:
+        raise refuse(
+            viewer,
+            action=f"generate the {variant} progress report of",
+            what="couple",
+            object_id=couple.pk,
+            organisation_id=couple.organisation_id,
+            couple_id=couple.pk,
+        )
+
+
 def require_guides_view(viewer: Viewer, couple: Couple) -> None:
     """A couple's guides: its partners and its care team (403 for others who see the couple)."""
     require_couple_people(viewer, couple, action="see the guides of")

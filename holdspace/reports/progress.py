@@ -24,7 +24,7 @@ from holdspace.accounts.models import Organisation, User
 from holdspace.couples.models import Couple, Stage
 from holdspace.integration.models import IntegrationSession
 from holdspace.integration.selectors import couple_commitments
-from holdspace.policy import Viewer, is_care_team_of, is_partner_of, refuse
+from holdspace.policy import Viewer, is_care_team_of, require_progress_report
 from holdspace.reports import progress_parts as parts
 from holdspace.reports.models import ProgressSummary
 from holdspace.reports.progress_types import (
@@ -42,24 +42,6 @@ __all__ = ["VARIANTS", "ProgressReport", "progress_report", "seed_demo_progress"
 
 
 # Who may ask ---------------------------------------------------------------------------------
-
-
-def require_progress_report(viewer: Viewer, couple: Couple, variant: str) -> None:
-    """The couple variant: its partners and its care team. The clinical variant: the care team
-    (facilitators on it, clinical leads). Anyone else who sees the couple (an org admin) is
-    refused (403); COUPLE must come from get_couple_for, which already answered 404 to those
-    who may not see it at all."""
-    care = is_care_team_of(viewer, couple)
-    allowed = care or (variant == "couple" and is_partner_of(viewer, couple))
-    if variant not in VARIANTS or not allowed:
-        raise refuse(
-            viewer,
-            action=f"generate the {variant} progress report of",
-            what="couple",
-            object_id=couple.pk,
-            organisation_id=couple.organisation_id,
-            couple_id=couple.pk,
-        )
 
 
 def can_write_summary(viewer: Viewer, couple: Couple) -> bool:

@@ -41,7 +41,7 @@ from holdspace.reports.progress_types import (
     SessionSummary,
 )
 from holdspace.sessions.models import EventKind, MedicineSession, SessionEvent, SessionStatus
-from holdspace.sessions.summary import DOSE_KINDS, _items
+from holdspace.sessions.summary import DOSE_KINDS, events_with_corrections
 
 
 def entries_for(
@@ -250,7 +250,7 @@ def session_details(
     result = []
     for session in sessions:
         doses, adverse = [], []
-        for item in _items(events[session.pk]):
+        for item in events_with_corrections(events[session.pk]):
             data, who = item.effective, names.get(item.event.partner_id or 0, "")
             if item.event.kind in DOSE_KINDS:
                 doses.append(

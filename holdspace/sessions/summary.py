@@ -181,7 +181,7 @@ def _limits_text(limits: VitalLimits) -> str:
     return ", ".join(parts)
 
 
-def _items(events: list[SessionEvent]) -> list[Item]:
+def events_with_corrections(events: list[SessionEvent]) -> list[Item]:
     """EVENTS without the corrections, each with its corrections beside it. The corrections
     come from the timeline itself, so who recorded them is loaded without another query."""
     by_pk = {event.pk: event for event in events}
@@ -220,7 +220,7 @@ def _duration(session: MedicineSession, profile: Profile, records: list[PartnerR
 def _summary(session: MedicineSession) -> dict[str, Any]:
     profile = get_profile(session.profile)
     events = session_timeline(session)
-    items = _items(events)
+    items = events_with_corrections(events)
     plans = {p.partner_id: p for p in PartnerPlan.objects.filter(session=session)}
     discharges = {
         d.partner_id: d
