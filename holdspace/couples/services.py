@@ -79,9 +79,13 @@ def entry_update(
     visibility: str | None = None,
     kind: str | None = None,
 ) -> Entry:
-    """Change an entry's text, kind or visibility; only its author may."""
+    """Change an entry's text, kind or visibility; only its author may. An entry with a voice
+    note may be left without words."""
     require_entry_change(viewer, entry)
-    cleaned = _clean_entry_fields(kind=kind, visibility=visibility, body=body)
+    wordless = bool(entry.audio) and body is not None and not body.strip()
+    cleaned = _clean_entry_fields(kind=kind, visibility=visibility, body=None if wordless else body)
+    if wordless:
+        cleaned = ""
     changed: dict[str, object] = {}
     if cleaned is not None and cleaned != entry.body:
         entry.body = cleaned

@@ -262,6 +262,8 @@ def entry_detail(request: HttpRequest, couple_id: int, entry_id: int) -> HttpRes
             "body": entry.body,
         },
     )
+    # A voice note may stand alone: its words are then optional.
+    form.fields["body"].required = not entry.audio
     if request.method == "POST":
         if form.is_valid():
             try:

@@ -637,3 +637,30 @@ def test_the_demo_journals_are_seeded_once_with_every_visibility_and_a_recording
     count = journal.count()
     seed_demo_journals(cast.center)
     assert journal.count() == count
+
+
+def test_a_voice_note_alone_can_be_edited_and_shared_from_its_page(cast: Cast) -> None:
+    entry = _audio_entry(cast, "private")
+    Entry.objects.filter(pk=entry.pk).update(body="")
+    browser = cast.client("partner_a")
+    page = f"/couples/{cast.couple.pk}/entries/{entry.pk}/"
+    saved = browser.post(page, {"kind": "reflection", "visibility": "couple", "body": ""})
+    assert saved.status_code == 302
+    entry.refresh_from_db()
+    assert (entry.kind, entry.visibility, entry.body) == ("reflection", "couple", "")
+    # An entry of words alone still needs its words.
+    words = Entry.objects.create(
+        organisation=cast.center,
+        couple=cast.couple,
+        author=cast.partner_a,
+        kind="journal",
+        visibility="private",
+        body="Words only",
+    )
+    refused = browser.post(
+        f"/couples/{cast.couple.pk}/entries/{words.pk}/",
+        {"kind": "journal", "visibility": "private", "body": "  "},
+    )
+    assert refused.status_code == 422
+    words.refresh_from_db()
+    assert words.body == "Words only"
