@@ -1,8 +1,11 @@
 """The reminders pass at scale: how long the worker's job takes over many couples.
 
     .venv/bin/python bench/reminders.py [--couples 2000] [--keep]
+    .venv/bin/python bench/reminders.py --postgres postgresql://postgres@127.0.0.1:5432/test
 
-It makes a database of its own (SQLite under a temporary var directory), seeds COUPLES couples
+It makes a database of its own: SQLite under a temporary var directory, or with --postgres a
+database `holdspace_bench_reminders` made afresh (and dropped after) on the server that URL
+names, whose own database is never touched. It seeds COUPLES couples
 who joined nine days ago (so the baseline questionnaires are due) with a daily commitment
 each, and times, in one run:
 
@@ -24,18 +27,22 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+BENCH_DB = "holdspace_bench_reminders"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--couples", type=int, default=2000)
     parser.add_argument("--keep", action="store_true", help="keep the temporary var directory")
+    parser.add_argument("--postgres", metavar="URL", help="a PostgreSQL server to measure on")
     args = parser.parse_args()
     if args.couples < 1:
         parser.error("--couples must be at least 1")
     var = Path(tempfile.mkdtemp(prefix="holdspace-bench-reminders-"))
     os.environ["HOLDSPACE_VAR_DIR"] = str(var)
-    os.environ.pop("DATABASE_URL", None)  # always a fresh SQLite database of its own
+    os.environ.pop("DATABASE_URL", None)  # a fresh database of its own, never the one named
+    if args.postgres:
+        os.environ["DATABASE_URL"] = _fresh_postgres(args.postgres)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "holdspace.settings")
     os.environ["EMAIL_HOST"] = ""
     sys.path.insert(0, str(ROOT))
@@ -82,7 +89,26 @@ def main() -> int:
         import shutil
 
         shutil.rmtree(var, ignore_errors=True)
+    if args.postgres:
+        from django.db import connections
+
+        connections.close_all()
+        _fresh_postgres(args.postgres, drop_only=True)
     return 0
+
+
+def _fresh_postgres(url: str, drop_only: bool = False) -> str:
+    """The address of an empty database BENCH_DB on URL's server (dropped first if there)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as server:
+        server.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+        if not drop_only:
+            server.execute(f"CREATE DATABASE {BENCH_DB}")
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
 
 
 def _seed(count: int) -> None:
