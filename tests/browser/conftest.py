@@ -151,6 +151,17 @@ def sign_in(page: Page, server: Server, email: str, password: str) -> None:
     page.wait_for_load_state()
 
 
+def sign_in_staff(page: Page, server: Server, email: str, password: str) -> None:
+    """Sign a member of staff in and set up the second step production asks of them."""
+    from holdspace.conftest import totp_now
+
+    sign_in(page, server, email, password)
+    secret = page.get_by_label("Authenticator secret").input_value()
+    page.get_by_label("Authenticator code").fill(totp_now(secret))
+    page.get_by_role("button", name="Activate").click()
+    page.wait_for_load_state()
+
+
 @pytest.fixture
 def demo_practice(transactional_db: None) -> None:
     """The demo practice, with passwords hashed as the production server checks them."""

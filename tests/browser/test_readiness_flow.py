@@ -10,22 +10,17 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from holdspace.conftest import totp_now
 from holdspace.couples.models import Couple
 from holdspace.demo import DEMO_PASSWORD
 from holdspace.sessions.models import MedicineSession
 
-from .conftest import Server, sign_in
+from .conftest import Server, sign_in, sign_in_staff
 
 pytestmark = pytest.mark.browser
 
 
 def _staff(page: Page, server: Server, email: str) -> None:
-    sign_in(page, server, email, DEMO_PASSWORD)
-    secret = page.get_by_label("Authenticator secret").input_value()
-    page.get_by_label("Authenticator code").fill(totp_now(secret))
-    page.get_by_role("button", name="Activate").click()
-    page.wait_for_load_state()
+    sign_in_staff(page, server, email, DEMO_PASSWORD)
 
 
 def _local(moment) -> str:  # type: ignore[no-untyped-def]
