@@ -221,29 +221,46 @@ def _send_waiting(result: RunResult, organisation_id: int | None) -> None:
     for reminder_id, partner_id in waiting.order_by("due_on", "id").values_list("pk", "partner_id"):
         by_partner.setdefault(partner_id, []).append(reminder_id)
     for ids in by_partner.values():
-        claimed = []
-        with transaction.atomic():  # one commit for the partner's claims
-            for reminder_id in ids:
-                # Claim it: only the worker whose UPDATE changes the row sends it.
-                if Reminder.objects.filter(pk=reminder_id, status__in=UNSENT).update(
-                    status=ReminderStatus.SENDING
-                ):
-                    claimed.append(reminder_id)
-        reminders = list(
-            Reminder.objects.filter(pk__in=claimed)
-            .select_related("partner", "couple")
-            .order_by("due_on", "id")
-        )
-        live = []
-        for reminder in reminders:
-            if reminder.couple.withdrawn_at is not None:  # withdrew while this run planned
-                Reminder.objects.filter(pk=reminder.pk).update(
-                    status=ReminderStatus.CANCELLED, cancelled_reason="withdrawn"
-                )
-            else:
-                live.append(reminder)
+        # The partner's claims and their links in one commit, before anything is sent.
+        with transaction.atomic():
+            live = _claim(ids)
+            links = _links_for(live)
         if live:
-            _send_to_partner(live, result)
+            _send_to_partner(live, links, result)
+
+
+def _claim(ids: list[int]) -> list[Reminder]:
+    """The reminders of IDS this worker claimed and may send (run inside a transaction)."""
+    claimed = [
+        reminder_id
+        for reminder_id in ids
+        # Only the worker whose UPDATE changes the row sends it.
+        if Reminder.objects.filter(pk=reminder_id, status__in=UNSENT).update(
+            status=ReminderStatus.SENDING
+        )
+    ]
+    live = []
+    for reminder in (
+        Reminder.objects.filter(pk__in=claimed)
+        .select_related("partner", "couple")
+        .order_by("due_on", "id")
+    ):
+        if reminder.couple.withdrawn_at is not None:  # withdrew while this run planned
+            Reminder.objects.filter(pk=reminder.pk).update(
+                status=ReminderStatus.CANCELLED, cancelled_reason="withdrawn"
+            )
+        else:
+            live.append(reminder)
+    return live
+
+
+def _links_for(reminders: list[Reminder]) -> list[str]:
+    made = [
+        _unsaved_link(user=r.partner, organisation_id=r.organisation_id, path=r.path, reminder=r)
+        for r in reminders
+    ]
+    SignInLink.objects.bulk_create([row for row, _address in made])
+    return [address for _row, address in made]
 
 
 def _sentence(reminder: Reminder) -> str:
@@ -287,17 +304,9 @@ def reminder_message(reminders: list[Reminder], links: list[str]) -> tuple[str, 
     return subject, body
 
 
-def _send_to_partner(reminders: list[Reminder], result: RunResult) -> None:
+def _send_to_partner(reminders: list[Reminder], links: list[str], result: RunResult) -> None:
     ids = [r.pk for r in reminders]
     try:
-        made = [
-            _unsaved_link(
-                user=r.partner, organisation_id=r.organisation_id, path=r.path, reminder=r
-            )
-            for r in reminders
-        ]
-        SignInLink.objects.bulk_create([row for row, _address in made])
-        links = [address for _row, address in made]
         subject, body = reminder_message(reminders, links)
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [reminders[0].partner.email])
     except Exception as exc:  # noqa: BLE001 - any mail failure is retried, then reported
