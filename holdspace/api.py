@@ -20,7 +20,6 @@ from holdspace.measures.api import responses_router
 from holdspace.measures.api import router as instruments_router
 from holdspace.policy import client_ip, viewer_for
 from holdspace.readings.api import router as readings_router
-from holdspace.reminders.api import router as reminders_router
 from holdspace.reports.progress_api import router as progress_router
 from holdspace.screening.api import router as screening_router
 from holdspace.sessions.api import router as sessions_router
@@ -62,7 +61,6 @@ api.add_router("/", facilitators_router)
 api.add_router("/", integration_router)
 api.add_router("/", journal_router)
 api.add_router("/", readings_router)
-api.add_router("/", reminders_router)
 api.add_router("/", progress_router)
 
 
