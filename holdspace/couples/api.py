@@ -108,7 +108,7 @@ def _summary_out(couple: CoupleSummary) -> CoupleOut:
     )
 
 
-def _entry_out(entry: Entry) -> EntryOut:
+def entry_out(entry: Entry) -> EntryOut:
     return EntryOut(
         id=entry.pk,
         couple_id=entry.couple_id,
@@ -164,7 +164,7 @@ def entries(request: HttpRequest, couple_id: int, query: Query[SliceQuery]) -> E
     viewer = api_viewer(request)
     found = get_couple_for(viewer, couple_id)
     items, total = entry_list(viewer=viewer, couple=found, limit=query.limit, offset=query.offset)
-    return EntryListOut(count=total, items=[_entry_out(e) for e in items])
+    return EntryListOut(count=total, items=[entry_out(e) for e in items])
 
 
 @router.post(
@@ -182,7 +182,7 @@ def entry_new(request: HttpRequest, couple_id: int, payload: EntryCreateIn) -> S
         visibility=payload.visibility,
         body=payload.body,
     )
-    return Status(201, _entry_out(entry))
+    return Status(201, entry_out(entry))
 
 
 @router.get(
@@ -192,7 +192,7 @@ def entry_new(request: HttpRequest, couple_id: int, payload: EntryCreateIn) -> S
 )
 def entry(request: HttpRequest, couple_id: int, entry_id: int) -> EntryOut:
     _couple, found = entry_read(viewer=api_viewer(request), couple_id=couple_id, entry_id=entry_id)
-    return _entry_out(found)
+    return entry_out(found)
 
 
 @router.patch(
@@ -213,4 +213,4 @@ def entry_change(
         visibility=payload.visibility,
         body=payload.body,
     )
-    return _entry_out(updated)
+    return entry_out(updated)

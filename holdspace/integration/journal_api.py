@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from django.http import HttpRequest
@@ -11,6 +10,7 @@ from django.urls import reverse
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from holdspace.couples.api import EntryOut, entry_out
 from holdspace.couples.models import Entry
 from holdspace.couples.services import MAX_ENTRY_LENGTH
 from holdspace.integration.journal import (
@@ -38,19 +38,12 @@ class JournalEntryIn(Input):
     )
 
 
-class JournalEntryOut(Schema):
-    id: int
-    couple_id: int
-    author_id: int
-    author_name: str
-    kind: str
-    visibility: str
-    body: str
+class JournalEntryOut(EntryOut):
+    """An entry as the entries API gives it, with its prompt and recording."""
+
     prompt: str
     audio_url: str | None = Field(description="The recording (same token), if there is one")
     audio_type: str
-    created_at: datetime
-    updated_at: datetime
 
 
 class JournalPromptOut(Schema):
@@ -67,20 +60,12 @@ class JournalOut(Schema):
 
 def _entry_out(entry: Entry) -> JournalEntryOut:
     return JournalEntryOut(
-        id=entry.pk,
-        couple_id=entry.couple_id,
-        author_id=entry.author_id,
-        author_name=entry.author.display_name,
-        kind=entry.kind,
-        visibility=entry.visibility,
-        body=entry.body,
+        **entry_out(entry).dict(),
         prompt=entry.prompt,
         audio_url=reverse("api:journal_entry_audio", args=[entry.couple_id, entry.pk])
         if entry.audio
         else None,
         audio_type=entry.audio_type,
-        created_at=entry.created_at,
-        updated_at=entry.updated_at,
     )
 
 
