@@ -133,7 +133,6 @@ def reminders_run(*, organisation_id: int | None = None) -> RunResult:
     """Plan, cancel and send (see the module's note). Safe to run at any time, any number of
     times, by more than one worker."""
     result = RunResult()
-    before = Reminder.objects.count()
     due: set[tuple[int, str]] = set()
     couples = Couple.objects.filter(withdrawn_at__isnull=True).exclude(stage=Stage.CLOSED)
     if organisation_id is not None:
@@ -170,7 +169,7 @@ def reminders_run(*, organisation_id: int | None = None) -> RunResult:
             )
             new = [r for r in rows if (r.partner_id, r.item_key) not in known]
             Reminder.objects.bulk_create(new, ignore_conflicts=True, batch_size=BATCH)
-    result.planned = Reminder.objects.count() - before
+            result.planned += len(new)
     result.cancelled = _cancel_undue(due, organisation_id)
     _send_waiting(result, organisation_id)
     return result
