@@ -51,6 +51,7 @@ class ItemOut(Schema):
     continuous: bool
     reverse: bool
     scored: bool
+    safety: bool  # left unanswered, it raises a safety alert of its own
 
 
 class SubscaleOut(Schema):
@@ -143,6 +144,7 @@ def instrument(request: HttpRequest, code: str) -> InstrumentOut:
                 continuous=found.option_set(item).continuous,
                 reverse=item.reverse,
                 scored=item.scored,
+                safety=item.safety,
             )
             for item in found.items
         ],

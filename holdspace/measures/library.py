@@ -60,6 +60,9 @@ class Item(_Strict):
     options: str  # the id of an option set
     reverse: bool = False
     scored: bool = True
+    # A safety item (PHQ-9 item 9): left unanswered it is a safety event of its own, so the
+    # instrument must carry an `unanswered` safety rule naming it.
+    safety: bool = False
 
 
 class Licence(_Strict):
@@ -123,20 +126,25 @@ class ReliableChange(_Strict):
 
 
 class Condition(_Strict):
-    """A test on one item's answer, the total, or the band."""
+    """A test on one item's answer (or on its being left unanswered), the total, or the band."""
 
     item: str | None = None
     score: Literal["total"] | None = None
     band_severity: Literal["mild", "moderate", "moderately_severe", "severe"] | None = None
     op: Literal[">", ">=", "==", "<", "<="] | None = None
     value: float | None = None
+    # Holds when ITEM was left unanswered (a skipped safety item); takes no op or value.
+    unanswered: bool = False
 
     @model_validator(mode="after")
     def _one_target(self) -> Condition:
         targets = [self.item is not None, self.score is not None, self.band_severity is not None]
         if sum(targets) != 1:
             raise ValueError("a condition names exactly one of item, score or band_severity")
-        if self.band_severity is None and (self.op is None or self.value is None):
+        if self.unanswered:
+            if self.item is None or self.op is not None or self.value is not None:
+                raise ValueError("an unanswered condition names an item and no op or value")
+        elif self.band_severity is None and (self.op is None or self.value is None):
             raise ValueError("an item or score condition needs op and value")
         return self
 
@@ -219,9 +227,20 @@ class Instrument(_Strict):
             for item_id in subscale.items:
                 if item_id not in ids:
                     problems.append(f"subscale {subscale.id} names an unknown item {item_id}")
+        safety_items = {item.id for item in self.items if item.safety}
+        asked_for: set[str] = set()
         for rule in self.safety:
             if rule.when.item is not None and rule.when.item not in ids:
                 problems.append(f"safety rule {rule.id} names an unknown item {rule.when.item}")
+            if rule.when.unanswered and rule.when.item in ids:
+                if rule.when.item not in safety_items:
+                    problems.append(
+                        f"safety rule {rule.id} is for an unanswered {rule.when.item}, "
+                        "which is not marked as a safety item"
+                    )
+                asked_for.add(rule.when.item)
+        for item_id in sorted(safety_items - asked_for):
+            problems.append(f"safety item {item_id} has no safety rule for when it is unanswered")
         for diagnostic in self.rules:
             named = (
                 diagnostic.require if isinstance(diagnostic, ClusterRule) else diagnostic.subscales
@@ -244,6 +263,10 @@ class Instrument(_Strict):
     @property
     def scored_items(self) -> list[Item]:
         return [item for item in self.items if item.scored]
+
+    @property
+    def safety_items(self) -> list[Item]:
+        return [item for item in self.items if item.safety]
 
     def scale_range(self, item_ids: list[str], method: str) -> tuple[float, float]:
         items = [item for item in self.scored_items if item.id in item_ids]

@@ -141,6 +141,8 @@ def _holds(
         return _SEVERITY_ORDER.index(band.severity) >= _SEVERITY_ORDER.index(
             condition.band_severity
         )
+    if condition.unanswered:
+        return condition.item not in given
     assert condition.op is not None and condition.value is not None
     if condition.item is not None:
         observed = given.get(condition.item)
@@ -221,15 +223,18 @@ def score(instrument: Instrument, answers: Mapping[str, float | None]) -> Result
 def answers_from_list(
     instrument: Instrument, values: list[float | None]
 ) -> dict[str, float | None]:
-    """Answers given as a list in item order, as a map of item id to value."""
-    if len(values) != len(instrument.items):
-        raise AnswerError(
-            {
-                "answers": f"{instrument.code} has {len(instrument.items)} items; "
-                f"{len(values)} answers were given"
-            }
-        )
-    return {item.id: value for item, value in zip(instrument.items, values, strict=True)}
+    """Answers given as a list in item order, as a map of item id to value: one for every
+    item, or one for every scored item (nine numbers for the PHQ-9, without its unscored
+    tenth), the others then unanswered."""
+    for items in (instrument.items, instrument.scored_items):
+        if len(values) == len(items):
+            given = dict(zip((item.id for item in items), values, strict=True))
+            return {item.id: given.get(item.id) for item in instrument.items}
+    every, scored = len(instrument.items), len(instrument.scored_items)
+    expected = f"{every} items" if every == scored else f"{every} items ({scored} scored)"
+    raise AnswerError(
+        {"answers": f"{instrument.code} has {expected}; {len(values)} answers were given"}
+    )
 
 
 ChangeStatus = Literal["improved", "no_reliable_change", "deteriorated"]

@@ -65,6 +65,24 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
         (('id = "phq9_2"', 'id = "phq9_1"'), "item ids repeat"),
         (("min = 5\nmax = 9", "min = 9\nmax = 5"), "band 'Mild' runs from 9.0 down to 5.0"),
         (("[licence]", 'colour = "blue"\n[licence]'), "colour: Extra inputs are not permitted"),
+        (
+            ("safety = true\n", ""),
+            "safety rule phq9_item9_unanswered is for an unanswered phq9_9, which is not marked",
+        ),
+        (
+            (
+                'when = { item = "phq9_9", unanswered = true }',
+                'when = { score = "total", op = ">", value = 99 }',
+            ),
+            "safety item phq9_9 has no safety rule for when it is unanswered",
+        ),
+        (
+            (
+                'when = { item = "phq9_9", unanswered = true }',
+                'when = { item = "phq9_9", unanswered = true, op = ">", value = 0 }',
+            ),
+            "an unanswered condition names an item and no op or value",
+        ),
     ],
 )
 def test_it_refuses_a_broken_instrument_file_by_name_and_field(
@@ -148,7 +166,12 @@ def test_it_lists_and_describes_instruments_over_the_api(cast) -> None:  # type:
         "source": phq9["reliable_change"]["source"],
         "unverified": True,
     }
-    assert [rule["id"] for rule in phq9["safety"]] == ["phq9_item9", "phq9_severe"]
+    assert [rule["id"] for rule in phq9["safety"]] == [
+        "phq9_item9",
+        "phq9_item9_unanswered",
+        "phq9_severe",
+    ]
+    assert [q["id"] for q in phq9["questions"] if q["safety"]] == ["phq9_9"]
     pcl5 = client.get("/api/v1/instruments/pcl5").json()
     assert [s["id"] for s in pcl5["subscales"]] == ["B", "C", "D", "E"]
     assert pcl5["rules"][0]["id"] == "dsm5_provisional"
@@ -156,3 +179,12 @@ def test_it_lists_and_describes_instruments_over_the_api(cast) -> None:  # type:
     from django.test import Client
 
     assert Client().get("/api/v1/instruments").status_code == 401
+
+
+def test_it_marks_the_phq9_item_9_as_the_only_safety_item_in_the_library() -> None:
+    marked = {code: [item.id for item in i.safety_items] for code, i in library().items()}
+    assert {code: ids for code, ids in marked.items() if ids} == {"phq9": ["phq9_9"]}
+    rule = next(r for r in get_instrument("phq9").safety if r.when.unanswered)
+    assert (rule.id, rule.when.item, rule.unverified) == ("phq9_item9_unanswered", "phq9_9", True)
+    assert rule.message.startswith("Item 9 was not answered: ask it.")
+    assert "Simon et al. 2013" in rule.source

@@ -117,7 +117,7 @@ def test_it_reports_reliable_change_against_baseline(cast: Cast) -> None:
         (
             {"instrument": "phq9", "timepoint": "baseline", "answers": [0] * 3},
             "answers",
-            "phq9 has 10 items; 3 answers were given",
+            "phq9 has 10 items (9 scored); 3 answers were given",
         ),
         (
             {"instrument": "bdi", "timepoint": "baseline", "answers": [0]},

@@ -221,3 +221,36 @@ def test_it_computes_the_jacobson_truax_threshold_from_sd_and_reliability() -> N
     assert change.threshold == pytest.approx(1.96 * 2**0.5 * 3)
     with pytest.raises(ValueError, match="give either points, or both sd and reliability"):
         ReliableChange(sd=10, source="half of it")
+
+
+@pytest.mark.parametrize(
+    ("item_9", "flags"),
+    [
+        (None, ["phq9_item9_unanswered"]),  # skipped: its own alert, and no total
+        (0, []),
+        (2, ["phq9_item9"]),
+    ],
+)
+def test_it_flags_a_skipped_phq9_item_9_as_a_safety_event(
+    item_9: int | None, flags: list[str]
+) -> None:
+    instrument = get_instrument("phq9")
+    result = score(instrument, answers_from_list(instrument, [1] * 8 + [item_9]))
+    assert [flag.rule_id for flag in result.flags] == flags
+    assert result.missing == (["phq9_9"] if item_9 is None else [])
+
+
+def test_it_flags_item_9_left_out_of_a_map_of_answers_as_well() -> None:
+    result = score(get_instrument("phq9"), {f"phq9_{n}": 0 for n in range(1, 9)})
+    assert [flag.rule_id for flag in result.flags] == ["phq9_item9_unanswered"]
+    assert result.total is not None and result.total.value is None
+
+
+def test_it_accepts_a_list_of_the_scored_items_alone() -> None:
+    instrument = get_instrument("phq9")
+    nine = answers_from_list(instrument, [1, 2, 3, 0, 1, 2, 3, 0, 1])
+    assert (nine["phq9_9"], nine["phq9_10"]) == (1, None)
+    result = score(instrument, nine)
+    assert result.total is not None and result.total.value == 13
+    with pytest.raises(AnswerError, match="phq9 has 10 items \\(9 scored\\); 8 answers"):
+        answers_from_list(instrument, [0] * 8)
