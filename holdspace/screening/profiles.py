@@ -172,6 +172,26 @@ class Retention(Sourced):
     years: int = Field(gt=0)
 
 
+class DischargeCriterion(Sourced):
+    """One thing the care team confirms before a partner leaves, as a checkbox on discharge."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    label: str = Field(min_length=3)
+
+
+class DischargeRules(_Strict):
+    """What the care team confirms, each criterion with its source, before a partner leaves."""
+
+    criteria: list[DischargeCriterion] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _each_once(self) -> DischargeRules:
+        ids = [criterion.id for criterion in self.criteria]
+        if len(ids) != len(set(ids)):
+            raise ValueError("a discharge criterion is listed twice")
+        return self
+
+
 class Profile(_Strict):
     id: str = Field(pattern=r"^[a-z0-9-]+$")
     name: str
@@ -191,6 +211,7 @@ class Profile(_Strict):
     facilitators: FacilitatorRequirements
     integration: IntegrationRules | None = None
     retention: Retention
+    discharge: DischargeRules
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:
