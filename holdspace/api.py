@@ -11,6 +11,7 @@ from ninja.security import HttpBearer
 
 from holdspace.accounts.api import router as accounts_router
 from holdspace.accounts.services import api_token_user
+from holdspace.accounts.zones import activate_for_request
 from holdspace.audit.services import audit_record
 from holdspace.couples.api import router as couples_router
 from holdspace.facilitators.api import router as facilitators_router
@@ -37,6 +38,8 @@ class BearerToken(HttpBearer):
             )
             return None
         request.viewer = viewer_for(user, client_ip(request))  # type: ignore[attr-defined]
+        # The caller's organisation's clock: naive times sent are read in it, days counted in it.
+        activate_for_request(request, user)
         return user
 
 

@@ -94,7 +94,11 @@ def _couple(org: Organisation, name: str, a: User, b: User, team: list[User]) ->
 
 
 def build_cast() -> Cast:
-    center = Organisation.objects.create(name="Center", slug="center", profile="oregon-psilocybin")
+    # The cast keeps the server's UTC clock so every test's times read as written; the Oregon
+    # profile would suggest America/Los_Angeles (tests of the zone set it themselves).
+    center = Organisation.objects.create(
+        name="Center", slug="center", profile="oregon-psilocybin", time_zone="UTC"
+    )
     trial = Organisation.objects.create(name="Trial", slug="trial", profile="mdma-clinical-trial")
     roles = {
         "partner_a": (center, Role.PARTNER),
@@ -157,6 +161,17 @@ def give_licence(user: User, organisation: Organisation, *, years: int = 2) -> A
 @pytest.fixture
 def cast(db: None) -> Cast:
     return build_cast()
+
+
+def joined_before(couple: Couple, at: Any, days: int = 1) -> None:
+    """COUPLE joined DAYS before AT (a datetime), if it joined later: a test that records a
+    session held in the past needs a couple that existed then (lib/dates.py refuses one
+    held before the couple joined)."""
+    import datetime as dt
+
+    earlier = at - dt.timedelta(days=days)
+    Couple.objects.filter(pk=couple.pk, created_at__gt=earlier).update(created_at=earlier)
+    couple.refresh_from_db(fields=["created_at"])
 
 
 def make_entry(

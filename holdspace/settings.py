@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django_q",
     "holdspace.measures",
     "holdspace.reports",
+    "holdspace.notifications",
 ]
 
 MIDDLEWARE = [
@@ -67,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "holdspace.accounts.middleware.SessionLifetimeMiddleware",
+    "holdspace.accounts.middleware.OrganisationTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -91,6 +93,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "holdspace.accounts.context_processors.holdspace",
             ],
+            # {{ value|when }} and {{ value|day }} in every template (holdspace/lib/when.py).
+            "builtins": ["holdspace.lib.when"],
         },
     }
 ]
@@ -229,6 +233,7 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# The server's zone, used only where no organisation is known; each organisation has its own.
 TIME_ZONE = envstr("TIME_ZONE", "UTC")
 USE_TZ = True
 

@@ -10,9 +10,11 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from holdspace.accounts.models import STAFF_ROLES
+from holdspace.accounts.models import STAFF_ROLES, User
+from holdspace.accounts.zones import activate_for_request
 
 _STARTED = "holdspace_session_started"
 _SEEN = "holdspace_session_seen"
@@ -83,3 +85,29 @@ class RequireStaffMFAMiddleware:
                 return redirect(reverse("mfa_activate_totp") + "?next=" + request.path)
             request.session["holdspace_mfa_ok"] = True
         return self.get_response(request)
+
+
+class OrganisationTimeZoneMiddleware:
+    """Shows, parses and counts days in the zone of the organisation the request is about, for
+    a signed-in person (the API's token authentication does the same for its callers), and
+    turns it off once the response is made, so no zone outlives its request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: Any,
+        view_kwargs: Any,
+    ) -> None:
+        if isinstance(request.user, User):
+            activate_for_request(request, request.user)
+        return None

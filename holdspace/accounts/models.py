@@ -1,11 +1,16 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from holdspace.lib.when import zone
+from holdspace.screening.profiles import ProfileError, get_profile
 
 
 class UserManager(BaseUserManager["User"]):
@@ -55,6 +60,23 @@ class Role(models.TextChoices):
 STAFF_ROLES = frozenset({Role.ORG_ADMIN, Role.CLINICAL_LEAD, Role.FACILITATOR, Role.RESEARCHER})
 
 
+def validate_time_zone(value: str) -> None:
+    try:
+        zone(value)
+    except ValueError:
+        raise ValidationError(
+            _("Choose a time zone from the list, such as America/Los_Angeles."), code="time_zone"
+        ) from None
+
+
+def suggested_time_zone(profile: str) -> str:
+    """The zone the jurisdiction profile PROFILE suggests (UTC for a profile with no file)."""
+    try:
+        return get_profile(profile).time_zone.name
+    except ProfileError:
+        return "UTC"
+
+
 class Organisation(models.Model):
     """A tenant: a practice, service center or trial site. No data crosses organisations."""
 
@@ -65,10 +87,30 @@ class Organisation(models.Model):
         max_length=64,
         help_text=_("The jurisdiction or protocol profile whose rules apply."),
     )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=_(
+            "Every time is shown and typed in this zone, whatever the zone of the browser or "
+            "the server; times are stored in UTC."
+        ),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.time_zone:
+            self.time_zone = suggested_time_zone(self.profile)
+        super().save(*args, **kwargs)
+
+    @property
+    def tzinfo(self) -> ZoneInfo:
+        """The organisation's zone: `timezone.override(org.tzinfo)` around worker output."""
+        return zone(self.time_zone or suggested_time_zone(self.profile))
 
 
 class Membership(models.Model):

@@ -17,7 +17,16 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from holdspace.lib.when import zone
 
 PROFILES_DIR = Path(__file__).resolve().parent.parent / "profiles"
 
@@ -192,6 +201,44 @@ class DischargeRules(_Strict):
         return self
 
 
+class AlertWindow(_Strict):
+    """How long alerts whose rule id starts with RULE_PREFIX may wait for acknowledgement."""
+
+    rule_prefix: str = Field(min_length=1)
+    minutes: int = Field(gt=0)
+    source: str = Field(min_length=3)
+
+
+class AlertWindows(Sourced):
+    """How long a safety alert may wait for a care team member to acknowledge it before it
+    escalates, once, to the clinical leads. The longest matching rule prefix wins; an alert
+    that none matches waits DEFAULT_MINUTES."""
+
+    default_minutes: int = Field(gt=0)
+    windows: list[AlertWindow] = []
+
+    def minutes_for(self, rule_id: str) -> tuple[int, str]:
+        """The window for RULE_ID in minutes, and the source that says so."""
+        matching = [w for w in self.windows if rule_id.startswith(w.rule_prefix)]
+        if not matching:
+            return self.default_minutes, self.source
+        best = max(matching, key=lambda w: len(w.rule_prefix))
+        return best.minutes, best.source
+
+
+class TimeZoneSuggestion(Sourced):
+    """The IANA time zone an organisation under this profile starts with (its admin may choose
+    another): the zone every time is shown and typed in."""
+
+    name: str
+
+    @field_validator("name")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        zone(value)  # ValueError naming it when there is no such zone
+        return value
+
+
 class Profile(_Strict):
     id: str = Field(pattern=r"^[a-z0-9-]+$")
     name: str
@@ -212,6 +259,8 @@ class Profile(_Strict):
     integration: IntegrationRules | None = None
     retention: Retention
     discharge: DischargeRules
+    alerts: AlertWindows | None = None
+    time_zone: TimeZoneSuggestion
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:
