@@ -3,7 +3,10 @@
 `evaluate` is a pure function of the intake. It matches each written medication to the
 dictionary, applies every rule for the substance, and returns a decision (eligible, review or
 excluded: the strictest outcome among the findings) with the findings that produced it. An
-unmatched medication name is a finding of its own, never ignored.
+unmatched medication name is a finding of its own, never ignored; so are answers that
+contradict each other. Given the partner's decision in force (an earlier screening's or a
+clinical lead's), a decision that would be lower than it is raised by the rule that says so:
+answering again never undoes a clinical decision.
 """
 
 from __future__ import annotations
@@ -42,9 +45,11 @@ class Finding:
     unverified: bool
     alert: bool
     because: tuple[str, ...]
+    # The screening whose decision this one would have lowered.
+    earlier_screening_id: int | None = None
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        found: dict[str, object] = {
             "rule_id": self.rule_id,
             "outcome": self.outcome,
             "message": self.message,
@@ -53,6 +58,19 @@ class Finding:
             "alert": self.alert,
             "because": list(self.because),
         }
+        if self.earlier_screening_id is not None:
+            found["earlier_screening_id"] = self.earlier_screening_id
+        return found
+
+
+@dataclass(frozen=True)
+class DecisionInForce:
+    """The partner's decision that counts before this screening, and where it comes from."""
+
+    decision: str
+    screening_id: int
+    # Names it for the care team: "Screening #12 of 4 Dec 2026, 10:02: Not eligible".
+    description: str
 
 
 @dataclass(frozen=True)
@@ -117,7 +135,25 @@ def _reasons(
         for code, question in rules.questions.items():
             if question.group == "client_information" and code not in answers:
                 because.append(f"“{question.text}” — not answered")
+    for contradiction in rule.when.contradictions:
+        if answers.get(contradiction.answered_no) is not False:
+            continue
+        listed = [
+            f"{med.written} → {med.generic} ({classes[cls_id].name})"
+            for med in medications
+            for cls_id in contradiction.drug_classes
+            if cls_id in med.classes
+        ]
+        listed += [rules.conditions[c].label for c in contradiction.conditions if c in conditions]
+        asked = rules.questions[contradiction.answered_no].text
+        because += [f"{item} listed, but “{asked}” — no" for item in listed]
     return because
+
+
+def _strictest(findings: Iterable[Finding]) -> str:
+    return max(
+        (OUTCOME_DECISION[f.outcome] for f in findings), key=DECISIONS.index, default="eligible"
+    )
 
 
 def evaluate(
@@ -126,15 +162,17 @@ def evaluate(
     conditions: Iterable[str] = (),
     medications: Iterable[str] = (),
     answers: Mapping[str, bool] | None = None,
+    in_force: DecisionInForce | None = None,
 ) -> Evaluation:
-    """The decision for one partner and one substance, with the findings behind it."""
+    """The decision for one partner and one substance, with the findings behind it; IN_FORCE
+    is the partner's decision that counts so far for the substance, if there is one."""
     rules = rule_set()
     matched = match_medications([m for m in medications if m.strip()])
     condition_set = set(conditions)
     answer_map = dict(answers or {})
     findings: list[Finding] = []
     for rule in rules.rules:
-        if substance not in rule.substances:
+        if substance not in rule.substances or rule.when.lowers_decision_in_force:
             continue
         because = _reasons(rule, matched, condition_set, answer_map)
         if because:
@@ -149,11 +187,22 @@ def evaluate(
                     because=tuple(because),
                 )
             )
-    decision = max(
-        (OUTCOME_DECISION[f.outcome] for f in findings),
-        key=DECISIONS.index,
-        default="eligible",
-    )
+    if in_force is not None and not stricter_or_equal(_strictest(findings), in_force.decision):
+        findings += [
+            Finding(
+                rule_id=rule.id,
+                outcome=rule.outcome,
+                message=rule.message,
+                source=rule.source,
+                unverified=rule.unverified,
+                alert=rule.alert,
+                because=(in_force.description,),
+                earlier_screening_id=in_force.screening_id,
+            )
+            for rule in rules.rules
+            if rule.when.lowers_decision_in_force and substance in rule.substances
+        ]
+    decision = _strictest(findings)
     order = {"exclude": 0, "review": 1, "note": 2}
     findings.sort(key=lambda f: (order[f.outcome], f.rule_id))
     return Evaluation(

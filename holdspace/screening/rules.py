@@ -50,6 +50,21 @@ class Question(_Strict):
     unverified: bool = False
 
 
+class Contradiction(_Strict):
+    """Answers that contradict each other inside one screening: a medicine of one of these
+    classes, or one of these conditions, listed while question `answered_no` is answered no."""
+
+    drug_classes: list[str] = []
+    conditions: list[str] = []
+    answered_no: str
+
+    @model_validator(mode="after")
+    def _something_listed(self) -> Contradiction:
+        if not (self.drug_classes or self.conditions):
+            raise ValueError("a contradiction needs a drug class or a condition")
+        return self
+
+
 class When(_Strict):
     """The rule applies when ANY of these is present for the partner."""
 
@@ -59,17 +74,26 @@ class When(_Strict):
     unmatched_medication: bool = False
     # A client-information question left unanswered (support needs are optional).
     unanswered_question: bool = False
+    contradictions: list[Contradiction] = []
+    # The new screening would lower the decision in force for the partner: an earlier
+    # screening's or a clinical lead's (answering again never undoes a clinical decision).
+    lowers_decision_in_force: bool = False
 
     @model_validator(mode="after")
     def _something(self) -> When:
-        if not (
+        others = (
             self.drug_classes
             or self.conditions
             or self.answers
             or self.unmatched_medication
             or self.unanswered_question
-        ):
+            or self.contradictions
+        )
+        if not (others or self.lowers_decision_in_force):
             raise ValueError("a rule needs at least one condition")
+        if others and self.lowers_decision_in_force:
+            # It is weighed after the other rules, against their decision: it stands alone.
+            raise ValueError("lowers_decision_in_force cannot be combined with other conditions")
         return self
 
 
@@ -208,6 +232,20 @@ def rule_set() -> RuleSet:
         for code in rule.when.answers:
             if code not in rules.questions:
                 raise RulesError(f"screening.toml: {rule.id} names unknown question {code!r}")
+        for contradiction in rule.when.contradictions:
+            for cls_id in contradiction.drug_classes:
+                if cls_id not in classes:
+                    raise RulesError(
+                        f"screening.toml: {rule.id} names unknown drug class {cls_id!r}"
+                    )
+            for code in contradiction.conditions:
+                if code not in rules.conditions:
+                    raise RulesError(f"screening.toml: {rule.id} names unknown condition {code!r}")
+            if contradiction.answered_no not in rules.questions:
+                raise RulesError(
+                    f"screening.toml: {rule.id} names unknown question "
+                    f"{contradiction.answered_no!r}"
+                )
     return rules
 
 

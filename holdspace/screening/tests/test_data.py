@@ -339,3 +339,72 @@ def test_it_covers_the_medicines_screening_must_know(name: str, drug_class: str)
     found = match_medication(name)
     assert found is not None
     assert drug_class in found.classes
+
+
+# Answering again and contradictions, as rules ---------------------------------------------
+
+
+def test_it_has_a_rule_against_lowering_the_decision_in_force_for_every_substance() -> None:
+    lowering = [rule for rule in rule_set().rules if rule.when.lowers_decision_in_force]
+    assert {s for rule in lowering for s in rule.substances} == {"psilocybin", "mdma"}
+    for rule in lowering:
+        assert rule.outcome == "review"
+        assert rule.source.startswith("Holdspace safety policy")
+
+
+def test_it_checks_a_listed_lithium_against_the_lithium_question() -> None:
+    [rule] = [r for r in rule_set().rules if r.id == "contradiction-lithium"]
+    [contradiction] = rule.when.contradictions
+    assert (contradiction.drug_classes, contradiction.answered_no) == (
+        ["lithium"],
+        "lithium_last_30_days",
+    )
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        {"lowers_decision_in_force": True, "drug_classes": ["lithium"]},
+        {"contradictions": [{"answered_no": "lithium_last_30_days"}]},
+        {"contradictions": [{"drug_classes": ["lithium"]}]},
+        {"lowers_decision_in_force": False},
+    ],
+)
+def test_it_refuses_a_rule_condition_that_cannot_be_weighed(when: dict[str, object]) -> None:
+    from pydantic import ValidationError
+
+    from holdspace.screening.rules import When
+
+    with pytest.raises(ValidationError):
+        When.model_validate(when)
+
+
+@pytest.mark.parametrize(
+    ("contradiction", "named"),
+    [
+        ('{ drug_classes = ["lithum"], answered_no = "lithium_last_30_days" }', "lithum"),
+        ('{ conditions = ["psychosis"], answered_no = "psychosis_diagnosis" }', "psychosis"),
+        ('{ drug_classes = ["lithium"], answered_no = "lithium_30_days" }', "lithium_30_days"),
+    ],
+)
+def test_it_refuses_a_contradiction_naming_what_does_not_exist(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, contradiction: str, named: str
+) -> None:
+    from holdspace.screening import rules
+
+    text = (rules.RULES_DIR / "screening.toml").read_text(encoding="utf-8")
+    text = text.replace(
+        '{ drug_classes = ["lithium"], answered_no = "lithium_last_30_days" }', contradiction
+    )
+    (tmp_path / "screening.toml").write_text(text, encoding="utf-8")
+    (tmp_path / "medications.toml").write_text(
+        (rules.RULES_DIR / "medications.toml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    monkeypatch.setattr(rules, "RULES_DIR", tmp_path)
+    rules.rule_set.cache_clear()
+    try:
+        with pytest.raises(rules.RulesError, match=named):
+            rules.rule_set()
+    finally:
+        monkeypatch.undo()
+        rules.rule_set.cache_clear()

@@ -14,9 +14,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from holdspace.screening.engine import Evaluation, stricter_or_equal
+from holdspace.screening.engine import (
+    DecisionInForce,
+    Evaluation,
+    match_medications,
+    stricter_or_equal,
+)
 from holdspace.screening.engine import evaluate as engine_evaluate
-from holdspace.screening.rules import dictionary, match_medication, rule_set
+from holdspace.screening.rules import DECISIONS, dictionary, match_medication, rule_set
 
 # Every client-information question answered "no", unless a scenario says otherwise: an
 # unanswered question is a finding of its own (tested on its own below).
@@ -27,8 +32,24 @@ ALL_NO = {
 }
 
 
+def consistent_answers(conditions: Sequence[str], medications: Sequence[str]) -> dict[str, bool]:
+    """ALL_NO, except "yes" where the intake lists what a question asks about (lithium listed:
+    lithium in the last 30 days, yes), as a partner answering consistently would; answers that
+    contradict each other are tested on their own below."""
+    classes = {cls for med in match_medications(medications) for cls in med.classes}
+    answers = dict(ALL_NO)
+    for rule in rule_set().rules:
+        for contradiction in rule.when.contradictions:
+            if classes & set(contradiction.drug_classes) or set(conditions) & set(
+                contradiction.conditions
+            ):
+                answers[contradiction.answered_no] = True
+    return answers
+
+
 def evaluate(**intake: Any) -> Evaluation:
-    answers = {**ALL_NO, **(intake.pop("answers", None) or {})}
+    defaults = consistent_answers(intake.get("conditions", ()), intake.get("medications", ()))
+    answers = {**defaults, **(intake.pop("answers", None) or {})}
     return engine_evaluate(answers=answers, **intake)
 
 
@@ -305,21 +326,21 @@ SCENARIOS = [
         "suicidal-ideation-psilocybin",
         "psilocybin",
         "excluded",
-        {"current-suicidal-ideation"},
+        {"current-suicidal-ideation", "current-harm-thoughts-answer"},
         conditions=["suicidal_ideation_current"],
     ),
     scenario(
         "suicidal-ideation-mdma",
         "mdma",
         "excluded",
-        {"current-suicidal-ideation"},
+        {"current-suicidal-ideation", "current-harm-thoughts-answer"},
         conditions=["suicidal_ideation_current"],
     ),
     scenario(
         "harm-to-others-mdma",
         "mdma",
         "excluded",
-        {"current-harm-to-others"},
+        {"current-harm-to-others", "current-harm-thoughts-answer"},
         conditions=["harm_to_others_current"],
     ),
     scenario(
@@ -558,7 +579,7 @@ SCENARIOS = [
         "suicidal-ideation-and-ssri-mdma",
         "mdma",
         "excluded",
-        {"current-suicidal-ideation", "reuptake-inhibitor-mdma"},
+        {"current-suicidal-ideation", "current-harm-thoughts-answer", "reuptake-inhibitor-mdma"},
         conditions=["suicidal_ideation_current"],
         medications=["sertraline"],
     ),
@@ -629,10 +650,10 @@ def test_it_alerts_the_care_team_to_risk_now(
 ) -> None:
     result = evaluate(substance=substance, conditions=conditions, answers=answers)
     assert result.decision == "excluded"
-    [finding] = result.findings
-    assert finding.rule_id == rule_id
-    assert finding.alert is True
-    assert result.alerts == [finding]
+    assert rule_id in {f.rule_id for f in result.findings}
+    # The condition ticked and the question answered yes: each alerts, nothing else is found.
+    assert all(f.alert is True for f in result.findings)
+    assert result.alerts == list(result.findings)
 
 
 def test_it_raises_no_alert_for_an_exclusion_that_is_not_risk_now() -> None:
@@ -665,7 +686,7 @@ def test_it_lists_no_unknown_medication_when_all_are_known() -> None:
 def test_it_says_which_medicine_and_class_led_to_a_finding() -> None:
     result = evaluate(substance="psilocybin", medications=["Lithium carbonate 300 mg"])
     [finding] = result.findings
-    assert finding.because == ("Lithium carbonate 300 mg → lithium (Lithium, N05AN01)",)
+    assert finding.because[0] == "Lithium carbonate 300 mg → lithium (Lithium, N05AN01)"
     assert finding.source
     assert finding.message
 
@@ -869,3 +890,132 @@ def test_every_medicine_on_one_line_counts_and_nothing_is_hidden(
     assert {f.rule_id for f in result.findings} == rules
     assert len(result.unmatched) == unmatched
     assert all(line in text for text in result.unmatched)
+
+
+# Answers that contradict each other, inside one screening ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("substance", "conditions", "medications", "answered_no", "decision", "rule_id"),
+    [
+        ("psilocybin", [], ["Lithium carbonate 300 mg"], "lithium_last_30_days", "excluded",
+         "contradiction-lithium"),
+        ("mdma", [], ["Priadel 400mg"], "lithium_last_30_days", "excluded",
+         "contradiction-lithium"),
+        ("psilocybin", ["psychosis_history"], [], "psychosis_diagnosis", "excluded",
+         "contradiction-psychosis"),
+        ("psilocybin", ["mushroom_allergy"], [], "mushroom_allergy", "review",
+         "contradiction-mushroom-allergy"),
+        ("mdma", ["suicidal_ideation_current"], [], "harm_thoughts_current", "excluded",
+         "contradiction-harm-now"),
+        ("psilocybin", ["harm_to_others_current"], [], "harm_thoughts_current", "excluded",
+         "contradiction-harm-now"),
+        ("mdma", ["self_harm_history"], [], "harm_history", "review",
+         "contradiction-harm-history"),
+    ],
+)  # fmt: skip
+def test_it_finds_a_listed_medicine_or_condition_answered_no(
+    substance: str,
+    conditions: list[str],
+    medications: list[str],
+    answered_no: str,
+    decision: str,
+    rule_id: str,
+) -> None:
+    result = evaluate(
+        substance=substance,
+        conditions=conditions,
+        medications=medications,
+        answers={answered_no: False},
+    )
+    assert result.decision == decision
+    [finding] = [f for f in result.findings if f.rule_id == rule_id]
+    assert finding.outcome == "review"
+    question = rule_set().questions[answered_no].text
+    assert finding.because and all(f"“{question}” — no" in b for b in finding.because)
+    # Answered consistently, the same intake holds no contradiction.
+    consistent = evaluate(substance=substance, conditions=conditions, medications=medications)
+    assert rule_id not in {f.rule_id for f in consistent.findings}
+
+
+def test_it_names_the_medicine_listed_against_the_answer() -> None:
+    result = evaluate(
+        substance="psilocybin",
+        medications=["Lithium carbonate 300 mg"],
+        answers={"lithium_last_30_days": False},
+    )
+    [finding] = [f for f in result.findings if f.rule_id == "contradiction-lithium"]
+    assert finding.because == (
+        "Lithium carbonate 300 mg → lithium (Lithium) listed, but "
+        "“Have you taken lithium in the last 30 days?” — no",
+    )
+
+
+def test_it_finds_no_contradiction_in_a_question_left_unanswered() -> None:
+    answers = {k: v for k, v in ALL_NO.items() if k != "lithium_last_30_days"}
+    result = engine_evaluate(substance="psilocybin", medications=["lithium"], answers=answers)
+    assert "contradiction-lithium" not in {f.rule_id for f in result.findings}
+    assert "unanswered-question" in {f.rule_id for f in result.findings}
+
+
+# Answering again: never lower than the decision in force --------------------------------
+
+
+def _in_force(decision: str) -> DecisionInForce:
+    return DecisionInForce(
+        decision=decision, screening_id=12, description="Screening #12: Not eligible"
+    )
+
+
+@pytest.mark.parametrize(
+    ("in_force", "intake", "decision", "lowered"),
+    [
+        # Excluded before: anything lower now waits for a clinical lead.
+        ("excluded", {}, "review", True),
+        ("excluded", {"medications": ["Zoloft"]}, "review", True),
+        ("excluded", {"medications": ["lithium"]}, "excluded", False),
+        # Review before: eligible now waits; review or excluded now stand as they are.
+        ("review", {}, "review", True),
+        ("review", {"medications": ["Zoloft"]}, "review", False),
+        ("review", {"conditions": ["bipolar_i"]}, "excluded", False),
+        # Eligible before (or a clinical lead's eligible): nothing to lower.
+        ("eligible", {}, "eligible", False),
+        ("eligible", {"medications": ["lithium"]}, "excluded", False),
+    ],
+)
+def test_it_never_lowers_the_decision_in_force_by_answering_again(
+    in_force: str, intake: dict[str, Any], decision: str, lowered: bool
+) -> None:
+    result = evaluate(substance="psilocybin", in_force=_in_force(in_force), **intake)
+    assert result.decision == decision
+    found = [f for f in result.findings if f.rule_id == "lowers-decision-in-force"]
+    assert bool(found) is lowered
+    if lowered:
+        [finding] = found
+        assert finding.because == ("Screening #12: Not eligible",)
+        assert finding.earlier_screening_id == 12
+        assert finding.as_dict()["earlier_screening_id"] == 12
+        assert "Holdspace safety policy" in finding.source
+
+
+def test_it_records_no_earlier_screening_on_other_findings() -> None:
+    result = evaluate(substance="mdma", medications=["Zoloft"])
+    assert all("earlier_screening_id" not in f.as_dict() for f in result.findings)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    substance=substances,
+    intake=intakes,
+    in_force=st.sampled_from(["eligible", "review", "excluded"]),
+)
+def test_it_is_never_lower_than_the_decision_in_force_or_below_review(
+    substance: str, intake: dict[str, Any], in_force: str
+) -> None:
+    before = _base(intake, substance)
+    after = evaluate(substance=substance, in_force=_in_force(in_force), **intake)
+    # At least review when it would have been lower; as strict as without it, always.
+    assert stricter_or_equal(after.decision, min(in_force, "review", key=DECISIONS.index))
+    assert stricter_or_equal(after.decision, before.decision)
+    if stricter_or_equal(before.decision, in_force):
+        assert after == before
