@@ -23,6 +23,11 @@ urlpatterns = [
     path("invitations/<str:token>/", accounts_views.invitation, name="invitation_accept"),
     path("console/", couples_views.console, name="console"),
     path("organisation/", accounts_views.organisation_settings, name="organisation_settings"),
+    path(
+        "organisation/time-zone",
+        accounts_views.organisation_time_zone,
+        name="organisation_time_zone",
+    ),
     path("console/couples/new/", couples_views.couple_new, name="couple_new"),
     path("portal/", couples_views.portal, name="portal"),
     path("couples/<int:couple_id>/", couples_views.couple_detail, name="couple_detail"),

@@ -19,11 +19,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from holdspace.accounts.models import ApiToken, Invitation, Membership, Organisation, Role, User
+from holdspace.accounts.models import (
+    ApiToken,
+    Invitation,
+    Membership,
+    Organisation,
+    Role,
+    User,
+    validate_time_zone,
+)
 from holdspace.audit.services import audit_record
 from holdspace.couples.models import Couple
 from holdspace.couples.services import partner_add
-from holdspace.policy import Viewer, can_invite
+from holdspace.policy import Viewer, can_invite, refuse
 
 
 def token_digest(raw: str) -> str:
@@ -233,4 +241,34 @@ def organisation_profile_set(*, viewer: Viewer, organisation: Organisation, prof
             object_type="organisation",
             object_id=organisation.pk,
             detail={"from": previous, "to": f"{chosen.id}@{chosen.version}"},
+        )
+
+
+def organisation_time_zone_set(
+    *, viewer: Viewer, organisation: Organisation, time_zone: str
+) -> None:
+    """The org admin sets the zone every time of the organisation is shown and typed in."""
+    if viewer.role_in(organisation.pk) != Role.ORG_ADMIN:
+        raise refuse(
+            viewer,
+            action="change the time zone of",
+            what="organisation",
+            object_id=organisation.pk,
+            organisation_id=organisation.pk,
+        )
+    time_zone = time_zone.strip()
+    try:
+        validate_time_zone(time_zone)
+    except ValidationError as exc:
+        raise ValidationError({"time_zone": exc.messages}) from None
+    with transaction.atomic():
+        previous = organisation.time_zone
+        Organisation.objects.filter(pk=organisation.pk).update(time_zone=time_zone)
+        organisation.time_zone = time_zone
+        viewer.audit(
+            action="organisation.time_zone",
+            organisation_id=organisation.pk,
+            object_type="organisation",
+            object_id=organisation.pk,
+            detail={"from": previous, "to": time_zone},
         )

@@ -6,10 +6,12 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from holdspace.accounts.models import STAFF_ROLES, Role
+from holdspace.accounts.models import STAFF_ROLES, Organisation, Role, suggested_time_zone
 from holdspace.accounts.services import invitation_accept, invitation_lookup
 from holdspace.policy import client_ip, viewer_from_request
 
@@ -83,7 +85,6 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
 
     from holdspace.accounts.services import organisation_profile_set
     from holdspace.policy import organisation_for
-    from holdspace.screening.profiles import all_profiles
 
     viewer = viewer_from_request(request)
     organisation = organisation_for(
@@ -103,9 +104,61 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The profile was changed."))
             return redirect(f"{request.path}?org={organisation.pk}")
+    return _organisation_page(request, organisation, error=error)
+
+
+def _organisation_page(
+    request: HttpRequest,
+    organisation: Organisation,
+    *,
+    error: str = "",
+    zone_error: str = "",
+    zone_typed: str | None = None,
+) -> HttpResponse:
+    from holdspace.lib.when import zone_names
+    from holdspace.screening.profiles import all_profiles
+
+    viewer = viewer_from_request(request)
     return render(
         request,
         "accounts/organisation.html",
-        {"organisation": organisation, "profiles": all_profiles(), "error": error},
-        status=422 if error else 200,
+        {
+            "organisation": organisation,
+            "profiles": all_profiles(),
+            "error": error,
+            "zone_error": zone_error,
+            "zone_typed": organisation.time_zone if zone_typed is None else zone_typed,
+            "zone_names": sorted(zone_names()),
+            "suggested_zone": suggested_time_zone(organisation.profile),
+            "zone_now": timezone.localtime(timezone.now(), organisation.tzinfo),
+            "sets_time_zone": viewer.role_in(organisation.pk) == Role.ORG_ADMIN,
+        },
+        status=422 if error or zone_error else 200,
     )
+
+
+@login_required
+@require_POST
+def organisation_time_zone(request: HttpRequest) -> HttpResponse:
+    """The org admin sets the organisation's time zone."""
+    from django.contrib import messages
+    from django.utils.translation import gettext as _
+
+    from holdspace.accounts.services import organisation_time_zone_set
+    from holdspace.policy import organisation_for
+
+    viewer = viewer_from_request(request)
+    organisation = organisation_for(
+        viewer, request.GET.get("org"), {Role.ORG_ADMIN}, what="organisation time zone"
+    )
+    typed = str(request.POST.get("time_zone", ""))
+    try:
+        organisation_time_zone_set(viewer=viewer, organisation=organisation, time_zone=typed)
+    except ValidationError as exc:
+        problem = "; ".join(exc.message_dict.get("time_zone", []))
+        return _organisation_page(request, organisation, zone_error=problem, zone_typed=typed)
+    messages.success(
+        request,
+        _("Times are now shown and typed in %(zone)s.") % {"zone": organisation.time_zone},
+    )
+    return redirect(f"{reverse('organisation_settings')}?org={organisation.pk}")
