@@ -25,13 +25,14 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from holdspace.accounts.models import Organisation, User
+from holdspace.accounts.zones import org_localtime, organisation_clock
 from holdspace.audit.services import audit_record
 from holdspace.couples.models import Couple, Stage
 from holdspace.integration.schedule import REMINDED, DueItem, schedules_for
+from holdspace.lib.when import day
 from holdspace.policy import Viewer, refuse, require_partner
 from holdspace.reminders.models import CalendarFeed, Reminder, ReminderStatus, SignInLink
 
@@ -134,9 +135,25 @@ def reminders_run(*, organisation_id: int | None = None) -> RunResult:
     times, by more than one worker."""
     result = RunResult()
     due: set[tuple[int, str]] = set()
-    couples = Couple.objects.filter(withdrawn_at__isnull=True).exclude(stage=Stage.CLOSED)
+    organisations = Organisation.objects.order_by("pk")
     if organisation_id is not None:
-        couples = couples.filter(organisation_id=organisation_id)
+        organisations = organisations.filter(pk=organisation_id)
+    for organisation in organisations:
+        # An organisation's items come due on its own day, counted on its own clock.
+        with organisation_clock(organisation):
+            result.planned += _plan(organisation, due)
+    result.cancelled = _cancel_undue(due, organisation_id)
+    _send_waiting(result, organisation_id)
+    return result
+
+
+def _plan(organisation: Organisation, due: set[tuple[int, str]]) -> int:
+    """Write the reminders of ORGANISATION's couples that have come due and were not planned
+    before; add every (partner, item) still due to DUE. The number written."""
+    planned = 0
+    couples = Couple.objects.filter(organisation=organisation, withdrawn_at__isnull=True).exclude(
+        stage=Stage.CLOSED
+    )
     today = timezone.localdate()
     last = 0
     while True:
@@ -169,10 +186,8 @@ def reminders_run(*, organisation_id: int | None = None) -> RunResult:
             )
             new = [r for r in rows if (r.partner_id, r.item_key) not in known]
             Reminder.objects.bulk_create(new, ignore_conflicts=True, batch_size=BATCH)
-            result.planned += len(new)
-    result.cancelled = _cancel_undue(due, organisation_id)
-    _send_waiting(result, organisation_id)
-    return result
+            planned += len(new)
+    return planned
 
 
 def _planned(couple: Couple, partner_id: int, item: DueItem) -> Reminder:
@@ -241,7 +256,7 @@ def _claim(ids: list[int]) -> list[Reminder]:
     live = []
     for reminder in (
         Reminder.objects.filter(pk__in=claimed)
-        .select_related("partner", "couple")
+        .select_related("partner", "couple", "organisation")
         .order_by("due_on", "id")
     ):
         if reminder.couple.withdrawn_at is not None:  # withdrew while this run planned
@@ -267,7 +282,7 @@ def _sentence(reminder: Reminder) -> str:
 
     if reminder.kind == Kind.SESSION:
         return _("Your next Holdspace appointment is on %(day)s.") % {
-            "day": date_format(reminder.due_on, "l j F")
+            "day": day(reminder.due_on, "l j F")
         }
     if reminder.kind == Kind.CHECKIN:
         return _("It is time to check in on a commitment.")
@@ -306,7 +321,8 @@ def reminder_message(reminders: list[Reminder], links: list[str]) -> tuple[str, 
 def _send_to_partner(reminders: list[Reminder], links: list[str], result: RunResult) -> None:
     ids = [r.pk for r in reminders]
     try:
-        subject, body = reminder_message(reminders, links)
+        with organisation_clock(reminders[0].organisation):
+            subject, body = reminder_message(reminders, links)
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [reminders[0].partner.email])
     except Exception as exc:  # noqa: BLE001 - any mail failure is retried, then reported
         SignInLink.objects.filter(reminder_id__in=ids, used_at__isnull=True).delete()
@@ -428,9 +444,14 @@ def calendar_ics(token: str) -> bytes | None:
     cal.add("version", "2.0")
     cal.add("x-wr-calname", "Holdspace")
     cal.add("x-published-ttl", "PT1H")
+    organisation = couple.organisation
+    cal.add("x-wr-timezone", organisation.tzinfo.key)
     stamp = timezone.now()
     home = settings.SITE_URL + reverse("couple_detail", args=[couple.pk])
-    for item in schedules_for([couple])[couple.pk]:
+    # Due days are the organisation's days; appointments keep its clock (TZID and VTIMEZONE).
+    with organisation_clock(organisation):
+        schedule = schedules_for([couple])[couple.pk]
+    for item in schedule:
         if item.partner_id not in (None, feed.partner_id):
             continue
         event = Event()
@@ -438,8 +459,9 @@ def calendar_ics(token: str) -> bytes | None:
         event.add("dtstamp", stamp)
         event.add("summary", item.public_label)
         if item.starts_at is not None:
-            event.add("dtstart", item.starts_at)
-            event.add("dtend", item.starts_at + dt.timedelta(hours=1))
+            starts = org_localtime(organisation, item.starts_at)
+            event.add("dtstart", starts)
+            event.add("dtend", starts + dt.timedelta(hours=1))
         else:
             event.add("dtstart", item.due_on)
             event.add("dtend", item.due_on + dt.timedelta(days=1))
@@ -447,6 +469,7 @@ def calendar_ics(token: str) -> bytes | None:
         # The couple's page, not the item's: an item's address names the questionnaire.
         event.add("url", home)
         cal.add_component(event)
+    cal.add_missing_timezones()
     return bytes(cal.to_ical())
 
 
