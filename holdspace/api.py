@@ -19,6 +19,7 @@ from holdspace.integration.api import router as integration_router
 from holdspace.integration.journal_api import router as journal_router
 from holdspace.measures.api import responses_router
 from holdspace.measures.api import router as instruments_router
+from holdspace.notifications.api import router as outbox_router
 from holdspace.policy import client_ip, viewer_for
 from holdspace.readings.api import router as readings_router
 from holdspace.reports.progress_api import router as progress_router
@@ -65,6 +66,7 @@ api.add_router("/", integration_router)
 api.add_router("/", journal_router)
 api.add_router("/", readings_router)
 api.add_router("/", progress_router)
+api.add_router("/", outbox_router)
 
 
 @api.exception_handler(Http404)

@@ -404,6 +404,31 @@ def get_alert_for(viewer: Viewer, alert_id: int) -> SafetyAlert:
     )
 
 
+def outbox_scope_for(viewer: Viewer, organisation_id: int, *, api: bool = False) -> int | None:
+    """Whose outbox rows the viewer sees in ORGANISATION_ID: None for all of them (org admins,
+    clinical leads), else the facilitator whose couples' rows they are (the page only; the API
+    refuses a facilitator, 403). Anyone else, of any organisation, meets a 404."""
+    role = viewer.role_in(organisation_id)
+    if role in _ORG_WIDE_ROLES:
+        return None
+    if role == Role.FACILITATOR:
+        if not api:
+            return viewer.user.pk
+        raise refuse(
+            viewer,
+            action="read through the API the e-mail outbox of",
+            what="organisation",
+            object_id=organisation_id,
+            organisation_id=organisation_id,
+        )
+    raise deny(
+        viewer,
+        what="outbox",
+        object_id=organisation_id,
+        organisation_id=organisation_id if role is not None else None,
+    )
+
+
 # Screening and preparation --------------------------------------------------------------
 # A partner's screening answers and preparation forms are theirs and their care team's; the
 # other partner never sees them. Preparation session notes are the care team's alone.

@@ -149,6 +149,7 @@ urlpatterns = [
     path("", include("holdspace.integration.journal_urls")),
     path("", include("holdspace.readings.urls")),
     path("", include("holdspace.reminders.urls")),
+    path("", include("holdspace.notifications.urls")),
     path("", include("holdspace.reports.progress_urls")),
     path("api/v1/", api.urls),
 ]

@@ -21,6 +21,8 @@ class Job:
 JOBS = (
     Job("credentials-sweep", "holdspace.facilitators.tasks.nightly_credentials_sweep", hour=2),
     Job("reminders", "holdspace.reminders.tasks.send_due_reminders", minutes=10),
+    # Safety alerts go out at once by a queued task; this catches up, escalates and retries.
+    Job("notifications", "holdspace.notifications.tasks.run_notifications", minutes=1),
 )
 
 

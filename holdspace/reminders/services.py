@@ -481,26 +481,6 @@ def seed_demo_reminders(organisation: Organisation) -> None:
     reminders_run(organisation_id=organisation.pk)
 
 
-def outbox_for(viewer: Viewer, organisation_id: int, limit: int = 200) -> list[Reminder]:
-    """The organisation's reminders, newest first: admins and leads see all; a facilitator
-    those of their couples."""
-    from holdspace.accounts.models import Role
-
-    role = viewer.role_in(organisation_id)
-    rows = Reminder.objects.filter(organisation_id=organisation_id)
-    if role == Role.FACILITATOR:
-        rows = rows.filter(couple__care_team__user=viewer.user)
-    elif role not in {Role.ORG_ADMIN, Role.CLINICAL_LEAD}:
-        raise refuse(
-            viewer,
-            action="see the e-mail outbox of",
-            what="organisation",
-            object_id=organisation_id,
-            organisation_id=organisation_id,
-        )
-    return list(rows.select_related("partner", "couple").order_by("-created_at", "-id")[:limit])
-
-
 def couple_withdraw(*, viewer: Viewer, couple: Couple, reason: str) -> Couple:
     """The couple leaves the programme: unsent reminders stop now, nothing more is planned,
     and their calendar feeds go empty. Recorded by an org admin or the care team."""

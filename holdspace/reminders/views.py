@@ -1,5 +1,5 @@
-"""One-tap sign-in from a reminder, the partner's calendar feed, the staff's e-mail outbox,
-and recording a couple's withdrawal."""
+"""One-tap sign-in from a reminder, the partner's calendar feed, the staff's e-mail outbox
+(reminders and safety-alert notifications), and recording a couple's withdrawal."""
 
 from __future__ import annotations
 
@@ -18,7 +18,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from holdspace.accounts.middleware import user_has_staff_role, user_has_totp
 from holdspace.couples.views import _console_organisation
-from holdspace.policy import get_couple_for, require_partner, viewer_from_request
+from holdspace.notifications.selectors import outbox_page
+from holdspace.policy import (
+    get_couple_for,
+    outbox_scope_for,
+    require_partner,
+    viewer_from_request,
+)
 from holdspace.reminders.models import SignInLink
 from holdspace.reminders.services import (
     _hash,
@@ -27,7 +33,6 @@ from holdspace.reminders.services import (
     calendar_feed_revoke,
     calendar_ics,
     couple_withdraw,
-    outbox_for,
     signin_link_use,
 )
 
@@ -106,16 +111,23 @@ def calendar_settings(request: HttpRequest, couple_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def outbox(request: HttpRequest) -> HttpResponse:
+    """The partners' reminders and the staff's safety-alert notifications, newest first."""
     viewer = viewer_from_request(request)
+    requested = request.GET.get("org", "")
+    if requested.isdigit() and viewer.role_in(int(requested)) is None:
+        # Another organisation's outbox does not exist for this viewer.
+        outbox_scope_for(viewer, int(requested))
     organisation = _console_organisation(request, viewer)
-    rows = outbox_for(viewer, organisation.pk)
-    viewer.audit(
-        action="reminder.outbox",
+    page = outbox_page(
+        viewer=viewer,
         organisation_id=organisation.pk,
-        object_type="organisation",
-        object_id=organisation.pk,
+        facilitator_id=outbox_scope_for(viewer, organisation.pk),
     )
-    return render(request, "reminders/outbox.html", {"rows": rows, "organisation": organisation})
+    return render(
+        request,
+        "reminders/outbox.html",
+        {"rows": page.items, "count": page.count, "organisation": organisation},
+    )
 
 
 @login_required

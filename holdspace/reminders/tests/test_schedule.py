@@ -165,7 +165,7 @@ def test_the_outbox_shows_the_reminders_staff_may_see(cast: Cast, who: str, sees
     reminders_run()
     page = cast.client(who).get("/console/outbox/")
     assert page.status_code == 200
-    assert {r.couple.name for r in page.context["rows"]} == sees
+    assert {r.couple_name for r in page.context["rows"]} == sees
     assert b"A questionnaire is waiting for you" in page.content
 
 

@@ -1,0 +1,91 @@
+"""/api/v1/outbox: the organisation's e-mail outbox (reminders and safety-alert notifications)
+for its org admins and clinical leads. A facilitator, who sees their own couples' rows on the
+outbox page, is refused here (403); anyone else meets a 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from holdspace.accounts.models import Role
+from holdspace.lib.api import Input, api_viewer, documented
+from holdspace.notifications.models import NotificationStatus
+from holdspace.notifications.selectors import MAX_LIMIT, OutboxKind, OutboxRow, outbox_page
+from holdspace.policy import outbox_scope_for
+
+router = Router(tags=["outbox"])
+
+
+class OutboxQuery(Input):
+    org: int | None = Field(
+        default=None, description="The organisation; by default the caller's first as admin/lead."
+    )
+    kind: OutboxKind | None = None
+    limit: int = Field(default=50, ge=1, le=MAX_LIMIT)
+    offset: int = Field(default=0, ge=0)
+
+
+class OutboxItemOut(Schema):
+    kind: OutboxKind = Field(description="reminder, safety_alert or escalation")
+    id: int = Field(description="The reminder's or the notification's id (unique per kind).")
+    recipient_id: int
+    recipient_email: str
+    couple_id: int
+    alert_id: int | None = Field(description="The safety alert, for notifications.")
+    channel: str
+    status: NotificationStatus
+    attempts: int
+    last_error: str
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
+
+
+class OutboxOut(Schema):
+    organisation_id: int
+    items: list[OutboxItemOut]
+    count: int
+    next: int | None = Field(description="The offset of the next page, if any.")
+
+
+def _item(row: OutboxRow) -> OutboxItemOut:
+    return OutboxItemOut(
+        kind=row.kind,
+        id=row.id,
+        recipient_id=row.recipient.pk,
+        recipient_email=row.recipient.email,
+        couple_id=row.couple_id,
+        alert_id=row.alert_id,
+        channel=row.channel,
+        status=NotificationStatus(row.status),
+        attempts=row.attempts,
+        last_error=row.last_error,
+        created_at=row.created_at,
+        sent_at=row.sent_at,
+    )
+
+
+@router.get("/outbox", response=documented({200: OutboxOut}, writes=True))
+def outbox(request: HttpRequest, query: Query[OutboxQuery]) -> OutboxOut:
+    viewer = api_viewer(request)
+    organisation_id = query.org
+    if organisation_id is None:
+        managed = sorted(viewer.orgs_with({Role.ORG_ADMIN, Role.CLINICAL_LEAD}))
+        # No organisation to default to: the policy answers for the first one they are in.
+        organisation_id = managed[0] if managed else min(viewer.roles, default=0)
+    facilitator_id = outbox_scope_for(viewer, organisation_id, api=True)
+    page = outbox_page(
+        viewer=viewer,
+        organisation_id=organisation_id,
+        facilitator_id=facilitator_id,
+        kind=query.kind,
+        limit=query.limit,
+        offset=query.offset,
+    )
+    return OutboxOut(
+        organisation_id=organisation_id,
+        items=[_item(row) for row in page.items],
+        count=page.count,
+        next=page.next_offset,
+    )
