@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from holdspace.accounts.models import Membership, Organisation, Role, User
+from holdspace.accounts.zones import org_localdate
 from holdspace.audit.services import audit_record
 from holdspace.couples.models import Couple
 from holdspace.facilitators.models import (
@@ -322,10 +323,11 @@ class SweepResult:
 def credentials_sweep(*, today: dt.date | None = None) -> SweepResult:
     """Warn the facilitator and the clinical leads 60, 30 and 7 days before a credential
     expires (once each), and mark it expired on the day. Safe to run more than once a day."""
-    today = today or timezone.localdate()
+    given = today
     warned: list[tuple[int, int]] = []
     expired: list[int] = []
-    horizon = today + dt.timedelta(days=max(WARNING_DAYS))
+    # A day more than the server's horizon: an organisation's clock may be a day ahead of it.
+    horizon = (given or timezone.localdate()) + dt.timedelta(days=max(WARNING_DAYS) + 1)
     candidates = (
         Credential.objects.filter(expires_on__isnull=False, expires_on__lte=horizon)
         .exclude(status__in=[CredentialStatus.REVOKED])
@@ -333,6 +335,8 @@ def credentials_sweep(*, today: dt.date | None = None) -> SweepResult:
     )
     for credential in candidates:
         assert credential.expires_on is not None
+        # "The day" is the credential's organisation's day.
+        today = given or org_localdate(credential.organisation)
         days = (credential.expires_on - today).days
         if days <= 0:
             if credential.status in {CredentialStatus.VERIFIED, CredentialStatus.UNVERIFIED}:
