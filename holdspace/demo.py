@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,6 +125,9 @@ CENTER_COUPLES = (
         ),
     ),
 )
+# Riley & Jordan joined eleven weeks ago, before their baseline questionnaires; each couple
+# joined before anything seeded for it happened.
+JOINED_DAYS_AGO = {"Riley & Jordan": 75, "Alex & Sam": 14, "Morgan & Casey": 7}
 TRIAL_COUPLES = (
     DemoCouple(
         "Morgan & Casey",
@@ -172,6 +176,11 @@ def _organisation(
             stage=demo.stage,
             facilitator_ids=[people[demo.facilitator].pk],
         )
+        # They joined before the sessions and questionnaires seeded for them below.
+        Couple.objects.filter(pk=couple.pk).update(
+            created_at=couple.created_at - dt.timedelta(days=JOINED_DAYS_AGO.get(demo.name, 0))
+        )
+        couple.refresh_from_db(fields=["created_at"])
         partners = []
         for person in demo.partners:
             user = _person(person, organisation)
@@ -211,10 +220,6 @@ def seed_demo() -> None:
 
 def _seed_later(organisation: Organisation) -> None:
     """Journals, readings, the progress summary and reminders: each part seeds its own."""
-    import datetime as dt
-
-    from django.utils import timezone
-
     from holdspace.integration.journal import seed_demo_journals
     from holdspace.readings.services import seed_demo_readings
     from holdspace.reminders.services import seed_demo_reminders
@@ -225,10 +230,6 @@ def _seed_later(organisation: Organisation) -> None:
     Partner.objects.filter(
         organisation=organisation, couple__name="Riley & Jordan", measures_visibility="team"
     ).update(measures_visibility="couple")
-    # They joined eleven weeks ago, before their baseline questionnaires.
-    Couple.objects.filter(organisation=organisation, name="Riley & Jordan").update(
-        created_at=timezone.now() - dt.timedelta(days=75)
-    )
     seed_demo_journals(organisation)
     seed_demo_readings(organisation)
     seed_demo_progress(organisation)
@@ -661,8 +662,7 @@ def _seed_past_session(couple: Couple, facilitator: Any) -> None:
             viewer=facilitator,
             session=session,
             partner_id=partner,
-            effects_resolved=True,
-            oriented=True,
+            criteria_confirmed=[c.id for c in profile.discharge.criteria],
             transport_confirmed=True,
             left_at=at(6) + timedelta(minutes=minutes),
             notes="Collected by Ana as planned.",

@@ -29,6 +29,7 @@ from holdspace.facilitators.models import (
     FacilitatorProfile,
     GuideReview,
 )
+from holdspace.lib.dates import credential_date_errors
 from holdspace.policy import Viewer, is_partner_of, refuse
 from holdspace.screening.profiles import get_profile
 
@@ -191,8 +192,8 @@ def credential_add(
         and not data.expires_on
     ):
         errors["expires_on"] = [_("Give the expiry date.")]
-    if data.issued_on and data.expires_on and data.expires_on < data.issued_on:
-        errors["expires_on"] = [_("The expiry date is before the issue date.")]
+    for field, problems in credential_date_errors(data.issued_on, data.expires_on).items():
+        errors.setdefault(field, problems)
     if data.kind == CredentialKind.TRAINING and data.hours is not None and data.hours <= 0:
         errors["hours"] = [_("Give the hours as a positive number.")]
     if errors:

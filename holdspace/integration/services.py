@@ -21,6 +21,7 @@ from holdspace.integration.models import (
     IntegrationSession,
     IntegrationSessionStatus,
 )
+from holdspace.lib.dates import commitment_start_error, held_error, planned_error
 from holdspace.policy import (
     Viewer,
     is_partner_of,
@@ -59,8 +60,9 @@ def _clean(
     if cadence not in Cadence.values:
         errors["cadence"] = [_("Choose daily, weekly, fortnightly or monthly.")]
     start = starts_on or timezone.localdate()
-    if start < timezone.localdate() - dt.timedelta(days=365):
-        errors["starts_on"] = [_("Start within the last year.")]
+    start_problem = commitment_start_error(start)
+    if start_problem:
+        errors["starts_on"] = [start_problem]
     if errors:
         raise ValidationError(errors)
     return description, partner, cadence, start
@@ -266,8 +268,9 @@ def integration_session_record(
     """An integration session held, joint (no partner) or with one partner."""
     require_care_team(viewer, couple, action="record integration sessions for")
     errors = _people_errors(couple, partner_id, facilitator_id)
-    if held_at > timezone.now() + dt.timedelta(minutes=5):
-        errors["held_at"] = [_("Record a session once it has been held.")]
+    held_problem = held_error(_("An integration session"), held_at, joined=couple.created_at)
+    if held_problem:
+        errors["held_at"] = [held_problem]
     if medicine_session is not None and medicine_session.couple_id != couple.pk:
         errors["medicine_session"] = [_("Not a session of this couple.")]
     for name, text in (("notes", notes), ("carry_forward", carry_forward)):
@@ -310,10 +313,9 @@ def integration_session_schedule(
     the partners' schedule and calendars, and they are reminded the day before."""
     require_care_team(viewer, couple, action="schedule integration sessions for")
     errors = _people_errors(couple, partner_id, facilitator_id)
-    if at <= timezone.now():
-        errors["held_at"] = [_("Schedule a session in the future; record one already held.")]
-    elif at > timezone.now() + dt.timedelta(days=366):
-        errors["held_at"] = [_("Schedule within the next year.")]
+    at_problem = planned_error(_("An integration session"), at)
+    if at_problem:
+        errors["at"] = [at_problem]
     if couple.withdrawn_at is not None:
         errors["couple"] = [_("This couple has withdrawn.")]
     if errors:

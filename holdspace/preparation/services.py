@@ -9,11 +9,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from holdspace.accounts.models import Membership, Role
 from holdspace.couples.models import Couple
+from holdspace.lib.dates import held_error
 from holdspace.policy import (
     Viewer,
     is_care_team_of,
@@ -112,10 +112,9 @@ def preparation_session_record(
         errors["facilitator"] = [
             _("Choose a facilitator on this couple's care team, or a clinical lead.")
         ]
-    if held_at > timezone.now() + dt.timedelta(minutes=5):
-        errors["held_at"] = [
-            _("Record a session once it has been held: this time is in the future.")
-        ]
+    held_problem = held_error(_("A preparation session"), held_at, joined=couple.created_at)
+    if held_problem:
+        errors["held_at"] = [held_problem]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

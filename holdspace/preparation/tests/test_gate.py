@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from holdspace.audit.models import AuditEvent
-from holdspace.conftest import Cast
+from holdspace.conftest import Cast, joined_before
 from holdspace.couples.models import Couple, Stage
 from holdspace.measures.models import SafetyAlert
 from holdspace.policy import alerts_visible_to, get_couple_for
@@ -113,6 +113,7 @@ def complete_forms(cast: Cast, who: str, skip: Iterable[str] = ()) -> None:
 
 def prepare(cast: Cast, who: str, held_at: dt.datetime) -> PreparationSession:
     """The couple's facilitator records a private preparation session with WHO."""
+    joined_before(cast.couple, held_at)
     return preparation_session_record(
         viewer=cast.viewer("facilitator"),
         couple=_loaded(cast),

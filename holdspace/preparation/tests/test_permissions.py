@@ -16,7 +16,7 @@ from django.test import Client
 from django.utils import timezone
 
 from holdspace.audit.models import AuditEvent
-from holdspace.conftest import Cast
+from holdspace.conftest import Cast, joined_before
 from holdspace.couples.models import Couple
 from holdspace.policy import get_couple_for
 from holdspace.preparation.models import PartnerForm, PreparationSession
@@ -161,6 +161,7 @@ def _attempt(
         )
     if operation == "preparation record":
         held_at = timezone.now() - dt.timedelta(days=3)
+        joined_before(couple, held_at)
         return web.post(
             f"/couples/{couple.pk}/preparation/new/",
             {

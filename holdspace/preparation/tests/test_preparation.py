@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from holdspace.conftest import Cast
+from holdspace.conftest import Cast, joined_before
 from holdspace.preparation.models import PreparationSession
 from holdspace.preparation.services import partner_form_submit, preparation_session_record
 
@@ -55,6 +55,7 @@ def test_a_clinical_lead_may_hold_a_preparation_session_but_another_facilitator_
     viewer = cast.viewer("facilitator")
     couple = get_couple_for(viewer, cast.couple.pk)
     held = timezone.now() - dt.timedelta(days=1)
+    joined_before(couple, held)
     preparation_session_record(
         viewer=viewer,
         couple=couple,
