@@ -333,6 +333,27 @@ def responses_visible_to(viewer: Viewer, couple: Couple) -> QuerySet[MeasureResp
     return responses.none()
 
 
+def can_see_item_answers(viewer: Viewer, couple: Couple, response: MeasureResponse) -> bool:
+    """Item-level answers (not only the score): the partner who gave them and the couple's
+    care team (its facilitators, the clinical leads); never the other partner, even when the
+    score is shared with them, nor an org admin or a researcher."""
+    if is_partner_of(viewer, couple):
+        return response.partner_id == viewer.user.pk
+    return is_care_team_of(viewer, couple)
+
+
+def require_item_answers(viewer: Viewer, couple: Couple, response: MeasureResponse) -> None:
+    """The response's page with its answers item by item: 404 for anyone else."""
+    if not can_see_item_answers(viewer, couple, response):
+        raise deny(
+            viewer,
+            what="measure response",
+            object_id=response.pk,
+            organisation_id=couple.organisation_id,
+            couple_id=couple.pk,
+        )
+
+
 def require_response_submit(viewer: Viewer, couple: Couple, partner_id: int) -> None:
     """A partner answers for themselves; the care team may administer for either partner."""
     require_partner_record_write(viewer, couple, partner_id, action="submit measures for")

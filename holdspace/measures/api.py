@@ -10,13 +10,14 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from holdspace.couples.models import Couple
 from holdspace.lib.api import Input, api_viewer, documented
 from holdspace.measures.library import Instrument, InstrumentError, get_instrument, library
 from holdspace.measures.models import MeasureResponse
 from holdspace.measures.scoring import AnswerError, answers_from_list
-from holdspace.measures.selectors import response_list, response_read
-from holdspace.measures.services import response_submit
-from holdspace.policy import get_couple_for
+from holdspace.measures.selectors import item_answers, response_list, response_read
+from holdspace.measures.services import SubmissionConflict, response_submit
+from holdspace.policy import Viewer, can_see_item_answers, get_couple_for
 from holdspace.reports.fhir import questionnaire, questionnaire_response
 
 router = Router(tags=["instruments"])
@@ -179,8 +180,17 @@ class ResponseIn(Input):
     instrument: str = Field(max_length=32, examples=["phq9"])
     timepoint: str = Field(max_length=20, examples=["baseline"])
     partner_id: int | None = Field(default=None, description="when staff administer it")
-    # A list in item order, or a map of item id to value; null for an unanswered item.
+    # A list in item order (every item, or the scored items alone: nine numbers for the
+    # PHQ-9), or a map of item id to value; null for an unanswered item.
     answers: list[float | None] | dict[str, float | None]
+    submission_key: str | None = Field(
+        default=None,
+        min_length=16,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="an idempotency key: sent again with the same answers, the stored response "
+        "comes back (200) and nothing new is stored; other answers under it are a 409",
+    )
 
 
 class ScaleOut(Schema):
@@ -201,6 +211,12 @@ class ChangeOut(Schema):
     threshold: float
 
 
+class AnswerOut(Schema):
+    item: str
+    value: float | None  # null: not answered
+    safety: bool  # a safety item (PHQ-9 item 9): unanswered, it raised an alert of its own
+
+
 class ResponseOut(Schema):
     id: int
     couple_id: int
@@ -216,6 +232,9 @@ class ResponseOut(Schema):
     administered_by: int | None
     supersedes: int | None
     created_at: datetime
+    # Item by item, for the partner who answered and the couple's care team; null for anyone
+    # else who sees the score (the other partner, when it is shared with them).
+    answers: list[AnswerOut] | None
 
 
 class SubmittedOut(ResponseOut):
@@ -228,7 +247,18 @@ class ResponseListOut(Schema):
     items: list[ResponseOut]
 
 
-def _response_out(response: MeasureResponse) -> ResponseOut:
+class SubmissionConflictOut(Schema):
+    detail: str
+    stored: ResponseOut
+
+
+def _response_out(viewer: Viewer, couple: Couple, response: MeasureResponse) -> ResponseOut:
+    answers = None
+    if can_see_item_answers(viewer, couple, response):
+        answers = [
+            AnswerOut(item=row.id, value=row.value, safety=row.safety)
+            for row in item_answers(response, couple.organisation.slug)
+        ]
     return ResponseOut(
         **{
             "id": response.pk,
@@ -245,16 +275,20 @@ def _response_out(response: MeasureResponse) -> ResponseOut:
             "administered_by": response.administered_by_id,
             "supersedes": response.supersedes_id,
             "created_at": response.created_at,
+            "answers": answers,
         }
     )
 
 
 @responses_router.post(
     "/{couple_id}/responses",
-    response=documented({201: SubmittedOut}, writes=True),
-    summary="Submit a partner's answers to an instrument; scored at once, alerts raised",
+    response=documented(
+        {201: SubmittedOut, 200: SubmittedOut, 409: SubmissionConflictOut}, writes=True
+    ),
+    summary="Submit a partner's answers to an instrument; scored at once, alerts raised (200 for "
+    "the same answers sent again under a submission key, 409 for other answers under it)",
 )
-def response_new(request: HttpRequest, couple_id: int, payload: ResponseIn) -> Status[SubmittedOut]:
+def response_new(request: HttpRequest, couple_id: int, payload: ResponseIn) -> Any:
     viewer = api_viewer(request)
     couple = get_couple_for(viewer, couple_id)
     answers = payload.answers
@@ -267,21 +301,36 @@ def response_new(request: HttpRequest, couple_id: int, payload: ResponseIn) -> S
             answers = answers_from_list(definition, answers)
         except AnswerError as exc:
             raise ValidationError(exc.problems) from exc
-    submitted = response_submit(
-        viewer=viewer,
-        couple=couple,
-        instrument=payload.instrument,
-        timepoint=payload.timepoint,
-        answers=answers,
-        partner_id=payload.partner_id,
-    )
+    try:
+        submitted = response_submit(
+            viewer=viewer,
+            couple=couple,
+            instrument=payload.instrument,
+            timepoint=payload.timepoint,
+            answers=answers,
+            partner_id=payload.partner_id,
+            submission_key=payload.submission_key,
+        )
+    except SubmissionConflict as exc:
+        return Status(
+            409,
+            SubmissionConflictOut(
+                detail="Other answers were already sent under this submission key.",
+                stored=_response_out(viewer, couple, exc.stored),
+            ),
+        )
     change = submitted.change_from_baseline
     return Status(
-        201,
+        201 if submitted.created else 200,
         SubmittedOut(
-            **_response_out(submitted.response).dict(),
+            **_response_out(viewer, couple, submitted.response).dict(),
             alerts=[
-                AlertOut(id=a.pk, rule=a.rule_id, message=a.message, acknowledged=False)
+                AlertOut(
+                    id=a.pk,
+                    rule=a.rule_id,
+                    message=a.message,
+                    acknowledged=a.acknowledged_at is not None,
+                )
                 for a in submitted.alerts
             ],
             change_from_baseline=None
@@ -300,8 +349,11 @@ def response_new(request: HttpRequest, couple_id: int, payload: ResponseIn) -> S
 )
 def responses(request: HttpRequest, couple_id: int) -> ResponseListOut:
     viewer = api_viewer(request)
-    items = response_list(viewer=viewer, couple=get_couple_for(viewer, couple_id))
-    return ResponseListOut(count=len(items), items=[_response_out(r) for r in items])
+    couple = get_couple_for(viewer, couple_id)
+    items = response_list(viewer=viewer, couple=couple)
+    return ResponseListOut(
+        count=len(items), items=[_response_out(viewer, couple, r) for r in items]
+    )
 
 
 @router.get(

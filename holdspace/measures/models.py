@@ -47,11 +47,17 @@ class MeasureResponse(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # The token of the open form (or the API caller's idempotency key) it was sent from: a
+    # second send of the same form is the same response, and the database decides it.
+    submission_key = models.CharField(max_length=64, null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "id"], name="response_org_id"),
+            models.UniqueConstraint(
+                fields=["partner", "submission_key"], name="response_partner_submission_key"
+            ),
         ]
         indexes = [models.Index(fields=["couple", "partner", "instrument", "timepoint"])]
 

@@ -15,7 +15,13 @@ from holdspace.measures.library import Instrument, get_instrument, library
 from holdspace.measures.models import MeasureResponse, SafetyAlert, Timepoint
 from holdspace.measures.schedule import due_offsets, instrument_for, instruments_at
 from holdspace.measures.scoring import reliable_change
-from holdspace.policy import Viewer, alerts_visible_to, is_partner_of, responses_visible_to
+from holdspace.policy import (
+    Viewer,
+    alerts_visible_to,
+    is_partner_of,
+    require_item_answers,
+    responses_visible_to,
+)
 
 
 def response_list(*, viewer: Viewer, couple: Couple) -> list[MeasureResponse]:
@@ -54,6 +60,75 @@ def response_read(*, viewer: Viewer, couple: Couple, response_id: int) -> Measur
         couple_id=couple.pk,
     )
     return response
+
+
+@dataclass(frozen=True)
+class ItemAnswer:
+    number: int
+    id: str
+    text: str  # empty when a licensed instrument's wording has not been supplied
+    value: float | None  # None: not answered
+    label: str  # the chosen option's label, or the number on a continuous scale
+    scored: bool
+    safety: bool
+
+
+def item_answers(response: MeasureResponse, organisation_slug: str) -> list[ItemAnswer]:
+    """RESPONSE's answers item by item, in the instrument's order, every item included (an
+    unanswered one has no value). Only for those the policy lets see them
+    (`can_see_item_answers`)."""
+    instrument = instrument_for(organisation_slug, response.instrument) or get_instrument(
+        response.instrument
+    )
+    rows = []
+    for number, item in enumerate(instrument.items, 1):
+        raw = response.answers.get(item.id)
+        value = None if raw is None else float(raw)
+        options = instrument.option_set(item)
+        label = ""
+        if value is not None:
+            chosen = next((o.label for o in options.options if o.value == value), None)
+            label = f"{value:g}" if options.continuous or chosen is None else chosen
+        rows.append(ItemAnswer(number, item.id, item.text, value, label, item.scored, item.safety))
+    return rows
+
+
+@dataclass(frozen=True)
+class ResponsePage:
+    response: MeasureResponse
+    instrument: Instrument
+    answers: list[ItemAnswer]
+    alerts: list[SafetyAlert]
+
+    @property
+    def timepoint_label(self) -> str:
+        return str(Timepoint(self.response.timepoint).label)
+
+    @property
+    def unanswered(self) -> list[ItemAnswer]:
+        return [answer for answer in self.answers if answer.value is None]
+
+    @property
+    def subscales(self) -> list[tuple[str, float | None]]:
+        """(name, score) of each subscale; None where too many of its items are missing."""
+        return [
+            (s.name, self.response.subscales.get(s.id)) for s in self.instrument.scoring.subscales
+        ]
+
+
+def response_page(*, viewer: Viewer, couple: Couple, response_id: int) -> ResponsePage:
+    """One response with its answers item by item, for the care team (and the partner who
+    gave them); 404 for anyone else, the other partner included. Audited as a read."""
+    visible = responses_visible_to(viewer, couple).filter(pk=response_id).first()
+    if visible is not None:  # refused before it is audited as read
+        require_item_answers(viewer, couple, visible)
+    response = response_read(viewer=viewer, couple=couple, response_id=response_id)
+    return ResponsePage(
+        response,
+        get_instrument(response.instrument),
+        item_answers(response, couple.organisation.slug),
+        list(response.alerts.select_related("acknowledged_by").order_by("created_at", "id")),
+    )
 
 
 @dataclass(frozen=True)

@@ -3,20 +3,25 @@ safety alerts."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from holdspace.accounts.models import User
 from holdspace.couples.models import Couple, Partner
 from holdspace.measures.library import Instrument, InstrumentError, get_instrument
 from holdspace.measures.models import MeasureResponse, SafetyAlert, Timepoint
-from holdspace.measures.scoring import AnswerError, Change, reliable_change, score
+from holdspace.measures.scoring import AnswerError, Change, Result, reliable_change, score
 from holdspace.policy import Viewer, require_measures_share, require_response_submit
+
+# A form's token or an API caller's idempotency key: URL-safe, long enough not to collide.
+SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,15 @@ class Submitted:
     response: MeasureResponse
     alerts: list[SafetyAlert]
     change_from_baseline: Change | None
+    created: bool = True  # False: the same form (or key) sent again; nothing new was stored
+
+
+class SubmissionConflict(Exception):
+    """Other answers (or another questionnaire) under a submission key already used."""
+
+    def __init__(self, stored: MeasureResponse) -> None:
+        super().__init__("Other answers were already sent under this submission key")
+        self.stored = stored
 
 
 def current_response(
@@ -53,16 +67,27 @@ def response_submit(
     answers: Mapping[str, float | None],
     partner_id: int | None = None,
     taken_at: datetime | None = None,
+    submission_key: str | None = None,
 ) -> Submitted:
     """Score and store one response; raise its safety alerts in the same transaction.
 
     A response already at that timepoint for that partner and instrument is superseded, not
     changed. Unknown instruments, timepoints and off-scale answers are refused by name.
     TAKEN_AT records when a questionnaire answered earlier (on paper, say) was taken; it
-    defaults to now.
+    defaults to now. SUBMISSION_KEY (the open form's token, or an API idempotency key) makes a
+    second send the same response: the stored one comes back (created False), and other
+    answers under a used key raise SubmissionConflict. The database's unique constraint
+    decides when two sends arrive at once.
     """
     partner_id = viewer.user.pk if partner_id is None else partner_id
     require_response_submit(viewer, couple, partner_id)
+    if submission_key is not None and not SUBMISSION_KEY.match(submission_key):
+        raise ValidationError(
+            {"submission_key": _("Use 16 to 64 letters, digits, hyphens or underscores.")}
+        )
+    replay = _replayed(couple, partner_id, submission_key, instrument, timepoint, answers)
+    if replay is not None:
+        return replay
     try:
         definition = get_instrument(instrument)
     except InstrumentError as exc:
@@ -79,6 +104,83 @@ def response_submit(
     except AnswerError as exc:
         raise ValidationError(exc.problems) from exc
     administered_by = None if partner_id == viewer.user.pk else viewer.user
+    for attempt in (1, 2):
+        try:
+            response, alerts = _store(
+                viewer=viewer,
+                couple=couple,
+                definition=definition,
+                timepoint=timepoint,
+                result=result,
+                partner_id=partner_id,
+                administered_by=administered_by,
+                taken_at=taken_at,
+                submission_key=submission_key,
+            )
+            break
+        except IntegrityError:
+            # The same form sent twice at once: the first send's row won the constraint.
+            replay = _replayed(couple, partner_id, submission_key, instrument, timepoint, answers)
+            if replay is not None:
+                return replay
+            if attempt == 2:
+                raise
+            # Another response at this timepoint landed first: supersede that one instead.
+    return Submitted(response, alerts, _change_from_baseline(definition, response))
+
+
+def _replayed(
+    couple: Couple,
+    partner_id: int,
+    submission_key: str | None,
+    instrument: str,
+    timepoint: str,
+    answers: Mapping[str, float | None],
+) -> Submitted | None:
+    """The response already stored under SUBMISSION_KEY when these are the same answers to
+    the same questionnaire; SubmissionConflict when they are not; None when the key is new."""
+    if submission_key is None:
+        return None
+    stored = (
+        MeasureResponse.objects.filter(partner_id=partner_id, submission_key=submission_key)
+        .select_related("couple")
+        .first()
+    )
+    if stored is None:
+        return None
+    same = stored.couple_id == couple.pk and (stored.instrument, stored.timepoint) == (
+        instrument,
+        timepoint,
+    )
+    if same:
+        try:
+            same = score(get_instrument(instrument), answers).answers == stored.answers
+        except (AnswerError, InstrumentError):
+            same = False
+    if not same:
+        raise SubmissionConflict(stored)
+    definition = get_instrument(stored.instrument)
+    return Submitted(
+        stored,
+        list(stored.alerts.all()),
+        _change_from_baseline(definition, stored),
+        created=False,
+    )
+
+
+def _store(
+    *,
+    viewer: Viewer,
+    couple: Couple,
+    definition: Instrument,
+    timepoint: str,
+    result: Result,
+    partner_id: int,
+    administered_by: User | None,
+    taken_at: datetime | None,
+    submission_key: str | None,
+) -> tuple[MeasureResponse, list[SafetyAlert]]:
+    instrument = definition.code
     with transaction.atomic():
         earlier = current_response(
             couple=couple, partner_id=partner_id, instrument=instrument, timepoint=timepoint
@@ -99,6 +201,7 @@ def response_submit(
             administered_by=administered_by,
             supersedes=earlier,
             created_at=taken_at or timezone.now(),
+            submission_key=submission_key,
         )
         alerts = [
             SafetyAlert.objects.create(
@@ -128,7 +231,7 @@ def response_submit(
                 "alerts": [alert.rule_id for alert in alerts],
             },
         )
-    return Submitted(response, alerts, _change_from_baseline(definition, response))
+    return response, alerts
 
 
 def _change_from_baseline(definition: Instrument, response: MeasureResponse) -> Change | None:

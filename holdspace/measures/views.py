@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,13 +11,21 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from holdspace.couples.models import Couple
 from holdspace.measures.library import Instrument, InstrumentError
-from holdspace.measures.models import Timepoint
+from holdspace.measures.models import MeasureResponse, Timepoint
 from holdspace.measures.schedule import instrument_for
 from holdspace.measures.scoring import AnswerError, check_answers
-from holdspace.measures.selectors import response_read
-from holdspace.measures.services import alert_acknowledge, measures_share, response_submit
+from holdspace.measures.selectors import response_page
+from holdspace.measures.services import (
+    SUBMISSION_KEY,
+    SubmissionConflict,
+    alert_acknowledge,
+    measures_share,
+    response_submit,
+)
 from holdspace.policy import (
+    Viewer,
     get_alert_for,
     get_couple_for,
     is_partner_of,
@@ -61,30 +71,40 @@ def measure_form(request: HttpRequest, couple_id: int, code: str, timepoint: str
         raise Http404("This instrument's wording has not been supplied")
     errors: dict[str, list[str]] = {}
     answers: dict[str, float | None] = {}
+    unanswered: list[tuple[int, str]] = []  # (number, id) of items to confirm before sending
+    # The open form's token: sending it twice (a double click, a resend) is one response.
+    submission_key = str(request.POST.get("submission_key", ""))
+    if not SUBMISSION_KEY.match(submission_key):
+        submission_key = secrets.token_urlsafe(24)
     if request.method == "POST":
         answers, errors = _answers_from_form(instrument, request.POST)
-        try:
-            if errors:  # also name answers that are numbers but off the scale
-                try:
-                    check_answers(instrument, answers)
-                except AnswerError as exc:
-                    errors.update({k: [v] for k, v in exc.problems.items()})
-                raise ValidationError(errors)
-            submitted = response_submit(
-                viewer=viewer,
-                couple=couple,
-                instrument=code,
-                timepoint=timepoint,
-                answers=answers,
-                partner_id=partner_id,
-            )
-        except ValidationError as exc:
-            errors = exc.message_dict
-        else:
-            if submitted.response.partner_id != viewer.user.pk:
-                messages.success(request, _("Saved, as administered by you."))
-                return redirect("couple_detail", couple_id=couple.pk)
-            return redirect("measure_done", couple_id=couple.pk, response_id=submitted.response.pk)
+        try:  # every problem at once: not numbers, and numbers off the scale
+            check_answers(instrument, answers)
+        except AnswerError as exc:
+            errors.update({k: [v] for k, v in exc.problems.items()})
+        if not errors and not request.POST.get("confirm_unanswered"):
+            numbered = enumerate(instrument.items, 1)
+            unanswered = [(n, item.id) for n, item in numbered if answers[item.id] is None]
+        if not errors and not unanswered:
+            try:
+                submitted = response_submit(
+                    viewer=viewer,
+                    couple=couple,
+                    instrument=code,
+                    timepoint=timepoint,
+                    answers=answers,
+                    partner_id=partner_id,
+                    submission_key=submission_key,
+                )
+            except ValidationError as exc:
+                errors = exc.message_dict
+            except SubmissionConflict as exc:  # an older copy of this form, sent again
+                messages.info(request, _("These answers were already sent from this form."))
+                return _after_submit(request, viewer, couple, exc.stored)
+            else:
+                if not submitted.created:
+                    messages.info(request, _("These answers were already sent from this form."))
+                return _after_submit(request, viewer, couple, submitted.response)
     partner = next(p for p in couple.loaded_partners if p.user_id == partner_id)
     questions = [
         {
@@ -118,28 +138,54 @@ def measure_form(request: HttpRequest, couple_id: int, code: str, timepoint: str
             "partner": partner,
             "administering": partner_id != viewer.user.pk,
             "draft_key": f"holdspace:measure:{couple.pk}:{partner_id}:{code}:{timepoint}",
+            "submission_key": submission_key,
+            "unanswered": unanswered,
+            "unanswered_text": _unanswered_text([n for n, _id in unanswered]),
         },
-        status=422 if errors else 200,
+        status=422 if errors or unanswered else 200,
     )
+
+
+def _unanswered_text(numbers: list[int]) -> str:
+    """ "Item 9 is not answered." / "Items 3, 9 and 10 are not answered." """
+    if not numbers:
+        return ""
+    if len(numbers) == 1:
+        return _("Item %(n)s is not answered.") % {"n": numbers[0]}
+    listed = _("%(items)s and %(last)s") % {
+        "items": ", ".join(str(n) for n in numbers[:-1]),
+        "last": numbers[-1],
+    }
+    return _("Items %(items)s are not answered.") % {"items": listed}
+
+
+def _after_submit(
+    request: HttpRequest, viewer: Viewer, couple: Couple, response: MeasureResponse
+) -> HttpResponse:
+    if response.partner_id != viewer.user.pk:
+        messages.success(request, _("Saved, as administered by you."))
+        return redirect("couple_detail", couple_id=couple.pk)
+    return redirect("measure_done", couple_id=couple.pk, response_id=response.pk)
 
 
 @login_required
 @require_GET
 def measure_done(request: HttpRequest, couple_id: int, response_id: int) -> HttpResponse:
+    """A response's page: for the partner who answered, their thank-you; for the care team,
+    the answers item by item. Anyone else (the other partner too) meets a 404."""
     viewer = viewer_from_request(request)
     couple = get_couple_for(viewer, couple_id)
+    page = response_page(viewer=viewer, couple=couple, response_id=response_id)
+    response = page.response
     if not is_partner_of(viewer, couple):
-        raise Http404("No such response")
-    response = response_read(viewer=viewer, couple=couple, response_id=response_id)
-    if response.partner_id != viewer.user.pk:  # a shared score, but not this page
-        raise Http404("No such response")
+        return render(request, "measures/response.html", {"couple": couple, "page": page})
     return render(
         request,
         "measures/done.html",
         {
             "couple": couple,
             "response": response,
-            "alerts": list(response.alerts.all()),
+            "alerts": page.alerts,
             "draft_key": f"holdspace:measure:{couple.pk}:{response.partner_id}:"
             f"{response.instrument}:{response.timepoint}",
         },

@@ -16,8 +16,12 @@ def _form(cast: Cast, code: str = "phq9", timepoint: str = "baseline") -> str:
     return f"/couples/{cast.couple.pk}/measures/{code}/{timepoint}/"
 
 
-def _phq9_post(*values: int) -> dict[str, str]:
-    return {f"phq9_{n}": str(v) for n, v in enumerate(values, 1)}
+def _phq9_post(*values: int | None, item_10: int | None = 0) -> dict[str, str]:
+    """The form as a browser posts it: an unanswered item is not in it at all."""
+    answers = {f"phq9_{n}": str(v) for n, v in enumerate(values, 1) if v is not None}
+    if item_10 is not None:
+        answers["phq9_10"] = str(item_10)
+    return answers
 
 
 def test_it_lists_the_baseline_questionnaires_a_partner_has_still_to_do(cast: Cast) -> None:
