@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 
 from holdspace.accounts.models import Membership, Organisation, Role, User
 from holdspace.audit.services import audit_record
@@ -179,7 +180,11 @@ def organisation_for(
             detail={"attempted": attempted} if attempted else None,
         )
         raise PermissionDenied(f"Your role does not include the {what} of that organisation")
-    return Organisation.objects.get(pk=chosen)
+    organisation = Organisation.objects.get(pk=chosen)
+    # The page is about this organisation: its times are shown and typed on its clock (the
+    # middleware turns the zone off after the response).
+    timezone.activate(organisation.tzinfo)
+    return organisation
 
 
 # Couples ------------------------------------------------------------------------------
