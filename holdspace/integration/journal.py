@@ -23,13 +23,13 @@ from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from holdspace.accounts.models import Organisation, User
 from holdspace.couples.models import Couple, Entry, EntryKind, Partner, Visibility
 from holdspace.couples.services import _clean_entry_fields
+from holdspace.lib import when
 from holdspace.policy import (
     Viewer,
     deny,
@@ -140,7 +140,7 @@ def journal_prompts(couple: Couple, partner_user: User) -> list[JournalPrompt]:
         .first()
     )
     if session is not None:
-        day = date_format(timezone.localtime(session.starts_at), "j M")
+        day = when.day(session.starts_at)
         prompts += [
             JournalPrompt(t.format(date=day, partner=partner_name), "session")
             for t in templates.session

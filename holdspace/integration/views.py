@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from holdspace.integration.models import Cadence, CheckIn, Commitment
 from holdspace.integration.selectors import couple_commitments
 from holdspace.integration.services import checkin_record, commitment_create, commitment_revise
+from holdspace.lib import when
 from holdspace.lib.forms import errors_onto
 from holdspace.policy import (
     get_couple_for,
@@ -75,17 +76,24 @@ def commitments(request: HttpRequest, couple_id: int) -> HttpResponse:
                 if found is None:
                     raise Http404("No such commitment")
                 revise = _form(couple, request.POST, prefix=f"r{found.pk}")
-                if revise.is_valid():
-                    commitment_revise(
-                        viewer=viewer, couple=couple, commitment=found, **revise.cleaned_data
+                if not revise.is_valid():
+                    messages.error(
+                        request, " ".join(str(e) for errs in revise.errors.values() for e in errs)
                     )
-                    messages.success(
-                        request, _("The commitment was revised; the earlier wording is kept.")
-                    )
-                    return redirect("commitments", couple.pk)
-                messages.error(
-                    request, " ".join(str(e) for errs in revise.errors.values() for e in errs)
-                )
+                else:
+                    try:
+                        commitment_revise(
+                            viewer=viewer, couple=couple, commitment=found, **revise.cleaned_data
+                        )
+                    except ValidationError as exc:  # shown above the list, not on the new form
+                        messages.error(
+                            request, " ".join(m for ms in exc.message_dict.values() for m in ms)
+                        )
+                    else:
+                        messages.success(
+                            request, _("The commitment was revised; the earlier wording is kept.")
+                        )
+                        return redirect("commitments", couple.pk)
         except ValidationError as exc:
             errors_onto(form, exc)
     views = couple_commitments(couple, viewer_id=viewer.user.pk if partner else None)
@@ -216,7 +224,7 @@ def integration(request: HttpRequest, couple_id: int) -> HttpResponse:
     )
     offer_form = OfferForm(request.POST if request.POST.get("action") == "offer" else None)
     offer_form.fields["session"].choices = [  # type: ignore[attr-defined]
-        (s.pk, s.starts_at.strftime("%d %b %Y")) for s in sessions
+        (s.pk, when.day(s.starts_at, "j M Y")) for s in sessions
     ]
     held_form = IntegrationSessionForm(
         request.POST if request.POST.get("action") == "session" else None,

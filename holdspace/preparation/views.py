@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from holdspace.couples.models import Couple
+from holdspace.lib import when
 from holdspace.lib.forms import errors_onto
 from holdspace.policy import (
     get_couple_for,
@@ -201,7 +202,7 @@ def medicine_session_new(request: HttpRequest, couple_id: int) -> HttpResponse:
             messages.success(
                 request,
                 _("The medicine session is scheduled for %(when)s.")
-                % {"when": session.starts_at.strftime("%d %b %Y, %H:%M")},
+                % {"when": when.when(session.starts_at)},
             )
             return redirect("couple_detail", couple.pk)
     return render(
