@@ -224,7 +224,7 @@ def integration(request: HttpRequest, couple_id: int) -> HttpResponse:
     )
     offer_form = OfferForm(request.POST if request.POST.get("action") == "offer" else None)
     offer_form.fields["session"].choices = [  # type: ignore[attr-defined]
-        (s.pk, when.day(s.starts_at, "j M Y")) for s in sessions
+        (s.pk, when.day(s.starts_at)) for s in sessions
     ]
     held_form = IntegrationSessionForm(
         request.POST if request.POST.get("action") == "session" else None,

@@ -36,19 +36,21 @@ def zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-def _local(value: dt.date, now: dt.datetime | None) -> tuple[dt.date, bool]:
-    """VALUE in the active zone, and whether it falls in another year than NOW there."""
+def _local(value: dt.date, date_part: str, now: dt.datetime | None) -> tuple[dt.date, bool]:
+    """VALUE in the active zone, and whether the year must be added to DATE_PART: VALUE falls
+    in another year than NOW there, and DATE_PART does not show it already."""
     if isinstance(value, dt.datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)
     this_year = timezone.localdate(now or timezone.now()).year
-    return value, value.year != this_year
+    shows_year = "Y" in date_part.replace("\\Y", "")
+    return value, value.year != this_year and not shows_year
 
 
 def day(value: dt.date | None, date_part: str = DAY, *, now: dt.datetime | None = None) -> str:
     """The day of VALUE (a date, or a datetime seen in the active zone)."""
     if value is None or value == "":
         return ""
-    local, other_year = _local(value, now)
+    local, other_year = _local(value, date_part, now)
     return date_format(local, f"{date_part} Y" if other_year else date_part)
 
 
@@ -58,7 +60,7 @@ def when(value: dt.date | None, date_part: str = DAY, *, now: dt.datetime | None
         return ""
     if not isinstance(value, dt.datetime):
         return day(value, date_part, now=now)
-    local, other_year = _local(value, now)
+    local, other_year = _local(value, date_part, now)
     return date_format(local, f"{date_part} Y, {CLOCK}" if other_year else f"{date_part}, {CLOCK}")
 
 
