@@ -183,9 +183,12 @@ def alert_notice_plan(alert_id: int) -> int:
                 window_minutes=minutes,
                 escalate_at=starts + dt.timedelta(minutes=minutes) if minutes else None,
             )
-            rows = Notification.objects.bulk_create(
+            planned = Notification.objects.filter(alert=alert, purpose=Purpose.ALERT)
+            before = planned.count()
+            Notification.objects.bulk_create(
                 _rows(alert, recipients, Purpose.ALERT), ignore_conflicts=True
             )
+            written = planned.count() - before
             audit_record(
                 action="alert.notify",
                 organisation_id=alert.organisation_id,
@@ -201,7 +204,7 @@ def alert_notice_plan(alert_id: int) -> int:
             )
     except IntegrityError:  # another worker planned it first
         return 0
-    return len(rows)
+    return written
 
 
 def _plan_unplanned(result: RunResult) -> None:

@@ -1,0 +1,201 @@
+"""The e-mail outbox, on the page and at GET /api/v1/outbox, and the notification settings
+page: who sees what."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from holdspace.audit.models import AuditEvent
+from holdspace.conftest import Cast
+from holdspace.measures.models import SafetyAlert
+from holdspace.notifications.models import NotificationPreference
+from holdspace.notifications.tasks import notify_alert
+from holdspace.reminders.services import reminders_run
+
+
+def _alert(cast: Cast, couple_name: str = "A & B") -> SafetyAlert:
+    couple = {"A & B": cast.couple, "C & D": cast.other_couple, "E & F": cast.trial_couple}[
+        couple_name
+    ]
+    partner = couple.partners.order_by("slot").first()
+    assert partner is not None
+    return SafetyAlert.objects.create(
+        organisation_id=couple.organisation_id,
+        couple=couple,
+        partner=partner.user,
+        rule_id="phq9_item9",
+        message="Item 9 was answered above 0.",
+        source="Simon et al. 2013",
+    )
+
+
+@pytest.fixture
+def mail_of_both_couples(cast: Cast) -> list[SafetyAlert]:
+    """A sent alert for each couple of the Center and one of the Trial, and due reminders."""
+    alerts = [_alert(cast, name) for name in ("A & B", "C & D", "E & F")]
+    for alert in alerts:
+        notify_alert(alert.pk)
+    for couple in (cast.couple, cast.other_couple):
+        couple.created_at = timezone.now() - dt.timedelta(days=8)
+        couple.save(update_fields=["created_at"])
+    reminders_run()
+    return alerts
+
+
+@pytest.mark.parametrize(
+    ("who", "couples"),
+    [("lead", {"A & B", "C & D"}), ("admin", {"A & B", "C & D"}), ("facilitator", {"A & B"})],
+)
+def test_it_lists_the_alert_notifications_on_the_outbox_page(
+    cast: Cast, mail_of_both_couples: list[SafetyAlert], who: str, couples: set[str]
+) -> None:
+    page = cast.client(who).get("/console/outbox/")
+    assert page.status_code == 200
+    rows = page.context["rows"]
+    assert {r.couple_name for r in rows if r.kind == "safety_alert"} == couples
+    assert {r.couple_name for r in rows if r.kind == "reminder"} == couples
+    assert {r.status for r in rows if r.kind == "safety_alert"} == {"sent"}
+    html = page.content.decode()
+    assert "Safety alert" in html and "Reminder" in html
+    assert "Item 9" not in html  # the outbox shows what was sent: nothing clinical
+    alert_row = next(r for r in rows if r.kind == "safety_alert" and r.couple_name == "A & B")
+    assert f'id="outbox-safety_alert-{alert_row.id}"' in html
+
+
+@pytest.mark.parametrize("who", ["partner_a", "researcher", "trial_partner_a"])
+def test_it_shows_the_outbox_page_to_no_partner_or_researcher(cast: Cast, who: str) -> None:
+    assert cast.client(who).get("/console/outbox/").status_code == 404
+
+
+def test_another_organisation_s_outbox_page_does_not_exist_for_its_staff(
+    cast: Cast, mail_of_both_couples: list[SafetyAlert]
+) -> None:
+    page = cast.client("trial_facilitator").get(f"/console/outbox/?org={cast.center.pk}")
+    assert page.status_code == 404
+    own = cast.client("trial_facilitator").get("/console/outbox/")
+    assert {r.couple_name for r in own.context["rows"]} == {"E & F"}
+
+
+@pytest.mark.parametrize("who", ["lead", "admin"])
+def test_the_api_lists_the_organisation_s_outbox_for_admins_and_leads(
+    cast: Cast, mail_of_both_couples: list[SafetyAlert], who: str
+) -> None:
+    answer = cast.api(who).get("/api/v1/outbox?kind=safety_alert")
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["organisation_id"] == cast.center.pk
+    center_alerts = {a.pk for a in mail_of_both_couples[:2]}
+    assert {item["alert_id"] for item in body["items"]} == center_alerts
+    assert body["count"] == 4  # each alert to its couple's facilitator and the clinical lead
+    item = next(i for i in body["items"] if i["recipient_email"] == "lead@example.org")
+    assert {k: item[k] for k in ("kind", "status", "attempts", "channel")} == {
+        "kind": "safety_alert",
+        "status": "sent",
+        "attempts": 1,
+        "channel": "email",
+    }
+    assert AuditEvent.objects.filter(action="outbox.read", actor_id=cast.people[who].pk).exists()
+
+
+def test_the_api_pages_the_outbox_with_limit_and_offset(
+    cast: Cast, mail_of_both_couples: list[SafetyAlert]
+) -> None:
+    api = cast.api("lead")
+    everything = api.get("/api/v1/outbox?limit=200").json()
+    kinds = {item["kind"] for item in everything["items"]}
+    assert kinds == {"reminder", "safety_alert"}
+    assert everything["next"] is None
+    total = everything["count"]
+    assert total == len(everything["items"]) > 4
+    first = api.get("/api/v1/outbox?limit=3").json()
+    second = api.get("/api/v1/outbox?limit=3&offset=3").json()
+    assert (first["count"], first["next"], second["count"]) == (total, 3, total)
+    seen = [(i["kind"], i["id"]) for i in first["items"] + second["items"]]
+    assert seen == [(i["kind"], i["id"]) for i in everything["items"][:6]]
+    assert api.get("/api/v1/outbox?limit=0").status_code == 422
+    assert api.get("/api/v1/outbox?limit=201").status_code == 422
+    assert api.get("/api/v1/outbox?kind=fax").status_code == 422
+
+
+def test_the_api_refuses_a_facilitator_who_sees_their_couples_on_the_page(
+    cast: Cast, mail_of_both_couples: list[SafetyAlert]
+) -> None:
+    assert cast.api("facilitator").get("/api/v1/outbox").status_code == 403
+    assert cast.api("facilitator").get(f"/api/v1/outbox?org={cast.center.pk}").status_code == 403
+
+
+@pytest.mark.parametrize("who", ["partner_a", "researcher", "trial_facilitator"])
+def test_the_api_outbox_does_not_exist_for_anyone_else(
+    cast: Cast, mail_of_both_couples: list[SafetyAlert], who: str
+) -> None:
+    answer = cast.api(who).get(f"/api/v1/outbox?org={cast.center.pk}")
+    assert answer.status_code == 404
+    assert answer.json() == {"detail": "Not found"}
+    assert cast.api(who).get("/api/v1/outbox").status_code in {403, 404}
+
+
+def test_a_trial_lead_sees_only_the_trial_s_mail_through_the_api(
+    cast: Cast, mail_of_both_couples: list[SafetyAlert]
+) -> None:
+    from holdspace.accounts.services import membership_ensure
+
+    membership_ensure(organisation=cast.trial, user=cast.admin, role="clinical_lead")
+    body = cast.api("admin").get(f"/api/v1/outbox?org={cast.trial.pk}").json()
+    assert {item["couple_id"] for item in body["items"]} == {cast.trial_couple.pk}
+
+
+# The notification settings page -------------------------------------------------------------
+
+
+def test_a_clinical_lead_chooses_a_channel_but_cannot_turn_safety_alerts_off(cast: Cast) -> None:
+    lead = cast.client("lead")
+    page = lead.get("/account/notifications/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "cannot be turned off" in html
+    assert 'value="sms" disabled' in html and 'value="push" disabled' in html
+    off = lead.post("/account/notifications/", {"org": cast.center.pk, "channel": ""})
+    assert off.status_code == 422
+    assert "Safety alerts cannot be turned off for a clinical lead." in off.content.decode()
+    sms = lead.post("/account/notifications/", {"org": cast.center.pk, "channel": "sms"})
+    assert sms.status_code == 422
+    assert "Text message (SMS) is not available on this Holdspace yet." in sms.content.decode()
+    assert not NotificationPreference.objects.exists()  # nothing half-saved
+    saved = lead.post("/account/notifications/", {"org": cast.center.pk, "channel": "email"})
+    assert saved.status_code == 302
+    again = lead.post("/account/notifications/", {"org": cast.center.pk, "channel": "email"})
+    assert again.status_code == 302
+    (preference,) = NotificationPreference.objects.all()
+    assert (preference.user, preference.channel) == (cast.lead, "email")
+    assert AuditEvent.objects.filter(action="notification.preference").count() == 2
+
+
+def test_a_facilitator_s_safety_alerts_cannot_be_turned_off_either(cast: Cast) -> None:
+    off = cast.client("facilitator").post("/account/notifications/", {"channel": "off"})
+    assert off.status_code == 422
+    assert "Safety alerts for your couples cannot be turned off." in off.content.decode()
+
+
+@pytest.mark.parametrize("who", ["partner_a", "researcher"])
+def test_the_notification_settings_page_does_not_exist_for_partners_or_researchers(
+    cast: Cast, who: str
+) -> None:
+    assert cast.client(who).get("/account/notifications/").status_code == 404
+    assert cast.client(who).post("/account/notifications/", {"channel": "email"}).status_code == 404
+
+
+def test_another_organisation_s_settings_do_not_exist_for_its_staff(cast: Cast) -> None:
+    client = cast.client("trial_facilitator")
+    assert client.get(f"/account/notifications/?org={cast.center.pk}").status_code == 404
+    assert client.get("/account/notifications/?org=nonsense").status_code == 404
+    assert client.get("/account/notifications/").status_code == 200
+
+
+def test_the_staff_menu_links_the_notification_settings(cast: Cast) -> None:
+    assert b'href="/account/notifications/"' in cast.client("lead").get("/console/").content
+    portal = cast.client("partner_a").get(f"/couples/{cast.couple.pk}/")
+    assert portal.status_code == 200
+    assert b'href="/account/notifications/"' not in portal.content
