@@ -224,3 +224,142 @@ def test_it_hides_alerts_from_everyone_outside_the_care_team(cast: Cast, who: st
     alert = SafetyAlert.objects.get()
     with pytest.raises(Http404):
         get_alert_for(cast.viewer(who), alert.pk)
+
+
+# Item 9 skipped, and one response per submission key ------------------------------------
+
+KEY = "form-0123456789abcdef"
+
+
+def test_it_raises_its_own_alert_when_item_9_is_left_unanswered(cast: Cast) -> None:
+    response = _submit(
+        cast.api("partner_a"),
+        cast.couple.pk,
+        {"instrument": "phq9", "timepoint": "baseline", "answers": [1] * 8 + [None]},
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["total"], body["missing"]) == (None, ["phq9_9"])
+    assert [alert["rule"] for alert in body["alerts"]] == ["phq9_item9_unanswered"]
+    assert body["alerts"][0]["message"].startswith("Item 9 was not answered: ask it.")
+    alert = SafetyAlert.objects.get()
+    assert (alert.partner, alert.rule_id) == (cast.partner_a, "phq9_item9_unanswered")
+    assert "Simon et al. 2013" in alert.source
+
+
+def test_it_accepts_nine_numbers_for_the_phq9_as_well_as_ten(cast: Cast) -> None:
+    client = cast.api("partner_a")
+    nine = _submit(
+        client,
+        cast.couple.pk,
+        {"instrument": "phq9", "timepoint": "baseline", "answers": [1, 1, 1, 1, 1, 1, 1, 1, 0]},
+    )
+    assert nine.status_code == 201
+    body = nine.json()
+    assert (body["total"], body["missing"], body["alerts"]) == (8, [], [])
+    assert body["answers"][9] == {"item": "phq9_10", "value": None, "safety": False}
+
+
+def test_it_stores_one_response_for_an_idempotency_key_sent_twice(cast: Cast) -> None:
+    client = cast.api("partner_a")
+    body = {
+        "instrument": "phq9",
+        "timepoint": "baseline",
+        "answers": [1] * 8 + [None],
+        "submission_key": KEY,
+    }
+    first = _submit(client, cast.couple.pk, body)
+    again = _submit(client, cast.couple.pk, body)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"]
+    assert again.json()["alerts"] == first.json()["alerts"]
+    assert MeasureResponse.objects.count() == 1
+    assert SafetyAlert.objects.count() == 1
+    assert AuditEvent.objects.filter(action="measure.submit").count() == 1
+    # Other answers under the same key are refused, and the stored response is named.
+    other = _submit(client, cast.couple.pk, {**body, "answers": [0] * 9})
+    assert other.status_code == 409
+    assert other.json()["stored"]["id"] == first.json()["id"]
+    # The same key for the other partner's own form is theirs, not a conflict.
+    theirs = _submit(cast.api("partner_b"), cast.couple.pk, body)
+    assert theirs.status_code == 201
+    assert MeasureResponse.objects.count() == 2
+
+
+@pytest.mark.parametrize("key", ["short", "has spaces in it, sixteen+", "é" * 20, "x" * 65])
+def test_it_refuses_a_malformed_idempotency_key(cast: Cast, key: str) -> None:
+    response = _submit(
+        cast.api("partner_a"),
+        cast.couple.pk,
+        {"instrument": "phq9", "timepoint": "baseline", "answers": [0] * 9, "submission_key": key},
+    )
+    assert response.status_code == 422
+    assert "submission_key" in json.dumps(response.json())
+    assert not MeasureResponse.objects.exists()
+
+
+def test_it_leaves_the_uniqueness_of_a_submission_key_to_the_database(cast: Cast) -> None:
+    from django.db import IntegrityError, transaction
+
+    fields = {
+        "organisation": cast.center,
+        "couple": cast.couple,
+        "partner": cast.partner_a,
+        "instrument": "phq9",
+        "instrument_version": "1.0",
+        "timepoint": "baseline",
+        "answers": {},
+        "submission_key": KEY,
+    }
+    MeasureResponse.objects.create(**fields)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MeasureResponse.objects.create(**fields)
+    # Responses sent without a key never collide.
+    MeasureResponse.objects.create(**{**fields, "submission_key": None})
+    MeasureResponse.objects.create(**{**fields, "submission_key": None})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_stores_one_response_when_the_same_form_arrives_twice_at_once() -> None:
+    import threading
+
+    from django.db import connection
+
+    from holdspace.conftest import build_cast
+    from holdspace.measures.services import response_submit
+
+    cast = build_cast()
+    barrier = threading.Barrier(4)
+    results: list[int] = []
+    errors: list[BaseException] = []
+
+    def send() -> None:
+        try:
+            viewer = cast.viewer("partner_a")
+            from holdspace.policy import get_couple_for
+
+            couple = get_couple_for(viewer, cast.couple.pk)
+            barrier.wait()
+            submitted = response_submit(
+                viewer=viewer,
+                couple=couple,
+                instrument="phq9",
+                timepoint="baseline",
+                answers={f"phq9_{n}": 1 for n in range(1, 9)},
+                submission_key=KEY,
+            )
+            results.append(submitted.response.pk)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(set(results)) == 1 and len(results) == 4
+    assert MeasureResponse.objects.count() == 1
+    assert list(SafetyAlert.objects.values_list("rule_id", flat=True)) == ["phq9_item9_unanswered"]

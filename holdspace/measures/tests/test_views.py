@@ -224,3 +224,96 @@ def test_it_gives_the_care_team_a_way_to_administer_a_questionnaire(cast: Cast) 
         "Give a questionnaire"
         not in cast.client("admin").get(f"/couples/{cast.couple.pk}/").content.decode()
     )
+
+
+def _token(html: str) -> str:
+    import re
+
+    found = re.search(r'name="submission_key" value="([A-Za-z0-9_-]+)"', html)
+    assert found is not None
+    return found.group(1)
+
+
+def test_it_asks_before_sending_with_item_9_unanswered_and_keeps_what_was_typed(
+    cast: Cast,
+) -> None:
+    client = cast.client("partner_a")
+    token = _token(client.get(_form(cast)).content.decode())
+    answers = {**_phq9_post(2, 1, 1, 1, 1, 1, 1, 1, None), "submission_key": token}
+    asked = client.post(_form(cast), answers)
+    assert asked.status_code == 422
+    html = asked.content.decode()
+    assert "Item 9 is not answered." in html and "Send your answers anyway?" in html
+    assert 'href="#q-phq9_9"' in html
+    assert 'class="question card unanswered" id="q-phq9_9"' in html
+    assert 'name="phq9_1" value="2" checked' in html
+    assert _token(html) == token  # the same open form
+    assert not MeasureResponse.objects.exists()
+
+    sent = client.post(_form(cast), {**answers, "confirm_unanswered": "1"})
+    assert sent.status_code == 302
+    stored = MeasureResponse.objects.get()
+    assert (stored.total, stored.missing) == (None, ["phq9_9"])
+    assert list(SafetyAlert.objects.values_list("rule_id", flat=True)) == ["phq9_item9_unanswered"]
+    # The same form sent again (a double click, a resend after a dropped connection).
+    again = client.post(_form(cast), {**answers, "confirm_unanswered": "1"})
+    assert again["Location"] == sent["Location"]
+    assert MeasureResponse.objects.count() == 1 and SafetyAlert.objects.count() == 1
+    # An old copy of the form with other answers comes back to what was first saved.
+    changed = client.post(
+        _form(cast), {**answers, "phq9_9": "0", "confirm_unanswered": "1"}, follow=True
+    )
+    assert "already sent from this form" in changed.content.decode()
+    assert MeasureResponse.objects.count() == 1
+    # A fresh form is a new response that supersedes the first.
+    fresh = _token(client.get(_form(cast)).content.decode())
+    assert fresh != token
+    client.post(_form(cast), {**_phq9_post(0, 0, 0, 0, 0, 0, 0, 0, 0), "submission_key": fresh})
+    assert MeasureResponse.objects.count() == 2
+
+
+def test_it_names_every_unanswered_item_and_asks_nothing_when_all_are_answered(
+    cast: Cast,
+) -> None:
+    client = cast.client("partner_a")
+    html = client.post(_form(cast), _phq9_post(0, 0, None, 0, 0, 0, 0, 0, None, item_10=None))
+    assert "Items 3, 9 and 10 are not answered." in html.content.decode()
+    complete = client.post(_form(cast), _phq9_post(0, 0, 0, 0, 0, 0, 0, 0, 0))
+    assert complete.status_code == 302
+
+
+def test_it_marks_off_scale_answers_before_asking_about_unanswered_ones(cast: Cast) -> None:
+    answers = {**_phq9_post(0, 0, 0, 0, 0, 0, 0, 0, None), "phq9_2": "5"}
+    response = cast.client("partner_a").post(_form(cast), answers)
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "the answer must be one of 0, 1, 2, 3" in html
+    assert "not answered." not in html
+    confirmed = cast.client("partner_a").post(_form(cast), {**answers, "confirm_unanswered": "1"})
+    assert confirmed.status_code == 422
+    assert not MeasureResponse.objects.exists()
+
+
+def test_it_replaces_a_malformed_form_token_with_a_fresh_one(cast: Cast) -> None:
+    answers = {**_phq9_post(0, 0, 0, 0, 0, 0, 0, 0, None), "submission_key": "<bad token>"}
+    html = cast.client("partner_a").post(_form(cast), answers).content.decode()
+    assert len(_token(html)) >= 16 and "bad token" not in html
+
+
+def test_it_shows_the_care_team_a_response_item_by_item(cast: Cast) -> None:
+    client = cast.client("partner_a")
+    sent = client.post(
+        _form(cast),
+        {**_phq9_post(2, 1, 0, 0, 0, 0, 0, 3, None), "confirm_unanswered": "1"},
+    )
+    page = cast.client("facilitator").get(sent["Location"])
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Partner A" in html and "Patient Health Questionnaire-9" in html
+    assert "No total: 1 scored item was not answered." in html
+    assert 'class="card unanswered safety-item" id="item-phq9_9"' in html
+    assert "Item 9 was not answered: ask it." in html  # the alert, to acknowledge here
+    assert "<strong>More than half the days</strong>" in html  # item 1
+    assert "<strong>Nearly every day</strong>" in html  # item 8
+    # The partner who answered still gets their thank-you page at the same address.
+    assert "your answers are saved" in client.get(sent["Location"]).content.decode()
