@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from holdspace.audit.models import AuditEvent
-from holdspace.conftest import Cast, give_licence, make_session
+from holdspace.conftest import Cast, give_licence, joined_before, make_session
 from holdspace.couples.models import CareTeamMember
 from holdspace.integration.models import FollowUpContact, IntegrationOffer, IntegrationSession
 from holdspace.policy import get_couple_for, get_medicine_session_for
@@ -91,6 +91,7 @@ def test_integration_is_offered_only_after_the_session_has_ended(cast: Cast) -> 
 
 
 def test_partners_see_what_they_carry_forward_never_the_notes(cast: Cast) -> None:
+    joined_before(cast.couple, timezone.now())
     response = cast.client("facilitator").post(
         f"/couples/{cast.couple.pk}/integration/",
         {
