@@ -13,6 +13,7 @@ from ninja.responses import Status
 
 from holdspace.lib.api import ErrorOut, Input, api_viewer, documented
 from holdspace.policy import Viewer, get_medicine_session_for, is_care_team_of, require_session_care
+from holdspace.screening.profiles import get_profile
 from holdspace.sessions.models import Discharge, MedicineSession, SessionEvent
 from holdspace.sessions.recording import EventConflict, session_event_record
 from holdspace.sessions.selectors import session_timeline
@@ -72,6 +73,13 @@ class PlanLineOut(Schema):
     supplemental_after_minutes: int | None
 
 
+class DischargeCriterionOut(Schema):
+    id: str
+    label: str
+    source: str
+    unverified: bool
+
+
 class SessionDetailOut(Schema):
     id: int
     couple_id: int
@@ -87,6 +95,9 @@ class SessionDetailOut(Schema):
     facilitator_ids: list[int]
     plans: list[PlanLineOut] = Field(description="The care team only; empty for partners.")
     music: dict[str, Any]
+    discharge_criteria: list[DischargeCriterionOut] = Field(
+        description="What the care team confirms before each partner leaves (the profile's)."
+    )
 
 
 class EventIn(Input):
@@ -129,8 +140,12 @@ class ConflictOut(Schema):
 
 class DischargeIn(Input):
     partner_id: int
-    effects_resolved: bool
-    oriented: bool
+    criteria_confirmed: list[str] = Field(
+        default=[],
+        max_length=50,
+        description="The ids of the profile's discharge criteria confirmed "
+        "(the session's discharge_criteria lists them); each one is required.",
+    )
     transport_confirmed: bool
     transport_deviation: str = Field(default="", max_length=4000)
     left_at: dt.datetime | None = None
@@ -139,6 +154,7 @@ class DischargeIn(Input):
 
 class DischargeOut(Schema):
     partner_id: int
+    criteria_confirmed: list[str]
     effects_resolved: bool
     oriented: bool
     transport_confirmed: bool
@@ -176,6 +192,10 @@ def _session_out(viewer: Viewer, session: MedicineSession) -> SessionDetailOut:
             for p in (session.plans.all() if staff else [])
         ],
         music=session.music_plan if staff else {},
+        discharge_criteria=[
+            DischargeCriterionOut(id=c.id, label=c.label, source=c.source, unverified=c.unverified)
+            for c in get_profile(session.profile).discharge.criteria
+        ],
     )
 
 
@@ -279,7 +299,8 @@ def events(request: HttpRequest, session_id: int) -> EventListOut:
 @router.post(
     "/{session_id}/discharge",
     response=documented({201: DischargeOut}, writes=True),
-    summary="Discharge one partner; the session closes when both have left",
+    summary="Discharge one partner once the profile's rules for leaving are met (422 names each "
+    "rule unmet and its source); the session closes when both have left",
 )
 def discharge(request: HttpRequest, session_id: int, payload: DischargeIn) -> Status[DischargeOut]:
     viewer = api_viewer(request)
@@ -289,6 +310,7 @@ def discharge(request: HttpRequest, session_id: int, payload: DischargeIn) -> St
         201,
         DischargeOut(
             partner_id=record.partner_id,
+            criteria_confirmed=record.criteria_confirmed,
             effects_resolved=record.effects_resolved,
             oriented=record.oriented,
             transport_confirmed=record.transport_confirmed,

@@ -171,6 +171,8 @@ class Discharge(models.Model):
     )
     effects_resolved = models.BooleanField()
     oriented = models.BooleanField()
+    # The ids of the profile's discharge criteria confirmed (the two above among them).
+    criteria_confirmed = models.JSONField(default=list, blank=True)
     transport_confirmed = models.BooleanField()
     transport_deviation = models.TextField(blank=True)
     left_at = models.DateTimeField()

@@ -22,12 +22,16 @@ from holdspace.policy import Viewer, require_session_care
 from holdspace.preparation.readiness import couple_stage_sync
 from holdspace.screening.profiles import Profile, get_profile
 from holdspace.sessions.events import DATA, JOINT_KINDS, PARTNER_KINDS, EventDataError, clean_data
-from holdspace.sessions.limits import limit_message, ratio_problem
+from holdspace.sessions.limits import limit_message, minimum_duration_problem, ratio_problem
 from holdspace.sessions.models import (
     MedicineSession,
     SessionEvent,
     SessionStatus,
 )
+
+DOSE_KINDS = frozenset({"dose", "supplemental_dose"})
+# A tablet's clock a few minutes fast does not make a time "in the future".
+CLOCK_SKEW = dt.timedelta(minutes=5)
 
 # The live record ------------------------------------------------------------------------
 
@@ -62,7 +66,7 @@ def _fingerprint(partner_id: int | None, kind: str, occurred_at: dt.datetime, da
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _given_mg(session: MedicineSession, partner_id: int) -> tuple[float, SessionEvent | None]:
+def given_mg(session: MedicineSession, partner_id: int) -> tuple[float, SessionEvent | None]:
     """What PARTNER_ID has been given so far (corrected doses count at their corrected
     amount), and their first dose."""
     doses = list(
@@ -176,12 +180,15 @@ def session_event_record(
         )
         alerts = _raise_alerts(locked, event)
         changed: list[str] = []
-        if locked.status == SessionStatus.SCHEDULED:
-            locked.status = SessionStatus.IN_PROGRESS
-            changed.append("status")
-        if locked.started_at is None or occurred_at < locked.started_at:
-            locked.started_at = occurred_at
-            changed.append("started_at")
+        # The session begins with its first dose: vital signs and notes before it do not
+        # start it, and every elapsed figure counts from that dose.
+        if kind in DOSE_KINDS:
+            if locked.status == SessionStatus.SCHEDULED:
+                locked.status = SessionStatus.IN_PROGRESS
+                changed.append("status")
+            if locked.started_at is None or occurred_at < locked.started_at:
+                locked.started_at = occurred_at
+                changed.append("started_at")
         if kind == "end":
             locked.status = SessionStatus.ENDED
             locked.ended_at = occurred_at
@@ -239,7 +246,7 @@ def _check_event(
             _("Events are accepted from the session's day, %(day)s, on.")
             % {"day": scheduled_day.isoformat()}
         ]
-    if occurred_at > timezone.now() + dt.timedelta(minutes=5):
+    if occurred_at > timezone.now() + CLOCK_SKEW:
         errors["occurred_at"] = [_("This time is in the future.")]
     if partner_id is not None and partner_id not in partner_ids:
         errors["partner_id"] = [_("Not a partner of this couple.")]
@@ -258,7 +265,7 @@ def _check_event(
         assert partner_id is not None
         _check_touch(session, data, partner_id)
     if kind == "end" and data["reason"] != "emergency_transfer":
-        _check_duration(session, profile, occurred_at)
+        _check_completed(session, profile, occurred_at)
     if kind == "correction":
         corrected = SessionEvent.objects.filter(session=session, uuid=data["corrects"]).first()
         if corrected is None:
@@ -288,7 +295,7 @@ def _check_dose(
     data: Mapping[str, Any],
     partner_id: int,
 ) -> None:
-    given, first = _given_mg(session, partner_id)
+    given, first = given_mg(session, partner_id)
     amount = float(data["amount_mg"])
     limit = profile.dose_limit(session.substance)
     if limit and limit.per_serving_max_mg and amount > limit.per_serving_max_mg:
@@ -346,7 +353,7 @@ def _check_dose(
 
 def _largest_other(session: MedicineSession, partner_id: int) -> float:
     others = [p.user_id for p in session.couple.loaded_partners if p.user_id != partner_id]
-    return max((_given_mg(session, other)[0] for other in others), default=0.0)
+    return max((given_mg(session, other)[0] for other in others), default=0.0)
 
 
 def _check_touch(session: MedicineSession, data: Mapping[str, Any], partner_id: int) -> None:
@@ -394,32 +401,81 @@ def _check_touch(session: MedicineSession, data: Mapping[str, Any], partner_id: 
         )
 
 
-def _check_duration(session: MedicineSession, profile: Profile, occurred_at: dt.datetime) -> None:
-    minimum = session.minimum_minutes or 0
-    first_doses = []
-    for partner in session.couple.loaded_partners:
-        given, first = _given_mg(session, partner.user_id)
-        if first is not None:
-            first_doses.append(first.occurred_at)
-            found = profile.minimum_minutes(session.substance, given)
-            if found is not None:
-                minimum = max(minimum, found[0])
-    start = min(first_doses) if first_doses else session.started_at
-    if start is None or not minimum:
-        return
-    elapsed = (occurred_at - start).total_seconds() / 60
-    if elapsed < minimum:
+@dataclass(frozen=True)
+class DoseClock:
+    """One partner's first dose, what they have been given in all, and the profile's minimum
+    duration from that first dose for it (None when the profile sets none)."""
+
+    partner_id: int
+    first: SessionEvent
+    given_mg: float
+    minimum: int | None
+    source: str
+
+    def problem(self, session: MedicineSession, at: dt.datetime) -> str | None:
+        """Why AT is too soon after the first dose, or None."""
+        if self.minimum is None:
+            return None
+        return minimum_duration_problem(
+            minimum=self.minimum,
+            elapsed=(at - self.first.occurred_at).total_seconds() / 60,
+            mg=self.given_mg,
+            substance=session.substance,
+            source=self.source,
+        )
+
+
+def dose_clock(session: MedicineSession, profile: Profile, partner_id: int) -> DoseClock | None:
+    """PARTNER_ID's dose clock, or None before their first dose."""
+    given, first = given_mg(session, partner_id)
+    if first is None:
+        return None
+    found = profile.minimum_minutes(session.substance, given)
+    return DoseClock(
+        partner_id=partner_id,
+        first=first,
+        given_mg=given,
+        minimum=found[0] if found else None,
+        source=found[1].source if found else "",
+    )
+
+
+def _check_completed(session: MedicineSession, profile: Profile, occurred_at: dt.datetime) -> None:
+    """A session is completed only after a first dose and, for every partner dosed, the
+    profile's minimum duration from their first dose (and the plan's from the earliest)."""
+    clocks = [
+        clock
+        for partner in session.couple.loaded_partners
+        if (clock := dose_clock(session, profile, partner.user_id)) is not None
+    ]
+    if not clocks:
         raise ValidationError(
             {
                 "data.reason": [
                     _(
-                        "The session may end %(minimum)d minutes after the first dose; it has "
-                        "been %(elapsed)d. Only an emergency transfer ends it sooner."
+                        "A session is completed after a first dose, and none is recorded. "
+                        "Record the dose first, or end it as an emergency transfer."
                     )
-                    % {"minimum": minimum, "elapsed": int(elapsed)}
                 ]
             }
         )
+    problems = [p for clock in clocks if (p := clock.problem(session, occurred_at))]
+    planned_total = max((plan.total_mg for plan in session.plans.all()), default=0.0)
+    found = profile.minimum_minutes(session.substance, planned_total) if planned_total else None
+    if not problems and session.minimum_minutes and found:
+        earliest = min(clock.first.occurred_at for clock in clocks)
+        planned = minimum_duration_problem(
+            minimum=session.minimum_minutes,
+            elapsed=(occurred_at - earliest).total_seconds() / 60,
+            mg=planned_total,
+            substance=session.substance,
+            source=found[1].source,
+            planned=True,
+        )
+        problems += [planned] if planned else []
+    if problems:
+        ending = _("Only an emergency transfer ends a session sooner.")
+        raise ValidationError({"data.reason": [f"{problems[0]} {ending}"]})
 
 
 def _raise_alerts(session: MedicineSession, event: SessionEvent) -> list[SafetyAlert]:
@@ -429,7 +485,16 @@ def _raise_alerts(session: MedicineSession, event: SessionEvent) -> list[SafetyA
         source = profile.vital_thresholds.source + (
             " (unverified)" if profile.vital_thresholds.unverified else ""
         )
-        found += [(rule, message, source) for rule, message in _vital_alerts(profile, event.data)]
+        crossed = [message for _rule, message in _vital_alerts(profile, event.data)]
+        # One reading, one alert: every threshold it crossed listed in it, with one source.
+        if len(crossed) == 1:
+            found.append(("vitals-thresholds", crossed[0], source))
+        elif crossed:
+            message = _("One reading past %(n)d thresholds: %(list)s") % {
+                "n": len(crossed),
+                "list": "; ".join(crossed),
+            }
+            found.append(("vitals-thresholds", message, source))
     if event.kind == "adverse_event" and (
         event.data["severity"] in {"severe", "life_threatening"}
         or event.data.get("emergency_services")

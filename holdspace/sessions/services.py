@@ -1,4 +1,5 @@
-"""Scheduling a medicine session, only through the readiness gate."""
+"""Scheduling a medicine session, only through the readiness gate; its plan; discharge, only
+once the profile's rules for leaving are met."""
 
 from __future__ import annotations
 
@@ -10,14 +11,17 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from holdspace.accounts.models import Membership, Role
 from holdspace.couples.models import Couple
 from holdspace.facilitators.services import facilitator_refusals
 from holdspace.integration.services import follow_ups_create
+from holdspace.measures.models import SafetyAlert
 from holdspace.policy import Viewer, require_care_team, require_session_care
 from holdspace.preparation.readiness import Readiness, couple_stage_sync, readiness
-from holdspace.screening.profiles import SUBSTANCE_LABELS, get_profile
+from holdspace.screening.profiles import SUBSTANCE_LABELS, Profile, Sourced, get_profile
 from holdspace.sessions.limits import limit_message, ratio_problem
 from holdspace.sessions.models import (
     Discharge,
@@ -26,6 +30,7 @@ from holdspace.sessions.models import (
     SessionFacilitator,
     SessionStatus,
 )
+from holdspace.sessions.recording import CLOCK_SKEW, DoseClock, dose_clock
 
 
 class NotReady(Exception):
@@ -311,38 +316,71 @@ def discharge_record(
     viewer: Viewer,
     session: MedicineSession,
     partner_id: int,
-    effects_resolved: bool,
-    oriented: bool,
+    criteria_confirmed: Iterable[str],
     transport_confirmed: bool,
     transport_deviation: str = "",
     left_at: dt.datetime | None = None,
     notes: str = "",
 ) -> Discharge:
-    """Discharge one partner: the criteria met and signed off by the facilitator, the transport
-    plan confirmed or the deviation recorded. The session closes when both have left."""
+    """Discharge one partner, signed off by the care team member asking. Refused, each refusal
+    naming its rule and source, unless: the partner's first dose was given; the profile's
+    minimum duration from it has passed (or the session ended by emergency transfer); every
+    severe or serious adverse event of theirs is signed off by a clinical lead with a note;
+    each of the profile's discharge criteria is confirmed; the transportation plan is
+    confirmed or its deviation recorded; and LEFT_AT lies between the first dose (plus the
+    minimum) and now. The session closes when both partners have left."""
     require_session_care(viewer, session, action="discharge partners from")
-    partner_ids = {p.user_id for p in session.couple.loaded_partners}
+    profile = get_profile(session.profile)
+    partners = {p.user_id: p for p in session.couple.loaded_partners}
+    now = timezone.now()
     errors: dict[str, list[str]] = {}
-    if session.status not in {SessionStatus.IN_PROGRESS, SessionStatus.ENDED}:
-        errors["session"] = [_("Discharge follows a session that has begun.")]
-    if partner_id not in partner_ids:
+    begun = session.status in {SessionStatus.IN_PROGRESS, SessionStatus.ENDED}
+    if not begun:
+        errors["session"] = [_("Discharge follows a session that has begun with a first dose.")]
+    if partner_id not in partners:
         errors["partner_id"] = [_("Not a partner of this couple.")]
     elif Discharge.objects.filter(session=session, partner_id=partner_id).exists():
         errors["partner_id"] = [_("This partner has already been discharged.")]
-    if not effects_resolved:
-        errors["effects_resolved"] = [_("A partner leaves only once the effects have resolved.")]
-    if not oriented:
-        errors["oriented"] = [_("A partner leaves only when oriented.")]
+    transfer = session.end_reason == "emergency_transfer"
+    clock = dose_clock(session, profile, partner_id) if partner_id in partners else None
+    if begun and partner_id in partners:
+        name = partners[partner_id].user.display_name
+        if clock is None and not transfer:
+            errors["first_dose"] = [_first_dose_missing(profile, session.substance, name)]
+        if clock is not None and not transfer:
+            problem = clock.problem(session, now)
+            if problem:
+                errors["minimum_duration"] = [
+                    f"{problem} {_('Only an emergency transfer lets a partner leave sooner.')}"
+                ]
+        unsigned = _unsigned_adverse_events(session, partner_id, name)
+        if unsigned:
+            errors["adverse_events"] = unsigned
+    known = {criterion.id: criterion for criterion in profile.discharge.criteria}
+    confirmed = list(dict.fromkeys(str(c) for c in criteria_confirmed))
+    unknown = [c for c in confirmed if c not in known]
+    if unknown:
+        errors["criteria_confirmed"] = [
+            _("Not a discharge criterion of %(profile)s: %(ids)s.")
+            % {"profile": profile.name, "ids": ", ".join(unknown)}
+        ]
+    for criterion in profile.discharge.criteria:
+        if criterion.id not in confirmed:
+            errors.setdefault("criteria_confirmed", []).append(
+                _("Not confirmed: %(label)s (%(source)s).")
+                % {"label": criterion.label, "source": _sourced(criterion)}
+            )
     deviation = transport_deviation.strip()
     if not transport_confirmed and not deviation:
         errors["transport_deviation"] = [
             _("Confirm the transportation plan, or record how it changed.")
         ]
-    left = left_at or timezone.now()
+    left = left_at or now
     if timezone.is_naive(left):
         left = timezone.make_aware(left)
-    if left > timezone.now() + dt.timedelta(minutes=5):
-        errors["left_at"] = [_("This time is in the future.")]
+    problem = _left_at_problem(session, clock, left, now, transfer=transfer)
+    if problem and "minimum_duration" not in errors:
+        errors["left_at"] = [problem]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -351,15 +389,16 @@ def discharge_record(
             organisation_id=session.organisation_id,
             session=locked,
             partner_id=partner_id,
-            effects_resolved=effects_resolved,
-            oriented=oriented,
+            effects_resolved="effects_resolved" in confirmed,
+            oriented="oriented" in confirmed,
+            criteria_confirmed=[c for c in known if c in confirmed],
             transport_confirmed=transport_confirmed,
             transport_deviation=deviation,
             left_at=left,
             notes=notes.strip(),
             signed_off_by=viewer.user,
         )
-        if Discharge.objects.filter(session=locked).count() == len(partner_ids):
+        if Discharge.objects.filter(session=locked).count() == len(partners):
             locked.status = SessionStatus.CLOSED
             locked.closed_at = timezone.now()
             if locked.ended_at is None:
@@ -376,9 +415,108 @@ def discharge_record(
             couple_id=session.couple_id,
             detail={
                 "partner": partner_id,
+                "criteria": discharge.criteria_confirmed,
                 "transport_confirmed": transport_confirmed,
                 "closed": locked.status == SessionStatus.CLOSED,
             },
         )
         couple_stage_sync(session.couple)
     return discharge
+
+
+def _sourced(value: Sourced) -> str:
+    return value.source + (_(" (unverified)") if value.unverified else "")
+
+
+def _at(moment: dt.datetime) -> str:
+    """A time in a refusal: the clock time today, with the day (and year) otherwise."""
+    local = timezone.localtime(moment)
+    if local.date() == timezone.localdate():
+        return date_format(local, "H:i")
+    return date_format(local, "j M Y, H:i")
+
+
+def _first_dose_missing(profile: Profile, substance: str, name: str) -> str:
+    table = next((t for t in profile.minimum_duration if t.substance == substance), None)
+    message = _(
+        "First dose: none is recorded for %(name)s. A partner leaves after their first dose "
+        "and the minimum duration that follows it"
+    ) % {"name": name}
+    return f"{message} ({_sourced(table)})." if table else f"{message}."
+
+
+def _unsigned_adverse_events(session: MedicineSession, partner_id: int, name: str) -> list[str]:
+    """A refusal for each severe or serious adverse event of PARTNER_ID whose alert no clinical
+    lead has signed off with a note (a facilitator's acknowledgement does not count)."""
+    leads = set(
+        Membership.objects.filter(
+            organisation_id=session.organisation_id, role=Role.CLINICAL_LEAD
+        ).values_list("user_id", flat=True)
+    )
+    alerts = SafetyAlert.objects.filter(
+        session_event__session=session,
+        partner_id=partner_id,
+        rule_id__startswith="adverse-event-",
+    ).select_related("session_event", "acknowledged_by")
+    refusals = []
+    for alert in sorted(alerts, key=lambda a: (a.created_at, a.pk)):
+        event = alert.session_event
+        if event is None or (
+            alert.acknowledged_at and alert.note.strip() and alert.acknowledged_by_id in leads
+        ):
+            continue
+        words = {
+            "severity": str(event.data.get("severity", "")).replace("_", "-"),
+            "at": _at(event.occurred_at),
+            "name": name,
+            "source": alert.source,
+        }
+        if alert.acknowledged_at and alert.acknowledged_by is not None:
+            words["who"] = alert.acknowledged_by.display_name
+            text = _(
+                "Adverse event (%(severity)s) at %(at)s: acknowledged by %(who)s, who is not a "
+                "clinical lead; a clinical lead signs it off with a note before %(name)s "
+                "leaves (%(source)s)."
+            )
+        else:
+            text = _(
+                "Adverse event (%(severity)s) at %(at)s: a clinical lead signs it off with a "
+                "note, by acknowledging its alert, before %(name)s leaves (%(source)s)."
+            )
+        refusals.append(text % words)
+    return refusals
+
+
+def _left_at_problem(
+    session: MedicineSession,
+    clock: DoseClock | None,
+    left: dt.datetime,
+    now: dt.datetime,
+    *,
+    transfer: bool,
+) -> str | None:
+    """Why LEFT cannot be when the partner left, or None: never in the future, never before
+    their first dose, and never before the minimum duration from it had passed."""
+    if left > now + CLOCK_SKEW:
+        return _("This time is in the future.")
+    if clock is not None:
+        first = clock.first.occurred_at
+        if left < first:
+            return _("%(left)s is before the partner's first dose at %(first)s.") % {
+                "left": _at(left),
+                "first": _at(first),
+            }
+        if clock.minimum is not None and not transfer:
+            earliest = first + dt.timedelta(minutes=clock.minimum)
+            if left < earliest:
+                return _(
+                    "%(left)s is before the minimum duration ended at %(earliest)s (%(source)s)."
+                ) % {"left": _at(left), "earliest": _at(earliest), "source": clock.source}
+        return None
+    day = timezone.localtime(session.starts_at).date()
+    if timezone.localtime(left).date() < day:
+        return _("%(left)s is before the session's day, %(day)s.") % {
+            "left": _at(left),
+            "day": date_format(day, "j M Y"),
+        }
+    return None

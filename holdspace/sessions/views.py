@@ -4,6 +4,7 @@ timeline and quick forms; events queue in the browser and are sent when the conn
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from typing import Any
@@ -25,8 +26,9 @@ from holdspace.policy import get_medicine_session_for, require_session_care, vie
 from holdspace.preparation.models import PartnerForm
 from holdspace.screening.profiles import get_profile
 from holdspace.sessions.api import event_out
+from holdspace.sessions.limits import hours_text
 from holdspace.sessions.models import Discharge, MedicineSession, PartnerPlan, SessionStatus
-from holdspace.sessions.recording import EventConflict, session_event_record
+from holdspace.sessions.recording import EventConflict, dose_clock, session_event_record
 from holdspace.sessions.selectors import describe, session_timeline
 from holdspace.sessions.services import (
     PlanLine,
@@ -400,11 +402,11 @@ def plan(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 class DischargeForm(forms.Form):
-    effects_resolved = forms.BooleanField(
-        label=gettext_lazy("The effects have resolved"), required=False
-    )
-    oriented = forms.BooleanField(
-        label=gettext_lazy("Oriented to time, place and person"), required=False
+    # The profile's criteria, each a checkbox; the service says which are missing and why.
+    criteria_confirmed = forms.MultipleChoiceField(
+        label=gettext_lazy("Before they leave, confirm"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     transport_confirmed = forms.BooleanField(
         label=gettext_lazy("Leaving as the transportation plan says"), required=False
@@ -450,6 +452,11 @@ def discharge(request: HttpRequest, session_id: int, partner_id: int) -> HttpRes
     form = DischargeForm(
         request.POST or None, initial={"left_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}
     )
+    profile = get_profile(session.profile)
+    form.fields["criteria_confirmed"].choices = [  # type: ignore[attr-defined]
+        (criterion.id, criterion.label) for criterion in profile.discharge.criteria
+    ]
+    clock = dose_clock(session, profile, partner_id)
     if request.method == "POST" and form.is_valid():
         left_at = form.cleaned_data["left_at"] or timezone.now()
         try:
@@ -457,8 +464,7 @@ def discharge(request: HttpRequest, session_id: int, partner_id: int) -> HttpRes
                 viewer=viewer,
                 session=session,
                 partner_id=partner_id,
-                effects_resolved=form.cleaned_data["effects_resolved"],
-                oriented=form.cleaned_data["oriented"],
+                criteria_confirmed=form.cleaned_data["criteria_confirmed"],
                 transport_confirmed=form.cleaned_data["transport_confirmed"],
                 transport_deviation=form.cleaned_data["transport_deviation"],
                 left_at=left_at,
@@ -481,6 +487,14 @@ def discharge(request: HttpRequest, session_id: int, partner_id: int) -> HttpRes
             "partner": partner,
             "form": form,
             "transport": plan_record.data if plan_record else None,
+            "clock": clock,
+            "minimum_text": hours_text(clock.minimum) if clock and clock.minimum else "",
+            "leave_from": (
+                clock.first.occurred_at + dt.timedelta(minutes=clock.minimum)
+                if clock and clock.minimum
+                else None
+            ),
+            "transfer": session.end_reason == "emergency_transfer",
         },
         status=422 if request.method == "POST" else 200,
     )

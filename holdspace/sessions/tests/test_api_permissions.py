@@ -58,11 +58,20 @@ def _note() -> dict[str, Any]:
     }
 
 
+def _dose(cast: Cast) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()),
+        "partner_id": cast.partner_a.pk,
+        "kind": "dose",
+        "occurred_at": (timezone.now() - dt.timedelta(minutes=5)).isoformat(),
+        "data": {"amount_mg": 20, "product": "Golden Teacher capsules", "lot": "GT-2609"},
+    }
+
+
 def _discharge(cast: Cast) -> dict[str, Any]:
     return {
         "partner_id": cast.partner_a.pk,
-        "effects_resolved": True,
-        "oriented": True,
+        "criteria_confirmed": ["effects_resolved", "oriented", "ride_arranged"],
         "transport_confirmed": True,
     }
 
@@ -75,12 +84,12 @@ def _send(client: Client, method: str, url: str, body: dict[str, Any] | None = N
 
 
 def _planned_and_begun(cast: Cast) -> MedicineSession:
-    """A session of A & B with a plan, then begun (so discharge would be possible)."""
+    """A session of A & B with a plan, then begun by partner A's first dose."""
     session: MedicineSession = make_session(cast)
     client = cast.api("facilitator")
     planned = _send(client, "put", f"/api/v1/sessions/{session.pk}/plan", _plan(cast))
     assert planned.status_code == 200, planned.content
-    begun = _send(client, "post", f"/api/v1/sessions/{session.pk}/events", _note())
+    begun = _send(client, "post", f"/api/v1/sessions/{session.pk}/events", _dose(cast))
     assert begun.status_code == 201, begun.content
     return session
 

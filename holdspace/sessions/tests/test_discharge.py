@@ -1,7 +1,9 @@
-"""Discharge, one partner at a time, through POST /api/v1/sessions/{id}/discharge: the effects
-resolved and the partner oriented, the transportation plan confirmed or its deviation recorded,
-once per partner; the session closes only when both have left, and the couple moves on to
-integration."""
+"""Discharge, one partner at a time, through POST /api/v1/sessions/{id}/discharge and the web
+form: only after the partner's first dose and the profile's minimum duration from it (or an
+emergency transfer), every severe adverse event signed off by a clinical lead, the profile's
+criteria confirmed, the transportation plan confirmed or its deviation recorded, and a time of
+leaving between the dose and now; the session closes only when both have left, and the couple
+moves on to integration."""
 
 from __future__ import annotations
 
@@ -14,15 +16,23 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from holdspace.accounts.models import User
 from holdspace.audit.models import AuditEvent
 from holdspace.conftest import Cast, make_session
 from holdspace.couples.models import Couple, Stage
+from holdspace.measures.models import SafetyAlert
+from holdspace.measures.services import alert_acknowledge
 from holdspace.sessions.models import Discharge, MedicineSession, SessionEvent, SessionStatus
 
 pytestmark = pytest.mark.django_db
 
 
 # Helpers ------------------------------------------------------------------------------
+
+OREGON = ["effects_resolved", "oriented", "ride_arranged"]
+DURATION_SOURCE = (
+    "OAR 333-333-5250 (total psilocybin analyte consumed, including any secondary dose)"
+)
 
 
 def _post(client: Client, url: str, body: dict[str, Any]) -> Any:
@@ -32,8 +42,7 @@ def _post(client: Client, url: str, body: dict[str, Any]) -> Any:
 def _discharge(client: Client, session: MedicineSession, partner_id: int, **changes: Any) -> Any:
     body: dict[str, Any] = {
         "partner_id": partner_id,
-        "effects_resolved": True,
-        "oriented": True,
+        "criteria_confirmed": OREGON,
         "transport_confirmed": True,
         **changes,
     }
@@ -41,17 +50,28 @@ def _discharge(client: Client, session: MedicineSession, partner_id: int, **chan
 
 
 def _record(
-    client: Client, session: MedicineSession, kind: str, data: dict[str, Any], minutes_ago: int
+    client: Client,
+    session: MedicineSession,
+    kind: str,
+    data: dict[str, Any],
+    minutes_ago: float,
+    partner: User | None = None,
 ) -> Any:
-    body = {
+    body: dict[str, Any] = {
         "id": str(uuid.uuid4()),
         "kind": kind,
         "occurred_at": (timezone.now() - dt.timedelta(minutes=minutes_ago)).isoformat(),
         "data": data,
     }
+    if partner is not None:
+        body["partner_id"] = partner.pk
     response = _post(client, f"/api/v1/sessions/{session.pk}/events", body)
     assert response.status_code == 201, response.content
     return response
+
+
+def _dose(mg: float = 20) -> dict[str, Any]:
+    return {"amount_mg": mg, "product": "Golden Teacher capsules", "lot": "GT-2609"}
 
 
 def _problems(response: Any) -> dict[str, list[str]]:
@@ -62,10 +82,18 @@ def _problems(response: Any) -> dict[str, list[str]]:
     return found
 
 
-def _begun(cast: Cast, client: Client) -> MedicineSession:
-    """A session of A & B in progress: its first event recorded."""
-    session: MedicineSession = make_session(cast)
-    _record(client, session, "note", {"text": "Both arrived"}, minutes_ago=50)
+def _session(cast: Cast) -> MedicineSession:
+    """A session of A & B scheduled two days ago, so doses hours ago fall on or after its day."""
+    session: MedicineSession = make_session(cast, starts_at=timezone.now() - dt.timedelta(days=2))
+    return session
+
+
+def _begun(cast: Cast, client: Client, minutes_ago: float = 250) -> MedicineSession:
+    """A session of A & B in progress: both given 20 mg (4 h minimum) MINUTES_AGO."""
+    session = _session(cast)
+    _record(client, session, "note", {"text": "Both arrived"}, minutes_ago=minutes_ago + 20)
+    for partner in (cast.partner_a, cast.partner_b):
+        _record(client, session, "dose", _dose(), minutes_ago=minutes_ago, partner=partner)
     return session
 
 
@@ -89,6 +117,7 @@ def test_it_closes_the_session_only_when_both_partners_have_left(cast: Cast) -> 
         True,
         True,
     )
+    assert body["criteria_confirmed"] == OREGON
     assert body["signed_off_by"] == "Facilitator"
     session.refresh_from_db()
     assert session.status == SessionStatus.IN_PROGRESS
@@ -107,6 +136,7 @@ def test_it_closes_the_session_only_when_both_partners_have_left(cast: Cast) -> 
 
     stored = Discharge.objects.get(partner=cast.partner_a)
     assert (stored.signed_off_by, stored.notes) == (cast.facilitator, "Walked out with her sister")
+    assert stored.criteria_confirmed == OREGON
     audited = AuditEvent.objects.filter(action="medicine_session.discharge").order_by("seq")
     assert [e.detail["closed"] for e in audited] == [False, True]
 
@@ -145,7 +175,7 @@ def test_it_records_nothing_more_once_the_session_is_closed(cast: Cast) -> None:
         },
     )
     assert list(_problems(late)) == ["session"]
-    assert SessionEvent.objects.count() == 1
+    assert SessionEvent.objects.count() == 3
 
 
 # The criteria ----------------------------------------------------------------------------------
@@ -154,8 +184,9 @@ def test_it_records_nothing_more_once_the_session_is_closed(cast: Cast) -> None:
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
-        ({"effects_resolved": False}, "effects_resolved"),
-        ({"oriented": False}, "oriented"),
+        ({"criteria_confirmed": ["oriented", "ride_arranged"]}, "criteria_confirmed"),
+        ({"criteria_confirmed": []}, "criteria_confirmed"),
+        ({"criteria_confirmed": [*OREGON, "sober"]}, "criteria_confirmed"),
         ({"transport_confirmed": False}, "transport_deviation"),
         ({"transport_confirmed": False, "transport_deviation": "   "}, "transport_deviation"),
         ({"left_at": (timezone.now() + dt.timedelta(days=1)).isoformat()}, "left_at"),
@@ -213,9 +244,14 @@ def test_it_refuses_to_discharge_someone_outside_the_couple(cast: Cast) -> None:
 
 
 def test_it_refuses_a_discharge_before_the_session_has_begun(cast: Cast) -> None:
-    session = make_session(cast)
-    response = _discharge(cast.api("facilitator"), session, cast.partner_a.pk)
-    assert list(_problems(response)) == ["session"]
+    session = _session(cast)
+    client = cast.api("facilitator")
+    # Vital signs before the dose do not begin the session.
+    _record(client, session, "vitals", {"heart_rate": 70}, minutes_ago=5, partner=cast.partner_a)
+    response = _discharge(client, session, cast.partner_a.pk)
+    assert _problems(response) == {
+        "session": ["Discharge follows a session that has begun with a first dose."]
+    }
     assert not Discharge.objects.exists()
 
 
@@ -225,3 +261,203 @@ def test_it_lets_the_clinical_lead_sign_off_a_discharge(cast: Cast) -> None:
     assert response.status_code == 201, response.content
     assert response.json()["signed_off_by"] == "Lead"
     assert Discharge.objects.get().signed_off_by == cast.lead
+
+
+# The gate: the first dose, the minimum duration, adverse events, the time of leaving -----------
+
+
+def test_it_refuses_a_discharge_six_minutes_after_the_dose_naming_the_rule_and_its_source(
+    cast: Cast,
+) -> None:
+    client = cast.api("facilitator")
+    session = _session(cast)
+    _record(client, session, "dose", _dose(25), minutes_ago=6.5, partner=cast.partner_a)
+    expected = (
+        "Minimum duration: 5 h 00 min from the first dose, for 25 mg psilocybin given, has not "
+        f"passed; 6 min so far ({DURATION_SOURCE}). Only an emergency transfer lets a partner "
+        "leave sooner."
+    )
+    refused = _discharge(client, session, cast.partner_a.pk)
+    assert _problems(refused) == {"minimum_duration": [expected]}
+
+    # The web form refuses it with the same words, above the form, and keeps what was ticked.
+    web = cast.client("facilitator").post(
+        f"/sessions/{session.pk}/discharge/{cast.partner_a.pk}/",
+        {"criteria_confirmed": OREGON, "transport_confirmed": "on"},
+    )
+    assert web.status_code == 422
+    page = web.content.decode()
+    assert expected in page
+    assert page.count("checked") == len(OREGON) + 1
+    assert not Discharge.objects.exists()
+    session.refresh_from_db()
+    assert session.status == SessionStatus.IN_PROGRESS
+
+
+def test_it_refuses_a_partner_who_has_had_no_dose_yet(cast: Cast) -> None:
+    client = cast.api("facilitator")
+    session = _session(cast)
+    _record(client, session, "dose", _dose(), minutes_ago=250, partner=cast.partner_a)
+    refused = _discharge(client, session, cast.partner_b.pk)
+    assert _problems(refused) == {
+        "first_dose": [
+            "First dose: none is recorded for Partner B. A partner leaves after their first dose "
+            f"and the minimum duration that follows it ({DURATION_SOURCE})."
+        ]
+    }
+    assert _discharge(client, session, cast.partner_a.pk).status_code == 201
+
+
+def test_it_lets_a_partner_leave_sooner_after_an_emergency_transfer(cast: Cast) -> None:
+    client = cast.api("facilitator")
+    session = _session(cast)
+    _record(client, session, "dose", _dose(), minutes_ago=6, partner=cast.partner_a)
+    transfer = {"reason": "emergency_transfer", "note": "A to St Vincent by ambulance"}
+    _record(client, session, "end", transfer, minutes_ago=2)
+    # Not before the dose, even so.
+    early = _discharge(
+        client,
+        session,
+        cast.partner_a.pk,
+        left_at=(timezone.now() - dt.timedelta(minutes=10)).isoformat(),
+    )
+    assert list(_problems(early)) == ["left_at"]
+    assert "before the partner's first dose" in _problems(early)["left_at"][0]
+    left = _discharge(
+        client,
+        session,
+        cast.partner_a.pk,
+        transport_confirmed=False,
+        transport_deviation="By ambulance",
+    )
+    assert left.status_code == 201, left.content
+    # B had no dose at all: after a transfer, B may leave too.
+    assert _discharge(client, session, cast.partner_b.pk).status_code == 201
+    session.refresh_from_db()
+    assert session.status == SessionStatus.CLOSED
+
+
+@pytest.mark.parametrize(
+    ("left_at", "words"),
+    [
+        (
+            dt.datetime(1999, 1, 1, 10, 0, tzinfo=dt.UTC),
+            "1 Jan 1999, 10:00 is before the partner's first dose",
+        ),
+        (None, "is before the minimum duration ended at"),  # 3 h 40 min after the dose
+    ],
+)
+def test_it_refuses_a_time_of_leaving_before_the_dose_or_its_minimum(
+    cast: Cast, left_at: dt.datetime | None, words: str
+) -> None:
+    client = cast.api("facilitator")
+    session = _begun(cast, client, minutes_ago=300)
+    when = left_at or timezone.now() - dt.timedelta(minutes=80)
+    refused = _discharge(client, session, cast.partner_a.pk, left_at=when.isoformat())
+    problems = _problems(refused)
+    assert list(problems) == ["left_at"]
+    assert words in problems["left_at"][0]
+    if left_at is None:
+        assert DURATION_SOURCE in problems["left_at"][0]
+    assert not Discharge.objects.exists()
+
+
+def _severe(client: Client, session: MedicineSession, partner: User, what: str) -> SafetyAlert:
+    _record(
+        client,
+        session,
+        "adverse_event",
+        {"description": what, "severity": "severe", "action_taken": "Stayed with them"},
+        minutes_ago=100,
+        partner=partner,
+    )
+    return SafetyAlert.objects.get(session_event__data__description=what)
+
+
+def test_it_waits_for_a_clinical_leads_sign_off_of_each_severe_adverse_event(cast: Cast) -> None:
+    client = cast.api("facilitator")
+    session = _begun(cast, client)
+    panic = _severe(client, session, cast.partner_a, "Panic, chest tightness")
+    fall = _severe(client, session, cast.partner_a, "Fainted on the way to the bathroom")
+    _record(
+        client,
+        session,
+        "adverse_event",
+        {"description": "Nausea", "severity": "mild"},
+        minutes_ago=90,
+        partner=cast.partner_a,
+    )
+    refused = _problems(_discharge(client, session, cast.partner_a.pk))
+    assert list(refused) == ["adverse_events"]
+    assert len(refused["adverse_events"]) == 2  # the mild one needs no sign-off
+    assert all(
+        "Adverse event (severe)" in m
+        and "a clinical lead signs it off with a note" in m
+        and "OAR 333-333-1010" in m
+        for m in refused["adverse_events"]
+    )
+
+    # The facilitator's acknowledgement does not count; the clinical lead's does.
+    alert_acknowledge(viewer=cast.viewer("facilitator"), alert=panic, note="Breathing with her")
+    alert_acknowledge(viewer=cast.viewer("lead"), alert=fall, note="Checked: no injury, BP fine")
+    [still] = _problems(_discharge(client, session, cast.partner_a.pk))["adverse_events"]
+    assert "acknowledged by Facilitator, who is not a clinical lead" in still
+    # Partner B's discharge does not wait for A's adverse events.
+    assert _discharge(client, session, cast.partner_b.pk).status_code == 201
+    assert not Discharge.objects.filter(partner=cast.partner_a).exists()
+
+
+def test_it_discharges_once_the_clinical_lead_has_signed_off(cast: Cast) -> None:
+    client = cast.api("facilitator")
+    session = _begun(cast, client)
+    panic = _severe(client, session, cast.partner_a, "Panic, chest tightness")
+    alert_acknowledge(viewer=cast.viewer("lead"), alert=panic, note="Settled; reviewed with A")
+    assert _discharge(client, session, cast.partner_a.pk).status_code == 201
+
+
+def test_it_asks_for_the_trial_protocols_own_criteria(cast: Cast) -> None:
+    session = make_session(
+        cast,
+        couple=cast.trial_couple,
+        facilitators=[cast.trial_facilitator],
+        starts_at=timezone.now() - dt.timedelta(days=2),
+    )
+    client = cast.api("trial_facilitator")
+    detail = client.get(f"/api/v1/sessions/{session.pk}").json()
+    assert [c["id"] for c in detail["discharge_criteria"]] == [
+        "effects_resolved",
+        "suds_baseline",
+        "oriented",
+        "overnight_attendant",
+    ]
+    refused = _discharge(client, session, cast.trial_partner_a.pk, criteria_confirmed=OREGON)
+    problems = _problems(refused)["criteria_confirmed"]
+    assert (
+        problems[0]
+        == "Not a discharge criterion of MDMA clinical trial (MAPS-style protocol): ride_arranged."
+    )
+    assert any("Not confirmed: SUDS at or below their baseline (maps.org" in p for p in problems)
+    assert any(p.startswith("Not confirmed: Staying overnight") for p in problems)
+
+
+def test_it_shows_the_profiles_criteria_as_checkboxes(cast: Cast) -> None:
+    client = cast.api("facilitator")
+    session = _begun(cast, client, minutes_ago=6)
+    page = cast.client("facilitator").get(f"/sessions/{session.pk}/discharge/{cast.partner_a.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    for criterion in OREGON:
+        assert f'value="{criterion}"' in html
+    assert "Not driving: the ride in their transportation plan" in html
+    assert "they may leave from" in html
+
+
+@pytest.mark.parametrize("who", ["other_facilitator", "partner_c", "trial_facilitator"])
+def test_it_answers_404_to_people_outside_the_couple(cast: Cast, who: str) -> None:
+    session = _begun(cast, cast.api("facilitator"))
+    url = f"/sessions/{session.pk}/discharge/{cast.partner_a.pk}/"
+    assert cast.client(who).get(url).status_code == 404
+    body = {"criteria_confirmed": OREGON, "transport_confirmed": "on"}
+    assert cast.client(who).post(url, body).status_code == 404
+    assert _discharge(cast.api(who), session, cast.partner_a.pk).status_code == 404
+    assert not Discharge.objects.exists()

@@ -137,12 +137,15 @@ def _consent(cast: Cast, who: str, data: dict[str, Any]) -> None:
 # The first event, replays and conflicts ---------------------------------------------------
 
 
-def test_it_records_the_first_event_and_starts_the_session(cast: Cast) -> None:
+def test_it_records_the_first_event_and_starts_the_session_at_the_first_dose(
+    cast: Cast,
+) -> None:
     session = make_session(cast)
+    client = cast.api("facilitator")
     assert session.status == SessionStatus.SCHEDULED
     at = _ago(10)
     body = _event("note", {"text": "Arrived, settling in"}, at=at)
-    response = _post(cast.api("facilitator"), session, body)
+    response = _post(client, session, body)
     assert response.status_code == 201, response.content
     stored = response.json()
     assert stored["id"] == body["id"]
@@ -154,13 +157,25 @@ def test_it_records_the_first_event_and_starts_the_session(cast: Cast) -> None:
     assert abs(dt.datetime.fromisoformat(stored["occurred_at"]) - at) < dt.timedelta(seconds=1)
     assert (stored["corrects"], stored["corrected_by"], stored["alerts"]) == (None, [], [])
     assert stored["recorded_by"] == "Facilitator"
-    session.refresh_from_db()
-    assert session.status == SessionStatus.IN_PROGRESS
-    assert session.started_at is not None
-    assert abs(session.started_at - at) < dt.timedelta(seconds=1)
     assert AuditEvent.objects.filter(
         action="session_event.record", detail__uuid=body["id"], actor_id=cast.facilitator.pk
     ).exists()
+    # A note and pre-dose vital signs do not begin the session; the first dose does.
+    _accepted(client, session, _event("vitals", {"heart_rate": 72}, partner=cast.partner_a))
+    session.refresh_from_db()
+    assert (session.status, session.started_at) == (SessionStatus.SCHEDULED, None)
+    assert client.get(f"/api/v1/sessions/{session.pk}").json()["started_at"] is None
+    dosed_at = _ago(4)
+    _accepted(client, session, _event("dose", _dose(20), partner=cast.partner_b, at=dosed_at))
+    session.refresh_from_db()
+    assert session.status == SessionStatus.IN_PROGRESS
+    assert session.started_at is not None
+    assert abs(session.started_at - dosed_at) < dt.timedelta(seconds=1)
+    # A later dose does not move the start; the other partner's earlier one does.
+    _accepted(client, session, _event("dose", _dose(20), partner=cast.partner_a, at=_ago(6)))
+    session.refresh_from_db()
+    assert session.started_at is not None
+    assert abs(session.started_at - _ago(6)) < dt.timedelta(seconds=2)
 
 
 def test_it_answers_an_identical_replay_with_the_stored_event(cast: Cast) -> None:
@@ -267,6 +282,9 @@ def test_it_accepts_events_from_the_scheduled_day_on_and_never_from_the_future(
     # ahead.
     _accepted(client, session, _event("note", {"text": "Room ready"}, at=midnight))
     _accepted(client, session, _event("note", {"text": "A tablet a little ahead"}, at=_ago(-3)))
+    session.refresh_from_db()
+    assert session.started_at is None  # notes do not begin it; its first dose does
+    _accepted(client, session, _event("dose", _dose(10), partner=cast.partner_a, at=midnight))
     session.refresh_from_db()
     assert session.started_at == midnight
 
@@ -458,28 +476,28 @@ def test_it_follows_a_revoked_touch_consent(cast: Cast) -> None:
 
 
 @pytest.mark.parametrize(
-    ("reading", "rules"),
+    ("reading", "crossed"),
     [
-        ({"systolic": 161, "diastolic": 90}, ["vitals-systolic-high"]),
+        ({"systolic": 161, "diastolic": 90}, ["Systolic pressure 161 mmHg is above 160"]),
         ({"systolic": 160, "diastolic": 110, "heart_rate": 110}, []),
-        ({"systolic": 150, "diastolic": 111}, ["vitals-diastolic-high"]),
-        ({"heart_rate": 111}, ["vitals-heart-rate-high"]),
-        ({"heart_rate": 44}, ["vitals-heart-rate-low"]),
+        ({"systolic": 150, "diastolic": 111}, ["Diastolic pressure 111 mmHg is above 110"]),
+        ({"heart_rate": 111}, ["Heart rate 111 bpm is above 110"]),
+        ({"heart_rate": 44}, ["Heart rate 44 bpm is below 45"]),
         ({"heart_rate": 45, "temperature_c": 38.5}, []),
-        ({"temperature_c": 38.6}, ["vitals-temperature-c-high"]),
+        ({"temperature_c": 38.6}, ["Temperature 38.6 °C is above 38.5"]),
         (
             {"systolic": 172, "diastolic": 114, "heart_rate": 126, "temperature_c": 38.9},
             [
-                "vitals-systolic-high",
-                "vitals-diastolic-high",
-                "vitals-heart-rate-high",
-                "vitals-temperature-c-high",
+                "Systolic pressure 172 mmHg is above 160",
+                "Diastolic pressure 114 mmHg is above 110",
+                "Heart rate 126 bpm is above 110",
+                "Temperature 38.9 °C is above 38.5",
             ],
         ),
     ],
 )
-def test_it_raises_an_alert_for_vital_signs_past_the_profiles_thresholds(
-    cast: Cast, reading: dict[str, float], rules: list[str]
+def test_it_raises_one_alert_per_reading_listing_each_threshold_crossed(
+    cast: Cast, reading: dict[str, float], crossed: list[str]
 ) -> None:
     session = make_session(cast)
     response = _post(
@@ -487,11 +505,20 @@ def test_it_raises_an_alert_for_vital_signs_past_the_profiles_thresholds(
     )
     assert response.status_code == 201, response.content
     alerts = response.json()["alerts"]
-    assert [a["rule_id"] for a in alerts] == rules
-    assert all(VITALS_SOURCE in a["source"] and a["message"] for a in alerts)
-    stored = SafetyAlert.objects.filter(session_event__session=session)
-    assert sorted(stored.values_list("rule_id", flat=True)) == sorted(rules)
-    assert all(a.partner_id == cast.partner_b.pk for a in stored)
+    assert len(alerts) == (1 if crossed else 0)
+    stored = list(SafetyAlert.objects.filter(session_event__session=session))
+    assert len(stored) == len(alerts)
+    if crossed:
+        [alert] = alerts
+        assert alert["rule_id"] == "vitals-thresholds"
+        assert alert["source"].count(VITALS_SOURCE) == 1
+        if len(crossed) == 1:
+            assert alert["message"] == crossed[0]
+        else:
+            assert alert["message"] == (
+                f"One reading past {len(crossed)} thresholds: " + "; ".join(crossed)
+            )
+        assert (stored[0].partner_id, stored[0].message) == (cast.partner_b.pk, alert["message"])
 
 
 def test_it_shows_a_vitals_alert_on_the_staff_console_once(cast: Cast) -> None:
@@ -585,11 +612,15 @@ def test_it_refuses_to_end_before_the_minimum_duration_except_for_an_emergency_t
 ) -> None:
     session = _early_session(cast)
     client = cast.api("facilitator")
-    _accepted(client, session, _event("dose", _dose(20), partner=cast.partner_a, at=_ago(60)))
+    _accepted(client, session, _event("dose", _dose(20), partner=cast.partner_a, at=_ago(61)))
     too_soon = _post(client, session, _event("end", {"reason": "completed"}))
     problems = _problems(too_soon)
     assert list(problems) == ["data.reason"]
-    assert "240 minutes after the first dose" in problems["data.reason"][0]
+    assert problems["data.reason"] == [
+        "Minimum duration: 4 h 00 min from the first dose, for 20 mg psilocybin given, has not "
+        "passed; 1 h 00 min so far (OAR 333-333-5250 (total psilocybin analyte consumed, "
+        "including any secondary dose)). Only an emergency transfer ends a session sooner."
+    ]
 
     without_note = _post(client, session, _event("end", {"reason": "emergency_transfer"}))
     assert list(_problems(without_note)) == ["data"]
@@ -603,6 +634,43 @@ def test_it_refuses_to_end_before_the_minimum_duration_except_for_an_emergency_t
     assert session.ended_at is not None
     detail = cast.api("facilitator").get(f"/api/v1/sessions/{session.pk}").json()
     assert (detail["status"], detail["end_reason"]) == ("ended", "emergency_transfer")
+
+
+def test_it_refuses_to_complete_a_session_in_which_no_dose_was_given(cast: Cast) -> None:
+    session = make_session(cast)
+    client = cast.api("facilitator")
+    _accepted(client, session, _event("vitals", {"heart_rate": 70}, partner=cast.partner_a))
+    refused = _post(client, session, _event("end", {"reason": "completed"}))
+    assert _problems(refused) == {
+        "data.reason": [
+            "A session is completed after a first dose, and none is recorded. Record the dose "
+            "first, or end it as an emergency transfer."
+        ]
+    }
+    session.refresh_from_db()
+    assert (session.status, session.ended_at, session.end_reason) == (
+        SessionStatus.SCHEDULED,
+        None,
+        "",
+    )
+    assert not SessionEvent.objects.filter(kind="end").exists()
+
+
+def test_it_holds_the_end_for_each_partners_minimum_from_their_own_first_dose(
+    cast: Cast,
+) -> None:
+    session = _early_session(cast)
+    client = cast.api("facilitator")
+    _accepted(client, session, _event("dose", _dose(20), partner=cast.partner_a, at=_ago(300)))
+    # B took theirs later: 100 minutes ago, of the 240 their 20 mg needs.
+    _accepted(client, session, _event("dose", _dose(20), partner=cast.partner_b, at=_ago(101)))
+    refused = _post(client, session, _event("end", {"reason": "completed"}, at=_ago(1)))
+    [message] = _problems(refused)["data.reason"]
+    assert message.startswith(
+        "Minimum duration: 4 h 00 min from the first dose, for 20 mg psilocybin given, has not "
+        "passed; 1 h 40 min so far"
+    )
+    assert not SessionEvent.objects.filter(kind="end").exists()
 
 
 def test_it_holds_the_session_for_the_planned_minimum_from_the_first_dose(cast: Cast) -> None:
@@ -630,7 +698,10 @@ def test_it_holds_the_session_for_the_planned_minimum_from_the_first_dose(cast: 
     dose = _event("dose", _dose(20), partner=cast.partner_a, at=_ago(310))
     assert _post(client, session, dose).status_code == 201
     at_250 = _post(client, session, _event("end", {"reason": "completed"}, at=_ago(60)))
-    assert "300 minutes" in _problems(at_250)["data.reason"][0]
+    assert (
+        "Minimum duration: 5 h 00 min from the first dose, for the 30 mg psilocybin planned"
+        in _problems(at_250)["data.reason"][0]
+    )
     at_310 = _post(client, session, _event("end", {"reason": "completed"}, at=_ago(0)))
     assert at_310.status_code == 201, at_310.content
     session.refresh_from_db()
@@ -641,7 +712,8 @@ def test_it_refuses_doses_and_touch_after_the_end_but_takes_notes(cast: Cast) ->
     _consent(cast, "partner_a", CONSENT_HANDS_ONLY)
     session = make_session(cast)
     client = cast.api("facilitator")
-    _accepted(client, session, _event("end", {"reason": "completed"}, at=_ago(5)))
+    transfer = {"reason": "emergency_transfer", "note": "Partner B to St Vincent by ambulance"}
+    _accepted(client, session, _event("end", transfer, at=_ago(5)))
     for kind, data in (
         ("dose", _dose(5)),
         ("supplemental_dose", _dose(5)),
@@ -649,7 +721,7 @@ def test_it_refuses_doses_and_touch_after_the_end_but_takes_notes(cast: Cast) ->
     ):
         refused = _post(client, session, _event(kind, data, partner=cast.partner_a))
         assert list(_problems(refused)) == ["kind"], kind
-    again = _post(client, session, _event("end", {"reason": "completed"}))
+    again = _post(client, session, _event("end", transfer))
     assert list(_problems(again)) == ["kind"]
     note = _post(client, session, _event("note", {"text": "Resting, talking quietly"}))
     assert note.status_code == 201, note.content

@@ -313,22 +313,31 @@ def test_it_refuses_two_plans_for_one_partner(cast: Cast) -> None:
 # Once the session has begun --------------------------------------------------------------------
 
 
+def _event(cast: Cast, session: MedicineSession, kind: str, data: dict[str, Any]) -> Any:
+    client = cast.api("facilitator")
+    body = {
+        "id": str(uuid.uuid4()),
+        "kind": kind,
+        "occurred_at": (timezone.now() - dt.timedelta(minutes=5)).isoformat(),
+        "data": data,
+    }
+    if kind == "dose":
+        body["partner_id"] = cast.partner_a.pk
+    return client.post(
+        f"/api/v1/sessions/{session.pk}/events", json.dumps(body), content_type="application/json"
+    )
+
+
 def test_it_fixes_the_plan_once_the_session_is_in_progress(cast: Cast) -> None:
     session = make_session(cast)
     client = cast.api("facilitator")
     assert _put(client, session, {"plans": [_line(cast.partner_a, 20)]}).status_code == 200
-    started = client.post(
-        f"/api/v1/sessions/{session.pk}/events",
-        json.dumps(
-            {
-                "id": str(uuid.uuid4()),
-                "kind": "note",
-                "occurred_at": (timezone.now() - dt.timedelta(minutes=5)).isoformat(),
-                "data": {"text": "Arrived, settling in"},
-            }
-        ),
-        content_type="application/json",
-    )
+    # A note before the dose leaves the plan open; the first dose begins the session.
+    arrived = _event(cast, session, "note", {"text": "Arrived, settling in"})
+    assert arrived.status_code == 201, arrived.content
+    assert _put(client, session, {"plans": [_line(cast.partner_a, 20)]}).status_code == 200
+    dose = {"amount_mg": 20, "product": "Golden Teacher capsules", "lot": "GT-2609"}
+    started = _event(cast, session, "dose", dose)
     assert started.status_code == 201, started.content
     response = _put(client, session, {"plans": [_line(cast.partner_a, 30)]})
     assert list(_problems(response)) == ["status"]

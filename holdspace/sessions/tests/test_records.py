@@ -24,6 +24,8 @@ from holdspace.accounts.services import membership_ensure, user_create
 from holdspace.audit.models import AuditEvent
 from holdspace.conftest import PASSWORD, Cast, make_session
 from holdspace.couples.models import CareTeamMember
+from holdspace.measures.models import SafetyAlert
+from holdspace.measures.services import alert_acknowledge
 from holdspace.policy import get_medicine_session_for
 from holdspace.reports.pseudonyms import pseudonym
 from holdspace.sessions import doselog
@@ -135,20 +137,25 @@ def recorded(cast: Cast) -> MedicineSession:
         {"reason": "emergency_transfer", "note": "B to St Vincent by ambulance with Dana"},
         at=at(40),
     )
+    criteria = ["effects_resolved", "oriented", "ride_arranged"]
     discharge_record(
         viewer=cast.viewer("facilitator"),
         session=session,
         partner_id=a,
-        effects_resolved=True,
-        oriented=True,
+        criteria_confirmed=criteria,
         transport_confirmed=True,
+    )
+    # B's adverse event needed medical care: a clinical lead signs it off before B leaves.
+    alert_acknowledge(
+        viewer=cast.viewer("lead"),
+        alert=SafetyAlert.objects.get(session_event__session=session, partner=cast.partner_b),
+        note="Paramedics assessed B; transferred for observation, I called the hospital.",
     )
     discharge_record(
         viewer=cast.viewer("facilitator"),
         session=session,
         partner_id=b,
-        effects_resolved=True,
-        oriented=True,
+        criteria_confirmed=criteria,
         transport_confirmed=False,
         transport_deviation="Left in the ambulance",
     )
