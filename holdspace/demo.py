@@ -10,6 +10,7 @@ from django.db import transaction
 
 from holdspace.accounts.models import Membership, Organisation, Role, User
 from holdspace.accounts.services import membership_ensure, user_create
+from holdspace.accounts.zones import organisation_clock
 from holdspace.couples.models import Couple, Partner, Stage
 from holdspace.couples.services import couple_create, entry_create, partner_add
 from holdspace.policy import viewer_for
@@ -211,11 +212,13 @@ def seed_demo() -> None:
         "Demo Trial Site", "demo-trial-site", "mdma-clinical-trial", TRIAL_STAFF, TRIAL_COUPLES
     )
     for organisation in Organisation.objects.filter(slug__startswith="demo-"):
-        _seed_measures(organisation)
-        _seed_facilitators(organisation)
-        _seed_preparation(organisation)
-        _seed_commitments(organisation)
-        _seed_later(organisation)
+        # Each practice's day and hours on its own clock: sessions at 10:00 there.
+        with organisation_clock(organisation):
+            _seed_measures(organisation)
+            _seed_facilitators(organisation)
+            _seed_preparation(organisation)
+            _seed_commitments(organisation)
+            _seed_later(organisation)
 
 
 def _seed_later(organisation: Organisation) -> None:
