@@ -124,8 +124,11 @@ def new_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator:  # t
     """Pages in fresh browser contexts (one per person); a screenshot of each on failure."""
     contexts = []
 
-    def make(width: int = 390, height: int = 844) -> Page:
-        context = browser.new_context(viewport={"width": width, "height": height})
+    def make(width: int = 390, height: int = 844, timezone_id: str | None = None) -> Page:
+        # TIMEZONE_ID: the zone the browser believes it is in ("Asia/Tokyo"), else the host's.
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, timezone_id=timezone_id
+        )
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()
