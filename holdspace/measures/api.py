@@ -15,7 +15,7 @@ from holdspace.lib.api import Input, api_viewer, documented
 from holdspace.measures.library import Instrument, InstrumentError, get_instrument, library
 from holdspace.measures.models import MeasureResponse
 from holdspace.measures.scoring import AnswerError, answers_from_list
-from holdspace.measures.selectors import item_answers, response_list, response_read
+from holdspace.measures.selectors import item_answers, response_list, response_page
 from holdspace.measures.services import SubmissionConflict, response_submit
 from holdspace.policy import Viewer, can_see_item_answers, get_couple_for
 from holdspace.reports.fhir import questionnaire, questionnaire_response
@@ -372,11 +372,12 @@ def instrument_fhir(request: HttpRequest, code: str) -> dict[str, Any]:
 @responses_router.get(
     "/{couple_id}/responses/{response_id}/fhir",
     response=documented({200: dict[str, Any]}),
-    summary="One response as a FHIR R4 QuestionnaireResponse, the partner pseudonymised",
+    summary="One response as a FHIR R4 QuestionnaireResponse, the partner pseudonymised (its "
+    "answers item by item: for the partner who gave them and the care team only)",
 )
 def response_fhir(request: HttpRequest, couple_id: int, response_id: int) -> dict[str, Any]:
     viewer = api_viewer(request)
-    found = response_read(
+    page = response_page(
         viewer=viewer, couple=get_couple_for(viewer, couple_id), response_id=response_id
     )
-    return questionnaire_response(get_instrument(found.instrument), found)
+    return questionnaire_response(page.instrument, page.response)

@@ -72,6 +72,8 @@ def test_it_shows_item_answers_to_the_care_team_and_the_partner_who_gave_them(
     if who == "partner_a":
         assert "your answers are saved" in html
     assert _listed(cast, who) == listed
+    fhir = cast.api(who).get(f"/api/v1/couples/{cast.couple.pk}/responses/{response.pk}/fhir")
+    assert fhir.status_code == page_status
 
 
 @pytest.mark.parametrize("who", sorted(MATRIX))
@@ -87,6 +89,8 @@ def test_it_keeps_item_answers_from_the_other_partner_when_the_score_is_shared(
     expected = "score" if who == "partner_b" else listed
     assert cast.client(who).get(_page(cast, response)).status_code == page_status
     assert _listed(cast, who) == expected
+    fhir = cast.api(who).get(f"/api/v1/couples/{cast.couple.pk}/responses/{response.pk}/fhir")
+    assert fhir.status_code == page_status  # the FHIR resource carries the answers too
 
 
 def test_it_gives_the_care_team_every_item_with_the_skipped_one_empty(cast: Cast) -> None:
