@@ -29,6 +29,7 @@ from holdspace.facilitators.models import (
     FacilitatorProfile,
     GuideReview,
 )
+from holdspace.lib.citations import citation
 from holdspace.lib.dates import credential_date_errors
 from holdspace.policy import Viewer, is_partner_of, refuse
 from holdspace.screening.profiles import get_profile
@@ -88,13 +89,18 @@ def problems_on(
         )
     ]
     if not any(c.current_on(on) for c in licences):
+        rule = citation(requirements.source, short=True)
         found.append(
-            _("%(name)s has no verified %(licence)s valid on %(day)s (%(source)s).")
+            (
+                _("%(name)s has no verified %(licence)s valid on %(day)s (%(source)s).")
+                if rule
+                else _("%(name)s has no verified %(licence)s valid on %(day)s.")
+            )
             % {
                 "name": name,
                 "licence": requirements.licence_label,
                 "day": on.isoformat(),
-                "source": requirements.source,
+                "source": rule,
             }
         )
     if requirements.bls_required and not any(
