@@ -26,6 +26,7 @@ __all__ = [
     "NotificationPreference",
     "NotificationStatus",
     "Purpose",
+    "SUBJECTS",
 ]
 
 
@@ -38,6 +39,13 @@ class Channel(models.TextChoices):
 class Purpose(models.TextChoices):
     ALERT = "safety_alert", _("Safety alert")
     ESCALATION = "escalation", _("Escalation")
+
+
+# What each message's subject says: the whole of what a mailbox shows, so nothing clinical.
+SUBJECTS = {
+    Purpose.ALERT: _("Holdspace: an alert needs your attention"),
+    Purpose.ESCALATION: _("Holdspace: an alert is still waiting for acknowledgement"),
+}
 
 
 class AlertNotice(models.Model):

@@ -10,7 +10,7 @@ from typing import Literal
 from django.db.models import QuerySet
 
 from holdspace.accounts.models import User
-from holdspace.notifications.models import Notification, Purpose
+from holdspace.notifications.models import SUBJECTS, Notification, Purpose
 from holdspace.policy import Viewer
 from holdspace.reminders.models import Reminder
 
@@ -90,7 +90,7 @@ def _notification_row(n: Notification) -> OutboxRow:
         recipient=n.recipient,
         couple_id=n.couple_id,
         couple_name=n.couple.name,
-        subject=n.get_purpose_display(),
+        subject=str(SUBJECTS[Purpose(n.purpose)]),
         alert_id=n.alert_id,
         due_on=None,
         channel=n.channel,

@@ -35,6 +35,7 @@ from holdspace.couples.models import CareTeamMember
 from holdspace.measures.models import SafetyAlert
 from holdspace.notifications import channels
 from holdspace.notifications.models import (
+    SUBJECTS,
     AlertNotice,
     Channel,
     Notification,
@@ -284,14 +285,13 @@ def alert_message(notification: Notification, link: str) -> channels.Message:
     Nothing clinical, and no name of a partner or couple."""
     recipient = notification.recipient
     organisation = notification.organisation
+    subject = str(SUBJECTS[Purpose(notification.purpose)])
     if notification.purpose == Purpose.ESCALATION:
-        subject = _("Holdspace: an alert is still waiting for acknowledgement")
         intro = _(
             "A safety alert at %(org)s has not been acknowledged within its window, so it "
             "comes to you as a clinical lead."
         ) % {"org": organisation.name}
     else:
-        subject = _("Holdspace: an alert needs your attention")
         intro = _("A safety alert at %(org)s needs attention today.") % {"org": organisation.name}
     body = _(
         "Hello %(name)s,\n\n"
