@@ -6,8 +6,9 @@ holdspace seed-demo        load the demo practice (idempotent)
 holdspace api-token EMAIL  print a new API token for that person
 holdspace audit verify     check the audit trail's hash chain
 holdspace worker           the background worker: scheduled jobs (the nightly credentials
-                           sweep, reminders every 10 minutes)
-                           and queued tasks, from the database queue
+                           sweep, reminders every 10 minutes, safety-alert notifications
+                           every minute) and queued tasks (a new alert's notification),
+                           from the database queue
 holdspace credentials-sweep [--today YYYY-MM-DD]
                            warn of expiring facilitator credentials, expire lapsed ones
                            (the worker runs it nightly)

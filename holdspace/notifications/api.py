@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from holdspace.accounts.models import Role
-from holdspace.lib.api import Input, api_viewer, documented
+from holdspace.lib.api import ErrorOut, Input, api_viewer, documented
 from holdspace.notifications.models import NotificationStatus
 from holdspace.notifications.selectors import MAX_LIMIT, OutboxKind, OutboxRow, outbox_page
 from holdspace.policy import outbox_scope_for
@@ -66,7 +66,7 @@ def _item(row: OutboxRow) -> OutboxItemOut:
     )
 
 
-@router.get("/outbox", response=documented({200: OutboxOut}, writes=True))
+@router.get("/outbox", response={**documented({200: OutboxOut}), 403: ErrorOut})
 def outbox(request: HttpRequest, query: Query[OutboxQuery]) -> OutboxOut:
     viewer = api_viewer(request)
     organisation_id = query.org
