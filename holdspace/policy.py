@@ -500,6 +500,34 @@ def require_screening_override(viewer: Viewer, screening: Screening) -> None:
         )
 
 
+def screening_queue_organisation(viewer: Viewer, requested: object) -> Organisation:
+    """The organisation whose screenings awaiting a decision the viewer looks at (`?org=`, or
+    their first as clinical lead or facilitator); anyone else meets a 404."""
+    allowed = sorted(viewer.orgs_with(_CARE_ROLES))
+    raw = str(requested or "").strip()
+    chosen = int(raw) if raw.isdigit() else (allowed[0] if allowed and not raw else None)
+    if chosen is None or chosen not in allowed:
+        raise deny(
+            viewer,
+            what="screening queue",
+            object_id=raw,
+            organisation_id=chosen if chosen is not None and viewer.role_in(chosen) else None,
+        )
+    return Organisation.objects.get(pk=chosen)
+
+
+def org_screenings_visible_to(viewer: Viewer, organisation_id: int) -> QuerySet[Screening]:
+    """Screenings across an organisation: a clinical lead's all, a facilitator's those of the
+    couples they care for; no one else's (partners see their own through their couple)."""
+    screenings = Screening.objects.filter(organisation_id=organisation_id)
+    role = viewer.role_in(organisation_id)
+    if role == Role.CLINICAL_LEAD:
+        return screenings
+    if role == Role.FACILITATOR:
+        return screenings.filter(couple__care_team__user=viewer.user)
+    return screenings.none()
+
+
 def partner_forms_visible_to(viewer: Viewer, couple: Couple) -> QuerySet[PartnerForm]:
     forms = PartnerForm.objects.filter(organisation_id=couple.organisation_id, couple=couple)
     if is_partner_of(viewer, couple):

@@ -29,6 +29,7 @@ urlpatterns = [
         name="organisation_time_zone",
     ),
     path("console/couples/new/", couples_views.couple_new, name="couple_new"),
+    path("console/screenings/", screening_views.screening_queue, name="screening_queue"),
     path("portal/", couples_views.portal, name="portal"),
     path("couples/<int:couple_id>/", couples_views.couple_detail, name="couple_detail"),
     path("couples/<int:couple_id>/entries/", couples_views.entry_new, name="entry_new"),

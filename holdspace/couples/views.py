@@ -35,6 +35,7 @@ from holdspace.policy import (
     viewer_from_request,
 )
 from holdspace.readings.selectors import couple_readings
+from holdspace.screening.selectors import screenings_awaiting_decision
 
 _CONSOLE_ROLES = STAFF_ROLES - {Role.RESEARCHER}
 
@@ -85,6 +86,10 @@ def console(request: HtmxHttpRequest) -> HttpResponse:
         "alerts": []
         if request.htmx
         else open_alerts(viewer=viewer, organisation_id=organisation.pk),
+        # Screenings that need a clinical lead's decision (none for roles without screenings).
+        "awaiting": []
+        if request.htmx
+        else screenings_awaiting_decision(viewer=viewer, organisation_id=organisation.pk),
         "overdue": overdue_by_couple(
             viewer=viewer, organisation=organisation, couple_ids=[c.id for c in page]
         ),

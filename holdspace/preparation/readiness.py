@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from holdspace.couples.models import Couple, Entry, EntryKind, Partner, Stage, Visibility
 from holdspace.facilitators.models import GuideReview
 from holdspace.preparation.models import PartnerForm, PreparationKind, PreparationSession
-from holdspace.screening.models import Decision, Screening
+from holdspace.screening.models import TALK_IT_THROUGH, Decision, Screening
 from holdspace.screening.profiles import Profile, get_profile
 
 
@@ -36,6 +36,8 @@ class Item:
     action: str = ""
     # The record behind it, where there is one (the screening the decision comes from).
     record_id: int | None = None
+    # What the partner is told instead of DETAIL, where it differs (a decision not eligible).
+    partner_detail: str = ""
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -117,7 +119,16 @@ def _screening_item(screening: Screening | None, substance: str, profile: Profil
         Decision.REVIEW: _("Needs a clinical lead's review before a session."),
         Decision.EXCLUDED: _("Not eligible for %(substance)s.") % {"substance": substance},
     }[Decision(decision)]
-    return Item("screening", label, False, detail, source, action="screening", record_id=record)
+    return Item(
+        "screening",
+        label,
+        False,
+        detail,
+        source,
+        action="screening",
+        record_id=record,
+        partner_detail=str(TALK_IT_THROUGH),
+    )
 
 
 def _private_item(

@@ -150,7 +150,10 @@ def _screening_out(screening: Screening) -> ScreeningOut:
         partner_id=screening.partner_id,
         substance=screening.substance,
         decision=screening.decision,  # type: ignore[arg-type]
-        findings=[FindingOut(**finding) for finding in screening.findings],
+        findings=[
+            FindingOut(**{k: v for k, v in finding.items() if k != "earlier_screening_id"})
+            for finding in screening.findings
+        ],
         medications=[MedicationOut(**m) for m in screening.medications],
         unmatched_medications=screening.unmatched,
         rule_set_version=screening.rule_set_version,
@@ -186,8 +189,11 @@ def screening_new(
     return Status(201, _screening_out(screening))
 
 
-def _item_out(item: Any) -> ItemOut:
-    return ItemOut(**item.as_dict())
+def _item_out(item: Any, *, partner: bool = False) -> ItemOut:
+    out = ItemOut(**item.as_dict())
+    if partner and item.partner_detail:
+        out.detail = item.partner_detail
+    return out
 
 
 @router.get(
@@ -225,7 +231,7 @@ def readiness_view(request: HttpRequest, couple_id: int) -> ReadinessOut:
                 partner_id=p.partner.user_id,
                 display_name=p.partner.user.display_name,
                 ready=p.ready,
-                items=[_item_out(i) for i in p.items],
+                items=[_item_out(i, partner=own_only) for i in p.items],
             )
             for p in result.partners
             if not own_only or p.partner.user_id == viewer.user.pk

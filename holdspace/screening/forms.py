@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from holdspace.screening.models import Decision
+from holdspace.screening.models import Decision, Screening
 from holdspace.screening.profiles import SUBSTANCE_LABELS, Profile
 from holdspace.screening.rules import rule_set
 
@@ -66,6 +66,24 @@ class ScreeningForm(forms.Form):
                 error_messages={"required": _("Answer yes or no.")},
             )
             self.question_fields[question.group].append(name)
+
+    @staticmethod
+    def initial_from(screening: Screening | None, profile: Profile) -> dict[str, object]:
+        """What SCREENING answered, to open the form with: the partner changes what is
+        different now rather than starting from a blank form."""
+        if screening is None:
+            return {}
+        initial: dict[str, object] = {
+            "conditions": list(screening.conditions),
+            "medications": "\n".join(screening.medication_lines),
+            "substances_used": screening.substances_used,
+            "support_notes": screening.support_notes,
+        }
+        if screening.substance in profile.substances:
+            initial["substance"] = screening.substance
+        for code, value in screening.answers.items():
+            initial[f"q_{code}"] = "yes" if value else "no"
+        return initial
 
     def medication_list(self) -> list[str]:
         return [line.strip() for line in str(self.cleaned_data["medications"]).splitlines()]

@@ -15,6 +15,14 @@ class Decision(models.TextChoices):
     EXCLUDED = "excluded", _("Not eligible")
 
 
+# What a partner is told when their screening is not (or not yet) eligible: never the rule or
+# the clinical reasoning, which their facilitator talks through with them.
+TALK_IT_THROUGH = _(
+    "Some of your answers mean we need to talk before going further. Your facilitator will "
+    "talk it through with you."
+)
+
+
 class Screening(models.Model):
     """One partner's intake for one substance, with the decision the rules engine reached.
 
@@ -60,6 +68,29 @@ class Screening(models.Model):
     @property
     def unmatched(self) -> list[str]:
         return [m["written"] for m in self.medications if not m.get("generic")]
+
+    @property
+    def lowered_from(self) -> int | None:
+        """The earlier screening whose decision this one, answered again, would have lowered."""
+        for finding in self.findings:
+            if finding.get("earlier_screening_id"):
+                return int(finding["earlier_screening_id"])
+        return None
+
+    @property
+    def medication_lines(self) -> list[str]:
+        """The medicines as the partner wrote them, one line each, in their order (a line that
+        named several medicines, or names nothing known in part, is stored once per match)."""
+        lines: list[str] = []
+        for med in self.medications:
+            written = str(med["written"])
+            if not med.get("generic") and any(
+                written.startswith(f"{line} (not recognised: ") for line in lines
+            ):
+                continue
+            if written not in lines:
+                lines.append(written)
+        return lines
 
     @property
     def effective_decision(self) -> str:

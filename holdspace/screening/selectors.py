@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from holdspace.couples.models import Couple
-from holdspace.policy import Viewer, get_screening_for, screenings_visible_to
-from holdspace.screening.models import Screening, ScreeningOverride
+from holdspace.couples.models import Couple, Stage
+from holdspace.policy import (
+    Viewer,
+    get_screening_for,
+    org_screenings_visible_to,
+    screenings_visible_to,
+)
+from holdspace.screening.models import Decision, Screening, ScreeningOverride
 
 
 def with_latest_override(screenings: list[Screening]) -> list[Screening]:
@@ -28,18 +33,60 @@ def _prefetched(queryset: QuerySet[Screening]) -> QuerySet[Screening]:
     )
 
 
+def _in_force(screenings: list[Screening]) -> dict[tuple[int, str], Screening]:
+    """Per partner and substance, the newest screening, its `latest_override` set to the
+    clinical lead's decision in force: the newest override, of this screening or of an earlier
+    one, made after it. A lead's earlier decision does not outrank a later re-answer (that one
+    is decided against it when it is saved); a lead's decision made later does."""
+    found: dict[tuple[int, str], Screening] = {}
+    overrides: dict[tuple[int, str], list[ScreeningOverride]] = {}
+    for screening in screenings:  # newest first
+        key = (screening.partner_id, screening.substance)
+        found.setdefault(key, screening)
+        own = getattr(screening, "override_list", None)
+        if own is None:
+            own = list(screening.overrides.select_related("decided_by"))
+        overrides.setdefault(key, []).extend(own)
+    for key, newest in found.items():
+        later = [
+            o
+            for o in overrides[key]
+            if o.screening_id == newest.pk or o.created_at > newest.created_at
+        ]
+        later.sort(key=lambda o: (o.created_at, o.pk), reverse=True)
+        newest.latest_override = later[0] if later else None  # type: ignore[attr-defined]
+    return found
+
+
 def latest_screenings(couple: Couple, substance: str | None = None) -> dict[int, Screening]:
-    """Each partner's newest screening (for SUBSTANCE if given), with its latest override;
-    not access-checked: callers pass a couple the viewer may see and show what policy allows."""
+    """Each partner's screening in force (for SUBSTANCE if given, else their newest of any
+    substance), `effective_decision` being the decision in force; not access-checked: callers
+    pass a couple the viewer may see and show what policy allows."""
     queryset = Screening.objects.filter(organisation_id=couple.organisation_id, couple=couple)
     if substance:
         queryset = queryset.filter(substance=substance)
     newest: dict[int, Screening] = {}
-    for screening in with_latest_override(
-        list(_prefetched(queryset).order_by("-created_at", "-id"))
-    ):
+    screenings = list(_prefetched(queryset).order_by("-created_at", "-id"))
+    for screening in _in_force(screenings).values():  # in the order of their newest
         newest.setdefault(screening.partner_id, screening)
     return newest
+
+
+def screening_in_force(couple: Couple, partner_id: int, substance: str) -> Screening | None:
+    """The partner's screening in force for SUBSTANCE (see `latest_screenings`); not
+    access-checked, for the service that decides a new screening against it."""
+    return latest_screenings_of(
+        Screening.objects.filter(
+            organisation_id=couple.organisation_id,
+            couple=couple,
+            partner_id=partner_id,
+            substance=substance,
+        )
+    ).get((partner_id, substance))
+
+
+def latest_screenings_of(queryset: QuerySet[Screening]) -> dict[tuple[int, str], Screening]:
+    return _in_force(list(_prefetched(queryset).order_by("-created_at", "-id")))
 
 
 def screening_list(*, viewer: Viewer, couple: Couple) -> list[Screening]:
@@ -70,3 +117,54 @@ def screening_read(*, viewer: Viewer, couple: Couple, screening_id: int) -> Scre
         couple_id=couple.pk,
     )
     return screening
+
+
+def screening_answered_last(*, viewer: Viewer, couple: Couple, partner_id: int) -> Screening | None:
+    """The partner's newest screening, to open the form with what they answered last; the
+    partner's own or their care team's to read (anyone else has met a 404 before this)."""
+    screening = (
+        screenings_visible_to(viewer, couple)
+        .filter(partner_id=partner_id)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if screening is not None:
+        viewer.audit(
+            action="screening.read",
+            organisation_id=couple.organisation_id,
+            object_type="screening",
+            object_id=screening.pk,
+            couple_id=couple.pk,
+            detail={"for": "answer again"},
+        )
+    return screening
+
+
+def screenings_awaiting_decision(*, viewer: Viewer, organisation_id: int) -> list[Screening]:
+    """Screenings in force that need a clinical lead's decision (needs clinical review, and no
+    lead has decided since), in couples still in care, oldest first: the clinical lead sees the
+    whole organisation's, a facilitator their couples'. A re-answer that would have lowered an
+    earlier decision is among them, its finding naming the earlier screening."""
+    visible = org_screenings_visible_to(viewer, organisation_id).exclude(couple__stage=Stage.CLOSED)
+    couple_ids = set(
+        visible.filter(Q(decision=Decision.REVIEW) | Q(overrides__decision=Decision.REVIEW))
+        .values_list("couple_id", flat=True)
+        .distinct()
+    )
+    if not couple_ids:
+        return []
+    in_force = latest_screenings_of(
+        visible.filter(couple_id__in=couple_ids).select_related("couple")
+    ).values()
+    awaiting = sorted(
+        (s for s in in_force if s.effective_decision == Decision.REVIEW),
+        key=lambda s: (s.created_at, s.pk),
+    )
+    if awaiting:
+        viewer.audit(
+            action="screening.list",
+            organisation_id=organisation_id,
+            object_type="screening",
+            detail={"ids": [s.pk for s in awaiting], "awaiting_decision": True},
+        )
+    return awaiting

@@ -1,13 +1,16 @@
-"""Submitting a partner's screening (decided by the rules engine on save, alerts raised at
-once) and a clinical lead's override of the decision."""
+"""Submitting a partner's screening (decided by the rules engine on save, against the
+partner's decision in force, alerts raised at once) and a clinical lead's override of the
+decision."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from holdspace.couples.models import Couple
@@ -17,10 +20,11 @@ from holdspace.policy import (
     require_partner_record_write,
     require_screening_override,
 )
-from holdspace.screening.engine import evaluate
+from holdspace.screening.engine import DecisionInForce, evaluate
 from holdspace.screening.models import Decision, Screening, ScreeningOverride
 from holdspace.screening.profiles import SUBSTANCE_LABELS, get_profile
 from holdspace.screening.rules import rule_set
+from holdspace.screening.selectors import screening_in_force
 
 MAX_MEDICATIONS = 40
 MAX_MEDICATION_LENGTH = 200
@@ -121,13 +125,17 @@ def screening_submit(
         substances_used=substances_used,
         support_notes=support_notes,
     )
-    result = evaluate(
-        substance=substance,
-        conditions=intake.conditions,
-        medications=intake.medications,
-        answers=intake.answers,
-    )
     with transaction.atomic():
+        # Two answers at once are decided one after the other, each against the one before.
+        Couple.objects.select_for_update().filter(pk=couple.pk).first()
+        in_force = screening_in_force(couple, partner_id, substance)
+        result = evaluate(
+            substance=substance,
+            conditions=intake.conditions,
+            medications=intake.medications,
+            answers=intake.answers,
+            in_force=_decision_in_force(in_force) if in_force is not None else None,
+        )
         screening = Screening.objects.create(
             organisation_id=couple.organisation_id,
             couple=couple,
@@ -174,12 +182,52 @@ def screening_submit(
                 "rule_set_version": result.rule_set_version,
                 "entered_by_partner": viewer.user.pk == partner_id,
                 "alerts": [alert.rule_id for alert in alerts],
+                "in_force_before": (
+                    {"screening": in_force.pk, "decision": in_force.effective_decision}
+                    if in_force is not None
+                    else None
+                ),
             },
         )
         from holdspace.preparation.readiness import couple_stage_sync
 
         couple_stage_sync(couple)
     return screening
+
+
+def _decision_in_force(screening: Screening) -> DecisionInForce:
+    """The partner's decision in force, named for the care team: the screening it comes from,
+    or the clinical lead's decision over it."""
+    override: ScreeningOverride | None = getattr(screening, "latest_override", None)
+    if override is not None:
+        description = _(
+            "A clinical lead's decision (%(name)s, %(when)s) on screening #%(id)s: %(decision)s"
+        ) % {
+            "name": override.decided_by.display_name,
+            "when": _when(override.created_at),
+            "id": override.screening_id,
+            "decision": Decision(override.decision).label,
+        }
+        return DecisionInForce(
+            decision=override.decision,
+            screening_id=override.screening_id,
+            description=description,
+        )
+    rules = [f["rule_id"] for f in screening.findings if f["outcome"] != "note"]
+    description = _("Screening #%(id)s of %(when)s: %(decision)s") % {
+        "id": screening.pk,
+        "when": _when(screening.created_at),
+        "decision": Decision(screening.decision).label,
+    }
+    if rules:
+        description += f" ({', '.join(rules)})"
+    return DecisionInForce(
+        decision=screening.decision, screening_id=screening.pk, description=description
+    )
+
+
+def _when(moment: dt.datetime) -> str:
+    return formats.date_format(timezone.localtime(moment), "j M Y, H:i")
 
 
 def screening_override(

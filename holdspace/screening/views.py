@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from holdspace.lib.forms import errors_onto
 from holdspace.policy import (
@@ -16,12 +16,18 @@ from holdspace.policy import (
     is_care_team_of,
     require_partner_record_write,
     require_screening_override,
+    screening_queue_organisation,
     viewer_from_request,
 )
 from holdspace.screening.forms import OverrideForm, ScreeningForm
+from holdspace.screening.models import TALK_IT_THROUGH, Decision
 from holdspace.screening.profiles import get_profile
 from holdspace.screening.rules import rule_set
-from holdspace.screening.selectors import screening_read
+from holdspace.screening.selectors import (
+    screening_answered_last,
+    screening_read,
+    screenings_awaiting_decision,
+)
 from holdspace.screening.services import screening_override, screening_submit
 
 
@@ -34,7 +40,14 @@ def screening_form(request: HttpRequest, couple_id: int, partner_id: int) -> Htt
     require_partner_record_write(viewer, couple, partner_id, action="screen")
     partner = next(p for p in couple.loaded_partners if p.user_id == partner_id)
     profile = get_profile(couple.organisation.profile)
-    form = ScreeningForm(request.POST or None, profile=profile)
+    last = (
+        screening_answered_last(viewer=viewer, couple=couple, partner_id=partner_id)
+        if request.method == "GET"
+        else None
+    )
+    form = ScreeningForm(
+        request.POST or None, profile=profile, initial=ScreeningForm.initial_from(last, profile)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             screening = screening_submit(
@@ -56,7 +69,12 @@ def screening_form(request: HttpRequest, couple_id: int, partner_id: int) -> Htt
             return render(
                 request,
                 "screening/done.html",
-                {"couple": couple, "alerts": screening.alerts.exists()},
+                {
+                    "couple": couple,
+                    "alerts": screening.alerts.exists(),
+                    "talk_first": screening.decision != Decision.ELIGIBLE,
+                    "talk_it_through": TALK_IT_THROUGH,
+                },
             )
     return render(
         request,
@@ -67,6 +85,7 @@ def screening_form(request: HttpRequest, couple_id: int, partner_id: int) -> Htt
             "form": form,
             "profile": profile,
             "with_partner": viewer.user.pk != partner_id,
+            "last": last,
             "questions": [form[name] for name in form.question_fields["client_information"]],
             "support": [form[name] for name in form.question_fields["support_needs"]],
         },
@@ -129,4 +148,23 @@ def screening_detail(request: HttpRequest, couple_id: int, screening_id: int) ->
             "form": form,
         },
         status=422 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_GET
+def screening_queue(request: HttpRequest) -> HttpResponse:
+    """Screenings that need a clinical lead's decision, oldest first: the lead's queue (a
+    facilitator sees their own couples' to prepare the conversation)."""
+    viewer = viewer_from_request(request)
+    organisation = screening_queue_organisation(viewer, request.GET.get("org"))
+    return render(
+        request,
+        "screening/queue.html",
+        {
+            "organisation": organisation,
+            "screenings": screenings_awaiting_decision(
+                viewer=viewer, organisation_id=organisation.pk
+            ),
+        },
     )

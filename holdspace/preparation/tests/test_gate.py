@@ -24,7 +24,7 @@ from holdspace.preparation.services import partner_form_submit, preparation_sess
 from holdspace.screening.models import Decision, Screening, ScreeningOverride
 from holdspace.screening.profiles import get_profile
 from holdspace.screening.rules import rule_set
-from holdspace.screening.services import screening_submit
+from holdspace.screening.services import screening_override, screening_submit
 from holdspace.sessions.models import MedicineSession
 
 pytestmark = pytest.mark.django_db
@@ -594,7 +594,8 @@ def test_it_alerts_the_care_team_and_shows_crisis_help_on_current_suicidal_ideat
     response = cast.client("partner_a").post(url, _screening_post(["suicidal_ideation_current"]))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "your answers are with your care team" in html
+    assert "Thank you for answering" in html
+    assert "Your facilitator will talk it through with you." in html
     assert "may be going through a very hard time" in html
     assert "988" in html
 
@@ -646,7 +647,15 @@ def test_it_moves_the_couple_through_the_stages_as_the_records_arrive(cast: Cast
     assert _stored_stage(cast) == Stage.SCREENING  # one partner is not the couple
     screen(cast, "partner_b", medications=["Sertraline 50 mg"])
     assert _stored_stage(cast) == Stage.SCREENING
-    screen(cast, "partner_b")  # answered again: the newest screening counts
+    # Answered again with the sertraline left out: still a review, until a clinical lead decides.
+    again = screen(cast, "partner_b")
+    assert (again.decision, _stored_stage(cast)) == (Decision.REVIEW, Stage.SCREENING)
+    screening_override(
+        viewer=cast.viewer("lead"),
+        screening=again,
+        decision=Decision.ELIGIBLE,
+        reason="Sertraline stopped in October, confirmed with the prescriber.",
+    )
     assert _stored_stage(cast) == Stage.PREPARATION
     complete_forms(cast, "partner_b")
     for who in PARTNERS:
