@@ -47,7 +47,15 @@ CENTER_STAFF = (
     DemoPerson(f"guide@{DOMAIN}", "Robin Hale (facilitator)", Role.FACILITATOR),
     DemoPerson(f"admin@{DOMAIN}", "Pat Okafor (org admin)", Role.ORG_ADMIN),
     DemoPerson(f"research@{DOMAIN}", "Lee Tanaka (researcher)", Role.RESEARCHER),
+    # Beside the verified guide: a licence about to run out, and one not yet verified. Neither
+    # is on a couple's care team, so the couples' journeys stay as they are.
+    DemoPerson(f"quinn@{DOMAIN}", "Quinn Avery (facilitator)", Role.FACILITATOR),
+    DemoPerson(f"jamie@{DOMAIN}", "Jamie Cole (facilitator)", Role.FACILITATOR),
 )
+# Quinn's licence expires in 20 days (inside the sweep's 30-day warning); Jamie's awaits
+# verification, so Jamie cannot be scheduled for a medicine session.
+LICENCE_EXPIRES_IN_DAYS = {f"quinn@{DOMAIN}": 20}
+LICENCE_UNVERIFIED = frozenset({f"jamie@{DOMAIN}"})
 TRIAL_STAFF = (
     DemoPerson(f"trial@{DOMAIN}", "Sasha Lind (trial facilitator)", Role.FACILITATOR),
     DemoPerson(f"triallead@{DOMAIN}", "Noor Haddad (trial clinical lead)", Role.CLINICAL_LEAD),
@@ -306,8 +314,9 @@ def _seed_measures(organisation: Organisation) -> None:
 
 
 def _seed_facilitators(organisation: Organisation) -> None:
-    """Each facilitator and clinical lead with verified credentials and a profile; partners
-    who have met their guide (all but Sam) have approved them."""
+    """Each facilitator and clinical lead with verified credentials and a profile (but Quinn's
+    licence runs out in 20 days and Jamie's is not verified yet); partners who have met their
+    guide (all but Sam) have approved them. Each person is seeded once."""
     import datetime as dt
 
     from django.utils import timezone
@@ -315,8 +324,11 @@ def _seed_facilitators(organisation: Organisation) -> None:
     from holdspace.facilitators.models import Credential, FacilitatorProfile, GuideReview
     from holdspace.screening.profiles import get_profile
 
-    if Credential.objects.filter(organisation=organisation).exists():
-        return
+    seeded = set(
+        Credential.objects.filter(organisation=organisation).values_list(
+            "facilitator_id", flat=True
+        )
+    )
     requirements = get_profile(organisation.profile).facilitators
     jurisdiction = requirements.licence_jurisdiction or "California"
     today = timezone.localdate()
@@ -329,6 +341,8 @@ def _seed_facilitators(organisation: Organisation) -> None:
     ).select_related("user")
     for index, membership in enumerate(staff):
         user = membership.user
+        if user.pk in seeded:
+            continue
         common = {
             "organisation": organisation,
             "facilitator": user,
@@ -336,15 +350,20 @@ def _seed_facilitators(organisation: Organisation) -> None:
             "verified_by": lead,
             "verified_at": timezone.now(),
         }
+        unverified = user.email in LICENCE_UNVERIFIED
         Credential.objects.create(
-            **common,
+            **(
+                {**common, "status": "unverified", "verified_by": None, "verified_at": None}
+                if unverified
+                else common
+            ),
             kind="licence",
             jurisdiction=jurisdiction,
             title=requirements.licence_label,
             number=f"{jurisdiction[:2].upper()}-PSF-{1040 + index}",
-            issued_on=today - dt.timedelta(days=400),
-            expires_on=today + dt.timedelta(days=330),
-            register=f"{jurisdiction} licence lookup (public register)",
+            issued_on=today - dt.timedelta(days=30 if unverified else 400),
+            expires_on=today + dt.timedelta(days=LICENCE_EXPIRES_IN_DAYS.get(user.email, 330)),
+            register="" if unverified else f"{jurisdiction} licence lookup (public register)",
         )
         Credential.objects.create(
             **common,
@@ -382,6 +401,8 @@ def _seed_facilitators(organisation: Organisation) -> None:
             ethics_acknowledged_at=timezone.now() - dt.timedelta(days=90),
             conflicts_of_interest="None disclosed.",
         )
+    if seeded:
+        return  # the reviews came with the first seeding
     for couple in Couple.with_people(Couple.objects.filter(organisation=organisation)):
         for partner in couple.loaded_partners:
             if partner.user.display_name == "Sam":
