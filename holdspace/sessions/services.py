@@ -500,7 +500,8 @@ def _left_at_problem(
     if left > now + CLOCK_SKEW:
         return _("This time is in the future.")
     if clock is not None:
-        first = clock.first.occurred_at
+        # Times of leaving are typed to the minute: the minute of the dose itself is not before it.
+        first = clock.first.occurred_at.replace(second=0, microsecond=0)
         if left < first:
             return _("%(left)s is before the partner's first dose at %(first)s.") % {
                 "left": _at(left),

@@ -129,6 +129,7 @@ def console(request: HttpRequest, session_id: int) -> HttpResponse:
             "ended": session.status in {SessionStatus.ENDED, SessionStatus.CLOSED},
             "closed": session.status == SessionStatus.CLOSED,
             "now": timezone.localtime(),
+            "server_time_zone": timezone.get_current_timezone_name(),
             "events_json": json.dumps(
                 [str(e.uuid) for e in events]  # what the server holds, for the queue
             ),

@@ -1,10 +1,14 @@
 """The live console on a phone: events recorded while the connection is cut are kept in the
 browser and arrive exactly once, in the order they were taken, once it is back; the session is
-then run to its end and both partners are discharged."""
+then run to its end and both partners are discharged. On a tablet: a discharge six minutes after
+the dose is refused with its rule, and a refused event keeps what was typed, shows why, survives
+a reload and is edited and sent again."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -13,7 +17,7 @@ from playwright.sync_api import Page, expect
 from holdspace.conftest import totp_now
 from holdspace.demo import DEMO_PASSWORD
 from holdspace.measures.models import SafetyAlert
-from holdspace.sessions.models import MedicineSession, SessionEvent, SessionStatus
+from holdspace.sessions.models import Discharge, MedicineSession, SessionEvent, SessionStatus
 
 from .conftest import Server, sign_in
 
@@ -130,19 +134,25 @@ def test_a_facilitator_runs_the_session_to_discharge_on_a_phone(  # type: ignore
     joint = guide.locator("section.joint")
     joint.locator("summary", has_text="End the session").click()
     joint.get_by_role("button", name="End the session").click()
-    expect(joint.locator("li.event.is-refused")).to_contain_text("may end 240 minutes after")
+    expect(joint.locator("li.event.is-refused")).to_contain_text(
+        "Minimum duration: 4 h 00 min from the first dose"
+    )
+    joint.get_by_role("button", name="Edit and resend").click()
     joint.get_by_label("Reason").select_option("emergency_transfer")
     joint.get_by_label("Note (for a transfer: where, and by whom)").fill(
         "Jordan: chest pain; ambulance to St Vincent, Riley accompanied by staff."
     )
     joint.get_by_role("button", name="End the session").click()
     expect(joint.locator("li.event.kind-end.is-saved")).to_have_count(1)
+    expect(guide.locator("li.event.is-refused")).to_have_count(1)  # Riley's touch, kept
+    riley.get_by_role("button", name="Discard").click()
+    expect(guide.locator("[data-queue-status]")).to_have_text("All saved")
 
     for name in ("Riley", "Jordan"):
         guide.reload()
         guide.get_by_role("link", name=f"Discharge {name}").click()
-        guide.get_by_label("The effects have resolved").check()
-        guide.get_by_label("Oriented to time, place and person").check()
+        for criterion in guide.locator("input[name=criteria_confirmed]").all():
+            criterion.check()
         if name == "Jordan":
             guide.get_by_label("If not: how they are leaving instead").fill("By ambulance.")
         else:
@@ -152,4 +162,113 @@ def test_a_facilitator_runs_the_session_to_discharge_on_a_phone(  # type: ignore
     session.refresh_from_db()
     assert session.status == SessionStatus.CLOSED
     assert session.end_reason == "emergency_transfer"
+    assert guide.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+# Counts what the status line said while an event was refused and kept on the device.
+_WATCH_STATUS = """
+window.__claims = [];
+document.addEventListener("DOMContentLoaded", function () {
+  var line = document.querySelector("[data-queue-status]");
+  if (!line) { return; }
+  new MutationObserver(function () {
+    var key = Object.keys(localStorage).filter(function (k) { return /:refused$/.test(k); })[0];
+    var refused = key ? JSON.parse(localStorage.getItem(key) || "[]").length : 0;
+    window.__claims.push([line.textContent, refused]);
+  }).observe(line, { childList: true, characterData: true, subtree: true });
+});
+"""
+
+
+def test_a_refusal_is_shown_with_its_reason_and_nothing_typed_is_lost(  # type: ignore[no-untyped-def]
+    server, new_page, demo_practice
+) -> None:
+    session = MedicineSession.objects.get(couple__name="Riley & Jordan", status="scheduled")
+    MedicineSession.objects.filter(pk=session.pk).update(
+        starts_at=timezone.now() - timedelta(minutes=1)
+    )
+    zone = ZoneInfo(session.organisation.time_zone)
+    guide = new_page(1280, 900)
+    guide.add_init_script(_WATCH_STATUS)
+    _guide(guide, server)
+    guide.goto(server + f"/sessions/{session.pk}/")
+    riley, jordan = _column(guide, "Riley"), _column(guide, "Jordan")
+    status = guide.locator("[data-queue-status]")
+    clock = guide.locator(".session-timer .elapsed")
+
+    # Vital signs before the dose: recorded, but the session has not begun.
+    jordan.get_by_label("Heart rate").fill("68")
+    jordan.get_by_role("button", name="Record vitals").click()
+    expect(jordan.locator("li.event.kind-vitals.is-saved")).to_have_count(1)
+    expect(status).to_have_text("All saved")
+    expect(clock).to_have_text("no dose yet")
+    session.refresh_from_db()
+    assert (session.status, session.started_at) == (SessionStatus.SCHEDULED, None)
+
+    # Riley's dose, noted six minutes ago and typed in now, in the organisation's time.
+    dosed = (timezone.now() - timedelta(minutes=6)).astimezone(zone)
+    riley.get_by_text("Dose given").click()
+    riley.locator("form[data-kind=dose]").get_by_label("Taken at (if not now)").fill(
+        dosed.strftime("%H:%M")
+    )
+    riley.get_by_role("button", name="Record the dose").click()
+    dose = riley.locator("li.event.kind-dose.is-saved")
+    expect(dose).to_have_count(1)
+    expect(dose.locator("time")).to_have_text(dosed.strftime("%H:%M"))
+    expect(clock).to_have_text(re.compile(r"^0 h 0[67] min$"))
+    session.refresh_from_db()
+    assert session.status == SessionStatus.IN_PROGRESS
+
+    # Discharging Riley six minutes after the dose is refused, with the rule and its source.
+    guide.get_by_role("link", name="Discharge Riley").click()
+    for criterion in guide.locator("input[name=criteria_confirmed]").all():
+        criterion.check()
+    guide.get_by_label("Leaving as the transportation plan says").check()
+    guide.get_by_role("button", name="Sign off the discharge").click()
+    refusal = guide.locator(".form-errors")
+    expect(refusal).to_contain_text(
+        "Minimum duration: 4 h 00 min from the first dose, for 20 mg psilocybin given, has not "
+        "passed; 6 min so far (OAR 333-333-5250"
+    )
+    expect(guide.locator("input[name=criteria_confirmed]:checked")).to_have_count(3)
+    assert not Discharge.objects.filter(session=session).exists()
+
+    # A reading the server refuses keeps what was typed, with the reason beside it.
+    guide.goto(server + f"/sessions/{session.pk}/")
+    riley = _column(guide, "Riley")
+    riley.get_by_label("Systolic").fill("120")
+    riley.get_by_label("Diastolic").fill("130")
+    riley.get_by_role("button", name="Record vitals").click()
+    refused = riley.locator("li.event.is-refused")
+    expect(refused).to_contain_text("Not saved: diastolic must be lower than systolic")
+    expect(riley.get_by_label("Systolic")).to_have_value("120")
+    expect(riley.get_by_label("Diastolic")).to_have_value("130")
+    expect(status).to_have_text("1 event not saved: edit and resend, or discard")
+
+    # It survives a reload, still refused and still saying why.
+    guide.reload()
+    riley = _column(guide, "Riley")
+    refused = riley.locator("li.event.is-refused")
+    expect(refused).to_contain_text("diastolic must be lower than systolic")
+    expect(status).to_have_text("1 event not saved: edit and resend, or discard")
+    expect(riley.get_by_label("Diastolic")).to_have_value("")
+
+    # Edit and resend: the values come back to the form, corrected, and are saved once.
+    refused.get_by_role("button", name="Edit and resend").click()
+    expect(riley.get_by_label("Systolic")).to_have_value("120")
+    expect(riley.get_by_label("Diastolic")).to_have_value("130")
+    riley.get_by_label("Diastolic").fill("80")
+    riley.get_by_role("button", name="Record vitals").click()
+    expect(riley.locator("li.event.kind-vitals.is-saved")).to_have_count(1)
+    expect(riley.locator("li.event.is-refused")).to_have_count(0)
+    expect(status).to_have_text("All saved")
+    expect(riley.get_by_label("Diastolic")).to_have_value("")  # cleared once accepted
+
+    vitals = SessionEvent.objects.filter(
+        session=session, kind="vitals", partner__email__startswith="riley"
+    )
+    assert [(e.data["systolic"], e.data["diastolic"]) for e in vitals] == [(120, 80)]
+    claims = guide.evaluate("window.__claims")
+    assert claims, "the status line was never watched"
+    assert not [text for text, refused_count in claims if refused_count and text == "All saved"]
     assert guide.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

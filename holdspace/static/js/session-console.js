@@ -1,15 +1,25 @@
 // The live session console: every event is given its id here, kept in this browser's queue
 // (localStorage) and sent in the order it was recorded when the connection allows. The server
 // records each id once, so sending again after a dropped answer never doubles an event.
+//
+// What was typed is never thrown away: a form is cleared only once the server has accepted its
+// event. An event the server refuses stays in this browser (across a reload) with its reason,
+// until it is edited and sent again or deliberately discarded; "All saved" is never shown
+// while one is waiting there. Times are shown in the organisation's time zone, and the session
+// clock counts from the first dose, as the server does.
 (function () {
   "use strict";
   var root = document.querySelector("[data-session-console]");
   if (!root) { return; }
   var endpoint = root.getAttribute("data-endpoint");
-  var key = "holdspace:session:" + root.getAttribute("data-session") + ":queue";
+  var prefix = "holdspace:session:" + root.getAttribute("data-session");
+  var key = prefix + ":queue";
+  var refusedKey = prefix + ":refused";
   var csrf = root.querySelector("input[name=csrfmiddlewaretoken]").value;
   var statusLine = root.querySelector("[data-queue-status]");
   var liveAlerts = root.querySelector("[data-live-alerts]");
+  var timeZone = document.body.getAttribute("data-time-zone") ||
+    root.getAttribute("data-server-time-zone") || "UTC";
   var sending = false;
 
   var KINDS = {
@@ -18,14 +28,28 @@
     monitoring_break: "Break in monitoring", adverse_event: "Adverse event",
     correction: "Correction", end: "End of session"
   };
+  var DOSES = ["dose", "supplemental_dose"];
 
-  function load() {
-    try { return JSON.parse(window.localStorage.getItem(key) || "[]"); } catch (e) { return []; }
+  // Storage ------------------------------------------------------------------------------------
+
+  function read(name) {
+    try { return JSON.parse(window.localStorage.getItem(name) || "[]"); } catch (e) { return []; }
   }
-  function store(queue) {
-    try { window.localStorage.setItem(key, JSON.stringify(queue)); } catch (e) { /* full */ }
+  function write(name, list) {
+    try { window.localStorage.setItem(name, JSON.stringify(list)); } catch (e) { /* full */ }
   }
+  function load() { return read(key); }
+  function store(queue) { write(key, queue); }
   function drop(id) { store(load().filter(function (e) { return e.id !== id; })); }
+  function refusals() { return read(refusedKey); }
+  function keepRefused(ev, reason) {
+    var list = refusals().filter(function (r) { return r.ev.id !== ev.id; });
+    list.push({ ev: ev, reason: reason });
+    write(refusedKey, list);
+  }
+  function forgetRefused(id) {
+    write(refusedKey, refusals().filter(function (r) { return r.ev.id !== id; }));
+  }
 
   function uuid() {
     if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID(); }
@@ -35,6 +59,51 @@
     return h.slice(0, 4).join("") + "-" + h.slice(4, 6).join("") + "-" + h.slice(6, 8).join("") +
       "-" + h.slice(8, 10).join("") + "-" + h.slice(10).join("");
   }
+
+  // Time, in the organisation's zone -----------------------------------------------------------
+
+  var clockFormat = (function () {
+    try {
+      return new Intl.DateTimeFormat("en-GB", {
+        hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: timeZone
+      });
+    } catch (e) {  // an unknown zone name: the server's own, UTC
+      return new Intl.DateTimeFormat("en-GB", {
+        hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "UTC"
+      });
+    }
+  }());
+  function clock(date) { return clockFormat.format(date); }
+  function minutesOfDay(date) {
+    var parts = clock(date).split(":");
+    return Number(parts[0]) * 60 + Number(parts[1]);
+  }
+
+  // HH:MM typed on the form: the latest such time in the organisation's zone (a reading noted
+  // at 23:58 and typed in at 00:03 was taken yesterday).
+  function typedTime(value) {
+    var parts = value.split(":");
+    var now = new Date();
+    var shift = Number(parts[0]) * 60 + Number(parts[1]) - minutesOfDay(now);
+    if (shift > 5) { shift -= 24 * 60; }
+    var when = new Date(now.getTime() + shift * 60000);
+    when.setSeconds(0, 0);
+    return when;
+  }
+
+  function takenAt(form, kind) {
+    var field = form.querySelector("input[name=taken_at]");
+    var original = form.getAttribute("data-resend-at");
+    if (field && field.value) {
+      if (original && field.value === form.getAttribute("data-resend-clock")) { return original; }
+      return typedTime(field.value).toISOString();
+    }
+    // Sent again after a refusal: when it happened, unless it is the end (pressed now).
+    if (original && !field && kind !== "end") { return original; }
+    return new Date().toISOString();
+  }
+
+  // Forms --------------------------------------------------------------------------------------
 
   var NUMBERS = ["amount_mg", "systolic", "diastolic", "heart_rate", "temperature_c", "minutes"];
   var FLAGS = ["emergency_services", "medical_care"];
@@ -55,15 +124,56 @@
     return data;
   }
 
-  function takenAt(form) {
-    var clock = form.querySelector("input[name=taken_at]");
-    var when = new Date();
-    if (clock && clock.value) {
-      var parts = clock.value.split(":");
-      when.setHours(Number(parts[0]), Number(parts[1]), 0, 0);
-    }
-    return when.toISOString();
+  // Where an event was typed, so it can be put back there to edit and send again.
+  function origin(form) {
+    var corrects = form.querySelector("input[name='data.corrects']");
+    return {
+      kind: form.getAttribute("data-kind"),
+      partner: form.getAttribute("data-partner") || "",
+      corrects: corrects ? corrects.value : ""
+    };
   }
+
+  function formFor(where) {
+    if (!where) { return null; }
+    var found = null;
+    Array.prototype.forEach.call(root.querySelectorAll("form.event-form"), function (form) {
+      var here = origin(form);
+      if (!found && here.kind === where.kind && here.partner === where.partner &&
+          here.corrects === where.corrects) { found = form; }
+    });
+    return found;
+  }
+
+  function fill(form, ev) {
+    form.reset();
+    var kindField = form.querySelector("select[name=kind]");
+    if (kindField) { kindField.value = ev.kind; }
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.name.indexOf("data.") !== 0) { return; }
+      var value = el.name.slice(5).split(".").reduce(function (at, part) {
+        return at && typeof at === "object" ? at[part] : undefined;
+      }, ev.data || {});
+      if (FLAGS.indexOf(el.name.split(".").pop()) !== -1) { el.checked = Boolean(value); return; }
+      el.value = value === undefined || value === null ? "" : String(value);
+    });
+    var field = form.querySelector("input[name=taken_at]");
+    var at = clock(new Date(ev.occurred_at));
+    if (field) { field.value = at; }
+    form.setAttribute("data-resend-at", ev.occurred_at);
+    form.setAttribute("data-resend-clock", at);
+  }
+
+  function clear(form) {
+    form.reset();
+    ["data-pending", "data-resends", "data-resend-at", "data-resend-clock"].forEach(function (a) {
+      form.removeAttribute(a);
+    });
+    var details = form.closest("details.correct");
+    if (details) { details.open = false; }
+  }
+
+  // The timeline -------------------------------------------------------------------------------
 
   function describe(ev) {
     var d = ev.data || {};
@@ -87,6 +197,15 @@
 
   function itemFor(id) { return root.querySelector("li[data-event-id='" + id + "']"); }
 
+  function button(text, action, id) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = "small";
+    b.textContent = text;
+    b.setAttribute("data-" + action, id);
+    return b;
+  }
+
   function render(ev, state, message) {
     var item = itemFor(ev.id);
     if (!item) {
@@ -96,20 +215,21 @@
       item.className = "event kind-" + ev.kind;
       item.setAttribute("data-event-id", ev.id);
       item.setAttribute("data-at", ev.occurred_at);
-      var at = new Date(ev.occurred_at);
       var time = document.createElement("time");
       time.setAttribute("datetime", ev.occurred_at);
-      time.textContent = ("0" + at.getHours()).slice(-2) + ":" + ("0" + at.getMinutes()).slice(-2);
+      time.textContent = clock(new Date(ev.occurred_at));
       var body = document.createElement("div");
       var strong = document.createElement("strong");
       strong.textContent = KINDS[ev.kind] || ev.kind;
       var text = document.createElement("span");
       text.className = "text";
       text.textContent = " " + describe(ev);
-      var state_ = document.createElement("span");
-      state_.className = "state small";
+      var label = document.createElement("span");
+      label.className = "state small";
+      var actions = document.createElement("span");
+      actions.className = "refused-actions";
       body.appendChild(strong); body.appendChild(text); body.appendChild(document.createElement("br"));
-      body.appendChild(state_);
+      body.appendChild(label); body.appendChild(actions);
       item.appendChild(time); item.appendChild(body);
       // Keep the timeline in the order events were taken.
       var after = null;
@@ -120,13 +240,25 @@
     }
     item.classList.remove("is-pending", "is-saved", "is-refused", "is-conflict");
     item.classList.add("is-" + state);
-    var label = item.querySelector(".state");
-    if (label) {
-      label.textContent = {
+    var stateLabel = item.querySelector(".state");
+    if (stateLabel) {
+      stateLabel.textContent = {
         pending: "Waiting to send…", saved: "Saved", refused: "Not saved: " + (message || ""),
         conflict: "Not saved: " + (message || "")
       }[state];
-      if (state === "refused" || state === "conflict") { label.setAttribute("role", "alert"); }
+      if (state === "refused" || state === "conflict") {
+        stateLabel.setAttribute("role", "alert");
+      } else {
+        stateLabel.removeAttribute("role");
+      }
+    }
+    var actionsBox = item.querySelector(".refused-actions");
+    if (actionsBox) {
+      actionsBox.textContent = "";
+      if (state === "refused" || state === "conflict") {
+        actionsBox.appendChild(button("Edit and resend", "resend", ev.id));
+        actionsBox.appendChild(button("Discard", "discard", ev.id));
+      }
     }
   }
 
@@ -149,10 +281,47 @@
 
   function status() {
     var waiting = load().length;
-    statusLine.classList.toggle("waiting", waiting > 0);
-    if (!waiting) { statusLine.textContent = "All saved"; return; }
-    statusLine.textContent = waiting + (waiting === 1 ? " event" : " events") +
-      " waiting to send" + (navigator.onLine ? "…" : " — offline, kept on this device");
+    var refused = refusals().length;
+    statusLine.classList.toggle("waiting", waiting > 0 && !refused);
+    statusLine.classList.toggle("refused", refused > 0);
+    var parts = [];
+    if (refused) {
+      parts.push(refused + (refused === 1 ? " event" : " events") +
+        " not saved: edit and resend, or discard");
+    }
+    if (waiting) {
+      parts.push(waiting + (waiting === 1 ? " event" : " events") + " waiting to send" +
+        (navigator.onLine ? "…" : " — offline, kept on this device"));
+    }
+    statusLine.textContent = parts.length ? parts.join(" · ") : "All saved";
+  }
+
+  // Sending ------------------------------------------------------------------------------------
+
+  function wire(ev) {
+    return { id: ev.id, partner_id: ev.partner_id, kind: ev.kind, occurred_at: ev.occurred_at,
+      data: ev.data };
+  }
+
+  function accepted(ev, body) {
+    drop(ev.id); render(ev, "saved"); showAlerts(body.alerts);
+    Array.prototype.forEach.call(root.querySelectorAll("form.event-form"), function (form) {
+      if (form.getAttribute("data-pending") === ev.id) { clear(form); }
+    });
+    startTimer(ev);
+  }
+
+  function refused(ev, state, reason) {
+    drop(ev.id);
+    keepRefused(ev, reason);
+    render(ev, state, reason);
+    // The form still holding what was sent: sending it again replaces this refusal.
+    Array.prototype.forEach.call(root.querySelectorAll("form.event-form"), function (form) {
+      if (form.getAttribute("data-pending") === ev.id) {
+        form.removeAttribute("data-pending");
+        form.setAttribute("data-resends", ev.id);
+      }
+    });
   }
 
   function flush() {
@@ -166,7 +335,7 @@
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json" },
-      body: JSON.stringify(ev)
+      body: JSON.stringify(wire(ev))
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (body) {
         return { status: response.status, body: body };
@@ -174,12 +343,11 @@
     }).then(function (answer) {
       sending = false;
       if (answer.status === 201 || answer.status === 200) {
-        drop(ev.id); render(ev, "saved"); showAlerts(answer.body.alerts);
-        startTimer(ev);
+        accepted(ev, answer.body);
       } else if (answer.status === 409) {
-        drop(ev.id); render(ev, "conflict", problems(answer.body));
+        refused(ev, "conflict", problems(answer.body));
       } else if (answer.status >= 400 && answer.status < 500 && answer.status !== 429) {
-        drop(ev.id); render(ev, "refused", problems(answer.body));
+        refused(ev, "refused", problems(answer.body));
       } else {
         return status();  // the server is unwell: keep it, try again shortly
       }
@@ -191,37 +359,79 @@
     var form = event.target;
     if (!form.classList.contains("event-form")) { return; }
     event.preventDefault();
+    if (form.getAttribute("data-pending")) { flush(); return; }  // already waiting to send
     var kindField = form.querySelector("[name=kind]");
     var partner = form.getAttribute("data-partner");
+    var kind = kindField ? kindField.value : form.getAttribute("data-kind");
     var ev = {
       id: uuid(),
       partner_id: partner ? Number(partner) : null,
-      kind: kindField ? kindField.value : form.getAttribute("data-kind"),
-      occurred_at: takenAt(form),
-      data: collect(form)
+      kind: kind,
+      occurred_at: takenAt(form, kind),
+      data: collect(form),
+      form: origin(form)
     };
+    var replaces = form.getAttribute("data-resends");
+    if (replaces) {
+      forgetRefused(replaces);
+      var old = itemFor(replaces);
+      if (old) { old.parentNode.removeChild(old); }
+      form.removeAttribute("data-resends");
+    }
     var queue = load();
     queue.push(ev);
     store(queue);
+    form.setAttribute("data-pending", ev.id);
     render(ev, "pending");
-    Array.prototype.forEach.call(form.querySelectorAll("textarea, input[type=number]:not([value]), input[name=taken_at], input[name='data.reason'], input[name='data.covered_by'], input[name='data.text']"), function (el) { el.value = ""; });
-    Array.prototype.forEach.call(form.querySelectorAll("input[type=checkbox]"), function (el) { el.checked = false; });
-    if (ev.kind === "vitals") {
-      Array.prototype.forEach.call(form.querySelectorAll("input[type=number]"), function (el) { el.value = ""; });
-    }
-    var details = form.closest("details.correct");
-    if (details) { details.open = false; }
     flush();
   });
 
-  // The timer: elapsed since the first event, against the minimum duration.
+  // Typing into a form after sending it: what is there now is a new event, never cleared.
+  function edited(event) {
+    var form = event.target.form;
+    if (form && form.classList.contains("event-form")) { form.removeAttribute("data-pending"); }
+  }
+  root.addEventListener("input", edited);
+  root.addEventListener("change", edited);
+
+  root.addEventListener("click", function (event) {
+    var target = event.target;
+    var resend = target.getAttribute && target.getAttribute("data-resend");
+    var discard = target.getAttribute && target.getAttribute("data-discard");
+    if (resend) {
+      var entry = refusals().filter(function (r) { return r.ev.id === resend; })[0];
+      var form = entry && formFor(entry.ev.form);
+      if (!form) { return; }
+      var details = form.closest("details");
+      if (details) { details.open = true; }
+      fill(form, entry.ev);
+      form.removeAttribute("data-pending");
+      form.setAttribute("data-resends", resend);
+      var first = form.querySelector("input:not([type=hidden]), textarea, select");
+      if (first) { first.focus(); }
+      form.scrollIntoView({ block: "center" });
+    } else if (discard) {
+      forgetRefused(discard);
+      var item = itemFor(discard);
+      if (item) { item.parentNode.removeChild(item); }
+      Array.prototype.forEach.call(root.querySelectorAll("form.event-form"), function (form_) {
+        if (form_.getAttribute("data-resends") === discard) { form_.removeAttribute("data-resends"); }
+      });
+      status();
+    }
+  });
+
+  // The session clock: elapsed since the first dose (as the server counts), against the
+  // minimum duration.
   var timer = root.querySelector(".session-timer");
   var elapsed = timer.querySelector(".elapsed");
   var started = timer.getAttribute("data-started");
   var ended = timer.getAttribute("data-ended");
   var minimum = Number(timer.getAttribute("data-minimum") || 0);
   function startTimer(ev) {
-    if (!started || ev.occurred_at < started) { started = ev.occurred_at; }
+    if (DOSES.indexOf(ev.kind) !== -1 && (!started || ev.occurred_at < started)) {
+      started = ev.occurred_at;
+    }
     if (ev.kind === "end") { ended = ev.occurred_at; }
     tick();
   }
@@ -236,6 +446,13 @@
   tick();
   window.setInterval(tick, 15000);
 
+  // Server-rendered times, in the organisation's zone whatever this device's zone.
+  Array.prototype.forEach.call(root.querySelectorAll(".timeline time[datetime]"), function (t) {
+    var at = new Date(t.getAttribute("datetime"));
+    if (!isNaN(at)) { t.textContent = clock(at); }
+  });
+
+  refusals().forEach(function (r) { render(r.ev, "refused", r.reason); });
   load().forEach(function (ev) { render(ev, "pending"); });
   window.addEventListener("online", flush);
   window.addEventListener("offline", status);
