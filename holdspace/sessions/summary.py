@@ -145,6 +145,8 @@ class PartnerRecord:
     touch: list[Item] = field(default_factory=list)
     adverse_events: list[Item] = field(default_factory=list)
     discharge: Discharge | None = None
+    # The profile's discharge criteria in its words, each with whether it was confirmed.
+    criteria: list[tuple[str, bool]] = field(default_factory=list)
     chart: str = ""
     vital_rows: list[VitalRow] = field(default_factory=list)
 
@@ -217,6 +219,21 @@ def _duration(session: MedicineSession, profile: Profile, records: list[PartnerR
     return Duration(start, end, minutes, minimum, source, bool(first_doses))
 
 
+def _criteria(profile: Profile, discharge: Discharge | None) -> list[tuple[str, bool]]:
+    if discharge is None:
+        return []
+    # Discharges recorded before the profile's list was stored kept only the two booleans.
+    confirmed = set(discharge.criteria_confirmed) or {
+        name
+        for name, held in (
+            ("effects_resolved", discharge.effects_resolved),
+            ("oriented", discharge.oriented),
+        )
+        if held
+    }
+    return [(c.label, c.id in confirmed) for c in profile.discharge.criteria]
+
+
 def _summary(session: MedicineSession) -> dict[str, Any]:
     profile = get_profile(session.profile)
     events = session_timeline(session)
@@ -228,7 +245,10 @@ def _summary(session: MedicineSession) -> dict[str, Any]:
     }
     records = {
         p.user_id: PartnerRecord(
-            partner=p, plan=plans.get(p.user_id), discharge=discharges.get(p.user_id)
+            partner=p,
+            plan=plans.get(p.user_id),
+            discharge=discharges.get(p.user_id),
+            criteria=_criteria(profile, discharges.get(p.user_id)),
         )
         for p in session.couple.loaded_partners
     }

@@ -210,6 +210,9 @@ def test_it_shows_the_care_team_the_whole_record(
         "Signed off by",
     ):
         assert words in text, words
+    # The profile's discharge criteria, in its words, each confirmed.
+    assert text.count("✓ Not driving: the ride in their transportation plan") == 2
+    assert "not confirmed:" not in text
     assert "Cedar room" in text and "Facilitators present" in text
     event = AuditEvent.objects.filter(action="medicine_session.summary").get()
     assert event.object_id == str(recorded.pk) and event.couple_id == cast.couple.pk
