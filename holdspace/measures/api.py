@@ -198,7 +198,7 @@ class ScaleOut(Schema):
     value: float | None
 
 
-class AlertOut(Schema):
+class ResponseAlertOut(Schema):
     id: int
     rule: str
     message: str
@@ -238,7 +238,7 @@ class ResponseOut(Schema):
 
 
 class SubmittedOut(ResponseOut):
-    alerts: list[AlertOut]
+    alerts: list[ResponseAlertOut]
     change_from_baseline: ChangeOut | None
 
 
@@ -325,7 +325,7 @@ def response_new(request: HttpRequest, couple_id: int, payload: ResponseIn) -> A
         SubmittedOut(
             **_response_out(viewer, couple, submitted.response).dict(),
             alerts=[
-                AlertOut(
+                ResponseAlertOut(
                     id=a.pk,
                     rule=a.rule_id,
                     message=a.message,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -18,6 +18,7 @@ from holdspace.measures.scoring import reliable_change
 from holdspace.policy import (
     Viewer,
     alerts_visible_to,
+    is_care_team_of,
     is_partner_of,
     require_item_answers,
     responses_visible_to,
@@ -335,10 +336,18 @@ def open_alerts(
 
 
 @dataclass(frozen=True)
+class TrendCell:
+    value: float | None
+    response_id: int | None  # None: no response at this timepoint
+    unanswered: int  # scored items left unanswered; a response with no total is still shown
+
+
+@dataclass(frozen=True)
 class TimepointRow:
     label: str
     values: list[float | None]  # one per partner shown, in slot order
     difference: float | None  # between the two partners, when both answered
+    cells: list[TrendCell] = field(default_factory=list)  # the same values, with their responses
 
 
 @dataclass(frozen=True)
@@ -348,18 +357,21 @@ class InstrumentTrend:
     changes: list[str]  # reliable change of each partner's latest score against baseline
     rows: list[TimepointRow]
     svg: str
+    answers_link: bool = False  # the viewer may open each response's answers item by item
 
 
 def couple_measures(*, viewer: Viewer, couple: Couple) -> list[InstrumentTrend]:
     """Each instrument's scores over time for the partners the viewer may see: a partner
     their own, the care team both, side by side (divergent scores open the conversation)."""
+    with_total = {code for code, instrument in library().items() if instrument.scoring.total}
     responses = list(
         responses_visible_to(viewer, couple)
-        .filter(superseded_by__isnull=True, total__isnull=False)
+        .filter(superseded_by__isnull=True, instrument__in=with_total)
         .order_by("created_at", "id")
     )
     if not responses:
         return []
+    answers_link = is_care_team_of(viewer, couple)
     viewer.audit(
         action="measure.list",
         organisation_id=couple.organisation_id,
@@ -387,17 +399,31 @@ def couple_measures(*, viewer: Viewer, couple: Couple) -> list[InstrumentTrend]:
         timepoints = sorted({tp for _pid, tp in latest}, key=order.index)
         rows = []
         for timepoint in timepoints:
-            values = [
-                latest[(p.user_id, timepoint)].total if (p.user_id, timepoint) in latest else None
-                for p in partners
-            ]
+            found = [latest.get((p.user_id, timepoint)) for p in partners]
+            values = [r.total if r is not None else None for r in found]
             known = [v for v in values if v is not None]
             difference = abs(known[0] - known[1]) if len(known) == 2 else None
-            rows.append(TimepointRow(str(Timepoint(timepoint).label), values, difference))
+            rows.append(
+                TimepointRow(
+                    str(Timepoint(timepoint).label),
+                    values,
+                    difference,
+                    [
+                        TrendCell(r.total, r.pk, len(r.missing))
+                        if r is not None
+                        else TrendCell(None, None, 0)
+                        for r in found
+                    ],
+                )
+            )
         series, changes = [], []
         for partner in partners:
             mine = sorted(
-                (r for (pid, _tp), r in latest.items() if pid == partner.user_id),
+                (
+                    r
+                    for (pid, _tp), r in latest.items()
+                    if pid == partner.user_id and r.total is not None
+                ),
                 key=lambda r: r.created_at,
             )
             change = _change(instrument, mine)
@@ -421,6 +447,7 @@ def couple_measures(*, viewer: Viewer, couple: Couple) -> list[InstrumentTrend]:
                 trajectory_svg(
                     instrument, series, chart_id=f"chart-{code}", sessions=session_dates
                 ),
+                answers_link,
             )
         )
     return trends

@@ -157,3 +157,29 @@ def test_it_lets_only_the_partner_choose_who_sees_their_scores(
     )
     assert response.status_code == status
     assert set(Partner.objects.values_list("measures_visibility", flat=True)) == {"team"}
+
+
+def test_it_lists_a_response_without_a_total_and_links_the_care_team_to_its_answers(
+    cast: Cast,
+) -> None:
+    _phq9(cast, "partner_b", "baseline", 0, 8)
+    skipped = response_submit(
+        viewer=cast.viewer("partner_a"),
+        couple=cast.couple,
+        instrument="phq9",
+        timepoint="baseline",
+        answers=answers_from_list(get_instrument("phq9"), [1] * 8 + [None]),
+        taken_at=START,
+    ).response
+    from holdspace.policy import get_couple_for
+
+    viewer = cast.viewer("facilitator")
+    (trend,) = couple_measures(viewer=viewer, couple=get_couple_for(viewer, cast.couple.pk))
+    (row,) = trend.rows
+    assert (row.values, row.difference, trend.answers_link) == ([None, 8], None, True)
+    assert (row.cells[0].response_id, row.cells[0].unanswered) == (skipped.pk, 1)
+    page = f"/couples/{cast.couple.pk}/measures/responses/{skipped.pk}/"
+    staff = cast.client("facilitator").get(f"/couples/{cast.couple.pk}/").content.decode()
+    assert f'<a href="{page}">—</a> <span class="muted small">(1 unanswered)</span>' in staff
+    own = cast.client("partner_a").get(f"/couples/{cast.couple.pk}/").content.decode()
+    assert "(1 unanswered)" in own and f'href="{page}"' not in own
