@@ -114,8 +114,8 @@ def outbox(request: HttpRequest) -> HttpResponse:
     """The partners' reminders and the staff's safety-alert notifications, newest first."""
     viewer = viewer_from_request(request)
     requested = request.GET.get("org", "")
-    if requested.isdigit() and viewer.role_in(int(requested)) is None:
-        # Another organisation's outbox does not exist for this viewer.
+    if requested.isdigit():
+        # An organisation's outbox exists only for its staff: 404 for anyone else.
         outbox_scope_for(viewer, int(requested))
     organisation = _console_organisation(request, viewer)
     page = outbox_page(

@@ -199,3 +199,15 @@ def test_the_staff_menu_links_the_notification_settings(cast: Cast) -> None:
     portal = cast.client("partner_a").get(f"/couples/{cast.couple.pk}/")
     assert portal.status_code == 200
     assert b'href="/account/notifications/"' not in portal.content
+
+
+def test_a_partner_of_one_organisation_who_is_staff_of_another_gets_no_outbox_of_the_first(
+    cast: Cast, mail_of_both_couples: list[SafetyAlert]
+) -> None:
+    from holdspace.accounts.services import membership_ensure
+
+    # Trial staff who is also a partner at the Center (a couple's own therapist elsewhere).
+    membership_ensure(organisation=cast.center, user=cast.trial_facilitator, role="partner")
+    client = cast.client("trial_facilitator")
+    assert client.get(f"/console/outbox/?org={cast.center.pk}").status_code == 404
+    assert client.get(f"/console/outbox/?org={cast.trial.pk}").status_code == 200
