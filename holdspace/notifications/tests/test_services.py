@@ -14,6 +14,7 @@ from django.utils import timezone
 from django_q.models import OrmQ
 
 from holdspace.audit.models import AuditEvent
+from holdspace.audit.services import audit_verify
 from holdspace.conftest import Cast
 from holdspace.measures.models import SafetyAlert
 from holdspace.measures.services import alert_acknowledge
@@ -96,6 +97,7 @@ def test_it_tells_the_couple_s_facilitator_and_every_clinical_lead_once_across_t
     ).exists()
     sends = AuditEvent.objects.filter(action="notification.send", organisation=cast.center)
     assert sorted(e.detail["to"] for e in sends) == sorted([cast.facilitator.pk, cast.lead.pk])
+    assert audit_verify()[1] is None  # appended to the Center's chain, which still holds
 
 
 def test_it_catches_up_an_alert_whose_task_was_never_queued(
@@ -325,3 +327,46 @@ def test_every_shipped_profile_sets_alert_windows() -> None:
         assert profile.alerts.minutes_for("adverse-event-life-threatening")[0] == 15
         assert profile.alerts.minutes_for("phq9_item9")[0] == 240
         assert profile.alerts.minutes_for("a-rule-no-window-names")[0] == 240
+
+
+def run_queue() -> list[str]:
+    """What the worker does with the database queue: each task's function, once."""
+    from pydoc import locate
+
+    results = []
+    for queued in OrmQ.objects.order_by("pk"):
+        task = queued.task
+        queued.delete()
+        results.append(locate(task["func"])(*task["args"]))  # type: ignore[operator]
+    return results
+
+
+def test_a_severe_adverse_event_recorded_on_the_console_reaches_the_team_and_escalates(
+    cast: Cast, clock: time_machine.Coordinates, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import uuid
+
+    from holdspace.conftest import make_session
+
+    session = make_session(cast)
+    event = {
+        "id": str(uuid.uuid4()),
+        "kind": "adverse_event",
+        "partner_id": cast.partner_a.pk,
+        "occurred_at": (timezone.now() - dt.timedelta(minutes=1)).isoformat(),
+        "data": {"description": "Fainted in the bathroom", "severity": "severe"},
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = cast.api("facilitator").post(
+            f"/api/v1/sessions/{session.pk}/events", json.dumps(event), "application/json"
+        )
+    assert answer.status_code == 201, answer.content
+    assert run_queue() == ["planned 2, cancelled 0, escalated 0, sent 2, failed 0"]
+    assert sent_to() == ["facilitator@example.org", "lead@example.org"]
+    assert all("Fainted" not in m.body and "severe" not in m.body for m in mail.outbox)
+    # The facilitator is with the couple and nobody acknowledges it: 15 minutes later the
+    # clinical lead is told again.
+    clock.shift(dt.timedelta(minutes=15))
+    assert len(notifications_run().escalated) == 1
+    assert mail.outbox[-1].to == ["lead@example.org"]
