@@ -12,7 +12,8 @@ catches up whatever a stopped worker left:
 3. escalates, once, each unacknowledged alert past its window: the notice is marked with a
    conditional update, so of two workers only one escalates, and the clinical leads are told;
 4. sends what is waiting, claiming each row first (one conditional update) so that two workers
-   never send the same one; a failure is retried with a growing pause, up to MAX_ATTEMPTS.
+   never send the same one; a failure is retried with a growing pause, up to MAX_ATTEMPTS, and
+   a claim a stopped worker left behind is sent again after STALE_CLAIM.
 A message never holds clinical content: no instrument, score, substance, wording, partner or
 couple; only that an alert needs attention, and a single-use sign-in link to the console.
 """

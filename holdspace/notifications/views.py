@@ -52,10 +52,11 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             error = " ".join(m for ms in exc.message_dict.values() for m in ms)
         else:
+            label = str(Channel(chosen).label)
             messages.success(
                 request,
-                _("Saved: safety alerts reach you by %(channel)s.")
-                % {"channel": Channel(chosen).label.lower()},
+                _("Saved: you are told by %(channel)s.")
+                % {"channel": label[:1].lower() + label[1:]},
             )
             return redirect(reverse("notification_settings") + f"?org={organisation.pk}")
     role = viewer.role_in(organisation.pk)
