@@ -293,7 +293,10 @@ def alert_message(notification: Notification, link: str) -> channels.Message:
             "comes to you as a clinical lead."
         ) % {"org": organisation.name}
     else:
-        intro = _("A safety alert at %(org)s needs attention today.") % {"org": organisation.name}
+        intro = _(
+            "A safety alert at %(org)s needs your attention. If nobody on the care team "
+            "acknowledges it in time, it goes to the clinical leads."
+        ) % {"org": organisation.name}
     body = _(
         "Hello %(name)s,\n\n"
         "%(intro)s\n\n"
