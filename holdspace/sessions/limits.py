@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from holdspace.lib.citations import citation
 from holdspace.screening.profiles import SUBSTANCE_LABELS, DoseLimit, Profile
 
 
@@ -27,6 +28,13 @@ def ratio_problem(profile: Profile, substance: str, largest_mg: float, present: 
         "A largest individual dose of %(mg)s mg needs at least %(n)d facilitator(s) present "
         "for two partners; %(present)d planned (%(source)s)."
     ) % {"mg": f"{largest_mg:g}", "n": count, "present": present, "source": table.source}
+
+
+def cited(source: str) -> str:
+    """ " (OAR 333-333-5250)": a rule's references for the end of a refusal, or nothing when
+    its source names none."""
+    references = citation(source, short=True)
+    return f" ({references})" if references else ""
 
 
 def hours_text(minutes: float) -> str:
@@ -58,20 +66,20 @@ def minimum_duration_problem(
         "mg": f"{mg:g}",
         "substance": substance_words(substance),
         "elapsed": hours_text(elapsed),
-        "source": source,
+        "source": cited(source),
     }
     if planned:
         return (
             _(
                 "Minimum duration: %(minimum)s from the first dose, for the %(mg)s mg "
-                "%(substance)s planned, has not passed; %(elapsed)s so far (%(source)s)."
+                "%(substance)s planned, has not passed; %(elapsed)s so far%(source)s."
             )
             % words
         )
     return (
         _(
             "Minimum duration: %(minimum)s from the first dose, for %(mg)s mg %(substance)s "
-            "given, has not passed; %(elapsed)s so far (%(source)s)."
+            "given, has not passed; %(elapsed)s so far%(source)s."
         )
         % words
     )

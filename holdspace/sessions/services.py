@@ -21,8 +21,8 @@ from holdspace.integration.services import follow_ups_create
 from holdspace.measures.models import SafetyAlert
 from holdspace.policy import Viewer, require_care_team, require_session_care
 from holdspace.preparation.readiness import Readiness, couple_stage_sync, readiness
-from holdspace.screening.profiles import SUBSTANCE_LABELS, Profile, Sourced, get_profile
-from holdspace.sessions.limits import limit_message, ratio_problem
+from holdspace.screening.profiles import SUBSTANCE_LABELS, Profile, get_profile
+from holdspace.sessions.limits import cited, limit_message, ratio_problem
 from holdspace.sessions.models import (
     Discharge,
     MedicineSession,
@@ -367,8 +367,8 @@ def discharge_record(
     for criterion in profile.discharge.criteria:
         if criterion.id not in confirmed:
             errors.setdefault("criteria_confirmed", []).append(
-                _("Not confirmed: %(label)s (%(source)s).")
-                % {"label": criterion.label, "source": _sourced(criterion)}
+                _("Not confirmed: %(label)s%(source)s.")
+                % {"label": criterion.label, "source": cited(criterion.source)}
             )
     deviation = transport_deviation.strip()
     if not transport_confirmed and not deviation:
@@ -424,10 +424,6 @@ def discharge_record(
     return discharge
 
 
-def _sourced(value: Sourced) -> str:
-    return value.source + (_(" (unverified)") if value.unverified else "")
-
-
 def _at(moment: dt.datetime) -> str:
     """A time in a refusal: the clock time today, with the day (and year) otherwise."""
     local = timezone.localtime(moment)
@@ -442,7 +438,7 @@ def _first_dose_missing(profile: Profile, substance: str, name: str) -> str:
         "First dose: none is recorded for %(name)s. A partner leaves after their first dose "
         "and the minimum duration that follows it"
     ) % {"name": name}
-    return f"{message} ({_sourced(table)})." if table else f"{message}."
+    return f"{message}{cited(table.source) if table else ''}."
 
 
 def _unsigned_adverse_events(session: MedicineSession, partner_id: int, name: str) -> list[str]:
@@ -469,19 +465,19 @@ def _unsigned_adverse_events(session: MedicineSession, partner_id: int, name: st
             "severity": str(event.data.get("severity", "")).replace("_", "-"),
             "at": _at(event.occurred_at),
             "name": name,
-            "source": alert.source,
+            "source": cited(alert.source),
         }
         if alert.acknowledged_at and alert.acknowledged_by is not None:
             words["who"] = alert.acknowledged_by.display_name
             text = _(
                 "Adverse event (%(severity)s) at %(at)s: acknowledged by %(who)s, who is not a "
                 "clinical lead; a clinical lead signs it off with a note before %(name)s "
-                "leaves (%(source)s)."
+                "leaves%(source)s."
             )
         else:
             text = _(
                 "Adverse event (%(severity)s) at %(at)s: a clinical lead signs it off with a "
-                "note, by acknowledging its alert, before %(name)s leaves (%(source)s)."
+                "note, by acknowledging its alert, before %(name)s leaves%(source)s."
             )
         refusals.append(text % words)
     return refusals
@@ -511,8 +507,8 @@ def _left_at_problem(
             earliest = first + dt.timedelta(minutes=clock.minimum)
             if left < earliest:
                 return _(
-                    "%(left)s is before the minimum duration ended at %(earliest)s (%(source)s)."
-                ) % {"left": _at(left), "earliest": _at(earliest), "source": clock.source}
+                    "%(left)s is before the minimum duration ended at %(earliest)s%(source)s."
+                ) % {"left": _at(left), "earliest": _at(earliest), "source": cited(clock.source)}
         return None
     day = timezone.localtime(session.starts_at).date()
     if timezone.localtime(left).date() < day:

@@ -30,9 +30,7 @@ pytestmark = pytest.mark.django_db
 # Helpers ------------------------------------------------------------------------------
 
 OREGON = ["effects_resolved", "oriented", "ride_arranged"]
-DURATION_SOURCE = (
-    "OAR 333-333-5250 (total psilocybin analyte consumed, including any secondary dose)"
-)
+DURATION_SOURCE = "OAR 333-333-5250"  # the rule's reference, without our note on it
 
 
 def _post(client: Client, url: str, body: dict[str, Any]) -> Any:
@@ -439,7 +437,11 @@ def test_it_asks_for_the_trial_protocols_own_criteria(cast: Cast) -> None:
         problems[0]
         == "Not a discharge criterion of MDMA clinical trial (MAPS-style protocol): ride_arranged."
     )
-    assert any("Not confirmed: SUDS at or below their baseline (maps.org" in p for p in problems)
+    assert any(
+        "Not confirmed: SUDS at or below their baseline (MAPS MDMA-assisted therapy treatment "
+        "manual, 2005)." in p
+        for p in problems
+    )
     assert any(p.startswith("Not confirmed: Staying overnight") for p in problems)
 
 
