@@ -110,6 +110,16 @@ class ResponsePage:
         return [answer for answer in self.answers if answer.value is None]
 
     @property
+    def alerts_from_answers(self) -> list[SafetyAlert]:
+        """The alerts an answer raised, not a safety item left unanswered."""
+        skipped = {rule.id for rule in self.instrument.safety if rule.when.unanswered}
+        return [alert for alert in self.alerts if alert.rule_id not in skipped]
+
+    @property
+    def skipped_safety_items(self) -> list[ItemAnswer]:
+        return [answer for answer in self.unanswered if answer.safety]
+
+    @property
     def subscales(self) -> list[tuple[str, float | None]]:
         """(name, score) of each subscale; None where too many of its items are missing."""
         return [

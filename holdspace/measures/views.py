@@ -185,7 +185,10 @@ def measure_done(request: HttpRequest, couple_id: int, response_id: int) -> Http
         {
             "couple": couple,
             "response": response,
-            "alerts": page.alerts,
+            "alerts": page.alerts_from_answers,
+            "skipped_safety": _unanswered_text([a.number for a in page.skipped_safety_items]),
+            "unanswered_text": _unanswered_text([a.number for a in page.unanswered]),
+            "scored_by_total": page.instrument.scoring.total,
             "draft_key": f"holdspace:measure:{couple.pk}:{response.partner_id}:"
             f"{response.instrument}:{response.timepoint}",
         },

@@ -317,3 +317,15 @@ def test_it_shows_the_care_team_a_response_item_by_item(cast: Cast) -> None:
     assert "<strong>Nearly every day</strong>" in html  # item 8
     # The partner who answered still gets their thank-you page at the same address.
     assert "your answers are saved" in client.get(sent["Location"]).content.decode()
+
+
+def test_it_tells_a_partner_who_skipped_item_9_calmly_that_they_will_be_asked(
+    cast: Cast,
+) -> None:
+    client = cast.client("partner_a")
+    answers = {**_phq9_post(0, 0, 0, 0, 0, 0, 0, 0, None), "confirm_unanswered": "1"}
+    done = client.post(_form(cast), answers, follow=True).content.decode()
+    assert "Item 9 is not answered. That is all right: someone from your care team" in done
+    assert "very hard time" not in done  # a blank is not an answer that tells us anything
+    assert "call or text 988" in done
+    assert "So no total was calculated." in done
