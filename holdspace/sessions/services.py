@@ -27,6 +27,7 @@ from holdspace.sessions.models import (
     Discharge,
     MedicineSession,
     PartnerPlan,
+    SessionEvent,
     SessionFacilitator,
     SessionStatus,
 )
@@ -442,8 +443,10 @@ def _first_dose_missing(profile: Profile, substance: str, name: str) -> str:
 
 
 def _unsigned_adverse_events(session: MedicineSession, partner_id: int, name: str) -> list[str]:
-    """A refusal for each severe or serious adverse event of PARTNER_ID whose alert no clinical
-    lead has signed off with a note (a facilitator's acknowledgement does not count)."""
+    """A refusal for each severe or serious adverse event of PARTNER_ID (those that raise an
+    alert) that no clinical lead has signed off with a note: by acknowledging its alert, or,
+    when someone else acknowledged it first, by recording a correction of the event (its
+    outcome) whose reason is the note. A facilitator's acknowledgement does not count."""
     leads = set(
         Membership.objects.filter(
             organisation_id=session.organisation_id, role=Role.CLINICAL_LEAD
@@ -454,11 +457,18 @@ def _unsigned_adverse_events(session: MedicineSession, partner_id: int, name: st
         partner_id=partner_id,
         rule_id__startswith="adverse-event-",
     ).select_related("session_event", "acknowledged_by")
+    reviewed = set(
+        SessionEvent.objects.filter(
+            session=session, kind="correction", recorded_by_id__in=leads
+        ).values_list("corrects_id", flat=True)
+    )
     refusals = []
     for alert in sorted(alerts, key=lambda a: (a.created_at, a.pk)):
         event = alert.session_event
-        if event is None or (
-            alert.acknowledged_at and alert.note.strip() and alert.acknowledged_by_id in leads
+        if (
+            event is None
+            or event.pk in reviewed
+            or (alert.acknowledged_at and alert.note.strip() and alert.acknowledged_by_id in leads)
         ):
             continue
         words = {
@@ -471,13 +481,13 @@ def _unsigned_adverse_events(session: MedicineSession, partner_id: int, name: st
             words["who"] = alert.acknowledged_by.display_name
             text = _(
                 "Adverse event (%(severity)s) at %(at)s: acknowledged by %(who)s, who is not a "
-                "clinical lead; a clinical lead signs it off with a note before %(name)s "
-                "leaves%(source)s."
+                "clinical lead. Before %(name)s leaves, a clinical lead signs it off by recording "
+                "a correction of the event with its outcome%(source)s."
             )
         else:
             text = _(
-                "Adverse event (%(severity)s) at %(at)s: a clinical lead signs it off with a "
-                "note, by acknowledging its alert, before %(name)s leaves%(source)s."
+                "Adverse event (%(severity)s) at %(at)s: before %(name)s leaves, a clinical lead "
+                "signs it off by acknowledging its alert with a note%(source)s."
             )
         refusals.append(text % words)
     return refusals

@@ -393,7 +393,7 @@ def test_it_waits_for_a_clinical_leads_sign_off_of_each_severe_adverse_event(cas
     assert len(refused["adverse_events"]) == 2  # the mild one needs no sign-off
     assert all(
         "Adverse event (severe)" in m
-        and "a clinical lead signs it off with a note" in m
+        and "a clinical lead signs it off by acknowledging its alert with a note" in m
         and "OAR 333-333-1010" in m
         for m in refused["adverse_events"]
     )
@@ -403,9 +403,19 @@ def test_it_waits_for_a_clinical_leads_sign_off_of_each_severe_adverse_event(cas
     alert_acknowledge(viewer=cast.viewer("lead"), alert=fall, note="Checked: no injury, BP fine")
     [still] = _problems(_discharge(client, session, cast.partner_a.pk))["adverse_events"]
     assert "acknowledged by Facilitator, who is not a clinical lead" in still
+    assert "recording a correction of the event with its outcome" in still
     # Partner B's discharge does not wait for A's adverse events.
     assert _discharge(client, session, cast.partner_b.pk).status_code == 201
     assert not Discharge.objects.filter(partner=cast.partner_a).exists()
+
+    # The alert is acknowledged already: the lead signs off with a correction giving the
+    # outcome. The facilitator's own correction would not have counted.
+    event = SessionEvent.objects.get(data__description="Panic, chest tightness")
+    for who, reason in (("facilitator", "Calmer now"), ("lead", "Reviewed with A: resolved")):
+        correction = {"corrects": str(event.uuid), "reason": reason, "data": {"outcome": reason}}
+        _record(cast.api(who), session, "correction", correction, minutes_ago=1, partner=None)
+        response = _discharge(client, session, cast.partner_a.pk)
+        assert response.status_code == (201 if who == "lead" else 422), response.content
 
 
 def test_it_discharges_once_the_clinical_lead_has_signed_off(cast: Cast) -> None:
