@@ -229,3 +229,26 @@ def test_it_hides_the_queue_from_the_wrong_person(
     response = cast.client(who).get(url)
     assert response.status_code == 404
     assert b"Answered again" not in response.content
+
+
+def test_it_builds_the_queue_in_the_same_number_of_queries_however_many_await(
+    cast: Cast, clock: time_machine.Coordinates
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        client = cast.client("lead")
+        client.get("/console/screenings/")  # the session and sign-in, once
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/console/screenings/").status_code == 200
+        return len(queries)
+
+    _lowered(cast, clock)
+    one = count()
+    for who in ("partner_b", "partner_c", "partner_d"):
+        answer(cast, who, **LITHIUM)
+        clock.shift(dt.timedelta(minutes=5))
+        answer(cast, who)
+    decide(cast, Screening.objects.filter(partner=cast.partner_c).first(), Decision.EXCLUDED)  # type: ignore[arg-type]
+    assert count() == one
