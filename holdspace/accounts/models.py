@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from holdspace.lib.when import zone
 from holdspace.screening.profiles import ProfileError, get_profile
+
+logger = logging.getLogger(__name__)
 
 
 class UserManager(BaseUserManager["User"]):
@@ -77,6 +80,17 @@ def suggested_time_zone(profile: str) -> str:
         return "UTC"
 
 
+def organisation_zone(time_zone: str, profile: str) -> ZoneInfo:
+    """The zone named TIME_ZONE, else the one PROFILE suggests."""
+    try:
+        return zone(time_zone or suggested_time_zone(profile))
+    except ValueError:
+        # A name this machine no longer knows (its tz database changed): the profile's zone
+        # keeps pages working until the org admin chooses again.
+        logger.warning("An organisation has an unknown time zone %r", time_zone)
+        return zone(suggested_time_zone(profile))
+
+
 class Organisation(models.Model):
     """A tenant: a practice, service center or trial site. No data crosses organisations."""
 
@@ -110,7 +124,7 @@ class Organisation(models.Model):
     @property
     def tzinfo(self) -> ZoneInfo:
         """The organisation's zone: `timezone.override(org.tzinfo)` around worker output."""
-        return zone(self.time_zone or suggested_time_zone(self.profile))
+        return organisation_zone(self.time_zone, self.profile)
 
 
 class Membership(models.Model):

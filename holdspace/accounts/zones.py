@@ -18,18 +18,13 @@ from django.apps import apps
 from django.http import HttpRequest
 from django.utils import timezone
 
-from holdspace.accounts.models import Membership, Organisation, User, suggested_time_zone
-from holdspace.lib.when import zone
+from holdspace.accounts.models import Membership, Organisation, User, organisation_zone
 
 # Path arguments that name a record of one organisation, and how to find which.
 _PAGE_RECORDS = {
     "couple_id": ("couples", "Couple"),
     "session_id": ("sessions", "MedicineSession"),
 }
-
-
-def organisation_zone(organisation: Organisation) -> ZoneInfo:
-    return organisation.tzinfo
 
 
 def org_localtime(organisation: Organisation, value: dt.datetime) -> dt.datetime:
@@ -53,11 +48,11 @@ def organisation_clock(organisation: Organisation | None) -> Iterator[None]:
         yield
 
 
-def _zones_of(user: User) -> dict[int, str]:
+def _zones_of(user: User) -> dict[int, ZoneInfo]:
     rows = Membership.objects.filter(user=user).values_list(
         "organisation_id", "organisation__time_zone", "organisation__profile"
     )
-    return {org: name or suggested_time_zone(profile) for org, name, profile in rows}
+    return {org: organisation_zone(name, profile) for org, name, profile in rows}
 
 
 def _page_organisation(request: HttpRequest) -> int | None:
@@ -91,8 +86,8 @@ def zone_for_request(request: HttpRequest, user: User) -> ZoneInfo | None:
     if len(set(zones.values())) > 1:
         page = _page_organisation(request)
         if page in zones:
-            return zone(zones[page])
-    return zone(zones[min(zones)])
+            return zones[page]
+    return zones[min(zones)]
 
 
 def activate_for_request(request: HttpRequest, user: User) -> None:

@@ -296,3 +296,12 @@ def test_a_credential_expires_on_its_organisations_day(oregon: Cast) -> None:
         assert credential.pk not in credentials_sweep().expired
     with time_machine.travel(dt.datetime(2026, 12, 5, 9, 0, tzinfo=UTC), tick=False):
         assert credential.pk in credentials_sweep().expired
+
+
+def test_a_stored_zone_this_machine_no_longer_knows_falls_back_to_the_profiles(
+    oregon: Cast,
+) -> None:
+    Organisation.objects.filter(pk=oregon.center.pk).update(time_zone="America/Atlantis")
+    page = oregon.client("facilitator").get(f"/couples/{oregon.couple.pk}/")
+    assert page.status_code == 200
+    assert 'data-time-zone="America/Los_Angeles"' in _body(page)
