@@ -15,6 +15,7 @@ from holdspace.conftest import Cast, give_licence, joined_before, make_session
 from holdspace.couples.models import CareTeamMember
 from holdspace.integration.models import FollowUpContact, IntegrationOffer, IntegrationSession
 from holdspace.policy import get_couple_for, get_medicine_session_for
+from holdspace.screening.profiles import get_profile
 from holdspace.sessions.models import MedicineSession
 from holdspace.sessions.recording import session_event_record
 from holdspace.sessions.services import discharge_record
@@ -38,8 +39,7 @@ def _close(cast: Cast, session: MedicineSession, facilitator: str) -> MedicineSe
             viewer=viewer,
             session=loaded,
             partner_id=partner.user_id,
-            effects_resolved=True,
-            oriented=True,
+            criteria_confirmed=[c.id for c in get_profile(loaded.profile).discharge.criteria],
             transport_confirmed=True,
         )
     loaded.refresh_from_db()
