@@ -90,3 +90,30 @@ def test_it_asks_about_a_skipped_item_9_and_alerts_the_care_team_once(
     guide.goto(response_url)
     expect(guide.locator("#item-phq9_9")).to_contain_text("Not answered")
     expect(guide.locator("#item-phq9_1")).to_contain_text("Several days")
+
+
+def test_it_lets_a_partner_answer_item_9_after_all_when_asked(
+    server, new_page, demo_practice
+) -> None:  # type: ignore[no-untyped-def]
+    sam = new_page(390, 844)
+    sign_in(sam, server, "sam@demo.holdspace.org", DEMO_PASSWORD)
+    form_url = sam.url + "measures/phq9/week_1/"
+    sam.goto(form_url)
+    questions = sam.locator("fieldset.question")
+    for index in [*range(8), 9]:
+        questions.nth(index).locator("input[type=radio]").first.check()
+    sam.get_by_role("button", name="Send my answers").click()
+    confirm = sam.locator("#confirm-unanswered")
+    expect(confirm).to_contain_text("Item 9 is not answered.")
+    confirm.get_by_role("link", name="Answer item 9").click()
+    questions.nth(8).get_by_label("Not at all").check()
+    # Answered now: the question and the mark go away, and sending asks nothing more.
+    expect(confirm).to_be_hidden()
+    expect(questions.nth(8).locator(".not-answered")).to_be_hidden()
+    sam.get_by_role("button", name="Send my answers").click()
+    expect(sam.get_by_text("Your score: 0")).to_be_visible()
+    stored = MeasureResponse.objects.get(
+        partner__email="sam@demo.holdspace.org", timepoint="week_1"
+    )
+    assert (stored.total, stored.missing) == (0, [])
+    assert not SafetyAlert.objects.filter(response=stored).exists()

@@ -49,6 +49,17 @@
     var count = fields().filter(answered).length;
     progress.textContent = progress.getAttribute("data-template")
       .replace("__N__", String(count)).replace("__TOTAL__", String(total));
+    // After "Item 9 is not answered": an item answered now is no longer marked, and once none
+    // is left the question goes away (the server asks again if one is cleared).
+    fields().forEach(function (fieldset) {
+      if (fieldset.classList.contains("unanswered") && answered(fieldset)) {
+        fieldset.classList.remove("unanswered");
+        var note = fieldset.querySelector(".not-answered");
+        if (note) { note.hidden = true; }
+      }
+    });
+    var ask = form.querySelector(".confirm-unanswered");
+    if (ask && !form.querySelector("fieldset.unanswered")) { ask.hidden = true; }
   }
 
   // One question at a time: a choice the partner makes; all at once is the default and
