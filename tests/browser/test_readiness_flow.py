@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from holdspace.accounts.models import Organisation
 from holdspace.couples.models import Couple
 from holdspace.demo import DEMO_PASSWORD
 from holdspace.sessions.models import MedicineSession
@@ -24,7 +25,9 @@ def _staff(page: Page, server: Server, email: str) -> None:
 
 
 def _local(moment) -> str:  # type: ignore[no-untyped-def]
-    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+    """MOMENT as a datetime-local field takes it: on the demo center's clock."""
+    center = Organisation.objects.get(slug="demo-service-center")
+    return timezone.localtime(moment, center.tzinfo).strftime("%Y-%m-%dT%H:%M")
 
 
 def _checklist(page: Page, name: str):  # type: ignore[no-untyped-def]
