@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from holdspace.lib.forms import errors_onto
 from holdspace.policy import get_medicine_session_for, require_session_care, viewer_from_request
+from holdspace.preparation.forms import LEAVING
 from holdspace.preparation.models import PartnerForm
 from holdspace.screening.profiles import get_profile
 from holdspace.sessions.api import event_out
@@ -488,6 +489,9 @@ def discharge(request: HttpRequest, session_id: int, partner_id: int) -> HttpRes
             "partner": partner,
             "form": form,
             "transport": plan_record.data if plan_record else None,
+            "leaving_by": dict(LEAVING).get(
+                str(plan_record.data.get("leaving_by", "")) if plan_record else "", ""
+            ),
             "clock": clock,
             "minimum_text": hours_text(clock.minimum) if clock and clock.minimum else "",
             "leave_from": (
