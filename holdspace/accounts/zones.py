@@ -14,16 +14,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
-from django.apps import apps
 from django.http import HttpRequest
 from django.utils import timezone
 
 from holdspace.accounts.models import Membership, Organisation, User, organisation_zone
+from holdspace.couples.models import Couple
+from holdspace.sessions.models import MedicineSession
 
 # Path arguments that name a record of one organisation, and how to find which.
-_PAGE_RECORDS = {
-    "couple_id": ("couples", "Couple"),
-    "session_id": ("sessions", "MedicineSession"),
+_PAGE_RECORDS: dict[str, type[Couple] | type[MedicineSession]] = {
+    "couple_id": Couple,
+    "session_id": MedicineSession,
 }
 
 
@@ -62,15 +63,13 @@ def _page_organisation(request: HttpRequest) -> int | None:
     if raw.isdigit():
         return int(raw)
     match = getattr(request, "resolver_match", None)
-    for argument, (app, model) in _PAGE_RECORDS.items():
+    for argument, model in _PAGE_RECORDS.items():
         value = match.kwargs.get(argument) if match is not None else None
-        if isinstance(value, int):
-            found = (
-                apps.get_model(app, model)
-                .objects.filter(pk=value)
-                .values_list("organisation_id", flat=True)
-                .first()
-            )
+        # An int from a page's path converter; a string of digits from the API's routes.
+        if isinstance(value, str) and value.isdigit():
+            value = int(value)
+        if isinstance(value, int) and 0 < value < 2**63:
+            found = model.objects.filter(pk=value).values_list("organisation_id", flat=True).first()
             return int(found) if found is not None else None
     return None
 

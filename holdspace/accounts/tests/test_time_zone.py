@@ -305,3 +305,35 @@ def test_a_stored_zone_this_machine_no_longer_knows_falls_back_to_the_profiles(
     page = oregon.client("facilitator").get(f"/couples/{oregon.couple.pk}/")
     assert page.status_code == 200
     assert 'data-time-zone="America/Los_Angeles"' in _body(page)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_api_reads_a_time_on_the_clock_of_the_sessions_organisation(oregon: Cast) -> None:
+    membership_ensure(organisation=oregon.trial, user=oregon.lead, role=Role.CLINICAL_LEAD)
+    starts = dt.datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
+    center = make_session(oregon, starts_at=starts + dt.timedelta(hours=8))
+    trial = make_session(
+        oregon,
+        starts_at=starts,
+        couple=oregon.trial_couple,
+        facilitators=[oregon.trial_facilitator],
+    )
+    api = oregon.api("lead")
+    for session in (center, trial):
+        body = {
+            "id": str(uuid.uuid4()),
+            "kind": "note",
+            "occurred_at": "2026-12-04T10:30:00",
+            "data": {"text": "Settled"},
+        }
+        answer = api.post(
+            f"/api/v1/sessions/{session.pk}/events",
+            json.dumps(body),
+            content_type="application/json",
+        )
+        assert answer.status_code == 201, answer.content
+    stored = dict(SessionEvent.objects.filter(kind="note").values_list("session_id", "occurred_at"))
+    assert stored == {
+        center.pk: dt.datetime(2026, 12, 4, 18, 30, tzinfo=UTC),
+        trial.pk: dt.datetime(2026, 12, 4, 10, 30, tzinfo=UTC),
+    }
