@@ -12,6 +12,7 @@ from ninja.responses import Status
 
 from holdspace.couples.models import Couple
 from holdspace.lib.api import Input, api_viewer, documented
+from holdspace.lib.citations import citation
 from holdspace.measures.library import Instrument, InstrumentError, get_instrument, library
 from holdspace.measures.models import MeasureResponse
 from holdspace.measures.scoring import AnswerError, answers_from_list
@@ -160,14 +161,18 @@ def instrument(request: HttpRequest, code: str) -> InstrumentOut:
         reliable_change=None
         if change is None
         else ReliableChangeOut(
-            points=round(change.threshold, 4), source=change.source, unverified=change.unverified
+            points=round(change.threshold, 4),
+            source=citation(change.source),
+            unverified=change.unverified,
         ),
         safety=[
-            RuleOut(id=r.id, description=r.message, source=r.source, unverified=r.unverified)
+            RuleOut(
+                id=r.id, description=r.message, source=citation(r.source), unverified=r.unverified
+            )
             for r in found.safety
         ],
         rules=[
-            RuleOut(id=r.id, description=r.name, source=r.source, unverified=r.unverified)
+            RuleOut(id=r.id, description=r.name, source=citation(r.source), unverified=r.unverified)
             for r in found.rules
         ],
     )

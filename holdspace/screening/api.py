@@ -13,6 +13,7 @@ from ninja.responses import Status
 from pydantic import ConfigDict, StrictBool, create_model
 
 from holdspace.lib.api import ErrorOut, Input, api_viewer, documented
+from holdspace.lib.citations import citation
 from holdspace.policy import get_couple_for, is_care_team_of, require_readiness
 from holdspace.preparation.readiness import readiness
 from holdspace.screening.models import Screening
@@ -151,7 +152,12 @@ def _screening_out(screening: Screening) -> ScreeningOut:
         substance=screening.substance,
         decision=screening.decision,  # type: ignore[arg-type]
         findings=[
-            FindingOut(**{k: v for k, v in finding.items() if k != "earlier_screening_id"})
+            FindingOut(
+                **{
+                    **{k: v for k, v in finding.items() if k != "earlier_screening_id"},
+                    "source": citation(str(finding.get("source", ""))),
+                }
+            )
             for finding in screening.findings
         ],
         medications=[MedicationOut(**m) for m in screening.medications],
@@ -190,7 +196,7 @@ def screening_new(
 
 
 def _item_out(item: Any, *, partner: bool = False) -> ItemOut:
-    out = ItemOut(**item.as_dict())
+    out = ItemOut(**{**item.as_dict(), "source": citation(item.source)})
     if partner and item.partner_detail:
         out.detail = item.partner_detail
     return out
@@ -262,7 +268,10 @@ def session_new(request: HttpRequest, couple_id: int, payload: SessionIn) -> Any
             409,
             NotReadyOut(
                 detail="The couple is not ready for a medicine session at that time.",
-                missing=[MissingOut(**m) for m in exc.missing],  # type: ignore[arg-type]
+                missing=[
+                    MissingOut(**{**m, "source": citation(str(m["source"]))})  # type: ignore[arg-type]
+                    for m in exc.missing
+                ],
             ),
         )
     return Status(

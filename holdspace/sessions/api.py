@@ -12,6 +12,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from holdspace.lib.api import ErrorOut, Input, api_viewer, documented
+from holdspace.lib.citations import citation
 from holdspace.policy import Viewer, get_medicine_session_for, is_care_team_of, require_session_care
 from holdspace.screening.profiles import get_profile
 from holdspace.sessions.models import Discharge, MedicineSession, SessionEvent
@@ -193,7 +194,9 @@ def _session_out(viewer: Viewer, session: MedicineSession) -> SessionDetailOut:
         ],
         music=session.music_plan if staff else {},
         discharge_criteria=[
-            DischargeCriterionOut(id=c.id, label=c.label, source=c.source, unverified=c.unverified)
+            DischargeCriterionOut(
+                id=c.id, label=c.label, source=citation(c.source), unverified=c.unverified
+            )
             for c in get_profile(session.profile).discharge.criteria
         ],
     )
@@ -211,7 +214,7 @@ def event_out(event: SessionEvent) -> EventOut:
         corrected_by=[c.uuid for c in getattr(event, "correction_list", [])],
         recorded_by=event.recorded_by.display_name,
         alerts=[
-            AlertOut(id=a.pk, rule_id=a.rule_id, message=a.message, source=a.source)
+            AlertOut(id=a.pk, rule_id=a.rule_id, message=a.message, source=citation(a.source))
             for a in getattr(event, "alert_list", [])
         ],
     )

@@ -10,12 +10,12 @@ from holdspace.screening.profiles import SUBSTANCE_LABELS, DoseLimit, Profile
 
 
 def limit_message(limit: DoseLimit, what: str, mg: float, ceiling: float) -> str:
-    return _("%(what)s of %(mg)s mg is over the limit of %(limit)s %(unit)s (%(source)s).") % {
+    return _("%(what)s of %(mg)s mg is over the limit of %(limit)s %(unit)s%(source)s.") % {
         "what": what,
         "mg": f"{mg:g}",
         "limit": f"{ceiling:g}",
         "unit": limit.unit,
-        "source": limit.source,
+        "source": cited(limit.source),
     }
 
 
@@ -26,8 +26,8 @@ def ratio_problem(profile: Profile, substance: str, largest_mg: float, present: 
     count, table = needed
     return _(
         "A largest individual dose of %(mg)s mg needs at least %(n)d facilitator(s) present "
-        "for two partners; %(present)d planned (%(source)s)."
-    ) % {"mg": f"{largest_mg:g}", "n": count, "present": present, "source": table.source}
+        "for two partners; %(present)d planned%(source)s."
+    ) % {"mg": f"{largest_mg:g}", "n": count, "present": present, "source": cited(table.source)}
 
 
 def cited(source: str) -> str:

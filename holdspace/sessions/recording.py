@@ -22,7 +22,12 @@ from holdspace.policy import Viewer, require_session_care
 from holdspace.preparation.readiness import couple_stage_sync
 from holdspace.screening.profiles import Profile, get_profile
 from holdspace.sessions.events import DATA, JOINT_KINDS, PARTNER_KINDS, EventDataError, clean_data
-from holdspace.sessions.limits import limit_message, minimum_duration_problem, ratio_problem
+from holdspace.sessions.limits import (
+    cited,
+    limit_message,
+    minimum_duration_problem,
+    ratio_problem,
+)
 from holdspace.sessions.models import (
     MedicineSession,
     SessionEvent,
@@ -334,12 +339,12 @@ def _check_dose(
                         "occurred_at": [
                             _(
                                 "A supplemental dose is given at least %(n)d minutes after the "
-                                "first; it has been %(m)d (%(source)s)."
+                                "first; it has been %(m)d%(source)s."
                             )
                             % {
                                 "n": timing.min_minutes_after,
                                 "m": int(after),
-                                "source": timing.source,
+                                "source": cited(timing.source),
                             }
                         ]
                     }

@@ -18,6 +18,7 @@ from holdspace.accounts.models import Membership, Role
 from holdspace.couples.models import Couple
 from holdspace.facilitators.services import facilitator_refusals
 from holdspace.integration.services import follow_ups_create
+from holdspace.lib.dates import planned_error
 from holdspace.measures.models import SafetyAlert
 from holdspace.policy import Viewer, require_care_team, require_session_care
 from holdspace.preparation.readiness import Readiness, couple_stage_sync, readiness
@@ -62,6 +63,8 @@ def medicine_session_schedule(
         starts_at = timezone.make_aware(starts_at)
     if starts_at < timezone.now():
         errors["starts_at"] = [_("Choose a start time in the future.")]
+    elif problem := planned_error(_("A medicine session"), starts_at):
+        errors["starts_at"] = [problem]
     if substance is not None and substance not in profile.substances:
         allowed = ", ".join(SUBSTANCE_LABELS.get(s, s) for s in profile.substances)
         errors["substance"] = [
@@ -205,13 +208,13 @@ def medicine_session_plan(
             ):
                 errors[f"{where}.supplemental_after_minutes"] = [
                     _(
-                        "The supplemental dose is given %(lo)d–%(hi)s minutes after the first "
-                        "(%(source)s)."
+                        "The supplemental dose is given %(lo)d–%(hi)s minutes after the first"
+                        "%(source)s."
                     )
                     % {
                         "lo": timing.min_minutes_after,
                         "hi": timing.max_minutes_after or "∞",
-                        "source": timing.source,
+                        "source": cited(timing.source),
                     }
                 ]
     if len({line.partner_id for line in lines}) != len(lines):

@@ -511,12 +511,8 @@ def _rows() -> list[Row]:
     return rows
 
 
-# The rows the `sessions` helper's services do not refuse yet (issue 11, item 8): strict, so
-# the mark must go when they do.
-NOT_YET = {
-    "medicine session more than a year ahead (web)",
-    "medicine session more than a year ahead (api)",
-}
+# Rows a service does not refuse yet: strict, so the mark must go when it does.
+NOT_YET: set[str] = set()
 
 
 def _marked(row: Row) -> Any:
