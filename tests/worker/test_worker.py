@@ -117,7 +117,8 @@ def test_registering_the_schedules_is_idempotent() -> None:
     ensure_schedules(morning)
     ensure_schedules(morning)
     schedule = Schedule.objects.get(name="credentials-sweep")
-    assert Schedule.objects.count() == 2  # the sweep and the reminders
+    # the sweep, the reminders and the alert notifications' minute run
+    assert Schedule.objects.count() == 3
     assert timezone.localtime(schedule.next_run) == morning.replace(hour=2, second=0, microsecond=0)
 
 

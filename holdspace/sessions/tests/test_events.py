@@ -31,9 +31,9 @@ from holdspace.sessions.models import MedicineSession, SessionEvent, SessionStat
 pytestmark = pytest.mark.django_db
 
 OREGON_LIMIT_SOURCE = "OAR 333-333-5250"
-MDMA_TIMING_SOURCE = "maps.org MAPP2"
+MDMA_TIMING_SOURCE = "MAPS MAPP2"
 MDMA_RATIO_SOURCE = "NCT02876172"
-VITALS_SOURCE = "Reference notes §3"
+VITALS_SOURCE = "Kolbrich et al. 2008"
 
 
 # Helpers ------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 OREGON_LIMIT_SOURCE = "OAR 333-333-5250"
 OREGON_RATIO_SOURCE = "OAR 333-333-5230"
 MDMA_RATIO_SOURCE = "NCT02876172"
-MDMA_TIMING_SOURCE = "maps.org MAPP2"
+MDMA_TIMING_SOURCE = "MAPS MAPP2"
 
 
 # Helpers ------------------------------------------------------------------------------
