@@ -138,7 +138,9 @@ def response_page(*, viewer: Viewer, couple: Couple, response_id: int) -> Respon
         response,
         get_instrument(response.instrument),
         item_answers(response, couple.organisation.slug),
-        list(response.alerts.select_related("acknowledged_by").order_by("created_at", "id")),
+        list(
+            response.alerts.select_related("acknowledged_by", "notice").order_by("created_at", "id")
+        ),
     )
 
 
@@ -333,7 +335,7 @@ def open_alerts(
     alerts = alerts_visible_to(viewer, organisation_id).filter(acknowledged_at__isnull=True)
     if couple is not None:
         alerts = alerts.filter(couple=couple)
-    found = list(alerts.select_related("couple", "partner")[:limit])
+    found = list(alerts.select_related("couple", "partner", "notice")[:limit])
     if found:
         viewer.audit(
             action="alert.list",

@@ -370,3 +370,18 @@ def test_a_severe_adverse_event_recorded_on_the_console_reaches_the_team_and_esc
     clock.shift(dt.timedelta(minutes=15))
     assert len(notifications_run().escalated) == 1
     assert mail.outbox[-1].to == ["lead@example.org"]
+
+
+def test_the_alert_card_says_when_it_escalates_and_that_it_was_escalated(
+    cast: Cast, clock: time_machine.Coordinates
+) -> None:
+    alert = raise_alert(cast)
+    notify_alert(alert.pk)
+    card = cast.client("facilitator").get("/console/").content.decode()
+    assert "Unless acknowledged, it goes to the clinical leads" in card
+    assert "Escalated" not in card
+    clock.shift(dt.timedelta(hours=4))
+    notifications_run()
+    card = cast.client("lead").get("/console/").content.decode()
+    assert "Escalated" in card
+    assert "Unless acknowledged" not in card
