@@ -97,7 +97,7 @@ def build_cast() -> Cast:
     # The cast keeps the server's UTC clock so every test's times read as written; the Oregon
     # profile would suggest America/Los_Angeles (tests of the zone set it themselves).
     center = Organisation.objects.create(
-        name="Center", slug="center", profile="oregon-psilocybin"
+        name="Center", slug="center", profile="oregon-psilocybin", time_zone="UTC"
     )
     trial = Organisation.objects.create(name="Trial", slug="trial", profile="mdma-clinical-trial")
     roles = {
