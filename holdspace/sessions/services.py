@@ -382,8 +382,12 @@ def discharge_record(
     left = left_at or now
     if timezone.is_naive(left):
         left = timezone.make_aware(left)
-    problem = _left_at_problem(session, clock, left, now, transfer=transfer)
-    if problem and "minimum_duration" not in errors:
+    # A time typed in the future or before the dose is named on its field even while the
+    # minimum has not passed; "before the minimum" would only repeat that refusal.
+    problem = _left_at_problem(
+        session, clock, left, now, transfer=transfer or "minimum_duration" in errors
+    )
+    if problem:
         errors["left_at"] = [problem]
     if errors:
         raise ValidationError(errors)

@@ -363,6 +363,34 @@ def test_it_refuses_a_time_of_leaving_before_the_dose_or_its_minimum(
     assert not Discharge.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("left_at", "words"),
+    [
+        (dt.datetime(1999, 1, 1, 10, 0, tzinfo=dt.UTC), "1 Jan 1999, 10:00 is before"),
+        (None, "This time is in the future."),
+    ],
+)
+def test_it_names_a_bad_time_of_leaving_beside_a_minimum_not_yet_passed(
+    cast: Cast, left_at: dt.datetime | None, words: str
+) -> None:
+    client = cast.api("facilitator")
+    session = _begun(cast, client, minutes_ago=6)
+    when = left_at or timezone.now() + dt.timedelta(hours=2)
+    problems = _problems(_discharge(client, session, cast.partner_a.pk, left_at=when.isoformat()))
+    assert sorted(problems) == ["left_at", "minimum_duration"]
+    assert words in problems["left_at"][0]
+    assert "6 min so far" in problems["minimum_duration"][0]
+    assert not Discharge.objects.exists()
+
+
+def test_a_time_of_leaving_before_the_minimum_is_not_said_twice(cast: Cast) -> None:
+    client = cast.api("facilitator")
+    session = _begun(cast, client, minutes_ago=6)
+    when = timezone.now() - dt.timedelta(minutes=1)
+    problems = _problems(_discharge(client, session, cast.partner_a.pk, left_at=when.isoformat()))
+    assert list(problems) == ["minimum_duration"]
+
+
 def _severe(client: Client, session: MedicineSession, partner: User, what: str) -> SafetyAlert:
     _record(
         client,
