@@ -179,6 +179,8 @@ def measure_done(request: HttpRequest, couple_id: int, response_id: int) -> Http
     response = page.response
     if not is_partner_of(viewer, couple):
         return render(request, "measures/response.html", {"couple": couple, "page": page})
+    skipped_safety = _unanswered_text([a.number for a in page.skipped_safety_items])
+    unanswered = _unanswered_text([a.number for a in page.unanswered])
     return render(
         request,
         "measures/done.html",
@@ -186,9 +188,12 @@ def measure_done(request: HttpRequest, couple_id: int, response_id: int) -> Http
             "couple": couple,
             "response": response,
             "alerts": page.alerts_from_answers,
-            "skipped_safety": _unanswered_text([a.number for a in page.skipped_safety_items]),
-            "unanswered_text": _unanswered_text([a.number for a in page.unanswered]),
-            "scored_by_total": page.instrument.scoring.total,
+            "skipped_safety": skipped_safety,
+            # The notice above already names a skipped safety item; not twice.
+            "unanswered_text": "" if unanswered == skipped_safety else unanswered,
+            "no_total": bool(
+                page.instrument.scoring.total and response.missing and response.total is None
+            ),
             "draft_key": f"holdspace:measure:{couple.pk}:{response.partner_id}:"
             f"{response.instrument}:{response.timepoint}",
         },

@@ -329,3 +329,4 @@ def test_it_tells_a_partner_who_skipped_item_9_calmly_that_they_will_be_asked(
     assert "very hard time" not in done  # a blank is not an answer that tells us anything
     assert "call or text 988" in done
     assert "So no total was calculated." in done
+    assert done.count("Item 9 is not answered.") == 1  # named once, in the notice
