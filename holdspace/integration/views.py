@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from holdspace.integration.models import Cadence, CheckIn, Commitment
-from holdspace.integration.selectors import couple_commitments
+from holdspace.integration.selectors import CommitmentView, couple_commitments
 from holdspace.integration.services import checkin_record, commitment_create, commitment_revise
 from holdspace.lib import when
 from holdspace.lib.forms import errors_onto
@@ -39,7 +41,7 @@ class CommitmentForm(forms.Form):
     starts_on = forms.DateField(
         label=gettext_lazy("Starting"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 
@@ -51,6 +53,21 @@ def _form(couple, data=None, initial=None, prefix=None) -> CommitmentForm:  # ty
     return form
 
 
+def _revise_form(couple, view: CommitmentView) -> CommitmentForm:  # type: ignore[no-untyped-def]
+    """The Revise form of one commitment, filled with its current wording."""
+    current = view.current
+    return _form(
+        couple,
+        initial={
+            "description": current.description,
+            "who": str(current.partner_id) if current.partner_id else "both",
+            "cadence": current.cadence,
+            "starts_on": current.starts_on,
+        },
+        prefix=f"r{view.commitment.pk}",
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def commitments(request: HttpRequest, couple_id: int) -> HttpResponse:
@@ -59,6 +76,8 @@ def commitments(request: HttpRequest, couple_id: int) -> HttpResponse:
     require_couple_people(viewer, couple, action="see the commitments of")
     partner = is_partner_of(viewer, couple)
     form = _form(couple, request.POST if request.POST.get("action") == "add" else None)
+    # A refused revision comes back in its own Revise section, with what was typed.
+    refused: tuple[int, CommitmentForm] | None = None
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -76,19 +95,14 @@ def commitments(request: HttpRequest, couple_id: int) -> HttpResponse:
                 if found is None:
                     raise Http404("No such commitment")
                 revise = _form(couple, request.POST, prefix=f"r{found.pk}")
-                if not revise.is_valid():
-                    messages.error(
-                        request, " ".join(str(e) for errs in revise.errors.values() for e in errs)
-                    )
-                else:
+                refused = (found.pk, revise)
+                if revise.is_valid():
                     try:
                         commitment_revise(
                             viewer=viewer, couple=couple, commitment=found, **revise.cleaned_data
                         )
-                    except ValidationError as exc:  # shown above the list, not on the new form
-                        messages.error(
-                            request, " ".join(m for ms in exc.message_dict.values() for m in ms)
-                        )
+                    except ValidationError as exc:
+                        errors_onto(revise, exc)
                     else:
                         messages.success(
                             request, _("The commitment was revised; the earlier wording is kept.")
@@ -103,15 +117,21 @@ def commitments(request: HttpRequest, couple_id: int) -> HttpResponse:
         object_type="commitment",
         couple_id=couple.pk,
     )
+    rows = [
+        (
+            v,
+            refused[1] if refused and refused[0] == v.commitment.pk else _revise_form(couple, v),
+        )
+        for v in views
+    ]
     return render(
         request,
         "integration/commitments.html",
         {
             "couple": couple,
-            "views": views,
+            "rows": rows,
             "form": form,
             "partner": partner,
-            "cadences": Cadence.choices,
         },
         status=422 if request.method == "POST" else 200,
     )
@@ -251,6 +271,7 @@ def integration(request: HttpRequest, couple_id: int) -> HttpResponse:
             organisation_id=couple.organisation_id,
             couple_id=couple.pk,
         )
+    closing: dict[str, Any] | None = None  # a refused "held"/"cancel", as it was typed
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -340,6 +361,13 @@ def integration(request: HttpRequest, couple_id: int) -> HttpResponse:
                 errors_onto(held_form, exc)
             elif action == "schedule":
                 errors_onto(plan_form, exc)
+            elif action in {"held", "cancel"}:
+                closing = {
+                    "pk": int(str(request.POST.get("session"))),
+                    "notes": str(request.POST.get("notes", "")),
+                    "carry_forward": str(request.POST.get("carry_forward", "")),
+                    "errors": exc.message_dict,
+                }
             else:
                 messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
     offers: dict[int, IntegrationOffer] = {}
@@ -348,6 +376,10 @@ def integration(request: HttpRequest, couple_id: int) -> HttpResponse:
     sessions_all = list(
         IntegrationSession.objects.filter(couple=couple).select_related("facilitator", "partner")
     )
+    planned = [s for s in sessions_all if s.status == IntegrationSessionStatus.SCHEDULED]
+    if closing and not any(s.pk == closing["pk"] for s in planned):
+        # No longer on the schedule (held or cancelled meanwhile): its form is gone.
+        messages.error(request, " ".join(m for ms in closing["errors"].values() for m in ms))
     viewer.audit(
         action="integration.read",
         organisation_id=couple.organisation_id,
@@ -363,10 +395,10 @@ def integration(request: HttpRequest, couple_id: int) -> HttpResponse:
             "staff": staff,
             "sessions": [(s, offers.get(s.pk)) for s in sessions],
             "held": [s for s in sessions_all if s.status == IntegrationSessionStatus.HELD],
-            "planned": sorted(
-                (s for s in sessions_all if s.status == IntegrationSessionStatus.SCHEDULED),
-                key=lambda s: s.held_at,
-            ),
+            "planned": [
+                (s, closing if closing and closing["pk"] == s.pk else None)
+                for s in sorted(planned, key=lambda s: s.held_at)
+            ],
             "plan_form": plan_form,
             "follow_ups": list(
                 FollowUpContact.objects.filter(couple=couple)

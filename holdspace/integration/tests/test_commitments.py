@@ -132,3 +132,107 @@ def test_a_revision_keeps_the_history_and_the_page_shows_adherence_over_time(cas
         "You checked in: done."
         in client.get(f"/couples/{cast.couple.pk}/commitments/").content.decode()
     )
+
+
+def _revise_section(html: str, commitment: Commitment) -> str:
+    start = html.index(f'aria-labelledby="commitment-{commitment.pk}"')
+    return html[start : html.index("</section>", start)]
+
+
+@pytest.mark.parametrize(
+    ("starts_on", "field", "problem"),
+    [
+        ("1999-01-01", "starts_on", "A commitment cannot start more than a year ago"),
+        ("4 Dec", "starts_on", "Enter a valid date."),
+        ("2026-13-45", "starts_on", "Enter a valid date."),
+    ],
+)
+def test_a_refused_revision_comes_back_open_with_what_was_typed_and_the_error_beside_it(
+    cast: Cast, starts_on: str, field: str, problem: str
+) -> None:
+    first = Commitment.objects.get(pk=_create(cast).json()["id"])
+    other = Commitment.objects.get(pk=_create(cast, description="Cook together").json()["id"])
+    client = cast.client("partner_a")
+    url = f"/couples/{cast.couple.pk}/commitments/"
+    typed = {
+        "action": "revise",
+        "commitment": first.pk,
+        f"r{first.pk}-description": "A long walk on Sundays",
+        f"r{first.pk}-who": str(cast.partner_b.pk),
+        f"r{first.pk}-cadence": "monthly",
+        f"r{first.pk}-starts_on": starts_on,
+    }
+    refused = client.post(url, typed)
+    assert refused.status_code == 422
+    html = refused.content.decode()
+    assert 'class="messages"' not in html  # beside the field, not in a banner at the top
+    mine = _revise_section(html, first)
+    assert "<details open>" in mine
+    assert f'id="id_r{first.pk}-{field}_error">{problem}' in mine
+    assert "A long walk on Sundays</textarea>" in mine
+    assert f'<option value="{cast.partner_b.pk}" selected>' in mine
+    assert '<option value="monthly" selected>' in mine
+    assert f'value="{starts_on}"' in mine
+    # The other commitment's Revise section stays closed, with its own stored wording.
+    theirs = _revise_section(html, other)
+    assert "<details open>" not in theirs and "Cook together</textarea>" in theirs
+    assert "Enter a valid date" not in theirs and "more than a year ago" not in theirs
+    assert CommitmentRevision.objects.filter(commitment=first).count() == 1  # nothing saved
+    # The second try, with a good date, is saved.
+    typed[f"r{first.pk}-starts_on"] = timezone.localdate().isoformat()
+    assert client.post(url, typed).status_code == 302
+    current = CommitmentRevision.objects.filter(commitment=first).order_by("-id").first()
+    assert current is not None
+    assert (current.description, current.partner_id, current.cadence) == (
+        "A long walk on Sundays",
+        cast.partner_b.pk,
+        "monthly",
+    )
+
+
+def test_the_revise_form_starts_from_the_stored_wording(cast: Cast) -> None:
+    start = timezone.localdate() - dt.timedelta(days=3)
+    made = _create(cast, who=cast.partner_a.pk, cadence="daily", starts_on=start.isoformat())
+    commitment = Commitment.objects.get(pk=made.json()["id"])
+    page = cast.client("partner_b").get(f"/couples/{cast.couple.pk}/commitments/")
+    assert page.status_code == 200
+    mine = _revise_section(page.content.decode(), commitment)
+    assert "<details>" in mine
+    assert "A 20-minute check-in, phones away</textarea>" in mine
+    assert f'<option value="{cast.partner_a.pk}" selected>' in mine
+    assert '<option value="daily" selected>' in mine
+    assert f'value="{start.isoformat()}"' in mine
+    assert f'<label for="id_r{commitment.pk}-starts_on">' in mine
+
+
+@pytest.mark.parametrize("who", ["partner_c", "researcher"])
+def test_the_wrong_person_cannot_revise_on_the_web(cast: Cast, who: str) -> None:
+    commitment = Commitment.objects.get(pk=_create(cast).json()["id"])
+    answer = cast.client(who).post(
+        f"/couples/{cast.couple.pk}/commitments/",
+        {
+            "action": "revise",
+            "commitment": commitment.pk,
+            f"r{commitment.pk}-description": "Theirs now",
+            f"r{commitment.pk}-who": "both",
+            f"r{commitment.pk}-cadence": "weekly",
+        },
+    )
+    assert answer.status_code == 404
+    assert CommitmentRevision.objects.filter(commitment=commitment).count() == 1
+
+
+def test_a_revision_of_another_couples_commitment_is_not_found(cast: Cast) -> None:
+    theirs = _post(
+        cast.api("partner_c"),
+        f"/api/v1/couples/{cast.other_couple.pk}/commitments",
+        {"description": "Ours", "who": "both", "cadence": "weekly"},
+    )
+    assert theirs.status_code == 201, theirs.content
+    pk = theirs.json()["id"]
+    answer = cast.client("partner_a").post(
+        f"/couples/{cast.couple.pk}/commitments/",
+        {"action": "revise", "commitment": pk, f"r{pk}-description": "Mine now"},
+    )
+    assert answer.status_code == 404
+    assert CommitmentRevision.objects.filter(commitment_id=pk).count() == 1
