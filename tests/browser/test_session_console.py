@@ -202,6 +202,8 @@ def test_a_refusal_is_shown_with_its_reason_and_nothing_typed_is_lost(  # type: 
     expect(jordan.locator("li.event.kind-vitals.is-saved")).to_have_count(1)
     expect(status).to_have_text("All saved")
     expect(clock).to_have_text("no dose yet")
+    stage = guide.locator("[data-session-stage]")
+    expect(stage).to_have_text("Scheduled")
     session.refresh_from_db()
     assert (session.status, session.started_at) == (SessionStatus.SCHEDULED, None)
 
@@ -216,6 +218,7 @@ def test_a_refusal_is_shown_with_its_reason_and_nothing_typed_is_lost(  # type: 
     expect(dose).to_have_count(1)
     expect(dose.locator("time")).to_have_text(dosed.strftime("%H:%M"))
     expect(clock).to_have_text(re.compile(r"^0 h 0[67] min$"))
+    expect(stage).to_have_text("In progress")  # without a reload
     session.refresh_from_db()
     assert session.status == SessionStatus.IN_PROGRESS
 

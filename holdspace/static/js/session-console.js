@@ -303,8 +303,19 @@
       data: ev.data };
   }
 
+  // The badge follows what the server does with an accepted event: a first dose begins the
+  // session, an end ends it (a note or vital signs before the dose change nothing).
+  var stage = root.querySelector("[data-session-stage]");
+  function advanceStage(kind) {
+    if (!stage) { return; }
+    var next = kind === "end" ? "ended" : (kind === "dose" ? "in_progress" : null);
+    if (!next || (next === "in_progress" && !stage.classList.contains("stage-scheduled"))) { return; }
+    stage.className = "stage stage-" + next;
+    stage.textContent = stage.getAttribute("data-label-" + next);
+  }
+
   function accepted(ev, body) {
-    drop(ev.id); render(ev, "saved"); showAlerts(body.alerts);
+    drop(ev.id); render(ev, "saved"); showAlerts(body.alerts); advanceStage(ev.kind);
     Array.prototype.forEach.call(root.querySelectorAll("form.event-form"), function (form) {
       if (form.getAttribute("data-pending") === ev.id) { clear(form); }
     });
