@@ -189,3 +189,31 @@ def test_the_report_lists_only_sessions_held(cast: Cast) -> None:
     _schedule(cast, days=3)
     report = cast.api("partner_a").get(f"/api/v1/couples/{cast.couple.pk}/report").json()
     assert report["integration_sessions"] == []
+
+
+def test_a_refused_held_record_keeps_the_notes_typed_beside_the_problem(cast: Cast) -> None:
+    planned = _schedule(cast, days=1)
+    later = _schedule(cast, days=3)
+    refused = cast.client("facilitator").post(
+        f"/couples/{cast.couple.pk}/integration/",
+        {
+            "action": "held",
+            "session": planned.pk,
+            "notes": "Team only: Riley tearful.",
+            "carry_forward": "A walk after dinner.",
+        },
+    )
+    assert refused.status_code == 422
+    html = refused.content.decode()
+    assert 'class="messages"' not in html  # in its own form, not in a banner at the top
+    start = html.index(f'name="session" value="{planned.pk}"')
+    mine = html[html.rindex("<details", 0, start) : html.index("</details>", start)]
+    assert mine.startswith("<details open>")
+    assert "Record a session once it has been held." in mine
+    assert ">Team only: Riley tearful.</textarea>" in mine
+    assert ">A walk after dinner.</textarea>" in mine
+    start = html.index(f'name="session" value="{later.pk}"')
+    theirs = html[html.rindex("<details", 0, start) : html.index("</details>", start)]
+    assert theirs.startswith("<details>") and "A walk after dinner." not in theirs
+    planned.refresh_from_db()
+    assert (planned.status, planned.notes) == ("scheduled", "")
