@@ -376,8 +376,8 @@ def integration(request: HttpRequest, couple_id: int) -> HttpResponse:
     sessions_all = list(
         IntegrationSession.objects.filter(couple=couple).select_related("facilitator", "partner")
     )
-    planned = [s for s in sessions_all if s.status == IntegrationSessionStatus.SCHEDULED]
-    if closing and not any(s.pk == closing["pk"] for s in planned):
+    scheduled = [s for s in sessions_all if s.status == IntegrationSessionStatus.SCHEDULED]
+    if closing and not any(s.pk == closing["pk"] for s in scheduled):
         # No longer on the schedule (held or cancelled meanwhile): its form is gone.
         messages.error(request, " ".join(m for ms in closing["errors"].values() for m in ms))
     viewer.audit(
@@ -397,7 +397,7 @@ def integration(request: HttpRequest, couple_id: int) -> HttpResponse:
             "held": [s for s in sessions_all if s.status == IntegrationSessionStatus.HELD],
             "planned": [
                 (s, closing if closing and closing["pk"] == s.pk else None)
-                for s in sorted(planned, key=lambda s: s.held_at)
+                for s in sorted(scheduled, key=lambda s: s.held_at)
             ],
             "plan_form": plan_form,
             "follow_ups": list(
