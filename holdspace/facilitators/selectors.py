@@ -10,8 +10,11 @@ from typing import Any
 
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from holdspace.accounts.models import Membership, Organisation, Role, User
+from holdspace.accounts.zones import org_localdate
 from holdspace.couples.models import Couple
 from holdspace.facilitators.models import (
     Credential,
@@ -19,6 +22,7 @@ from holdspace.facilitators.models import (
     FacilitatorProfile,
     GuideReview,
 )
+from holdspace.lib.when import day
 from holdspace.screening.rules import RULES_DIR
 
 
@@ -66,6 +70,56 @@ def couple_guides(couple: Couple, *, partner_id: int | None) -> list[Guide]:
     ]
 
 
+@dataclass(frozen=True)
+class ExpiryNotice:
+    """A verified credential that expires within the sweep's warning window (or has reached
+    its expiry day before the sweep marked it), as staff pages warn of it."""
+
+    credential: Credential
+    days: int
+
+    @property
+    def expired(self) -> bool:
+        return self.days <= 0
+
+    @property
+    def text(self) -> str:
+        """ "Licence expires in 20 days — 24 Dec"."""
+        assert self.credential.expires_on is not None
+        values = {
+            "kind": self.credential.get_kind_display(),
+            "n": self.days,
+            "day": day(self.credential.expires_on),
+        }
+        if self.expired:
+            return _("%(kind)s expired on %(day)s") % values
+        return (
+            ngettext(
+                "%(kind)s expires in %(n)d day — %(day)s",
+                "%(kind)s expires in %(n)d days — %(day)s",
+                self.days,
+            )
+            % values
+        )
+
+
+def expiry_notice(credential: Credential, today: dt.date) -> ExpiryNotice | None:
+    """The warning staff see for CREDENTIAL on TODAY: verified and expiring within the sweep's
+    warning window (issue 7), or None."""
+    from holdspace.facilitators.services import WARNED_WITHIN_DAYS
+
+    if credential.status != CredentialStatus.VERIFIED or credential.expires_on is None:
+        return None
+    days = (credential.expires_on - today).days
+    return ExpiryNotice(credential, days) if days <= WARNED_WITHIN_DAYS else None
+
+
+def with_notices(
+    credentials: list[Credential], today: dt.date
+) -> list[tuple[Credential, ExpiryNotice | None]]:
+    return [(c, expiry_notice(c, today)) for c in credentials]
+
+
 @dataclass
 class FacilitatorRow:
     user: User
@@ -74,6 +128,8 @@ class FacilitatorRow:
     expiring: list[Credential]
     concerns: int = 0
     adverse_events: int = 0
+    # Each credential with its warning, if it has one (for the page).
+    badges: list[tuple[Credential, ExpiryNotice | None]] = field(default_factory=list)
 
 
 def organisation_facilitators(
@@ -94,7 +150,8 @@ def organisation_facilitators(
     held: dict[int, list[Credential]] = {uid: [] for uid in ids}
     for credential in Credential.objects.filter(organisation=organisation, facilitator_id__in=ids):
         held[credential.facilitator_id].append(credential)
-    soon = timezone.localdate() + dt.timedelta(days=within_days)
+    today = org_localdate(organisation)
+    soon = today + dt.timedelta(days=within_days)
     concerns: dict[int, int] = {}
     events: dict[int, int] = {}
     if with_incidents:
@@ -128,6 +185,7 @@ def organisation_facilitators(
             ],
             concerns.get(m.user_id, 0),
             events.get(m.user_id, 0),
+            with_notices(held[m.user_id], today),
         )
         for m in members
     ]

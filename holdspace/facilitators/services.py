@@ -30,7 +30,7 @@ from holdspace.facilitators.models import (
     GuideReview,
 )
 from holdspace.lib.citations import citation
-from holdspace.lib.dates import credential_date_errors
+from holdspace.lib.dates import credential_date_errors, day_text
 from holdspace.policy import Viewer, is_partner_of, refuse
 from holdspace.screening.profiles import get_profile
 
@@ -41,7 +41,10 @@ EVIDENCE_TYPES = {
     "jpeg": "image/jpeg",
 }
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-WARNING_DAYS = (60, 30, 7)
+# The nightly sweep warns 60, 30 and 7 days before a credential expires; from the 30-day
+# warning on, the facilitators list and the facilitator's page show it warned too (issue 7).
+WARNED_WITHIN_DAYS = 30
+WARNING_DAYS = (60, WARNED_WITHIN_DAYS, 7)
 VERIFIERS = frozenset({Role.ORG_ADMIN, Role.CLINICAL_LEAD})
 
 
@@ -99,7 +102,7 @@ def problems_on(
             % {
                 "name": name,
                 "licence": requirements.licence_label,
-                "day": on.isoformat(),
+                "day": day_text(on),
                 "source": rule,
             }
         )
@@ -108,7 +111,7 @@ def problems_on(
     ):
         found.append(
             _("%(name)s has no current, verified Basic Life Support certification on %(day)s.")
-            % {"name": name, "day": on.isoformat()}
+            % {"name": name, "day": day_text(on)}
         )
     return found
 
@@ -402,7 +405,7 @@ def _warn(credential: Credential, threshold: int, today: dt.date) -> bool:
                 "name": credential.facilitator.display_name,
                 "kind": credential.get_kind_display().lower(),
                 "title": credential.title,
-                "day": credential.expires_on.isoformat(),
+                "day": day_text(credential.expires_on),
             }
             recipients = list(dict.fromkeys([credential.facilitator.email, *leads]))
             send_mail(f"[Holdspace] {subject}", body, settings.DEFAULT_FROM_EMAIL, recipients)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from holdspace.accounts.models import Membership, Organisation, Role, User
+from holdspace.accounts.zones import org_localdate
 from holdspace.facilitators.models import (
     Credential,
     CredentialKind,
@@ -28,6 +29,7 @@ from holdspace.facilitators.selectors import (
     facilitator_incidents,
     guide_questions,
     organisation_facilitators,
+    with_notices,
 )
 from holdspace.facilitators.services import (
     CredentialInput,
@@ -253,6 +255,7 @@ def facilitator_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     problems = facilitator_refusals(
         organisation=organisation, user_ids=[facilitator.pk], on=timezone.localdate()
     )
+    entries = with_notices(credentials, org_localdate(organisation))
     viewer.audit(
         action="facilitator.read",
         organisation_id=organisation.pk,
@@ -266,7 +269,8 @@ def facilitator_detail(request: HttpRequest, user_id: int) -> HttpResponse:
             "organisation": organisation,
             "facilitator": facilitator,
             "profile": profile,
-            "credentials": credentials,
+            "credentials": entries,
+            "notices": [notice for _c, notice in entries if notice is not None],
             "credential_form": credential_form,
             "profile_form": profile_form,
             "status_choices": CredentialStatus.choices,

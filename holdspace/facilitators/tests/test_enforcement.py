@@ -20,6 +20,7 @@ from holdspace.conftest import PASSWORD, Cast, give_licence, make_session
 from holdspace.couples.models import CareTeamMember, Couple, Stage
 from holdspace.facilitators.models import Credential
 from holdspace.facilitators.services import facilitator_problems
+from holdspace.lib.dates import day_text
 from holdspace.preparation.tests.test_gate import make_ready
 from holdspace.sessions.models import MedicineSession
 
@@ -135,7 +136,9 @@ def test_it_refuses_to_schedule_a_facilitator_whose_licence_is_not_verified(
     problems = _problems(_schedule(cast, day, [cast.facilitator]))
     assert list(problems) == ["facilitator_ids"]
     (message,) = problems["facilitator_ids"]
-    assert message.startswith(f"Facilitator has no verified {OREGON_LICENCE} valid on {day}")
+    assert message.startswith(
+        f"Facilitator has no verified {OREGON_LICENCE} valid on {day_text(day)}"
+    )
     assert OREGON_SOURCE in message
     assert not MedicineSession.objects.exists()
 
@@ -178,7 +181,7 @@ def test_it_judges_the_licence_on_the_day_of_the_session(
     if allowed:
         assert response.status_code == 201, response.content
     else:
-        assert f"valid on {day}" in _problems(response)["facilitator_ids"][0]
+        assert f"valid on {day_text(day)}" in _problems(response)["facilitator_ids"][0]
         assert not MedicineSession.objects.exists()
 
 
@@ -195,7 +198,7 @@ def test_it_refuses_a_lapsed_facilitator_on_the_web_schedule_form(cast: Cast) ->
         },
     )
     assert response.status_code == 422
-    assert f"Facilitator has no verified {OREGON_LICENCE} valid on {day}" in (
+    assert f"Facilitator has no verified {OREGON_LICENCE} valid on {day_text(day)}" in (
         response.content.decode()
     )
     assert not MedicineSession.objects.exists()
@@ -233,7 +236,7 @@ def test_it_checks_the_licence_when_the_plan_names_the_facilitators(
     assert response.status_code == status, response.content
     present = list(session.facilitators.values_list("user_id", flat=True))
     if status == 422:
-        assert f"valid on {day}" in _problems(response)["facilitator_ids"][0]
+        assert f"valid on {day_text(day)}" in _problems(response)["facilitator_ids"][0]
         assert present == []
     else:
         assert response.json()["facilitator_ids"] == [cast.facilitator.pk]
@@ -339,7 +342,7 @@ def test_it_flags_a_scheduled_session_whose_facilitator_lapses_before_the_day(
         panel = html[html.index(AT_RISK) :]
         panel = panel[: panel.index("</section>")]
         assert "A &amp; B" in panel
-        assert f"valid on {day}" in panel
+        assert f"valid on {day_text(day)}" in panel
     admin = cast.client("admin").get("/console/")
     assert admin.status_code == 200
     assert AT_RISK not in admin.content.decode()

@@ -15,6 +15,7 @@ from holdspace.audit.models import AuditEvent
 from holdspace.conftest import Cast
 from holdspace.facilitators.models import Credential, ExpiryWarning
 from holdspace.facilitators.services import credentials_sweep
+from holdspace.lib.dates import day_text
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +69,7 @@ def test_it_warns_the_facilitator_and_the_clinical_lead_60_days_before(cast: Cas
     assert "Facilitator's basic life support / first aid" in message.body
     assert "Red Cross Basic Life Support" in message.body
     assert credential.expires_on is not None
-    assert credential.expires_on.isoformat() in message.body
+    assert day_text(credential.expires_on) in message.body
     event = AuditEvent.objects.get(action="credential.warning")
     assert (event.object_type, event.object_id, event.actor_label) == (
         "credential",
