@@ -151,6 +151,11 @@ class DischargeIn(Input):
     transport_deviation: str = Field(default="", max_length=4000)
     left_at: dt.datetime | None = None
     notes: str = Field(default="", max_length=4000)
+    declined_dose: bool = Field(
+        default=False,
+        description="The partner chose not to take the medicine: no dose is recorded for "
+        "them, and a note says so; they leave without a minimum duration.",
+    )
 
 
 class DischargeOut(Schema):

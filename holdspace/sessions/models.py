@@ -176,6 +176,8 @@ class Discharge(models.Model):
     transport_confirmed = models.BooleanField()
     transport_deviation = models.TextField(blank=True)
     left_at = models.DateTimeField()
+    # The partner chose not to take the medicine: no dose, so no minimum duration to wait for.
+    declined_dose = models.BooleanField(default=False)
     notes = models.TextField(blank=True)
     signed_off_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

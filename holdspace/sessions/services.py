@@ -325,6 +325,7 @@ def discharge_record(
     transport_deviation: str = "",
     left_at: dt.datetime | None = None,
     notes: str = "",
+    declined_dose: bool = False,
 ) -> Discharge:
     """Discharge one partner, signed off by the care team member asking. Refused, each refusal
     naming its rule and source, unless: the partner's first dose was given; the profile's
@@ -332,7 +333,9 @@ def discharge_record(
     severe or serious adverse event of theirs is signed off by a clinical lead with a note;
     each of the profile's discharge criteria is confirmed; the transportation plan is
     confirmed or its deviation recorded; and LEFT_AT lies between the first dose (plus the
-    minimum) and now. The session closes when both partners have left."""
+    minimum) and now. A partner who chose not to take the medicine (DECLINED_DOSE, with a
+    note saying so) leaves without a dose and without a minimum, once the criteria are met.
+    The session closes when both partners have left."""
     require_session_care(viewer, session, action="discharge partners from")
     profile = get_profile(session.profile)
     partners = {p.user_id: p for p in session.couple.loaded_partners}
@@ -347,9 +350,22 @@ def discharge_record(
         errors["partner_id"] = [_("This partner has already been discharged.")]
     transfer = session.end_reason == "emergency_transfer"
     clock = dose_clock(session, profile, partner_id) if partner_id in partners else None
+    # A partner who chose not to take the medicine leaves without a dose or a minimum to wait
+    # for; the choice is recorded with a note, and it cannot be said of a partner who was dosed.
+    declined = declined_dose and clock is None
+    if declined_dose and clock is not None:
+        errors["declined_dose"] = [
+            _("A dose is recorded for this partner: they leave after its minimum duration.")
+        ]
+    if declined and not notes.strip():
+        errors["notes"] = [_("Say in a note that they chose not to take the medicine, and why.")]
+    if declined and partner_id in partners:
+        begun = True  # leaving without a dose needs no dose to have begun the session
+        if "session" in errors and session.status == SessionStatus.SCHEDULED:
+            del errors["session"]
     if begun and partner_id in partners:
         name = partners[partner_id].user.display_name
-        if clock is None and not transfer:
+        if clock is None and not transfer and not declined:
             errors["first_dose"] = [_first_dose_missing(profile, session.substance, name)]
         if clock is not None and not transfer:
             problem = clock.problem(session, now)
@@ -403,18 +419,23 @@ def discharge_record(
             transport_confirmed=transport_confirmed,
             transport_deviation=deviation,
             left_at=left,
+            declined_dose=declined,
             notes=notes.strip(),
             signed_off_by=viewer.user,
         )
         if Discharge.objects.filter(session=locked).count() == len(partners):
-            locked.status = SessionStatus.CLOSED
+            # Nobody took the medicine: the session did not take place, so it is cancelled and
+            # no follow-up after it is planned.
+            held = Discharge.objects.filter(session=locked, declined_dose=False).exists()
+            locked.status = SessionStatus.CLOSED if held else SessionStatus.CANCELLED
             locked.closed_at = timezone.now()
             if locked.ended_at is None:
                 locked.ended_at = left
             locked.save(update_fields=["status", "closed_at", "ended_at"])
             session.status, session.closed_at = locked.status, locked.closed_at
             session.ended_at = locked.ended_at
-            follow_ups_create(session)
+            if held:
+                follow_ups_create(session)
         viewer.audit(
             action="medicine_session.discharge",
             organisation_id=session.organisation_id,
@@ -424,8 +445,9 @@ def discharge_record(
             detail={
                 "partner": partner_id,
                 "criteria": discharge.criteria_confirmed,
+                "declined_dose": declined,
                 "transport_confirmed": transport_confirmed,
-                "closed": locked.status == SessionStatus.CLOSED,
+                "closed": locked.status in {SessionStatus.CLOSED, SessionStatus.CANCELLED},
             },
         )
         couple_stage_sync(session.couple)

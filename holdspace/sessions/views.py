@@ -419,6 +419,13 @@ class DischargeForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    declined_dose = forms.BooleanField(
+        label=gettext_lazy("They chose not to take the medicine (no dose was given)"),
+        required=False,
+        help_text=gettext_lazy(
+            "Say so in the notes. A partner who was dosed cannot leave this way."
+        ),
+    )
     left_at = forms.DateTimeField(
         label=gettext_lazy("Left at"),
         required=False,
@@ -471,6 +478,7 @@ def discharge(request: HttpRequest, session_id: int, partner_id: int) -> HttpRes
                 transport_deviation=form.cleaned_data["transport_deviation"],
                 left_at=left_at,
                 notes=form.cleaned_data["notes"],
+                declined_dose=form.cleaned_data["declined_dose"],
             )
         except ValidationError as exc:
             errors_onto(form, exc)

@@ -20,6 +20,7 @@ from holdspace.accounts.models import User
 from holdspace.audit.models import AuditEvent
 from holdspace.conftest import Cast, make_session
 from holdspace.couples.models import Couple, Stage
+from holdspace.integration.models import FollowUpContact
 from holdspace.measures.models import SafetyAlert
 from holdspace.measures.services import alert_acknowledge
 from holdspace.sessions.models import Discharge, MedicineSession, SessionEvent, SessionStatus
@@ -504,3 +505,47 @@ def test_it_answers_404_to_people_outside_the_couple(cast: Cast, who: str) -> No
     assert cast.client(who).post(url, body).status_code == 404
     assert _discharge(cast.api(who), session, cast.partner_a.pk).status_code == 404
     assert not Discharge.objects.exists()
+
+
+def test_a_partner_who_chose_not_to_take_the_medicine_leaves_without_a_minimum(
+    cast: Cast,
+) -> None:
+    client = cast.api("facilitator")
+    session = _session(cast)
+    _record(client, session, "dose", _dose(), minutes_ago=6, partner=cast.partner_a)
+    # Without saying so, B has no dose and cannot leave; saying so needs a note.
+    assert "first_dose" in _problems(_discharge(client, session, cast.partner_b.pk))
+    problems = _problems(_discharge(client, session, cast.partner_b.pk, declined_dose=True))
+    assert list(problems) == ["notes"]
+    left = _discharge(
+        client,
+        session,
+        cast.partner_b.pk,
+        declined_dose=True,
+        notes="B decided this morning not to take the medicine and stayed to support A.",
+    )
+    assert left.status_code == 201, left.content
+    record = Discharge.objects.get(partner=cast.partner_b)
+    assert record.declined_dose
+    # A, who was dosed six minutes ago, cannot leave this way.
+    problems = _problems(
+        _discharge(client, session, cast.partner_a.pk, declined_dose=True, notes="Changed mind")
+    )
+    assert "declined_dose" in problems and "minimum_duration" in problems
+    session.refresh_from_db()
+    assert session.status == SessionStatus.IN_PROGRESS  # A is still there
+    summary = cast.client("facilitator").get(f"/sessions/{session.pk}/summary/").content.decode()
+    assert "chose not to take the medicine" in summary
+
+
+def test_a_session_in_which_neither_partner_took_the_medicine_is_cancelled(cast: Cast) -> None:
+    client = cast.api("facilitator")
+    session = _session(cast)
+    for partner in (cast.partner_a, cast.partner_b):
+        left = _discharge(
+            client, session, partner.pk, declined_dose=True, notes="Decided not to go ahead today."
+        )
+        assert left.status_code == 201, left.content
+    session.refresh_from_db()
+    assert session.status == SessionStatus.CANCELLED  # it did not take place
+    assert not FollowUpContact.objects.filter(session=session).exists()
