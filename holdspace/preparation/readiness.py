@@ -38,6 +38,9 @@ class Item:
     record_id: int | None = None
     # What the partner is told instead of DETAIL, where it differs (a decision not eligible).
     partner_detail: str = ""
+    # Not done, but nothing for the partner to do: answered, and with the care team (a
+    # screening needing a clinical lead's decision, or not eligible).
+    with_care_team: bool = False
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -47,6 +50,7 @@ class Item:
             "detail": self.detail,
             "source": self.source,
             "unverified": self.unverified,
+            "with_care_team": self.with_care_team,
         }
 
 
@@ -62,6 +66,12 @@ class PartnerReadiness:
     @property
     def missing(self) -> list[Item]:
         return [item for item in self.items if not item.done]
+
+    @property
+    def to_do(self) -> list[Item]:
+        """What is missing that the partner can do something about (not what waits on the
+        care team)."""
+        return [item for item in self.missing if not item.with_care_team]
 
 
 @dataclass(frozen=True)
@@ -116,7 +126,7 @@ def _screening_item(screening: Screening | None, substance: str, profile: Profil
         )
         return Item("screening", label, True, detail, source, action="screening", record_id=record)
     detail = {
-        Decision.REVIEW: _("Needs a clinical lead's review before a session."),
+        Decision.REVIEW: _("Answered, awaiting a clinical lead's decision before a session."),
         Decision.EXCLUDED: _("Not eligible for %(substance)s.") % {"substance": substance},
     }[Decision(decision)]
     return Item(
@@ -127,7 +137,8 @@ def _screening_item(screening: Screening | None, substance: str, profile: Profil
         source,
         action="screening",
         record_id=record,
-        partner_detail=str(TALK_IT_THROUGH),
+        partner_detail=_("Answered. %(talk)s") % {"talk": TALK_IT_THROUGH},
+        with_care_team=True,
     )
 
 

@@ -94,6 +94,8 @@ class ItemOut(Schema):
     detail: str
     source: str
     unverified: bool
+    # Not done, but answered and with the care team: nothing for the partner to do.
+    with_care_team: bool = False
 
 
 class PartnerReadinessOut(Schema):

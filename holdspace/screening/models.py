@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -21,6 +23,9 @@ TALK_IT_THROUGH = _(
     "Some of your answers mean we need to talk before going further. Your facilitator will "
     "talk it through with you."
 )
+
+# Where a finding's message ends its first sentence.
+_FIRST_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 
 
 class Screening(models.Model):
@@ -76,6 +81,20 @@ class Screening(models.Model):
             if finding.get("earlier_screening_id"):
                 return int(finding["earlier_screening_id"])
         return None
+
+    @property
+    def findings_in_brief(self) -> list[dict[str, str]]:
+        """What a clinical lead is to decide, one short line each: the first sentence of each
+        finding's message (notes aside, and the re-answer's own finding, said apart)."""
+        return [
+            {
+                "rule_id": str(finding["rule_id"]),
+                "outcome": str(finding["outcome"]),
+                "summary": _FIRST_SENTENCE.split(str(finding["message"]), maxsplit=1)[0],
+            }
+            for finding in self.findings
+            if finding["outcome"] != "note" and not finding.get("earlier_screening_id")
+        ]
 
     @property
     def medication_lines(self) -> list[str]:

@@ -108,6 +108,7 @@ def screening_read(*, viewer: Viewer, couple: Couple, screening_id: int) -> Scre
     screening = with_latest_override(list(_prefetched(Screening.objects.filter(pk=screening.pk))))[
         0
     ]
+    with_earlier([screening], screenings_visible_to(viewer, couple))
     screening.couple = couple
     viewer.audit(
         action="screening.read",
@@ -160,6 +161,7 @@ def screenings_awaiting_decision(*, viewer: Viewer, organisation_id: int) -> lis
         (s for s in in_force if s.effective_decision == Decision.REVIEW),
         key=lambda s: (s.created_at, s.pk),
     )
+    with_earlier(awaiting, visible)
     if awaiting:
         viewer.audit(
             action="screening.list",
@@ -168,3 +170,53 @@ def screenings_awaiting_decision(*, viewer: Viewer, organisation_id: int) -> lis
             detail={"ids": [s.pk for s in awaiting], "awaiting_decision": True},
         )
     return awaiting
+
+
+def with_earlier(screenings: list[Screening], visible: QuerySet[Screening]) -> list[Screening]:
+    """Sets `earlier` on each re-answer that would have lowered an earlier decision: that
+    screening (of VISIBLE), its `decision_then` the decision in force when the partner answered
+    again (a clinical lead's made before then, else the engine's); None where there is none."""
+    ids = {s.lowered_from for s in screenings if s.lowered_from}
+    found = {e.pk: e for e in _prefetched(visible.filter(pk__in=ids))} if ids else {}
+    for screening in screenings:
+        earlier = found.get(screening.lowered_from or 0)
+        if earlier is not None:
+            before = [
+                o
+                for o in getattr(earlier, "override_list", [])
+                if o.created_at < screening.created_at
+            ]
+            earlier.override_then = before[0] if before else None  # type: ignore[attr-defined]
+            earlier.decision_then = Decision(  # type: ignore[attr-defined]
+                before[0].decision if before else earlier.decision
+            ).label
+        screening.earlier = earlier  # type: ignore[attr-defined]
+    return screenings
+
+
+def screening_answered_again(
+    *, viewer: Viewer, couple: Couple, screening: Screening
+) -> Screening | None:
+    """The partner's newest screening for the same substance answered after SCREENING, of
+    those the viewer may see, its `latest_override` and `earlier` set; None if it is the
+    newest."""
+    visible = screenings_visible_to(viewer, couple)
+    newer = list(
+        _prefetched(
+            visible.filter(partner_id=screening.partner_id, substance=screening.substance).filter(
+                Q(created_at__gt=screening.created_at)
+                | Q(created_at=screening.created_at, pk__gt=screening.pk)
+            )
+        ).order_by("-created_at", "-id")[:1]
+    )
+    if not newer:
+        return None
+    viewer.audit(
+        action="screening.read",
+        organisation_id=couple.organisation_id,
+        object_type="screening",
+        object_id=newer[0].pk,
+        couple_id=couple.pk,
+        detail={"for": f"answered again after #{screening.pk}"},
+    )
+    return with_earlier(with_latest_override(newer), visible)[0]

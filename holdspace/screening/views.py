@@ -24,6 +24,7 @@ from holdspace.screening.models import TALK_IT_THROUGH, Decision
 from holdspace.screening.profiles import get_profile
 from holdspace.screening.rules import rule_set
 from holdspace.screening.selectors import (
+    screening_answered_again,
     screening_answered_last,
     screening_read,
     screenings_awaiting_decision,
@@ -144,6 +145,9 @@ def screening_detail(request: HttpRequest, couple_id: int, screening_id: int) ->
                 if code in rules.questions
             ],
             "overrides": getattr(screening, "override_list", []),
+            "answered_again": screening_answered_again(
+                viewer=viewer, couple=couple, screening=screening
+            ),
             "can_override": can_override_screening(viewer, couple),
             "form": form,
         },

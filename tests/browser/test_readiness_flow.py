@@ -50,7 +50,7 @@ def test_it_schedules_a_session_only_once_the_couple_is_ready(  # type: ignore[n
     expect(refusal).to_contain_text("Not scheduled")
     expect(refusal).to_contain_text("Sam — Private preparation session")
     expect(refusal).to_contain_text("Alex — Transportation plan")
-    expect(refusal).to_contain_text("Needs a clinical lead's review")
+    expect(refusal).to_contain_text("Answered, awaiting a clinical lead's decision")
     assert not MedicineSession.objects.filter(couple=couple).exists()
 
     # Alex's missing forms, completed with Alex in the room.

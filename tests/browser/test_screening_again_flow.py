@@ -6,6 +6,8 @@ finds it on the console and in the queue, decides."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -54,7 +56,9 @@ def test_it_keeps_sam_not_eligible_after_answering_no_to_everything(  # type: ig
     screening_item = sam.locator("li[data-code='screening']")
     expect(screening_item).to_contain_text(str(TALK_IT_THROUGH))
     expect(screening_item).not_to_contain_text("Not eligible")
-    screening_item.get_by_role("link", name="Answer the health questions").click()
+    expect(screening_item).to_contain_text("answered, with your care team")
+    expect(screening_item).not_to_contain_text("missing")
+    screening_item.get_by_role("link", name="Answer again").click()
 
     # Last time's answers are there: the lithium, and "yes" to lithium in the last 30 days.
     expect(sam.get_by_text("are filled in")).to_be_visible()
@@ -82,7 +86,10 @@ def test_it_keeps_sam_not_eligible_after_answering_no_to_everything(  # type: ig
     assert (again.decision, again.lowered_from) == (Decision.REVIEW, excluded.pk)
     assert again.medications == [] and not any(again.answers.values())
     sam.goto(server + f"/couples/{couple.pk}/readiness/")
-    expect(sam.locator("li[data-code='screening']")).to_have_class("todo")
+    answered = sam.locator("li[data-code='screening']")
+    expect(answered).to_have_class(re.compile(r"\btodo with-care-team\b"))  # still not ready
+    expect(answered).to_contain_text("Answered. " + str(TALK_IT_THROUGH))
+    expect(answered).not_to_contain_text("missing")
 
     # The clinical lead finds it on the console, opens the queue, and decides.
     lead = new_page(1280, 900)
@@ -92,8 +99,11 @@ def test_it_keeps_sam_not_eligible_after_answering_no_to_everything(  # type: ig
     expect(awaiting).to_contain_text("awaiting a clinical lead's decision")
     card = awaiting.locator(f"li[data-screening='{again.pk}']")
     expect(card).to_contain_text("Sam")
-    expect(card).to_contain_text("Answered again")
-    expect(card).to_contain_text(f"screening #{excluded.pk}")
+    expect(card).to_contain_text(
+        f"Answered again, less restrictively than screening #{excluded.pk}"
+    )
+    expect(card).to_contain_text("(Not eligible): the earlier decision stands")
+    expect(card).not_to_contain_text("lowers-decision-in-force")
     awaiting.get_by_role("link", name="All screenings awaiting a decision").click()
     expect(lead.get_by_role("heading", name="Screenings awaiting a decision")).to_be_visible()
     lead.locator(f"li[data-screening='{again.pk}']").get_by_role(

@@ -272,15 +272,21 @@ def test_it_answers_a_lowering_reanswer_through_the_api_as_review(
     assert f"Screening #{first.pk}" in finding["because"][0]
     readiness_body = cast.api("partner_a").get(f"/api/v1/couples/{cast.couple.pk}/readiness")
     [item] = [i for i in readiness_body.json()["partners"][0]["items"] if i["code"] == "screening"]
-    assert item["done"] is False
+    assert (item["done"], item["with_care_team"]) == (False, True)  # answered, not ready
+    assert readiness_body.json()["ready"] is False
     assert item["detail"] == (
-        "Some of your answers mean we need to talk before going further. Your facilitator "
-        "will talk it through with you."
+        "Answered. Some of your answers mean we need to talk before going further. Your "
+        "facilitator will talk it through with you."
     )
     staff = cast.api("facilitator").get(f"/api/v1/couples/{cast.couple.pk}/readiness").json()
     [mine] = [p for p in staff["partners"] if p["partner_id"] == cast.partner_a.pk]
     [staff_item] = [i for i in mine["items"] if i["code"] == "screening"]
-    assert staff_item["detail"] == "Needs a clinical lead's review before a session."
+    assert staff_item["detail"] == (
+        "Answered, awaiting a clinical lead's decision before a session."
+    )
+    assert staff_item["with_care_team"] is True
+    [todo] = [i for i in mine["items"] if i["code"] == "preparation_private"]
+    assert todo["with_care_team"] is False  # what is not answered yet stays to do
 
 
 def test_it_reads_back_each_medicine_line_as_written(cast: Cast) -> None:

@@ -170,13 +170,18 @@ def test_it_lists_a_lowering_reanswer_in_the_leads_queue_until_the_lead_decides(
     html = cast.client("lead").get("/console/screenings/").content.decode()
     listed = re.findall(r'data-screening="(\d+)"', html)
     assert listed == [str(again.pk), str(review.pk)]  # oldest first; the excluded one is not
-    assert "Answered again" in html
-    assert f"would lower the decision of screening #{first.pk}" in html
+    assert (
+        f'Answered again, less restrictively than <a href="/couples/{cast.couple.pk}/screenings/'
+        f'{first.pk}/">screening #{first.pk}</a> of 1 Dec 2026 (Not eligible): the earlier '
+        "decision stands until a clinical lead decides."
+    ) in html
+    assert "would lower" not in html
     assert f"/couples/{cast.couple.pk}/screenings/{again.pk}/" in html
 
     console = cast.client("lead").get("/console/").content.decode()
     assert "2 screenings awaiting a clinical lead's decision" in console
     assert f'data-screening="{again.pk}"' in console
+    assert "less restrictively than" in console
 
     clock.shift(dt.timedelta(hours=1))
     decide(cast, again, Decision.ELIGIBLE)
@@ -252,3 +257,63 @@ def test_it_builds_the_queue_in_the_same_number_of_queries_however_many_await(
         answer(cast, who)
     decide(cast, Screening.objects.filter(partner=cast.partner_c).first(), Decision.EXCLUDED)  # type: ignore[arg-type]
     assert count() == one
+
+
+def _awaiting_items(html: str) -> dict[str, str]:
+    return dict(re.findall(r'data-screening="(\d+)">(.*?)</li>\n', html, flags=re.S))
+
+
+def test_it_says_in_words_what_each_awaiting_screening_is_to_decide(
+    cast: Cast, clock: time_machine.Coordinates
+) -> None:
+    first, again = _lowered(cast, clock)
+    review = answer(cast, "partner_c", medications=["Sertraline 50 mg"])
+    for url in ("/console/screenings/", "/console/"):
+        items = _awaiting_items(cast.client("lead").get(url).content.decode())
+        assert set(items) == {str(again.pk), str(review.pk)}
+        sertraline = items[str(review.pk)]
+        assert "Serotonin reuptake inhibitor: may reduce the effect of psilocybin." in sertraline
+        assert "Any taper only under the prescriber" not in sertraline  # the first sentence
+        # The rule's id only beside its words, muted, never standing for them.
+        assert re.findall(r"<code[^>]*>([^<]*)</code>", sertraline) == [
+            "reuptake-inhibitor-psilocybin"
+        ]
+        assert '<code class="muted">reuptake-inhibitor-psilocybin</code>' in sertraline
+        assert "lowers-decision-in-force" not in items[str(again.pk)]  # said in words instead
+        assert "less restrictively than" in items[str(again.pk)]
+
+
+def test_it_tells_the_lead_on_an_earlier_screening_that_it_was_answered_again(
+    cast: Cast, clock: time_machine.Coordinates
+) -> None:
+    first, again = _lowered(cast, clock)
+    url = f"/couples/{cast.couple.pk}/screenings/"
+    html = cast.client("lead").get(f"{url}{first.pk}/").content.decode()
+    assert (
+        f'Answered again in <a href="{url}{again.pk}/">screening #{again.pk}</a> of '
+        f"1 Dec 2026, 10:00, less restrictively: this decision stands until a clinical lead "
+        f"decides on #{again.pk}."
+    ) in html
+    newer = cast.client("lead").get(f"{url}{again.pk}/").content.decode()
+    assert "Answered again in" not in newer  # the newest says nothing newer exists
+    assert f'less restrictively than <a href="{url}{first.pk}/">screening #{first.pk}</a>' in newer
+
+    clock.shift(dt.timedelta(hours=1))
+    decide(cast, again, Decision.ELIGIBLE)
+    html = cast.client("facilitator").get(f"{url}{first.pk}/").content.decode()
+    assert (
+        f'Answered again in <a href="{url}{again.pk}/">screening #{again.pk}</a> of '
+        "1 Dec 2026, 10:00 (Eligible): the newer screening is the one that counts."
+    ) in html
+    assert cast.client("partner_a").get(f"{url}{first.pk}/").status_code == 404
+    assert cast.client("other_facilitator").get(f"{url}{first.pk}/").status_code == 404
+
+
+def test_it_says_nothing_newer_on_a_screening_answered_once(cast: Cast) -> None:
+    once = answer(cast, "partner_a", medications=["Sertraline 50 mg"])
+    answer(cast, "partner_b", **LITHIUM)  # the other partner's do not count as answering again
+    html = (
+        cast.client("lead").get(f"/couples/{cast.couple.pk}/screenings/{once.pk}/").content.decode()
+    )
+    assert "Answered again" not in html
+    assert "less restrictively" not in html
