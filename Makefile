@@ -34,7 +34,7 @@ run: install pdflibs
 	$(BIN)/holdspace migrate --noinput
 	@if [ ! -f var/.demo-loaded ]; then $(BIN)/holdspace seed-demo && touch var/.demo-loaded; fi
 	@# The background worker runs beside the server and stops with it.
-	$(BIN)/holdspace worker & worker=$$!; \
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/holdspace worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	HOLDSPACE_DEMO=$${HOLDSPACE_DEMO:-1} HOST=$(HOST) PORT=$(PORT) $(BIN)/holdspace serve
 

@@ -27,7 +27,15 @@ PSEUDONYM_KEY = generated_secret("HOLDSPACE_PSEUDONYM_KEY", VAR_DIR / "pseudonym
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# By default the address `holdspace serve` listens on (HOST and PORT), so the links in e-mails
+# sent by the worker beside it open the same server.
+_LISTEN_HOST = envstr("HOST", "127.0.0.1")
+if _LISTEN_HOST in {"0.0.0.0", "::", ""}:  # noqa: S104 (every address: link to this machine)
+    _LISTEN_HOST = "127.0.0.1"
+elif ":" in _LISTEN_HOST and not _LISTEN_HOST.startswith("["):
+    _LISTEN_HOST = f"[{_LISTEN_HOST}]"
+_DEFAULT_SITE_URL = f"http://{_LISTEN_HOST}:{envint('PORT', 8000, minimum=1)}"
+SITE_URL = envstr("SITE_URL", _DEFAULT_SITE_URL).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.auth",

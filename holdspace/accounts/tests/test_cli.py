@@ -174,6 +174,36 @@ def test_it_refuses_a_bad_port_with_a_clear_message(tmp_path: Path) -> None:
     assert "PORT='eighty' is not a whole number" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("given", "site_url"),
+    [
+        ({"PORT": "8200"}, "http://127.0.0.1:8200"),
+        ({"HOST": "0.0.0.0", "PORT": "8300"}, "http://127.0.0.1:8300"),
+        ({"HOST": "::1", "PORT": "8400"}, "http://[::1]:8400"),
+        (
+            {"PORT": "8200", "SITE_URL": "https://holdspace.example.org/"},
+            "https://holdspace.example.org",
+        ),
+    ],
+)
+def test_its_links_open_the_server_it_listens_on_unless_told_otherwise(
+    tmp_path: Path, given: dict[str, str], site_url: str
+) -> None:
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in {"HOST", "PORT", "SITE_URL"}},
+        **given,
+        "HOLDSPACE_VAR_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [str(BIN), "shell", "-c", "from django.conf import settings; print(settings.SITE_URL)"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip().splitlines()[-1] == site_url, result.stderr
+
+
 def test_it_refuses_an_unknown_database_url(tmp_path: Path) -> None:
     env = {
         **os.environ,
