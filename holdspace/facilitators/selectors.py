@@ -131,6 +131,12 @@ class FacilitatorRow:
     # Each credential with its warning, if it has one (for the page).
     badges: list[tuple[Credential, ExpiryNotice | None]] = field(default_factory=list)
 
+    @property
+    def expiring_notices(self) -> list[tuple[Credential, ExpiryNotice | None]]:
+        """The credentials expiring soon, each with its warning if it is within the window."""
+        notices = {c.pk: notice for c, notice in self.badges}
+        return [(c, notices.get(c.pk)) for c in self.expiring]
+
 
 def organisation_facilitators(
     organisation: Organisation, *, with_incidents: bool, within_days: int = 60

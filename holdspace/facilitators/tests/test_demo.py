@@ -59,7 +59,8 @@ def test_the_demo_center_has_a_verified_guide_an_expiring_licence_and_an_unverif
         page = _staff_client("lead@demo.holdspace.org").get("/facilitators/").content.decode()
         quinn_row = page[page.index("Quinn Avery") :].split("</tr>")[0]
         expiring = quinn_row.split('data-label="Expiring within 60 days">')[1].split("</td>")[0]
-        assert expiring.startswith("Licence")
+        assert "Licence" in expiring and "20 days left" in expiring
+        assert "Licence expires in 20 days" in quinn_row
         jamie_page = _staff_client("lead@demo.holdspace.org").get(f"/facilitators/{jamie.pk}/")
         assert "Jamie Cole (facilitator) has no verified" in jamie_page.content.decode()
 

@@ -65,12 +65,14 @@ def test_it_warns_of_a_licence_expiring_within_the_window_on_the_list(cast: Cast
     warned = _row(html, "Facilitator")
     assert ("expiring-soon", "Licence expires in 20 days — 24 Dec") in _badges(warned)
     assert "Licence: Verified" not in warned
+    assert '<strong class="expiry-warned">Licence 24 Dec · 20 days left</strong>' in warned
     # A certificate with 49 days left is listed as expiring, without the warning.
     calm = _row(html, "Other Facilitator")
     assert ("status-verified", "Basic Life Support / first aid: Verified") in _badges(calm)
     assert ("status-verified", "Licence: Verified") in _badges(calm)
     assert "expiring-soon" not in calm
-    assert "Basic Life Support / first aid" in calm[calm.index("Expiring") :]
+    assert "expiry-warned" not in calm
+    assert "Basic Life Support / first aid 22 Jan 2027" in calm[calm.index("Expiring") :]
 
 
 @pytest.mark.parametrize(
@@ -133,9 +135,9 @@ def test_a_licence_on_its_expiry_day_reads_expired_before_the_sweep_runs(cast: C
     head = _head(page.content.decode())
     assert "May not serve at sessions" in head
     assert ("status-expired", "Licence expired on 4 Dec") in _badges(head)
-    assert ("status-expired", "Licence expired on 4 Dec") in _badges(
-        _row(listing.content.decode(), "Facilitator")
-    )
+    row = _row(listing.content.decode(), "Facilitator")
+    assert ("status-expired", "Licence expired on 4 Dec") in _badges(row)
+    assert '<strong class="expiry-warned">Licence 4 Dec · expired</strong>' in row
 
 
 def test_an_unverified_or_suspended_credential_is_not_warned_as_expiring(cast: Cast) -> None:
