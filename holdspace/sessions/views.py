@@ -466,6 +466,8 @@ def discharge(request: HttpRequest, session_id: int, partner_id: int) -> HttpRes
         (criterion.id, criterion.label) for criterion in profile.discharge.criteria
     ]
     clock = dose_clock(session, profile, partner_id)
+    if clock is not None:  # a partner with a dose recorded cannot have declined it
+        del form.fields["declined_dose"]
     if request.method == "POST" and form.is_valid():
         left_at = form.cleaned_data["left_at"] or timezone.now()
         try:
@@ -478,7 +480,7 @@ def discharge(request: HttpRequest, session_id: int, partner_id: int) -> HttpRes
                 transport_deviation=form.cleaned_data["transport_deviation"],
                 left_at=left_at,
                 notes=form.cleaned_data["notes"],
-                declined_dose=form.cleaned_data["declined_dose"],
+                declined_dose=form.cleaned_data.get("declined_dose", False),
             )
         except ValidationError as exc:
             errors_onto(form, exc)

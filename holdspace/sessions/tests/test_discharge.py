@@ -549,3 +549,27 @@ def test_a_session_in_which_neither_partner_took_the_medicine_is_cancelled(cast:
     session.refresh_from_db()
     assert session.status == SessionStatus.CANCELLED  # it did not take place
     assert not FollowUpContact.objects.filter(session=session).exists()
+
+
+def test_the_form_offers_not_taking_the_medicine_only_to_a_partner_without_a_dose(
+    cast: Cast,
+) -> None:
+    client = cast.api("facilitator")
+    session = _session(cast)
+    _record(client, session, "dose", _dose(), minutes_ago=6, partner=cast.partner_a)
+    web = cast.client("facilitator")
+    dosed = web.get(f"/sessions/{session.pk}/discharge/{cast.partner_a.pk}/").content.decode()
+    undosed = web.get(f"/sessions/{session.pk}/discharge/{cast.partner_b.pk}/").content.decode()
+    assert 'name="declined_dose"' not in dosed
+    assert 'name="declined_dose"' in undosed
+    left = web.post(
+        f"/sessions/{session.pk}/discharge/{cast.partner_b.pk}/",
+        {
+            "criteria_confirmed": OREGON,
+            "transport_confirmed": "on",
+            "declined_dose": "on",
+            "notes": "B chose not to take the medicine today.",
+        },
+    )
+    assert left.status_code == 302, left.content.decode()
+    assert Discharge.objects.get(partner=cast.partner_b).declined_dose
