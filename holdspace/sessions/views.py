@@ -105,8 +105,13 @@ def console(request: HttpRequest, session_id: int) -> HttpResponse:
                 "forms": _new_ids(),
             }
         )
+    # Each open alert with the name of the partner it is about, as the console's columns say.
+    names = {p.user_id: p.user.display_name for p in session.couple.loaded_partners}
     open_alerts = [
-        alert for e in events for alert in getattr(e, "alert_list", []) if not alert.acknowledged_at
+        (names.get(alert.partner_id, ""), alert)
+        for e in events
+        for alert in getattr(e, "alert_list", [])
+        if not alert.acknowledged_at
     ]
     viewer.audit(
         action="medicine_session.console",

@@ -79,6 +79,12 @@ def test_events_recorded_offline_arrive_exactly_once_in_order(  # type: ignore[n
     expect(status).to_have_text("All saved", timeout=15_000)
     expect(guide.locator("li.event.is-saved")).to_have_count(4)
     expect(guide.locator("[data-live-alerts]")).to_contain_text("Systolic pressure 172 mmHg")
+    # The alert names the partner it is about, live and after a reload.
+    expect(guide.locator("[data-live-alerts] .event-alert")).to_contain_text("Jordan: ")
+    guide.reload()
+    expect(guide.locator("[data-live-alerts] .event-alert")).to_contain_text(
+        re.compile(r"Jordan: .*Systolic pressure 172 mmHg")
+    )
 
     # An answer lost after the server saved it: the browser sends the event again.
     first = guide.locator("li.event").first.get_attribute("data-event-id")

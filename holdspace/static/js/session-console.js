@@ -262,12 +262,21 @@
     }
   }
 
-  function showAlerts(alerts) {
+  // Each alert names the partner it is about, as the page does after a reload.
+  function showAlerts(alerts, ev) {
+    var heading = ev && ev.partner_id ? document.getElementById("col-" + ev.partner_id) : null;
     (alerts || []).forEach(function (alert) {
       var p = document.createElement("p");
       p.className = "event-alert";
       p.setAttribute("role", "alert");
-      p.textContent = "⚠ " + alert.message;
+      p.appendChild(document.createTextNode("⚠ "));
+      if (heading) {
+        var name = document.createElement("strong");
+        name.textContent = heading.textContent;
+        p.appendChild(name);
+        p.appendChild(document.createTextNode(": "));
+      }
+      p.appendChild(document.createTextNode(alert.message));
       liveAlerts.appendChild(p);
     });
   }
@@ -315,7 +324,7 @@
   }
 
   function accepted(ev, body) {
-    drop(ev.id); render(ev, "saved"); showAlerts(body.alerts); advanceStage(ev.kind);
+    drop(ev.id); render(ev, "saved"); showAlerts(body.alerts, ev); advanceStage(ev.kind);
     Array.prototype.forEach.call(root.querySelectorAll("form.event-form"), function (form) {
       if (form.getAttribute("data-pending") === ev.id) { clear(form); }
     });
