@@ -12,6 +12,7 @@ from ninja.security import HttpBearer
 from holdspace.accounts.api import router as accounts_router
 from holdspace.accounts.services import api_token_user
 from holdspace.accounts.zones import activate_for_request
+from holdspace.audit.actions import Action
 from holdspace.audit.services import audit_record
 from holdspace.couples.api import router as couples_router
 from holdspace.facilitators.api import router as facilitators_router
@@ -32,7 +33,7 @@ class BearerToken(HttpBearer):
         user = api_token_user(token)
         if user is None:
             audit_record(
-                action="auth.token_failed",
+                action=Action.AUTH_TOKEN_FAILED,
                 organisation_id=None,
                 actor_label="api token",
                 ip=client_ip(request),

@@ -28,6 +28,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from holdspace.accounts.models import Membership, Organisation, Role, User
+from holdspace.audit.actions import Action
 from holdspace.audit.services import audit_record
 from holdspace.couples.models import Couple, Entry, Visibility
 from holdspace.measures.models import MeasureResponse, SafetyAlert
@@ -119,7 +120,7 @@ def deny(
 ) -> Http404:
     """For a record the viewer may not see: 404, exactly like one that does not exist; audited."""
     viewer.audit(
-        action="access.denied",
+        action=Action.ACCESS_DENIED,
         organisation_id=organisation_id,
         object_type=what,
         object_id=object_id,
@@ -139,7 +140,7 @@ def refuse(
 ) -> PermissionDenied:
     """For a record the viewer may see but not change: 403, audited."""
     viewer.audit(
-        action="access.denied",
+        action=Action.ACCESS_DENIED,
         organisation_id=organisation_id,
         object_type=what,
         object_id=object_id,
@@ -173,7 +174,7 @@ def organisation_for(
         else:
             trail = min(viewer.roles) if viewer.roles else None
         viewer.audit(
-            action="access.denied",
+            action=Action.ACCESS_DENIED,
             organisation_id=trail,
             object_type=what.replace(" ", "_"),
             object_id=chosen if chosen is not None else "",

@@ -28,6 +28,7 @@ from holdspace.accounts.models import (
     User,
     validate_time_zone,
 )
+from holdspace.audit.actions import Action
 from holdspace.audit.services import audit_record
 from holdspace.couples.models import Couple
 from holdspace.couples.services import partner_add
@@ -108,7 +109,7 @@ def invitation_create(
             expires_at=now + timedelta(hours=settings.INVITATION_VALID_HOURS),
         )
         viewer.audit(
-            action="invitation.create",
+            action=Action.INVITATION_CREATE,
             organisation_id=organisation.pk,
             object_type="invitation",
             object_id=invitation.pk,
@@ -174,7 +175,7 @@ def invitation_accept(*, raw: str, password: str, ip: str | None) -> User:
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])
         audit_record(
-            action="invitation.accept",
+            action=Action.INVITATION_ACCEPT,
             organisation_id=invitation.organisation_id,
             actor_id=user.pk,
             actor_label=user.email,
@@ -194,7 +195,7 @@ def api_token_create(*, user: User, ip: str | None = None) -> str:
     with transaction.atomic():
         token = ApiToken.objects.create(user=user, digest=token_digest(raw), prefix=raw[:8])
         audit_record(
-            action="api_token.create",
+            action=Action.API_TOKEN_CREATE,
             organisation_id=None,
             actor_id=user.pk,
             actor_label=user.email,
@@ -236,7 +237,7 @@ def organisation_profile_set(*, viewer: Viewer, organisation: Organisation, prof
         Organisation.objects.filter(pk=organisation.pk).update(profile=chosen.id)
         organisation.profile = chosen.id
         viewer.audit(
-            action="organisation.profile",
+            action=Action.ORGANISATION_PROFILE,
             organisation_id=organisation.pk,
             object_type="organisation",
             object_id=organisation.pk,
@@ -266,7 +267,7 @@ def organisation_time_zone_set(
         Organisation.objects.filter(pk=organisation.pk).update(time_zone=time_zone)
         organisation.time_zone = time_zone
         viewer.audit(
-            action="organisation.time_zone",
+            action=Action.ORGANISATION_TIME_ZONE,
             organisation_id=organisation.pk,
             object_type="organisation",
             object_id=organisation.pk,

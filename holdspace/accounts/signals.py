@@ -9,6 +9,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from holdspace.audit.actions import Action
 from holdspace.audit.services import audit_record
 
 
@@ -21,7 +22,7 @@ def _ip(request: HttpRequest | None) -> str | None:
 @receiver(user_logged_in)
 def _logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     audit_record(
-        action="auth.login",
+        action=Action.AUTH_LOGIN,
         organisation_id=None,
         actor_id=user.pk,
         actor_label=user.email,
@@ -36,7 +37,7 @@ def _logged_out(sender: Any, request: HttpRequest | None, user: Any, **kwargs: A
     if user is None:
         return
     audit_record(
-        action="auth.logout",
+        action=Action.AUTH_LOGOUT,
         organisation_id=None,
         actor_id=user.pk,
         actor_label=user.email,
@@ -58,7 +59,7 @@ def _login_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
     audit_record(
-        action="auth.login_failed",
+        action=Action.AUTH_LOGIN_FAILED,
         organisation_id=None,
         actor_label=_attempted_login(credentials),
         ip=_ip(request),
@@ -74,7 +75,7 @@ def _locked_out(
     **kwargs: Any,
 ) -> None:
     audit_record(
-        action="auth.locked_out",
+        action=Action.AUTH_LOCKED_OUT,
         organisation_id=None,
         actor_label=(username or "")[:254],
         ip=ip_address or _ip(request),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
 
+from holdspace.audit.actions import Action
 from holdspace.couples.models import CareTeamMember, Couple, Entry, Partner, Stage
 from holdspace.policy import (
     Viewer,
@@ -85,7 +86,7 @@ def couple_list(
     # Same page and paginator, with the rows made into summaries.
     summary_page: Page[CoupleSummary] = Page(summaries, result.number, result.paginator)  # type: ignore[arg-type]
     viewer.audit(
-        action="couple.list",
+        action=Action.COUPLE_LIST,
         organisation_id=organisation_id,
         object_type="couple",
         detail={"page": result.number, "ids": ids, **({"search": True} if search else {})},
@@ -108,7 +109,7 @@ def entry_list(
     """The newest entries of COUPLE the viewer may read, and how many there are in all."""
     entries, total = _newest_entries(viewer, couple, limit, offset)
     viewer.audit(
-        action="entry.list",
+        action=Action.ENTRY_LIST,
         organisation_id=couple.organisation_id,
         object_type="entry",
         couple_id=couple.pk,
@@ -137,7 +138,7 @@ def couple_page(*, viewer: Viewer, couple_id: int) -> CouplePage:
     entries, total = _newest_entries(viewer, couple, ENTRIES_PER_PAGE)
     # One event for the page: the couple, and which of its entries were shown.
     viewer.audit(
-        action="couple.read",
+        action=Action.COUPLE_READ,
         organisation_id=couple.organisation_id,
         object_type="couple",
         object_id=couple.pk,
@@ -170,7 +171,7 @@ def partner_couples(*, viewer: Viewer) -> list[Couple]:
     if len(couples) > 1:  # a single couple is opened straight away, and its page is audited
         for couple in couples:
             viewer.audit(
-                action="couple.list",
+                action=Action.COUPLE_LIST,
                 organisation_id=couple.organisation_id,
                 object_type="couple",
                 couple_id=couple.pk,
@@ -185,7 +186,7 @@ def entry_read(*, viewer: Viewer, couple_id: int, entry_id: int) -> tuple[Couple
     couple = get_couple_for(viewer, couple_id)
     entry = get_entry_for(viewer, couple, entry_id)
     viewer.audit(
-        action="entry.read",
+        action=Action.ENTRY_READ,
         organisation_id=couple.organisation_id,
         object_type="entry",
         object_id=entry.pk,

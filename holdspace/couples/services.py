@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from holdspace.accounts.models import Organisation, Role
+from holdspace.audit.actions import Action
 from holdspace.audit.services import audit_record
 from holdspace.couples.models import (
     CareTeamMember,
@@ -61,7 +62,7 @@ def entry_create(*, viewer: Viewer, couple: Couple, kind: str, visibility: str, 
             updated_at=now,
         )
         viewer.audit(
-            action="entry.create",
+            action=Action.ENTRY_CREATE,
             organisation_id=couple.organisation_id,
             object_type="entry",
             object_id=entry.pk,
@@ -102,7 +103,7 @@ def entry_update(
         entry.updated_at = timezone.now()
         entry.save(update_fields=["body", "kind", "visibility", "updated_at"])
         viewer.audit(
-            action="entry.update",
+            action=Action.ENTRY_UPDATE,
             organisation_id=entry.organisation_id,
             object_type="entry",
             object_id=entry.pk,
@@ -147,7 +148,7 @@ def couple_create(
             for user_id in facilitators
         )
         viewer.audit(
-            action="couple.create",
+            action=Action.COUPLE_CREATE,
             organisation_id=organisation.pk,
             object_type="couple",
             object_id=couple.pk,
@@ -174,7 +175,7 @@ def partner_add(
             organisation_id=couple.organisation_id, couple=couple, user_id=user_id, slot=free[0]
         )
         audit_record(
-            action="partner.add",
+            action=Action.PARTNER_ADD,
             organisation_id=couple.organisation_id,
             actor_id=actor_id,
             actor_label=actor_label,

@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from holdspace.accounts.models import Role
+from holdspace.audit.actions import Action
 from holdspace.facilitators.models import Credential, GuideReview
 from holdspace.facilitators.selectors import (
     couple_guides,
@@ -128,7 +129,7 @@ def facilitators(request: HttpRequest, query: Query[OrgQuery]) -> FacilitatorLis
     org_id = organisation.pk
     lead = viewer.role_in(org_id) == Role.CLINICAL_LEAD
     rows = organisation_facilitators(organisation, with_incidents=lead)
-    viewer.audit(action="facilitator.list", organisation_id=org_id, object_type="facilitator")
+    viewer.audit(action=Action.FACILITATOR_LIST, organisation_id=org_id, object_type="facilitator")
     return FacilitatorListOut(
         organisation_id=org_id,
         items=[
@@ -179,7 +180,7 @@ def guides(request: HttpRequest, couple_id: int) -> GuidesOut:
     partner = is_partner_of(viewer, couple)
     found = couple_guides(couple, partner_id=viewer.user.pk if partner else None)
     viewer.audit(
-        action="guides.read",
+        action=Action.GUIDES_READ,
         organisation_id=couple.organisation_id,
         object_type="couple",
         object_id=couple.pk,

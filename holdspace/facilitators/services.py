@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from holdspace.accounts.models import Membership, Organisation, Role, User
 from holdspace.accounts.zones import org_localdate
+from holdspace.audit.actions import Action
 from holdspace.audit.services import audit_record
 from holdspace.couples.models import Couple
 from holdspace.facilitators.models import (
@@ -225,7 +226,7 @@ def credential_add(
             credential.evidence.save(evidence.name or "evidence", evidence, save=False)
         credential.save()
         viewer.audit(
-            action="credential.add",
+            action=Action.CREDENTIAL_ADD,
             organisation_id=organisation.pk,
             object_type="credential",
             object_id=credential.pk,
@@ -269,7 +270,7 @@ def credential_set_status(
         credential.updated_at = timezone.now()
         credential.save()
         viewer.audit(
-            action="credential.status",
+            action=Action.CREDENTIAL_STATUS,
             organisation_id=credential.organisation_id,
             object_type="credential",
             object_id=credential.pk,
@@ -312,7 +313,7 @@ def profile_update(
         profile.updated_at = timezone.now()
         profile.save()
         viewer.audit(
-            action="facilitator_profile.update",
+            action=Action.FACILITATOR_PROFILE_UPDATE,
             organisation_id=organisation.pk,
             object_type="facilitator_profile",
             object_id=profile.pk,
@@ -355,7 +356,7 @@ def credentials_sweep(*, today: dt.date | None = None) -> SweepResult:
                         status=CredentialStatus.EXPIRED, updated_at=timezone.now()
                     )
                     audit_record(
-                        action="credential.expired",
+                        action=Action.CREDENTIAL_EXPIRED,
                         organisation_id=credential.organisation_id,
                         actor_label="nightly sweep",
                         object_type="credential",
@@ -410,7 +411,7 @@ def _warn(credential: Credential, threshold: int, today: dt.date) -> bool:
             recipients = list(dict.fromkeys([credential.facilitator.email, *leads]))
             send_mail(f"[Holdspace] {subject}", body, settings.DEFAULT_FROM_EMAIL, recipients)
             audit_record(
-                action="credential.warning",
+                action=Action.CREDENTIAL_WARNING,
                 organisation_id=credential.organisation_id,
                 actor_label="nightly sweep",
                 object_type="credential",
@@ -462,7 +463,7 @@ def guide_review(
             note=note,
         )
         viewer.audit(
-            action="guide.review",
+            action=Action.GUIDE_REVIEW,
             organisation_id=couple.organisation_id,
             object_type="guide_review",
             object_id=review.pk,

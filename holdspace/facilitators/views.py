@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from holdspace.accounts.models import Membership, Organisation, Role, User
 from holdspace.accounts.zones import org_localdate
+from holdspace.audit.actions import Action
 from holdspace.facilitators.models import (
     Credential,
     CredentialKind,
@@ -64,7 +65,7 @@ def facilitator_list(request: HttpRequest) -> HttpResponse:
     lead = viewer.role_in(organisation.pk) == Role.CLINICAL_LEAD
     rows = organisation_facilitators(organisation, with_incidents=lead)
     viewer.audit(
-        action="facilitator.list", organisation_id=organisation.pk, object_type="facilitator"
+        action=Action.FACILITATOR_LIST, organisation_id=organisation.pk, object_type="facilitator"
     )
     return render(
         request,
@@ -257,7 +258,7 @@ def facilitator_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     )
     entries = with_notices(credentials, org_localdate(organisation))
     viewer.audit(
-        action="facilitator.read",
+        action=Action.FACILITATOR_READ,
         organisation_id=organisation.pk,
         object_type="facilitator",
         object_id=facilitator.pk,
@@ -306,7 +307,7 @@ def evidence(request: HttpRequest, credential_id: int) -> FileResponse:
             organisation_id=credential.organisation_id if credential else None,
         )
     viewer.audit(
-        action="credential.evidence",
+        action=Action.CREDENTIAL_EVIDENCE,
         organisation_id=credential.organisation_id,
         object_type="credential",
         object_id=credential.pk,
@@ -348,7 +349,7 @@ def guides(request: HttpRequest, couple_id: int) -> HttpResponse:
     found = couple_guides(couple, partner_id=viewer.user.pk if partner else None)
     questions, source = guide_questions()
     viewer.audit(
-        action="guides.read",
+        action=Action.GUIDES_READ,
         organisation_id=couple.organisation_id,
         object_type="couple",
         object_id=couple.pk,

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from holdspace.audit.actions import Action
 from holdspace.integration.models import CheckIn, Commitment
 from holdspace.integration.services import checkin_record, commitment_create
 from holdspace.lib.api import ErrorOut, Input, api_viewer, documented
@@ -139,7 +140,7 @@ def schedule(request: HttpRequest, couple_id: int) -> list[ScheduleItemOut]:
     items = schedule_for(viewer, couple)
     today = timezone.localdate()
     viewer.audit(
-        action="schedule.read",
+        action=Action.SCHEDULE_READ,
         organisation_id=couple.organisation_id,
         object_type="couple",
         object_id=couple.pk,

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from holdspace.accounts.models import Organisation, User
+from holdspace.audit.actions import Action
 from holdspace.couples.models import Couple, Entry, EntryKind, Partner, Visibility
 from holdspace.couples.services import _clean_entry_fields
 from holdspace.lib import when
@@ -307,7 +308,7 @@ def journal_entry_create(
                 stored = entry.audio.name or ""
             entry.save()
             viewer.audit(
-                action="entry.create",
+                action=Action.ENTRY_CREATE,
                 organisation_id=couple.organisation_id,
                 object_type="entry",
                 object_id=entry.pk,
@@ -344,7 +345,7 @@ def journal_entries(viewer: Viewer, couple: Couple) -> list[Entry]:
         .defer("author__password")[:JOURNAL_PAGE_SIZE]
     )
     viewer.audit(
-        action="journal.read",
+        action=Action.JOURNAL_READ,
         organisation_id=couple.organisation_id,
         object_type="couple",
         object_id=couple.pk,
@@ -377,7 +378,7 @@ def entry_audio_response(
     size = entry.audio.size
     wanted = _RANGE.match(str(request.headers.get("Range", ""))) if request else None
     viewer.audit(
-        action="entry.audio",
+        action=Action.ENTRY_AUDIO,
         organisation_id=couple.organisation_id,
         object_type="entry",
         object_id=entry.pk,

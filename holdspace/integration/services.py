@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from holdspace.audit.actions import Action
 from holdspace.couples.models import Couple
 from holdspace.integration.models import (
     CADENCE_DAYS,
@@ -104,7 +105,7 @@ def commitment_create(
         )
         _add_revision(viewer, commitment, description, partner, cadence, start)
         viewer.audit(
-            action="commitment.create",
+            action=Action.COMMITMENT_CREATE,
             organisation_id=couple.organisation_id,
             object_type="commitment",
             object_id=commitment.pk,
@@ -130,7 +131,7 @@ def commitment_revise(
     with transaction.atomic():
         revision = _add_revision(viewer, commitment, description, partner, cadence, start)
         viewer.audit(
-            action="commitment.revise",
+            action=Action.COMMITMENT_REVISE,
             organisation_id=couple.organisation_id,
             object_type="commitment",
             object_id=commitment.pk,
@@ -188,7 +189,7 @@ def checkin_record(
             note=note.strip(),
         )
         viewer.audit(
-            action="commitment.checkin",
+            action=Action.COMMITMENT_CHECKIN,
             organisation_id=couple.organisation_id,
             object_type="commitment",
             object_id=commitment.pk,
@@ -231,7 +232,7 @@ def integration_offer_record(
             offered_by=viewer.user,
         )
         viewer.audit(
-            action="integration.offer",
+            action=Action.INTEGRATION_OFFER,
             organisation_id=couple.organisation_id,
             object_type="medicine_session",
             object_id=session.pk,
@@ -291,7 +292,7 @@ def integration_session_record(
             recorded_by=viewer.user,
         )
         viewer.audit(
-            action="integration.session",
+            action=Action.INTEGRATION_SESSION,
             organisation_id=couple.organisation_id,
             object_type="integration_session",
             object_id=held.pk,
@@ -331,7 +332,7 @@ def integration_session_schedule(
             recorded_by=viewer.user,
         )
         viewer.audit(
-            action="integration.schedule",
+            action=Action.INTEGRATION_SCHEDULE,
             organisation_id=couple.organisation_id,
             object_type="integration_session",
             object_id=planned.pk,
@@ -374,7 +375,7 @@ def integration_session_close(
         planned.recorded_by = viewer.user
         planned.save(update_fields=["status", "notes", "carry_forward", "recorded_by"])
         viewer.audit(
-            action="integration.session" if held else "integration.cancel",
+            action=Action.INTEGRATION_SESSION if held else Action.INTEGRATION_CANCEL,
             organisation_id=couple.organisation_id,
             object_type="integration_session",
             object_id=planned.pk,
@@ -423,7 +424,7 @@ def follow_up_done(
         contact.note = note.strip()[:MAX_TEXT]
         contact.save(update_fields=["done_at", "done_by", "note"])
         viewer.audit(
-            action="integration.follow_up",
+            action=Action.INTEGRATION_FOLLOW_UP,
             organisation_id=couple.organisation_id,
             object_type="follow_up",
             object_id=contact.pk,

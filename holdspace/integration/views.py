@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from holdspace.audit.actions import Action
 from holdspace.integration.models import Cadence, CheckIn, Commitment
 from holdspace.integration.selectors import CommitmentView, couple_commitments
 from holdspace.integration.services import checkin_record, commitment_create, commitment_revise
@@ -112,7 +113,7 @@ def commitments(request: HttpRequest, couple_id: int) -> HttpResponse:
             errors_onto(form, exc)
     views = couple_commitments(couple, viewer_id=viewer.user.pk if partner else None)
     viewer.audit(
-        action="commitment.list",
+        action=Action.COMMITMENT_LIST,
         organisation_id=couple.organisation_id,
         object_type="commitment",
         couple_id=couple.pk,
@@ -381,7 +382,7 @@ def integration(request: HttpRequest, couple_id: int) -> HttpResponse:
         # No longer on the schedule (held or cancelled meanwhile): its form is gone.
         messages.error(request, " ".join(m for ms in closing["errors"].values() for m in ms))
     viewer.audit(
-        action="integration.read",
+        action=Action.INTEGRATION_READ,
         organisation_id=couple.organisation_id,
         object_type="couple",
         object_id=couple.pk,

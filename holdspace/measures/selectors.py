@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from holdspace.accounts.models import Organisation, Role
+from holdspace.audit.actions import Action
 from holdspace.couples.models import Couple, Partner
 from holdspace.measures.charts import Point, Series, trajectory_svg
 from holdspace.measures.library import Instrument, get_instrument, library
@@ -30,7 +31,7 @@ def response_list(*, viewer: Viewer, couple: Couple) -> list[MeasureResponse]:
     (each names the one it supersedes)."""
     responses = list(responses_visible_to(viewer, couple).order_by("created_at", "id"))
     viewer.audit(
-        action="measure.list",
+        action=Action.MEASURE_LIST,
         organisation_id=couple.organisation_id,
         object_type="measure_response",
         couple_id=couple.pk,
@@ -46,7 +47,7 @@ def response_read(*, viewer: Viewer, couple: Couple, response_id: int) -> Measur
     response = responses_visible_to(viewer, couple).filter(pk=response_id).first()
     if response is None:
         viewer.audit(
-            action="access.denied",
+            action=Action.ACCESS_DENIED,
             organisation_id=couple.organisation_id,
             object_type="measure_response",
             object_id=response_id,
@@ -54,7 +55,7 @@ def response_read(*, viewer: Viewer, couple: Couple, response_id: int) -> Measur
         )
         raise Http404("No such response")
     viewer.audit(
-        action="measure.read",
+        action=Action.MEASURE_READ,
         organisation_id=couple.organisation_id,
         object_type="measure_response",
         object_id=response.pk,
@@ -338,7 +339,7 @@ def open_alerts(
     found = list(alerts.select_related("couple", "partner", "notice")[:limit])
     if found:
         viewer.audit(
-            action="alert.list",
+            action=Action.ALERT_LIST,
             organisation_id=organisation_id,
             object_type="safety_alert",
             couple_id=couple.pk if couple is not None else None,
@@ -385,7 +386,7 @@ def couple_measures(*, viewer: Viewer, couple: Couple) -> list[InstrumentTrend]:
         return []
     answers_link = is_care_team_of(viewer, couple)
     viewer.audit(
-        action="measure.list",
+        action=Action.MEASURE_LIST,
         organisation_id=couple.organisation_id,
         object_type="measure_response",
         couple_id=couple.pk,

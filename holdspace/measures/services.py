@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from holdspace.accounts.models import User
+from holdspace.audit.actions import Action
 from holdspace.couples.models import Couple, Partner
 from holdspace.measures.library import Instrument, InstrumentError, get_instrument
 from holdspace.measures.models import MeasureResponse, SafetyAlert, Timepoint
@@ -217,7 +218,7 @@ def _store(
             for flag in result.flags
         ]
         viewer.audit(
-            action="measure.submit",
+            action=Action.MEASURE_SUBMIT,
             organisation_id=couple.organisation_id,
             object_type="measure_response",
             object_id=response.pk,
@@ -266,7 +267,7 @@ def alert_acknowledge(*, viewer: Viewer, alert: SafetyAlert, note: str) -> Safet
         locked.note = note
         locked.save(update_fields=["acknowledged_by", "acknowledged_at", "note"])
         viewer.audit(
-            action="alert.acknowledge",
+            action=Action.ALERT_ACKNOWLEDGE,
             organisation_id=locked.organisation_id,
             object_type="safety_alert",
             object_id=locked.pk,
@@ -289,7 +290,7 @@ def measures_share(*, viewer: Viewer, couple: Couple, visibility: str) -> None:
         partner.measures_visibility = visibility
         partner.save(update_fields=["measures_visibility"])
         viewer.audit(
-            action="measure.share",
+            action=Action.MEASURE_SHARE,
             organisation_id=couple.organisation_id,
             object_type="partner",
             object_id=partner.pk,

@@ -10,6 +10,7 @@ from typing import Literal
 from django.db.models import QuerySet
 
 from holdspace.accounts.models import User
+from holdspace.audit.actions import Action
 from holdspace.notifications.models import SUBJECTS, Notification, Purpose
 from holdspace.policy import Viewer
 from holdspace.reminders.models import Reminder
@@ -145,7 +146,7 @@ def outbox_page(
     count = reminders.count() + notifications.count()
     items = rows[offset:window]
     viewer.audit(
-        action="outbox.read",
+        action=Action.OUTBOX_READ,
         organisation_id=organisation_id,
         object_type="organisation",
         object_id=organisation_id,

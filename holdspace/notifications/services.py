@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from holdspace.accounts.models import Membership, Organisation, Role, User
+from holdspace.audit.actions import Action
 from holdspace.audit.services import audit_record
 from holdspace.couples.models import CareTeamMember
 from holdspace.measures.models import SafetyAlert
@@ -192,7 +193,7 @@ def alert_notice_plan(alert_id: int) -> int:
             )
             written = planned.count() - before
             audit_record(
-                action="alert.notify",
+                action=Action.ALERT_NOTIFY,
                 organisation_id=alert.organisation_id,
                 actor_label=ACTOR,
                 object_type="safety_alert",
@@ -258,7 +259,7 @@ def alerts_escalate_due(result: RunResult) -> None:
                 _rows(alert, leads, Purpose.ESCALATION), ignore_conflicts=True
             )
             audit_record(
-                action="alert.escalate",
+                action=Action.ALERT_ESCALATE,
                 organisation_id=alert.organisation_id,
                 actor_label=ACTOR,
                 object_type="safety_alert",
@@ -357,7 +358,7 @@ def _send_one(notification_id: int, result: RunResult) -> None:
             last_error="",
         )
         audit_record(
-            action="notification.send",
+            action=Action.NOTIFICATION_SEND,
             organisation_id=notification.organisation_id,
             actor_label=ACTOR,
             object_type="notification",
@@ -385,7 +386,7 @@ def _failed(notification: Notification, exc: Exception, result: RunResult) -> No
             next_attempt_at=timezone.now() + FIRST_RETRY * 2 ** (attempts - 1),
         )
         audit_record(
-            action="notification.failed" if gave_up else "notification.retry",
+            action=Action.NOTIFICATION_FAILED if gave_up else Action.NOTIFICATION_RETRY,
             organisation_id=notification.organisation_id,
             actor_label=ACTOR,
             object_type="notification",
@@ -482,7 +483,7 @@ def notification_preference_set(
         preference.updated_at = timezone.now()
         preference.save(update_fields=["channel", "updated_at"])
         viewer.audit(
-            action="notification.preference",
+            action=Action.NOTIFICATION_PREFERENCE,
             organisation_id=organisation.pk,
             object_type="notification_preference",
             object_id=preference.pk,

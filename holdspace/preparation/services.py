@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from holdspace.accounts.models import Membership, Role
+from holdspace.audit.actions import Action
 from holdspace.couples.models import Couple
 from holdspace.lib.dates import held_error
 from holdspace.policy import (
@@ -62,7 +63,7 @@ def partner_form_submit(
             recorded_by=viewer.user,
         )
         viewer.audit(
-            action="preparation.form",
+            action=Action.PREPARATION_FORM,
             organisation_id=couple.organisation_id,
             object_type="partner_form",
             object_id=record.pk,
@@ -129,7 +130,7 @@ def preparation_session_record(
             recorded_by=viewer.user,
         )
         viewer.audit(
-            action="preparation.session",
+            action=Action.PREPARATION_SESSION,
             organisation_id=couple.organisation_id,
             object_type="preparation_session",
             object_id=session.pk,

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from holdspace.audit.actions import Action
 from holdspace.couples.models import Couple
 from holdspace.lib import when
 from holdspace.lib.forms import errors_onto
@@ -58,7 +59,7 @@ def readiness_page(request: HttpRequest, couple_id: int) -> HttpResponse:
     for pr in partners:
         pr.partner.themes = themes.get(pr.partner.user_id)  # type: ignore[attr-defined]
     viewer.audit(
-        action="readiness.read",
+        action=Action.READINESS_READ,
         organisation_id=couple.organisation_id,
         object_type="couple",
         object_id=couple.pk,

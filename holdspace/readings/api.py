@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from holdspace.audit.actions import Action
 from holdspace.lib.api import ErrorOut, Input, api_viewer, documented
 from holdspace.policy import couples_visible_to, deny, get_couple_for
 from holdspace.readings.models import ReadingAssignment
@@ -96,7 +97,7 @@ def readings_list(request: HttpRequest, couple_id: int) -> list[AssignmentOut]:
     require_readings_view(viewer, couple)
     views = couple_readings(viewer, couple, with_body=True)
     viewer.audit(
-        action="reading.list",
+        action=Action.READING_LIST,
         organisation_id=couple.organisation_id,
         object_type="reading_assignment",
         couple_id=couple.pk,

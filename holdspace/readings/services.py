@@ -23,6 +23,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from holdspace.accounts.models import Membership, Organisation, Role, User
+from holdspace.audit.actions import Action
 from holdspace.couples.models import Couple
 from holdspace.policy import (
     Viewer,
@@ -205,7 +206,7 @@ def reading_create(
             organisation=organisation, created_by=viewer.user, updated_by=viewer.user, **values
         )
         viewer.audit(
-            action="reading.create",
+            action=Action.READING_CREATE,
             organisation_id=organisation.pk,
             object_type="reading",
             object_id=reading.pk,
@@ -255,7 +256,7 @@ def reading_update(
         reading.updated_at = timezone.now()
         reading.save()
         viewer.audit(
-            action="reading.edit",
+            action=Action.READING_EDIT,
             organisation_id=reading.organisation_id,
             object_type="reading",
             object_id=reading.pk,
@@ -320,7 +321,7 @@ def assignment_create(
             note=note,
         )
         viewer.audit(
-            action="reading.assign",
+            action=Action.READING_ASSIGN,
             organisation_id=couple.organisation_id,
             object_type="reading_assignment",
             object_id=assignment.pk,
@@ -363,7 +364,7 @@ def reading_mark_read(
             defaults={"organisation_id": couple.organisation_id},
         )
         viewer.audit(
-            action="reading.read",
+            action=Action.READING_READ,
             organisation_id=couple.organisation_id,
             object_type="reading_assignment",
             object_id=assignment.pk,
@@ -382,7 +383,7 @@ def reading_open(
         read, _created = reading_mark_read(viewer=viewer, couple=couple, assignment=assignment)
         return read
     viewer.audit(
-        action="reading.view",
+        action=Action.READING_VIEW,
         organisation_id=couple.organisation_id,
         object_type="reading_assignment",
         object_id=assignment.pk,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from holdspace.accounts.models import Organisation
+from holdspace.audit.actions import Action
 from holdspace.couples.models import Couple
 from holdspace.lib.forms import errors_onto
 from holdspace.policy import (
@@ -242,7 +243,7 @@ def couple_readings_page(request: HttpRequest, couple_id: int) -> HttpResponse:
                 return redirect("couple_readings", couple.pk)
     views = couple_readings(viewer, couple)
     viewer.audit(
-        action="reading.list",
+        action=Action.READING_LIST,
         organisation_id=couple.organisation_id,
         object_type="reading_assignment",
         couple_id=couple.pk,

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from holdspace.accounts.models import Organisation, User
 from holdspace.accounts.zones import org_localtime, organisation_clock
+from holdspace.audit.actions import Action
 from holdspace.audit.services import audit_record
 from holdspace.couples.models import Couple, Stage
 from holdspace.integration.schedule import REMINDED, DueItem, schedules_for
@@ -103,7 +104,7 @@ def signin_link_use(token: str) -> SignInLink | None:
         return None
     link = SignInLink.objects.select_related("user").get(token_hash=hashed)
     audit_record(
-        action="signin_link.use",
+        action=Action.SIGNIN_LINK_USE,
         organisation_id=link.organisation_id,
         actor_id=link.user_id,
         object_type="signin_link",
@@ -347,7 +348,7 @@ def _send_to_partner(reminders: list[Reminder], links: list[str], result: RunRes
         result.sent.extend(ids)
         # One event per e-mail, naming each reminder it carried.
         audit_record(
-            action="reminder.send",
+            action=Action.REMINDER_SEND,
             organisation_id=first.organisation_id,
             actor_label="reminders",
             object_type="reminder",
@@ -386,7 +387,7 @@ def calendar_feed_create(*, viewer: Viewer, couple: Couple) -> str:
             token_hash=_hash(token),
         )
         viewer.audit(
-            action="calendar.create",
+            action=Action.CALENDAR_CREATE,
             organisation_id=couple.organisation_id,
             object_type="calendar_feed",
             object_id=feed.pk,
@@ -407,7 +408,7 @@ def calendar_feed_revoke(*, viewer: Viewer, couple: Couple) -> int:
     with transaction.atomic():
         revoked = _revoke(viewer, couple)
         viewer.audit(
-            action="calendar.revoke",
+            action=Action.CALENDAR_REVOKE,
             organisation_id=couple.organisation_id,
             object_type="calendar_feed",
             couple_id=couple.pk,
@@ -511,7 +512,7 @@ def couple_withdraw(*, viewer: Viewer, couple: Couple, reason: str) -> Couple:
         couple.save(update_fields=["withdrawn_at", "withdrawn_by"])
         cancelled = reminders_cancel_for(couple, "withdrawn")
         viewer.audit(
-            action="couple.withdraw",
+            action=Action.COUPLE_WITHDRAW,
             organisation_id=couple.organisation_id,
             object_type="couple",
             object_id=couple.pk,

@@ -7,6 +7,7 @@ import csv
 import io
 from datetime import datetime
 
+from holdspace.audit.actions import Action
 from holdspace.measures.models import MeasureResponse, Timepoint
 from holdspace.policy import Viewer, require_export
 from holdspace.reports.pseudonyms import pseudonym
@@ -70,7 +71,7 @@ def measures_csv(*, viewer: Viewer, organisation_id: int) -> str:
             ]
         )
     viewer.audit(
-        action="export",
+        action=Action.EXPORT,
         organisation_id=organisation_id,
         object_type="measures_csv",
         detail={"rows": len(responses)},

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from holdspace.accounts.models import Organisation, User
+from holdspace.audit.actions import Action
 from holdspace.couples.models import Couple, Stage
 from holdspace.integration.models import IntegrationSession
 from holdspace.integration.selectors import couple_commitments
@@ -127,7 +128,7 @@ def progress_report(
         readiness=parts.readiness_sentence(couple, sessions) if clinical else "",
     )
     viewer.audit(
-        action="report.generate",
+        action=Action.REPORT_GENERATE,
         organisation_id=couple.organisation_id,
         object_type="couple",
         object_id=couple.pk,

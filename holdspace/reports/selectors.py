@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 
+from holdspace.audit.actions import Action
 from holdspace.measures.library import get_instrument
 from holdspace.measures.models import MeasureResponse, Timepoint
 from holdspace.measures.scoring import reliable_change
@@ -81,7 +82,7 @@ def program_outcomes(*, viewer: Viewer, organisation_id: int) -> list[Instrument
             )
         )
     viewer.audit(
-        action="outcomes.read",
+        action=Action.OUTCOMES_READ,
         organisation_id=organisation_id,
         object_type="program_outcomes",
         detail={"instruments": [o.code for o in outcomes]},

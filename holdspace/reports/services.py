@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from holdspace.audit.actions import Action
 from holdspace.couples.models import Couple
 from holdspace.policy import Viewer, require_care_team
 from holdspace.reports.models import ProgressSummary
@@ -27,7 +28,7 @@ def progress_summary_write(*, viewer: Viewer, couple: Couple, text: str) -> Prog
             organisation_id=couple.organisation_id, couple=couple, text=text, author=viewer.user
         )
         viewer.audit(
-            action="progress_summary.write",
+            action=Action.PROGRESS_SUMMARY_WRITE,
             organisation_id=couple.organisation_id,
             object_type="progress_summary",
             object_id=summary.pk,

@@ -12,6 +12,7 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict, StrictBool, create_model
 
+from holdspace.audit.actions import Action
 from holdspace.lib.api import ErrorOut, Input, api_viewer, documented
 from holdspace.lib.citations import citation
 from holdspace.policy import get_couple_for, is_care_team_of, require_readiness
@@ -218,7 +219,7 @@ def readiness_view(request: HttpRequest, couple_id: int) -> ReadinessOut:
 
     own_only = is_partner_of(viewer, couple)
     viewer.audit(
-        action="readiness.read",
+        action=Action.READINESS_READ,
         organisation_id=couple.organisation_id,
         object_type="couple",
         object_id=couple.pk,

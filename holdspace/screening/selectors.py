@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from holdspace.audit.actions import Action
 from holdspace.couples.models import Couple, Stage
 from holdspace.policy import (
     Viewer,
@@ -94,7 +95,7 @@ def screening_list(*, viewer: Viewer, couple: Couple) -> list[Screening]:
         list(_prefetched(screenings_visible_to(viewer, couple)).order_by("-created_at", "-id"))
     )
     viewer.audit(
-        action="screening.list",
+        action=Action.SCREENING_LIST,
         organisation_id=couple.organisation_id,
         object_type="screening",
         couple_id=couple.pk,
@@ -111,7 +112,7 @@ def screening_read(*, viewer: Viewer, couple: Couple, screening_id: int) -> Scre
     with_earlier([screening], screenings_visible_to(viewer, couple))
     screening.couple = couple
     viewer.audit(
-        action="screening.read",
+        action=Action.SCREENING_READ,
         organisation_id=couple.organisation_id,
         object_type="screening",
         object_id=screening.pk,
@@ -131,7 +132,7 @@ def screening_answered_last(*, viewer: Viewer, couple: Couple, partner_id: int) 
     )
     if screening is not None:
         viewer.audit(
-            action="screening.read",
+            action=Action.SCREENING_READ,
             organisation_id=couple.organisation_id,
             object_type="screening",
             object_id=screening.pk,
@@ -164,7 +165,7 @@ def screenings_awaiting_decision(*, viewer: Viewer, organisation_id: int) -> lis
     with_earlier(awaiting, visible)
     if awaiting:
         viewer.audit(
-            action="screening.list",
+            action=Action.SCREENING_LIST,
             organisation_id=organisation_id,
             object_type="screening",
             detail={"ids": [s.pk for s in awaiting], "awaiting_decision": True},
@@ -212,7 +213,7 @@ def screening_answered_again(
     if not newer:
         return None
     viewer.audit(
-        action="screening.read",
+        action=Action.SCREENING_READ,
         organisation_id=couple.organisation_id,
         object_type="screening",
         object_id=newer[0].pk,

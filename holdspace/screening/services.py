@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from holdspace.audit.actions import Action
 from holdspace.couples.models import Couple
 from holdspace.measures.models import SafetyAlert
 from holdspace.policy import (
@@ -169,7 +170,7 @@ def screening_submit(
             for finding in result.alerts
         ]
         viewer.audit(
-            action="screening.submit",
+            action=Action.SCREENING_SUBMIT,
             organisation_id=couple.organisation_id,
             object_type="screening",
             object_id=screening.pk,
@@ -258,7 +259,7 @@ def screening_override(
             decided_by=viewer.user,
         )
         viewer.audit(
-            action="screening.override",
+            action=Action.SCREENING_OVERRIDE,
             organisation_id=screening.organisation_id,
             object_type="screening",
             object_id=screening.pk,

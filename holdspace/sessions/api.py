@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
+from holdspace.audit.actions import Action
 from holdspace.lib.api import ErrorOut, Input, api_viewer, documented
 from holdspace.lib.citations import citation
 from holdspace.policy import Viewer, get_medicine_session_for, is_care_team_of, require_session_care
@@ -294,7 +295,7 @@ def events(request: HttpRequest, session_id: int) -> EventListOut:
     require_session_care(viewer, session, action="read the events of")
     items = session_timeline(session)
     viewer.audit(
-        action="session_event.list",
+        action=Action.SESSION_EVENT_LIST,
         organisation_id=session.organisation_id,
         object_type="medicine_session",
         object_id=session.pk,

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from holdspace.accounts.models import Organisation, Role
+from holdspace.audit.actions import Action
 from holdspace.policy import (
     Viewer,
     organisation_for,
@@ -169,7 +170,7 @@ def dose_log(request: HttpRequest) -> HttpResponse:
         page = Paginator(doses, PAGE_SIZE).get_page(request.GET.get("page"))
         rows = _rows(organisation.pk, page.object_list)
         viewer.audit(
-            action="dose_log.read",
+            action=Action.DOSE_LOG_READ,
             organisation_id=organisation.pk,
             object_type="dose_log",
             object_id=organisation.pk,
@@ -251,7 +252,7 @@ def dose_log_csv(request: HttpRequest) -> HttpResponse:
             )
         )
     viewer.audit(
-        action="export.doses",
+        action=Action.EXPORT_DOSES,
         organisation_id=organisation.pk,
         object_type="dose_log_csv",
         object_id=organisation.pk,

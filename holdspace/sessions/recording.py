@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from holdspace.audit.actions import Action
 from holdspace.measures.models import SafetyAlert
 from holdspace.policy import Viewer, require_session_care
 from holdspace.preparation.readiness import couple_stage_sync
@@ -204,7 +205,7 @@ def session_event_record(
         session.status, session.started_at = locked.status, locked.started_at
         session.ended_at, session.end_reason = locked.ended_at, locked.end_reason
         viewer.audit(
-            action="session_event.record",
+            action=Action.SESSION_EVENT_RECORD,
             organisation_id=session.organisation_id,
             object_type="session_event",
             object_id=event.pk,

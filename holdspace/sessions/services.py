@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from holdspace.accounts.models import Membership, Role
+from holdspace.audit.actions import Action
 from holdspace.couples.models import Couple
 from holdspace.facilitators.services import facilitator_refusals
 from holdspace.integration.services import follow_ups_create
@@ -94,7 +95,7 @@ def medicine_session_schedule(
     result = readiness(couple, at=starts_at, substance=substance)
     if not result.ready:
         viewer.audit(
-            action="medicine_session.refused",
+            action=Action.MEDICINE_SESSION_REFUSED,
             organisation_id=couple.organisation_id,
             object_type="couple",
             object_id=couple.pk,
@@ -121,7 +122,7 @@ def medicine_session_schedule(
             for f in facilitators
         )
         viewer.audit(
-            action="medicine_session.schedule",
+            action=Action.MEDICINE_SESSION_SCHEDULE,
             organisation_id=couple.organisation_id,
             object_type="medicine_session",
             object_id=session.pk,
@@ -290,7 +291,7 @@ def medicine_session_plan(
             session.music_plan = dict(music_plan)
         session.save(update_fields=["minimum_minutes", "room", "music_plan"])
         viewer.audit(
-            action="medicine_session.plan",
+            action=Action.MEDICINE_SESSION_PLAN,
             organisation_id=session.organisation_id,
             object_type="medicine_session",
             object_id=session.pk,
@@ -437,7 +438,7 @@ def discharge_record(
             if held:
                 follow_ups_create(session)
         viewer.audit(
-            action="medicine_session.discharge",
+            action=Action.MEDICINE_SESSION_DISCHARGE,
             organisation_id=session.organisation_id,
             object_type="medicine_session",
             object_id=session.pk,

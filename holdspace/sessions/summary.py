@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from holdspace.audit.actions import Action
 from holdspace.couples.models import Partner
 from holdspace.measures.models import SafetyAlert
 from holdspace.policy import (
@@ -345,7 +346,7 @@ def session_summary(request: HttpRequest, session_id: int) -> HttpResponse:
     require_session_care(viewer, session, action="read the summary of")
     context = _summary(session)
     viewer.audit(
-        action="medicine_session.summary",
+        action=Action.MEDICINE_SESSION_SUMMARY,
         organisation_id=session.organisation_id,
         object_type="medicine_session",
         object_id=session.pk,

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from holdspace.audit.actions import Action
 from holdspace.lib.forms import errors_onto
 from holdspace.policy import get_medicine_session_for, require_session_care, viewer_from_request
 from holdspace.preparation.forms import LEAVING
@@ -114,7 +115,7 @@ def console(request: HttpRequest, session_id: int) -> HttpResponse:
         if not alert.acknowledged_at
     ]
     viewer.audit(
-        action="medicine_session.console",
+        action=Action.MEDICINE_SESSION_CONSOLE,
         organisation_id=session.organisation_id,
         object_type="medicine_session",
         object_id=session.pk,

@@ -7,6 +7,7 @@ from django.db import DatabaseError, connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from holdspace.audit.actions import Action
 from holdspace.audit.models import AuditChainHead, AuditEvent
 from holdspace.audit.services import audit_record, audit_verify
 
@@ -14,7 +15,7 @@ from holdspace.audit.services import audit_record, audit_verify
 def _record(n: int, organisation_id: int | None = None) -> list[AuditEvent]:
     return [
         audit_record(
-            action="entry.read",
+            action=Action.ENTRY_READ,
             organisation_id=organisation_id,
             actor_id=7,
             actor_label="a@example.org",
@@ -177,7 +178,7 @@ def test_it_keeps_the_chain_whole_under_concurrent_appends() -> None:
     def worker() -> None:
         try:
             for i in range(10):
-                audit_record(action="entry.read", organisation_id=None, object_id=i)
+                audit_record(action=Action.ENTRY_READ, organisation_id=None, object_id=i)
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
         finally:

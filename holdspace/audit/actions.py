@@ -1,0 +1,216 @@
+"""Every action Holdspace writes to the audit trail, each with what it means.
+
+The values are the strings stored in `AuditEvent.action` and hashed into each chain, so they
+must never change: a `StrEnum` member compares and serialises as its string, and the chains of
+existing databases keep verifying. Audit calls name a member (`Action.ENTRY_CREATE`), never a
+string literal (a guard test in audit/tests/test_actions.py enforces it). docs/privacy-and-audit.md
+lists them, generated from here: `python -m holdspace.audit.actions` prints the table.
+
+Known disagreements, kept as they are for now: `export` (the measures CSV) beside
+`export.doses`; `integration.session` both for recording a held session and for closing a
+scheduled one as held; `reading.read` and `reading.view`; `guides.read` beside `guide.review`.
+"""
+
+# One line per action reads best as a table, so long meanings stay on their line.
+# ruff: noqa: E501
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    ACCESS_DENIED = "access.denied"
+    ALERT_ACKNOWLEDGE = "alert.acknowledge"
+    ALERT_ESCALATE = "alert.escalate"
+    ALERT_LIST = "alert.list"
+    ALERT_NOTIFY = "alert.notify"
+    API_TOKEN_CREATE = "api_token.create"
+    AUTH_LOCKED_OUT = "auth.locked_out"
+    AUTH_LOGIN = "auth.login"
+    AUTH_LOGIN_FAILED = "auth.login_failed"
+    AUTH_LOGOUT = "auth.logout"
+    AUTH_TOKEN_FAILED = "auth.token_failed"
+    CALENDAR_CREATE = "calendar.create"
+    CALENDAR_REVOKE = "calendar.revoke"
+    COMMITMENT_CHECKIN = "commitment.checkin"
+    COMMITMENT_CREATE = "commitment.create"
+    COMMITMENT_LIST = "commitment.list"
+    COMMITMENT_REVISE = "commitment.revise"
+    COUPLE_CREATE = "couple.create"
+    COUPLE_LIST = "couple.list"
+    COUPLE_READ = "couple.read"
+    COUPLE_WITHDRAW = "couple.withdraw"
+    CREDENTIAL_ADD = "credential.add"
+    CREDENTIAL_EVIDENCE = "credential.evidence"
+    CREDENTIAL_EXPIRED = "credential.expired"
+    CREDENTIAL_STATUS = "credential.status"
+    CREDENTIAL_WARNING = "credential.warning"
+    DOSE_LOG_READ = "dose_log.read"
+    ENTRY_AUDIO = "entry.audio"
+    ENTRY_CREATE = "entry.create"
+    ENTRY_LIST = "entry.list"
+    ENTRY_READ = "entry.read"
+    ENTRY_UPDATE = "entry.update"
+    EXPORT = "export"
+    EXPORT_DOSES = "export.doses"
+    FACILITATOR_LIST = "facilitator.list"
+    FACILITATOR_READ = "facilitator.read"
+    FACILITATOR_PROFILE_UPDATE = "facilitator_profile.update"
+    GUIDE_REVIEW = "guide.review"
+    GUIDES_READ = "guides.read"
+    INTEGRATION_CANCEL = "integration.cancel"
+    INTEGRATION_FOLLOW_UP = "integration.follow_up"
+    INTEGRATION_OFFER = "integration.offer"
+    INTEGRATION_READ = "integration.read"
+    INTEGRATION_SCHEDULE = "integration.schedule"
+    INTEGRATION_SESSION = "integration.session"
+    INVITATION_ACCEPT = "invitation.accept"
+    INVITATION_CREATE = "invitation.create"
+    JOURNAL_READ = "journal.read"
+    MEASURE_LIST = "measure.list"
+    MEASURE_READ = "measure.read"
+    MEASURE_SHARE = "measure.share"
+    MEASURE_SUBMIT = "measure.submit"
+    MEDICINE_SESSION_CONSOLE = "medicine_session.console"
+    MEDICINE_SESSION_DISCHARGE = "medicine_session.discharge"
+    MEDICINE_SESSION_PLAN = "medicine_session.plan"
+    MEDICINE_SESSION_REFUSED = "medicine_session.refused"
+    MEDICINE_SESSION_SCHEDULE = "medicine_session.schedule"
+    MEDICINE_SESSION_SUMMARY = "medicine_session.summary"
+    NOTIFICATION_FAILED = "notification.failed"
+    NOTIFICATION_PREFERENCE = "notification.preference"
+    NOTIFICATION_RETRY = "notification.retry"
+    NOTIFICATION_SEND = "notification.send"
+    ORGANISATION_PROFILE = "organisation.profile"
+    ORGANISATION_TIME_ZONE = "organisation.time_zone"
+    OUTBOX_READ = "outbox.read"
+    OUTCOMES_READ = "outcomes.read"
+    PARTNER_ADD = "partner.add"
+    PREPARATION_FORM = "preparation.form"
+    PREPARATION_SESSION = "preparation.session"
+    PROGRESS_SUMMARY_WRITE = "progress_summary.write"
+    READINESS_READ = "readiness.read"
+    READING_ASSIGN = "reading.assign"
+    READING_CREATE = "reading.create"
+    READING_EDIT = "reading.edit"
+    READING_LIST = "reading.list"
+    READING_READ = "reading.read"
+    READING_VIEW = "reading.view"
+    REMINDER_SEND = "reminder.send"
+    REPORT_GENERATE = "report.generate"
+    SCHEDULE_READ = "schedule.read"
+    SCREENING_LIST = "screening.list"
+    SCREENING_OVERRIDE = "screening.override"
+    SCREENING_READ = "screening.read"
+    SCREENING_SUBMIT = "screening.submit"
+    SESSION_EVENT_LIST = "session_event.list"
+    SESSION_EVENT_RECORD = "session_event.record"
+    SIGNIN_LINK_USE = "signin_link.use"
+
+    @property
+    def meaning(self) -> str:
+        return MEANINGS[self]
+
+
+# One line each, in the product's words: what happened when this action is in the trail.
+MEANINGS: dict[Action, str] = {
+    Action.ACCESS_DENIED: "Someone asked for a record or an organisation they may not see or change (answered 404 or 403).",
+    Action.ALERT_ACKNOWLEDGE: "A member of staff recorded that they saw a safety alert and what they did.",
+    Action.ALERT_ESCALATE: "A safety alert still unacknowledged past its window was escalated.",
+    Action.ALERT_LIST: "Staff opened the list of open safety alerts.",
+    Action.ALERT_NOTIFY: "The care team's notices and notifications of a safety alert were planned.",
+    Action.API_TOKEN_CREATE: "Someone created an API token.",
+    Action.AUTH_LOCKED_OUT: "Sign-in was locked after repeated failures.",
+    Action.AUTH_LOGIN: "Someone signed in.",
+    Action.AUTH_LOGIN_FAILED: "A sign-in failed.",
+    Action.AUTH_LOGOUT: "Someone signed out.",
+    Action.AUTH_TOKEN_FAILED: "An API request came with a bearer token that is unknown, revoked or expired.",
+    Action.CALENDAR_CREATE: "A partner made a private calendar feed (any earlier one stops working).",
+    Action.CALENDAR_REVOKE: "A partner revoked their calendar feed.",
+    Action.COMMITMENT_CHECKIN: "A partner said whether they kept an integration commitment this period.",
+    Action.COMMITMENT_CREATE: "A couple's integration commitment was written.",
+    Action.COMMITMENT_LIST: "Someone opened a couple's integration commitments.",
+    Action.COMMITMENT_REVISE: "An integration commitment got a new revision.",
+    Action.COUPLE_CREATE: "A couple was created with its care team.",
+    Action.COUPLE_LIST: "Someone opened a list of the couples they may see.",
+    Action.COUPLE_READ: "Someone opened a couple's page.",
+    Action.COUPLE_WITHDRAW: "A couple's withdrawal from the programme was recorded.",
+    Action.CREDENTIAL_ADD: "A facilitator credential was recorded, unverified, with its evidence.",
+    Action.CREDENTIAL_EVIDENCE: "Someone opened a credential's evidence file.",
+    Action.CREDENTIAL_EXPIRED: "A facilitator credential reached its expiry date.",
+    Action.CREDENTIAL_STATUS: "An org admin or clinical lead changed a facilitator credential's status (e.g. verified against a named register).",
+    Action.CREDENTIAL_WARNING: "A warning that a facilitator credential expires soon was sent.",
+    Action.DOSE_LOG_READ: "Someone opened the organisation's dose log.",
+    Action.ENTRY_AUDIO: "Someone played an entry's voice note.",
+    Action.ENTRY_CREATE: "A partner entry (including a journal entry or shared reflection) was written.",
+    Action.ENTRY_LIST: "Someone opened a list of a couple's entries.",
+    Action.ENTRY_READ: "Someone opened one entry.",
+    Action.ENTRY_UPDATE: "An entry's author changed its text, kind or visibility.",
+    Action.EXPORT: "Someone exported the organisation's scored measures as CSV.",
+    Action.EXPORT_DOSES: "Someone exported the dose log as CSV.",
+    Action.FACILITATOR_LIST: "Someone opened the list of facilitators.",
+    Action.FACILITATOR_READ: "Someone opened a facilitator's credentials and profile.",
+    Action.FACILITATOR_PROFILE_UPDATE: "A facilitator's profile was changed.",
+    Action.GUIDE_REVIEW: "A partner approved, or did not approve, a facilitator of their care team.",
+    Action.GUIDES_READ: "Someone opened a couple's guides (their care team and the partners' reviews).",
+    Action.INTEGRATION_CANCEL: "A scheduled integration session was closed as cancelled, not held.",
+    Action.INTEGRATION_FOLLOW_UP: "A follow-up contact with the couple was recorded as done.",
+    Action.INTEGRATION_OFFER: "The care team recorded that integration was offered after a medicine session, and the answer.",
+    Action.INTEGRATION_READ: "The care team opened a couple's integration page.",
+    Action.INTEGRATION_SCHEDULE: "An integration session was scheduled.",
+    Action.INTEGRATION_SESSION: "An integration session was recorded as held (recorded directly, or a scheduled one closed as held).",
+    Action.INVITATION_ACCEPT: "An invitation was used: the account was created or joined.",
+    Action.INVITATION_CREATE: "Someone was invited by e-mail.",
+    Action.JOURNAL_READ: "Someone opened a couple's journal entries and reflections.",
+    Action.MEASURE_LIST: "Someone opened a couple's questionnaire responses or scores over time.",
+    Action.MEASURE_READ: "Someone opened one questionnaire response.",
+    Action.MEASURE_SHARE: "A partner chose whether their partner sees their questionnaire scores.",
+    Action.MEASURE_SUBMIT: "A partner's questionnaire response was scored and stored.",
+    Action.MEDICINE_SESSION_CONSOLE: "The care team opened a medicine session's live console.",
+    Action.MEDICINE_SESSION_DISCHARGE: "A partner was discharged from a medicine session, signed off by the care team.",
+    Action.MEDICINE_SESSION_PLAN: "A medicine session's plan (products, doses, facilitators, room, music) was completed or changed.",
+    Action.MEDICINE_SESSION_REFUSED: "Scheduling a medicine session was refused: the couple is not ready.",
+    Action.MEDICINE_SESSION_SCHEDULE: "A medicine session was scheduled.",
+    Action.MEDICINE_SESSION_SUMMARY: "The care team opened a medicine session's whole record.",
+    Action.NOTIFICATION_FAILED: "A notification could not be delivered and will not be tried again.",
+    Action.NOTIFICATION_PREFERENCE: "A member of staff chose the channel they are told by.",
+    Action.NOTIFICATION_RETRY: "A notification could not be delivered and will be tried again.",
+    Action.NOTIFICATION_SEND: "A notification was delivered.",
+    Action.ORGANISATION_PROFILE: "The organisation's jurisdiction profile (the rules that apply) was chosen.",
+    Action.ORGANISATION_TIME_ZONE: "The organisation's time zone was set.",
+    Action.OUTBOX_READ: "Someone opened the organisation's e-mail outbox.",
+    Action.OUTCOMES_READ: "Someone opened the programme outcomes report.",
+    Action.PARTNER_ADD: "A person was seated as a partner of a couple.",
+    Action.PREPARATION_FORM: "A new version of a partner's preparation form was stored.",
+    Action.PREPARATION_SESSION: "The care team recorded a preparation session, private or joint.",
+    Action.PROGRESS_SUMMARY_WRITE: "A new progress summary of a couple was written.",
+    Action.READINESS_READ: "Someone opened a couple's readiness.",
+    Action.READING_ASSIGN: "A reading of the library was given to a couple or one partner.",
+    Action.READING_CREATE: "A reading was added to the library.",
+    Action.READING_EDIT: "A reading of the library was edited or archived.",
+    Action.READING_LIST: "Someone opened a couple's assigned readings.",
+    Action.READING_READ: "A partner marked an assigned reading as read (the first time only).",
+    Action.READING_VIEW: "Someone opened an assigned reading.",
+    Action.REMINDER_SEND: "A reminder was sent to a partner.",
+    Action.REPORT_GENERATE: "A couple's progress report was generated.",
+    Action.SCHEDULE_READ: "Someone opened a couple's schedule through the API.",
+    Action.SCREENING_LIST: "Someone opened a list of screenings.",
+    Action.SCREENING_OVERRIDE: "A clinical lead replaced a screening's decision, with a written reason.",
+    Action.SCREENING_READ: "Someone opened a screening.",
+    Action.SCREENING_SUBMIT: "A partner's screening was decided and stored.",
+    Action.SESSION_EVENT_LIST: "Someone read a medicine session's events through the API.",
+    Action.SESSION_EVENT_RECORD: "An event of a medicine session was recorded.",
+    Action.SIGNIN_LINK_USE: "A one-time sign-in link was used.",
+}
+
+
+def actions_table() -> str:
+    """The Markdown table of every action and its meaning, as docs/privacy-and-audit.md has it."""
+    lines = ["| Action | Meaning |", "| --- | --- |"]
+    lines += [f"| `{action.value}` | {action.meaning} |" for action in Action]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(actions_table(), end="")
