@@ -551,10 +551,6 @@ def preparation_sessions_visible_to(viewer: Viewer, couple: Couple) -> QuerySet[
     return sessions.none()
 
 
-def can_see_readiness(viewer: Viewer, couple: Couple) -> bool:
-    return is_partner_of(viewer, couple) or is_care_team_of(viewer, couple)
-
-
 def require_care_team(viewer: Viewer, couple: Couple, *, action: str) -> None:
     """Preparation sessions and medicine sessions are recorded by the care team only."""
     if not is_care_team_of(viewer, couple):
@@ -679,8 +675,3 @@ def require_progress_report(viewer: Viewer, couple: Couple, variant: str) -> Non
 def require_guides_view(viewer: Viewer, couple: Couple) -> None:
     """A couple's guides: its partners and its care team (403 for others who see the couple)."""
     require_couple_people(viewer, couple, action="see the guides of")
-
-
-def can_read_dose_log(viewer: Viewer, organisation_id: int) -> bool:
-    """The organisation's dose log, for the regulator: clinical leads."""
-    return viewer.role_in(organisation_id) == Role.CLINICAL_LEAD

@@ -144,10 +144,6 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.organisation}"
 
-    @property
-    def is_staff_role(self) -> bool:
-        return self.role in STAFF_ROLES
-
 
 class ApiToken(models.Model):
     """A bearer token for the JSON API. Only its SHA-256 is stored."""

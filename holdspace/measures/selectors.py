@@ -152,10 +152,6 @@ class DueMeasure:
     due_on: date
 
     @property
-    def timepoint_label(self) -> str:
-        return str(Timepoint(self.timepoint).label)
-
-    @property
     def overdue(self) -> bool:
         return self.due_on < timezone.localdate()
 

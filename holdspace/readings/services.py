@@ -98,10 +98,6 @@ def can_assign_readings(viewer: Viewer, couple: Couple) -> bool:
     return is_care_team_of(viewer, couple)
 
 
-def can_see_readings(viewer: Viewer, couple: Couple) -> bool:
-    return is_partner_of(viewer, couple) or is_care_team_of(viewer, couple)
-
-
 def require_readings_view(viewer: Viewer, couple: Couple) -> None:
     """The couple's readings: its partners and its care team (403 for others who see it)."""
     require_couple_people(viewer, couple, action="see the readings of")

@@ -67,10 +67,6 @@ class Screening(models.Model):
         return f"Screening #{self.pk} ({self.substance})"
 
     @property
-    def entered_with_facilitator(self) -> bool:
-        return self.entered_by_id != self.partner_id
-
-    @property
     def unmatched(self) -> list[str]:
         return [m["written"] for m in self.medications if not m.get("generic")]
 

@@ -90,20 +90,6 @@ def latest_screenings_of(queryset: QuerySet[Screening]) -> dict[tuple[int, str],
     return _in_force(list(_prefetched(queryset).order_by("-created_at", "-id")))
 
 
-def screening_list(*, viewer: Viewer, couple: Couple) -> list[Screening]:
-    screenings = with_latest_override(
-        list(_prefetched(screenings_visible_to(viewer, couple)).order_by("-created_at", "-id"))
-    )
-    viewer.audit(
-        action=Action.SCREENING_LIST,
-        organisation_id=couple.organisation_id,
-        object_type="screening",
-        couple_id=couple.pk,
-        detail={"ids": [s.pk for s in screenings]},
-    )
-    return screenings
-
-
 def screening_read(*, viewer: Viewer, couple: Couple, screening_id: int) -> Screening:
     screening = get_screening_for(viewer, couple, screening_id)
     screening = with_latest_override(list(_prefetched(Screening.objects.filter(pk=screening.pk))))[
