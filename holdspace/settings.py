@@ -199,9 +199,8 @@ AXES_USERNAME_CALLABLE = "holdspace.accounts.throttle.attempted_account"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if BEHIND_TLS_PROXY else ["REMOTE_ADDR"]
-)
+# The same client address the audit trail records (the last X-Forwarded-For hop behind a proxy).
+AXES_CLIENT_IP_CALLABLE = "holdspace.policy.client_ip"
 
 # django-allauth: sign-in by e-mail; no public sign-up (people join by invitation).
 ACCOUNT_ADAPTER = "holdspace.accounts.adapter.AccountAdapter"
@@ -258,8 +257,6 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "holdspace.lib.staticfiles.GzipManifestStaticFilesStorage"},
 }
-
-NINJA_PAGINATION_PER_PAGE = 50
 
 # The background worker (`holdspace worker`): django-q2 with the database as its queue, so it
 # runs on SQLite and PostgreSQL alike with no other service. Scheduled jobs are registered by

@@ -166,6 +166,38 @@ def test_it_records_the_client_address_behind_a_tls_proxy(cast: Cast, settings) 
     assert event.ip == "192.0.2.77"
 
 
+def test_it_locks_out_the_client_address_behind_a_tls_proxy_not_the_proxy(
+    cast: Cast, settings
+) -> None:  # type: ignore[no-untyped-def]
+    from axes.models import AccessAttempt, AccessFailureLog
+
+    settings.BEHIND_TLS_PROXY = True
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        Client().post(
+            "/accounts/login/",
+            {"login": cast.partner_a.email, "password": "wrong password"},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR="198.51.100.4, 192.0.2.77",
+        )
+    attempt = AccessAttempt.objects.get()
+    assert (attempt.ip_address, attempt.failures_since_start) == (
+        "192.0.2.77",
+        settings.AXES_FAILURE_LIMIT,
+    )
+    assert set(AccessFailureLog.objects.values_list("ip_address", flat=True)) <= {"192.0.2.77"}
+    audited = AuditEvent.objects.filter(action="auth.locked_out").last()
+    assert audited is not None
+    assert audited.ip == attempt.ip_address
+    # Someone else behind the same proxy is not locked out by these guesses.
+    other = Client().post(
+        "/accounts/login/",
+        {"login": cast.partner_a.email, "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="198.51.100.5",
+    )
+    assert other.status_code == 302
+
+
 def test_it_pushes_the_idle_expiry_forward_at_most_once_a_minute(cast: Cast) -> None:
     from unittest import mock
 
