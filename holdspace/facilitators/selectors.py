@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from pydantic import Field
 
 from holdspace.accounts.models import Membership, Organisation, Role, User
 from holdspace.accounts.zones import org_localdate
@@ -22,14 +22,25 @@ from holdspace.facilitators.models import (
     FacilitatorProfile,
     GuideReview,
 )
+from holdspace.lib.schemas import StrictModel, load_toml
 from holdspace.lib.when import day
 from holdspace.screening.rules import RULES_DIR
 
 
+class GuideQuestions(StrictModel):
+    """rules/guide_questions.toml: the questions shown on "Your guides", with their source."""
+
+    source: str = Field(min_length=1)
+    questions: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
+
+
+GUIDE_QUESTIONS_FILE = RULES_DIR / "guide_questions.toml"
+
+
 @cache
 def guide_questions() -> tuple[list[str], str]:
-    data = tomllib.loads((RULES_DIR / "guide_questions.toml").read_text(encoding="utf-8"))
-    return [str(q) for q in data["questions"]], str(data["source"])
+    data = load_toml(GUIDE_QUESTIONS_FILE, GuideQuestions)
+    return list(data.questions), data.source
 
 
 @dataclass

@@ -24,13 +24,14 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import model_validator
 
 from holdspace.accounts.models import Organisation, User
 from holdspace.audit.actions import Action
 from holdspace.couples.models import Couple, Entry, EntryKind, Partner, Visibility
 from holdspace.couples.services import _clean_entry_fields
 from holdspace.lib import when
+from holdspace.lib.schemas import StrictModel
 from holdspace.policy import (
     Viewer,
     deny,
@@ -64,10 +65,8 @@ PromptSource = Literal[
 # Prompts ------------------------------------------------------------------------------------
 
 
-class _PromptTemplates(BaseModel):
+class _PromptTemplates(StrictModel):
     """journal_prompts.toml, checked when loaded: each template may use only its placeholders."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     source: str
     version: str

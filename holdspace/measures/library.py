@@ -16,7 +16,9 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
+
+from holdspace.lib.schemas import StrictModel
 
 LIBRARY_DIR = Path(__file__).resolve().parent.parent / "instruments"
 
@@ -25,16 +27,12 @@ class InstrumentError(ValueError):
     """An instrument file (or an organisation's item-text file) that does not fit the schema."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Option(_Strict):
+class Option(StrictModel):
     value: float
     label: str
 
 
-class OptionSet(_Strict):
+class OptionSet(StrictModel):
     id: str
     options: list[Option] = Field(min_length=2)
     # A visual-analogue scale: any value from min to max, not only the listed anchors.
@@ -54,7 +52,7 @@ class OptionSet(_Strict):
         return any(o.value == value for o in self.options)
 
 
-class Item(_Strict):
+class Item(StrictModel):
     id: str
     text: str = ""
     options: str  # the id of an option set
@@ -65,14 +63,14 @@ class Item(_Strict):
     safety: bool = False
 
 
-class Licence(_Strict):
+class Licence(StrictModel):
     statement: str
     citation: str
     source: str
     unverified: bool = False
 
 
-class MissingPolicy(_Strict):
+class MissingPolicy(StrictModel):
     """What to do with unanswered items in one scale.
 
     - complete: every item is needed; with any missing the score is not computed.
@@ -84,21 +82,21 @@ class MissingPolicy(_Strict):
     max_missing: int = Field(default=0, ge=0)
 
 
-class Subscale(_Strict):
+class Subscale(StrictModel):
     id: str
     name: str
     items: list[str] = Field(min_length=1)
     method: Literal["sum", "mean"] | None = None  # the instrument's method when not given
 
 
-class Band(_Strict):
+class Band(StrictModel):
     min: float
     max: float
     label: str
     severity: Literal["none", "mild", "moderate", "moderately_severe", "severe"] = "none"
 
 
-class ReliableChange(_Strict):
+class ReliableChange(StrictModel):
     """The smallest change that is more than measurement error.
 
     Either a published figure (`points`), or the standard deviation and reliability from
@@ -125,7 +123,7 @@ class ReliableChange(_Strict):
         return float(1.96 * math.sqrt(2) * self.sd * math.sqrt(1 - self.reliability))
 
 
-class Condition(_Strict):
+class Condition(StrictModel):
     """A test on one item's answer (or on its being left unanswered), the total, or the band."""
 
     item: str | None = None
@@ -149,7 +147,7 @@ class Condition(_Strict):
         return self
 
 
-class SafetyRule(_Strict):
+class SafetyRule(StrictModel):
     id: str
     when: Condition
     message: str  # for staff: what the alert means and what to do
@@ -157,7 +155,7 @@ class SafetyRule(_Strict):
     unverified: bool = False
 
 
-class ClusterRule(_Strict):
+class ClusterRule(StrictModel):
     """A diagnostic rule counting endorsed items per subscale (PCL-5's DSM-5 rule)."""
 
     id: str
@@ -169,7 +167,7 @@ class ClusterRule(_Strict):
     unverified: bool = False
 
 
-class FractionRule(_Strict):
+class FractionRule(StrictModel):
     """Every named subscale at or above a fraction of its maximum (MEQ-30's complete
     mystical experience)."""
 
@@ -182,7 +180,7 @@ class FractionRule(_Strict):
     unverified: bool = False
 
 
-class Scoring(_Strict):
+class Scoring(StrictModel):
     method: Literal["sum", "mean"]
     missing: MissingPolicy
     higher_is_better: bool
@@ -191,7 +189,7 @@ class Scoring(_Strict):
     total: bool = True
 
 
-class Instrument(_Strict):
+class Instrument(StrictModel):
     code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: str
     version: str

@@ -8,58 +8,90 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from pydantic import Field, model_validator
 
+from holdspace.lib.schemas import DataFileError, StrictModel, load_toml
 from holdspace.measures.library import (
     Instrument,
     InstrumentError,
     get_instrument,
     with_item_texts,
 )
-from holdspace.measures.models import Timepoint
 
 SCHEDULES = Path(__file__).resolve().parent / "schedules.toml"
 
 
+class DueDays(StrictModel):
+    """[due_days]: days from each timepoint's anchor to its due date, and how far ahead a
+    timepoint is offered."""
+
+    baseline: int = Field(ge=0)
+    before_session: int = Field(le=0)
+    day_after: int = Field(ge=0)
+    week_1: int = Field(ge=0)
+    month_1: int = Field(ge=0)
+    month_3: int = Field(ge=0)
+    month_6: int = Field(ge=0)
+    show_days_before: int = Field(ge=0)
+
+
+class TimepointInstruments(StrictModel):
+    """One profile's table: the instrument codes completed at each timepoint."""
+
+    baseline: list[str] = []
+    before_session: list[str] = []
+    day_after: list[str] = []
+    week_1: list[str] = []
+    month_1: list[str] = []
+    month_3: list[str] = []
+    month_6: list[str] = []
+
+    @model_validator(mode="after")
+    def _known_codes(self) -> TimepointInstruments:
+        for codes in self.model_dump().values():
+            for code in codes:
+                get_instrument(code)  # raises, naming the code, when it is not in the library
+        return self
+
+
+class Schedules(StrictModel):
+    """schedules.toml: [due_days], [default] and one table per jurisdiction profile by name."""
+
+    due_days: DueDays
+    profiles: dict[str, TimepointInstruments]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _tables(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        tables = {k: v for k, v in data.items() if k != "due_days"}
+        return {"due_days": data.get("due_days"), "profiles": tables}
+
+    @model_validator(mode="after")
+    def _has_default(self) -> Schedules:
+        if "default" not in self.profiles:
+            raise ValueError("a [default] table is required")
+        return self
+
+
 @cache
-def _read() -> dict[str, Any]:
-    return tomllib.loads(SCHEDULES.read_text(encoding="utf-8"))
-
-
-def baseline_due_days() -> int:
-    days = _read().get("due_days", {}).get("baseline", 7)
-    if not isinstance(days, int) or days < 0:
-        raise InstrumentError("schedules.toml [due_days]: baseline must be a whole number of days")
-    return days
+def schedules() -> Schedules:
+    """schedules.toml, read and validated once per process."""
+    try:
+        return load_toml(SCHEDULES, Schedules)
+    except (DataFileError, InstrumentError) as exc:
+        raise InstrumentError(str(exc)) from exc
 
 
 def due_offsets() -> dict[str, int]:
     """Days from each timepoint's anchor to its due date (see schedules.toml [due_days])."""
-    raw = _read().get("due_days", {})
-    offsets: dict[str, int] = {}
-    for name, days in raw.items():
-        if not isinstance(days, int):
-            raise InstrumentError(f"schedules.toml [due_days]: {name} must be a whole number")
-        if name != "show_days_before" and name not in Timepoint.values:
-            raise InstrumentError(f"schedules.toml [due_days]: unknown timepoint {name}")
-        offsets[name] = days
-    return offsets
-
-
-@cache
-def _schedules() -> dict[str, dict[str, list[str]]]:
-    data: dict[str, dict[str, list[str]]] = {k: v for k, v in _read().items() if k != "due_days"}
-    for profile, timepoints in data.items():
-        for timepoint, codes in timepoints.items():
-            if timepoint not in Timepoint.values:
-                raise InstrumentError(f"schedules.toml [{profile}]: unknown timepoint {timepoint}")
-            for code in codes:
-                get_instrument(code)  # raises, naming the code, when it is not in the library
-    return data
+    return schedules().due_days.model_dump()
 
 
 def instruments_at(profile: str, timepoint: str) -> list[str]:
-    schedules = _schedules()
-    return list(schedules.get(profile, schedules["default"]).get(timepoint, []))
+    tables = schedules().profiles
+    return list(getattr(tables.get(profile, tables["default"]), timepoint, []))
 
 
 def organisation_texts_file(organisation_slug: str, code: str) -> Path:

@@ -18,14 +18,13 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     field_validator,
     model_validator,
 )
 
+from holdspace.lib.schemas import StrictModel
 from holdspace.lib.when import zone
 
 PROFILES_DIR = Path(__file__).resolve().parent.parent / "profiles"
@@ -50,11 +49,7 @@ class ProfileError(ValueError):
     """A profile file that does not fit the schema, or a profile name with no file."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Sourced(_Strict):
+class Sourced(StrictModel):
     """Where a value comes from: every profile value carries one."""
 
     source: str = Field(min_length=3)
@@ -101,7 +96,7 @@ class DoseLimit(Sourced):
     note: str = ""
 
 
-class Tier(_Strict):
+class Tier(StrictModel):
     """One row of a table keyed by dose: from `min_mg` (inclusive unless `min_exclusive`) up to
     `max_mg` (exclusive unless `max_inclusive`); an open end is None."""
 
@@ -188,7 +183,7 @@ class DischargeCriterion(Sourced):
     label: str = Field(min_length=3)
 
 
-class DischargeRules(_Strict):
+class DischargeRules(StrictModel):
     """What the care team confirms, each criterion with its source, before a partner leaves."""
 
     criteria: list[DischargeCriterion] = Field(min_length=1)
@@ -201,7 +196,7 @@ class DischargeRules(_Strict):
         return self
 
 
-class AlertWindow(_Strict):
+class AlertWindow(StrictModel):
     """How long alerts whose rule id starts with RULE_PREFIX may wait for acknowledgement."""
 
     rule_prefix: str = Field(min_length=1)
@@ -239,7 +234,7 @@ class TimeZoneSuggestion(Sourced):
         return value
 
 
-class Profile(_Strict):
+class Profile(StrictModel):
     id: str = Field(pattern=r"^[a-z0-9-]+$")
     name: str
     version: str
@@ -335,7 +330,3 @@ def get_profile(name: str) -> Profile:
         return all_profiles()[name]
     except KeyError:
         raise ProfileError(f"No jurisdiction profile named {name!r}") from None
-
-
-def profile_choices() -> list[tuple[str, str]]:
-    return [(key, profile.name) for key, profile in all_profiles().items()]

@@ -17,8 +17,9 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
+from holdspace.lib.schemas import StrictModel
 from holdspace.screening.profiles import Substance
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
@@ -33,16 +34,12 @@ class RulesError(ValueError):
     """A rules or dictionary file that does not fit its schema."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Condition(_Strict):
+class Condition(StrictModel):
     label: str
     help: str = ""
 
 
-class Question(_Strict):
+class Question(StrictModel):
     text: str
     source: str
     # Support needs are asked as questions too; they inform planning, never eligibility alone.
@@ -50,7 +47,7 @@ class Question(_Strict):
     unverified: bool = False
 
 
-class Contradiction(_Strict):
+class Contradiction(StrictModel):
     """Answers that contradict each other inside one screening: a medicine of one of these
     classes, or one of these conditions, listed while question `answered_no` is answered no."""
 
@@ -65,7 +62,7 @@ class Contradiction(_Strict):
         return self
 
 
-class When(_Strict):
+class When(StrictModel):
     """The rule applies when ANY of these is present for the partner."""
 
     drug_classes: list[str] = []
@@ -97,7 +94,7 @@ class When(_Strict):
         return self
 
 
-class Rule(_Strict):
+class Rule(StrictModel):
     id: str = Field(pattern=r"^[a-z0-9-]+$")
     substances: list[Substance] = Field(min_length=1)
     when: When
@@ -109,7 +106,7 @@ class Rule(_Strict):
     unverified: bool = False
 
 
-class RuleSet(_Strict):
+class RuleSet(StrictModel):
     version: str
     effective: dt.date
     title: str
@@ -118,19 +115,19 @@ class RuleSet(_Strict):
     rules: list[Rule] = Field(min_length=1)
 
 
-class DrugClass(_Strict):
+class DrugClass(StrictModel):
     name: str
     atc: list[str] = []
     source: str
 
 
-class DictionarySource(_Strict):
+class DictionarySource(StrictModel):
     id: str
     citation: str
     url: str = ""
 
 
-class Medication(_Strict):
+class Medication(StrictModel):
     generic: str
     atc: str = ""
     classes: list[str] = Field(min_length=1)
@@ -144,7 +141,7 @@ class Medication(_Strict):
         return [self.generic, *self.brands, *self.synonyms]
 
 
-class Dictionary(_Strict):
+class Dictionary(StrictModel):
     version: str
     title: str
     sources: list[DictionarySource]

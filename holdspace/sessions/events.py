@@ -3,7 +3,6 @@ plausibility limits for vital signs (holdspace/rules/vitals.toml)."""
 
 from __future__ import annotations
 
-import tomllib
 import uuid
 from functools import cache
 from pathlib import Path
@@ -19,6 +18,7 @@ from pydantic import (
     model_validator,
 )
 
+from holdspace.lib.schemas import StrictModel, load_toml
 from holdspace.screening.rules import RULES_DIR
 
 _VITALS_FILE: Path = RULES_DIR / "vitals.toml"
@@ -153,11 +153,33 @@ def clean_data(kind: str, data: dict[str, Any]) -> dict[str, Any]:
         raise EventDataError(problems) from None
 
 
+class VitalLimit(StrictModel):
+    min: float
+    max: float
+    unit: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> VitalLimit:
+        if self.min >= self.max:
+            raise ValueError(f"min {self.min:g} must be below max {self.max:g}")
+        return self
+
+
+class VitalLimits(StrictModel):
+    """rules/vitals.toml: the plausibility limits of each reading VitalsData accepts."""
+
+    source: str = Field(min_length=1)
+    systolic: VitalLimit
+    diastolic: VitalLimit
+    heart_rate: VitalLimit
+    temperature_c: VitalLimit
+
+
 @cache
 def vital_limits() -> dict[str, tuple[float, float, str]]:
-    raw = tomllib.loads(_VITALS_FILE.read_text(encoding="utf-8"))
+    limits = load_toml(_VITALS_FILE, VitalLimits)
     return {
-        name: (float(v["min"]), float(v["max"]), str(v["unit"]))
-        for name, v in raw.items()
-        if isinstance(v, dict)
+        name: (limit.min, limit.max, limit.unit)
+        for name in VitalsData.model_fields
+        for limit in [getattr(limits, name)]
     }
