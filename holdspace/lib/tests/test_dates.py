@@ -59,7 +59,6 @@ class Row:
     send: Callable[[Cast], Any]
     message: Callable[[Cast], str]
     setup: Callable[[Cast], None] = lambda cast: None
-    owner: str = ""  # another helper's service, still to do when the mark says so
 
 
 def _joined(days_ago: int) -> Callable[[Cast], None]:
@@ -476,7 +475,6 @@ def _rows() -> list[Row]:
                 MedicineSession,
                 _medicine_session(via, now - DAY),
                 lambda cast: re.escape("Choose a start time in the future."),
-                owner="sessions",
             ),
             Row(
                 f"medicine session more than a year ahead ({via})",
@@ -485,7 +483,6 @@ def _rows() -> list[Row]:
                 MedicineSession,
                 _medicine_session(via, now + 400 * DAY),
                 lambda cast: "more than a year ahead",
-                owner="sessions",
             ),
             Row(
                 f"vital sign in the future ({via})",
@@ -495,7 +492,6 @@ def _rows() -> list[Row]:
                 _vital_sign(via),
                 lambda cast: re.escape("This time is in the future."),
                 _in_session,
-                owner="sessions",
             ),
             Row(
                 f"discharge before the dose ({via})",
@@ -505,25 +501,9 @@ def _rows() -> list[Row]:
                 _discharge(via),
                 lambda cast: re.escape("is before the partner's first dose"),
                 _dosed,
-                owner="sessions",
             ),
         ]
     return rows
-
-
-# Rows a service does not refuse yet: strict, so the mark must go when it does.
-NOT_YET: set[str] = set()
-
-
-def _marked(row: Row) -> Any:
-    marks = []
-    if row.id in NOT_YET:
-        marks.append(
-            pytest.mark.xfail(
-                strict=True, raises=AssertionError, reason=f"the {row.owner} service's window"
-            )
-        )
-    return pytest.param(row, id=row.id, marks=marks)
 
 
 def _web_errors(response: Any) -> str:
@@ -536,7 +516,7 @@ def _api_errors(response: Any, field: str) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("row", [_marked(row) for row in _rows()])
+@pytest.mark.parametrize("row", [pytest.param(row, id=row.id) for row in _rows()])
 def test_it_refuses_an_implausible_date_with_a_message_naming_the_window(
     cast: Cast, row: Row
 ) -> None:
