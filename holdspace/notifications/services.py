@@ -160,6 +160,26 @@ def alert_window(alert: SafetyAlert) -> tuple[int | None, str]:
     return profile.alerts.minutes_for(alert.rule_id)
 
 
+def _announce(
+    alert: SafetyAlert, recipients: list[User], purpose: str, action: Action, **detail: object
+) -> int:
+    """Write one notification of PURPOSE per recipient of ALERT (never twice: the database's
+    unique key) and audit it, in the caller's transaction; the number written."""
+    planned = Notification.objects.filter(alert=alert, purpose=purpose)
+    before = planned.count()
+    Notification.objects.bulk_create(_rows(alert, recipients, purpose), ignore_conflicts=True)
+    audit_record(
+        action=action,
+        organisation_id=alert.organisation_id,
+        actor_label=ACTOR,
+        object_type="safety_alert",
+        object_id=alert.pk,
+        couple_id=alert.couple_id,
+        detail={"recipients": [u.pk for u in recipients], **detail},
+    )
+    return planned.count() - before
+
+
 def alert_notice_plan(alert_id: int) -> int:
     """Plan the notice and the notifications of one alert; the number of notifications
     written (0 when it was planned before, or has been acknowledged)."""
@@ -186,24 +206,13 @@ def alert_notice_plan(alert_id: int) -> int:
                 window_minutes=minutes,
                 escalate_at=starts + dt.timedelta(minutes=minutes) if minutes else None,
             )
-            planned = Notification.objects.filter(alert=alert, purpose=Purpose.ALERT)
-            before = planned.count()
-            Notification.objects.bulk_create(
-                _rows(alert, recipients, Purpose.ALERT), ignore_conflicts=True
-            )
-            written = planned.count() - before
-            audit_record(
-                action=Action.ALERT_NOTIFY,
-                organisation_id=alert.organisation_id,
-                actor_label=ACTOR,
-                object_type="safety_alert",
-                object_id=alert.pk,
-                couple_id=alert.couple_id,
-                detail={
-                    "recipients": [u.pk for u in recipients],
-                    "window_minutes": minutes,
-                    "window_source": source,
-                },
+            written = _announce(
+                alert,
+                recipients,
+                Purpose.ALERT,
+                Action.ALERT_NOTIFY,
+                window_minutes=minutes,
+                window_source=source,
             )
     except IntegrityError:  # another worker planned it first
         return 0
@@ -254,22 +263,13 @@ def alerts_escalate_due(result: RunResult) -> None:
                 continue
             notice = AlertNotice.objects.select_related("alert").get(pk=notice_id)
             alert = notice.alert
-            leads = _escalation_recipients(alert)
-            Notification.objects.bulk_create(
-                _rows(alert, leads, Purpose.ESCALATION), ignore_conflicts=True
-            )
-            audit_record(
-                action=Action.ALERT_ESCALATE,
-                organisation_id=alert.organisation_id,
-                actor_label=ACTOR,
-                object_type="safety_alert",
-                object_id=alert.pk,
-                couple_id=alert.couple_id,
-                detail={
-                    "recipients": [u.pk for u in leads],
-                    "window_minutes": notice.window_minutes,
-                    "raised_at": alert.created_at.isoformat(),
-                },
+            _announce(
+                alert,
+                _escalation_recipients(alert),
+                Purpose.ESCALATION,
+                Action.ALERT_ESCALATE,
+                window_minutes=notice.window_minutes,
+                raised_at=alert.created_at.isoformat(),
             )
             result.escalated.append(alert.pk)
 
