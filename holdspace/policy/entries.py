@@ -1,0 +1,68 @@
+"""Entries: a partner reads their own and those shared with the couple; the care team reads
+those shared with the team or the couple; only the partners write, only the author changes."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from holdspace.couples.models import Couple, Entry, Visibility
+from holdspace.policy.core import Viewer, deny, is_care_team_of, is_partner_of, refuse
+
+
+def entries_visible_to(viewer: Viewer, couple: Couple) -> QuerySet[Entry]:
+    """The entries of COUPLE that VIEWER may read (COUPLE must come from get_couple_for)."""
+    entries = Entry.objects.filter(organisation_id=couple.organisation_id, couple=couple)
+    if is_partner_of(viewer, couple):
+        return entries.filter(Q(author=viewer.user) | Q(visibility=Visibility.COUPLE))
+    if is_care_team_of(viewer, couple):
+        return entries.filter(visibility__in=[Visibility.TEAM, Visibility.COUPLE])
+    return entries.none()
+
+
+def get_entry_for(viewer: Viewer, couple: Couple, entry_id: int) -> Entry:
+    entry = entries_visible_to(viewer, couple).select_related("author").filter(pk=entry_id).first()
+    if entry is None:
+        exists = Entry.objects.filter(pk=entry_id, couple=couple).exists()
+        raise deny(
+            viewer,
+            what="entry",
+            object_id=entry_id,
+            organisation_id=couple.organisation_id,
+            couple_id=couple.pk if exists else None,
+        )
+    entry.couple = couple  # the same instance, with its partners and care team loaded
+    return entry
+
+
+def can_write_entries(viewer: Viewer, couple: Couple) -> bool:
+    """Only the partners write entries about their own couple."""
+    return is_partner_of(viewer, couple)
+
+
+def can_change_entry(viewer: Viewer, entry: Entry) -> bool:
+    """Only the author edits an entry or changes (widens or narrows) its visibility."""
+    return entry.author_id == viewer.user.pk and is_partner_of(viewer, entry.couple)
+
+
+def require_entry_write(viewer: Viewer, couple: Couple) -> None:
+    if not can_write_entries(viewer, couple):
+        raise refuse(
+            viewer,
+            action="write entries for",
+            what="couple",
+            object_id=couple.pk,
+            organisation_id=couple.organisation_id,
+            couple_id=couple.pk,
+        )
+
+
+def require_entry_change(viewer: Viewer, entry: Entry) -> None:
+    if not can_change_entry(viewer, entry):
+        raise refuse(
+            viewer,
+            action="change",
+            what="entry",
+            object_id=entry.pk,
+            organisation_id=entry.organisation_id,
+            couple_id=entry.couple_id,
+        )
