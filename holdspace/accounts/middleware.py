@@ -11,14 +11,32 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from holdspace.accounts.models import STAFF_ROLES, User
 from holdspace.accounts.zones import activate_for_request
+from holdspace.policy.core import client_ip, viewer_for
 
 _STARTED = "holdspace_session_started"
 _SEEN = "holdspace_session_seen"
 TOUCH_SECONDS = 60
+
+
+class ViewerMiddleware:
+    """Sets `request.viewer` (the policy's Viewer) for a signed-in person, built on first use, so
+    web views and API endpoints reach the policy the same way. A bearer token's check sets it
+    again for that token's person."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            request.viewer = SimpleLazyObject(  # type: ignore[attr-defined]
+                lambda: viewer_for(request.user, client_ip(request))  # type: ignore[arg-type]
+            )
+        return self.get_response(request)
 
 
 class SessionLifetimeMiddleware:

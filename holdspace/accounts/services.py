@@ -109,12 +109,12 @@ def invitation_create(
             expires_at=now + timedelta(hours=settings.INVITATION_VALID_HOURS),
         )
         viewer.audit(
-            action=Action.INVITATION_CREATE,
+            Action.INVITATION_CREATE,
             organisation_id=organisation.pk,
             object_type="invitation",
             object_id=invitation.pk,
             couple_id=couple.pk if couple else None,
-            detail={"role": role},
+            role=role,
         )
     link = settings.SITE_URL + reverse("invitation_accept", args=[raw])
     context = {"invitation": invitation, "link": link, "hours": settings.INVITATION_VALID_HOURS}
@@ -237,7 +237,7 @@ def organisation_profile_set(*, viewer: Viewer, organisation: Organisation, prof
         Organisation.objects.filter(pk=organisation.pk).update(profile=chosen.id)
         organisation.profile = chosen.id
         viewer.audit(
-            action=Action.ORGANISATION_PROFILE,
+            Action.ORGANISATION_PROFILE,
             organisation_id=organisation.pk,
             object_type="organisation",
             object_id=organisation.pk,
@@ -267,7 +267,7 @@ def organisation_time_zone_set(
         Organisation.objects.filter(pk=organisation.pk).update(time_zone=time_zone)
         organisation.time_zone = time_zone
         viewer.audit(
-            action=Action.ORGANISATION_TIME_ZONE,
+            Action.ORGANISATION_TIME_ZONE,
             organisation_id=organisation.pk,
             object_type="organisation",
             object_id=organisation.pk,

@@ -6,9 +6,12 @@ existing databases keep verifying. Audit calls name a member (`Action.ENTRY_CREA
 string literal (a guard test in audit/tests/test_actions.py enforces it). docs/privacy-and-audit.md
 lists them, generated from here: `python -m holdspace.audit.actions` prints the table.
 
-Known disagreements, kept as they are for now: `export` (the measures CSV) beside
-`export.doses`; `integration.session` both for recording a held session and for closing a
-scheduled one as held; `reading.read` and `reading.view`; `guides.read` beside `guide.review`.
+Names that disagreed were fixed (`export` became `export.measures`; `integration.session`
+became `integration.record` and `integration.hold`; `reading.read` became `reading.mark_read`;
+`guides.read` became `guide.list`; `medicine_session.refused` became
+`medicine_session.refuse`). Events written under a former name stay in their chains as they were
+hashed: `FORMER_NAMES` maps each former string to the action it is now, `Action.read()` reads
+either, and `holdspace audit verify` counts them.
 """
 
 # One line per action reads best as a table, so long meanings stay on their line.
@@ -52,19 +55,20 @@ class Action(StrEnum):
     ENTRY_LIST = "entry.list"
     ENTRY_READ = "entry.read"
     ENTRY_UPDATE = "entry.update"
-    EXPORT = "export"
+    EXPORT_MEASURES = "export.measures"
     EXPORT_DOSES = "export.doses"
     FACILITATOR_LIST = "facilitator.list"
     FACILITATOR_READ = "facilitator.read"
     FACILITATOR_PROFILE_UPDATE = "facilitator_profile.update"
     GUIDE_REVIEW = "guide.review"
-    GUIDES_READ = "guides.read"
+    GUIDE_LIST = "guide.list"
     INTEGRATION_CANCEL = "integration.cancel"
     INTEGRATION_FOLLOW_UP = "integration.follow_up"
     INTEGRATION_OFFER = "integration.offer"
     INTEGRATION_READ = "integration.read"
     INTEGRATION_SCHEDULE = "integration.schedule"
-    INTEGRATION_SESSION = "integration.session"
+    INTEGRATION_HOLD = "integration.hold"
+    INTEGRATION_RECORD = "integration.record"
     INVITATION_ACCEPT = "invitation.accept"
     INVITATION_CREATE = "invitation.create"
     JOURNAL_READ = "journal.read"
@@ -75,7 +79,7 @@ class Action(StrEnum):
     MEDICINE_SESSION_CONSOLE = "medicine_session.console"
     MEDICINE_SESSION_DISCHARGE = "medicine_session.discharge"
     MEDICINE_SESSION_PLAN = "medicine_session.plan"
-    MEDICINE_SESSION_REFUSED = "medicine_session.refused"
+    MEDICINE_SESSION_REFUSE = "medicine_session.refuse"
     MEDICINE_SESSION_SCHEDULE = "medicine_session.schedule"
     MEDICINE_SESSION_SUMMARY = "medicine_session.summary"
     NOTIFICATION_FAILED = "notification.failed"
@@ -95,7 +99,7 @@ class Action(StrEnum):
     READING_CREATE = "reading.create"
     READING_EDIT = "reading.edit"
     READING_LIST = "reading.list"
-    READING_READ = "reading.read"
+    READING_MARK_READ = "reading.mark_read"
     READING_VIEW = "reading.view"
     REMINDER_SEND = "reminder.send"
     REPORT_GENERATE = "report.generate"
@@ -111,6 +115,15 @@ class Action(StrEnum):
     @property
     def meaning(self) -> str:
         return MEANINGS[self]
+
+    @classmethod
+    def read(cls, stored: str) -> Action | None:
+        """The action a stored string names, under its current or a former name; None for a
+        string Holdspace never wrote."""
+        try:
+            return cls(stored)
+        except ValueError:
+            return FORMER_NAMES.get(stored)
 
 
 # One line each, in the product's words: what happened when this action is in the trail.
@@ -147,19 +160,20 @@ MEANINGS: dict[Action, str] = {
     Action.ENTRY_LIST: "Someone opened a list of a couple's entries.",
     Action.ENTRY_READ: "Someone opened one entry.",
     Action.ENTRY_UPDATE: "An entry's author changed its text, kind or visibility.",
-    Action.EXPORT: "Someone exported the organisation's scored measures as CSV.",
+    Action.EXPORT_MEASURES: "Someone exported the organisation's scored measures as CSV.",
     Action.EXPORT_DOSES: "Someone exported the dose log as CSV.",
     Action.FACILITATOR_LIST: "Someone opened the list of facilitators.",
     Action.FACILITATOR_READ: "Someone opened a facilitator's credentials and profile.",
     Action.FACILITATOR_PROFILE_UPDATE: "A facilitator's profile was changed.",
     Action.GUIDE_REVIEW: "A partner approved, or did not approve, a facilitator of their care team.",
-    Action.GUIDES_READ: "Someone opened a couple's guides (their care team and the partners' reviews).",
+    Action.GUIDE_LIST: "Someone opened a couple's guides (their care team and the partners' reviews).",
     Action.INTEGRATION_CANCEL: "A scheduled integration session was closed as cancelled, not held.",
     Action.INTEGRATION_FOLLOW_UP: "A follow-up contact with the couple was recorded as done.",
     Action.INTEGRATION_OFFER: "The care team recorded that integration was offered after a medicine session, and the answer.",
     Action.INTEGRATION_READ: "The care team opened a couple's integration page.",
     Action.INTEGRATION_SCHEDULE: "An integration session was scheduled.",
-    Action.INTEGRATION_SESSION: "An integration session was recorded as held (recorded directly, or a scheduled one closed as held).",
+    Action.INTEGRATION_HOLD: "A scheduled integration session was closed as held.",
+    Action.INTEGRATION_RECORD: "An integration session was recorded as held, without having been scheduled.",
     Action.INVITATION_ACCEPT: "An invitation was used: the account was created or joined.",
     Action.INVITATION_CREATE: "Someone was invited by e-mail.",
     Action.JOURNAL_READ: "Someone opened a couple's journal entries and reflections.",
@@ -170,7 +184,7 @@ MEANINGS: dict[Action, str] = {
     Action.MEDICINE_SESSION_CONSOLE: "The care team opened a medicine session's live console.",
     Action.MEDICINE_SESSION_DISCHARGE: "A partner was discharged from a medicine session, signed off by the care team.",
     Action.MEDICINE_SESSION_PLAN: "A medicine session's plan (products, doses, facilitators, room, music) was completed or changed.",
-    Action.MEDICINE_SESSION_REFUSED: "Scheduling a medicine session was refused: the couple is not ready.",
+    Action.MEDICINE_SESSION_REFUSE: "Scheduling a medicine session was refused: the couple is not ready.",
     Action.MEDICINE_SESSION_SCHEDULE: "A medicine session was scheduled.",
     Action.MEDICINE_SESSION_SUMMARY: "The care team opened a medicine session's whole record.",
     Action.NOTIFICATION_FAILED: "A notification could not be delivered and will not be tried again.",
@@ -190,7 +204,7 @@ MEANINGS: dict[Action, str] = {
     Action.READING_CREATE: "A reading was added to the library.",
     Action.READING_EDIT: "A reading of the library was edited or archived.",
     Action.READING_LIST: "Someone opened a couple's assigned readings.",
-    Action.READING_READ: "A partner marked an assigned reading as read (the first time only).",
+    Action.READING_MARK_READ: "A partner marked an assigned reading as read (the first time only).",
     Action.READING_VIEW: "Someone opened an assigned reading.",
     Action.REMINDER_SEND: "A reminder was sent to a partner.",
     Action.REPORT_GENERATE: "A couple's progress report was generated.",
@@ -204,11 +218,25 @@ MEANINGS: dict[Action, str] = {
     Action.SIGNIN_LINK_USE: "A one-time sign-in link was used.",
 }
 
+# Strings written before a rename, and the action each is now. They stay in the chains exactly
+# as they were hashed; never reuse one for another meaning.
+FORMER_NAMES: dict[str, Action] = {
+    "export": Action.EXPORT_MEASURES,
+    "guides.read": Action.GUIDE_LIST,
+    # Before the split, one string for both; a held session is what both recorded.
+    "integration.session": Action.INTEGRATION_RECORD,
+    "medicine_session.refused": Action.MEDICINE_SESSION_REFUSE,
+    "reading.read": Action.READING_MARK_READ,
+}
+
 
 def actions_table() -> str:
     """The Markdown table of every action and its meaning, as docs/privacy-and-audit.md has it."""
     lines = ["| Action | Meaning |", "| --- | --- |"]
     lines += [f"| `{action.value}` | {action.meaning} |" for action in Action]
+    lines += ["", "Former names, still read in older events:", ""]
+    lines += ["| Former | Now |", "| --- | --- |"]
+    lines += [f"| `{old}` | `{new.value}` |" for old, new in sorted(FORMER_NAMES.items())]
     return "\n".join(lines) + "\n"
 
 

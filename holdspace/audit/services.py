@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from holdspace.audit.actions import Action
 from holdspace.audit.models import AuditChainHead, AuditEvent
 
 GENESIS = "0" * 64
@@ -51,6 +52,36 @@ def _locked_head(chain: int) -> AuditChainHead:
     except IntegrityError:  # created by a concurrent first append
         pass
     return AuditChainHead.objects.select_for_update().get(chain=chain)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Where an event about a record belongs: its organisation, couple, type and id."""
+
+    organisation_id: int | None
+    couple_id: int | None
+    object_type: str
+    object_id: object
+
+
+def audit_subject(instance: models.Model) -> Subject:
+    """The organisation, couple, type and id of INSTANCE, as the audit trail names them: an
+    organisation is its own organisation, a couple its own couple; any other record names the
+    ones it carries. The type is the model's `audit_type` or its name in snake case."""
+    model = type(instance)
+    label = model._meta.label_lower
+    object_type = getattr(model, "audit_type", None) or _snake(model.__name__)
+    organisation_id = instance.pk if label == "accounts.organisation" else None
+    couple_id = instance.pk if label == "couples.couple" else None
+    if organisation_id is None:
+        organisation_id = getattr(instance, "organisation_id", None)
+    if couple_id is None:
+        couple_id = getattr(instance, "couple_id", None)
+    return Subject(organisation_id, couple_id, object_type, instance.pk)
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() and i else c.lower() for i, c in enumerate(name))
 
 
 def audit_record(
@@ -144,3 +175,23 @@ def audit_verify() -> tuple[int, ChainProblem | None]:
                 "the newest events are missing: the chain ends before its recorded head",
             )
     return checked, None
+
+
+@dataclass(frozen=True)
+class ActionNames:
+    former: list[tuple[str, str, int]]  # (former string, current action, events)
+    unknown: list[tuple[str, int]]
+
+
+def audit_action_names() -> ActionNames:
+    """How many stored events name an action by a former name, or by none Holdspace knows."""
+    former: list[tuple[str, str, int]] = []
+    unknown: list[tuple[str, int]] = []
+    counts = AuditEvent.objects.values_list("action").annotate(n=models.Count("id"))
+    for stored, n in counts.order_by("action"):
+        action = Action.read(stored)
+        if action is None:
+            unknown.append((stored, n))
+        elif action.value != stored:
+            former.append((stored, action.value, n))
+    return ActionNames(former=former, unknown=unknown)

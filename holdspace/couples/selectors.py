@@ -86,7 +86,7 @@ def couple_list(
     # Same page and paginator, with the rows made into summaries.
     summary_page: Page[CoupleSummary] = Page(summaries, result.number, result.paginator)  # type: ignore[arg-type]
     viewer.audit(
-        action=Action.COUPLE_LIST,
+        Action.COUPLE_LIST,
         organisation_id=organisation_id,
         object_type="couple",
         detail={"page": result.number, "ids": ids, **({"search": True} if search else {})},
@@ -109,11 +109,11 @@ def entry_list(
     """The newest entries of COUPLE the viewer may read, and how many there are in all."""
     entries, total = _newest_entries(viewer, couple, limit, offset)
     viewer.audit(
-        action=Action.ENTRY_LIST,
+        Action.ENTRY_LIST,
         organisation_id=couple.organisation_id,
         object_type="entry",
         couple_id=couple.pk,
-        detail={"ids": [entry.pk for entry in entries]},
+        ids=[entry.pk for entry in entries],
     )
     return entries, total
 
@@ -138,12 +138,12 @@ def couple_page(*, viewer: Viewer, couple_id: int) -> CouplePage:
     entries, total = _newest_entries(viewer, couple, ENTRIES_PER_PAGE)
     # One event for the page: the couple, and which of its entries were shown.
     viewer.audit(
-        action=Action.COUPLE_READ,
+        Action.COUPLE_READ,
         organisation_id=couple.organisation_id,
         object_type="couple",
         object_id=couple.pk,
         couple_id=couple.pk,
-        detail={"entry_ids": [entry.pk for entry in entries]},
+        entry_ids=[entry.pk for entry in entries],
     )
     is_partner = is_partner_of(viewer, couple)
     me = viewer.user.pk
@@ -171,7 +171,7 @@ def partner_couples(*, viewer: Viewer) -> list[Couple]:
     if len(couples) > 1:  # a single couple is opened straight away, and its page is audited
         for couple in couples:
             viewer.audit(
-                action=Action.COUPLE_LIST,
+                Action.COUPLE_LIST,
                 organisation_id=couple.organisation_id,
                 object_type="couple",
                 couple_id=couple.pk,
@@ -186,7 +186,7 @@ def entry_read(*, viewer: Viewer, couple_id: int, entry_id: int) -> tuple[Couple
     couple = get_couple_for(viewer, couple_id)
     entry = get_entry_for(viewer, couple, entry_id)
     viewer.audit(
-        action=Action.ENTRY_READ,
+        Action.ENTRY_READ,
         organisation_id=couple.organisation_id,
         object_type="entry",
         object_id=entry.pk,

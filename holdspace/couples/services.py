@@ -62,12 +62,13 @@ def entry_create(*, viewer: Viewer, couple: Couple, kind: str, visibility: str, 
             updated_at=now,
         )
         viewer.audit(
-            action=Action.ENTRY_CREATE,
+            Action.ENTRY_CREATE,
             organisation_id=couple.organisation_id,
             object_type="entry",
             object_id=entry.pk,
             couple_id=couple.pk,
-            detail={"kind": kind, "visibility": visibility},
+            kind=kind,
+            visibility=visibility,
         )
     return entry
 
@@ -103,7 +104,7 @@ def entry_update(
         entry.updated_at = timezone.now()
         entry.save(update_fields=["body", "kind", "visibility", "updated_at"])
         viewer.audit(
-            action=Action.ENTRY_UPDATE,
+            Action.ENTRY_UPDATE,
             organisation_id=entry.organisation_id,
             object_type="entry",
             object_id=entry.pk,
@@ -148,12 +149,12 @@ def couple_create(
             for user_id in facilitators
         )
         viewer.audit(
-            action=Action.COUPLE_CREATE,
+            Action.COUPLE_CREATE,
             organisation_id=organisation.pk,
             object_type="couple",
             object_id=couple.pk,
             couple_id=couple.pk,
-            detail={"care_team": facilitators},
+            care_team=facilitators,
         )
     return couple
 

@@ -129,7 +129,7 @@ def facilitators(request: HttpRequest, query: Query[OrgQuery]) -> FacilitatorLis
     org_id = organisation.pk
     lead = viewer.role_in(org_id) == Role.CLINICAL_LEAD
     rows = organisation_facilitators(organisation, with_incidents=lead)
-    viewer.audit(action=Action.FACILITATOR_LIST, organisation_id=org_id, object_type="facilitator")
+    viewer.audit(Action.FACILITATOR_LIST, organisation_id=org_id, object_type="facilitator")
     return FacilitatorListOut(
         organisation_id=org_id,
         items=[
@@ -180,7 +180,7 @@ def guides(request: HttpRequest, couple_id: int) -> GuidesOut:
     partner = is_partner_of(viewer, couple)
     found = couple_guides(couple, partner_id=viewer.user.pk if partner else None)
     viewer.audit(
-        action=Action.GUIDES_READ,
+        Action.GUIDE_LIST,
         organisation_id=couple.organisation_id,
         object_type="couple",
         object_id=couple.pk,

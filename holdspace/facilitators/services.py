@@ -226,11 +226,13 @@ def credential_add(
             credential.evidence.save(evidence.name or "evidence", evidence, save=False)
         credential.save()
         viewer.audit(
-            action=Action.CREDENTIAL_ADD,
+            Action.CREDENTIAL_ADD,
             organisation_id=organisation.pk,
             object_type="credential",
             object_id=credential.pk,
-            detail={"facilitator": facilitator_id, "kind": data.kind, "evidence": bool(evidence)},
+            facilitator=facilitator_id,
+            kind=data.kind,
+            evidence=bool(evidence),
         )
     return credential
 
@@ -270,7 +272,7 @@ def credential_set_status(
         credential.updated_at = timezone.now()
         credential.save()
         viewer.audit(
-            action=Action.CREDENTIAL_STATUS,
+            Action.CREDENTIAL_STATUS,
             organisation_id=credential.organisation_id,
             object_type="credential",
             object_id=credential.pk,
@@ -313,11 +315,12 @@ def profile_update(
         profile.updated_at = timezone.now()
         profile.save()
         viewer.audit(
-            action=Action.FACILITATOR_PROFILE_UPDATE,
+            Action.FACILITATOR_PROFILE_UPDATE,
             organisation_id=organisation.pk,
             object_type="facilitator_profile",
             object_id=profile.pk,
-            detail={"facilitator": facilitator_id, "fields": sorted(values)},
+            facilitator=facilitator_id,
+            fields=sorted(values),
         )
     return profile
 
@@ -463,11 +466,12 @@ def guide_review(
             note=note,
         )
         viewer.audit(
-            action=Action.GUIDE_REVIEW,
+            Action.GUIDE_REVIEW,
             organisation_id=couple.organisation_id,
             object_type="guide_review",
             object_id=review.pk,
             couple_id=couple.pk,
-            detail={"facilitator": facilitator_id, "decision": decision},
+            facilitator=facilitator_id,
+            decision=decision,
         )
     return review

@@ -65,7 +65,7 @@ def facilitator_list(request: HttpRequest) -> HttpResponse:
     lead = viewer.role_in(organisation.pk) == Role.CLINICAL_LEAD
     rows = organisation_facilitators(organisation, with_incidents=lead)
     viewer.audit(
-        action=Action.FACILITATOR_LIST, organisation_id=organisation.pk, object_type="facilitator"
+        Action.FACILITATOR_LIST, organisation_id=organisation.pk, object_type="facilitator"
     )
     return render(
         request,
@@ -258,7 +258,7 @@ def facilitator_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     )
     entries = with_notices(credentials, org_localdate(organisation))
     viewer.audit(
-        action=Action.FACILITATOR_READ,
+        Action.FACILITATOR_READ,
         organisation_id=organisation.pk,
         object_type="facilitator",
         object_id=facilitator.pk,
@@ -307,7 +307,7 @@ def evidence(request: HttpRequest, credential_id: int) -> FileResponse:
             organisation_id=credential.organisation_id if credential else None,
         )
     viewer.audit(
-        action=Action.CREDENTIAL_EVIDENCE,
+        Action.CREDENTIAL_EVIDENCE,
         organisation_id=credential.organisation_id,
         object_type="credential",
         object_id=credential.pk,
@@ -349,7 +349,7 @@ def guides(request: HttpRequest, couple_id: int) -> HttpResponse:
     found = couple_guides(couple, partner_id=viewer.user.pk if partner else None)
     questions, source = guide_questions()
     viewer.audit(
-        action=Action.GUIDES_READ,
+        Action.GUIDE_LIST,
         organisation_id=couple.organisation_id,
         object_type="couple",
         object_id=couple.pk,

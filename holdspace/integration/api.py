@@ -140,7 +140,7 @@ def schedule(request: HttpRequest, couple_id: int) -> list[ScheduleItemOut]:
     items = schedule_for(viewer, couple)
     today = timezone.localdate()
     viewer.audit(
-        action=Action.SCHEDULE_READ,
+        Action.SCHEDULE_READ,
         organisation_id=couple.organisation_id,
         object_type="couple",
         object_id=couple.pk,

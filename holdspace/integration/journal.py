@@ -307,17 +307,15 @@ def journal_entry_create(
                 stored = entry.audio.name or ""
             entry.save()
             viewer.audit(
-                action=Action.ENTRY_CREATE,
+                Action.ENTRY_CREATE,
                 organisation_id=couple.organisation_id,
                 object_type="entry",
                 object_id=entry.pk,
                 couple_id=couple.pk,
-                detail={
-                    "kind": kind,
-                    "visibility": visibility,
-                    "prompt": bool(prompt),
-                    "audio": bool(stored),
-                },
+                kind=kind,
+                visibility=visibility,
+                prompt=bool(prompt),
+                audio=bool(stored),
             )
     except BaseException:
         if stored:
@@ -344,12 +342,12 @@ def journal_entries(viewer: Viewer, couple: Couple) -> list[Entry]:
         .defer("author__password")[:JOURNAL_PAGE_SIZE]
     )
     viewer.audit(
-        action=Action.JOURNAL_READ,
+        Action.JOURNAL_READ,
         organisation_id=couple.organisation_id,
         object_type="couple",
         object_id=couple.pk,
         couple_id=couple.pk,
-        detail={"entry_ids": [e.pk for e in entries]},
+        entry_ids=[e.pk for e in entries],
     )
     return entries
 
@@ -377,7 +375,7 @@ def entry_audio_response(
     size = entry.audio.size
     wanted = _RANGE.match(str(request.headers.get("Range", ""))) if request else None
     viewer.audit(
-        action=Action.ENTRY_AUDIO,
+        Action.ENTRY_AUDIO,
         organisation_id=couple.organisation_id,
         object_type="entry",
         object_id=entry.pk,

@@ -105,12 +105,13 @@ def commitment_create(
         )
         _add_revision(viewer, commitment, description, partner, cadence, start)
         viewer.audit(
-            action=Action.COMMITMENT_CREATE,
+            Action.COMMITMENT_CREATE,
             organisation_id=couple.organisation_id,
             object_type="commitment",
             object_id=commitment.pk,
             couple_id=couple.pk,
-            detail={"who": partner or "both", "cadence": cadence},
+            who=partner or "both",
+            cadence=cadence,
         )
     return commitment
 
@@ -131,12 +132,12 @@ def commitment_revise(
     with transaction.atomic():
         revision = _add_revision(viewer, commitment, description, partner, cadence, start)
         viewer.audit(
-            action=Action.COMMITMENT_REVISE,
+            Action.COMMITMENT_REVISE,
             organisation_id=couple.organisation_id,
             object_type="commitment",
             object_id=commitment.pk,
             couple_id=couple.pk,
-            detail={"revision": revision.pk},
+            revision=revision.pk,
         )
     return revision
 
@@ -189,12 +190,13 @@ def checkin_record(
             note=note.strip(),
         )
         viewer.audit(
-            action=Action.COMMITMENT_CHECKIN,
+            Action.COMMITMENT_CHECKIN,
             organisation_id=couple.organisation_id,
             object_type="commitment",
             object_id=commitment.pk,
             couple_id=couple.pk,
-            detail={"status": status, "period": checkin.period_start.isoformat()},
+            status=status,
+            period=checkin.period_start.isoformat(),
         )
     return checkin
 
@@ -232,12 +234,12 @@ def integration_offer_record(
             offered_by=viewer.user,
         )
         viewer.audit(
-            action=Action.INTEGRATION_OFFER,
+            Action.INTEGRATION_OFFER,
             organisation_id=couple.organisation_id,
             object_type="medicine_session",
             object_id=session.pk,
             couple_id=couple.pk,
-            detail={"answer": answer},
+            answer=answer,
         )
     return offer
 
@@ -292,12 +294,13 @@ def integration_session_record(
             recorded_by=viewer.user,
         )
         viewer.audit(
-            action=Action.INTEGRATION_SESSION,
+            Action.INTEGRATION_RECORD,
             organisation_id=couple.organisation_id,
             object_type="integration_session",
             object_id=held.pk,
             couple_id=couple.pk,
-            detail={"partner": partner_id, "facilitator": facilitator_id},
+            partner=partner_id,
+            facilitator=facilitator_id,
         )
     return held
 
@@ -332,12 +335,14 @@ def integration_session_schedule(
             recorded_by=viewer.user,
         )
         viewer.audit(
-            action=Action.INTEGRATION_SCHEDULE,
+            Action.INTEGRATION_SCHEDULE,
             organisation_id=couple.organisation_id,
             object_type="integration_session",
             object_id=planned.pk,
             couple_id=couple.pk,
-            detail={"partner": partner_id, "facilitator": facilitator_id, "at": at.isoformat()},
+            partner=partner_id,
+            facilitator=facilitator_id,
+            at=at.isoformat(),
         )
     return planned
 
@@ -375,7 +380,7 @@ def integration_session_close(
         planned.recorded_by = viewer.user
         planned.save(update_fields=["status", "notes", "carry_forward", "recorded_by"])
         viewer.audit(
-            action=Action.INTEGRATION_SESSION if held else Action.INTEGRATION_CANCEL,
+            Action.INTEGRATION_HOLD if held else Action.INTEGRATION_CANCEL,
             organisation_id=couple.organisation_id,
             object_type="integration_session",
             object_id=planned.pk,
@@ -424,7 +429,7 @@ def follow_up_done(
         contact.note = note.strip()[:MAX_TEXT]
         contact.save(update_fields=["done_at", "done_by", "note"])
         viewer.audit(
-            action=Action.INTEGRATION_FOLLOW_UP,
+            Action.INTEGRATION_FOLLOW_UP,
             organisation_id=couple.organisation_id,
             object_type="follow_up",
             object_id=contact.pk,

@@ -113,7 +113,7 @@ def commitments(request: HttpRequest, couple_id: int) -> HttpResponse:
             errors_onto(form, exc)
     views = couple_commitments(couple, viewer_id=viewer.user.pk if partner else None)
     viewer.audit(
-        action=Action.COMMITMENT_LIST,
+        Action.COMMITMENT_LIST,
         organisation_id=couple.organisation_id,
         object_type="commitment",
         couple_id=couple.pk,
@@ -382,7 +382,7 @@ def integration(request: HttpRequest, couple_id: int) -> HttpResponse:
         # No longer on the schedule (held or cancelled meanwhile): its form is gone.
         messages.error(request, " ".join(m for ms in closing["errors"].values() for m in ms))
     viewer.audit(
-        action=Action.INTEGRATION_READ,
+        Action.INTEGRATION_READ,
         organisation_id=couple.organisation_id,
         object_type="couple",
         object_id=couple.pk,

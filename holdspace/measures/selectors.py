@@ -31,11 +31,11 @@ def response_list(*, viewer: Viewer, couple: Couple) -> list[MeasureResponse]:
     (each names the one it supersedes)."""
     responses = list(responses_visible_to(viewer, couple).order_by("created_at", "id"))
     viewer.audit(
-        action=Action.MEASURE_LIST,
+        Action.MEASURE_LIST,
         organisation_id=couple.organisation_id,
         object_type="measure_response",
         couple_id=couple.pk,
-        detail={"ids": [response.pk for response in responses]},
+        ids=[response.pk for response in responses],
     )
     return responses
 
@@ -47,7 +47,7 @@ def response_read(*, viewer: Viewer, couple: Couple, response_id: int) -> Measur
     response = responses_visible_to(viewer, couple).filter(pk=response_id).first()
     if response is None:
         viewer.audit(
-            action=Action.ACCESS_DENIED,
+            Action.ACCESS_DENIED,
             organisation_id=couple.organisation_id,
             object_type="measure_response",
             object_id=response_id,
@@ -55,7 +55,7 @@ def response_read(*, viewer: Viewer, couple: Couple, response_id: int) -> Measur
         )
         raise Http404("No such response")
     viewer.audit(
-        action=Action.MEASURE_READ,
+        Action.MEASURE_READ,
         organisation_id=couple.organisation_id,
         object_type="measure_response",
         object_id=response.pk,
@@ -335,11 +335,11 @@ def open_alerts(
     found = list(alerts.select_related("couple", "partner", "notice")[:limit])
     if found:
         viewer.audit(
-            action=Action.ALERT_LIST,
+            Action.ALERT_LIST,
             organisation_id=organisation_id,
             object_type="safety_alert",
             couple_id=couple.pk if couple is not None else None,
-            detail={"ids": [alert.pk for alert in found]},
+            ids=[alert.pk for alert in found],
         )
     return found
 
@@ -382,11 +382,12 @@ def couple_measures(*, viewer: Viewer, couple: Couple) -> list[InstrumentTrend]:
         return []
     answers_link = is_care_team_of(viewer, couple)
     viewer.audit(
-        action=Action.MEASURE_LIST,
+        Action.MEASURE_LIST,
         organisation_id=couple.organisation_id,
         object_type="measure_response",
         couple_id=couple.pk,
-        detail={"ids": [r.pk for r in responses], "view": "trends"},
+        ids=[r.pk for r in responses],
+        view="trends",
     )
     partners = [
         p for p in couple.loaded_partners if any(r.partner_id == p.user_id for r in responses)

@@ -218,19 +218,17 @@ def _store(
             for flag in result.flags
         ]
         viewer.audit(
-            action=Action.MEASURE_SUBMIT,
+            Action.MEASURE_SUBMIT,
             organisation_id=couple.organisation_id,
             object_type="measure_response",
             object_id=response.pk,
             couple_id=couple.pk,
-            detail={
-                "instrument": definition.code,
-                "timepoint": timepoint,
-                "partner": partner_id,
-                "administered": administered_by is not None,
-                "supersedes": earlier.pk if earlier else None,
-                "alerts": [alert.rule_id for alert in alerts],
-            },
+            instrument=definition.code,
+            timepoint=timepoint,
+            partner=partner_id,
+            administered=administered_by is not None,
+            supersedes=earlier.pk if earlier else None,
+            alerts=[alert.rule_id for alert in alerts],
         )
     return response, alerts
 
@@ -267,12 +265,12 @@ def alert_acknowledge(*, viewer: Viewer, alert: SafetyAlert, note: str) -> Safet
         locked.note = note
         locked.save(update_fields=["acknowledged_by", "acknowledged_at", "note"])
         viewer.audit(
-            action=Action.ALERT_ACKNOWLEDGE,
+            Action.ALERT_ACKNOWLEDGE,
             organisation_id=locked.organisation_id,
             object_type="safety_alert",
             object_id=locked.pk,
             couple_id=locked.couple_id,
-            detail={"rule": locked.rule_id},
+            rule=locked.rule_id,
         )
     return locked
 
@@ -290,10 +288,10 @@ def measures_share(*, viewer: Viewer, couple: Couple, visibility: str) -> None:
         partner.measures_visibility = visibility
         partner.save(update_fields=["measures_visibility"])
         viewer.audit(
-            action=Action.MEASURE_SHARE,
+            Action.MEASURE_SHARE,
             organisation_id=couple.organisation_id,
             object_type="partner",
             object_id=partner.pk,
             couple_id=couple.pk,
-            detail={"visibility": [previous, visibility]},
+            visibility=[previous, visibility],
         )

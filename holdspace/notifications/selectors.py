@@ -146,10 +146,12 @@ def outbox_page(
     count = reminders.count() + notifications.count()
     items = rows[offset:window]
     viewer.audit(
-        action=Action.OUTBOX_READ,
+        Action.OUTBOX_READ,
         organisation_id=organisation_id,
         object_type="organisation",
         object_id=organisation_id,
-        detail={"kind": kind, "offset": offset, "rows": len(items)},
+        kind=kind,
+        offset=offset,
+        rows=len(items),
     )
     return OutboxPage(items, count, window if window < count else None)

@@ -483,10 +483,10 @@ def notification_preference_set(
         preference.updated_at = timezone.now()
         preference.save(update_fields=["channel", "updated_at"])
         viewer.audit(
-            action=Action.NOTIFICATION_PREFERENCE,
+            Action.NOTIFICATION_PREFERENCE,
             organisation_id=organisation.pk,
             object_type="notification_preference",
             object_id=preference.pk,
-            detail={"channel": [previous, channel]},
+            channel=[previous, channel],
         )
     return preference

@@ -14,18 +14,26 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from holdspace.accounts.models import Membership, Organisation, Role, User
 from holdspace.audit.actions import Action
-from holdspace.audit.services import audit_record
+from holdspace.audit.services import audit_record, audit_subject
 from holdspace.couples.models import Couple
 
 # Roles that see every couple of their organisation.
 _ORG_WIDE_ROLES = frozenset({Role.CLINICAL_LEAD, Role.ORG_ADMIN})
 # Roles that may read team-visible entries of the couples they see.
 _CARE_ROLES = frozenset({Role.CLINICAL_LEAD, Role.FACILITATOR})
+
+
+class _Derived:
+    """A keyword of `Viewer.audit` left to its subject."""
+
+
+DERIVED: Any = _Derived()
 
 
 @dataclass(frozen=True)
@@ -44,15 +52,31 @@ class Viewer:
 
     def audit(
         self,
+        action: Action,
+        subject: models.Model | None = None,
+        /,
         *,
-        action: str,
-        organisation_id: int | None,
-        object_type: str = "",
-        object_id: object = "",
-        couple_id: int | None = None,
-        detail: dict[str, Any] | None = None,
+        organisation_id: int | None | _Derived = DERIVED,
+        couple_id: int | None | _Derived = DERIVED,
+        object_type: str | None = None,
+        object_id: object = DERIVED,
+        detail: Mapping[str, Any] | None = None,
+        **details: Any,
     ) -> None:
-        """Append to the audit trail what this viewer did, from where."""
+        """Append to the audit trail that this viewer did ACTION to SUBJECT, from where.
+
+        The organisation, couple, object type and id come from SUBJECT (`audit_subject`); a
+        keyword names one where there is no subject or it says otherwise. The other keywords are
+        the event's detail, with DETAIL for keys that are not Python names (`for`, `from`)."""
+        derived = audit_subject(subject) if subject is not None else None
+        if isinstance(organisation_id, _Derived):
+            organisation_id = derived.organisation_id if derived else None
+        if isinstance(couple_id, _Derived):
+            couple_id = derived.couple_id if derived else None
+        if isinstance(object_id, _Derived):
+            object_id = derived.object_id if derived else ""
+        if object_type is None:
+            object_type = derived.object_type if derived else ""
         audit_record(
             action=action,
             organisation_id=organisation_id,
@@ -62,7 +86,7 @@ class Viewer:
             object_id=object_id,
             couple_id=couple_id,
             ip=self.ip,
-            detail=detail,
+            detail={**(detail or {}), **details} or None,
         )
 
 
@@ -87,13 +111,15 @@ def viewer_for(user: User, ip: str | None = None) -> Viewer:
 
 
 def viewer_from_request(request: HttpRequest) -> Viewer:
-    cached: Viewer | None = getattr(request, "_holdspace_viewer", None)
-    if cached is None:
+    """The viewer of a signed-in request: `request.viewer`, set by `ViewerMiddleware` for the
+    web and by the API's token check, made here on first use for any other caller."""
+    viewer: Viewer | None = getattr(request, "viewer", None)
+    if viewer is None:
         user = request.user
         assert isinstance(user, User)
-        cached = viewer_for(user, client_ip(request))
-        request._holdspace_viewer = cached  # type: ignore[attr-defined]
-    return cached
+        viewer = viewer_for(user, client_ip(request))
+        request.viewer = viewer  # type: ignore[attr-defined]
+    return viewer
 
 
 def deny(
@@ -106,7 +132,7 @@ def deny(
 ) -> Http404:
     """For a record the viewer may not see: 404, exactly like one that does not exist; audited."""
     viewer.audit(
-        action=Action.ACCESS_DENIED,
+        Action.ACCESS_DENIED,
         organisation_id=organisation_id,
         object_type=what,
         object_id=object_id,
@@ -126,12 +152,12 @@ def refuse(
 ) -> PermissionDenied:
     """For a record the viewer may see but not change: 403, audited."""
     viewer.audit(
-        action=Action.ACCESS_DENIED,
+        Action.ACCESS_DENIED,
         organisation_id=organisation_id,
         object_type=what,
         object_id=object_id,
         couple_id=couple_id,
-        detail={"attempted": action},
+        attempted=action,
     )
     return PermissionDenied(f"You may not {action} this {what}")
 
@@ -160,7 +186,7 @@ def organisation_for(
         else:
             trail = min(viewer.roles) if viewer.roles else None
         viewer.audit(
-            action=Action.ACCESS_DENIED,
+            Action.ACCESS_DENIED,
             organisation_id=trail,
             object_type=what.replace(" ", "_"),
             object_id=chosen if chosen is not None else "",

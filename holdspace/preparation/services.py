@@ -63,16 +63,14 @@ def partner_form_submit(
             recorded_by=viewer.user,
         )
         viewer.audit(
-            action=Action.PREPARATION_FORM,
+            Action.PREPARATION_FORM,
             organisation_id=couple.organisation_id,
             object_type="partner_form",
             object_id=record.pk,
             couple_id=couple.pk,
-            detail={
-                "kind": kind,
-                "partner": partner_id,
-                "with_staff": is_care_team_of(viewer, couple),
-            },
+            kind=kind,
+            partner=partner_id,
+            with_staff=is_care_team_of(viewer, couple),
         )
         couple_stage_sync(couple)
     return record
@@ -130,12 +128,14 @@ def preparation_session_record(
             recorded_by=viewer.user,
         )
         viewer.audit(
-            action=Action.PREPARATION_SESSION,
+            Action.PREPARATION_SESSION,
             organisation_id=couple.organisation_id,
             object_type="preparation_session",
             object_id=session.pk,
             couple_id=couple.pk,
-            detail={"kind": kind, "partner": partner_id, "facilitator": facilitator_id},
+            kind=kind,
+            partner=partner_id,
+            facilitator=facilitator_id,
         )
         couple_stage_sync(couple)
     return session

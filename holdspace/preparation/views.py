@@ -59,7 +59,7 @@ def readiness_page(request: HttpRequest, couple_id: int) -> HttpResponse:
     for pr in partners:
         pr.partner.themes = themes.get(pr.partner.user_id)  # type: ignore[attr-defined]
     viewer.audit(
-        action=Action.READINESS_READ,
+        Action.READINESS_READ,
         organisation_id=couple.organisation_id,
         object_type="couple",
         object_id=couple.pk,

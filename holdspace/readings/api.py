@@ -97,11 +97,11 @@ def readings_list(request: HttpRequest, couple_id: int) -> list[AssignmentOut]:
     require_readings_view(viewer, couple)
     views = couple_readings(viewer, couple, with_body=True)
     viewer.audit(
-        action=Action.READING_LIST,
+        Action.READING_LIST,
         organisation_id=couple.organisation_id,
         object_type="reading_assignment",
         couple_id=couple.pk,
-        detail={"ids": [v.assignment.pk for v in views]},
+        ids=[v.assignment.pk for v in views],
     )
     return [_out(v) for v in views]
 

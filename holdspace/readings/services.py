@@ -202,11 +202,12 @@ def reading_create(
             organisation=organisation, created_by=viewer.user, updated_by=viewer.user, **values
         )
         viewer.audit(
-            action=Action.READING_CREATE,
+            Action.READING_CREATE,
             organisation_id=organisation.pk,
             object_type="reading",
             object_id=reading.pk,
-            detail={"slug": reading.slug, "topic": reading.topic},
+            slug=reading.slug,
+            topic=reading.topic,
         )
     return reading
 
@@ -252,11 +253,11 @@ def reading_update(
         reading.updated_at = timezone.now()
         reading.save()
         viewer.audit(
-            action=Action.READING_EDIT,
+            Action.READING_EDIT,
             organisation_id=reading.organisation_id,
             object_type="reading",
             object_id=reading.pk,
-            detail={"changed": changed},
+            changed=changed,
         )
     return reading
 
@@ -317,12 +318,13 @@ def assignment_create(
             note=note,
         )
         viewer.audit(
-            action=Action.READING_ASSIGN,
+            Action.READING_ASSIGN,
             organisation_id=couple.organisation_id,
             object_type="reading_assignment",
             object_id=assignment.pk,
             couple_id=couple.pk,
-            detail={"reading": reading.pk, "partner": partner or "both"},
+            reading=reading.pk,
+            partner=partner or "both",
         )
     return assignment
 
@@ -360,12 +362,13 @@ def reading_mark_read(
             defaults={"organisation_id": couple.organisation_id},
         )
         viewer.audit(
-            action=Action.READING_READ,
+            Action.READING_MARK_READ,
             organisation_id=couple.organisation_id,
             object_type="reading_assignment",
             object_id=assignment.pk,
             couple_id=couple.pk,
-            detail={"reading": assignment.reading_id, "first": created},
+            reading=assignment.reading_id,
+            first=created,
         )
     return read, created
 
@@ -379,7 +382,7 @@ def reading_open(
         read, _created = reading_mark_read(viewer=viewer, couple=couple, assignment=assignment)
         return read
     viewer.audit(
-        action=Action.READING_VIEW,
+        Action.READING_VIEW,
         organisation_id=couple.organisation_id,
         object_type="reading_assignment",
         object_id=assignment.pk,

@@ -243,11 +243,11 @@ def couple_readings_page(request: HttpRequest, couple_id: int) -> HttpResponse:
                 return redirect("couple_readings", couple.pk)
     views = couple_readings(viewer, couple)
     viewer.audit(
-        action=Action.READING_LIST,
+        Action.READING_LIST,
         organisation_id=couple.organisation_id,
         object_type="reading_assignment",
         couple_id=couple.pk,
-        detail={"ids": [v.assignment.pk for v in views]},
+        ids=[v.assignment.pk for v in views],
     )
     return render(
         request,

@@ -387,12 +387,12 @@ def calendar_feed_create(*, viewer: Viewer, couple: Couple) -> str:
             token_hash=_hash(token),
         )
         viewer.audit(
-            action=Action.CALENDAR_CREATE,
+            Action.CALENDAR_CREATE,
             organisation_id=couple.organisation_id,
             object_type="calendar_feed",
             object_id=feed.pk,
             couple_id=couple.pk,
-            detail={"revoked": revoked},
+            revoked=revoked,
         )
     return settings.SITE_URL + reverse("calendar_feed", args=[token])
 
@@ -408,11 +408,11 @@ def calendar_feed_revoke(*, viewer: Viewer, couple: Couple) -> int:
     with transaction.atomic():
         revoked = _revoke(viewer, couple)
         viewer.audit(
-            action=Action.CALENDAR_REVOKE,
+            Action.CALENDAR_REVOKE,
             organisation_id=couple.organisation_id,
             object_type="calendar_feed",
             couple_id=couple.pk,
-            detail={"revoked": revoked},
+            revoked=revoked,
         )
     return revoked
 
@@ -512,11 +512,12 @@ def couple_withdraw(*, viewer: Viewer, couple: Couple, reason: str) -> Couple:
         couple.save(update_fields=["withdrawn_at", "withdrawn_by"])
         cancelled = reminders_cancel_for(couple, "withdrawn")
         viewer.audit(
-            action=Action.COUPLE_WITHDRAW,
+            Action.COUPLE_WITHDRAW,
             organisation_id=couple.organisation_id,
             object_type="couple",
             object_id=couple.pk,
             couple_id=couple.pk,
-            detail={"reason": reason, "reminders_cancelled": cancelled},
+            reason=reason,
+            reminders_cancelled=cancelled,
         )
     return couple

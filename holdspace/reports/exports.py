@@ -71,9 +71,9 @@ def measures_csv(*, viewer: Viewer, organisation_id: int) -> str:
             ]
         )
     viewer.audit(
-        action=Action.EXPORT,
+        Action.EXPORT_MEASURES,
         organisation_id=organisation_id,
         object_type="measures_csv",
-        detail={"rows": len(responses)},
+        rows=len(responses),
     )
     return output.getvalue()

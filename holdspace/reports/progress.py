@@ -128,12 +128,14 @@ def progress_report(
         readiness=parts.readiness_sentence(couple, sessions) if clinical else "",
     )
     viewer.audit(
-        action=Action.REPORT_GENERATE,
+        Action.REPORT_GENERATE,
         organisation_id=couple.organisation_id,
         object_type="couple",
         object_id=couple.pk,
         couple_id=couple.pk,
-        detail={"report": "progress", "variant": variant, "format": output},
+        report="progress",
+        variant=variant,
+        format=output,
     )
     return report
 

@@ -82,9 +82,9 @@ def program_outcomes(*, viewer: Viewer, organisation_id: int) -> list[Instrument
             )
         )
     viewer.audit(
-        action=Action.OUTCOMES_READ,
+        Action.OUTCOMES_READ,
         organisation_id=organisation_id,
         object_type="program_outcomes",
-        detail={"instruments": [o.code for o in outcomes]},
+        instruments=[o.code for o in outcomes],
     )
     return outcomes

@@ -28,11 +28,11 @@ def progress_summary_write(*, viewer: Viewer, couple: Couple, text: str) -> Prog
             organisation_id=couple.organisation_id, couple=couple, text=text, author=viewer.user
         )
         viewer.audit(
-            action=Action.PROGRESS_SUMMARY_WRITE,
+            Action.PROGRESS_SUMMARY_WRITE,
             organisation_id=couple.organisation_id,
             object_type="progress_summary",
             object_id=summary.pk,
             couple_id=couple.pk,
-            detail={"length": len(text)},
+            length=len(text),
         )
     return summary

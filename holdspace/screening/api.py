@@ -219,7 +219,7 @@ def readiness_view(request: HttpRequest, couple_id: int) -> ReadinessOut:
 
     own_only = is_partner_of(viewer, couple)
     viewer.audit(
-        action=Action.READINESS_READ,
+        Action.READINESS_READ,
         organisation_id=couple.organisation_id,
         object_type="couple",
         object_id=couple.pk,

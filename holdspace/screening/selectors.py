@@ -98,7 +98,7 @@ def screening_read(*, viewer: Viewer, couple: Couple, screening_id: int) -> Scre
     with_earlier([screening], screenings_visible_to(viewer, couple))
     screening.couple = couple
     viewer.audit(
-        action=Action.SCREENING_READ,
+        Action.SCREENING_READ,
         organisation_id=couple.organisation_id,
         object_type="screening",
         object_id=screening.pk,
@@ -118,7 +118,7 @@ def screening_answered_last(*, viewer: Viewer, couple: Couple, partner_id: int) 
     )
     if screening is not None:
         viewer.audit(
-            action=Action.SCREENING_READ,
+            Action.SCREENING_READ,
             organisation_id=couple.organisation_id,
             object_type="screening",
             object_id=screening.pk,
@@ -151,10 +151,11 @@ def screenings_awaiting_decision(*, viewer: Viewer, organisation_id: int) -> lis
     with_earlier(awaiting, visible)
     if awaiting:
         viewer.audit(
-            action=Action.SCREENING_LIST,
+            Action.SCREENING_LIST,
             organisation_id=organisation_id,
             object_type="screening",
-            detail={"ids": [s.pk for s in awaiting], "awaiting_decision": True},
+            ids=[s.pk for s in awaiting],
+            awaiting_decision=True,
         )
     return awaiting
 
@@ -199,7 +200,7 @@ def screening_answered_again(
     if not newer:
         return None
     viewer.audit(
-        action=Action.SCREENING_READ,
+        Action.SCREENING_READ,
         organisation_id=couple.organisation_id,
         object_type="screening",
         object_id=newer[0].pk,

@@ -170,25 +170,21 @@ def screening_submit(
             for finding in result.alerts
         ]
         viewer.audit(
-            action=Action.SCREENING_SUBMIT,
+            Action.SCREENING_SUBMIT,
             organisation_id=couple.organisation_id,
             object_type="screening",
             object_id=screening.pk,
             couple_id=couple.pk,
-            detail={
-                "partner": partner_id,
-                "substance": substance,
-                "decision": result.decision,
-                "rules": [f.rule_id for f in result.findings],
-                "rule_set_version": result.rule_set_version,
-                "entered_by_partner": viewer.user.pk == partner_id,
-                "alerts": [alert.rule_id for alert in alerts],
-                "in_force_before": (
-                    {"screening": in_force.pk, "decision": in_force.effective_decision}
-                    if in_force is not None
-                    else None
-                ),
-            },
+            partner=partner_id,
+            substance=substance,
+            decision=result.decision,
+            rules=[f.rule_id for f in result.findings],
+            rule_set_version=result.rule_set_version,
+            entered_by_partner=viewer.user.pk == partner_id,
+            alerts=[alert.rule_id for alert in alerts],
+            in_force_before={"screening": in_force.pk, "decision": in_force.effective_decision}
+            if in_force is not None
+            else None,
         )
         from holdspace.preparation.readiness import couple_stage_sync
 
@@ -259,7 +255,7 @@ def screening_override(
             decided_by=viewer.user,
         )
         viewer.audit(
-            action=Action.SCREENING_OVERRIDE,
+            Action.SCREENING_OVERRIDE,
             organisation_id=screening.organisation_id,
             object_type="screening",
             object_id=screening.pk,

@@ -295,12 +295,12 @@ def events(request: HttpRequest, session_id: int) -> EventListOut:
     require_session_care(viewer, session, action="read the events of")
     items = session_timeline(session)
     viewer.audit(
-        action=Action.SESSION_EVENT_LIST,
+        Action.SESSION_EVENT_LIST,
         organisation_id=session.organisation_id,
         object_type="medicine_session",
         object_id=session.pk,
         couple_id=session.couple_id,
-        detail={"count": len(items)},
+        count=len(items),
     )
     return EventListOut(count=len(items), items=[event_out(e) for e in items])
 

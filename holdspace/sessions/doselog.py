@@ -170,11 +170,13 @@ def dose_log(request: HttpRequest) -> HttpResponse:
         page = Paginator(doses, PAGE_SIZE).get_page(request.GET.get("page"))
         rows = _rows(organisation.pk, page.object_list)
         viewer.audit(
-            action=Action.DOSE_LOG_READ,
+            Action.DOSE_LOG_READ,
             organisation_id=organisation.pk,
             object_type="dose_log",
             object_id=organisation.pk,
-            detail={"filters": filters, "page": page.number, "rows": len(rows)},
+            filters=filters,
+            page=page.number,
+            rows=len(rows),
         )
     leads = viewer.orgs_with({Role.CLINICAL_LEAD})
     query = urlencode({"org": organisation.pk, **filters})
@@ -252,11 +254,12 @@ def dose_log_csv(request: HttpRequest) -> HttpResponse:
             )
         )
     viewer.audit(
-        action=Action.EXPORT_DOSES,
+        Action.EXPORT_DOSES,
         organisation_id=organisation.pk,
         object_type="dose_log_csv",
         object_id=organisation.pk,
-        detail={"filters": form.filters(), "rows": len(rows)},
+        filters=form.filters(),
+        rows=len(rows),
     )
     response = HttpResponse(output.getvalue(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()

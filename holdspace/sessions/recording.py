@@ -205,18 +205,16 @@ def session_event_record(
         session.status, session.started_at = locked.status, locked.started_at
         session.ended_at, session.end_reason = locked.ended_at, locked.end_reason
         viewer.audit(
-            action=Action.SESSION_EVENT_RECORD,
+            Action.SESSION_EVENT_RECORD,
             organisation_id=session.organisation_id,
             object_type="session_event",
             object_id=event.pk,
             couple_id=session.couple_id,
-            detail={
-                "session": session.pk,
-                "uuid": str(event_id),
-                "kind": kind,
-                "partner": partner_id,
-                "alerts": [a.rule_id for a in alerts],
-            },
+            session=session.pk,
+            uuid=str(event_id),
+            kind=kind,
+            partner=partner_id,
+            alerts=[a.rule_id for a in alerts],
         )
         if kind == "end":
             couple_stage_sync(session.couple)

@@ -95,15 +95,13 @@ def medicine_session_schedule(
     result = readiness(couple, at=starts_at, substance=substance)
     if not result.ready:
         viewer.audit(
-            action=Action.MEDICINE_SESSION_REFUSED,
+            Action.MEDICINE_SESSION_REFUSE,
             organisation_id=couple.organisation_id,
             object_type="couple",
             object_id=couple.pk,
             couple_id=couple.pk,
-            detail={
-                "starts_at": starts_at.isoformat(),
-                "missing": [m["code"] for m in result.missing()],
-            },
+            starts_at=starts_at.isoformat(),
+            missing=[m["code"] for m in result.missing()],
         )
         raise NotReady(result)
     with transaction.atomic():
@@ -122,17 +120,15 @@ def medicine_session_schedule(
             for f in facilitators
         )
         viewer.audit(
-            action=Action.MEDICINE_SESSION_SCHEDULE,
+            Action.MEDICINE_SESSION_SCHEDULE,
             organisation_id=couple.organisation_id,
             object_type="medicine_session",
             object_id=session.pk,
             couple_id=couple.pk,
-            detail={
-                "starts_at": starts_at.isoformat(),
-                "substance": result.substance,
-                "facilitators": facilitators,
-                "profile": f"{profile.id}@{profile.version}",
-            },
+            starts_at=starts_at.isoformat(),
+            substance=result.substance,
+            facilitators=facilitators,
+            profile=f"{profile.id}@{profile.version}",
         )
         couple_stage_sync(couple)
     return session
@@ -291,24 +287,22 @@ def medicine_session_plan(
             session.music_plan = dict(music_plan)
         session.save(update_fields=["minimum_minutes", "room", "music_plan"])
         viewer.audit(
-            action=Action.MEDICINE_SESSION_PLAN,
+            Action.MEDICINE_SESSION_PLAN,
             organisation_id=session.organisation_id,
             object_type="medicine_session",
             object_id=session.pk,
             couple_id=session.couple_id,
-            detail={
-                "plans": [
-                    {
-                        "partner": line.partner_id,
-                        "mg": line.planned_mg,
-                        "supplemental": line.supplemental_mg,
-                        "lot": line.lot,
-                    }
-                    for line in lines
-                ],
-                "facilitators": facilitators,
-                "minimum_minutes": minimum,
-            },
+            plans=[
+                {
+                    "partner": line.partner_id,
+                    "mg": line.planned_mg,
+                    "supplemental": line.supplemental_mg,
+                    "lot": line.lot,
+                }
+                for line in lines
+            ],
+            facilitators=facilitators,
+            minimum_minutes=minimum,
         )
     return session
 
@@ -438,18 +432,16 @@ def discharge_record(
             if held:
                 follow_ups_create(session)
         viewer.audit(
-            action=Action.MEDICINE_SESSION_DISCHARGE,
+            Action.MEDICINE_SESSION_DISCHARGE,
             organisation_id=session.organisation_id,
             object_type="medicine_session",
             object_id=session.pk,
             couple_id=session.couple_id,
-            detail={
-                "partner": partner_id,
-                "criteria": discharge.criteria_confirmed,
-                "declined_dose": declined,
-                "transport_confirmed": transport_confirmed,
-                "closed": locked.status in {SessionStatus.CLOSED, SessionStatus.CANCELLED},
-            },
+            partner=partner_id,
+            criteria=discharge.criteria_confirmed,
+            declined_dose=declined,
+            transport_confirmed=transport_confirmed,
+            closed=locked.status in {SessionStatus.CLOSED, SessionStatus.CANCELLED},
         )
         couple_stage_sync(session.couple)
     return discharge

@@ -346,11 +346,11 @@ def session_summary(request: HttpRequest, session_id: int) -> HttpResponse:
     require_session_care(viewer, session, action="read the summary of")
     context = _summary(session)
     viewer.audit(
-        action=Action.MEDICINE_SESSION_SUMMARY,
+        Action.MEDICINE_SESSION_SUMMARY,
         organisation_id=session.organisation_id,
         object_type="medicine_session",
         object_id=session.pk,
         couple_id=session.couple_id,
-        detail={"events": context["event_count"]},
+        events=context["event_count"],
     )
     return render(request, "sessions/summary.html", context)

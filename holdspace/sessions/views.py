@@ -115,7 +115,7 @@ def console(request: HttpRequest, session_id: int) -> HttpResponse:
         if not alert.acknowledged_at
     ]
     viewer.audit(
-        action=Action.MEDICINE_SESSION_CONSOLE,
+        Action.MEDICINE_SESSION_CONSOLE,
         organisation_id=session.organisation_id,
         object_type="medicine_session",
         object_id=session.pk,

@@ -8,8 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
-from holdspace.audit.actions import MEANINGS, Action, actions_table
+from holdspace.audit.actions import FORMER_NAMES, MEANINGS, Action, actions_table
 from holdspace.audit.models import AuditEvent
 from holdspace.audit.services import audit_record, audit_verify, compute_digest
 
@@ -100,8 +101,36 @@ def test_it_lists_exactly_the_enum_in_the_privacy_doc() -> None:
     text = DOC.read_text()
     block = text.split("<!-- actions:start -->\n", 1)[1].split("<!-- actions:end -->", 1)[0]
     assert block == actions_table(), "Regenerate with: python -m holdspace.audit.actions"
-    listed = re.findall(r"^\| `([^`]+)` \|", block, flags=re.MULTILINE)
+    current, former = block.split("Former names", 1)
+    listed = re.findall(r"^\| `([^`]+)` \|", current, flags=re.MULTILINE)
     assert listed == [action.value for action in Action]
+    renamed = re.findall(r"^\| `([^`]+)` \| `([^`]+)` \|", former, flags=re.MULTILINE)
+    assert dict(renamed) == {old: new.value for old, new in FORMER_NAMES.items()}
+
+
+def test_it_reads_an_action_under_its_current_or_former_name() -> None:
+    assert Action.read("export.measures") is Action.EXPORT_MEASURES
+    assert Action.read("export") is Action.EXPORT_MEASURES
+    assert Action.read("integration.session") is Action.INTEGRATION_RECORD
+    assert Action.read("nothing.we_wrote") is None
+    # A former name is never reused for a current action.
+    assert not set(FORMER_NAMES) & {action.value for action in Action}
+
+
+@pytest.mark.django_db
+def test_it_verifies_a_chain_with_former_names_and_counts_them(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # As written before the renames (variables, so the guard above lets them through).
+    old_export, old_guides = "export", "guides.read"
+    audit_record(action=old_export, organisation_id=None)
+    audit_record(action=Action.EXPORT_MEASURES, organisation_id=None)
+    audit_record(action=old_guides, organisation_id=None)
+    call_command("audit_verify")
+    out = capsys.readouterr().out
+    assert "Audit trail intact: 3 events checked." in out
+    assert "export (now export.measures): 1" in out
+    assert "guides.read (now guide.list): 1" in out
 
 
 def _event(action: str) -> AuditEvent:

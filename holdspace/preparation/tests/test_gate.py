@@ -486,7 +486,7 @@ def test_it_shows_the_missing_items_on_the_refused_web_page(cast: Cast) -> None:
     assert "<strong>Partner B</strong> — Transportation plan" in html
     assert "Emergency contact" not in html
     assert not MedicineSession.objects.exists()
-    assert AuditEvent.objects.filter(action="medicine_session.refused").count() == 1
+    assert AuditEvent.objects.filter(action="medicine_session.refuse").count() == 1
 
 
 def test_it_answers_a_refused_api_schedule_with_a_machine_readable_list(cast: Cast) -> None:

@@ -207,7 +207,7 @@ def test_a_read_is_recorded_once_and_every_open_is_audited(cast: Cast) -> None:
     assert ReadingRead.objects.count() == 1
     assert ReadingRead.objects.get().read_at == read.read_at
     assert b"You first opened this on" in first.content
-    opens = AuditEvent.objects.filter(action="reading.read", object_id=assignment.pk)
+    opens = AuditEvent.objects.filter(action="reading.mark_read", object_id=assignment.pk)
     assert [e.detail["first"] for e in opens.order_by("seq")] == [True, False, False]
     listed = cast.client("facilitator").get(f"/couples/{cast.couple.pk}/readings/")
     assert b"Partner A read it on" in listed.content

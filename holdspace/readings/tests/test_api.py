@@ -57,7 +57,7 @@ def test_the_care_team_assigns_and_a_partner_lists_and_reads(cast: Cast) -> None
     assert team_row["read_at"] is None
     assert team_row["reads"][0]["read_at"] is not None
     assert AuditEvent.objects.filter(action="reading.assign").count() == 1
-    assert AuditEvent.objects.filter(action="reading.read").count() == 2
+    assert AuditEvent.objects.filter(action="reading.mark_read").count() == 2
 
 
 def test_a_reading_for_both_shows_each_partner_only_their_own_read(cast: Cast) -> None:

@@ -96,7 +96,7 @@ def test_it_exports_de_identified_measures_one_row_per_partner_timepoint_instrum
     for person in (cast.partner_a, cast.partner_b):
         assert person.email not in text and person.display_name not in text
     assert "2026-" not in text  # no dates
-    event = AuditEvent.objects.filter(action="export").get()
+    event = AuditEvent.objects.filter(action="export.measures").get()
     assert (event.actor_id, event.detail) == (cast.researcher.pk, {"rows": 3})
 
 
