@@ -23,7 +23,7 @@ from holdspace.measures.api import router as instruments_router
 from holdspace.notifications.api import router as outbox_router
 from holdspace.policy import client_ip, viewer_for
 from holdspace.readings.api import router as readings_router
-from holdspace.reports.progress_api import router as progress_router
+from holdspace.reports.progress.api import router as progress_router
 from holdspace.screening.api import router as screening_router
 from holdspace.sessions.api import router as sessions_router
 

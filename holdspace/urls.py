@@ -151,7 +151,7 @@ urlpatterns = [
     path("", include("holdspace.readings.urls")),
     path("", include("holdspace.reminders.urls")),
     path("", include("holdspace.notifications.urls")),
-    path("", include("holdspace.reports.progress_urls")),
+    path("", include("holdspace.reports.progress.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -234,7 +234,7 @@ def _seed_later(organisation: Organisation) -> None:
     from holdspace.integration.journal import seed_demo_journals
     from holdspace.readings.services import seed_demo_readings
     from holdspace.reminders.services import seed_demo_reminders
-    from holdspace.reports.progress import seed_demo_progress
+    from holdspace.demo.progress import seed_demo_progress
 
     # Riley and Jordan chose to show each other their questionnaire scores, so their report
     # for the couple carries both partners' charts.

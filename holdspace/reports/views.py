@@ -1,12 +1,14 @@
+"""The organisation's de-identified measures export and its program outcomes."""
+
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from holdspace.accounts.models import Organisation
-from holdspace.policy import can_export, viewer_from_request
+from holdspace.policy.core import viewer_from_request
+from holdspace.policy.reports import get_export_organisation_for
 from holdspace.reports.exports import measures_csv
 from holdspace.reports.selectors import program_outcomes
 
@@ -16,12 +18,8 @@ from holdspace.reports.selectors import program_outcomes
 def measures_export(request: HttpRequest) -> HttpResponse:
     """The de-identified measures CSV of one organisation the viewer may export from."""
     viewer = viewer_from_request(request)
-    allowed = [org for org in viewer.roles if can_export(viewer, org)]
-    try:
-        organisation_id = int(request.GET.get("organisation") or (allowed[0] if allowed else 0))
-    except ValueError:
-        raise Http404("No such organisation") from None
-    body = measures_csv(viewer=viewer, organisation_id=organisation_id)
+    organisation = get_export_organisation_for(viewer, request.GET.get("organisation"))
+    body = measures_csv(viewer=viewer, organisation_id=organisation.pk)
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="holdspace-measures.csv"'
     response["Cache-Control"] = "no-store"
@@ -34,11 +32,6 @@ def outcomes(request: HttpRequest) -> HttpResponse:
     """Program outcomes for a clinical lead or researcher: change from baseline per
     instrument, aggregated, with no person named."""
     viewer = viewer_from_request(request)
-    allowed = [org for org in viewer.roles if can_export(viewer, org)]
-    try:
-        organisation_id = int(request.GET.get("organisation") or (allowed[0] if allowed else 0))
-    except ValueError:
-        raise Http404("No such organisation") from None
-    rows = program_outcomes(viewer=viewer, organisation_id=organisation_id)
-    organisation = Organisation.objects.get(pk=organisation_id)
+    organisation = get_export_organisation_for(viewer, request.GET.get("organisation"))
+    rows = program_outcomes(viewer=viewer, organisation_id=organisation.pk)
     return render(request, "reports/outcomes.html", {"rows": rows, "organisation": organisation})

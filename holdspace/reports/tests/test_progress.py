@@ -18,13 +18,14 @@ from django.utils import timezone
 from holdspace.audit.models import AuditEvent
 from holdspace.conftest import Cast, make_entry, make_session
 from holdspace.couples.models import Couple, Partner
+from holdspace.demo.progress import seed_demo_progress
 from holdspace.integration.models import CheckIn, IntegrationOffer, IntegrationSession
 from holdspace.integration.services import commitment_create
 from holdspace.measures.models import MeasureResponse
 from holdspace.preparation.models import PartnerForm, PreparationSession
 from holdspace.reports.models import ProgressSummary
-from holdspace.reports.progress import progress_report, seed_demo_progress
-from holdspace.reports.services import progress_summary_write
+from holdspace.reports.progress.selectors import progress_report
+from holdspace.reports.progress.services import progress_summary_write
 from holdspace.screening.models import Screening
 from holdspace.sessions.models import SessionEvent
 

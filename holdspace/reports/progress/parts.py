@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 from django.db.models import Prefetch
 from django.utils import formats, timezone
@@ -16,16 +17,15 @@ from holdspace.measures.charts import Point, Series, trajectory_svg
 from holdspace.measures.library import Instrument, get_instrument
 from holdspace.measures.models import MeasureResponse, Timepoint
 from holdspace.measures.scoring import reliable_change
-from holdspace.policy import (
-    Viewer,
-    entries_visible_to,
-    partner_forms_visible_to,
-    preparation_sessions_visible_to,
-    responses_visible_to,
-    screenings_visible_to,
-)
+from holdspace.policy.core import Viewer
+from holdspace.policy.entries import entries_visible_to
+from holdspace.policy.measures import responses_visible_to
+from holdspace.policy.preparation import partner_forms_visible_to, preparation_sessions_visible_to
+from holdspace.policy.screening import screenings_visible_to
+from holdspace.preparation.forms import THEMES
 from holdspace.preparation.models import FormKind, PreparationKind
-from holdspace.reports.progress_types import (
+from holdspace.preparation.readiness import readiness
+from holdspace.reports.progress.types import (
     CHANGE_WORDS,
     ENTRY_LIMIT,
     HELD,
@@ -40,8 +40,11 @@ from holdspace.reports.progress_types import (
     ScoreRow,
     SessionSummary,
 )
+from holdspace.screening.models import Decision
+from holdspace.screening.selectors import latest_screenings
 from holdspace.sessions.models import EventKind, MedicineSession, SessionEvent, SessionStatus
 from holdspace.sessions.summary import DOSE_KINDS, events_with_corrections
+from holdspace.sessions.summary import Item as CorrectedEvent
 
 
 def entries_for(
@@ -225,23 +228,7 @@ def session_details(
 ) -> list[SessionSummary]:
     """Each session with its doses and adverse events as they stand after corrections, and
     the integration offered after it: one query for the events of every session."""
-    kinds = [*DOSE_KINDS, EventKind.ADVERSE_EVENT]
-    events: dict[int, list[SessionEvent]] = {s.pk: [] for s in sessions}
-    for event in (
-        SessionEvent.objects.filter(
-            organisation_id=couple.organisation_id, session__in=[s.pk for s in sessions]
-        )
-        .filter(kind__in=kinds)
-        .prefetch_related(
-            Prefetch(
-                "corrections",
-                queryset=SessionEvent.objects.order_by("occurred_at", "id"),
-                to_attr="correction_list",
-            )
-        )
-        .order_by("occurred_at", "received_at", "id")
-    ):
-        events[event.session_id].append(event)
+    events = _dose_and_adverse_events(couple, sessions)
     offers: dict[int, IntegrationOffer] = {}
     for offer in IntegrationOffer.objects.filter(
         organisation_id=couple.organisation_id, couple=couple
@@ -251,33 +238,11 @@ def session_details(
     for session in sessions:
         doses, adverse = [], []
         for item in events_with_corrections(events[session.pk]):
-            data, who = item.effective, names.get(item.event.partner_id or 0, "")
+            who = names.get(item.event.partner_id or 0, "")
             if item.event.kind in DOSE_KINDS:
-                doses.append(
-                    Dose(
-                        partner=who,
-                        at=item.event.occurred_at,
-                        label=str(item.event.get_kind_display()),
-                        amount_mg=item.amount_mg,
-                        product=str(data.get("product", "")),
-                        lot=str(data.get("lot", "")),
-                        corrected=bool(item.corrections),
-                    )
-                )
+                doses.append(_dose(item, who))
             else:
-                adverse.append(
-                    AdverseEvent(
-                        partner=who,
-                        at=item.event.occurred_at,
-                        severity=str(data.get("severity", "")).replace("_", "-"),
-                        description=str(data.get("description", "")),
-                        emergency_services=bool(data.get("emergency_services")),
-                        medical_care=bool(data.get("medical_care")),
-                        action_taken=str(data.get("action_taken", "")),
-                        outcome=str(data.get("outcome", "")),
-                        corrected=bool(item.corrections),
-                    )
-                )
+                adverse.append(_adverse_event(item, who))
         answered = offers.get(session.pk)
         result.append(
             SessionSummary(
@@ -294,14 +259,61 @@ def session_details(
     return result
 
 
+def _dose_and_adverse_events(
+    couple: Couple, sessions: list[MedicineSession]
+) -> dict[int, list[SessionEvent]]:
+    """The doses and adverse events of SESSIONS by session, with their corrections loaded."""
+    events: dict[int, list[SessionEvent]] = {s.pk: [] for s in sessions}
+    for event in (
+        SessionEvent.objects.filter(
+            organisation_id=couple.organisation_id, session__in=[s.pk for s in sessions]
+        )
+        .filter(kind__in=[*DOSE_KINDS, EventKind.ADVERSE_EVENT])
+        .prefetch_related(
+            Prefetch(
+                "corrections",
+                queryset=SessionEvent.objects.order_by("occurred_at", "id"),
+                to_attr="correction_list",
+            )
+        )
+        .order_by("occurred_at", "received_at", "id")
+    ):
+        events[event.session_id].append(event)
+    return events
+
+
+def _dose(item: CorrectedEvent, who: str) -> Dose:
+    data = item.effective
+    return Dose(
+        partner=who,
+        at=item.event.occurred_at,
+        label=str(item.event.get_kind_display()),
+        amount_mg=item.amount_mg,
+        product=str(data.get("product", "")),
+        lot=str(data.get("lot", "")),
+        corrected=bool(item.corrections),
+    )
+
+
+def _adverse_event(item: CorrectedEvent, who: str) -> AdverseEvent:
+    data = item.effective
+    return AdverseEvent(
+        partner=who,
+        at=item.event.occurred_at,
+        severity=str(data.get("severity", "")).replace("_", "-"),
+        description=str(data.get("description", "")),
+        emergency_services=bool(data.get("emergency_services")),
+        medical_care=bool(data.get("medical_care")),
+        action_taken=str(data.get("action_taken", "")),
+        outcome=str(data.get("outcome", "")),
+        corrected=bool(item.corrections),
+    )
+
+
 def partners_clinical(
     viewer: Viewer, couple: Couple, names: dict[int, str]
 ) -> list[PartnerClinical]:
     """Each partner's screening decision that counts, and their themes to explore."""
-    from holdspace.preparation.forms import THEMES
-    from holdspace.screening.models import Decision
-    from holdspace.screening.selectors import latest_screenings
-
     screenings = latest_screenings(couple)
     labels = dict(THEMES)
     themes: dict[int, dict[str, object]] = {}
@@ -336,8 +348,6 @@ def partners_clinical(
 def readiness_sentence(couple: Couple, sessions: list[MedicineSession]) -> str:
     """The readiness gate in one sentence: met when the first session was scheduled (no
     session is scheduled otherwise), or what is still missing."""
-    from holdspace.preparation.readiness import readiness
-
     if sessions:
         first = min(sessions, key=lambda s: s.starts_at)
         return _(
@@ -355,65 +365,92 @@ def readiness_sentence(couple: Couple, sessions: list[MedicineSession]) -> str:
     }
 
 
-def journey(
-    viewer: Viewer,
-    couple: Couple,
-    clinical: bool,
-    names: dict[int, str],
-    responses: list[MeasureResponse],
-    sessions: list[MedicineSession],
-    integration: list[IntegrationSession],
-    commitments: list[CommitmentSummary],
-) -> list[Milestone]:
+@dataclass(frozen=True)
+class Records:
+    """What the report is drawn from, each read once for the variant."""
+
+    clinical: bool
+    names: dict[int, str]  # partner user id → name
+    responses: list[MeasureResponse]
+    withheld: list[str]
+    sessions: list[MedicineSession]
+    integration: list[IntegrationSession]
+    commitments: list[CommitmentSummary]
+
+
+def journey(viewer: Viewer, couple: Couple, records: Records) -> list[Milestone]:
     """The journey's milestones in date order, as far as the variant shows them."""
-    local = timezone.localdate
     milestones = [Milestone(couple.created_at, "couple", _("The couple joined the programme"))]
-    if clinical:
+    if records.clinical:
+        milestones += _screening_milestones(viewer, couple, records.names)
+    milestones += _preparation_milestones(viewer, couple, records)
+    milestones += [_session_milestone(session) for session in records.sessions]
+    milestones += [_integration_milestone(held, records.names) for held in records.integration]
+    milestones += _measure_milestones(records.responses, records.names)
+    milestones += [_commitment_milestone(c) for c in records.commitments]
+    return sorted(milestones, key=lambda m: m.at)
+
+
+def _screening_milestones(viewer: Viewer, couple: Couple, names: dict[int, str]) -> list[Milestone]:
+    return [
+        Milestone(
+            created_at,
+            "screening",
+            _("%(name)s completed screening") % {"name": names.get(partner_id, "")},
+        )
         for partner_id, created_at in screenings_visible_to(viewer, couple).values_list(
             "partner_id", "created_at"
-        ):
-            milestones.append(
-                Milestone(
-                    created_at,
-                    "screening",
-                    _("%(name)s completed screening") % {"name": names.get(partner_id, "")},
-                )
-            )
+        )
+    ]
+
+
+def _preparation_milestones(viewer: Viewer, couple: Couple, records: Records) -> list[Milestone]:
+    """Preparation sessions held: the joint ones, and (clinical) each partner's own."""
     preparation = preparation_sessions_visible_to(viewer, couple)
-    if not clinical:
+    if not records.clinical:
         preparation = preparation.filter(kind=PreparationKind.JOINT)
+    milestones = []
     for kind, partner_id, held_at in preparation.values_list("kind", "partner_id", "held_at"):
         label = (
             _("Joint preparation session")
             if kind == PreparationKind.JOINT
-            else _("Preparation session with %(name)s") % {"name": names.get(partner_id, "")}
+            else _("Preparation session with %(name)s")
+            % {"name": records.names.get(partner_id, "")}
         )
         milestones.append(Milestone(held_at, "preparation", label))
-    for session in sessions:
-        when = session.started_at or session.starts_at
-        label = (
-            _("Medicine session")
-            if session.status in HELD
-            else _("Medicine session scheduled for %(when)s")
-            % {"when": formats.date_format(timezone.localtime(session.starts_at), "j M Y, H:i")}
+    return milestones
+
+
+def _session_milestone(session: MedicineSession) -> Milestone:
+    """A session held, when it began; one still ahead, when it was scheduled."""
+    if session.status in HELD:
+        return Milestone(
+            session.started_at or session.starts_at, "medicine_session", _("Medicine session")
         )
-        milestones.append(
-            Milestone(
-                when if session.status in HELD else session.created_at, "medicine_session", label
-            )
-        )
-    for held in integration:
-        label = (
-            _("Integration session with %(name)s") % {"name": names[held.partner_id]}
-            if held.partner_id in names
-            else _("Joint integration session")
-        )
-        milestones.append(Milestone(held.held_at, "integration", label))
-    # Questionnaires: one milestone per partner, day and timepoint.
+    when = formats.date_format(timezone.localtime(session.starts_at), "j M Y, H:i")
+    return Milestone(
+        session.created_at,
+        "medicine_session",
+        _("Medicine session scheduled for %(when)s") % {"when": when},
+    )
+
+
+def _integration_milestone(held: IntegrationSession, names: dict[int, str]) -> Milestone:
+    label = (
+        _("Integration session with %(name)s") % {"name": names[held.partner_id]}
+        if held.partner_id in names
+        else _("Joint integration session")
+    )
+    return Milestone(held.held_at, "integration", label)
+
+
+def _measure_milestones(responses: list[MeasureResponse], names: dict[int, str]) -> list[Milestone]:
+    """Questionnaires: one milestone per partner, day and timepoint."""
     grouped: dict[tuple[dt.date, int, str], list[MeasureResponse]] = {}
     for response in responses:
-        key = (local(response.created_at), response.partner_id, response.timepoint)
+        key = (timezone.localdate(response.created_at), response.partner_id, response.timepoint)
         grouped.setdefault(key, []).append(response)
+    milestones = []
     for (_day, partner_id, timepoint), rows in grouped.items():
         codes = sorted({short_name(get_instrument(r.instrument)) for r in rows})
         milestones.append(
@@ -428,15 +465,13 @@ def journey(
                 },
             )
         )
-    for commitment in commitments:
-        start = dt.datetime.combine(
-            commitment.started_on, dt.time(9), tzinfo=timezone.get_current_timezone()
-        )
-        milestones.append(
-            Milestone(
-                start,
-                "commitment",
-                _("Commitment begun: %(what)s") % {"what": commitment.description},
-            )
-        )
-    return sorted(milestones, key=lambda m: m.at)
+    return milestones
+
+
+def _commitment_milestone(commitment: CommitmentSummary) -> Milestone:
+    start = dt.datetime.combine(
+        commitment.started_on, dt.time(9), tzinfo=timezone.get_current_timezone()
+    )
+    return Milestone(
+        start, "commitment", _("Commitment begun: %(what)s") % {"what": commitment.description}
+    )

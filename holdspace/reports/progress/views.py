@@ -13,18 +13,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from holdspace.couples.models import Couple
 from holdspace.lib.forms import errors_onto
-from holdspace.policy import get_couple_for, is_care_team_of, require_care_team, viewer_from_request
-from holdspace.reports.progress import (
-    VARIANTS,
-    ProgressReport,
-    can_write_summary,
-    progress_report,
-    summary_history,
-)
-from holdspace.reports.progress_pdf import pdf_filename, render_progress_pdf
-from holdspace.reports.services import SUMMARY_MAX, progress_summary_write
+from holdspace.policy.core import viewer_from_request
+from holdspace.policy.couples import get_couple_for
+from holdspace.policy.reports import require_progress_summary_write
+from holdspace.reports.progress import selectors
+from holdspace.reports.progress.pdf import pdf_response
+from holdspace.reports.progress.services import SUMMARY_MAX, progress_summary_write
+from holdspace.reports.progress.types import VARIANTS
 
 
 class SummaryForm(forms.Form):
@@ -44,6 +40,27 @@ def _variant(request: HttpRequest) -> str | None:
     return variant if variant in VARIANTS else None
 
 
+def _bad_variant() -> HttpResponse:
+    return HttpResponseBadRequest(_("The variant is couple or clinical."))
+
+
+def _render(
+    request: HttpRequest, page: selectors.ProgressPage, form: SummaryForm, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "reports/progress.html",
+        {
+            "couple": page.couple,
+            "report": page.report,
+            "care_team": page.clinical_allowed,
+            "form": form if page.summary_allowed else None,
+            "history": page.history,
+        },
+        status=status,
+    )
+
+
 @login_required
 @require_GET
 def progress_page(request: HttpRequest, couple_id: int) -> HttpResponse:
@@ -51,32 +68,8 @@ def progress_page(request: HttpRequest, couple_id: int) -> HttpResponse:
     couple = get_couple_for(viewer, couple_id)
     variant = _variant(request)
     if variant is None:
-        return HttpResponseBadRequest(_("The variant is couple or clinical."))
-    report = progress_report(viewer, couple, variant, output="html")
-    return _page(request, couple, report, SummaryForm())
-
-
-def _page(
-    request: HttpRequest,
-    couple: Couple,
-    report: ProgressReport,
-    form: SummaryForm,
-    status: int = 200,
-) -> HttpResponse:
-    viewer = viewer_from_request(request)
-    writer = can_write_summary(viewer, couple)
-    return render(
-        request,
-        "reports/progress.html",
-        {
-            "couple": couple,
-            "report": report,
-            "care_team": is_care_team_of(viewer, couple),
-            "form": form if writer else None,
-            "history": summary_history(couple)[1:] if writer else [],
-        },
-        status=status,
-    )
+        return _bad_variant()
+    return _render(request, selectors.progress_page(viewer, couple, variant), SummaryForm())
 
 
 @login_required
@@ -86,12 +79,8 @@ def progress_pdf(request: HttpRequest, couple_id: int) -> HttpResponse:
     couple = get_couple_for(viewer, couple_id)
     variant = _variant(request)
     if variant is None:
-        return HttpResponseBadRequest(_("The variant is couple or clinical."))
-    report = progress_report(viewer, couple, variant, output="pdf")
-    response = HttpResponse(render_progress_pdf(report), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{pdf_filename(report)}"'
-    response["Cache-Control"] = "no-store"
-    return response
+        return _bad_variant()
+    return pdf_response(selectors.progress_report(viewer, couple, variant, output="pdf"))
 
 
 @login_required
@@ -100,7 +89,8 @@ def progress_summary(request: HttpRequest, couple_id: int) -> HttpResponse:
     """A new facilitator's summary, from the report page (care team only)."""
     viewer = viewer_from_request(request)
     couple = get_couple_for(viewer, couple_id)
-    require_care_team(viewer, couple, action="write the progress summary of")
+    # Refused before the form is read: a partner's post is a 403 whatever it holds.
+    require_progress_summary_write(viewer, couple)
     variant = request.POST.get("variant", "couple")
     variant = variant if variant in VARIANTS else "couple"
     form = SummaryForm(request.POST)
@@ -112,5 +102,5 @@ def progress_summary(request: HttpRequest, couple_id: int) -> HttpResponse:
         else:
             messages.success(request, _("The summary was saved; both reports show it now."))
             return redirect(reverse("progress_report", args=[couple.pk]) + f"?variant={variant}")
-    report = progress_report(viewer, couple, variant, output="html")
-    return _page(request, couple, report, form, status=422)
+    page = selectors.progress_page(viewer, couple, variant)
+    return _render(request, page, form, status=422)

@@ -9,9 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
 from holdspace.lib.api import ErrorOut, api_viewer, documented
-from holdspace.policy import get_couple_for
-from holdspace.reports.progress import progress_report
-from holdspace.reports.progress_pdf import pdf_filename, render_progress_pdf
+from holdspace.policy.couples import get_couple_for
+from holdspace.reports.progress.pdf import pdf_response
+from holdspace.reports.progress.selectors import progress_report
 
 router = Router(tags=["reports"])
 
@@ -187,10 +187,7 @@ def progress_report_get(
     couple = get_couple_for(viewer, couple_id)
     report = progress_report(viewer, couple, query.variant, output=query.format)
     if query.format == "pdf":
-        pdf = HttpResponse(render_progress_pdf(report), content_type="application/pdf")
-        pdf["Content-Disposition"] = f'attachment; filename="{pdf_filename(report)}"'
-        pdf["Cache-Control"] = "no-store"
-        return pdf
+        return pdf_response(report)
     response["Cache-Control"] = "no-store"
     out: ProgressReportOut = ProgressReportOut.model_validate(report, from_attributes=True)
     return out
