@@ -9,8 +9,7 @@ from django.views.decorators.http import require_GET
 
 from holdspace.policy.core import viewer_from_request
 from holdspace.policy.reports import get_export_organisation_for
-from holdspace.reports.exports import measures_csv
-from holdspace.reports.selectors import program_outcomes
+from holdspace.reports.selectors import measures_csv, program_outcomes
 
 
 @login_required
