@@ -23,7 +23,6 @@ TO_SPLIT: set[str] = {
     "holdspace/measures/selectors.py:couple_measures",
     "holdspace/measures/views.py:measure_form",
     "holdspace/preparation/readiness.py:readiness",
-    "holdspace/reports/tests/test_progress.py:seed_everything",
     "holdspace/screening/services.py:screening_submit",
     "holdspace/sessions/recording.py:session_event_record",
     "holdspace/sessions/services.py:discharge_record",
