@@ -44,6 +44,19 @@ def program_outcomes(*, viewer: Viewer, organisation_id: int) -> list[Instrument
     baseline to their latest score, and the share whose change was reliable either way.
     Two queries, whatever the size of the organisation."""
     require_export(viewer, organisation_id)
+    pairs = _baseline_and_latest(organisation_id)
+    outcomes = [_outcome(code, pairs[code]) for code in sorted(pairs)]
+    viewer.audit(
+        Action.OUTCOMES_READ,
+        organisation_id=organisation_id,
+        object_type="program_outcomes",
+        instruments=[o.code for o in outcomes],
+    )
+    return outcomes
+
+
+def _baseline_and_latest(organisation_id: int) -> dict[str, list[tuple[float, float]]]:
+    """Per instrument, (baseline, latest later score) of each partner who has both."""
     current = MeasureResponse.objects.filter(
         organisation_id=organisation_id, superseded_by__isnull=True, total__isnull=False
     )
@@ -70,36 +83,28 @@ def program_outcomes(*, viewer: Viewer, organisation_id: int) -> list[Instrument
         start = baselines.get((partner, code))
         if start is not None and total is not None:
             pairs.setdefault(code, []).append((start, total))
-    outcomes = []
-    for code in sorted(pairs):
-        instrument = get_instrument(code)
-        changes = pairs[code]
-        count = len(changes)
-        improved = deteriorated = None
-        if instrument.reliable_change is not None:
-            statuses = [reliable_change(instrument, a, b).status for a, b in changes]
-            improved = statuses.count("improved") / count
-            deteriorated = statuses.count("deteriorated") / count
-        outcomes.append(
-            InstrumentOutcome(
-                code=code,
-                name=instrument.name,
-                partners=count,
-                mean_baseline=sum(a for a, _b in changes) / count,
-                mean_latest=sum(b for _a, b in changes) / count,
-                mean_change=sum(b - a for a, b in changes) / count,
-                improved=improved,
-                deteriorated=deteriorated,
-                higher_is_better=instrument.scoring.higher_is_better,
-            )
-        )
-    viewer.audit(
-        Action.OUTCOMES_READ,
-        organisation_id=organisation_id,
-        object_type="program_outcomes",
-        instruments=[o.code for o in outcomes],
+    return pairs
+
+
+def _outcome(code: str, changes: list[tuple[float, float]]) -> InstrumentOutcome:
+    instrument = get_instrument(code)
+    count = len(changes)
+    improved = deteriorated = None
+    if instrument.reliable_change is not None:
+        statuses = [reliable_change(instrument, a, b).status for a, b in changes]
+        improved = statuses.count("improved") / count
+        deteriorated = statuses.count("deteriorated") / count
+    return InstrumentOutcome(
+        code=code,
+        name=instrument.name,
+        partners=count,
+        mean_baseline=sum(a for a, _b in changes) / count,
+        mean_latest=sum(b for _a, b in changes) / count,
+        mean_change=sum(b - a for a, b in changes) / count,
+        improved=improved,
+        deteriorated=deteriorated,
+        higher_is_better=instrument.scoring.higher_is_better,
     )
-    return outcomes
 
 
 FIXED_COLUMNS = [

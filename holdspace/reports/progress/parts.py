@@ -123,62 +123,60 @@ def measure_charts(
     sessions: list[dt.datetime],
 ) -> list[MeasureChart]:
     """Per instrument, both partners' scores over time, with reliable change in words."""
-    order = list(Timepoint.values)
-    partners = [
-        p for p in couple.loaded_partners if any(r.partner_id == p.user_id for r in responses)
-    ]
     charts = []
     for code in sorted({r.instrument for r in responses}):
-        instrument = get_instrument(code)
         latest: dict[tuple[int, str], MeasureResponse] = {}
         for response in responses:
             if response.instrument == code:
                 latest[(response.partner_id, response.timepoint)] = response
-        shown = [p for p in partners if any(pid == p.user_id for pid, _tp in latest)]
-        timepoints = sorted({tp for _pid, tp in latest}, key=order.index)
-        rows = [
-            ScoreRow(
-                str(Timepoint(tp).label),
-                [
-                    latest[(p.user_id, tp)].total if (p.user_id, tp) in latest else None
-                    for p in shown
-                ],
-            )
-            for tp in timepoints
-        ]
-        series, changes = [], []
-        for partner in shown:
-            mine = sorted(
-                (r for (pid, _tp), r in latest.items() if pid == partner.user_id),
-                key=lambda r: (r.created_at, r.pk),
-            )
-            change = _change(instrument, names[partner.user_id], mine)
-            changes.append(change)
-            series.append(
-                Series(
-                    names[partner.user_id],
-                    [
-                        Point(r.created_at, float(r.total or 0), str(Timepoint(r.timepoint).label))
-                        for r in mine
-                    ],
-                    change.status,
-                )
-            )
-        charts.append(
-            MeasureChart(
-                code=code,
-                name=instrument.name,
-                short_name=short_name(instrument),
-                higher_is_better=instrument.scoring.higher_is_better,
-                partners=[names[p.user_id] for p in shown],
-                rows=rows,
-                changes=changes,
-                svg=trajectory_svg(
-                    instrument, series, chart_id=f"report-{couple.pk}-{code}", sessions=sessions
-                ),
-            )
-        )
+        answered = {partner_id for partner_id, _tp in latest}
+        shown = [p.user_id for p in couple.loaded_partners if p.user_id in answered]
+        chart_id = f"report-{couple.pk}-{code}"
+        charts.append(_chart(get_instrument(code), latest, shown, names, sessions, chart_id))
     return charts
+
+
+def _chart(
+    instrument: Instrument,
+    latest: dict[tuple[int, str], MeasureResponse],
+    shown: list[int],
+    names: dict[int, str],
+    sessions: list[dt.datetime],
+    chart_id: str,
+) -> MeasureChart:
+    """One instrument's chart and table: LATEST holds each (partner, timepoint)'s score, for
+    the partners SHOWN in the couple's order."""
+    order = list(Timepoint.values)
+    rows = [
+        ScoreRow(
+            str(Timepoint(tp).label),
+            [latest[(pid, tp)].total if (pid, tp) in latest else None for pid in shown],
+        )
+        for tp in sorted({tp for _pid, tp in latest}, key=order.index)
+    ]
+    series, changes = [], []
+    for partner_id in shown:
+        mine = sorted(
+            (r for (pid, _tp), r in latest.items() if pid == partner_id),
+            key=lambda r: (r.created_at, r.pk),
+        )
+        change = _change(instrument, names[partner_id], mine)
+        changes.append(change)
+        points = [
+            Point(r.created_at, float(r.total or 0), str(Timepoint(r.timepoint).label))
+            for r in mine
+        ]
+        series.append(Series(names[partner_id], points, change.status))
+    return MeasureChart(
+        code=instrument.code,
+        name=instrument.name,
+        short_name=short_name(instrument),
+        higher_is_better=instrument.scoring.higher_is_better,
+        partners=[names[pid] for pid in shown],
+        rows=rows,
+        changes=changes,
+        svg=trajectory_svg(instrument, series, chart_id=chart_id, sessions=sessions),
+    )
 
 
 def _change(instrument: Instrument, name: str, responses: list[MeasureResponse]) -> ScoreChange:
