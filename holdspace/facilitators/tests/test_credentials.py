@@ -147,7 +147,9 @@ def _incidents(cast: Cast) -> None:
 # Recording a credential with its evidence ---------------------------------------------------
 
 
-def test_a_facilitator_adds_their_own_credential_with_evidence(cast: Cast, media: Path) -> None:
+def test_it_lets_a_facilitator_add_their_own_credential_with_evidence(
+    cast: Cast, media: Path
+) -> None:
     response = _add(cast, "facilitator", status="verified", register="I checked it myself")
     assert response.status_code == 302, response.content.decode()
     assert response["Location"] == _page(cast)
@@ -176,7 +178,9 @@ def test_a_facilitator_adds_their_own_credential_with_evidence(cast: Cast, media
     assert "Unverified" in html
 
 
-def test_a_clinical_lead_adds_a_credential_for_a_facilitator(cast: Cast, media: Path) -> None:
+def test_it_lets_a_clinical_lead_add_a_credential_for_a_facilitator(
+    cast: Cast, media: Path
+) -> None:
     response = _add(cast, "lead", kind="training", title="MAPS MDMA therapy training", hours="160")
     assert response.status_code == 302, response.content.decode()
     credential = _added(cast)
@@ -252,7 +256,7 @@ def test_it_accepts_png_and_jpeg_evidence(
 
 
 @pytest.mark.parametrize("who", ["facilitator", "admin", "lead"])
-def test_the_facilitator_admin_and_lead_download_the_evidence(
+def test_it_lets_the_facilitator_admin_and_lead_download_the_evidence(
     cast: Cast, media: Path, who: str
 ) -> None:
     assert _add(cast, "facilitator").status_code == 302
@@ -278,7 +282,7 @@ def test_the_facilitator_admin_and_lead_download_the_evidence(
         "trial_partner_a",
     ],
 )
-def test_nobody_else_downloads_the_evidence(cast: Cast, media: Path, who: str) -> None:
+def test_it_hides_the_evidence_from_everyone_else(cast: Cast, media: Path, who: str) -> None:
     assert _add(cast, "facilitator").status_code == 302
     credential = _added(cast)
     response = _download(cast, who, credential)
@@ -290,13 +294,15 @@ def test_nobody_else_downloads_the_evidence(cast: Cast, media: Path, who: str) -
     ).exists()
 
 
-def test_a_credential_without_evidence_or_unknown_has_nothing_to_download(cast: Cast) -> None:
+def test_it_has_nothing_to_download_for_a_credential_without_evidence_or_unknown(
+    cast: Cast,
+) -> None:
     licence = Credential.objects.get(facilitator=cast.facilitator, kind="licence")
     assert _download(cast, "lead", licence).status_code == 404
     assert cast.client("lead").get("/credentials/999999/evidence").status_code == 404
 
 
-def test_a_trial_facilitator_downloads_only_their_own_organisations_evidence(
+def test_it_lets_a_trial_facilitator_download_only_their_own_organisations_evidence(
     cast: Cast, media: Path
 ) -> None:
     added = _add(cast, "trial_facilitator", of="trial_facilitator", jurisdiction="California")
@@ -311,7 +317,7 @@ def test_a_trial_facilitator_downloads_only_their_own_organisations_evidence(
 # Verifying --------------------------------------------------------------------------------
 
 
-def test_a_clinical_lead_verifies_a_credential_against_a_register(cast: Cast) -> None:
+def test_it_lets_a_clinical_lead_verify_a_credential_against_a_register(cast: Cast) -> None:
     credential = _unverified(cast)
     response = _set_status_web(cast, "lead", credential, status="verified", register=REGISTER)
     assert response.status_code == 302, response.content.decode()
@@ -330,7 +336,7 @@ def test_a_clinical_lead_verifies_a_credential_against_a_register(cast: Cast) ->
     assert f"Verified by Lead on {timezone.localdate():%-d %b %Y} against {REGISTER}" in html
 
 
-def test_an_org_admin_verifies_through_the_api(cast: Cast) -> None:
+def test_it_lets_an_org_admin_verify_through_the_api(cast: Cast) -> None:
     credential = _unverified(cast)
     response = _set_status_api(
         cast, "admin", credential, status="verified", public_register=REGISTER
@@ -349,7 +355,9 @@ def test_an_org_admin_verifies_through_the_api(cast: Cast) -> None:
 
 
 @pytest.mark.parametrize("status", ["suspended", "revoked", "expired"])
-def test_a_clinical_lead_suspends_revokes_or_expires_a_licence(cast: Cast, status: str) -> None:
+def test_it_lets_a_clinical_lead_suspend_revoke_or_expire_a_licence(
+    cast: Cast, status: str
+) -> None:
     licence = Credential.objects.get(facilitator=cast.facilitator, kind="licence")
     day = timezone.localdate() + dt.timedelta(days=10)
     may_serve = facilitator_problems(
@@ -367,7 +375,7 @@ def test_a_clinical_lead_suspends_revokes_or_expires_a_licence(cast: Cast, statu
     assert "May not serve at sessions" in html
 
 
-def test_a_facilitator_cannot_verify_their_own_credential(cast: Cast) -> None:
+def test_it_refuses_a_facilitator_verifying_their_own_credential(cast: Cast) -> None:
     credential = _unverified(cast)
     web = _set_status_web(cast, "facilitator", credential, status="verified", register=REGISTER)
     assert web.status_code == 403
@@ -384,7 +392,7 @@ def test_a_facilitator_cannot_verify_their_own_credential(cast: Cast) -> None:
 
 
 @pytest.mark.parametrize("who", ["other_facilitator", "partner_a", "researcher"])
-def test_nobody_but_an_admin_or_lead_changes_a_status(cast: Cast, who: str) -> None:
+def test_it_lets_nobody_but_an_admin_or_lead_change_a_status(cast: Cast, who: str) -> None:
     credential = _unverified(cast)
     response = _set_status_api(cast, who, credential, status="verified", public_register=REGISTER)
     assert response.status_code == 403
@@ -392,7 +400,7 @@ def test_nobody_but_an_admin_or_lead_changes_a_status(cast: Cast, who: str) -> N
 
 
 @pytest.mark.parametrize("register", ["", "   "])
-def test_verifying_needs_a_register_named(cast: Cast, register: str) -> None:
+def test_it_needs_a_register_named_to_verify(cast: Cast, register: str) -> None:
     credential = _unverified(cast)
     api = _set_status_api(cast, "lead", credential, status="verified", public_register=register)
     assert _fields(api) == ["register"]
@@ -401,7 +409,7 @@ def test_verifying_needs_a_register_named(cast: Cast, register: str) -> None:
     assert not AuditEvent.objects.filter(action="credential.status").exists()
 
 
-def test_an_expired_credential_cannot_be_verified(cast: Cast) -> None:
+def test_it_refuses_to_verify_an_expired_credential(cast: Cast) -> None:
     credential = _unverified(cast, expires_in=-1)
     api = _set_status_api(cast, "lead", credential, status="verified", public_register=REGISTER)
     assert _fields(api) == ["status"]
@@ -410,7 +418,7 @@ def test_an_expired_credential_cannot_be_verified(cast: Cast) -> None:
     assert not AuditEvent.objects.filter(action="credential.status").exists()
 
 
-def test_the_web_page_refuses_verifying_without_a_register(cast: Cast) -> None:
+def test_it_refuses_verifying_without_a_register_on_the_web(cast: Cast) -> None:
     credential = _unverified(cast)
     web = _set_status_web(cast, "lead", credential, status="verified", register="")
     assert web.status_code == 422
@@ -418,7 +426,7 @@ def test_the_web_page_refuses_verifying_without_a_register(cast: Cast) -> None:
     assert Credential.objects.get(pk=credential.pk).status == "unverified"
 
 
-def test_the_web_page_refuses_verifying_an_expired_credential(cast: Cast) -> None:
+def test_it_refuses_verifying_an_expired_credential_on_the_web(cast: Cast) -> None:
     credential = _unverified(cast, expires_in=-1)
     web = _set_status_web(cast, "admin", credential, status="verified", register=REGISTER)
     assert web.status_code == 422
@@ -426,14 +434,14 @@ def test_the_web_page_refuses_verifying_an_expired_credential(cast: Cast) -> Non
     assert Credential.objects.get(pk=credential.pk).status == "unverified"
 
 
-def test_a_credential_expiring_today_cannot_be_verified(cast: Cast) -> None:
+def test_it_refuses_to_verify_a_credential_expiring_today(cast: Cast) -> None:
     credential = _unverified(cast, expires_in=0)
     api = _set_status_api(cast, "lead", credential, status="verified", public_register=REGISTER)
     assert api.status_code == 422
     assert Credential.objects.get(pk=credential.pk).status == "unverified"
 
 
-def test_a_credential_expiring_tomorrow_can_still_be_verified(cast: Cast) -> None:
+def test_it_still_verifies_a_credential_expiring_tomorrow(cast: Cast) -> None:
     credential = _unverified(cast, expires_in=1)
     api = _set_status_api(cast, "lead", credential, status="verified", public_register=REGISTER)
     assert api.status_code == 200, api.content
@@ -473,7 +481,7 @@ def _profile_post(cast: Cast, who: str, **fields: str) -> Any:
     )
 
 
-def test_a_facilitator_keeps_their_profile_and_signs_the_code_of_ethics(cast: Cast) -> None:
+def test_it_lets_a_facilitator_keep_their_profile_and_sign_the_code_of_ethics(cast: Cast) -> None:
     response = _profile_post(
         cast,
         "facilitator",
@@ -501,7 +509,7 @@ def test_a_facilitator_keeps_their_profile_and_signs_the_code_of_ethics(cast: Ca
 
 
 @pytest.mark.parametrize("who", ["lead", "admin"])
-def test_only_the_facilitator_signs_their_own_acknowledgement(cast: Cast, who: str) -> None:
+def test_it_lets_only_the_facilitator_sign_their_own_acknowledgement(cast: Cast, who: str) -> None:
     page = cast.client(who).get(_page(cast)).content.decode()
     assert "I have read and sign the code of ethics" not in page
     response = _profile_post(cast, who, languages="English", ethics_acknowledged="on")
@@ -532,7 +540,7 @@ def test_only_the_facilitator_signs_their_own_acknowledgement(cast: Cast, who: s
         ("trial_facilitator", 403),
     ],
 )
-def test_a_facilitators_page_is_theirs_and_their_managers(
+def test_it_shows_a_facilitators_page_to_them_and_their_managers_only(
     cast: Cast, who: str, status: int
 ) -> None:
     response = cast.client(who).get(_page(cast))
@@ -544,7 +552,7 @@ def test_a_facilitators_page_is_theirs_and_their_managers(
         assert not Credential.objects.exclude(number__startswith="LIC-").exists()
 
 
-def test_a_manager_sees_no_page_for_someone_outside_the_organisation(cast: Cast) -> None:
+def test_it_shows_a_manager_no_page_for_someone_outside_the_organisation(cast: Cast) -> None:
     for user in (cast.trial_facilitator, cast.partner_a, cast.admin):
         assert cast.client("lead").get(f"/facilitators/{user.pk}/").status_code == 404
 
@@ -553,7 +561,7 @@ def test_a_manager_sees_no_page_for_someone_outside_the_organisation(cast: Cast)
     ("who", "status", "incidents"),
     [("lead", 200, True), ("admin", 200, False), ("facilitator", 403, False)],
 )
-def test_the_list_shows_incident_counts_to_the_clinical_lead_only(
+def test_it_shows_incident_counts_on_the_list_to_the_clinical_lead_only(
     cast: Cast, who: str, status: int, incidents: bool
 ) -> None:
     _incidents(cast)
@@ -577,11 +585,11 @@ def test_the_list_shows_incident_counts_to_the_clinical_lead_only(
 
 
 @pytest.mark.parametrize("who", ["partner_a", "other_facilitator", "researcher"])
-def test_the_list_is_for_admins_and_leads(cast: Cast, who: str) -> None:
+def test_it_keeps_the_list_for_admins_and_leads(cast: Cast, who: str) -> None:
     assert cast.client(who).get("/facilitators/").status_code == 403
 
 
-def test_the_clinical_lead_sees_the_incidents_on_the_facilitators_page(cast: Cast) -> None:
+def test_it_shows_the_clinical_lead_the_incidents_on_the_facilitators_page(cast: Cast) -> None:
     _incidents(cast)
     lead = cast.client("lead").get(_page(cast)).content.decode()
     assert "Incidents (clinical lead only)" in lead
@@ -601,7 +609,9 @@ def test_the_clinical_lead_sees_the_incidents_on_the_facilitators_page(cast: Cas
 # The API ----------------------------------------------------------------------------------
 
 
-def test_the_api_lists_facilitators_for_the_clinical_lead_with_incidents(cast: Cast) -> None:
+def test_it_lists_facilitators_for_the_clinical_lead_with_incidents_through_the_api(
+    cast: Cast,
+) -> None:
     _incidents(cast)
     soon = _unverified(cast, expires_in=20)
     Credential.objects.filter(pk=soon.pk).update(status="verified")
@@ -622,7 +632,7 @@ def test_the_api_lists_facilitators_for_the_clinical_lead_with_incidents(cast: C
     assert (other["concerns"], other["adverse_events"]) == (0, 0)
 
 
-def test_the_api_lists_facilitators_for_the_admin_without_incidents(cast: Cast) -> None:
+def test_it_lists_facilitators_for_the_admin_without_incidents_through_the_api(cast: Cast) -> None:
     _incidents(cast)
     response = cast.api("admin").get("/api/v1/facilitators")
     assert response.status_code == 200, response.content
@@ -633,13 +643,13 @@ def test_the_api_lists_facilitators_for_the_admin_without_incidents(cast: Cast) 
 @pytest.mark.parametrize(
     "who", ["facilitator", "other_facilitator", "partner_a", "researcher", "trial_facilitator"]
 )
-def test_the_api_list_is_refused_to_everyone_else(cast: Cast, who: str) -> None:
+def test_it_refuses_the_api_list_to_everyone_else(cast: Cast, who: str) -> None:
     response = cast.api(who).get("/api/v1/facilitators")
     assert response.status_code == 403
     assert "items" not in response.json()
 
 
-def test_the_api_list_is_refused_for_an_organisation_the_viewer_does_not_manage(
+def test_it_refuses_the_api_list_for_an_organisation_the_viewer_does_not_manage(
     cast: Cast,
 ) -> None:
     response = cast.api("lead").get(f"/api/v1/facilitators?org={cast.trial.pk}")

@@ -30,7 +30,7 @@ def _staff_client(email: str) -> Client:
     return client
 
 
-def test_the_demo_center_has_a_verified_guide_an_expiring_licence_and_an_unverified_one(
+def test_it_seeds_the_demo_center_with_a_verified_guide_an_expiring_licence_and_an_unverified_one(
     settings: Any,
 ) -> None:
     settings.DEMO_MODE = True  # the demo's staff sign in without a second step

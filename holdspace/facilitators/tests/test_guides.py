@@ -140,7 +140,7 @@ def _second_facilitator(cast: Cast) -> User:
 # What partners see ------------------------------------------------------------------------
 
 
-def test_partners_see_their_care_teams_verified_credentials_and_profile(cast: Cast) -> None:
+def test_it_shows_partners_their_care_teams_verified_credentials_and_profile(cast: Cast) -> None:
     _guide_credentials(cast)
     _profile(
         cast,
@@ -175,7 +175,7 @@ def test_partners_see_their_care_teams_verified_credentials_and_profile(cast: Ca
         assert f'id="guide-{cast.other_facilitator.pk}"' not in html
 
 
-def test_partners_never_see_evidence_numbers_registers_or_incidents(cast: Cast) -> None:
+def test_it_never_shows_partners_evidence_numbers_registers_or_incidents(cast: Cast) -> None:
     _guide_credentials(cast)
     _adverse_event(cast)
     GuideReview.objects.create(
@@ -206,7 +206,9 @@ def test_partners_never_see_evidence_numbers_registers_or_incidents(cast: Cast) 
             assert secret not in html, (who, secret)
 
 
-def test_the_api_gives_partners_verified_credentials_without_staff_fields(cast: Cast) -> None:
+def test_it_gives_partners_verified_credentials_without_staff_fields_through_the_api(
+    cast: Cast,
+) -> None:
     credentials = _guide_credentials(cast)
     _adverse_event(cast)
     _profile(cast, cast.facilitator, languages=["English"], conflicts_of_interest="None")
@@ -245,7 +247,7 @@ def test_the_api_gives_partners_verified_credentials_without_staff_fields(cast: 
     assert "adverse" not in text.lower()
 
 
-def test_the_care_team_sees_the_guides_as_the_couple_does(cast: Cast) -> None:
+def test_it_shows_the_care_team_the_guides_as_the_couple_sees_them(cast: Cast) -> None:
     page = cast.client("facilitator").get(_guides_url(cast))
     assert page.status_code == 200
     html = page.content.decode()
@@ -277,7 +279,7 @@ def test_it_shows_a_couples_guides_to_nobody_else(cast: Cast, who: str, status: 
     assert "guides" not in api.json()
 
 
-def test_other_couples_see_only_their_own_facilitator(cast: Cast) -> None:
+def test_it_shows_other_couples_only_their_own_facilitator(cast: Cast) -> None:
     body = cast.api("partner_c").get(f"/api/v1/couples/{cast.other_couple.pk}/guides").json()
     assert [g["user_id"] for g in body["guides"]] == [cast.other_facilitator.pk]
 
@@ -285,7 +287,7 @@ def test_other_couples_see_only_their_own_facilitator(cast: Cast) -> None:
 # Reviews ----------------------------------------------------------------------------------
 
 
-def test_a_partner_approves_a_guide_on_the_web(cast: Cast) -> None:
+def test_it_lets_a_partner_approve_a_guide_on_the_web(cast: Cast) -> None:
     response = _review_web(cast, "partner_a", cast.facilitator)
     assert response.status_code == 302
     assert response["Location"] == _guides_url(cast)
@@ -311,7 +313,7 @@ def test_a_partner_approves_a_guide_on_the_web(cast: Cast) -> None:
     )
 
 
-def test_a_partner_approves_a_guide_through_the_api(cast: Cast) -> None:
+def test_it_lets_a_partner_approve_a_guide_through_the_api(cast: Cast) -> None:
     response = _review_api(cast, "partner_b", cast.facilitator)
     assert response.status_code == 201, response.content
     body = response.json()
@@ -329,7 +331,7 @@ def test_a_partner_approves_a_guide_through_the_api(cast: Cast) -> None:
 
 
 @pytest.mark.parametrize("note", ["", "   "])
-def test_a_concern_needs_a_note(cast: Cast, note: str) -> None:
+def test_it_needs_a_note_for_a_concern(cast: Cast, note: str) -> None:
     response = _review_api(cast, "partner_a", cast.facilitator, "concern", note)
     assert response.status_code == 422
     assert [p["loc"][-1] for p in response.json()["detail"]] == ["note"]
@@ -341,7 +343,7 @@ def test_a_concern_needs_a_note(cast: Cast, note: str) -> None:
     assert "You raised a concern" not in follow.content.decode()
 
 
-def test_the_clinical_lead_reads_a_concern_and_nobody_else_on_staff(cast: Cast) -> None:
+def test_it_shows_a_concern_to_the_clinical_lead_and_nobody_else_on_staff(cast: Cast) -> None:
     response = _review_api(cast, "partner_a", cast.facilitator, "concern", CONCERN_NOTE)
     assert response.status_code == 201, response.content
     assert response.json()["decision"] == "concern"
@@ -359,14 +361,14 @@ def test_the_clinical_lead_reads_a_concern_and_nobody_else_on_staff(cast: Cast) 
 
 
 @pytest.mark.parametrize("who", ["facilitator", "lead", "admin"])
-def test_staff_cannot_review_a_guide(cast: Cast, who: str) -> None:
+def test_it_refuses_staff_reviewing_a_guide(cast: Cast, who: str) -> None:
     assert _review_web(cast, who, cast.facilitator).status_code == 403
     assert _review_api(cast, who, cast.facilitator).status_code == 403
     assert not GuideReview.objects.exists()
     assert not AuditEvent.objects.filter(action="guide.review").exists()
 
 
-def test_a_partner_reviews_only_their_own_care_team(cast: Cast) -> None:
+def test_it_lets_a_partner_review_only_their_own_care_team(cast: Cast) -> None:
     assert _review_api(cast, "partner_a", cast.other_facilitator).status_code == 404
     assert _review_api(cast, "partner_a", cast.lead).status_code == 404
     web = _review_web(cast, "partner_a", cast.other_facilitator)
@@ -377,7 +379,7 @@ def test_a_partner_reviews_only_their_own_care_team(cast: Cast) -> None:
     assert not GuideReview.objects.exists()
 
 
-def test_the_newest_review_counts(cast: Cast) -> None:
+def test_it_counts_the_newest_review(cast: Cast) -> None:
     assert _review_api(cast, "partner_a", cast.facilitator).status_code == 201
     assert _review_api(cast, "partner_a", cast.facilitator, "concern", "Late").status_code == 201
     body = cast.api("partner_a").get(_api_guides_url(cast)).json()
@@ -388,7 +390,7 @@ def test_the_newest_review_counts(cast: Cast) -> None:
 # The Oregon readiness item ----------------------------------------------------------------
 
 
-def test_readiness_waits_until_each_partner_approves_each_facilitator(cast: Cast) -> None:
+def test_it_holds_readiness_until_each_partner_approves_each_facilitator(cast: Cast) -> None:
     make_ready(cast, skip=[("partner_a", "guide_approval"), ("partner_b", "guide_approval")])
     a, b = cast.partner_a.pk, cast.partner_b.pk
     assert _approval(cast) == {
@@ -410,7 +412,7 @@ def test_readiness_waits_until_each_partner_approves_each_facilitator(cast: Cast
     }
 
 
-def test_a_later_concern_makes_guide_approval_missing_again(cast: Cast) -> None:
+def test_it_makes_guide_approval_missing_again_after_a_later_concern(cast: Cast) -> None:
     make_ready(cast)
     assert all(done for done, _ in _approval(cast).values())
     starts_at = (timezone.now() + dt.timedelta(days=2)).isoformat()
@@ -432,7 +434,7 @@ def test_a_later_concern_makes_guide_approval_missing_again(cast: Cast) -> None:
     assert all(done for done, _ in _approval(cast).values())
 
 
-def test_guide_approval_is_not_asked_for_by_the_mdma_trial(cast: Cast) -> None:
+def test_it_does_not_ask_for_guide_approval_in_the_mdma_trial(cast: Cast) -> None:
     couple = get_couple_for(cast.viewer("trial_facilitator"), cast.trial_couple.pk)
     body = cast.api("trial_facilitator").get(f"/api/v1/couples/{couple.pk}/readiness").json()
     codes = {i["code"] for p in body["partners"] for i in p["items"]}

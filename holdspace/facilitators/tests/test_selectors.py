@@ -95,7 +95,7 @@ def test_it_warns_from_the_sweeps_warning_day_on(cast: Cast, days: int, shown: s
 
 
 @pytest.mark.parametrize("who", ["lead", "admin", "facilitator"])
-def test_the_facilitators_page_warns_beside_may_serve(cast: Cast, who: str) -> None:
+def test_it_warns_beside_may_serve_on_the_facilitators_page(cast: Cast, who: str) -> None:
     licence = _expires_in(cast, "facilitator", 20)
     with time_machine.travel(NOW, tick=False):
         response = cast.client(who).get(
@@ -113,7 +113,7 @@ def test_the_facilitators_page_warns_beside_may_serve(cast: Cast, who: str) -> N
     assert ("expiring-soon", "Licence expires in 20 days — 24 Dec") in _badges(article)
 
 
-def test_a_licence_far_from_expiry_is_not_warned(cast: Cast) -> None:
+def test_it_does_not_warn_of_a_licence_far_from_expiry(cast: Cast) -> None:
     with time_machine.travel(NOW, tick=False):
         html = (
             cast.client("lead")
@@ -125,7 +125,7 @@ def test_a_licence_far_from_expiry_is_not_warned(cast: Cast) -> None:
     assert "expires in" not in html
 
 
-def test_a_licence_on_its_expiry_day_reads_expired_before_the_sweep_runs(cast: Cast) -> None:
+def test_it_reads_a_licence_on_its_expiry_day_as_expired_before_the_sweep_runs(cast: Cast) -> None:
     _expires_in(cast, "facilitator", 0)
     with time_machine.travel(NOW, tick=False):
         page = cast.client("lead").get(
@@ -140,7 +140,7 @@ def test_a_licence_on_its_expiry_day_reads_expired_before_the_sweep_runs(cast: C
     assert '<strong class="expiry-warned">Licence 4 Dec · expired</strong>' in row
 
 
-def test_an_unverified_or_suspended_credential_is_not_warned_as_expiring(cast: Cast) -> None:
+def test_it_does_not_warn_of_an_unverified_or_suspended_credential_expiring(cast: Cast) -> None:
     licence = _expires_in(cast, "facilitator", 20)
     Credential.objects.filter(pk=licence.pk).update(status="suspended")
     with time_machine.travel(NOW, tick=False):
@@ -148,7 +148,7 @@ def test_an_unverified_or_suspended_credential_is_not_warned_as_expiring(cast: C
     assert _badges(_row(html, "Facilitator")) == [("status-suspended", "Licence: Suspended")]
 
 
-def test_nobody_else_sees_the_warning(cast: Cast) -> None:
+def test_it_shows_the_warning_to_nobody_else(cast: Cast) -> None:
     _expires_in(cast, "facilitator", 20)
     Credential.objects.filter(facilitator=cast.trial_facilitator).update(
         expires_on=TODAY + dt.timedelta(days=20)

@@ -178,7 +178,7 @@ def _signed_in(email: str) -> Client:
     return client
 
 
-def test_no_page_or_form_a_partner_sees_carries_a_research_note(settings: Any) -> None:
+def test_it_shows_a_partner_no_research_note_on_any_page_or_form(settings: Any) -> None:
     settings.DEMO_MODE = True
     seed_demo()
     read: set[str] = set()
@@ -219,7 +219,9 @@ def _outside_disclosures(html: str) -> str:
     return re.sub(r'(?is)<option value="unverified"[^>]*>.*?</option>', " ", html)
 
 
-def test_staff_pages_keep_the_notes_in_a_disclosure_for_clinical_leads(settings: Any) -> None:
+def test_it_keeps_the_notes_in_a_disclosure_for_clinical_leads_on_staff_pages(
+    settings: Any,
+) -> None:
     settings.DEMO_MODE = True
     seed_demo()
     starts = ["/console/", "/facilitators/"]

@@ -115,7 +115,7 @@ def test_it_warns_once_at_each_threshold_however_often_it_runs(cast: Cast) -> No
     ("days_left", "threshold"),
     [(59, 60), (45, 60), (30, 30), (20, 30), (8, 30), (7, 7), (3, 7), (1, 7)],
 )
-def test_a_late_first_run_sends_only_the_nearest_threshold(
+def test_it_sends_only_the_nearest_threshold_on_a_late_first_run(
     cast: Cast, days_left: int, threshold: int
 ) -> None:
     credential = _credential(cast, expires_in=days_left)
@@ -130,7 +130,7 @@ def test_a_late_first_run_sends_only_the_nearest_threshold(
     assert len(mail.outbox) == 1
 
 
-def test_a_late_run_after_a_missed_threshold_sends_the_next_one_only(cast: Cast) -> None:
+def test_it_sends_the_next_threshold_only_on_a_late_run_after_a_missed_one(cast: Cast) -> None:
     credential = _credential(cast, expires_in=60)
     _sweep(0)  # the 60-day warning
     _sweep(55)  # no run at 30 days; five days left now
@@ -218,7 +218,7 @@ def test_it_touches_only_credentials_near_their_expiry(cast: Cast) -> None:
 # The command ------------------------------------------------------------------------------
 
 
-def test_the_command_sweeps_as_of_the_day_given(
+def test_it_sweeps_as_of_the_day_given_to_the_command(
     cast: Cast, run_cli: RunCli, capsys: pytest.CaptureFixture[str]
 ) -> None:
     credential = _credential(cast, expires_in=40)
@@ -238,7 +238,7 @@ def test_the_command_sweeps_as_of_the_day_given(
 
 
 @pytest.mark.parametrize("bad", ["2025-13-01", "tomorrow", "01/02/2025", "2025-02-30"])
-def test_the_command_refuses_a_bad_day(
+def test_it_refuses_a_bad_day_given_to_the_command(
     cast: Cast, run_cli: RunCli, capsys: pytest.CaptureFixture[str], bad: str
 ) -> None:
     _credential(cast, expires_in=-1)

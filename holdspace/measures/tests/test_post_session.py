@@ -45,7 +45,7 @@ def _answer(
     )
 
 
-def test_the_before_session_set_comes_due_with_the_next_session(cast: Cast) -> None:
+def test_it_makes_the_before_session_set_due_with_the_next_session(cast: Cast) -> None:
     assert not {t for _c, t in _due(cast)} - {"baseline"}
     make_session(cast, starts_at=timezone.now() + dt.timedelta(days=2))
     assert {("phq9", "before_session"), ("gad7", "before_session")} <= _due(cast)
@@ -55,7 +55,7 @@ def test_the_before_session_set_comes_due_with_the_next_session(cast: Cast) -> N
     assert ("gad7", "before_session") in due
 
 
-def test_follow_ups_count_from_the_end_of_the_latest_session(cast: Cast) -> None:
+def test_it_counts_follow_ups_from_the_end_of_the_latest_session(cast: Cast) -> None:
     session = make_session(cast, starts_at=timezone.now() - dt.timedelta(days=10))
     ended = timezone.now() - dt.timedelta(days=9)
     MedicineSession.objects.filter(pk=session.pk).update(status="closed", ended_at=ended)
@@ -73,7 +73,7 @@ def test_follow_ups_count_from_the_end_of_the_latest_session(cast: Cast) -> None
     assert overdue[cast.couple.pk] >= 3
 
 
-def test_an_earlier_response_does_not_answer_a_later_sessions_follow_up(cast: Cast) -> None:
+def test_it_does_not_count_an_earlier_response_for_a_later_sessions_follow_up(cast: Cast) -> None:
     # From an earlier session, five days ago.
     _answer(cast, "phq9", "day_after", taken_at=timezone.now() - dt.timedelta(days=5))
     session = make_session(cast, starts_at=timezone.now() - dt.timedelta(days=3))
@@ -83,7 +83,7 @@ def test_an_earlier_response_does_not_answer_a_later_sessions_follow_up(cast: Ca
     assert ("phq9", "day_after") in _due(cast)
 
 
-def test_the_charts_mark_the_sessions_that_took_place(cast: Cast) -> None:
+def test_it_marks_the_sessions_that_took_place_on_the_charts(cast: Cast) -> None:
     from holdspace.measures.selectors import couple_measures
 
     _answer(cast, "phq9", "baseline", taken_at=timezone.now() - dt.timedelta(days=20))

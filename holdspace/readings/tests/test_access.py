@@ -88,7 +88,7 @@ def test_it_lets_staff_write_a_new_reading_in_their_own_library(cast: Cast, who:
         assert AuditEvent.objects.filter(action="reading.create").exists()
 
 
-def test_a_trial_facilitator_writes_in_their_own_library_only(cast: Cast) -> None:
+def test_it_lets_a_trial_facilitator_write_in_their_own_library_only(cast: Cast) -> None:
     answer = cast.client("trial_facilitator").post("/readings/new/", BODY)
     assert answer.status_code == 302
     assert Reading.objects.get().organisation == cast.trial
@@ -96,7 +96,7 @@ def test_a_trial_facilitator_writes_in_their_own_library_only(cast: Cast) -> Non
     assert "Preparing" not in listed
 
 
-def test_the_preview_shows_sanitised_html_and_saves_nothing(cast: Cast) -> None:
+def test_it_previews_sanitised_html_and_saves_nothing(cast: Cast) -> None:
     answer = cast.client("facilitator").post(
         "/readings/new/",
         {**BODY, "action": "preview", "body_markdown": "## Hi\n\n<script>alert(1)</script>"},
@@ -108,7 +108,7 @@ def test_the_preview_shows_sanitised_html_and_saves_nothing(cast: Cast) -> None:
     assert not Reading.objects.exists()
 
 
-def test_bad_readings_show_errors_beside_the_fields(cast: Cast) -> None:
+def test_it_shows_errors_of_a_bad_reading_beside_the_fields(cast: Cast) -> None:
     make_reading(cast, title="Preparing")
     answer = cast.client("lead").post("/readings/new/", {**BODY, "body_markdown": " "})
     assert answer.status_code == 422
@@ -135,7 +135,7 @@ ASSIGN = {
 
 
 @pytest.mark.parametrize("who", EVERYONE)
-def test_only_the_care_team_assigns(cast: Cast, who: str) -> None:
+def test_it_lets_only_the_care_team_assign(cast: Cast, who: str) -> None:
     reading = make_reading(cast)
     answer = cast.client(who).post(
         f"/couples/{cast.couple.pk}/readings/",
@@ -148,7 +148,7 @@ def test_only_the_care_team_assigns(cast: Cast, who: str) -> None:
 
 
 @pytest.mark.parametrize("who", EVERYONE)
-def test_the_couple_readings_page_shows_each_person_what_is_theirs(cast: Cast, who: str) -> None:
+def test_it_shows_each_person_their_own_on_the_couple_readings_page(cast: Cast, who: str) -> None:
     both = assign(cast, make_reading(cast, "For both"))
     for_a = assign(cast, make_reading(cast, "For A alone"), partner=cast.partner_a)
     for_b = assign(cast, make_reading(cast, "For B alone"), partner=cast.partner_b)
@@ -171,7 +171,7 @@ def test_the_couple_readings_page_shows_each_person_what_is_theirs(cast: Cast, w
 
 
 @pytest.mark.parametrize("who", EVERYONE)
-def test_opening_a_reading_records_the_partners_read(cast: Cast, who: str) -> None:
+def test_it_records_the_partners_read_on_opening_a_reading(cast: Cast, who: str) -> None:
     both = assign(cast, make_reading(cast, "For both"))
     for_b = assign(cast, make_reading(cast, "For B alone"), partner=cast.partner_b)
     client = cast.client(who)
@@ -196,7 +196,7 @@ def test_opening_a_reading_records_the_partners_read(cast: Cast, who: str) -> No
         assert not ReadingRead.objects.exists()
 
 
-def test_a_read_is_recorded_once_and_every_open_is_audited(cast: Cast) -> None:
+def test_it_records_a_read_once_and_audits_every_open(cast: Cast) -> None:
     assignment = assign(cast, make_reading(cast))
     client = cast.client("partner_a")
     url = f"/couples/{cast.couple.pk}/readings/{assignment.pk}/"
@@ -214,7 +214,7 @@ def test_a_read_is_recorded_once_and_every_open_is_audited(cast: Cast) -> None:
     assert b"Partner B has not opened it yet" in listed.content
 
 
-def test_the_reading_page_shows_the_sanitised_body_and_the_note(cast: Cast) -> None:
+def test_it_shows_the_sanitised_body_and_the_note_on_the_reading_page(cast: Cast) -> None:
     reading = make_reading(cast)
     reading.body_markdown = "## Slowly\n\n[bad](javascript:alert(1)) <script>x()</script>"
     reading.save()
@@ -227,7 +227,7 @@ def test_the_reading_page_shows_the_sanitised_body_and_the_note(cast: Cast) -> N
     assert "Read it before Thursday." in html
 
 
-def test_archived_readings_are_not_assignable_but_stay_readable(cast: Cast) -> None:
+def test_it_keeps_archived_readings_readable_but_not_assignable(cast: Cast) -> None:
     reading = make_reading(cast)
     assignment = assign(cast, reading)
     answer = cast.client("lead").post(
@@ -250,7 +250,7 @@ def test_archived_readings_are_not_assignable_but_stay_readable(cast: Cast) -> N
     assert opened.status_code == 200
 
 
-def test_the_portal_lists_the_partners_readings_as_new_or_read(cast: Cast) -> None:
+def test_it_lists_the_partners_readings_as_new_or_read_on_the_portal(cast: Cast) -> None:
     both = assign(cast, make_reading(cast, "For both"))
     assign(cast, make_reading(cast, "For B alone"), partner=cast.partner_b)
     client = cast.client("partner_a")
@@ -262,7 +262,7 @@ def test_the_portal_lists_the_partners_readings_as_new_or_read(cast: Cast) -> No
     assert "read on" in page and ">New<" not in page
 
 
-def test_staff_see_the_nav_link_and_the_couple_button(cast: Cast) -> None:
+def test_it_shows_staff_the_nav_link_and_the_couple_button(cast: Cast) -> None:
     page = cast.client("facilitator").get(f"/couples/{cast.couple.pk}/").content.decode()
     assert 'href="/readings/"' in page
     assert f'href="/couples/{cast.couple.pk}/readings/"' in page

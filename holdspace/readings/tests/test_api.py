@@ -24,7 +24,7 @@ def _assign_url(cast: Cast) -> str:
     return f"/api/v1/couples/{cast.couple.pk}/readings"
 
 
-def test_the_care_team_assigns_and_a_partner_lists_and_reads(cast: Cast) -> None:
+def test_it_lets_the_care_team_assign_and_a_partner_list_and_read(cast: Cast) -> None:
     reading = make_reading(cast)
     answer = _post(
         cast.api("facilitator"),
@@ -60,7 +60,7 @@ def test_the_care_team_assigns_and_a_partner_lists_and_reads(cast: Cast) -> None
     assert AuditEvent.objects.filter(action="reading.mark_read").count() == 2
 
 
-def test_a_reading_for_both_shows_each_partner_only_their_own_read(cast: Cast) -> None:
+def test_it_shows_each_partner_only_their_own_read_of_a_reading_for_both(cast: Cast) -> None:
     assignment = assign(cast, make_reading(cast))
     cast.api("partner_a").post(f"/api/v1/readings/assignments/{assignment.pk}/read")
     (for_b,) = cast.api("partner_b").get(_assign_url(cast)).json()
@@ -83,7 +83,9 @@ def test_a_reading_for_both_shows_each_partner_only_their_own_read(cast: Cast) -
         ("trial_facilitator", 404),
     ],
 )
-def test_only_the_care_team_assigns_through_the_api(cast: Cast, who: str, status: int) -> None:
+def test_it_lets_only_the_care_team_assign_through_the_api(
+    cast: Cast, who: str, status: int
+) -> None:
     reading = make_reading(cast)
     answer = _post(cast.api(who), _assign_url(cast), {"reading_id": reading.pk})
     assert answer.status_code == status, answer.content
@@ -105,7 +107,9 @@ def test_only_the_care_team_assigns_through_the_api(cast: Cast, who: str, status
         ("trial_partner_a", 404),
     ],
 )
-def test_the_list_is_for_the_couple_and_its_care_team(cast: Cast, who: str, status: int) -> None:
+def test_it_keeps_the_list_for_the_couple_and_its_care_team(
+    cast: Cast, who: str, status: int
+) -> None:
     assign(cast, make_reading(cast))
     assert cast.api(who).get(_assign_url(cast)).status_code == status
 
@@ -124,14 +128,14 @@ def test_the_list_is_for_the_couple_and_its_care_team(cast: Cast, who: str, stat
         ("trial_facilitator", 404),
     ],
 )
-def test_only_the_partner_it_is_for_marks_it_read(cast: Cast, who: str, status: int) -> None:
+def test_it_lets_only_the_partner_it_is_for_mark_it_read(cast: Cast, who: str, status: int) -> None:
     assignment = assign(cast, make_reading(cast), partner=cast.partner_b)
     answer = cast.api(who).post(f"/api/v1/readings/assignments/{assignment.pk}/read")
     assert answer.status_code == status, answer.content
     assert ReadingRead.objects.exists() == (status == 200)
 
 
-def test_marking_a_missing_assignment_read_is_404(cast: Cast) -> None:
+def test_it_answers_404_for_marking_a_missing_assignment_read(cast: Cast) -> None:
     assert cast.api("partner_a").post("/api/v1/readings/assignments/999999/read").status_code == 404
 
 
@@ -149,7 +153,7 @@ def test_marking_a_missing_assignment_read_is_404(cast: Cast) -> None:
         ({"reading_id": "OK", "note": "nul\x00"}, "note"),
     ],
 )
-def test_bad_assignments_are_refused_naming_the_field(
+def test_it_refuses_bad_assignments_naming_the_field(
     cast: Cast, body: dict[str, Any], field: str
 ) -> None:
     ok = make_reading(cast)
@@ -170,7 +174,7 @@ def test_bad_assignments_are_refused_naming_the_field(
     assert not ReadingAssignment.objects.exists()
 
 
-def test_the_same_reading_is_not_assigned_twice(cast: Cast) -> None:
+def test_it_does_not_assign_the_same_reading_twice(cast: Cast) -> None:
     reading = make_reading(cast)
     assign(cast, reading)
     answer = _post(
@@ -182,7 +186,7 @@ def test_the_same_reading_is_not_assigned_twice(cast: Cast) -> None:
     assert "already assigned" in answer.json()["detail"][0]["msg"]
 
 
-def test_a_body_that_is_not_json_is_400(cast: Cast) -> None:
+def test_it_answers_400_for_a_body_that_is_not_json(cast: Cast) -> None:
     answer = cast.api("facilitator").post(
         _assign_url(cast), "{not json", content_type="application/json"
     )

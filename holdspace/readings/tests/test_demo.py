@@ -20,7 +20,7 @@ TITLES = {
 }
 
 
-def test_the_demo_has_three_readings_assigned_to_riley_and_jordan() -> None:
+def test_it_seeds_three_demo_readings_assigned_to_riley_and_jordan() -> None:
     seed_demo()
     reading_rows = Reading.objects.filter(organisation__slug="demo-service-center")
     assert set(reading_rows.values_list("title", flat=True)) == TITLES
