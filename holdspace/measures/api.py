@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
@@ -18,7 +18,9 @@ from holdspace.measures.models import MeasureResponse
 from holdspace.measures.scoring import AnswerError, answers_from_list
 from holdspace.measures.selectors import item_answers, response_list, response_page
 from holdspace.measures.services import SubmissionConflict, response_submit
-from holdspace.policy import Viewer, can_see_item_answers, get_couple_for
+from holdspace.policy.core import Viewer
+from holdspace.policy.couples import get_couple_for
+from holdspace.policy.measures import can_see_item_answers, get_instrument_for
 from holdspace.reports.fhir import questionnaire, questionnaire_response
 
 router = Router(tags=["instruments"])
@@ -125,10 +127,7 @@ def instruments(request: HttpRequest) -> list[InstrumentSummaryOut]:
     summary="One instrument: its items, options, scoring, bands and alert rules",
 )
 def instrument(request: HttpRequest, code: str) -> InstrumentOut:
-    try:
-        found = get_instrument(code)
-    except InstrumentError:
-        raise Http404("No such instrument") from None
+    found = get_instrument_for(api_viewer(request), code)
     scoring = found.scoring
     change = found.reliable_change
     return InstrumentOut(
@@ -367,11 +366,7 @@ def responses(request: HttpRequest, couple_id: int) -> ResponseListOut:
     summary="One instrument as a FHIR R4 Questionnaire",
 )
 def instrument_fhir(request: HttpRequest, code: str) -> dict[str, Any]:
-    try:
-        found = get_instrument(code)
-    except InstrumentError:
-        raise Http404("No such instrument") from None
-    return questionnaire(found)
+    return questionnaire(get_instrument_for(api_viewer(request), code))
 
 
 @responses_router.get(

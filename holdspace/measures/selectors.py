@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from holdspace.accounts.models import Organisation, Role
+from holdspace.accounts.models import Organisation
 from holdspace.audit.actions import Action
 from holdspace.couples.models import Couple, Partner
 from holdspace.measures.charts import Point, Series, trajectory_svg
@@ -16,11 +16,15 @@ from holdspace.measures.library import Instrument, get_instrument, library
 from holdspace.measures.models import MeasureResponse, SafetyAlert, Timepoint
 from holdspace.measures.schedule import due_offsets, instrument_for, instruments_at
 from holdspace.measures.scoring import reliable_change
-from holdspace.policy import (
-    Viewer,
+from holdspace.policy.core import Viewer
+from holdspace.policy.couples import get_couple_for
+from holdspace.policy.measures import (
     alerts_visible_to,
-    is_care_team_of,
-    is_partner_of,
+    answers_as_partner,
+    can_see_every_partners_answers,
+    can_see_overdue_measures,
+    get_measure_form_for,
+    get_response_for,
     require_item_answers,
     responses_visible_to,
 )
@@ -42,25 +46,8 @@ def response_list(*, viewer: Viewer, couple: Couple) -> list[MeasureResponse]:
 
 def response_read(*, viewer: Viewer, couple: Couple, response_id: int) -> MeasureResponse:
     """One response the viewer may see (404 otherwise), audited."""
-    from django.http import Http404
-
-    response = responses_visible_to(viewer, couple).filter(pk=response_id).first()
-    if response is None:
-        viewer.audit(
-            Action.ACCESS_DENIED,
-            organisation_id=couple.organisation_id,
-            object_type="measure_response",
-            object_id=response_id,
-            couple_id=couple.pk,
-        )
-        raise Http404("No such response")
-    viewer.audit(
-        Action.MEASURE_READ,
-        organisation_id=couple.organisation_id,
-        object_type="measure_response",
-        object_id=response.pk,
-        couple_id=couple.pk,
-    )
+    response = get_response_for(viewer, couple, response_id)
+    viewer.audit(Action.MEASURE_READ, response)
     return response
 
 
@@ -142,6 +129,66 @@ def response_page(*, viewer: Viewer, couple: Couple, response_id: int) -> Respon
         list(
             response.alerts.select_related("acknowledged_by", "notice").order_by("created_at", "id")
         ),
+    )
+
+
+@dataclass(frozen=True)
+class MeasureFormPage:
+    """One questionnaire for one partner at one timepoint, as its form shows it."""
+
+    couple: Couple
+    instrument: Instrument
+    timepoint: Timepoint
+    partner: Partner
+    administering: bool  # the care team fills it in with the partner
+
+    @property
+    def draft_key(self) -> str:
+        """Where the browser keeps the answers typed until they are sent."""
+        return (
+            f"holdspace:measure:{self.couple.pk}:{self.partner.user_id}:"
+            f"{self.instrument.code}:{self.timepoint.value}"
+        )
+
+    def questions(self, answers: dict[str, float | None]) -> list[dict[str, Any]]:
+        """Each item with its options, ANSWERS (as typed so far) marked."""
+        rows = []
+        for item in self.instrument.items:
+            options = self.instrument.option_set(item)
+            value = answers.get(item.id)
+            rows.append(
+                {
+                    "id": item.id,
+                    "text": item.text,
+                    "continuous": options.continuous,
+                    "minimum": options.minimum,
+                    "maximum": options.maximum,
+                    "value": value,
+                    "options": [
+                        {"value": o.value, "label": o.label, "checked": value == o.value}
+                        for o in options.options
+                    ],
+                }
+            )
+        return rows
+
+
+def measure_form_page(
+    *, viewer: Viewer, couple_id: int, code: str, timepoint: str, partner: str
+) -> MeasureFormPage:
+    """The questionnaire CODE at TIMEPOINT for the partner PARTNER names (the viewer when
+    empty): 404 for what does not exist for the viewer, 403 for a partner they may not answer
+    for (the policy's `get_measure_form_for`)."""
+    couple = get_couple_for(viewer, couple_id)
+    instrument, partner_id = get_measure_form_for(
+        viewer, couple, code=code, timepoint=timepoint, partner=partner
+    )
+    return MeasureFormPage(
+        couple,
+        instrument,
+        Timepoint(timepoint),
+        next(p for p in couple.loaded_partners if p.user_id == partner_id),
+        administering=partner_id != viewer.user.pk,
     )
 
 
@@ -259,7 +306,7 @@ def due_measures(*, viewer: Viewer, couple: Couple) -> list[DueMeasure]:
     """What this partner has still to complete now: the baseline set of the organisation's
     profile, the set before their next medicine session, and the follow-ups after the latest
     one, each when it comes due, less what they completed."""
-    if not is_partner_of(viewer, couple):
+    if not answers_as_partner(viewer, couple):
         return []
     anchors = _anchors(couple, _sessions_of([couple.pk]).get(couple.pk, []))
     responses = list(
@@ -294,7 +341,7 @@ def overdue_by_couple(
     """For the couples listed, how many questionnaires are past due — baseline, before the
     next session, and the follow-ups after the latest — counted per partner and instrument;
     only for the care team (four queries, whatever the page size)."""
-    if viewer.role_in(organisation.pk) not in {Role.CLINICAL_LEAD, Role.FACILITATOR}:
+    if not can_see_overdue_measures(viewer, organisation.pk):
         return {}
     offered = {code for code in library() if instrument_for(organisation.slug, code) is not None}
     partners = list(
@@ -380,7 +427,7 @@ def couple_measures(*, viewer: Viewer, couple: Couple) -> list[InstrumentTrend]:
     )
     if not responses:
         return []
-    answers_link = is_care_team_of(viewer, couple)
+    answers_link = can_see_every_partners_answers(viewer, couple)
     viewer.audit(
         Action.MEASURE_LIST,
         organisation_id=couple.organisation_id,
@@ -392,75 +439,95 @@ def couple_measures(*, viewer: Viewer, couple: Couple) -> list[InstrumentTrend]:
     partners = [
         p for p in couple.loaded_partners if any(r.partner_id == p.user_id for r in responses)
     ]
-    order = list(Timepoint.values)
     # Medicine sessions that took place, marked on each chart.
     session_dates = [
         s.started_at or s.starts_at
         for s in _sessions_of([couple.pk]).get(couple.pk, [])
         if s.status in {"in_progress", "ended", "closed"}
     ]
-    trends = []
-    for code in sorted({r.instrument for r in responses}):
-        instrument = get_instrument(code)
-        latest: dict[tuple[int, str], MeasureResponse] = {}
-        for response in responses:
-            if response.instrument == code:
-                latest[(response.partner_id, response.timepoint)] = response
-        timepoints = sorted({tp for _pid, tp in latest}, key=order.index)
-        rows = []
-        for timepoint in timepoints:
-            found = [latest.get((p.user_id, timepoint)) for p in partners]
-            values = [r.total if r is not None else None for r in found]
-            known = [v for v in values if v is not None]
-            difference = abs(known[0] - known[1]) if len(known) == 2 else None
-            rows.append(
-                TimepointRow(
-                    str(Timepoint(timepoint).label),
-                    values,
-                    difference,
-                    [
-                        TrendCell(r.total, r.pk, len(r.missing))
-                        if r is not None
-                        else TrendCell(None, None, 0)
-                        for r in found
-                    ],
-                )
-            )
-        series, changes = [], []
-        for partner in partners:
-            mine = sorted(
-                (
-                    r
-                    for (pid, _tp), r in latest.items()
-                    if pid == partner.user_id and r.total is not None
-                ),
-                key=lambda r: r.created_at,
-            )
-            change = _change(instrument, mine)
-            changes.append(change)
-            series.append(
-                Series(
-                    partner.user.display_name,
-                    [
-                        Point(r.created_at, float(r.total or 0), str(Timepoint(r.timepoint).label))
-                        for r in mine
-                    ],
-                    change,
-                )
-            )
-        trends.append(
-            InstrumentTrend(
-                instrument,
-                [p.user.display_name for p in partners],
-                changes,
-                rows,
-                trajectory_svg(
-                    instrument, series, chart_id=f"chart-{code}", sessions=session_dates
-                ),
-                answers_link,
+    return [
+        _instrument_trend(
+            get_instrument(code),
+            partners,
+            [r for r in responses if r.instrument == code],
+            session_dates,
+            answers_link=answers_link,
+        )
+        for code in sorted({r.instrument for r in responses})
+    ]
+
+
+def _instrument_trend(
+    instrument: Instrument,
+    partners: list[Partner],
+    responses: list[MeasureResponse],
+    session_dates: list[datetime],
+    *,
+    answers_link: bool,
+) -> InstrumentTrend:
+    """One instrument's table (a row per timepoint) and chart (a line per partner)."""
+    latest: dict[tuple[int, str], MeasureResponse] = {}
+    for response in responses:
+        latest[(response.partner_id, response.timepoint)] = response
+    series, changes = [], []
+    for partner in partners:
+        mine = sorted(
+            (
+                r
+                for (pid, _tp), r in latest.items()
+                if pid == partner.user_id and r.total is not None
+            ),
+            key=lambda r: r.created_at,
+        )
+        change = _change(instrument, mine)
+        changes.append(change)
+        series.append(
+            Series(
+                partner.user.display_name,
+                [
+                    Point(r.created_at, float(r.total or 0), str(Timepoint(r.timepoint).label))
+                    for r in mine
+                ],
+                change,
             )
         )
-    return trends
+    return InstrumentTrend(
+        instrument,
+        [p.user.display_name for p in partners],
+        changes,
+        _timepoint_rows(partners, latest),
+        trajectory_svg(
+            instrument, series, chart_id=f"chart-{instrument.code}", sessions=session_dates
+        ),
+        answers_link,
+    )
+
+
+def _timepoint_rows(
+    partners: list[Partner], latest: dict[tuple[int, str], MeasureResponse]
+) -> list[TimepointRow]:
+    """Per timepoint answered, each partner's latest total and how far apart the two are."""
+    order = list(Timepoint.values)
+    rows = []
+    for timepoint in sorted({tp for _pid, tp in latest}, key=order.index):
+        found = [latest.get((p.user_id, timepoint)) for p in partners]
+        values = [r.total if r is not None else None for r in found]
+        known = [v for v in values if v is not None]
+        difference = abs(known[0] - known[1]) if len(known) == 2 else None
+        rows.append(
+            TimepointRow(
+                str(Timepoint(timepoint).label),
+                values,
+                difference,
+                [
+                    TrendCell(r.total, r.pk, len(r.missing))
+                    if r is not None
+                    else TrendCell(None, None, 0)
+                    for r in found
+                ],
+            )
+        )
+    return rows
 
 
 def _change(instrument: Instrument, responses: list[MeasureResponse]) -> str:

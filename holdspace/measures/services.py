@@ -19,7 +19,8 @@ from holdspace.couples.models import Couple, Partner
 from holdspace.measures.library import Instrument, InstrumentError, get_instrument
 from holdspace.measures.models import MeasureResponse, SafetyAlert, Timepoint
 from holdspace.measures.scoring import AnswerError, Change, Result, reliable_change, score
-from holdspace.policy import Viewer, require_measures_share, require_response_submit
+from holdspace.policy.core import Viewer
+from holdspace.policy.measures import require_measures_share, require_response_submit
 
 # A form's token or an API caller's idempotency key: URL-safe, long enough not to collide.
 SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -219,10 +220,7 @@ def _store(
         ]
         viewer.audit(
             Action.MEASURE_SUBMIT,
-            organisation_id=couple.organisation_id,
-            object_type="measure_response",
-            object_id=response.pk,
-            couple_id=couple.pk,
+            response,
             instrument=definition.code,
             timepoint=timepoint,
             partner=partner_id,
@@ -266,10 +264,7 @@ def alert_acknowledge(*, viewer: Viewer, alert: SafetyAlert, note: str) -> Safet
         locked.save(update_fields=["acknowledged_by", "acknowledged_at", "note"])
         viewer.audit(
             Action.ALERT_ACKNOWLEDGE,
-            organisation_id=locked.organisation_id,
-            object_type="safety_alert",
-            object_id=locked.pk,
-            couple_id=locked.couple_id,
+            locked,
             rule=locked.rule_id,
         )
     return locked
@@ -289,9 +284,6 @@ def measures_share(*, viewer: Viewer, couple: Couple, visibility: str) -> None:
         partner.save(update_fields=["measures_visibility"])
         viewer.audit(
             Action.MEASURE_SHARE,
-            organisation_id=couple.organisation_id,
-            object_type="partner",
-            object_id=partner.pk,
-            couple_id=couple.pk,
+            partner,
             visibility=[previous, visibility],
         )

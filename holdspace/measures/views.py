@@ -1,22 +1,22 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from holdspace.couples.models import Couple
-from holdspace.measures.library import Instrument, InstrumentError
-from holdspace.measures.models import MeasureResponse, Timepoint
-from holdspace.measures.schedule import instrument_for
+from holdspace.measures.library import Instrument
+from holdspace.measures.models import MeasureResponse
 from holdspace.measures.scoring import AnswerError, check_answers
-from holdspace.measures.selectors import response_page
+from holdspace.measures.selectors import MeasureFormPage, measure_form_page, response_page
 from holdspace.measures.services import (
     SUBMISSION_KEY,
     SubmissionConflict,
@@ -24,30 +24,40 @@ from holdspace.measures.services import (
     measures_share,
     response_submit,
 )
-from holdspace.policy import (
-    Viewer,
-    get_alert_for,
-    get_couple_for,
-    is_partner_of,
-    require_response_submit,
-    viewer_from_request,
-)
+from holdspace.policy.core import Viewer, viewer_from_request
+from holdspace.policy.couples import get_couple_for
+from holdspace.policy.measures import answers_as_partner, get_alert_for
 
 
-def _answers_from_form(
-    instrument: Instrument, data: QueryDict
-) -> tuple[dict[str, float | None], dict[str, list[str]]]:
-    """The answers posted, by item id, and any that are not numbers at all."""
-    answers: dict[str, float | None] = {}
-    errors: dict[str, list[str]] = {}
+@dataclass
+class _Posted:
+    """The answers as sent, what is wrong with them, and the unanswered items (number, id) to
+    confirm before the response is stored."""
+
+    answers: dict[str, float | None] = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    unanswered: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _posted(instrument: Instrument, data: QueryDict) -> _Posted:
+    """The answers posted, by item id: every problem at once (not numbers, numbers off the
+    scale), and, when there is none, the items left empty unless the partner confirmed them."""
+    posted = _Posted()
     for item in instrument.items:
         raw = str(data.get(item.id, "")).strip()
         try:
-            answers[item.id] = float(raw) if raw else None
+            posted.answers[item.id] = float(raw) if raw else None
         except ValueError:
-            answers[item.id] = None
-            errors[item.id] = [_("The answer must be a number.")]
-    return answers, errors
+            posted.answers[item.id] = None
+            posted.errors[item.id] = [_("The answer must be a number.")]
+    try:
+        check_answers(instrument, posted.answers)
+    except AnswerError as exc:
+        posted.errors.update({k: [v] for k, v in exc.problems.items()})
+    if not posted.errors and not data.get("confirm_unanswered"):
+        numbered = enumerate(instrument.items, 1)
+        posted.unanswered = [(n, i.id) for n, i in numbered if posted.answers[i.id] is None]
+    return posted
 
 
 @login_required
@@ -55,94 +65,70 @@ def _answers_from_form(
 def measure_form(request: HttpRequest, couple_id: int, code: str, timepoint: str) -> HttpResponse:
     """One instrument on one page, phone-first; answers are kept in the browser until sent."""
     viewer = viewer_from_request(request)
-    couple = get_couple_for(viewer, couple_id)
-    if timepoint not in Timepoint.values:
-        raise Http404("No such timepoint")
-    try:
-        partner_id = int(request.GET.get("partner") or viewer.user.pk)
-    except ValueError:
-        raise Http404("No such partner") from None
-    require_response_submit(viewer, couple, partner_id)
-    try:
-        instrument = instrument_for(couple.organisation.slug, code)
-    except InstrumentError:
-        raise Http404("No such instrument") from None
-    if instrument is None:
-        raise Http404("This instrument's wording has not been supplied")
-    errors: dict[str, list[str]] = {}
-    answers: dict[str, float | None] = {}
-    unanswered: list[tuple[int, str]] = []  # (number, id) of items to confirm before sending
+    page = measure_form_page(
+        viewer=viewer,
+        couple_id=couple_id,
+        code=code,
+        timepoint=timepoint,
+        partner=str(request.GET.get("partner", "")),
+    )
     # The open form's token: sending it twice (a double click, a resend) is one response.
     submission_key = str(request.POST.get("submission_key", ""))
     if not SUBMISSION_KEY.match(submission_key):
         submission_key = secrets.token_urlsafe(24)
-    if request.method == "POST":
-        answers, errors = _answers_from_form(instrument, request.POST)
-        try:  # every problem at once: not numbers, and numbers off the scale
-            check_answers(instrument, answers)
-        except AnswerError as exc:
-            errors.update({k: [v] for k, v in exc.problems.items()})
-        if not errors and not request.POST.get("confirm_unanswered"):
-            numbered = enumerate(instrument.items, 1)
-            unanswered = [(n, item.id) for n, item in numbered if answers[item.id] is None]
-        if not errors and not unanswered:
-            try:
-                submitted = response_submit(
-                    viewer=viewer,
-                    couple=couple,
-                    instrument=code,
-                    timepoint=timepoint,
-                    answers=answers,
-                    partner_id=partner_id,
-                    submission_key=submission_key,
-                )
-            except ValidationError as exc:
-                errors = exc.message_dict
-            except SubmissionConflict as exc:  # an older copy of this form, sent again
-                messages.info(request, _("These answers were already sent from this form."))
-                return _after_submit(request, viewer, couple, exc.stored)
-            else:
-                if not submitted.created:
-                    messages.info(request, _("These answers were already sent from this form."))
-                return _after_submit(request, viewer, couple, submitted.response)
-    partner = next(p for p in couple.loaded_partners if p.user_id == partner_id)
-    questions = [
-        {
-            "id": item.id,
-            "text": item.text,
-            "continuous": instrument.option_set(item).continuous,
-            "minimum": instrument.option_set(item).minimum,
-            "maximum": instrument.option_set(item).maximum,
-            "value": answers.get(item.id),
-            "options": [
-                {
-                    "value": option.value,
-                    "label": option.label,
-                    "checked": answers.get(item.id) == option.value,
-                }
-                for option in instrument.option_set(item).options
-            ],
-        }
-        for item in instrument.items
-    ]
+    if request.method == "GET":
+        return _form(request, page, _Posted(), submission_key)
+    return _measure_submit(request, viewer, page, submission_key)
+
+
+def _measure_submit(
+    request: HttpRequest, viewer: Viewer, page: MeasureFormPage, submission_key: str
+) -> HttpResponse:
+    posted = _posted(page.instrument, request.POST)
+    if posted.errors or posted.unanswered:
+        return _form(request, page, posted, submission_key)
+    try:
+        submitted = response_submit(
+            viewer=viewer,
+            couple=page.couple,
+            instrument=page.instrument.code,
+            timepoint=page.timepoint.value,
+            answers=posted.answers,
+            partner_id=page.partner.user_id,
+            submission_key=submission_key,
+        )
+    except ValidationError as exc:
+        posted.errors = exc.message_dict
+        return _form(request, page, posted, submission_key)
+    except SubmissionConflict as exc:  # an older copy of this form, sent again
+        messages.info(request, _("These answers were already sent from this form."))
+        return _after_submit(request, viewer, page.couple, exc.stored)
+    if not submitted.created:
+        messages.info(request, _("These answers were already sent from this form."))
+    return _after_submit(request, viewer, page.couple, submitted.response)
+
+
+def _form(
+    request: HttpRequest, page: MeasureFormPage, posted: _Posted, submission_key: str
+) -> HttpResponse:
     return render(
         request,
         "measures/form.html",
         {
-            "couple": couple,
-            "instrument": instrument,
-            "questions": questions,
-            "timepoint": Timepoint(timepoint),
-            "answers": answers,
-            "errors": errors,
-            "partner": partner,
-            "administering": partner_id != viewer.user.pk,
-            "draft_key": f"holdspace:measure:{couple.pk}:{partner_id}:{code}:{timepoint}",
+            "couple": page.couple,
+            "instrument": page.instrument,
+            "questions": page.questions(posted.answers),
+            "timepoint": page.timepoint,
+            "answers": posted.answers,
+            "errors": posted.errors,
+            "partner": page.partner,
+            "administering": page.administering,
+            "draft_key": page.draft_key,
             "submission_key": submission_key,
-            "unanswered": unanswered,
-            "unanswered_text": _unanswered_text([n for n, _id in unanswered]),
+            "unanswered": posted.unanswered,
+            "unanswered_text": _unanswered_text([n for n, _id in posted.unanswered]),
         },
-        status=422 if errors or unanswered else 200,
+        status=422 if posted.errors or posted.unanswered else 200,
     )
 
 
@@ -177,7 +163,7 @@ def measure_done(request: HttpRequest, couple_id: int, response_id: int) -> Http
     couple = get_couple_for(viewer, couple_id)
     page = response_page(viewer=viewer, couple=couple, response_id=response_id)
     response = page.response
-    if not is_partner_of(viewer, couple):
+    if not answers_as_partner(viewer, couple):
         return render(request, "measures/response.html", {"couple": couple, "page": page})
     skipped_safety = _unanswered_text([a.number for a in page.skipped_safety_items])
     unanswered = _unanswered_text([a.number for a in page.unanswered])

@@ -20,8 +20,6 @@ TO_SPLIT: set[str] = {
     "holdspace/integration/journal.py:journal_prompts",
     "holdspace/integration/views.py:integration",
     "holdspace/lib/tests/test_dates.py:_rows",
-    "holdspace/measures/selectors.py:couple_measures",
-    "holdspace/measures/views.py:measure_form",
     "holdspace/preparation/readiness.py:readiness",
     "holdspace/screening/services.py:screening_submit",
     "holdspace/sessions/recording.py:session_event_record",
