@@ -118,6 +118,21 @@ urlpatterns = [
         name="facilitator_detail",
     ),
     path(
+        "facilitators/<int:user_id>/credentials",
+        facilitator_views.credential_add_view,
+        name="facilitator_credential_add",
+    ),
+    path(
+        "facilitators/<int:user_id>/profile",
+        facilitator_views.profile_update_view,
+        name="facilitator_profile_update",
+    ),
+    path(
+        "facilitators/<int:user_id>/credentials/<int:credential_id>/status",
+        facilitator_views.credential_status_view,
+        name="facilitator_credential_status",
+    ),
+    path(
         "credentials/<int:credential_id>/evidence",
         facilitator_views.evidence,
         name="credential_evidence",

@@ -6,30 +6,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from holdspace.accounts.models import Role
-from holdspace.audit.actions import Action
 from holdspace.facilitators.models import Credential, GuideReview
-from holdspace.facilitators.selectors import (
-    couple_guides,
-    guide_questions,
-    organisation_facilitators,
-)
+from holdspace.facilitators.selectors import facilitators_page, guides_page
 from holdspace.facilitators.services import credential_set_status, guide_review
 from holdspace.lib.api import ErrorOut, Input, api_viewer, documented
-from holdspace.policy import (
-    deny,
-    get_couple_for,
-    is_partner_of,
-    organisation_for,
-    require_guides_view,
+from holdspace.policy.couples import get_couple_for
+from holdspace.policy.facilitators import (
+    facilitators_organisation_for,
+    get_credential_for,
+    get_guide_for,
 )
 
 router = Router(tags=["facilitators"])
-MANAGERS: frozenset[str] = frozenset({Role.ORG_ADMIN, Role.CLINICAL_LEAD})
 
 
 class CredentialOut(Schema):
@@ -125,13 +117,11 @@ def _credential_out(c: Credential, *, staff: bool) -> CredentialOut:
 )
 def facilitators(request: HttpRequest, query: Query[OrgQuery]) -> FacilitatorListOut:
     viewer = api_viewer(request)
-    organisation = organisation_for(viewer, query.org, MANAGERS, what="facilitators' records")
-    org_id = organisation.pk
-    lead = viewer.role_in(org_id) == Role.CLINICAL_LEAD
-    rows = organisation_facilitators(organisation, with_incidents=lead)
-    viewer.audit(Action.FACILITATOR_LIST, organisation_id=org_id, object_type="facilitator")
+    organisation = facilitators_organisation_for(viewer, query.org)
+    page = facilitators_page(viewer=viewer, organisation=organisation)
+    lead = page.lead
     return FacilitatorListOut(
-        organisation_id=org_id,
+        organisation_id=organisation.pk,
         items=[
             FacilitatorOut(
                 user_id=row.user.pk,
@@ -142,7 +132,7 @@ def facilitators(request: HttpRequest, query: Query[OrgQuery]) -> FacilitatorLis
                 concerns=row.concerns if lead else None,
                 adverse_events=row.adverse_events if lead else None,
             )
-            for row in rows
+            for row in page.rows
         ],
     )
 
@@ -154,11 +144,7 @@ def facilitators(request: HttpRequest, query: Query[OrgQuery]) -> FacilitatorLis
 )
 def credential_status(request: HttpRequest, credential_id: int, payload: StatusIn) -> CredentialOut:
     viewer = api_viewer(request)
-    credential = Credential.objects.filter(
-        pk=credential_id, organisation_id__in=list(viewer.roles)
-    ).first()
-    if credential is None:
-        raise deny(viewer, what="credential", object_id=credential_id, organisation_id=None)
+    credential = get_credential_for(viewer, credential_id)
     updated = credential_set_status(
         viewer=viewer,
         credential=credential,
@@ -174,20 +160,9 @@ def credential_status(request: HttpRequest, credential_id: int, payload: StatusI
     summary="The couple's guides as the couple sees them (partners and their care team)",
 )
 def guides(request: HttpRequest, couple_id: int) -> GuidesOut:
-    viewer = api_viewer(request)
-    couple = get_couple_for(viewer, couple_id)
-    require_guides_view(viewer, couple)
-    partner = is_partner_of(viewer, couple)
-    found = couple_guides(couple, partner_id=viewer.user.pk if partner else None)
-    viewer.audit(
-        Action.GUIDE_LIST,
-        organisation_id=couple.organisation_id,
-        object_type="couple",
-        object_id=couple.pk,
-        couple_id=couple.pk,
-    )
+    page = guides_page(viewer=api_viewer(request), couple_id=couple_id)
     return GuidesOut(
-        couple_id=couple.pk,
+        couple_id=page.couple.pk,
         guides=[
             GuideOut(
                 user_id=g.user.pk,
@@ -200,9 +175,9 @@ def guides(request: HttpRequest, couple_id: int) -> GuidesOut:
                 conflicts_of_interest=g.profile.conflicts_of_interest if g.profile else "",
                 my_review=g.my_review.decision if g.my_review else None,  # type: ignore[arg-type]
             )
-            for g in found
+            for g in page.guides
         ],
-        questions=guide_questions()[0],
+        questions=page.questions,
     )
 
 
@@ -216,12 +191,10 @@ def review(
 ) -> Status[ReviewOut]:
     viewer = api_viewer(request)
     couple = get_couple_for(viewer, couple_id)
-    if user_id not in {m.user_id for m in couple.loaded_care_team}:
-        raise Http404("No such guide on this couple's care team")
     made: GuideReview = guide_review(
         viewer=viewer,
         couple=couple,
-        facilitator_id=user_id,
+        facilitator_id=get_guide_for(viewer, couple, user_id),
         decision=payload.decision,
         note=payload.note,
     )

@@ -15,6 +15,7 @@ from pydantic import Field
 
 from holdspace.accounts.models import Membership, Organisation, Role, User
 from holdspace.accounts.zones import org_localdate
+from holdspace.audit.actions import Action
 from holdspace.couples.models import Couple
 from holdspace.facilitators.models import (
     Credential,
@@ -22,9 +23,25 @@ from holdspace.facilitators.models import (
     FacilitatorProfile,
     GuideReview,
 )
+from holdspace.facilitators.services import (
+    WARNED_WITHIN_DAYS,
+    facilitator_refusals,
+    held_credentials,
+    problems_on,
+)
 from holdspace.lib.schemas import StrictModel, load_toml
 from holdspace.lib.when import day
+from holdspace.policy.core import Viewer
+from holdspace.policy.couples import get_couple_for
+from holdspace.policy.facilitators import (
+    get_evidence_for,
+    manages_facilitators,
+    require_guides_view,
+    reviews_guides,
+    sees_incidents,
+)
 from holdspace.screening.rules import RULES_DIR
+from holdspace.sessions.models import MedicineSession, SessionEvent
 
 
 class GuideQuestions(StrictModel):
@@ -117,8 +134,6 @@ class ExpiryNotice:
 def expiry_notice(credential: Credential, today: dt.date) -> ExpiryNotice | None:
     """The warning staff see for CREDENTIAL on TODAY: verified and expiring within the sweep's
     warning window (issue 7), or None."""
-    from holdspace.facilitators.services import WARNED_WITHIN_DAYS
-
     if credential.status != CredentialStatus.VERIFIED or credential.expires_on is None:
         return None
     days = (credential.expires_on - today).days
@@ -154,8 +169,6 @@ def organisation_facilitators(
 ) -> list[FacilitatorRow]:
     """Every facilitator and clinical lead of the organisation with their credentials, those
     expiring soon, and (for the clinical lead) concerns and adverse events linked to them."""
-    from holdspace.sessions.models import SessionEvent
-
     members = list(
         Membership.objects.filter(
             organisation=organisation, role__in=[Role.FACILITATOR, Role.CLINICAL_LEAD]
@@ -211,8 +224,6 @@ def organisation_facilitators(
 def facilitator_incidents(organisation: Organisation, user_id: int) -> dict[str, Any]:
     """For the clinical lead: adverse events in sessions this facilitator was present at, and
     partners' concerns about them, with links to the records."""
-    from holdspace.sessions.models import SessionEvent
-
     adverse = list(
         SessionEvent.objects.filter(
             organisation=organisation,
@@ -239,9 +250,6 @@ def sessions_at_risk(
     """Scheduled sessions whose facilitators' credentials lapse before the day (for the
     console), with what is wrong; four queries however many sessions. CARE_TEAM_OF limits them
     to the couples that facilitator cares for."""
-    from holdspace.facilitators.services import held_credentials, problems_on
-    from holdspace.sessions.models import MedicineSession
-
     upcoming = list(
         MedicineSession.objects.filter(
             organisation=organisation,
@@ -268,3 +276,107 @@ def sessions_at_risk(
         if found:
             at_risk.append((session, found))
     return at_risk
+
+
+# Pages -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FacilitatorsPage:
+    organisation: Organisation
+    rows: list[FacilitatorRow]
+    lead: bool  # the rows carry incidents (the clinical lead's)
+
+
+def facilitators_page(*, viewer: Viewer, organisation: Organisation) -> FacilitatorsPage:
+    """The organisation's facilitators for a manager (ORGANISATION from the policy's
+    `facilitators_organisation_for`), with incidents for the clinical lead; audited."""
+    lead = sees_incidents(viewer, organisation.pk)
+    rows = organisation_facilitators(organisation, with_incidents=lead)
+    viewer.audit(
+        Action.FACILITATOR_LIST, organisation_id=organisation.pk, object_type="facilitator"
+    )
+    return FacilitatorsPage(organisation, rows, lead)
+
+
+@dataclass(frozen=True)
+class FacilitatorPage:
+    organisation: Organisation
+    facilitator: User
+    profile: FacilitatorProfile | None
+    credentials: list[tuple[Credential, ExpiryNotice | None]]
+    problems: list[str]  # what keeps them from a medicine session today
+    manager: bool  # the viewer verifies credentials
+    own: bool  # the viewer is the facilitator
+    incidents: dict[str, Any] | None  # the clinical lead's alone
+
+    @property
+    def notices(self) -> list[ExpiryNotice]:
+        return [notice for _c, notice in self.credentials if notice is not None]
+
+    @property
+    def lead(self) -> bool:
+        return self.incidents is not None
+
+
+def facilitator_page(
+    *, viewer: Viewer, organisation: Organisation, facilitator: User
+) -> FacilitatorPage:
+    """A facilitator's credentials (each with its expiry warning), profile and whether they
+    may serve today; incidents for the clinical lead. ORGANISATION and FACILITATOR come from
+    the policy (`facilitators_organisation_for`, `get_facilitator_for`). Audited."""
+    credentials = list(
+        Credential.objects.filter(
+            organisation=organisation, facilitator=facilitator
+        ).select_related("verified_by")
+    )
+    lead = sees_incidents(viewer, organisation.pk)
+    page = FacilitatorPage(
+        organisation,
+        facilitator,
+        FacilitatorProfile.objects.filter(
+            organisation=organisation, facilitator=facilitator
+        ).first(),
+        with_notices(credentials, org_localdate(organisation)),
+        facilitator_refusals(
+            organisation=organisation, user_ids=[facilitator.pk], on=timezone.localdate()
+        ),
+        manager=manages_facilitators(viewer, organisation.pk),
+        own=viewer.user.pk == facilitator.pk,
+        incidents=facilitator_incidents(organisation, facilitator.pk) if lead else None,
+    )
+    viewer.audit(
+        Action.FACILITATOR_READ,
+        organisation_id=organisation.pk,
+        object_type="facilitator",
+        object_id=facilitator.pk,
+    )
+    return page
+
+
+def evidence_read(*, viewer: Viewer, credential_id: int) -> Credential:
+    """A credential's evidence file for those who may download it (404 otherwise); audited."""
+    credential = get_evidence_for(viewer, credential_id)
+    viewer.audit(Action.CREDENTIAL_EVIDENCE, credential)
+    return credential
+
+
+@dataclass(frozen=True)
+class GuidesPage:
+    couple: Couple
+    guides: list[Guide]
+    partner: bool  # the viewer is a partner: their own reviews are shown, and asked for
+    questions: list[str]
+    questions_source: str
+
+
+def guides_page(*, viewer: Viewer, couple_id: int) -> GuidesPage:
+    """A couple's guides as the couple sees them, for its partners and its care team; 404
+    for anyone who does not see the couple, 403 for others who do. Audited."""
+    couple = get_couple_for(viewer, couple_id)
+    require_guides_view(viewer, couple)
+    partner = reviews_guides(viewer, couple)
+    found = couple_guides(couple, partner_id=viewer.user.pk if partner else None)
+    questions, source = guide_questions()
+    viewer.audit(Action.GUIDE_LIST, couple)
+    return GuidesPage(couple, found, partner, questions, source)

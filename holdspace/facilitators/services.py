@@ -32,7 +32,12 @@ from holdspace.facilitators.models import (
 )
 from holdspace.lib.citations import citation
 from holdspace.lib.dates import credential_date_errors, day_text
-from holdspace.policy import Viewer, is_partner_of, refuse
+from holdspace.policy.core import Viewer
+from holdspace.policy.facilitators import (
+    require_credential_verify,
+    require_facilitator_records_change,
+    require_guide_review,
+)
 from holdspace.screening.profiles import get_profile
 
 EVIDENCE_TYPES = {
@@ -46,7 +51,6 @@ EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 # warning on, the facilitators list and the facilitator's page show it warned too (issue 7).
 WARNED_WITHIN_DAYS = 30
 WARNING_DAYS = (60, WARNED_WITHIN_DAYS, 7)
-VERIFIERS = frozenset({Role.ORG_ADMIN, Role.CLINICAL_LEAD})
 
 
 # Who may serve ------------------------------------------------------------------------------
@@ -128,12 +132,6 @@ def facilitator_refusals(
 # Recording and verifying -------------------------------------------------------------------
 
 
-def _can_manage(viewer: Viewer, organisation_id: int, facilitator_id: int) -> bool:
-    """The facilitator keeps their own credentials; admins and clinical leads anyone's."""
-    role = viewer.role_in(organisation_id)
-    return role in VERIFIERS or (role == Role.FACILITATOR and viewer.user.pk == facilitator_id)
-
-
 def _check_evidence(evidence: UploadedFile | None) -> None:
     if evidence is None:
         return
@@ -176,14 +174,9 @@ def credential_add(
     evidence: UploadedFile | None = None,
 ) -> Credential:
     """Record a credential, unverified, with its evidence."""
-    if not _can_manage(viewer, organisation.pk, facilitator_id):
-        raise refuse(
-            viewer,
-            action="add credentials for",
-            what="facilitator",
-            object_id=facilitator_id,
-            organisation_id=organisation.pk,
-        )
+    require_facilitator_records_change(
+        viewer, organisation.pk, facilitator_id, action="add credentials for", what="facilitator"
+    )
     if not Membership.objects.filter(
         organisation=organisation,
         user_id=facilitator_id,
@@ -227,9 +220,7 @@ def credential_add(
         credential.save()
         viewer.audit(
             Action.CREDENTIAL_ADD,
-            organisation_id=organisation.pk,
-            object_type="credential",
-            object_id=credential.pk,
+            credential,
             facilitator=facilitator_id,
             kind=data.kind,
             evidence=bool(evidence),
@@ -242,14 +233,7 @@ def credential_set_status(
 ) -> Credential:
     """An org admin or clinical lead marks a credential verified (against a named register),
     suspended, revoked or expired. Nobody else can."""
-    if viewer.role_in(credential.organisation_id) not in VERIFIERS:
-        raise refuse(
-            viewer,
-            action="verify",
-            what="credential",
-            object_id=credential.pk,
-            organisation_id=credential.organisation_id,
-        )
+    require_credential_verify(viewer, credential)
     if status not in CredentialStatus.values:
         raise ValidationError(
             {"status": [_("Choose one of: %(s)s.") % {"s": ", ".join(CredentialStatus.values)}]}
@@ -273,9 +257,7 @@ def credential_set_status(
         credential.save()
         viewer.audit(
             Action.CREDENTIAL_STATUS,
-            organisation_id=credential.organisation_id,
-            object_type="credential",
-            object_id=credential.pk,
+            credential,
             detail={"from": before, "to": status, "register": register},
         )
     return credential
@@ -284,14 +266,9 @@ def credential_set_status(
 def profile_update(
     *, viewer: Viewer, organisation: Organisation, facilitator_id: int, values: dict[str, Any]
 ) -> FacilitatorProfile:
-    if not _can_manage(viewer, organisation.pk, facilitator_id):
-        raise refuse(
-            viewer,
-            action="change",
-            what="facilitator_profile",
-            object_id=facilitator_id,
-            organisation_id=organisation.pk,
-        )
+    require_facilitator_records_change(
+        viewer, organisation.pk, facilitator_id, action="change", what="facilitator_profile"
+    )
     with transaction.atomic():
         profile, _created = FacilitatorProfile.objects.get_or_create(
             organisation=organisation, facilitator_id=facilitator_id
@@ -316,9 +293,7 @@ def profile_update(
         profile.save()
         viewer.audit(
             Action.FACILITATOR_PROFILE_UPDATE,
-            organisation_id=organisation.pk,
-            object_type="facilitator_profile",
-            object_id=profile.pk,
+            profile,
             facilitator=facilitator_id,
             fields=sorted(values),
         )
@@ -434,15 +409,7 @@ def guide_review(
 ) -> GuideReview:
     """A partner records that they met a facilitator of their care team and approve them, or
     raises a concern (the note is then required, and the clinical lead sees it)."""
-    if not is_partner_of(viewer, couple):
-        raise refuse(
-            viewer,
-            action="review the guides of",
-            what="couple",
-            object_id=couple.pk,
-            organisation_id=couple.organisation_id,
-            couple_id=couple.pk,
-        )
+    require_guide_review(viewer, couple)
     team = {m.user_id for m in couple.loaded_care_team}
     errors: dict[str, list[str]] = {}
     if facilitator_id not in team:
@@ -467,10 +434,7 @@ def guide_review(
         )
         viewer.audit(
             Action.GUIDE_REVIEW,
-            organisation_id=couple.organisation_id,
-            object_type="guide_review",
-            object_id=review.pk,
-            couple_id=couple.pk,
+            review,
             facilitator=facilitator_id,
             decision=decision,
         )

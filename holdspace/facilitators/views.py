@@ -7,70 +7,50 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from holdspace.accounts.models import Membership, Organisation, Role, User
-from holdspace.accounts.zones import org_localdate
-from holdspace.audit.actions import Action
-from holdspace.facilitators.models import (
-    Credential,
-    CredentialKind,
-    CredentialStatus,
-    FacilitatorProfile,
-    GuideReview,
-)
+from holdspace.accounts.models import Organisation, User
+from holdspace.facilitators.models import CredentialKind, CredentialStatus, GuideReview
 from holdspace.facilitators.selectors import (
-    couple_guides,
-    facilitator_incidents,
-    guide_questions,
-    organisation_facilitators,
-    with_notices,
+    FacilitatorPage,
+    evidence_read,
+    facilitator_page,
+    facilitators_page,
+    guides_page,
 )
 from holdspace.facilitators.services import (
     CredentialInput,
     credential_add,
     credential_set_status,
-    facilitator_refusals,
     guide_review,
     profile_update,
 )
-from holdspace.policy import (
-    Viewer,
-    deny,
-    get_couple_for,
-    is_partner_of,
-    organisation_for,
-    require_guides_view,
-    viewer_from_request,
+from holdspace.lib.forms import errors_onto
+from holdspace.policy.core import Viewer, viewer_from_request
+from holdspace.policy.couples import get_couple_for
+from holdspace.policy.facilitators import (
+    facilitators_organisation_for,
+    get_credential_for,
+    get_facilitator_for,
 )
-
-MANAGERS = frozenset({Role.ORG_ADMIN, Role.CLINICAL_LEAD})
-
-
-def _organisation(request: HttpRequest, viewer: Viewer, roles: frozenset[str]) -> Organisation:
-    return organisation_for(viewer, request.GET.get("org"), roles, what="facilitators' records")
 
 
 @login_required
 @require_GET
 def facilitator_list(request: HttpRequest) -> HttpResponse:
     viewer = viewer_from_request(request)
-    organisation = _organisation(request, viewer, MANAGERS)
-    lead = viewer.role_in(organisation.pk) == Role.CLINICAL_LEAD
-    rows = organisation_facilitators(organisation, with_incidents=lead)
-    viewer.audit(
-        Action.FACILITATOR_LIST, organisation_id=organisation.pk, object_type="facilitator"
-    )
+    organisation = facilitators_organisation_for(viewer, request.GET.get("org"))
+    page = facilitators_page(viewer=viewer, organisation=organisation)
     return render(
         request,
         "facilitators/list.html",
-        {"organisation": organisation, "rows": rows, "lead": lead},
+        {"organisation": page.organisation, "rows": page.rows, "lead": page.lead},
     )
 
 
@@ -123,40 +103,23 @@ class ProfileForm(forms.Form):
     )
 
 
-def _facilitator(viewer: Viewer, organisation_id: int, user_id: int) -> User:
-    membership = (
-        Membership.objects.filter(
-            organisation_id=organisation_id,
-            user_id=user_id,
-            role__in=[Role.FACILITATOR, Role.CLINICAL_LEAD],
-        )
-        .select_related("user")
-        .first()
+def _facilitator(request: HttpRequest, viewer: Viewer, user_id: int) -> tuple[Organisation, User]:
+    """The organisation asked about (`?org=`) and the facilitator whose page it is."""
+    organisation = facilitators_organisation_for(
+        viewer, request.GET.get("org"), facilitator_id=user_id
     )
-    if membership is None:
-        raise deny(viewer, what="facilitator", object_id=user_id, organisation_id=organisation_id)
-    return membership.user
+    return organisation, get_facilitator_for(viewer, organisation, user_id)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def facilitator_detail(request: HttpRequest, user_id: int) -> HttpResponse:
-    """A facilitator's credentials and profile: theirs to keep up to date; an org admin or
-    clinical lead verifies. The clinical lead also sees incidents linked to them."""
-    viewer = viewer_from_request(request)
-    own = viewer.user.pk == user_id
-    organisation = _organisation(
-        request, viewer, MANAGERS | ({Role.FACILITATOR} if own else frozenset())
-    )
-    facilitator = _facilitator(viewer, organisation.pk, user_id)
-    manager = viewer.role_in(organisation.pk) in MANAGERS
-    if not (own or manager):
-        raise PermissionDenied("Only the facilitator, an org admin or a clinical lead sees this")
-    credential_form = CredentialForm(prefix="c")
-    profile = FacilitatorProfile.objects.filter(
-        organisation=organisation, facilitator=facilitator
-    ).first()
-    profile_form = ProfileForm(
+def _page_url(request: HttpRequest, user_id: int) -> str:
+    query = request.GET.urlencode()
+    return reverse("facilitator_detail", args=[user_id]) + (f"?{query}" if query else "")
+
+
+def _profile_form(page: FacilitatorPage, data: object = None) -> ProfileForm:
+    profile = page.profile
+    return ProfileForm(
+        data,  # type: ignore[arg-type]
         prefix="p",
         initial={
             "languages": ", ".join(profile.languages) if profile else "",
@@ -166,123 +129,141 @@ def facilitator_detail(request: HttpRequest, user_id: int) -> HttpResponse:
             "conflicts_of_interest": profile.conflicts_of_interest if profile else "",
         },
     )
-    if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "add":
-                credential_form = CredentialForm(request.POST, request.FILES, prefix="c")
-                if credential_form.is_valid():
-                    data = credential_form.cleaned_data
-                    credential_add(
-                        viewer=viewer,
-                        organisation=organisation,
-                        facilitator_id=facilitator.pk,
-                        data=CredentialInput(
-                            kind=data["kind"],
-                            title=data["title"],
-                            jurisdiction=data["jurisdiction"],
-                            number=data["number"],
-                            issued_on=data["issued_on"],
-                            expires_on=data["expires_on"],
-                            hours=data["hours"],
-                        ),
-                        evidence=data["evidence"],
-                    )
-                    messages.success(
-                        request, _("The credential was added; it awaits verification.")
-                    )
-                    return redirect(request.get_full_path())
-            elif action == "profile":
-                profile_form = ProfileForm(request.POST, prefix="p")
-                if profile_form.is_valid():
-                    data = profile_form.cleaned_data
-                    profile_update(
-                        viewer=viewer,
-                        organisation=organisation,
-                        facilitator_id=facilitator.pk,
-                        values={
-                            "languages": data["languages"].split(","),
-                            "substances": data["substances"].split(","),
-                            "modalities": data["modalities"].split(","),
-                            "supervision": data["supervision"],
-                            "conflicts_of_interest": data["conflicts_of_interest"],
-                            "ethics_acknowledged": data["ethics_acknowledged"],
-                        },
-                    )
-                    messages.success(request, _("The profile was saved."))
-                    return redirect(request.get_full_path())
-            elif action == "status":
-                raw = str(request.POST.get("credential", ""))
-                credential = (
-                    Credential.objects.filter(
-                        organisation=organisation, facilitator=facilitator, pk=int(raw)
-                    ).first()
-                    if raw.isdigit()
-                    else None
-                )
-                if credential is None:
-                    raise Http404("No such credential")
-                form = StatusForm(request.POST)
-                if form.is_valid():
-                    credential_set_status(
-                        viewer=viewer,
-                        credential=credential,
-                        status=form.cleaned_data["status"],
-                        register=form.cleaned_data["register"],
-                    )
-                    messages.success(request, _("The status was recorded."))
-                    return redirect(request.get_full_path())
-                messages.error(request, _("Choose a status."))
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                if action == "add":
-                    credential_form.add_error(
-                        field if field in credential_form.fields else None, errors
-                    )
-                elif (
-                    action == "profile"
-                    and field in profile_form.fields
-                    and field != ("ethics_acknowledged")
-                ):
-                    profile_form.add_error(field, errors)
-                else:  # a status change, or the ethics sign-off: shown at the top
-                    messages.error(request, " ".join(errors))
-    credentials = list(
-        Credential.objects.filter(
-            organisation=organisation, facilitator=facilitator
-        ).select_related("verified_by")
-    )
-    lead = viewer.role_in(organisation.pk) == Role.CLINICAL_LEAD
-    problems = facilitator_refusals(
-        organisation=organisation, user_ids=[facilitator.pk], on=timezone.localdate()
-    )
-    entries = with_notices(credentials, org_localdate(organisation))
-    viewer.audit(
-        Action.FACILITATOR_READ,
-        organisation_id=organisation.pk,
-        object_type="facilitator",
-        object_id=facilitator.pk,
-    )
+
+
+def _detail(
+    request: HttpRequest,
+    page: FacilitatorPage,
+    *,
+    credential_form: CredentialForm | None = None,
+    profile_form: ProfileForm | None = None,
+    status_form: tuple[int, StatusForm] | None = None,
+) -> HttpResponse:
+    """The facilitator's page; with a form that was refused, that form as typed, its errors
+    beside its fields (422)."""
+    refused = credential_form or profile_form or status_form
     return render(
         request,
         "facilitators/detail.html",
         {
-            "organisation": organisation,
-            "facilitator": facilitator,
-            "profile": profile,
-            "credentials": entries,
-            "notices": [notice for _c, notice in entries if notice is not None],
-            "credential_form": credential_form,
-            "profile_form": profile_form,
+            "organisation": page.organisation,
+            "facilitator": page.facilitator,
+            "profile": page.profile,
+            "credentials": page.credentials,
+            "notices": page.notices,
+            "credential_form": credential_form or CredentialForm(prefix="c"),
+            "profile_form": profile_form or _profile_form(page),
+            "status_form": status_form,
             "status_choices": CredentialStatus.choices,
-            "manager": manager,
-            "own": own,
-            "lead": lead,
-            "incidents": facilitator_incidents(organisation, facilitator.pk) if lead else None,
-            "problems": problems,
+            "manager": page.manager,
+            "own": page.own,
+            "lead": page.lead,
+            "incidents": page.incidents,
+            "problems": page.problems,
+            "query": request.GET.urlencode(),
         },
-        status=422 if request.method == "POST" else 200,
+        status=422 if refused else 200,
     )
+
+
+@login_required
+@require_GET
+def facilitator_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    """A facilitator's credentials and profile: theirs to keep up to date; an org admin or
+    clinical lead verifies. The clinical lead also sees incidents linked to them."""
+    viewer = viewer_from_request(request)
+    organisation, facilitator = _facilitator(request, viewer, user_id)
+    return _detail(
+        request, facilitator_page(viewer=viewer, organisation=organisation, facilitator=facilitator)
+    )
+
+
+@login_required
+@require_POST
+def credential_add_view(request: HttpRequest, user_id: int) -> HttpResponse:
+    viewer = viewer_from_request(request)
+    organisation, facilitator = _facilitator(request, viewer, user_id)
+    form = CredentialForm(request.POST, request.FILES, prefix="c")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            credential_add(
+                viewer=viewer,
+                organisation=organisation,
+                facilitator_id=facilitator.pk,
+                data=CredentialInput(
+                    kind=data["kind"],
+                    title=data["title"],
+                    jurisdiction=data["jurisdiction"],
+                    number=data["number"],
+                    issued_on=data["issued_on"],
+                    expires_on=data["expires_on"],
+                    hours=data["hours"],
+                ),
+                evidence=data["evidence"],
+            )
+        except ValidationError as exc:
+            errors_onto(form, exc)
+        else:
+            messages.success(request, _("The credential was added; it awaits verification."))
+            return redirect(_page_url(request, user_id))
+    page = facilitator_page(viewer=viewer, organisation=organisation, facilitator=facilitator)
+    return _detail(request, page, credential_form=form)
+
+
+@login_required
+@require_POST
+def profile_update_view(request: HttpRequest, user_id: int) -> HttpResponse:
+    viewer = viewer_from_request(request)
+    organisation, facilitator = _facilitator(request, viewer, user_id)
+    form = ProfileForm(request.POST, prefix="p")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            profile_update(
+                viewer=viewer,
+                organisation=organisation,
+                facilitator_id=facilitator.pk,
+                values={
+                    "languages": data["languages"].split(","),
+                    "substances": data["substances"].split(","),
+                    "modalities": data["modalities"].split(","),
+                    "supervision": data["supervision"],
+                    "conflicts_of_interest": data["conflicts_of_interest"],
+                    "ethics_acknowledged": data["ethics_acknowledged"],
+                },
+            )
+        except ValidationError as exc:
+            errors_onto(form, exc)
+        else:
+            messages.success(request, _("The profile was saved."))
+            return redirect(_page_url(request, user_id))
+    page = facilitator_page(viewer=viewer, organisation=organisation, facilitator=facilitator)
+    return _detail(request, page, profile_form=form)
+
+
+@login_required
+@require_POST
+def credential_status_view(request: HttpRequest, user_id: int, credential_id: int) -> HttpResponse:
+    viewer = viewer_from_request(request)
+    organisation, facilitator = _facilitator(request, viewer, user_id)
+    credential = get_credential_for(viewer, credential_id, facilitator=facilitator)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            credential_set_status(
+                viewer=viewer,
+                credential=credential,
+                status=form.cleaned_data["status"],
+                register=form.cleaned_data["register"],
+            )
+        except ValidationError as exc:
+            errors_onto(form, exc)
+        else:
+            messages.success(request, _("The status was recorded."))
+            return redirect(_page_url(request, user_id))
+    page = facilitator_page(viewer=viewer, organisation=organisation, facilitator=facilitator)
+    return _detail(request, page, status_form=(credential.pk, form))
 
 
 @login_required
@@ -290,28 +271,7 @@ def facilitator_detail(request: HttpRequest, user_id: int) -> HttpResponse:
 def evidence(request: HttpRequest, credential_id: int) -> FileResponse:
     """The evidence file: the facilitator's own, or any for an org admin or clinical lead.
     Never for couples. Audited."""
-    viewer = viewer_from_request(request)
-    credential = Credential.objects.filter(pk=credential_id).first()
-    allowed = credential is not None and (
-        viewer.role_in(credential.organisation_id) in MANAGERS
-        or (
-            viewer.user.pk == credential.facilitator_id
-            and viewer.role_in(credential.organisation_id) is not None
-        )
-    )
-    if credential is None or not allowed or not credential.evidence:
-        raise deny(
-            viewer,
-            what="credential_evidence",
-            object_id=credential_id,
-            organisation_id=credential.organisation_id if credential else None,
-        )
-    viewer.audit(
-        Action.CREDENTIAL_EVIDENCE,
-        organisation_id=credential.organisation_id,
-        object_type="credential",
-        object_id=credential.pk,
-    )
+    credential = evidence_read(viewer=viewer_from_request(request), credential_id=credential_id)
     return FileResponse(
         credential.evidence.open("rb"),
         as_attachment=True,
@@ -342,28 +302,16 @@ class ReviewForm(forms.Form):
 @login_required
 @require_GET
 def guides(request: HttpRequest, couple_id: int) -> HttpResponse:
-    viewer = viewer_from_request(request)
-    couple = get_couple_for(viewer, couple_id)
-    require_guides_view(viewer, couple)
-    partner = is_partner_of(viewer, couple)
-    found = couple_guides(couple, partner_id=viewer.user.pk if partner else None)
-    questions, source = guide_questions()
-    viewer.audit(
-        Action.GUIDE_LIST,
-        organisation_id=couple.organisation_id,
-        object_type="couple",
-        object_id=couple.pk,
-        couple_id=couple.pk,
-    )
+    page = guides_page(viewer=viewer_from_request(request), couple_id=couple_id)
     return render(
         request,
         "facilitators/guides.html",
         {
-            "couple": couple,
-            "guides": found,
-            "partner": partner,
-            "questions": questions,
-            "questions_source": source,
+            "couple": page.couple,
+            "guides": page.guides,
+            "partner": page.partner,
+            "questions": page.questions,
+            "questions_source": page.questions_source,
             "form": ReviewForm(),
         },
     )

@@ -8,9 +8,10 @@ from typing import Any
 
 from django import template
 
-from holdspace.accounts.models import Role, User
+from holdspace.accounts.models import User
 from holdspace.lib.citations import citation as citation_of
-from holdspace.policy import viewer_from_request
+from holdspace.policy.core import viewer_from_request
+from holdspace.policy.facilitators import sees_research_notes
 
 register = template.Library()
 
@@ -29,21 +30,25 @@ def citation_short(note: object) -> str:
     return citation_of(str(note or ""), short=True)
 
 
-def is_clinical_lead(context: Any) -> bool:
-    """Whether the person viewing is a clinical lead of the organisation the page is about (of
-    any of theirs, on a page about none in particular)."""
-    request = context.get("request")
-    if request is None or not isinstance(getattr(request, "user", None), User):
-        return False
-    viewer = viewer_from_request(request)
+def _about(context: Any) -> int | None:
+    """The organisation the page is about, if it is about one."""
     for name in _ABOUT:
         about = context.get(name)
         organisation_id = getattr(about, "organisation_id", None) or (
             about.pk if name == "organisation" and about is not None else None
         )
         if organisation_id:
-            return viewer.role_in(organisation_id) == Role.CLINICAL_LEAD
-    return bool(viewer.orgs_with({Role.CLINICAL_LEAD}))
+            return int(organisation_id)
+    return None
+
+
+def shows_research_notes(context: Any) -> bool:
+    """Whether the person viewing may read the whole notes behind the rules on this page (the
+    policy's `sees_research_notes`: a clinical lead of the organisation it is about)."""
+    request = context.get("request")
+    if request is None or not isinstance(getattr(request, "user", None), User):
+        return False
+    return sees_research_notes(viewer_from_request(request), _about(context))
 
 
 @register.inclusion_tag("_sources.html", takes_context=True)
@@ -52,7 +57,7 @@ def sources(context: Any, note: object, unverified: bool = False, short: bool = 
     is unverified) in a disclosure when it says more than the citation."""
     text = str(note or "")
     shown = citation_of(text, short=short)
-    lead = is_clinical_lead(context)
+    lead = shows_research_notes(context)
     return {
         "shown": shown,
         "note": text if lead and (text != shown or unverified) else "",

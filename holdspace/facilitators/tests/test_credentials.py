@@ -63,7 +63,6 @@ def _add(
 ) -> Any:
     """BY adds a credential for OF through the web form, with evidence NAME holding CONTENT."""
     data: dict[str, Any] = {
-        "action": "add",
         "c-kind": "licence",
         "c-title": "Oregon psilocybin facilitator licence",
         "c-jurisdiction": "Oregon",
@@ -74,7 +73,7 @@ def _add(
     data.update({f"c-{key}": value for key, value in fields.items()})
     if name is not None:
         data["c-evidence"] = SimpleUploadedFile(name, content)
-    return cast.client(by).post(_page(cast, of), data)
+    return cast.client(by).post(f"{_page(cast, of)}credentials", data)
 
 
 def _added(cast: Cast) -> Credential:
@@ -105,10 +104,7 @@ def _unverified(cast: Cast, *, expires_in: int = 400, who: str = "facilitator") 
 
 
 def _set_status_web(cast: Cast, who: str, credential: Credential, **fields: str) -> Any:
-    return cast.client(who).post(
-        _page(cast),
-        {"action": "status", "credential": str(credential.pk), **fields},
-    )
+    return cast.client(who).post(f"{_page(cast)}credentials/{credential.pk}/status", fields)
 
 
 def _set_status_api(cast: Cast, who: str, credential: Credential, **body: str) -> Any:
@@ -476,9 +472,7 @@ def test_it_refuses_an_unknown_status(cast: Cast) -> None:
 
 
 def _profile_post(cast: Cast, who: str, **fields: str) -> Any:
-    return cast.client(who).post(
-        _page(cast), {"action": "profile", **{f"p-{k}": v for k, v in fields.items()}}
-    )
+    return cast.client(who).post(f"{_page(cast)}profile", {f"p-{k}": v for k, v in fields.items()})
 
 
 def test_it_lets_a_facilitator_keep_their_profile_and_sign_the_code_of_ethics(cast: Cast) -> None:
@@ -655,3 +649,43 @@ def test_it_refuses_the_api_list_for_an_organisation_the_viewer_does_not_manage(
     response = cast.api("lead").get(f"/api/v1/facilitators?org={cast.trial.pk}")
     assert response.status_code == 403
     assert cast.client("admin").get(f"/facilitators/?org={cast.trial.pk}").status_code == 403
+
+
+def test_it_keeps_what_was_typed_beside_a_refused_status(cast: Cast) -> None:
+    credential = _unverified(cast, expires_in=-1)
+    web = _set_status_web(cast, "lead", credential, status="verified", register="State lookup")
+    assert web.status_code == 422
+    html = web.content.decode()
+    form = html[html.index(f"/credentials/{credential.pk}/status") :]
+    form = form[: form.index("</form>")]
+    assert 'value="State lookup"' in form
+    assert "This credential has expired; it cannot be verified." in form
+    assert '<option value="verified" selected>' in form
+
+
+def test_it_keeps_what_was_typed_in_a_refused_credential(cast: Cast, media: Path) -> None:
+    response = _add(cast, "facilitator", name=None, jurisdiction="", title="Typed title")
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert 'value="Typed title"' in html
+    assert "Say which jurisdiction issued the licence." in html
+    assert not Credential.objects.exclude(number__startswith="LIC-").exists()
+
+
+def test_it_takes_each_change_at_its_own_address_only(cast: Cast) -> None:
+    credential = _unverified(cast)
+    lead = cast.client("lead")
+    assert lead.post(_page(cast), {"status": "verified", "register": REGISTER}).status_code == 405
+    assert lead.get(f"{_page(cast)}credentials/{credential.pk}/status").status_code == 405
+    assert Credential.objects.get(pk=credential.pk).status == "unverified"
+
+
+def test_it_refuses_a_status_change_for_another_facilitators_credential_at_this_address(
+    cast: Cast,
+) -> None:
+    theirs = _unverified(cast, who="other_facilitator")
+    response = _set_status_web(cast, "lead", theirs, status="revoked")
+    assert response.status_code == 404
+    assert Credential.objects.get(pk=theirs.pk).status == "unverified"
+    denial = AuditEvent.objects.get(action="access.denied")
+    assert (denial.chain, denial.object_type) == (cast.center.pk, "credential")

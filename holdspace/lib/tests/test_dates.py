@@ -192,9 +192,8 @@ def _commitment_revised(day: dt.date) -> Callable[[Cast], Any]:
 def _credential(issued_on: str, expires_on: str) -> Callable[[Cast], Any]:
     def send(cast: Cast) -> Any:
         return cast.client("facilitator").post(
-            f"/facilitators/{cast.facilitator.pk}/",
+            f"/facilitators/{cast.facilitator.pk}/credentials",
             {
-                "action": "add",
                 "c-kind": "bls",
                 "c-title": "Basic Life Support",
                 "c-issued_on": issued_on,
