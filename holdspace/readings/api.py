@@ -9,17 +9,19 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from holdspace.audit.actions import Action
 from holdspace.lib.api import ErrorOut, Input, api_viewer, documented
-from holdspace.policy import couples_visible_to, deny, get_couple_for
-from holdspace.readings.models import ReadingAssignment
-from holdspace.readings.selectors import AssignmentView, couple_readings, get_assignment_for
+from holdspace.policy.couples import get_couple_for
+from holdspace.policy.readings import (
+    couple_of_assignment_for,
+    get_assignment_for,
+    require_readings_view,
+)
+from holdspace.readings.selectors import AssignmentView, couple_readings, reading_list
 from holdspace.readings.services import (
     MAX_NOTE,
     assignment_create,
     reading_mark_read,
     render_markdown,
-    require_readings_view,
 )
 
 router = Router(tags=["readings"])
@@ -94,16 +96,7 @@ def _out(view: AssignmentView) -> AssignmentOut:
 def readings_list(request: HttpRequest, couple_id: int) -> list[AssignmentOut]:
     viewer = api_viewer(request)
     couple = get_couple_for(viewer, couple_id)
-    require_readings_view(viewer, couple)
-    views = couple_readings(viewer, couple, with_body=True)
-    viewer.audit(
-        Action.READING_LIST,
-        organisation_id=couple.organisation_id,
-        object_type="reading_assignment",
-        couple_id=couple.pk,
-        ids=[v.assignment.pk for v in views],
-    )
-    return [_out(v) for v in views]
+    return [_out(v) for v in reading_list(viewer, couple, with_body=True)]
 
 
 @router.post(
@@ -135,24 +128,7 @@ def reading_assign(
 )
 def reading_read(request: HttpRequest, assignment_id: int) -> ReadingReadOut:
     viewer = api_viewer(request)
-    found = (
-        ReadingAssignment.objects.filter(pk=assignment_id, couple__in=couples_visible_to(viewer))
-        .values_list("couple_id", flat=True)
-        .first()
-    )
-    if found is None:
-        organisation_id = (
-            ReadingAssignment.objects.filter(pk=assignment_id)
-            .values_list("organisation_id", flat=True)
-            .first()
-        )
-        raise deny(
-            viewer,
-            what="reading_assignment",
-            object_id=assignment_id,
-            organisation_id=organisation_id if viewer.role_in(organisation_id or 0) else None,
-        )
-    couple = get_couple_for(viewer, found)
+    couple = get_couple_for(viewer, couple_of_assignment_for(viewer, assignment_id))
     require_readings_view(viewer, couple)
     assignment = get_assignment_for(viewer, couple, assignment_id)
     read, created = reading_mark_read(viewer=viewer, couple=couple, assignment=assignment)

@@ -6,21 +6,29 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch
 
 from holdspace.accounts.models import Organisation
+from holdspace.audit.actions import Action
 from holdspace.couples.models import Couple
-from holdspace.policy import Viewer, deny, is_care_team_of, is_partner_of
-from holdspace.readings.models import Reading, ReadingAssignment, ReadingRead
-from holdspace.readings.services import LIBRARY_ROLES
+from holdspace.policy.core import Viewer
+from holdspace.policy.couples import get_couple_for
+from holdspace.policy.readings import (
+    assignments_visible_to,
+    can_assign_readings,
+    get_assignment_for,
+    readings_visible_to,
+    reads_as_partner,
+    reads_visible_to,
+    require_readings_view,
+)
+from holdspace.readings.models import Reading, ReadingAssignment
 
 
 def library_list(viewer: Viewer, organisation: Organisation) -> list[Reading]:
     """Every reading of the library, archived last, each with how often it was assigned."""
-    if viewer.role_in(organisation.pk) not in LIBRARY_ROLES:
-        return []
     return list(
-        Reading.objects.filter(organisation=organisation)
+        readings_visible_to(viewer, organisation.pk)
         .defer("body_markdown")
         .select_related("updated_by")
         .annotate(assigned=Count("assignments"))
@@ -35,19 +43,6 @@ def assignable_readings(couple: Couple) -> list[Reading]:
         .only("id", "title", "topic")
         .order_by("title", "id")
     )
-
-
-def assignments_visible_to(viewer: Viewer, couple: Couple) -> QuerySet[ReadingAssignment]:
-    """The assignments of COUPLE the viewer may see (COUPLE must come from get_couple_for): the
-    care team sees all; a partner those given to both partners or to them alone."""
-    assignments = ReadingAssignment.objects.filter(
-        organisation_id=couple.organisation_id, couple=couple
-    )
-    if is_partner_of(viewer, couple):
-        return assignments.filter(Q(partner__isnull=True) | Q(partner=viewer.user))
-    if is_care_team_of(viewer, couple):
-        return assignments
-    return assignments.none()
 
 
 @dataclass(frozen=True)
@@ -80,10 +75,8 @@ def couple_readings(
 ) -> list[AssignmentView]:
     """The viewer's view of COUPLE's readings, newest first, in two queries whatever their
     number: the assignments with their readings, then the reads the viewer may see."""
-    partner = is_partner_of(viewer, couple)
-    reads = ReadingRead.objects.filter(organisation_id=couple.organisation_id)
-    if partner:
-        reads = reads.filter(partner=viewer.user)
+    partner = reads_as_partner(viewer, couple)
+    reads = reads_visible_to(viewer, couple)
     queryset = (
         assignments_visible_to(viewer, couple)
         .select_related("reading", "assigned_by")
@@ -114,22 +107,59 @@ def couple_readings(
     return views
 
 
-def get_assignment_for(viewer: Viewer, couple: Couple, assignment_id: int) -> ReadingAssignment:
-    """One assignment of COUPLE the viewer may see, with its reading; else 404."""
-    assignment = (
-        assignments_visible_to(viewer, couple)
-        .select_related("reading", "assigned_by")
-        .filter(pk=assignment_id)
-        .first()
+def reading_list(
+    viewer: Viewer, couple: Couple, *, with_body: bool = False
+) -> list[AssignmentView]:
+    """COUPLE's readings for its partners and its care team (403 for anyone else who sees the
+    couple), audited as a read."""
+    require_readings_view(viewer, couple)
+    views = couple_readings(viewer, couple, with_body=with_body)
+    viewer.audit(
+        Action.READING_LIST,
+        organisation_id=couple.organisation_id,
+        object_type="reading_assignment",
+        couple_id=couple.pk,
+        ids=[v.assignment.pk for v in views],
     )
-    if assignment is None:
-        exists = ReadingAssignment.objects.filter(pk=assignment_id, couple=couple).exists()
-        raise deny(
-            viewer,
-            what="reading_assignment",
-            object_id=assignment_id,
-            organisation_id=couple.organisation_id,
-            couple_id=couple.pk if exists else None,
-        )
-    assignment.couple = couple  # the same instance, with its partners and care team loaded
-    return assignment
+    return views
+
+
+@dataclass(frozen=True)
+class CoupleReadingsPage:
+    couple: Couple
+    views: list[AssignmentView]
+    partner: bool  # the viewer reads as a partner
+    assignable: list[Reading] | None  # None: the viewer does not assign readings
+
+
+def couple_readings_page(*, viewer: Viewer, couple_id: int) -> CoupleReadingsPage:
+    """A couple's readings page: who has read what, and for the care team what it may still
+    assign. Audited."""
+    couple = get_couple_for(viewer, couple_id)
+    views = reading_list(viewer, couple)
+    return CoupleReadingsPage(
+        couple,
+        views,
+        reads_as_partner(viewer, couple),
+        assignable_readings(couple) if can_assign_readings(viewer, couple) else None,
+    )
+
+
+@dataclass(frozen=True)
+class ReadingPage:
+    couple: Couple
+    assignment: ReadingAssignment
+    partner: bool  # opened by a partner it is for: their read is recorded (reading_open)
+
+
+def reading_page(*, viewer: Viewer, couple_id: int, assignment_id: int) -> ReadingPage:
+    """One assigned reading for its partners and the care team (404 for an assignment the
+    viewer may not see). A partner's open is audited when their read is recorded; the care
+    team's is audited here."""
+    couple = get_couple_for(viewer, couple_id)
+    require_readings_view(viewer, couple)
+    assignment = get_assignment_for(viewer, couple, assignment_id)
+    partner = reads_as_partner(viewer, couple)
+    if not partner:
+        viewer.audit(Action.READING_VIEW, assignment)
+    return ReadingPage(couple, assignment, partner)

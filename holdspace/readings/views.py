@@ -13,42 +13,36 @@ from django.shortcuts import redirect, render
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from holdspace.accounts.models import Organisation
-from holdspace.audit.actions import Action
 from holdspace.couples.models import Couple
 from holdspace.lib.forms import errors_onto
-from holdspace.policy import (
-    Viewer,
-    deny,
-    get_couple_for,
-    is_partner_of,
-    organisation_for,
-    require_care_team,
-    viewer_from_request,
+from holdspace.policy.core import viewer_from_request
+from holdspace.policy.couples import get_couple_for
+from holdspace.policy.readings import (
+    get_reading_for,
+    library_organisation_for,
+    require_reading_assign,
 )
 from holdspace.readings.models import Reading, Topic
 from holdspace.readings.selectors import (
+    CoupleReadingsPage,
     assignable_readings,
-    couple_readings,
-    get_assignment_for,
+    couple_readings_page,
     library_list,
+    reading_page,
 )
 from holdspace.readings.services import (
-    LIBRARY_ROLES,
     MAX_BODY,
     MAX_NOTE,
     MAX_SUMMARY,
     MAX_TITLE,
     assignment_create,
-    can_assign_readings,
-    get_reading_for,
     reading_create,
     reading_open,
     reading_update,
     render_markdown,
-    require_readings_view,
 )
 
 
@@ -107,78 +101,87 @@ def _assign_form(couple: Couple, readings: list[Reading], data: Any = None) -> A
     return form
 
 
-def _library_organisation(request: HttpRequest, viewer: Viewer, attempted: str) -> Organisation:
-    """The library asked for (`?org=`) or the viewer's first: another organisation's does not
-    exist for them (404); their own, without a staff role, is refused (403)."""
-    requested = str(request.GET.get("org") or "").strip()
-    if requested.isdigit() and viewer.role_in(int(requested)) is None:
-        raise deny(viewer, what="reading library", object_id=requested, organisation_id=None)
-    return organisation_for(
-        viewer, requested, LIBRARY_ROLES, what="reading library", attempted=attempted
-    )
+def _library(request: HttpRequest, attempted: str) -> Organisation:
+    """The library asked for (`?org=`) or the viewer's first (the policy decides)."""
+    viewer = viewer_from_request(request)
+    return library_organisation_for(viewer, request.GET.get("org"), attempted=attempted)
 
 
 @login_required
 @require_GET
 def library(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_from_request(request)
-    organisation = _library_organisation(request, viewer, "see the reading library")
+    organisation = _library(request, "see the reading library")
+    readings = library_list(viewer_from_request(request), organisation)
     return render(
-        request,
-        "readings/library.html",
-        {"organisation": organisation, "readings": library_list(viewer, organisation)},
+        request, "readings/library.html", {"organisation": organisation, "readings": readings}
     )
 
 
-def _previewing(request: HttpRequest) -> bool:
-    return request.method == "POST" and request.POST.get("action") == "preview"
+def _editor(
+    request: HttpRequest,
+    organisation: Organisation,
+    form: ReadingForm,
+    *,
+    reading: Reading | None = None,
+    preview: SafeString | None = None,
+) -> HttpResponse:
+    """The editor with FORM as typed and the text as partners will see it (422 when refused)."""
+    if preview is None and form.is_bound:
+        preview = render_markdown(str(form.data.get("body_markdown", ""))[:MAX_BODY])
+    if preview is None and reading is not None:
+        preview = render_markdown(reading.body_markdown)
+    return render(
+        request,
+        "readings/edit.html",
+        {"organisation": organisation, "form": form, "preview": preview, "reading": reading},
+        status=422 if form.errors else 200,
+    )
 
 
-def _reading_form(
-    request: HttpRequest, form_class: type[ReadingForm], initial: dict[str, Any]
-) -> tuple[ReadingForm, SafeString | None]:
-    """The form as posted, bound to be saved; or, for a preview, filled in but not checked,
-    with the text as it will look."""
-    if _previewing(request):
-        written = request.POST.dict()
-        preview = render_markdown(written.get("body_markdown", "")[:MAX_BODY])
-        return form_class(initial=written), preview
-    return form_class(request.POST or None, initial=initial), None
+def _preview(form_class: type[ReadingForm], request: HttpRequest) -> tuple[ReadingForm, SafeString]:
+    """The form filled in as typed but not checked, and the text as it will look."""
+    written = request.POST.dict()
+    return form_class(initial=written), render_markdown(written.get("body_markdown", "")[:MAX_BODY])
 
 
-def _save(request: HttpRequest, form: ReadingForm, save: Any) -> HttpResponse | None:
-    if request.method != "POST" or _previewing(request) or not form.is_valid():
-        return None
-    try:
-        save(form.cleaned_data)
-    except ValidationError as exc:
-        errors_onto(form, exc)
-        return None
-    messages.success(request, _("The reading was saved."))
+def _initial(reading: Reading) -> dict[str, Any]:
+    return {
+        "title": reading.title,
+        "summary": reading.summary,
+        "topic": reading.topic,
+        "body_markdown": reading.body_markdown,
+        "slug": reading.slug,
+        "archived": reading.archived_at is not None,
+    }
+
+
+def _saved() -> HttpResponse:
     return redirect("reading_library")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def reading_new(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_from_request(request)
-    organisation = _library_organisation(request, viewer, "write the reading library")
-    form, preview = _reading_form(request, ReadingForm, {"topic": Topic.PREPARING})
-    done = _save(
-        request,
-        form,
-        lambda data: reading_create(viewer=viewer, organisation=organisation, **data),
-    )
-    if done is not None:
-        return done
-    if preview is None and form.is_bound:
-        preview = render_markdown(str(request.POST.get("body_markdown", ""))[:MAX_BODY])
-    return render(
-        request,
-        "readings/edit.html",
-        {"organisation": organisation, "form": form, "preview": preview, "reading": None},
-        status=422 if form.errors else 200,
-    )
+    organisation = _library(request, "write the reading library")
+    form = ReadingForm(request.POST or None, initial={"topic": Topic.PREPARING})
+    if form.is_bound and form.is_valid():
+        viewer = viewer_from_request(request)
+        try:
+            reading_create(viewer=viewer, organisation=organisation, **form.cleaned_data)
+        except ValidationError as exc:
+            errors_onto(form, exc)
+        else:
+            messages.success(request, _("The reading was saved."))
+            return _saved()
+    return _editor(request, organisation, form)
+
+
+@login_required
+@require_POST
+def reading_new_preview(request: HttpRequest) -> HttpResponse:
+    organisation = _library(request, "write the reading library")
+    form, preview = _preview(ReadingForm, request)
+    return _editor(request, organisation, form, preview=preview)
 
 
 @login_required
@@ -186,77 +189,39 @@ def reading_new(request: HttpRequest) -> HttpResponse:
 def reading_edit(request: HttpRequest, reading_id: int) -> HttpResponse:
     viewer = viewer_from_request(request)
     reading = get_reading_for(viewer, reading_id)
-    form, preview = _reading_form(
-        request,
-        EditForm,
-        {
-            "title": reading.title,
-            "summary": reading.summary,
-            "topic": reading.topic,
-            "body_markdown": reading.body_markdown,
-            "slug": reading.slug,
-            "archived": reading.archived_at is not None,
-        },
-    )
-    done = _save(
-        request,
-        form,
-        lambda data: reading_update(viewer=viewer, reading=reading, **data),
-    )
-    if done is not None:
-        return done
-    if preview is None and form.is_bound:
-        preview = render_markdown(str(request.POST.get("body_markdown", ""))[:MAX_BODY])
-    return render(
-        request,
-        "readings/edit.html",
-        {
-            "organisation": reading.organisation,
-            "form": form,
-            "preview": preview if preview is not None else render_markdown(reading.body_markdown),
-            "reading": reading,
-        },
-        status=422 if form.errors else 200,
-    )
+    form = EditForm(request.POST or None, initial=_initial(reading))
+    if form.is_bound and form.is_valid():
+        try:
+            reading_update(viewer=viewer, reading=reading, **form.cleaned_data)
+        except ValidationError as exc:
+            errors_onto(form, exc)
+        else:
+            messages.success(request, _("The reading was saved."))
+            return _saved()
+    return _editor(request, reading.organisation, form, reading=reading)
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
-def couple_readings_page(request: HttpRequest, couple_id: int) -> HttpResponse:
-    """The care team assigns and sees who has read what; a partner sees their readings."""
-    viewer = viewer_from_request(request)
-    couple = get_couple_for(viewer, couple_id)
-    require_readings_view(viewer, couple)
-    partner = is_partner_of(viewer, couple)
-    can_assign = can_assign_readings(viewer, couple)
-    readings = assignable_readings(couple) if can_assign else []
-    form = _assign_form(couple, readings, request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        require_care_team(viewer, couple, action="assign readings to")
-        if form.is_valid():
-            try:
-                assignment_create(viewer=viewer, couple=couple, **form.cleaned_data)
-            except ValidationError as exc:
-                errors_onto(form, exc)
-            else:
-                messages.success(request, _("The reading was assigned."))
-                return redirect("couple_readings", couple.pk)
-    views = couple_readings(viewer, couple)
-    viewer.audit(
-        Action.READING_LIST,
-        organisation_id=couple.organisation_id,
-        object_type="reading_assignment",
-        couple_id=couple.pk,
-        ids=[v.assignment.pk for v in views],
-    )
+@require_POST
+def reading_edit_preview(request: HttpRequest, reading_id: int) -> HttpResponse:
+    reading = get_reading_for(viewer_from_request(request), reading_id)
+    form, preview = _preview(EditForm, request)
+    return _editor(request, reading.organisation, form, reading=reading, preview=preview)
+
+
+def _couple_page(
+    request: HttpRequest, page: CoupleReadingsPage, form: AssignForm | None = None
+) -> HttpResponse:
+    readings = page.assignable or []
+    form = form or _assign_form(page.couple, readings)
     return render(
         request,
         "readings/couple.html",
         {
-            "couple": couple,
-            "views": views,
-            "partner": partner,
-            "can_assign": can_assign,
+            "couple": page.couple,
+            "views": page.views,
+            "partner": page.partner,
+            "can_assign": page.assignable is not None,
             "form": form,
             "has_readings": bool(readings),
         },
@@ -266,22 +231,46 @@ def couple_readings_page(request: HttpRequest, couple_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
+def couple_readings(request: HttpRequest, couple_id: int) -> HttpResponse:
+    """The care team sees who has read what and assigns; a partner sees their readings."""
+    page = couple_readings_page(viewer=viewer_from_request(request), couple_id=couple_id)
+    return _couple_page(request, page)
+
+
+@login_required
+@require_POST
+def reading_assign(request: HttpRequest, couple_id: int) -> HttpResponse:
+    viewer = viewer_from_request(request)
+    couple = get_couple_for(viewer, couple_id)
+    require_reading_assign(viewer, couple)  # refused (403) before the form is read
+    form = _assign_form(couple, assignable_readings(couple), request.POST)
+    if form.is_valid():
+        try:
+            assignment_create(viewer=viewer, couple=couple, **form.cleaned_data)
+        except ValidationError as exc:
+            errors_onto(form, exc)
+        else:
+            messages.success(request, _("The reading was assigned."))
+            return redirect("couple_readings", couple.pk)
+    return _couple_page(request, couple_readings_page(viewer=viewer, couple_id=couple_id), form)
+
+
+@login_required
+@require_GET
 def couple_reading_page(request: HttpRequest, couple_id: int, assignment_id: int) -> HttpResponse:
     """A reading as its partner reads it; opening it records the (first) read."""
     viewer = viewer_from_request(request)
-    couple = get_couple_for(viewer, couple_id)
-    require_readings_view(viewer, couple)
-    assignment = get_assignment_for(viewer, couple, assignment_id)
-    read = reading_open(viewer=viewer, couple=couple, assignment=assignment)
+    page = reading_page(viewer=viewer, couple_id=couple_id, assignment_id=assignment_id)
+    read = reading_open(viewer=viewer, couple=page.couple, assignment=page.assignment)
     return render(
         request,
         "readings/reading.html",
         {
-            "couple": couple,
-            "assignment": assignment,
-            "reading": assignment.reading,
-            "body": render_markdown(assignment.reading.body_markdown),
+            "couple": page.couple,
+            "assignment": page.assignment,
+            "reading": page.assignment.reading,
+            "body": render_markdown(page.assignment.reading.body_markdown),
             "read": read,
-            "partner": read is not None,
+            "partner": page.partner,
         },
     )

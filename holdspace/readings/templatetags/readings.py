@@ -11,8 +11,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from holdspace.accounts.models import User
-from holdspace.policy import viewer_from_request
-from holdspace.readings.services import LIBRARY_ROLES
+from holdspace.policy.core import viewer_from_request
+from holdspace.policy.readings import writes_a_library
 
 register = template.Library()
 
@@ -23,6 +23,6 @@ def reading_library_link(context: dict[str, Any]) -> SafeString:
     request = context.get("request")
     if request is None or not isinstance(getattr(request, "user", None), User):
         return SafeString("")
-    if not viewer_from_request(request).orgs_with(LIBRARY_ROLES):
+    if not writes_a_library(viewer_from_request(request)):
         return SafeString("")
     return format_html('<a href="{}">{}</a>', reverse("reading_library"), _("Readings"))

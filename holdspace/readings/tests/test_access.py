@@ -31,7 +31,6 @@ BODY = {
     "topic": "preparing",
     "body_markdown": "Some **text**.",
     "slug": "",
-    "action": "save",
 }
 
 # The library: staff of the organisation write it; partners and researchers may not (their
@@ -98,8 +97,8 @@ def test_it_lets_a_trial_facilitator_write_in_their_own_library_only(cast: Cast)
 
 def test_it_previews_sanitised_html_and_saves_nothing(cast: Cast) -> None:
     answer = cast.client("facilitator").post(
-        "/readings/new/",
-        {**BODY, "action": "preview", "body_markdown": "## Hi\n\n<script>alert(1)</script>"},
+        "/readings/new/preview",
+        {**BODY, "body_markdown": "## Hi\n\n<script>alert(1)</script>"},
     )
     assert answer.status_code == 200
     page = answer.content.decode()
@@ -138,7 +137,7 @@ ASSIGN = {
 def test_it_lets_only_the_care_team_assign(cast: Cast, who: str) -> None:
     reading = make_reading(cast)
     answer = cast.client(who).post(
-        f"/couples/{cast.couple.pk}/readings/",
+        f"/couples/{cast.couple.pk}/readings/assign",
         {"reading_id": reading.pk, "partner_id": "", "note": "Before Thursday."},
     )
     assert answer.status_code == ASSIGN[who]
@@ -241,7 +240,7 @@ def test_it_keeps_archived_readings_readable_but_not_assignable(cast: Cast) -> N
     page = client.get(f"/couples/{cast.couple.pk}/readings/").content.decode()
     assert f'<option value="{reading.pk}"' not in page
     answer = client.post(
-        f"/couples/{cast.couple.pk}/readings/",
+        f"/couples/{cast.couple.pk}/readings/assign",
         {"reading_id": reading.pk, "partner_id": cast.partner_a.pk},
     )
     assert answer.status_code == 422
@@ -268,3 +267,46 @@ def test_it_shows_staff_the_nav_link_and_the_couple_button(cast: Cast) -> None:
     assert f'href="/couples/{cast.couple.pk}/readings/"' in page
     portal = cast.client("partner_a").get(f"/couples/{cast.couple.pk}/").content.decode()
     assert 'href="/readings/"' not in portal
+
+
+def test_it_previews_an_edit_at_its_own_address_and_keeps_the_reading(cast: Cast) -> None:
+    reading = make_reading(cast)
+    answer = cast.client("lead").post(
+        f"/readings/{reading.pk}/edit/preview",
+        {**BODY, "title": "Typed, not saved", "body_markdown": "## Typed"},
+    )
+    assert answer.status_code == 200
+    page = answer.content.decode()
+    assert "<h2>Typed</h2>" in page
+    assert 'value="Typed, not saved"' in page
+    reading.refresh_from_db()
+    assert reading.title == "What integration is"
+    assert (
+        cast.client("trial_facilitator")
+        .post(f"/readings/{reading.pk}/edit/preview", BODY)
+        .status_code
+        == 404
+    )
+
+
+def test_it_keeps_what_was_typed_in_a_refused_assignment(cast: Cast) -> None:
+    reading = make_reading(cast)
+    assign(cast, reading)
+    answer = cast.client("facilitator").post(
+        f"/couples/{cast.couple.pk}/readings/assign",
+        {"reading_id": reading.pk, "partner_id": "", "note": "Typed for them"},
+    )
+    assert answer.status_code == 422
+    page = answer.content.decode()
+    assert "This reading is already assigned to them." in page
+    assert "Typed for them" in page
+    assert ReadingAssignment.objects.count() == 1
+
+
+def test_it_takes_an_assignment_at_its_own_address_only(cast: Cast) -> None:
+    reading = make_reading(cast)
+    answer = cast.client("facilitator").post(
+        f"/couples/{cast.couple.pk}/readings/", {"reading_id": reading.pk}
+    )
+    assert answer.status_code == 405
+    assert not ReadingAssignment.objects.exists()

@@ -8,8 +8,9 @@ import pytest
 
 from holdspace.accounts.models import User
 from holdspace.demo import seed_demo
+from holdspace.demo.readings import seed_demo_readings
 from holdspace.readings.models import Reading, ReadingAssignment, ReadingRead
-from holdspace.readings.services import render_markdown, seed_demo_readings
+from holdspace.readings.services import render_markdown
 
 pytestmark = pytest.mark.django_db
 
