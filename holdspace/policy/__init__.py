@@ -16,7 +16,7 @@ Who sees what
 
 `core` holds the viewer, `deny`/`refuse` and the rules every resource shares; each resource
 has its own module (`couples`, `entries`, `screening`, `preparation`, `sessions`, `measures`,
-`notifications`, `reports`, `facilitators`, `accounts`, and `integration`, `readings`,
+`notifications`, `reports`, `facilitators`, `readings`, `accounts`, and `integration`,
 `reminders`, whose checks still live in their apps). This module only re-exports the names
 callers imported from the former `holdspace/policy.py`, so that none had to change at once:
 new code imports from the resource module (`from holdspace.policy.entries import

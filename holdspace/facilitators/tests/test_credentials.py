@@ -21,7 +21,7 @@ from holdspace.audit.models import AuditEvent
 from holdspace.conftest import Cast, make_session
 from holdspace.facilitators.models import Credential, FacilitatorProfile, GuideReview
 from holdspace.facilitators.services import facilitator_problems
-from holdspace.policy import get_medicine_session_for
+from holdspace.policy.sessions import get_medicine_session_for
 from holdspace.sessions.models import MedicineSession
 from holdspace.sessions.recording import session_event_record
 

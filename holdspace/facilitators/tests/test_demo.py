@@ -16,7 +16,8 @@ from holdspace.couples.models import CareTeamMember, Couple
 from holdspace.demo import seed_demo
 from holdspace.facilitators.models import Credential
 from holdspace.facilitators.services import facilitator_refusals
-from holdspace.policy import get_couple_for, viewer_for
+from holdspace.policy.core import viewer_for
+from holdspace.policy.couples import get_couple_for
 from holdspace.sessions.services import medicine_session_schedule
 
 pytestmark = pytest.mark.django_db

@@ -20,7 +20,8 @@ from holdspace.audit.models import AuditEvent
 from holdspace.conftest import PASSWORD, Cast, give_licence, make_session
 from holdspace.couples.models import CareTeamMember
 from holdspace.facilitators.models import Credential, FacilitatorProfile, GuideReview
-from holdspace.policy import get_couple_for, get_medicine_session_for
+from holdspace.policy.couples import get_couple_for
+from holdspace.policy.sessions import get_medicine_session_for
 from holdspace.preparation.tests.test_gate import make_ready
 from holdspace.sessions.models import MedicineSession
 from holdspace.sessions.recording import session_event_record

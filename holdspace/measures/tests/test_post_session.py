@@ -13,7 +13,7 @@ from holdspace.measures.library import get_instrument
 from holdspace.measures.scoring import answers_from_list
 from holdspace.measures.selectors import due_measures, overdue_by_couple
 from holdspace.measures.services import response_submit
-from holdspace.policy import get_couple_for
+from holdspace.policy.couples import get_couple_for
 from holdspace.sessions.models import MedicineSession
 
 pytestmark = pytest.mark.django_db

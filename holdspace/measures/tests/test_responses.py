@@ -13,7 +13,7 @@ from holdspace.audit.models import AuditEvent
 from holdspace.conftest import Cast
 from holdspace.measures.models import MeasureResponse, SafetyAlert
 from holdspace.measures.services import alert_acknowledge
-from holdspace.policy import get_alert_for
+from holdspace.policy.measures import get_alert_for
 
 pytestmark = pytest.mark.django_db
 
@@ -336,7 +336,7 @@ def test_it_stores_one_response_when_the_same_form_arrives_twice_at_once() -> No
     def send() -> None:
         try:
             viewer = cast.viewer("partner_a")
-            from holdspace.policy import get_couple_for
+            from holdspace.policy.couples import get_couple_for
 
             couple = get_couple_for(viewer, cast.couple.pk)
             barrier.wait()

@@ -45,7 +45,7 @@ def test_it_puts_both_partners_side_by_side_with_the_difference_for_the_care_tea
     cast: Cast,
 ) -> None:
     _history(cast)
-    from holdspace.policy import get_couple_for
+    from holdspace.policy.couples import get_couple_for
 
     viewer = cast.viewer("facilitator")
     (trend,) = couple_measures(viewer=viewer, couple=get_couple_for(viewer, cast.couple.pk))
@@ -171,7 +171,7 @@ def test_it_lists_a_response_without_a_total_and_links_the_care_team_to_its_answ
         answers=answers_from_list(get_instrument("phq9"), [1] * 8 + [None]),
         taken_at=START,
     ).response
-    from holdspace.policy import get_couple_for
+    from holdspace.policy.couples import get_couple_for
 
     viewer = cast.viewer("facilitator")
     (trend,) = couple_measures(viewer=viewer, couple=get_couple_for(viewer, cast.couple.pk))

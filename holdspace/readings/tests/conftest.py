@@ -6,7 +6,7 @@ from typing import Any
 
 from holdspace.accounts.models import Organisation
 from holdspace.conftest import Cast
-from holdspace.policy import get_couple_for
+from holdspace.policy.couples import get_couple_for
 from holdspace.readings.models import Reading, ReadingAssignment
 from holdspace.readings.services import assignment_create, reading_create
 
