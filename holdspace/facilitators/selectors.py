@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Annotated, Any
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from pydantic import Field
 
-from holdspace.accounts.models import Membership, Organisation, Role, User
+from holdspace.accounts.models import Membership, Organisation, User
 from holdspace.accounts.zones import org_localdate
 from holdspace.audit.actions import Action
 from holdspace.couples.models import Couple
@@ -34,6 +34,8 @@ from holdspace.lib.when import day
 from holdspace.policy.core import Viewer
 from holdspace.policy.couples import get_couple_for
 from holdspace.policy.facilitators import (
+    credentials_visible_to,
+    facilitators_visible_to,
     get_evidence_for,
     manages_facilitators,
     require_guides_view,
@@ -165,17 +167,16 @@ class FacilitatorRow:
 
 
 def organisation_facilitators(
-    organisation: Organisation, *, with_incidents: bool, within_days: int = 60
+    organisation: Organisation,
+    members: QuerySet[Membership],
+    *,
+    with_incidents: bool,
+    within_days: int = 60,
 ) -> list[FacilitatorRow]:
-    """Every facilitator and clinical lead of the organisation with their credentials, those
-    expiring soon, and (for the clinical lead) concerns and adverse events linked to them."""
-    members = list(
-        Membership.objects.filter(
-            organisation=organisation, role__in=[Role.FACILITATOR, Role.CLINICAL_LEAD]
-        )
-        .select_related("user")
-        .order_by("user__display_name")
-    )
+    """The facilitators and clinical leads of MEMBERS (from the policy's
+    `facilitators_visible_to`) with their credentials, those expiring soon, and (for the
+    clinical lead) concerns and adverse events linked to them."""
+    members = members.select_related("user").order_by("user__display_name")
     ids = [m.user_id for m in members]
     held: dict[int, list[Credential]] = {uid: [] for uid in ids}
     for credential in Credential.objects.filter(organisation=organisation, facilitator_id__in=ids):
@@ -292,7 +293,9 @@ def facilitators_page(*, viewer: Viewer, organisation: Organisation) -> Facilita
     """The organisation's facilitators for a manager (ORGANISATION from the policy's
     `facilitators_organisation_for`), with incidents for the clinical lead; audited."""
     lead = sees_incidents(viewer, organisation.pk)
-    rows = organisation_facilitators(organisation, with_incidents=lead)
+    rows = organisation_facilitators(
+        organisation, facilitators_visible_to(viewer, organisation.pk), with_incidents=lead
+    )
     viewer.audit(
         Action.FACILITATOR_LIST, organisation_id=organisation.pk, object_type="facilitator"
     )
@@ -326,9 +329,9 @@ def facilitator_page(
     may serve today; incidents for the clinical lead. ORGANISATION and FACILITATOR come from
     the policy (`facilitators_organisation_for`, `get_facilitator_for`). Audited."""
     credentials = list(
-        Credential.objects.filter(
-            organisation=organisation, facilitator=facilitator
-        ).select_related("verified_by")
+        credentials_visible_to(viewer, organisation.pk)
+        .filter(facilitator=facilitator)
+        .select_related("verified_by")
     )
     lead = sees_incidents(viewer, organisation.pk)
     page = FacilitatorPage(

@@ -56,6 +56,15 @@ def sees_incidents(viewer: Viewer, organisation_id: int) -> bool:
     return viewer.role_in(organisation_id) == Role.CLINICAL_LEAD
 
 
+def facilitators_visible_to(viewer: Viewer, organisation_id: int) -> QuerySet[Membership]:
+    """The facilitators and clinical leads of ORGANISATION_ID (their memberships) whose records
+    the viewer sees: every one for a manager, themselves for a facilitator, none otherwise."""
+    members = Membership.objects.filter(organisation_id=organisation_id, role__in=_FACILITATING)
+    if manages_facilitators(viewer, organisation_id):
+        return members
+    return members.filter(user=viewer.user)
+
+
 def get_facilitator_for(viewer: Viewer, organisation: Organisation, user_id: int) -> User:
     """A facilitator (or clinical lead) of ORGANISATION whose page the viewer may open: their
     own, or anyone's for a manager. 404 for someone who is not one, 403 for another's page;
