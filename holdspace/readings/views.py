@@ -155,10 +155,6 @@ def _initial(reading: Reading) -> dict[str, Any]:
     }
 
 
-def _saved() -> HttpResponse:
-    return redirect("reading_library")
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def reading_new(request: HttpRequest) -> HttpResponse:
@@ -172,7 +168,7 @@ def reading_new(request: HttpRequest) -> HttpResponse:
             errors_onto(form, exc)
         else:
             messages.success(request, _("The reading was saved."))
-            return _saved()
+            return redirect("reading_library")
     return _editor(request, organisation, form)
 
 
@@ -197,7 +193,7 @@ def reading_edit(request: HttpRequest, reading_id: int) -> HttpResponse:
             errors_onto(form, exc)
         else:
             messages.success(request, _("The reading was saved."))
-            return _saved()
+            return redirect("reading_library")
     return _editor(request, reading.organisation, form, reading=reading)
 
 
