@@ -165,6 +165,27 @@ class CredentialInput:
     hours: int | None = None
 
 
+def _credential_errors(data: CredentialInput) -> dict[str, list[str]]:
+    """What is wrong with DATA, by field: each kind asks for what proves it."""
+    errors: dict[str, list[str]] = {}
+    if data.kind not in CredentialKind.values:
+        errors["kind"] = [_("Choose licence, training, bls or insurance.")]
+    if not data.title.strip():
+        errors["title"] = [_("Name the licence type, program or provider.")]
+    if data.kind == CredentialKind.LICENCE and not data.jurisdiction.strip():
+        errors["jurisdiction"] = [_("Say which jurisdiction issued the licence.")]
+    if (
+        data.kind in {CredentialKind.LICENCE, CredentialKind.BLS, CredentialKind.INSURANCE}
+        and not data.expires_on
+    ):
+        errors["expires_on"] = [_("Give the expiry date.")]
+    for field, problems in credential_date_errors(data.issued_on, data.expires_on).items():
+        errors.setdefault(field, problems)
+    if data.kind == CredentialKind.TRAINING and data.hours is not None and data.hours <= 0:
+        errors["hours"] = [_("Give the hours as a positive number.")]
+    return errors
+
+
 def credential_add(
     *,
     viewer: Viewer,
@@ -183,22 +204,7 @@ def credential_add(
         role__in=[Role.FACILITATOR, Role.CLINICAL_LEAD],
     ).exists():
         raise ValidationError({"facilitator_id": [_("Not a facilitator of this organisation.")]})
-    errors: dict[str, list[str]] = {}
-    if data.kind not in CredentialKind.values:
-        errors["kind"] = [_("Choose licence, training, bls or insurance.")]
-    if not data.title.strip():
-        errors["title"] = [_("Name the licence type, program or provider.")]
-    if data.kind == CredentialKind.LICENCE and not data.jurisdiction.strip():
-        errors["jurisdiction"] = [_("Say which jurisdiction issued the licence.")]
-    if (
-        data.kind in {CredentialKind.LICENCE, CredentialKind.BLS, CredentialKind.INSURANCE}
-        and not data.expires_on
-    ):
-        errors["expires_on"] = [_("Give the expiry date.")]
-    for field, problems in credential_date_errors(data.issued_on, data.expires_on).items():
-        errors.setdefault(field, problems)
-    if data.kind == CredentialKind.TRAINING and data.hours is not None and data.hours <= 0:
-        errors["hours"] = [_("Give the hours as a positive number.")]
+    errors = _credential_errors(data)
     if errors:
         raise ValidationError(errors)
     _check_evidence(evidence)

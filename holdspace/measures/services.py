@@ -90,21 +90,7 @@ def response_submit(
     replay = _replayed(couple, partner_id, submission_key, instrument, timepoint, answers)
     if replay is not None:
         return replay
-    try:
-        definition = get_instrument(instrument)
-    except InstrumentError as exc:
-        raise ValidationError({"instrument": str(exc)}) from exc
-    if timepoint not in Timepoint.values:
-        raise ValidationError(
-            {
-                "timepoint": _("Choose one of: %(choices)s.")
-                % {"choices": ", ".join(Timepoint.values)}
-            }
-        )
-    try:
-        result = score(definition, answers)
-    except AnswerError as exc:
-        raise ValidationError(exc.problems) from exc
+    definition, result = _scored(instrument, timepoint, answers)
     administered_by = None if partner_id == viewer.user.pk else viewer.user
     for attempt in (1, 2):
         try:
@@ -129,6 +115,28 @@ def response_submit(
                 raise
             # Another response at this timepoint landed first: supersede that one instead.
     return Submitted(response, alerts, _change_from_baseline(definition, response))
+
+
+def _scored(
+    instrument: str, timepoint: str, answers: Mapping[str, float | None]
+) -> tuple[Instrument, Result]:
+    """The instrument and ANSWERS scored by it; an unknown instrument or timepoint, or an
+    answer off the scale, is refused by name."""
+    try:
+        definition = get_instrument(instrument)
+    except InstrumentError as exc:
+        raise ValidationError({"instrument": str(exc)}) from exc
+    if timepoint not in Timepoint.values:
+        raise ValidationError(
+            {
+                "timepoint": _("Choose one of: %(choices)s.")
+                % {"choices": ", ".join(Timepoint.values)}
+            }
+        )
+    try:
+        return definition, score(definition, answers)
+    except AnswerError as exc:
+        raise ValidationError(exc.problems) from exc
 
 
 def _replayed(
