@@ -9,6 +9,8 @@ from holdspace.couples import views as couples_views
 from holdspace.facilitators import views as facilitator_views
 from holdspace.integration import views as integration_views
 from holdspace.measures import views as measures_views
+from holdspace.pages import console as console_page
+from holdspace.pages import couple as couple_page
 from holdspace.preparation import views as preparation_views
 from holdspace.reports import views as reports_views
 from holdspace.screening import views as screening_views
@@ -21,7 +23,7 @@ urlpatterns = [
     path("healthz", accounts_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("invitations/<str:token>/", accounts_views.invitation, name="invitation_accept"),
-    path("console/", couples_views.console, name="console"),
+    path("console/", console_page.console, name="console"),
     path("organisation/", accounts_views.organisation_settings, name="organisation_settings"),
     path(
         "organisation/time-zone",
@@ -31,8 +33,9 @@ urlpatterns = [
     path("console/couples/new/", couples_views.couple_new, name="couple_new"),
     path("console/screenings/", screening_views.screening_queue, name="screening_queue"),
     path("portal/", couples_views.portal, name="portal"),
-    path("couples/<int:couple_id>/", couples_views.couple_detail, name="couple_detail"),
-    path("couples/<int:couple_id>/entries/", couples_views.entry_new, name="entry_new"),
+    path("couples/<int:couple_id>/", couple_page.couple_detail, name="couple_detail"),
+    path("couples/<int:couple_id>/entries/", couple_page.entry_new, name="entry_new"),
+    path("couples/<int:couple_id>/withdraw/", couples_views.withdraw, name="couple_withdraw"),
     path(
         "couples/<int:couple_id>/entries/<int:entry_id>/",
         couples_views.entry_detail,

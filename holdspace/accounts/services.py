@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
-from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -29,10 +28,17 @@ from holdspace.accounts.models import (
     validate_time_zone,
 )
 from holdspace.audit.actions import Action
-from holdspace.audit.services import audit_record
 from holdspace.couples.models import Couple
 from holdspace.couples.services import partner_add
-from holdspace.policy import Viewer, can_invite, refuse
+from holdspace.policy.accounts import (
+    get_invitation_for_link,
+    invites_to_a_couple,
+    require_invitation_create,
+    require_organisation_profile_change,
+    require_organisation_time_zone_change,
+)
+from holdspace.policy.core import Viewer
+from holdspace.screening.profiles import ProfileError, get_profile
 
 
 def token_digest(raw: str) -> str:
@@ -48,14 +54,24 @@ def user_create(*, email: str, display_name: str, password: str | None) -> User:
 
 
 def membership_ensure(*, organisation: Organisation, user: User, role: str) -> Membership:
+    """USER's membership of ORGANISATION with ROLE: one role per person per organisation."""
+    if _holds_another_role(organisation, role, user=user):
+        raise ValidationError({"email": _another_role()})
     membership, _created = Membership.objects.get_or_create(
         organisation=organisation, user=user, defaults={"role": role}
     )
-    if membership.role != role:
-        raise ValidationError(
-            {"email": _("This person already has another role in this organisation.")}
-        )
     return membership
+
+
+def _holds_another_role(organisation: Organisation, role: str, **person: object) -> bool:
+    """Whether the PERSON (`user=` or `user__email=`) already has a role other than ROLE in
+    ORGANISATION: one role per person per organisation."""
+    members = Membership.objects.filter(organisation=organisation, **person)
+    return members.exclude(role=role).exists()
+
+
+def _another_role() -> str:
+    return _("This person already has another role in this organisation.")
 
 
 # Invitations --------------------------------------------------------------------------
@@ -71,8 +87,7 @@ def invitation_create(
     role: str = Role.PARTNER,
 ) -> tuple[Invitation, str]:
     """Invite someone by e-mail; returns the invitation and its one-time link."""
-    if not can_invite(viewer, organisation.pk):
-        raise Http404("No such organisation")
+    require_invitation_create(viewer, organisation)
     errors: dict[str, str] = {}
     email = email.strip().lower()
     try:
@@ -82,15 +97,16 @@ def invitation_create(
     display_name = display_name.strip()
     if not display_name:
         errors["display_name"] = _("Enter the name this person goes by.")
-    if role not in Role.values:
+    try:
+        role = Role(role)
+    except ValueError:
         errors["role"] = _("Choose a role from the list.")
-    if role == Role.PARTNER and (couple is None or couple.organisation_id != organisation.pk):
+    if invites_to_a_couple(role) and (couple is None or couple.organisation_id != organisation.pk):
         errors["couple"] = _("A partner is invited to a couple of this organisation.")
     if couple is not None and couple.partners.count() >= 2:
         errors["couple"] = _("This couple already has two partners.")
-    existing = Membership.objects.filter(organisation=organisation, user__email=email).first()
-    if existing is not None and existing.role != role:
-        errors["email"] = _("This person already has another role in this organisation.")
+    if _holds_another_role(organisation, role, user__email=email):
+        errors["email"] = _another_role()
     if errors:
         raise ValidationError(errors)
 
@@ -108,14 +124,7 @@ def invitation_create(
             created_at=now,
             expires_at=now + timedelta(hours=settings.INVITATION_VALID_HOURS),
         )
-        viewer.audit(
-            Action.INVITATION_CREATE,
-            organisation_id=organisation.pk,
-            object_type="invitation",
-            object_id=invitation.pk,
-            couple_id=couple.pk if couple else None,
-            role=role,
-        )
+        viewer.audit(Action.INVITATION_CREATE, invitation, role=role)
     link = settings.SITE_URL + reverse("invitation_accept", args=[raw])
     context = {"invitation": invitation, "link": link, "hours": settings.INVITATION_VALID_HOURS}
     transaction.on_commit(
@@ -130,25 +139,15 @@ def invitation_create(
 
 
 def invitation_lookup(raw: str) -> Invitation:
-    """The usable invitation behind a link, or Http404 (used, expired, revoked or unknown)."""
-    invitation = (
-        Invitation.objects.select_related("organisation", "couple")
-        .filter(digest=token_digest(raw))
-        .first()
-    )
-    if invitation is None or not invitation.is_usable():
-        raise Http404("This invitation link is not valid")
-    return invitation
+    """The usable invitation behind a link, or a 404 (used, expired, revoked or unknown)."""
+    return get_invitation_for_link(token_digest(raw))
 
 
 def invitation_accept(*, raw: str, password: str, ip: str | None) -> User:
     """Use an invitation once: create or join the account, seat the partner, and close it."""
     with transaction.atomic():
-        invitation = invitation_lookup(raw)
-        # Lock it so two clicks on the same link cannot both succeed.
-        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        if not invitation.is_usable():
-            raise Http404("This invitation link is not valid")
+        # Locked, so that two clicks on the same link cannot both succeed.
+        invitation = get_invitation_for_link(token_digest(raw), lock=True)
         user = User.objects.filter(email=invitation.email).first()
         if user is None:
             candidate = User(email=invitation.email, display_name=invitation.display_name)
@@ -174,16 +173,7 @@ def invitation_accept(*, raw: str, password: str, ip: str | None) -> User:
             )
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])
-        audit_record(
-            action=Action.INVITATION_ACCEPT,
-            organisation_id=invitation.organisation_id,
-            actor_id=user.pk,
-            actor_label=user.email,
-            object_type="invitation",
-            object_id=invitation.pk,
-            couple_id=invitation.couple_id,
-            ip=ip,
-        )
+        Viewer(user=user, ip=ip).audit(Action.INVITATION_ACCEPT, invitation)
     return user
 
 
@@ -194,15 +184,7 @@ def api_token_create(*, user: User, ip: str | None = None) -> str:
     raw = "hs_" + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(user=user, digest=token_digest(raw), prefix=raw[:8])
-        audit_record(
-            action=Action.API_TOKEN_CREATE,
-            organisation_id=None,
-            actor_id=user.pk,
-            actor_label=user.email,
-            object_type="api_token",
-            object_id=token.pk,
-            ip=ip,
-        )
+        Viewer(user=user, ip=ip).audit(Action.API_TOKEN_CREATE, token)
     return raw
 
 
@@ -217,17 +199,7 @@ def api_token_user(raw: str) -> User | None:
 
 def organisation_profile_set(*, viewer: Viewer, organisation: Organisation, profile: str) -> None:
     """The org admin (or clinical lead) chooses the jurisdiction profile whose rules apply."""
-    from holdspace.policy import refuse
-    from holdspace.screening.profiles import ProfileError, get_profile
-
-    if viewer.role_in(organisation.pk) not in {Role.ORG_ADMIN, Role.CLINICAL_LEAD}:
-        raise refuse(
-            viewer,
-            action="change the profile of",
-            what="organisation",
-            object_id=organisation.pk,
-            organisation_id=organisation.pk,
-        )
+    require_organisation_profile_change(viewer, organisation)
     try:
         chosen = get_profile(profile)
     except ProfileError as exc:
@@ -238,9 +210,7 @@ def organisation_profile_set(*, viewer: Viewer, organisation: Organisation, prof
         organisation.profile = chosen.id
         viewer.audit(
             Action.ORGANISATION_PROFILE,
-            organisation_id=organisation.pk,
-            object_type="organisation",
-            object_id=organisation.pk,
+            organisation,
             detail={"from": previous, "to": f"{chosen.id}@{chosen.version}"},
         )
 
@@ -249,14 +219,7 @@ def organisation_time_zone_set(
     *, viewer: Viewer, organisation: Organisation, time_zone: str
 ) -> None:
     """The org admin sets the zone every time of the organisation is shown and typed in."""
-    if viewer.role_in(organisation.pk) != Role.ORG_ADMIN:
-        raise refuse(
-            viewer,
-            action="change the time zone of",
-            what="organisation",
-            object_id=organisation.pk,
-            organisation_id=organisation.pk,
-        )
+    require_organisation_time_zone_change(viewer, organisation)
     time_zone = time_zone.strip()
     try:
         validate_time_zone(time_zone)
@@ -267,9 +230,5 @@ def organisation_time_zone_set(
         Organisation.objects.filter(pk=organisation.pk).update(time_zone=time_zone)
         organisation.time_zone = time_zone
         viewer.audit(
-            Action.ORGANISATION_TIME_ZONE,
-            organisation_id=organisation.pk,
-            object_type="organisation",
-            object_id=organisation.pk,
-            detail={"from": previous, "to": time_zone},
+            Action.ORGANISATION_TIME_ZONE, organisation, detail={"from": previous, "to": time_zone}
         )

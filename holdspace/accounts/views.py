@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -8,25 +9,36 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from holdspace.accounts.models import STAFF_ROLES, Organisation, Role, suggested_time_zone
-from holdspace.accounts.services import invitation_accept, invitation_lookup
-from holdspace.policy import client_ip, viewer_from_request
+from holdspace.accounts.models import Organisation, suggested_time_zone
+from holdspace.accounts.services import (
+    invitation_accept,
+    invitation_lookup,
+    organisation_profile_set,
+    organisation_time_zone_set,
+)
+from holdspace.lib.when import zone_names
+from holdspace.policy.accounts import (
+    can_set_time_zone,
+    get_organisation_settings_for,
+    get_organisation_time_zone_for,
+    landing_for,
+)
+from holdspace.policy.core import client_ip, viewer_from_request
+from holdspace.policy.reports import can_export
+from holdspace.screening.profiles import all_profiles
 
 
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("account_login")
     viewer = viewer_from_request(request)
-    roles = set(viewer.roles.values())
-    if roles & STAFF_ROLES - {Role.RESEARCHER}:
-        return redirect("console")
-    if Role.PARTNER in roles:
-        return redirect("portal")
-    from holdspace.policy import can_export
-
+    landing = landing_for(viewer)
+    if landing:
+        return redirect(landing)
     exporter = any(can_export(viewer, org) for org in viewer.roles)
     return render(request, "accounts/no_access.html", {"can_export": exporter}, status=200)
 
@@ -80,19 +92,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @require_http_methods(["GET", "POST"])
 def organisation_settings(request: HttpRequest) -> HttpResponse:
     """The org admin or clinical lead chooses the organisation's jurisdiction profile."""
-    from django.contrib import messages
-    from django.utils.translation import gettext as _
-
-    from holdspace.accounts.services import organisation_profile_set
-    from holdspace.policy import organisation_for
-
     viewer = viewer_from_request(request)
-    organisation = organisation_for(
-        viewer,
-        request.GET.get("org"),
-        {Role.ORG_ADMIN, Role.CLINICAL_LEAD},
-        what="organisation settings",
-    )
+    organisation = get_organisation_settings_for(viewer, request.GET.get("org"))
     error = ""
     if request.method == "POST":
         try:
@@ -115,9 +116,6 @@ def _organisation_page(
     zone_error: str = "",
     zone_typed: str | None = None,
 ) -> HttpResponse:
-    from holdspace.lib.when import zone_names
-    from holdspace.screening.profiles import all_profiles
-
     viewer = viewer_from_request(request)
     return render(
         request,
@@ -131,7 +129,7 @@ def _organisation_page(
             "zone_names": sorted(zone_names()),
             "suggested_zone": suggested_time_zone(organisation.profile),
             "zone_now": timezone.localtime(timezone.now(), organisation.tzinfo),
-            "sets_time_zone": viewer.role_in(organisation.pk) == Role.ORG_ADMIN,
+            "sets_time_zone": can_set_time_zone(viewer, organisation.pk),
         },
         status=422 if error or zone_error else 200,
     )
@@ -141,16 +139,8 @@ def _organisation_page(
 @require_POST
 def organisation_time_zone(request: HttpRequest) -> HttpResponse:
     """The org admin sets the organisation's time zone."""
-    from django.contrib import messages
-    from django.utils.translation import gettext as _
-
-    from holdspace.accounts.services import organisation_time_zone_set
-    from holdspace.policy import organisation_for
-
     viewer = viewer_from_request(request)
-    organisation = organisation_for(
-        viewer, request.GET.get("org"), {Role.ORG_ADMIN}, what="organisation time zone"
-    )
+    organisation = get_organisation_time_zone_for(viewer, request.GET.get("org"))
     typed = str(request.POST.get("time_zone", ""))
     try:
         organisation_time_zone_set(viewer=viewer, organisation=organisation, time_zone=typed)

@@ -11,13 +11,14 @@ from holdspace.couples.models import Entry
 from holdspace.couples.selectors import (
     CoupleSummary,
     couple_list,
-    couple_page,
+    couple_read,
     entry_list,
     entry_read,
 )
 from holdspace.couples.services import MAX_ENTRY_LENGTH, entry_create, entry_update
 from holdspace.lib.api import Input, api_viewer, documented
-from holdspace.policy import get_couple_for, get_entry_for
+from holdspace.policy.couples import get_couple_for
+from holdspace.policy.entries import get_entry_for
 
 router = Router(tags=["couples"])
 
@@ -137,7 +138,7 @@ def couples(request: HttpRequest, query: Query[PageQuery]) -> CoupleListOut:
 
 @router.get("/{couple_id}", response=documented({200: CoupleDetailOut}), summary="One couple")
 def couple(request: HttpRequest, couple_id: int) -> CoupleDetailOut:
-    page = couple_page(viewer=api_viewer(request), couple_id=couple_id)
+    page = couple_read(viewer=api_viewer(request), couple_id=couple_id)
     found = page.couple
     return CoupleDetailOut(
         id=found.pk,

@@ -5,18 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 
+from holdspace.accounts.models import Membership, Organisation, Role
 from holdspace.audit.actions import Action
 from holdspace.couples.models import CareTeamMember, Couple, Entry, Partner, Stage
-from holdspace.policy import (
-    Viewer,
-    can_write_entries,
+from holdspace.policy.core import Viewer
+from holdspace.policy.couples import (
+    couple_access_for,
     couples_visible_to,
-    entries_visible_to,
     get_couple_for,
-    is_care_team_of,
-    is_partner_of,
+    own_couples_of,
 )
+from holdspace.policy.entries import entries_visible_to, get_entry_for
 
 COUPLES_PER_PAGE = 50
 ENTRIES_PER_PAGE = 50
@@ -111,15 +112,18 @@ def entry_list(
     viewer.audit(
         Action.ENTRY_LIST,
         organisation_id=couple.organisation_id,
-        object_type="entry",
         couple_id=couple.pk,
+        object_type="entry",
         ids=[entry.pk for entry in entries],
     )
     return entries, total
 
 
 @dataclass(frozen=True)
-class CouplePage:
+class CoupleRead:
+    """A couple as its page and the API show it: its people, the newest entries the viewer may
+    read, and how the viewer stands to it."""
+
     couple: Couple
     partners: list[Partner]
     care_team: list[CareTeamMember]
@@ -133,63 +137,48 @@ class CouplePage:
     shared_with_me: list[Entry]
 
 
-def couple_page(*, viewer: Viewer, couple_id: int) -> CouplePage:
+def couple_read(*, viewer: Viewer, couple_id: int) -> CoupleRead:
+    """The couple VIEWER may see (404 otherwise), with its newest entries they may read; one
+    audit event: the couple, and which of its entries were shown."""
     couple = get_couple_for(viewer, couple_id)
     entries, total = _newest_entries(viewer, couple, ENTRIES_PER_PAGE)
-    # One event for the page: the couple, and which of its entries were shown.
-    viewer.audit(
-        Action.COUPLE_READ,
-        organisation_id=couple.organisation_id,
-        object_type="couple",
-        object_id=couple.pk,
-        couple_id=couple.pk,
-        entry_ids=[entry.pk for entry in entries],
-    )
-    is_partner = is_partner_of(viewer, couple)
+    viewer.audit(Action.COUPLE_READ, couple, entry_ids=[entry.pk for entry in entries])
+    access = couple_access_for(viewer, couple)
     me = viewer.user.pk
-    return CouplePage(
+    return CoupleRead(
         couple=couple,
         partners=couple.loaded_partners,
         care_team=couple.loaded_care_team,
         entries=entries,
         entry_total=total,
-        viewer_is_partner=is_partner,
-        viewer_is_care_team=is_care_team_of(viewer, couple),
-        can_write=can_write_entries(viewer, couple),
-        mine=[e for e in entries if is_partner and e.author_id == me],
-        shared_with_me=[e for e in entries if is_partner and e.author_id != me],
+        viewer_is_partner=access.is_partner,
+        viewer_is_care_team=access.is_care_team,
+        can_write=access.writes_entries,
+        mine=[e for e in entries if access.is_partner and e.author_id == me],
+        shared_with_me=[e for e in entries if access.is_partner and e.author_id != me],
     )
 
 
 def partner_couples(*, viewer: Viewer) -> list[Couple]:
     """The couples the viewer is a partner of (usually one), for the portal."""
-    ids = [org for org, role in viewer.roles.items() if role == "partner"]
-    queryset = Couple.objects.filter(
-        organisation_id__in=ids, partners__user=viewer.user
-    ).select_related("organisation")
+    queryset = own_couples_of(viewer).select_related("organisation")
     couples = list(Couple.with_people(queryset).order_by("name"))
     if len(couples) > 1:  # a single couple is opened straight away, and its page is audited
         for couple in couples:
-            viewer.audit(
-                Action.COUPLE_LIST,
-                organisation_id=couple.organisation_id,
-                object_type="couple",
-                couple_id=couple.pk,
-            )
+            viewer.audit(Action.COUPLE_LIST, couple, object_id="")
     return couples
 
 
 def entry_read(*, viewer: Viewer, couple_id: int, entry_id: int) -> tuple[Couple, Entry]:
     """One entry the viewer may read, with its couple; the read is audited."""
-    from holdspace.policy import get_entry_for
-
     couple = get_couple_for(viewer, couple_id)
     entry = get_entry_for(viewer, couple, entry_id)
-    viewer.audit(
-        Action.ENTRY_READ,
-        organisation_id=couple.organisation_id,
-        object_type="entry",
-        object_id=entry.pk,
-        couple_id=couple.pk,
-    )
+    viewer.audit(Action.ENTRY_READ, entry)
     return couple, entry
+
+
+def facilitators_of(organisation: Organisation) -> QuerySet[Membership]:
+    """The organisation's facilitators, who may join a couple's care team."""
+    return Membership.objects.filter(
+        organisation=organisation, role=Role.FACILITATOR
+    ).select_related("user")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from holdspace.accounts.models import Organisation, Role
+from holdspace.accounts.models import Membership, Organisation, Role
 from holdspace.audit.actions import Action
 from holdspace.audit.services import audit_record
 from holdspace.couples.models import (
@@ -16,12 +19,17 @@ from holdspace.couples.models import (
     Couple,
     Entry,
     EntryKind,
+    Partner,
     Stage,
     Visibility,
 )
-from holdspace.policy import Viewer, can_invite, require_entry_change, require_entry_write
+from holdspace.couples.signals import couple_withdrawn
+from holdspace.policy.core import Viewer
+from holdspace.policy.couples import require_couple_create, require_couple_withdraw
+from holdspace.policy.entries import require_entry_change, require_entry_write
 
 MAX_ENTRY_LENGTH = 20_000
+MAX_WITHDRAWAL_REASON = 1000
 
 
 def _clean_entry_fields(
@@ -122,11 +130,9 @@ def couple_create(
     facilitator_ids: list[int],
     stage: str = Stage.CONTACT,
 ) -> Couple:
-    """A new couple with its care team; partners join by invitation (accounts.services)."""
-    if not can_invite(viewer, organisation.pk):
-        raise Http404("No such organisation")
-    from holdspace.accounts.models import Membership
-
+    """A new couple with its care team; partners join by invitation
+    (`couple_create_with_invitations`)."""
+    require_couple_create(viewer, organisation)
     errors: dict[str, str] = {}
     name = name.strip()
     if not name:
@@ -148,14 +154,79 @@ def couple_create(
             CareTeamMember(organisation=organisation, couple=couple, user_id=user_id)
             for user_id in facilitators
         )
-        viewer.audit(
-            Action.COUPLE_CREATE,
-            organisation_id=organisation.pk,
-            object_type="couple",
-            object_id=couple.pk,
-            couple_id=couple.pk,
-            care_team=facilitators,
+        viewer.audit(Action.COUPLE_CREATE, couple, care_team=facilitators)
+    return couple
+
+
+@dataclass(frozen=True)
+class PartnerInvite:
+    """A partner to invite to a new couple: how they are called and where to write."""
+
+    display_name: str
+    email: str
+
+
+def couple_create_with_invitations(
+    *,
+    viewer: Viewer,
+    organisation: Organisation,
+    name: str,
+    facilitator_ids: list[int],
+    partners: tuple[PartnerInvite, PartnerInvite],
+) -> Couple:
+    """A new couple with its care team, and an invitation to each of its two partners: all of
+    it, or nothing (a refused second invitation leaves no couple behind). A problem with a
+    partner is named by the slot's field (`partner_a_email`, `partner_b_name`)."""
+    # accounts.services imports this module (invitation_accept seats the partner through
+    # partner_add): imported here to break that cycle.
+    from holdspace.accounts.services import invitation_create
+
+    with transaction.atomic():
+        couple = couple_create(
+            viewer=viewer, organisation=organisation, name=name, facilitator_ids=facilitator_ids
         )
+        for slot, partner in zip(("a", "b"), partners, strict=True):
+            try:
+                invitation_create(
+                    viewer=viewer,
+                    organisation=organisation,
+                    couple=couple,
+                    email=partner.email,
+                    display_name=partner.display_name,
+                )
+            except ValidationError as exc:
+                raise ValidationError(_partner_errors(slot, exc.message_dict)) from exc
+    return couple
+
+
+def _partner_errors(slot: str, errors: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """An invitation's errors under the new couple's field names for the partner in SLOT;
+    other problems (the couple, the role) go on top."""
+    fields = {"email": f"partner_{slot}_email", "display_name": f"partner_{slot}_name"}
+    return {fields.get(key, NON_FIELD_ERRORS): value for key, value in errors.items()}
+
+
+def couple_withdraw(*, viewer: Viewer, couple: Couple, reason: str) -> Couple:
+    """The couple leaves the programme: what follows the couple stops now (unsent reminders,
+    through `signals.couple_withdrawn`), nothing more is planned, and their calendar feeds go
+    empty. Recorded by an org admin or the care team."""
+    require_couple_withdraw(viewer, couple)
+    reason = reason.strip()
+    if couple.withdrawn_at is not None:
+        raise ValidationError({"reason": [_("This couple has already withdrawn.")]})
+    if not reason:
+        raise ValidationError({"reason": [_("Say briefly why (for the record).")]})
+    if len(reason) > MAX_WITHDRAWAL_REASON:
+        raise ValidationError({"reason": [_("At most 1,000 characters.")]})
+    with transaction.atomic():
+        couple.withdrawn_at = timezone.now()
+        couple.withdrawn_by = viewer.user
+        couple.save(update_fields=["withdrawn_at", "withdrawn_by"])
+        stopped: dict[str, Any] = {}
+        for _receiver, answer in couple_withdrawn.send(sender=Couple, couple=couple):
+            if isinstance(answer, Mapping):
+                stopped.update(answer)
+        viewer.audit(Action.COUPLE_WITHDRAW, couple, detail=stopped, reason=reason)
     return couple
 
 
@@ -163,8 +234,6 @@ def partner_add(
     *, couple: Couple, user_id: int, actor_id: int | None, actor_label: str, ip: str | None
 ) -> None:
     """Seat a person as the next partner of COUPLE (called when an invitation is accepted)."""
-    from holdspace.couples.models import Partner
-
     with transaction.atomic():
         taken = set(couple.partners.select_for_update().values_list("slot", flat=True))
         if couple.partners.filter(user_id=user_id).exists():

@@ -233,8 +233,8 @@ def _seed_later(organisation: Organisation) -> None:
     """Journals, readings, the progress summary and reminders: each part seeds its own."""
     from holdspace.demo.progress import seed_demo_progress
     from holdspace.demo.readings import seed_demo_readings
+    from holdspace.demo.reminders import seed_demo_reminders
     from holdspace.integration.journal import seed_demo_journals
-    from holdspace.reminders.services import seed_demo_reminders
 
     # Riley and Jordan chose to show each other their questionnaire scores, so their report
     # for the couple carries both partners' charts.

@@ -9,11 +9,10 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from holdspace.accounts.models import Role
 from holdspace.lib.api import ErrorOut, Input, api_viewer, documented
 from holdspace.notifications.models import NotificationStatus
 from holdspace.notifications.selectors import MAX_LIMIT, OutboxKind, OutboxRow, outbox_page
-from holdspace.policy import outbox_scope_for
+from holdspace.policy.notifications import get_outbox_for, require_outbox_api
 
 router = Router(tags=["outbox"])
 
@@ -69,22 +68,17 @@ def _item(row: OutboxRow) -> OutboxItemOut:
 @router.get("/outbox", response={**documented({200: OutboxOut}), 403: ErrorOut})
 def outbox(request: HttpRequest, query: Query[OutboxQuery]) -> OutboxOut:
     viewer = api_viewer(request)
-    organisation_id = query.org
-    if organisation_id is None:
-        managed = sorted(viewer.orgs_with({Role.ORG_ADMIN, Role.CLINICAL_LEAD}))
-        # No organisation to default to: the policy answers for the first one they are in.
-        organisation_id = managed[0] if managed else min(viewer.roles, default=0)
-    facilitator_id = outbox_scope_for(viewer, organisation_id, api=True)
+    organisation = get_outbox_for(viewer, query.org)
+    require_outbox_api(viewer, organisation)
     page = outbox_page(
         viewer=viewer,
-        organisation_id=organisation_id,
-        facilitator_id=facilitator_id,
+        organisation_id=organisation.pk,
         kind=query.kind,
         limit=query.limit,
         offset=query.offset,
     )
     return OutboxOut(
-        organisation_id=organisation_id,
+        organisation_id=organisation.pk,
         items=[_item(row) for row in page.items],
         count=page.count,
         next=page.next_offset,

@@ -1,5 +1,6 @@
 """The e-mail outbox: the partners' reminders and the staff's safety-alert notifications, in
-one list, newest first. Who sees which rows is decided by policy.outbox_scope_for."""
+one list, newest first. Who sees which rows is decided by the policy (`reminders_visible_to`,
+`notifications_visible_to`)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-from django.db.models import QuerySet
-
 from holdspace.accounts.models import User
 from holdspace.audit.actions import Action
 from holdspace.notifications.models import SUBJECTS, Notification, Purpose
-from holdspace.policy import Viewer
+from holdspace.policy.core import Viewer
+from holdspace.policy.notifications import notifications_visible_to
+from holdspace.policy.reminders import reminders_visible_to
 from holdspace.reminders.models import Reminder
 
 OutboxKind = Literal["reminder", "safety_alert", "escalation"]
@@ -45,20 +46,6 @@ class OutboxPage:
     items: list[OutboxRow]
     count: int
     next_offset: int | None
-
-
-def _reminders(organisation_id: int, facilitator_id: int | None) -> QuerySet[Reminder]:
-    rows = Reminder.objects.filter(organisation_id=organisation_id)
-    if facilitator_id is not None:
-        rows = rows.filter(couple__care_team__user_id=facilitator_id)
-    return rows
-
-
-def _notifications(organisation_id: int, facilitator_id: int | None) -> QuerySet[Notification]:
-    rows = Notification.objects.filter(organisation_id=organisation_id)
-    if facilitator_id is not None:
-        rows = rows.filter(couple__care_team__user_id=facilitator_id)
-    return rows
 
 
 def _reminder_row(r: Reminder) -> OutboxRow:
@@ -108,17 +95,15 @@ def outbox_page(
     *,
     viewer: Viewer,
     organisation_id: int,
-    facilitator_id: int | None,
     kind: OutboxKind | None = None,
     limit: int = MAX_LIMIT,
     offset: int = 0,
 ) -> OutboxPage:
-    """One page of the organisation's outbox, newest first; FACILITATOR_ID (from the policy's
-    outbox scope) keeps the rows of that facilitator's couples. Audited."""
+    """One page of the organisation's outbox that the viewer sees, newest first. Audited."""
     limit = max(1, min(limit, MAX_LIMIT))
     offset = max(0, offset)
-    reminders = _reminders(organisation_id, facilitator_id)
-    notifications = _notifications(organisation_id, facilitator_id)
+    reminders = reminders_visible_to(viewer, organisation_id)
+    notifications = notifications_visible_to(viewer, organisation_id)
     if kind == "reminder":
         notifications = notifications.none()
     elif kind is not None:

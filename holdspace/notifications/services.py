@@ -45,7 +45,12 @@ from holdspace.notifications.models import (
     NotificationStatus,
     Purpose,
 )
-from holdspace.policy import Viewer, refuse
+from holdspace.policy.core import Viewer
+from holdspace.policy.notifications import (
+    AlertDuty,
+    alert_duty,
+    require_notification_preference_set,
+)
 from holdspace.reminders.services import signin_link_create
 from holdspace.screening.profiles import get_profile
 
@@ -427,9 +432,6 @@ def notifications_run() -> RunResult:
 
 # Preferences ------------------------------------------------------------------------------
 
-RECEIVES_ALERTS = frozenset({Role.CLINICAL_LEAD, Role.FACILITATOR})
-CHANNEL_ROLES = frozenset({Role.CLINICAL_LEAD, Role.FACILITATOR, Role.ORG_ADMIN})
-
 
 def notification_preference_for(viewer: Viewer, organisation_id: int) -> str:
     chosen = (
@@ -446,25 +448,11 @@ def notification_preference_set(
     """The channel this member of staff is told by. Safety alerts cannot be turned off: a
     clinical lead or facilitator chooses how, never whether; a channel with no provider cannot
     be chosen."""
-    role = viewer.role_in(organisation.pk)
-    if role not in CHANNEL_ROLES:
-        raise refuse(
-            viewer,
-            action="choose the notification channel in",
-            what="organisation",
-            object_id=organisation.pk,
-            organisation_id=organisation.pk,
-        )
+    require_notification_preference_set(viewer, organisation)
     if channel not in Channel.values:
-        if role == Role.CLINICAL_LEAD:
-            message = _("Safety alerts cannot be turned off for a clinical lead.")
-        elif role == Role.FACILITATOR:
-            message = _("Safety alerts for your couples cannot be turned off.")
-        else:
-            message = _("Choose one of the channels listed.")
-        if role in RECEIVES_ALERTS:
-            message += " " + _("Choose how they reach you.")
-        raise ValidationError({"channel": [message]})
+        raise ValidationError(
+            {"channel": [_no_channel_message(alert_duty(viewer, organisation.pk))]}
+        )
     if not channels.available(channel):
         raise ValidationError(
             {
@@ -482,11 +470,16 @@ def notification_preference_set(
         preference.channel = channel
         preference.updated_at = timezone.now()
         preference.save(update_fields=["channel", "updated_at"])
-        viewer.audit(
-            Action.NOTIFICATION_PREFERENCE,
-            organisation_id=organisation.pk,
-            object_type="notification_preference",
-            object_id=preference.pk,
-            channel=[previous, channel],
-        )
+        viewer.audit(Action.NOTIFICATION_PREFERENCE, preference, channel=[previous, channel])
     return preference
+
+
+def _no_channel_message(duty: AlertDuty) -> str:
+    """Why "no channel" is not an answer, for someone with DUTY."""
+    if duty == AlertDuty.NONE:
+        return _("Choose one of the channels listed.")
+    if duty == AlertDuty.EVERY_COUPLE:
+        message = _("Safety alerts cannot be turned off for a clinical lead.")
+    else:
+        message = _("Safety alerts for your couples cannot be turned off.")
+    return message + " " + _("Choose how they reach you.")

@@ -6,4 +6,5 @@ from holdspace.notifications import views
 
 urlpatterns: list[URLPattern] = [
     path("account/notifications/", views.notification_settings, name="notification_settings"),
+    path("console/outbox/", views.outbox, name="outbox"),
 ]

@@ -1,4 +1,5 @@
-"""How a member of staff is told of safety alerts: the channel, never whether."""
+"""How a member of staff is told of safety alerts (the channel, never whether), and the staff's
+e-mail outbox: the partners' reminders and the safety-alert notifications."""
 
 from __future__ import annotations
 
@@ -9,40 +10,32 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
-from holdspace.accounts.models import Organisation, Role
 from holdspace.notifications import channels
 from holdspace.notifications.models import Channel
+from holdspace.notifications.selectors import outbox_page
 from holdspace.notifications.services import (
-    CHANNEL_ROLES,
     notification_preference_for,
     notification_preference_set,
 )
-from holdspace.policy import Viewer, deny, viewer_from_request
-
-
-def _organisation(viewer: Viewer, requested: str | None) -> Organisation:
-    """The organisation asked for, or the viewer's first where they are staff; a partner, a
-    researcher or another organisation's staff meet a 404."""
-    allowed = sorted(viewer.orgs_with(CHANNEL_ROLES))
-    raw = (requested or "").strip()
-    chosen = int(raw) if raw.isdigit() else (allowed[0] if allowed and not raw else None)
-    if chosen is None or chosen not in allowed:
-        raise deny(
-            viewer,
-            what="notification settings",
-            object_id=raw,
-            organisation_id=chosen if chosen is not None and viewer.role_in(chosen) else None,
-        )
-    return Organisation.objects.get(pk=chosen)
+from holdspace.policy.core import viewer_from_request
+from holdspace.policy.couples import CONSOLE_ORGANISATION
+from holdspace.policy.notifications import (
+    AlertDuty,
+    alert_duty,
+    get_notification_settings_for,
+    get_outbox_for,
+)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def notification_settings(request: HttpRequest) -> HttpResponse:
     viewer = viewer_from_request(request)
-    organisation = _organisation(viewer, request.GET.get("org") or request.POST.get("org"))
+    organisation = get_notification_settings_for(
+        viewer, request.GET.get("org") or request.POST.get("org")
+    )
     error = ""
     chosen = notification_preference_for(viewer, organisation.pk)
     if request.method == "POST":
@@ -59,18 +52,34 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
                 % {"channel": label[:1].lower() + label[1:]},
             )
             return redirect(reverse("notification_settings") + f"?org={organisation.pk}")
-    role = viewer.role_in(organisation.pk)
+    duty = alert_duty(viewer, organisation.pk)
     return render(
         request,
         "notifications/settings.html",
         {
             "organisation": organisation,
-            "role": role,
-            "is_lead": role == Role.CLINICAL_LEAD,
-            "receives_alerts": role in {Role.CLINICAL_LEAD, Role.FACILITATOR},
+            "is_lead": duty == AlertDuty.EVERY_COUPLE,
+            "receives_alerts": duty != AlertDuty.NONE,
             "chosen": chosen,
             "choices": [(c, c.label, channels.available(c)) for c in Channel],
             "error": error,
         },
         status=422 if error else 200,
+    )
+
+
+@login_required
+@require_GET
+def outbox(request: HttpRequest) -> HttpResponse:
+    """The partners' reminders and the staff's safety-alert notifications, newest first: of
+    `?org=`, else of the organisation whose console the viewer looked at last."""
+    viewer = viewer_from_request(request)
+    organisation = get_outbox_for(
+        viewer, request.GET.get("org") or request.session.get(CONSOLE_ORGANISATION)
+    )
+    page = outbox_page(viewer=viewer, organisation_id=organisation.pk)
+    return render(
+        request,
+        "reminders/outbox.html",
+        {"rows": page.items, "count": page.count, "organisation": organisation},
     )

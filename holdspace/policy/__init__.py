@@ -60,7 +60,6 @@ from holdspace.policy.measures import (
     require_response_submit,
     responses_visible_to,
 )
-from holdspace.policy.notifications import outbox_scope_for
 from holdspace.policy.preparation import (
     partner_forms_visible_to,
     preparation_sessions_visible_to,
@@ -99,7 +98,6 @@ __all__ = [
     "is_partner_of",
     "org_screenings_visible_to",
     "organisation_for",
-    "outbox_scope_for",
     "partner_forms_visible_to",
     "preparation_sessions_visible_to",
     "refuse",

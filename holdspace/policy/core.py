@@ -172,7 +172,8 @@ def organisation_for(
 ) -> Organisation:
     """The organisation a page is asked for (REQUESTED, e.g. `?org=`), or the viewer's first
     where they hold one of ROLES. Anything else is refused (403), audited into the trail of the
-    organisation asked about if the viewer belongs to it, else of their own first one."""
+    organisation asked about when it exists (whether or not the viewer belongs to it), else of
+    their own first one."""
     allowed = sorted(viewer.orgs_with(roles))
     raw = str(requested or "").strip()
     chosen: int | None = allowed[0] if allowed else None
@@ -181,9 +182,8 @@ def organisation_for(
             raise Http404("No such organisation")
         chosen = int(raw)
     if chosen is None or chosen not in allowed:
-        if chosen is not None and viewer.role_in(chosen) is not None:
-            trail: int | None = chosen
-        else:
+        trail = known_organisation(chosen)
+        if trail is None:
             trail = min(viewer.roles) if viewer.roles else None
         viewer.audit(
             Action.ACCESS_DENIED,
@@ -198,6 +198,15 @@ def organisation_for(
     # middleware turns the zone off after the response).
     timezone.activate(organisation.tzinfo)
     return organisation
+
+
+def known_organisation(organisation_id: int | None) -> int | None:
+    """ORGANISATION_ID when such an organisation exists: the chain a denial about it lands in,
+    whoever asked (None, the chain of no organisation, only for one that does not exist)."""
+    if organisation_id is None or not 0 < organisation_id < 2**63:
+        return None
+    exists = Organisation.objects.filter(pk=organisation_id).exists()
+    return organisation_id if exists else None
 
 
 # Belonging to a couple, shared by every resource -------------------------------------

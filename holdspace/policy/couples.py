@@ -1,12 +1,35 @@
-"""Couples: which couples a viewer sees, and the audited getter (404 for the others)."""
+"""Couples: which couples a viewer sees, the audited getter (404 for the others), who adds a
+couple and records its withdrawal, how a viewer stands to a couple, and the staff console.
+
+- Clinical leads and org admins see every couple of their organisation; a facilitator the
+  couples whose care team they are in; a partner their own; a researcher none.
+- Adding a couple is for the org admins and clinical leads who invite its partners (404 for
+  anyone else); its withdrawal is recorded by its care team or an org admin (403 for anyone
+  else who sees it).
+- The console is for the organisation's staff but researchers: another organisation's console
+  is refused (403), in that organisation's audit chain.
+"""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass
 
-from holdspace.accounts.models import Role
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+
+from holdspace.accounts.models import STAFF_ROLES, Organisation, Role
 from holdspace.couples.models import Couple
-from holdspace.policy.core import _ORG_WIDE_ROLES, Viewer, deny
+from holdspace.policy.accounts import can_invite, require_invitation_create
+from holdspace.policy.core import (
+    _CARE_ROLES,
+    _ORG_WIDE_ROLES,
+    Viewer,
+    deny,
+    is_care_team_of,
+    is_partner_of,
+    organisation_for,
+    refuse,
+)
 
 
 def couples_visible_to(viewer: Viewer, organisation_id: int | None = None) -> QuerySet[Couple]:
@@ -45,3 +68,109 @@ def get_couple_for(viewer: Viewer, couple_id: int) -> Couple:
             couple_id=couple_id if existing else None,
         )
     return couple
+
+
+def own_couples_of(viewer: Viewer) -> QuerySet[Couple]:
+    """The couples the viewer is a partner of (usually one): the portal's."""
+    partnering = viewer.orgs_with({Role.PARTNER})
+    return Couple.objects.filter(organisation_id__in=partnering, partners__user=viewer.user)
+
+
+@dataclass(frozen=True)
+class CoupleAccess:
+    """How VIEWER stands to a couple they see, as its page asks: a partner sees the portal, the
+    care team the staff page with the couple's care; anyone else who sees the couple (an org
+    admin) its people only."""
+
+    is_partner: bool
+    is_care_team: bool
+
+    @property
+    def writes_entries(self) -> bool:
+        return self.is_partner
+
+    @property
+    def is_couple_people(self) -> bool:
+        """Its partners or its care team: who follow its schedule and commitments."""
+        return self.is_partner or self.is_care_team
+
+
+def couple_access_for(viewer: Viewer, couple: Couple) -> CoupleAccess:
+    return CoupleAccess(
+        is_partner=is_partner_of(viewer, couple), is_care_team=is_care_team_of(viewer, couple)
+    )
+
+
+def require_couple_create(viewer: Viewer, organisation: Organisation) -> None:
+    """Couples are added by those who invite their partners: the organisation's org admins and
+    clinical leads (404 for anyone else, as the page does not exist for them)."""
+    require_invitation_create(viewer, organisation)
+
+
+def require_couple_withdraw(viewer: Viewer, couple: Couple) -> None:
+    """A couple's withdrawal is recorded by its care team or an org admin (403 for anyone else
+    who sees the couple)."""
+    admin = viewer.role_in(couple.organisation_id) == Role.ORG_ADMIN
+    if not (admin or is_care_team_of(viewer, couple)):
+        raise refuse(
+            viewer,
+            action="record the withdrawal of",
+            what="couple",
+            object_id=couple.pk,
+            organisation_id=couple.organisation_id,
+            couple_id=couple.pk,
+        )
+
+
+# The console --------------------------------------------------------------------------
+
+# Staff who work from the console (a researcher only exports).
+CONSOLE_ROLES = STAFF_ROLES - {Role.RESEARCHER}
+# The session key of the organisation whose console a person looked at last.
+CONSOLE_ORGANISATION = "holdspace_org"
+
+
+@dataclass(frozen=True)
+class Console:
+    """The organisation whose console VIEWER looks at, and what it shows them."""
+
+    organisation: Organisation
+    # Every organisation whose console the viewer may open, to switch between them.
+    organisations: list[Organisation]
+    role: str
+    adds_couples: bool
+    # Sessions whose facilitators' credentials lapse: for the care roles only, a facilitator's
+    # own couples' (CARE_TEAM_OF) or, for a clinical lead, the whole organisation's (None).
+    sees_sessions_at_risk: bool
+    care_team_of: int | None
+
+
+def get_console_for(viewer: Viewer, request: HttpRequest) -> Console:
+    """The console of `?org=`, else of the organisation the viewer looked at last in this
+    session, else of their first; remembered for the next page. A person with no console meets
+    a 404; asking for an organisation whose console they may not open is refused like
+    `organisation_for` refuses (403), audited in that organisation's chain."""
+    allowed = sorted(viewer.orgs_with(CONSOLE_ROLES))
+    if not allowed:
+        raise deny(
+            viewer,
+            what="console",
+            object_id="",
+            organisation_id=min(viewer.roles) if viewer.roles else None,
+        )
+    requested = str(request.GET.get("org", "")).strip()
+    remembered = request.session.get(CONSOLE_ORGANISATION)
+    if not requested and remembered in allowed:
+        requested = str(remembered)
+    organisation = organisation_for(viewer, requested, CONSOLE_ROLES, what="console")
+    if remembered != organisation.pk:  # a session write only when it changes
+        request.session[CONSOLE_ORGANISATION] = organisation.pk
+    role = viewer.role_in(organisation.pk) or ""
+    return Console(
+        organisation=organisation,
+        organisations=list(Organisation.objects.filter(pk__in=allowed).order_by("pk")),
+        role=role,
+        adds_couples=can_invite(viewer, organisation.pk),
+        sees_sessions_at_risk=role in _CARE_ROLES,
+        care_team_of=None if role == Role.CLINICAL_LEAD else viewer.user.pk,
+    )

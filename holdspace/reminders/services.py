@@ -26,6 +26,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from icalendar import Calendar, Event
 
 from holdspace.accounts.models import Organisation, User
 from holdspace.accounts.zones import org_localtime, organisation_clock
@@ -34,7 +35,12 @@ from holdspace.audit.services import audit_record
 from holdspace.couples.models import Couple, Stage
 from holdspace.integration.schedule import REMINDED, DueItem, schedules_for
 from holdspace.lib.when import day
-from holdspace.policy import Viewer, refuse, require_partner
+from holdspace.policy.core import Viewer
+from holdspace.policy.reminders import (
+    calendar_feeds_visible_to,
+    get_calendar_feed_for_address,
+    require_calendar_feed_change,
+)
 from holdspace.reminders.models import CalendarFeed, Reminder, ReminderStatus, SignInLink
 
 MAX_ATTEMPTS = 5
@@ -90,6 +96,11 @@ def signin_link_create(
     )
     row.save()
     return address
+
+
+def signin_link_path(token: str) -> str | None:
+    """Where the link of TOKEN opened, used or not (to offer signing in onto it again)."""
+    return SignInLink.objects.filter(token_hash=_hash(token)).values_list("path", flat=True).first()
 
 
 def signin_link_use(token: str) -> SignInLink | None:
@@ -363,6 +374,7 @@ def _send_to_partner(reminders: list[Reminder], links: list[str], result: RunRes
 
 
 def reminders_cancel_for(couple: Couple, reason: str) -> int:
+    """Cancel COUPLE's unsent reminders (when it withdraws, through `reminders.signals`)."""
     return Reminder.objects.filter(couple=couple, status__in=UNSENT).update(
         status=ReminderStatus.CANCELLED, cancelled_reason=reason
     )
@@ -374,7 +386,7 @@ def reminders_cancel_for(couple: Couple, reason: str) -> int:
 def calendar_feed_create(*, viewer: Viewer, couple: Couple) -> str:
     """A new private calendar address for this partner; any earlier one stops working. The
     address is returned once: only its hash is kept."""
-    require_partner(viewer, couple, action="make a calendar feed for")
+    require_calendar_feed_change(viewer, couple, action="make a calendar feed for")
     if couple.withdrawn_at is not None:
         raise ValidationError({"couple": [_("This couple has withdrawn.")]})
     token = secrets.token_urlsafe(32)
@@ -386,25 +398,16 @@ def calendar_feed_create(*, viewer: Viewer, couple: Couple) -> str:
             partner=viewer.user,
             token_hash=_hash(token),
         )
-        viewer.audit(
-            Action.CALENDAR_CREATE,
-            organisation_id=couple.organisation_id,
-            object_type="calendar_feed",
-            object_id=feed.pk,
-            couple_id=couple.pk,
-            revoked=revoked,
-        )
+        viewer.audit(Action.CALENDAR_CREATE, feed, revoked=revoked)
     return settings.SITE_URL + reverse("calendar_feed", args=[token])
 
 
 def _revoke(viewer: Viewer, couple: Couple) -> int:
-    return CalendarFeed.objects.filter(
-        couple=couple, partner=viewer.user, revoked_at__isnull=True
-    ).update(revoked_at=timezone.now())
+    return calendar_feeds_visible_to(viewer, couple).update(revoked_at=timezone.now())
 
 
 def calendar_feed_revoke(*, viewer: Viewer, couple: Couple) -> int:
-    require_partner(viewer, couple, action="revoke the calendar feed of")
+    require_calendar_feed_change(viewer, couple, action="revoke the calendar feed of")
     with transaction.atomic():
         revoked = _revoke(viewer, couple)
         viewer.audit(
@@ -418,24 +421,14 @@ def calendar_feed_revoke(*, viewer: Viewer, couple: Couple) -> int:
 
 
 def calendar_feed_active(*, viewer: Viewer, couple: Couple) -> CalendarFeed | None:
-    return CalendarFeed.objects.filter(
-        couple=couple, partner=viewer.user, revoked_at__isnull=True
-    ).first()
+    return calendar_feeds_visible_to(viewer, couple).first()
 
 
-def calendar_ics(token: str) -> bytes | None:
-    """The iCalendar document for TOKEN, or None when no live feed has it. It lists the
-    partner's upcoming appointments and due items by their plain labels: no clinical content,
-    no names, no places."""
-    from icalendar import Calendar, Event
-
-    feed = (
-        CalendarFeed.objects.filter(token_hash=_hash(token), revoked_at__isnull=True)
-        .select_related("couple__organisation")
-        .first()
-    )
-    if feed is None:
-        return None
+def calendar_ics(token: str) -> bytes:
+    """The iCalendar document of the live feed for TOKEN (a 404 for any other address). It
+    lists the partner's upcoming appointments and due items by their plain labels: no clinical
+    content, no names, no places. Each fetch is noted on the feed."""
+    feed = get_calendar_feed_for_address(_hash(token))
     CalendarFeed.objects.filter(pk=feed.pk).update(last_fetched_at=timezone.now())
     couple = Couple.with_people(
         Couple.objects.filter(pk=feed.couple_id).select_related("organisation")
@@ -472,52 +465,3 @@ def calendar_ics(token: str) -> bytes | None:
         cal.add_component(event)
     cal.add_missing_timezones()
     return bytes(cal.to_ical())
-
-
-# The demo ----------------------------------------------------------------------------------
-
-
-def seed_demo_reminders(organisation: Organisation) -> None:
-    """Send what is due in the demo now, so the console's outbox has reminders to show."""
-    reminders_run(organisation_id=organisation.pk)
-
-
-def couple_withdraw(*, viewer: Viewer, couple: Couple, reason: str) -> Couple:
-    """The couple leaves the programme: unsent reminders stop now, nothing more is planned,
-    and their calendar feeds go empty. Recorded by an org admin or the care team."""
-    from holdspace.accounts.models import Role
-    from holdspace.policy import is_care_team_of
-
-    if not (
-        is_care_team_of(viewer, couple) or viewer.role_in(couple.organisation_id) == Role.ORG_ADMIN
-    ):
-        raise refuse(
-            viewer,
-            action="record the withdrawal of",
-            what="couple",
-            object_id=couple.pk,
-            organisation_id=couple.organisation_id,
-            couple_id=couple.pk,
-        )
-    reason = reason.strip()
-    if couple.withdrawn_at is not None:
-        raise ValidationError({"reason": [_("This couple has already withdrawn.")]})
-    if not reason:
-        raise ValidationError({"reason": [_("Say briefly why (for the record).")]})
-    if len(reason) > 1000:
-        raise ValidationError({"reason": [_("At most 1,000 characters.")]})
-    with transaction.atomic():
-        couple.withdrawn_at = timezone.now()
-        couple.withdrawn_by = viewer.user
-        couple.save(update_fields=["withdrawn_at", "withdrawn_by"])
-        cancelled = reminders_cancel_for(couple, "withdrawn")
-        viewer.audit(
-            Action.COUPLE_WITHDRAW,
-            organisation_id=couple.organisation_id,
-            object_type="couple",
-            object_id=couple.pk,
-            couple_id=couple.pk,
-            reason=reason,
-            reminders_cancelled=cancelled,
-        )
-    return couple

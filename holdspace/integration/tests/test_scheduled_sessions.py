@@ -178,7 +178,7 @@ def test_only_the_care_team_schedules(cast: Cast, who: str, status: int) -> None
 
 
 def test_a_withdrawn_couple_gets_no_new_session(cast: Cast) -> None:
-    from holdspace.reminders.services import couple_withdraw
+    from holdspace.couples.services import couple_withdraw
 
     couple_withdraw(viewer=cast.viewer("lead"), couple=_couple(cast, "lead"), reason="Moved")
     with pytest.raises(ValidationError, match="withdrawn"):

@@ -11,8 +11,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from holdspace.accounts.models import User
-from holdspace.notifications.services import CHANNEL_ROLES
-from holdspace.policy import viewer_from_request
+from holdspace.policy.core import viewer_from_request
+from holdspace.policy.notifications import chooses_a_channel
 
 register = template.Library()
 
@@ -23,6 +23,6 @@ def notification_settings_link(context: dict[str, Any]) -> SafeString:
     request = context.get("request")
     if request is None or not isinstance(getattr(request, "user", None), User):
         return SafeString("")
-    if not viewer_from_request(request).orgs_with(CHANNEL_ROLES):
+    if not chooses_a_channel(viewer_from_request(request)):
         return SafeString("")
     return format_html('<a href="{}">{}</a>', reverse("notification_settings"), _("Notifications"))

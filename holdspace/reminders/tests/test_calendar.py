@@ -12,14 +12,14 @@ from icalendar import Calendar
 
 from holdspace.audit.models import AuditEvent
 from holdspace.conftest import Cast, make_session
+from holdspace.couples.services import couple_withdraw
 from holdspace.integration.services import commitment_create
 from holdspace.policy import get_couple_for
-from holdspace.reminders.services import couple_withdraw
 
 
 def _subscribe(cast: Cast, who: str = "partner_a") -> str:
     browser = cast.client(who)
-    made = browser.post(f"/couples/{cast.couple.pk}/calendar/", {"action": "create"})
+    made = browser.post(f"/couples/{cast.couple.pk}/calendar/new")
     assert made.status_code == 302
     page = browser.get(f"/couples/{cast.couple.pk}/calendar/")
     address = page.context["address"]
@@ -104,7 +104,7 @@ def test_revoking_stops_the_address_and_a_new_one_replaces_it(busy: Cast) -> Non
     assert Client().get(first).status_code == 404
     assert Client().get(second).status_code == 200
     browser = busy.client("partner_a")
-    browser.post(f"/couples/{busy.couple.pk}/calendar/", {"action": "revoke"})
+    browser.post(f"/couples/{busy.couple.pk}/calendar/revoke")
     assert Client().get(second).status_code == 404
     assert Client().get("/calendar/made-up-token.ics").status_code == 404
     actions = list(
@@ -139,7 +139,4 @@ def test_a_withdrawn_couple_feed_goes_empty(busy: Cast) -> None:
 def test_only_a_partner_of_the_couple_makes_a_feed(cast: Cast, who: str, status: int) -> None:
     browser = cast.client(who)
     assert browser.get(f"/couples/{cast.couple.pk}/calendar/").status_code == status
-    assert (
-        browser.post(f"/couples/{cast.couple.pk}/calendar/", {"action": "create"}).status_code
-        == status
-    )
+    assert browser.post(f"/couples/{cast.couple.pk}/calendar/new").status_code == status

@@ -16,10 +16,11 @@ from django.test import override_settings
 from django.utils import timezone
 
 from holdspace.conftest import Cast, make_session
+from holdspace.couples.services import couple_withdraw
 from holdspace.integration.services import checkin_record, commitment_create
 from holdspace.policy import get_couple_for
 from holdspace.reminders.models import Reminder, ReminderStatus, SignInLink
-from holdspace.reminders.services import MAX_ATTEMPTS, couple_withdraw, reminders_run
+from holdspace.reminders.services import MAX_ATTEMPTS, reminders_run
 
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)  # a Monday morning
 
