@@ -226,7 +226,7 @@ def test_the_reminder_names_the_day_of_the_session_on_the_organisations_clock(
 def test_the_calendar_feed_gives_appointments_on_the_organisations_clock(oregon: Cast) -> None:
     make_session(oregon, starts_at=dt.datetime(2026, 12, 12, 3, 0, tzinfo=UTC))
     browser = oregon.client("partner_a")
-    browser.post(f"/couples/{oregon.couple.pk}/calendar/", {"action": "create"})
+    browser.post(f"/couples/{oregon.couple.pk}/calendar/new")
     address = str(browser.get(f"/couples/{oregon.couple.pk}/calendar/").context["address"])
     feed = Client().get(address.removeprefix("http://127.0.0.1:8000"))
     assert feed.status_code == 200

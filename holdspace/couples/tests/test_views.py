@@ -182,9 +182,22 @@ def test_it_switches_the_console_between_a_persons_organisations(cast: Cast) -> 
     assert "E &amp; F" in trial
     assert "A &amp; B" not in trial
     assert "E &amp; F" in client.get("/console/").content.decode()  # remembered
-    # A couple of the same organisation but another care team stays hidden, and an
-    # organisation the person does not belong to falls back to one they do.
+    # A couple of the same organisation but another care team stays hidden.
     Couple.objects.create(organisation=cast.trial, name="Not on my team")
-    outsider = client.get("/console/?org=999999")
-    assert outsider.status_code == 200
-    assert "Not on my team" not in outsider.content.decode()
+    assert "Not on my team" not in client.get("/console/").content.decode()
+
+
+def test_it_refuses_the_console_of_an_organisation_one_does_not_belong_to(cast: Cast) -> None:
+    # Issue 12: it used to fall back silently to the person's own first organisation.
+    client = cast.client("facilitator")
+    refused = client.get(f"/console/?org={cast.trial.pk}")
+    assert refused.status_code == 403
+    assert "E &amp; F" not in refused.content.decode()
+    denial = AuditEvent.objects.get(action="access.denied", actor_id=cast.facilitator.pk)
+    assert (denial.organisation_id, denial.object_type) == (cast.trial.pk, "console")
+    assert client.get("/console/?org=999999").status_code == 403
+    assert AuditEvent.objects.filter(
+        action="access.denied", organisation_id=cast.center.pk, object_id="999999"
+    ).exists()
+    # What was remembered is untouched: the next plain visit is the person's own console.
+    assert "A &amp; B" in client.get("/console/").content.decode()
