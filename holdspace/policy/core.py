@@ -182,12 +182,9 @@ def organisation_for(
             raise Http404("No such organisation")
         chosen = int(raw)
     if chosen is None or chosen not in allowed:
-        trail = known_organisation(chosen)
-        if trail is None:
-            trail = min(viewer.roles) if viewer.roles else None
         viewer.audit(
             Action.ACCESS_DENIED,
-            organisation_id=trail,
+            organisation_id=denial_chain(viewer, chosen),
             object_type=what.replace(" ", "_"),
             object_id=chosen if chosen is not None else "",
             detail={"attempted": attempted} if attempted else None,
@@ -200,13 +197,14 @@ def organisation_for(
     return organisation
 
 
-def known_organisation(organisation_id: int | None) -> int | None:
-    """ORGANISATION_ID when such an organisation exists: the chain a denial about it lands in,
-    whoever asked (None, the chain of no organisation, only for one that does not exist)."""
-    if organisation_id is None or not 0 < organisation_id < 2**63:
-        return None
-    exists = Organisation.objects.filter(pk=organisation_id).exists()
-    return organisation_id if exists else None
+def denial_chain(viewer: Viewer, organisation_id: int | None) -> int | None:
+    """The audit chain of a denial about ORGANISATION_ID: that organisation's when it exists,
+    whoever asked; else (none asked about, or none such) the viewer's own first; the chain of
+    no organisation only for someone who belongs to none."""
+    if organisation_id is not None and 0 < organisation_id < 2**63:
+        if Organisation.objects.filter(pk=organisation_id).exists():
+            return organisation_id
+    return min(viewer.roles) if viewer.roles else None
 
 
 # Belonging to a couple, shared by every resource -------------------------------------

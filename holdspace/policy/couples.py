@@ -24,6 +24,7 @@ from holdspace.policy.core import (
     _CARE_ROLES,
     _ORG_WIDE_ROLES,
     Viewer,
+    denial_chain,
     deny,
     is_care_team_of,
     is_partner_of,
@@ -156,7 +157,7 @@ def get_console_for(viewer: Viewer, request: HttpRequest) -> Console:
             viewer,
             what="console",
             object_id="",
-            organisation_id=min(viewer.roles) if viewer.roles else None,
+            organisation_id=denial_chain(viewer, None),
         )
     requested = str(request.GET.get("org", "")).strip()
     remembered = request.session.get(CONSOLE_ORGANISATION)

@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 
 from holdspace.accounts.models import Organisation, Role
 from holdspace.notifications.models import Notification
-from holdspace.policy.core import _ORG_WIDE_ROLES, Viewer, deny, known_organisation, refuse
+from holdspace.policy.core import _ORG_WIDE_ROLES, Viewer, denial_chain, deny, refuse
 
 # Staff who choose how they are told, and who see an outbox.
 CHANNEL_ROLES = frozenset({Role.CLINICAL_LEAD, Role.FACILITATOR, Role.ORG_ADMIN})
@@ -59,7 +59,7 @@ def get_notification_settings_for(viewer: Viewer, requested: object) -> Organisa
             viewer,
             what="notification settings",
             object_id=raw,
-            organisation_id=known_organisation(chosen),
+            organisation_id=denial_chain(viewer, chosen),
         )
     return Organisation.objects.get(pk=chosen)
 
@@ -116,7 +116,7 @@ def get_outbox_for(viewer: Viewer, requested: object) -> Organisation:
             viewer,
             what="outbox",
             object_id=organisation_id,
-            organisation_id=known_organisation(organisation_id),
+            organisation_id=denial_chain(viewer, organisation_id),
         )
     return Organisation.objects.get(pk=organisation_id)
 

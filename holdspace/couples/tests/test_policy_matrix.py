@@ -157,3 +157,43 @@ def test_it_lets_only_the_author_change_an_entry_or_its_visibility(cast: Cast, w
         assert web_response.status_code == (302 if is_author else expected)
         entry.refresh_from_db()
         assert entry.visibility == (target if is_author else visibility)
+
+
+# The couple itself: the console, adding a couple, recording a withdrawal ---------------------
+
+# who: (their console, the Center's console, the Trial's console, adding a couple,
+#       withdrawing A & B)
+COUPLE_ACTIONS: dict[str, tuple[int, int, int, int, int]] = {
+    "partner_a": (404, 404, 404, 404, 403),
+    "partner_b": (404, 404, 404, 404, 403),
+    "partner_c": (404, 404, 404, 404, 404),
+    "partner_d": (404, 404, 404, 404, 404),
+    "facilitator": (200, 200, 403, 404, 302),
+    "other_facilitator": (200, 200, 403, 404, 404),
+    "lead": (200, 200, 403, 200, 302),
+    "admin": (200, 200, 403, 200, 302),
+    "researcher": (404, 404, 404, 404, 404),
+    "trial_facilitator": (200, 403, 200, 404, 404),
+    "trial_partner_a": (404, 404, 404, 404, 404),
+    "trial_partner_b": (404, 404, 404, 404, 404),
+}
+
+
+@pytest.mark.parametrize("who", sorted(COUPLE_ACTIONS))
+def test_it_opens_consoles_adds_and_withdraws_couples_only_as_the_policy_allows(
+    cast: Cast, who: str
+) -> None:
+    from holdspace.audit.models import AuditEvent
+
+    own, center, trial, add, withdraw = COUPLE_ACTIONS[who]
+    web = cast.client(who)
+    assert web.get("/console/").status_code == own
+    assert web.get(f"/console/?org={cast.center.pk}").status_code == center
+    assert web.get(f"/console/?org={cast.trial.pk}").status_code == trial
+    assert web.get("/console/couples/new/").status_code == add
+    response = web.post(f"/couples/{cast.couple.pk}/withdraw/", {"reason": "Moved away"})
+    assert response.status_code == withdraw
+    cast.couple.refresh_from_db()
+    assert (cast.couple.withdrawn_at is not None) == (withdraw == 302)
+    # A refusal lands in the chain of the organisation it was about.
+    assert not AuditEvent.objects.filter(action="access.denied", organisation_id=None).exists()

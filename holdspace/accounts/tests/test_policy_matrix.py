@@ -1,0 +1,95 @@
+"""The accounts part of the privacy matrix (policy/accounts.py): every person of the cast
+against where they land, inviting people (adding a couple with its two invitations), the
+organisation's settings, and what their API token reaches, on both organisations."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from holdspace.accounts.models import ApiToken, Invitation, Organisation
+from holdspace.audit.models import AuditEvent
+from holdspace.conftest import Cast
+from holdspace.couples.models import Couple
+
+pytestmark = pytest.mark.django_db
+
+NEW_COUPLE = {
+    "name": "Kai & Noa",
+    "partner_a_name": "Kai",
+    "partner_a_email": "kai@example.org",
+    "partner_b_name": "Noa",
+    "partner_b_email": "noa@example.org",
+}
+
+# who: (where "/" sends them, adding a couple at the Center, at the Trial,
+#       the Center's settings page, the Center's profile, the Center's time zone)
+ACCOUNTS: dict[str, tuple[str, int, int, int, int, int]] = {
+    "partner_a": ("portal", 404, 404, 403, 403, 403),
+    "partner_b": ("portal", 404, 404, 403, 403, 403),
+    "partner_c": ("portal", 404, 404, 403, 403, 403),
+    "partner_d": ("portal", 404, 404, 403, 403, 403),
+    "facilitator": ("console", 404, 403, 403, 403, 403),
+    "other_facilitator": ("console", 404, 403, 403, 403, 403),
+    "lead": ("console", 302, 403, 200, 302, 403),
+    "admin": ("console", 302, 403, 200, 302, 302),
+    "researcher": ("", 404, 404, 403, 403, 403),
+    "trial_facilitator": ("console", 403, 404, 403, 403, 403),
+    "trial_partner_a": ("portal", 404, 404, 403, 403, 403),
+    "trial_partner_b": ("portal", 404, 404, 403, 403, 403),
+}
+
+
+@pytest.mark.parametrize("who", sorted(ACCOUNTS))
+def test_it_lands_invites_and_changes_settings_only_as_the_policy_allows(
+    cast: Cast, who: str
+) -> None:
+    landing, add_center, add_trial, settings_page, profile, zone = ACCOUNTS[who]
+    web = cast.client(who)
+    home = web.get("/")
+    if landing:
+        assert home["Location"] == f"/{landing}/"
+    else:
+        assert home.status_code == 200  # the calm "nothing to show here yet"
+
+    center = web.post(f"/console/couples/new/?org={cast.center.pk}", NEW_COUPLE)
+    assert center.status_code == add_center
+    trial = web.post(
+        f"/console/couples/new/?org={cast.trial.pk}",
+        {**NEW_COUPLE, "name": "Trial pair", "partner_a_email": "t1@example.org"},
+    )
+    assert trial.status_code == add_trial
+    created = 1 if add_center == 302 else 0
+    assert Couple.objects.filter(name="Kai & Noa").count() == created
+    assert Invitation.objects.count() == 2 * created
+    assert not Couple.objects.filter(name="Trial pair").exists()
+
+    assert web.get(f"/organisation/?org={cast.center.pk}").status_code == settings_page
+    changed = web.post(f"/organisation/?org={cast.center.pk}", {"profile": "general-therapy"})
+    assert changed.status_code == profile
+    moved = web.post(
+        f"/organisation/time-zone?org={cast.center.pk}", {"time_zone": "America/Boise"}
+    )
+    assert moved.status_code == zone
+    center_now = Organisation.objects.get(pk=cast.center.pk)
+    assert (center_now.profile == "general-therapy") == (profile == 302)
+    assert (center_now.time_zone == "America/Boise") == (zone == 302)
+    # Every refusal is in the Center's or the Trial's chain, never in no organisation's.
+    assert not AuditEvent.objects.filter(action="access.denied", organisation_id=None).exists()
+
+
+@pytest.mark.parametrize("who", sorted(ACCOUNTS))
+def test_it_lets_an_api_token_act_as_its_person_only_until_revoked(cast: Cast, who: str) -> None:
+    api = cast.api(who)
+    me = api.get("/api/v1/me")
+    assert me.status_code == 200
+    body = me.json()
+    assert body["email"] == cast.people[who].email
+    organisation = cast.trial if who.startswith("trial") else cast.center
+    assert [m["organisation_id"] for m in body["memberships"]] == [organisation.pk]
+    ApiToken.objects.filter(user=cast.people[who]).update(revoked_at=timezone.now())
+    assert api.get("/api/v1/me").status_code == 401
+    assert Client(headers={"Authorization": "Bearer hs_made-up"}).get("/api/v1/me").status_code == (
+        401
+    )
