@@ -186,7 +186,7 @@ def test_it_refuses_a_bad_port_with_a_clear_message(tmp_path: Path) -> None:
         ),
     ],
 )
-def test_its_links_open_the_server_it_listens_on_unless_told_otherwise(
+def test_it_makes_links_open_the_server_it_listens_on_unless_told_otherwise(
     tmp_path: Path, given: dict[str, str], site_url: str
 ) -> None:
     env = {

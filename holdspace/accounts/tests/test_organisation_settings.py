@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("who", ["admin", "lead"])
-def test_an_admin_or_lead_changes_the_profile(cast: Cast, who: str) -> None:
+def test_it_lets_an_admin_or_lead_change_the_profile(cast: Cast, who: str) -> None:
     client = cast.client(who)
     assert "Oregon psilocybin services" in client.get("/organisation/").content.decode()
     response = client.post("/organisation/", {"profile": "general-therapy"})
@@ -27,7 +27,7 @@ def test_an_admin_or_lead_changes_the_profile(cast: Cast, who: str) -> None:
         assert 'value="mdma"' in page.content.decode()
 
 
-def test_an_unknown_profile_is_refused_by_name(cast: Cast) -> None:
+def test_it_refuses_an_unknown_profile_by_name(cast: Cast) -> None:
     response = cast.client("admin").post("/organisation/", {"profile": "atlantis"})
     assert response.status_code == 422
     assert "No jurisdiction profile named &#x27;atlantis&#x27;" in response.content.decode()
@@ -35,7 +35,7 @@ def test_an_unknown_profile_is_refused_by_name(cast: Cast) -> None:
 
 
 @pytest.mark.parametrize("who", ["facilitator", "researcher", "partner_a", "trial_facilitator"])
-def test_nobody_else_changes_it(cast: Cast, who: str) -> None:
+def test_it_lets_nobody_else_change_the_profile(cast: Cast, who: str) -> None:
     client = cast.client(who)
     assert client.post("/organisation/", {"profile": "general-therapy"}).status_code == 403
     assert (

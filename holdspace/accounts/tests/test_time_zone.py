@@ -62,7 +62,7 @@ def test_it_starts_an_organisation_on_the_zone_its_profile_suggests(
     assert organisation.tzinfo.key == zone
 
 
-def test_the_migration_fills_existing_organisations_from_their_profile(cast: Cast) -> None:
+def test_it_fills_existing_organisations_zones_from_their_profile_on_migration(cast: Cast) -> None:
     from importlib import import_module
 
     migration = import_module("holdspace.accounts.migrations.0003_organisation_time_zone")
@@ -75,7 +75,7 @@ def test_the_migration_fills_existing_organisations_from_their_profile(cast: Cas
     assert zones == {"center": "America/Los_Angeles", "trial": "UTC", kept.slug: "America/Boise"}
 
 
-def test_the_org_admin_sets_the_zone_and_it_is_audited(cast: Cast) -> None:
+def test_it_lets_the_org_admin_set_the_zone_and_audits_it(cast: Cast) -> None:
     admin = cast.client("admin")
     page = _body(admin.get("/organisation/"))
     assert 'name="time_zone" value="UTC"' in page
@@ -89,7 +89,7 @@ def test_the_org_admin_sets_the_zone_and_it_is_audited(cast: Cast) -> None:
     assert 'data-time-zone="America/Los_Angeles"' in _body(admin.get("/organisation/"))
 
 
-def test_a_zone_that_does_not_exist_is_refused_beside_the_field_and_kept(cast: Cast) -> None:
+def test_it_refuses_a_zone_that_does_not_exist_beside_the_field_and_keeps_it(cast: Cast) -> None:
     admin = cast.client("admin")
     response = admin.post("/organisation/time-zone", {"time_zone": "America/Portland"})
     assert response.status_code == 422
@@ -106,20 +106,20 @@ def test_a_zone_that_does_not_exist_is_refused_beside_the_field_and_kept(cast: C
 
 
 @pytest.mark.parametrize("who", ["lead", "facilitator", "researcher", "partner_a"])
-def test_nobody_but_the_org_admin_sets_the_zone(cast: Cast, who: str) -> None:
+def test_it_lets_nobody_but_the_org_admin_set_the_zone(cast: Cast, who: str) -> None:
     client = cast.client(who)
     response = client.post("/organisation/time-zone", {"time_zone": "Asia/Tokyo"})
     assert response.status_code == 403
     assert Organisation.objects.get(pk=cast.center.pk).time_zone == "UTC"
 
 
-def test_the_admin_of_one_organisation_cannot_set_anothers(cast: Cast) -> None:
+def test_it_keeps_the_admin_of_one_organisation_from_setting_anothers_zone(cast: Cast) -> None:
     url = f"/organisation/time-zone?org={cast.trial.pk}"
     assert cast.client("admin").post(url, {"time_zone": "Asia/Tokyo"}).status_code == 403
     assert Organisation.objects.get(pk=cast.trial.pk).time_zone == "UTC"
 
 
-def test_the_clinical_lead_sees_the_zone_without_a_field(cast: Cast) -> None:
+def test_it_shows_the_clinical_lead_the_zone_without_a_field(cast: Cast) -> None:
     page = _body(cast.client("lead").get("/organisation/"))
     assert "your org admin sets it" in page
     assert 'name="time_zone"' not in page
@@ -129,7 +129,7 @@ def test_the_clinical_lead_sees_the_zone_without_a_field(cast: Cast) -> None:
 
 
 @time_machine.travel(NOW, tick=False)
-def test_a_page_shows_the_organisations_clock_while_the_server_runs_in_utc(
+def test_it_shows_a_page_on_the_organisations_clock_while_the_server_runs_in_utc(
     oregon: Cast,
 ) -> None:
     make_session(oregon, starts_at=dt.datetime(2026, 12, 5, 18, 0, tzinfo=UTC))
@@ -145,7 +145,7 @@ def test_a_page_shows_the_organisations_clock_while_the_server_runs_in_utc(
 
 
 @time_machine.travel(NOW, tick=False)
-def test_a_time_typed_on_the_console_is_stored_as_the_right_utc(oregon: Cast) -> None:
+def test_it_stores_a_time_typed_on_the_console_as_the_right_utc(oregon: Cast) -> None:
     session = make_session(oregon, starts_at=dt.datetime(2026, 12, 4, 17, 0, tzinfo=UTC))
     response = oregon.client("facilitator").post(
         f"/sessions/{session.pk}/events",
@@ -159,7 +159,7 @@ def test_a_time_typed_on_the_console_is_stored_as_the_right_utc(oregon: Cast) ->
 
 
 @time_machine.travel(NOW, tick=False)
-def test_a_time_sent_to_the_api_without_an_offset_is_read_on_the_organisations_clock(
+def test_it_reads_an_api_time_without_an_offset_on_the_organisations_clock(
     oregon: Cast,
 ) -> None:
     session = make_session(oregon, starts_at=dt.datetime(2026, 12, 4, 17, 0, tzinfo=UTC))
@@ -186,7 +186,7 @@ def test_a_time_sent_to_the_api_without_an_offset_is_read_on_the_organisations_c
 
 
 @time_machine.travel(NOW, tick=False)
-def test_a_person_in_two_organisations_sees_each_page_on_its_organisations_clock(
+def test_it_shows_a_person_in_two_organisations_each_page_on_its_organisations_clock(
     oregon: Cast,
 ) -> None:
     membership_ensure(organisation=oregon.trial, user=oregon.lead, role=Role.CLINICAL_LEAD)
@@ -200,7 +200,7 @@ def test_a_person_in_two_organisations_sees_each_page_on_its_organisations_clock
     assert 'data-time-zone="America/Los_Angeles"' in _body(lead.get("/console/"))
 
 
-def test_a_request_leaves_no_zone_behind(oregon: Cast) -> None:
+def test_it_leaves_no_zone_behind_after_a_request(oregon: Cast) -> None:
     oregon.client("facilitator").get(f"/couples/{oregon.couple.pk}/")
     assert timezone.get_current_timezone_name() == "UTC"
 
@@ -208,7 +208,7 @@ def test_a_request_leaves_no_zone_behind(oregon: Cast) -> None:
 # Output made without a request: e-mails, calendar feeds ----------------------------------------
 
 
-def test_the_reminder_names_the_day_of_the_session_on_the_organisations_clock(
+def test_it_names_the_sessions_day_in_a_reminder_on_the_organisations_clock(
     oregon: Cast,
 ) -> None:
     from holdspace.reminders.services import reminders_run
@@ -223,7 +223,7 @@ def test_the_reminder_names_the_day_of_the_session_on_the_organisations_clock(
 
 
 @time_machine.travel(NOW, tick=False)
-def test_the_calendar_feed_gives_appointments_on_the_organisations_clock(oregon: Cast) -> None:
+def test_it_gives_calendar_appointments_on_the_organisations_clock(oregon: Cast) -> None:
     make_session(oregon, starts_at=dt.datetime(2026, 12, 12, 3, 0, tzinfo=UTC))
     browser = oregon.client("partner_a")
     browser.post(f"/couples/{oregon.couple.pk}/calendar/new")
@@ -241,7 +241,7 @@ def test_the_calendar_feed_gives_appointments_on_the_organisations_clock(oregon:
 
 
 @time_machine.travel(NOW, tick=False)
-def test_the_dose_log_csv_gives_times_on_the_organisations_clock(oregon: Cast) -> None:
+def test_it_gives_the_dose_log_csv_times_on_the_organisations_clock(oregon: Cast) -> None:
     session = make_session(oregon, starts_at=dt.datetime(2026, 12, 4, 17, 0, tzinfo=UTC))
     api = oregon.api("facilitator")
     plan = {
@@ -276,7 +276,7 @@ def test_the_dose_log_csv_gives_times_on_the_organisations_clock(oregon: Cast) -
     assert "18:05" not in csv
 
 
-def test_a_credential_expires_on_its_organisations_day(oregon: Cast) -> None:
+def test_it_expires_a_credential_on_its_organisations_day(oregon: Cast) -> None:
     from holdspace.facilitators.models import Credential
     from holdspace.facilitators.services import credentials_sweep
 
@@ -298,7 +298,7 @@ def test_a_credential_expires_on_its_organisations_day(oregon: Cast) -> None:
         assert credential.pk in credentials_sweep().expired
 
 
-def test_a_stored_zone_this_machine_no_longer_knows_falls_back_to_the_profiles(
+def test_it_falls_back_to_the_profiles_zone_when_the_stored_one_is_unknown(
     oregon: Cast,
 ) -> None:
     Organisation.objects.filter(pk=oregon.center.pk).update(time_zone="America/Atlantis")
@@ -308,7 +308,7 @@ def test_a_stored_zone_this_machine_no_longer_knows_falls_back_to_the_profiles(
 
 
 @time_machine.travel(NOW, tick=False)
-def test_the_api_reads_a_time_on_the_clock_of_the_sessions_organisation(oregon: Cast) -> None:
+def test_it_reads_an_api_time_on_the_clock_of_the_sessions_organisation(oregon: Cast) -> None:
     membership_ensure(organisation=oregon.trial, user=oregon.lead, role=Role.CLINICAL_LEAD)
     starts = dt.datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
     center = make_session(oregon, starts_at=starts + dt.timedelta(hours=8))

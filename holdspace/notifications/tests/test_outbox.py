@@ -36,7 +36,7 @@ def test_it_shows_the_outbox_page_to_no_partner_or_researcher(cast: Cast, who: s
     assert cast.client(who).get("/console/outbox/").status_code == 404
 
 
-def test_another_organisation_s_outbox_page_does_not_exist_for_its_staff(
+def test_it_hides_another_organisations_outbox_page_from_its_staff(
     cast: Cast, mail_of_both_couples: list[SafetyAlert]
 ) -> None:
     page = cast.client("trial_facilitator").get(f"/console/outbox/?org={cast.center.pk}")
@@ -46,7 +46,7 @@ def test_another_organisation_s_outbox_page_does_not_exist_for_its_staff(
 
 
 @pytest.mark.parametrize("who", ["lead", "admin"])
-def test_the_api_lists_the_organisation_s_outbox_for_admins_and_leads(
+def test_it_lists_the_organisations_outbox_through_the_api_for_admins_and_leads(
     cast: Cast, mail_of_both_couples: list[SafetyAlert], who: str
 ) -> None:
     answer = cast.api(who).get("/api/v1/outbox?kind=safety_alert")
@@ -66,7 +66,7 @@ def test_the_api_lists_the_organisation_s_outbox_for_admins_and_leads(
     assert AuditEvent.objects.filter(action="outbox.read", actor_id=cast.people[who].pk).exists()
 
 
-def test_the_api_pages_the_outbox_with_limit_and_offset(
+def test_it_pages_the_api_outbox_with_limit_and_offset(
     cast: Cast, mail_of_both_couples: list[SafetyAlert]
 ) -> None:
     api = cast.api("lead")
@@ -86,7 +86,7 @@ def test_the_api_pages_the_outbox_with_limit_and_offset(
     assert api.get("/api/v1/outbox?kind=fax").status_code == 422
 
 
-def test_the_api_refuses_a_facilitator_who_sees_their_couples_on_the_page(
+def test_it_refuses_the_api_outbox_to_a_facilitator_who_sees_their_couples_on_the_page(
     cast: Cast, mail_of_both_couples: list[SafetyAlert]
 ) -> None:
     assert cast.api("facilitator").get("/api/v1/outbox").status_code == 403
@@ -94,7 +94,7 @@ def test_the_api_refuses_a_facilitator_who_sees_their_couples_on_the_page(
 
 
 @pytest.mark.parametrize("who", ["partner_a", "researcher", "trial_facilitator"])
-def test_the_api_outbox_does_not_exist_for_anyone_else(
+def test_it_hides_the_api_outbox_from_anyone_else(
     cast: Cast, mail_of_both_couples: list[SafetyAlert], who: str
 ) -> None:
     answer = cast.api(who).get(f"/api/v1/outbox?org={cast.center.pk}")
@@ -103,7 +103,7 @@ def test_the_api_outbox_does_not_exist_for_anyone_else(
     assert cast.api(who).get("/api/v1/outbox").status_code in {403, 404}
 
 
-def test_a_trial_lead_sees_only_the_trial_s_mail_through_the_api(
+def test_it_shows_a_trial_lead_only_the_trials_mail_through_the_api(
     cast: Cast, mail_of_both_couples: list[SafetyAlert]
 ) -> None:
     from holdspace.accounts.services import membership_ensure
@@ -116,7 +116,9 @@ def test_a_trial_lead_sees_only_the_trial_s_mail_through_the_api(
 # The notification settings page -------------------------------------------------------------
 
 
-def test_a_clinical_lead_chooses_a_channel_but_cannot_turn_safety_alerts_off(cast: Cast) -> None:
+def test_it_lets_a_clinical_lead_choose_a_channel_but_not_turn_safety_alerts_off(
+    cast: Cast,
+) -> None:
     lead = cast.client("lead")
     page = lead.get("/account/notifications/")
     assert page.status_code == 200
@@ -141,35 +143,35 @@ def test_a_clinical_lead_chooses_a_channel_but_cannot_turn_safety_alerts_off(cas
     assert AuditEvent.objects.filter(action="notification.preference").count() == 2
 
 
-def test_a_facilitator_s_safety_alerts_cannot_be_turned_off_either(cast: Cast) -> None:
+def test_it_keeps_a_facilitators_safety_alerts_on_too(cast: Cast) -> None:
     off = cast.client("facilitator").post("/account/notifications/", {"channel": "off"})
     assert off.status_code == 422
     assert "Safety alerts for your couples cannot be turned off." in off.content.decode()
 
 
 @pytest.mark.parametrize("who", ["partner_a", "researcher"])
-def test_the_notification_settings_page_does_not_exist_for_partners_or_researchers(
+def test_it_hides_the_notification_settings_from_partners_and_researchers(
     cast: Cast, who: str
 ) -> None:
     assert cast.client(who).get("/account/notifications/").status_code == 404
     assert cast.client(who).post("/account/notifications/", {"channel": "email"}).status_code == 404
 
 
-def test_another_organisation_s_settings_do_not_exist_for_its_staff(cast: Cast) -> None:
+def test_it_hides_another_organisations_notification_settings_from_its_staff(cast: Cast) -> None:
     client = cast.client("trial_facilitator")
     assert client.get(f"/account/notifications/?org={cast.center.pk}").status_code == 404
     assert client.get("/account/notifications/?org=nonsense").status_code == 404
     assert client.get("/account/notifications/").status_code == 200
 
 
-def test_the_staff_menu_links_the_notification_settings(cast: Cast) -> None:
+def test_it_links_the_notification_settings_in_the_staff_menu(cast: Cast) -> None:
     assert b'href="/account/notifications/"' in cast.client("lead").get("/console/").content
     portal = cast.client("partner_a").get(f"/couples/{cast.couple.pk}/")
     assert portal.status_code == 200
     assert b'href="/account/notifications/"' not in portal.content
 
 
-def test_a_partner_of_one_organisation_who_is_staff_of_another_gets_no_outbox_of_the_first(
+def test_it_gives_a_partner_who_is_staff_elsewhere_no_outbox_of_their_couples_organisation(
     cast: Cast, mail_of_both_couples: list[SafetyAlert]
 ) -> None:
     from holdspace.accounts.services import membership_ensure

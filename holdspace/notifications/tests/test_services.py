@@ -124,7 +124,7 @@ def test_it_never_puts_clinical_content_in_the_message(cast: Cast) -> None:
         assert re.search(r"http://\S+/r/\S+", message.body)
 
 
-def test_its_link_opens_sign_in_onto_the_alert_once(cast: Cast) -> None:
+def test_it_sends_a_link_that_opens_sign_in_onto_the_alert_once(cast: Cast) -> None:
     from django.test import Client
 
     alert = raise_alert(cast)
@@ -195,7 +195,7 @@ def test_it_does_not_escalate_an_acknowledged_alert_and_cancels_what_is_unsent(
     assert AlertNotice.objects.get(alert=alert).escalated_at is None
 
 
-def test_an_alert_acknowledged_before_its_task_runs_is_not_announced(cast: Cast) -> None:
+def test_it_does_not_announce_an_alert_acknowledged_before_its_task_runs(cast: Cast) -> None:
     alert = raise_alert(cast)
     alert_acknowledge(viewer=cast.viewer("lead"), alert=alert, note="Seen on the console.")
     assert notify_alert(alert.pk).startswith("planned 0,")
@@ -235,7 +235,7 @@ def test_it_retries_a_failed_send_with_a_growing_pause_then_gives_up(
     assert second.pk in set(Notification.objects.values_list("alert_id", flat=True))
 
 
-def test_a_send_a_stopped_worker_left_half_done_is_sent_again_after_ten_minutes(
+def test_it_sends_again_after_ten_minutes_what_a_stopped_worker_left_half_done(
     cast: Cast, clock: time_machine.Coordinates
 ) -> None:
     alert = raise_alert(cast)
@@ -262,7 +262,7 @@ def test_it_sends_by_e_mail_when_the_chosen_channel_has_no_provider(cast: Cast) 
     assert "lead@example.org" in sent_to()
 
 
-def test_a_plugged_in_provider_carries_the_message_of_those_who_chose_it(
+def test_it_sends_through_a_plugged_in_provider_for_those_who_chose_it(
     cast: Cast, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     carried: list[channels.Message] = []
@@ -283,7 +283,7 @@ def test_a_plugged_in_provider_carries_the_message_of_those_who_chose_it(
     assert Notification.objects.get(recipient=cast.lead).channel == "sms"
 
 
-def test_an_organisation_without_clinical_leads_escalates_to_the_care_team(
+def test_it_escalates_to_the_care_team_in_an_organisation_without_clinical_leads(
     cast: Cast, clock: time_machine.Coordinates
 ) -> None:
     from holdspace.accounts.models import Membership
@@ -297,7 +297,7 @@ def test_an_organisation_without_clinical_leads_escalates_to_the_care_team(
     assert mail.outbox[-1].to == ["facilitator@example.org"]
 
 
-def test_a_second_plan_of_the_same_alert_writes_nothing(cast: Cast) -> None:
+def test_it_writes_nothing_on_a_second_plan_of_the_same_alert(cast: Cast) -> None:
     alert = raise_alert(cast)
     assert alert_notice_plan(alert.pk) == 2
     AlertNotice.objects.filter(alert=alert).delete()  # as if two workers planned at once
@@ -305,7 +305,7 @@ def test_a_second_plan_of_the_same_alert_writes_nothing(cast: Cast) -> None:
     assert Notification.objects.filter(alert=alert).count() == 2
 
 
-def test_the_worker_runs_notifications_every_minute(db: None) -> None:
+def test_it_runs_notifications_in_the_worker_every_minute(db: None) -> None:
     from django_q.models import Schedule
 
     from holdspace.worker import ensure_schedules
@@ -319,7 +319,7 @@ def test_the_worker_runs_notifications_every_minute(db: None) -> None:
     )
 
 
-def test_every_shipped_profile_sets_alert_windows() -> None:
+def test_it_finds_alert_windows_in_every_shipped_profile() -> None:
     from holdspace.screening.profiles import all_profiles
 
     for profile in all_profiles().values():
@@ -341,7 +341,7 @@ def run_queue() -> list[str]:
     return results
 
 
-def test_a_severe_adverse_event_recorded_on_the_console_reaches_the_team_and_escalates(
+def test_it_tells_the_team_of_a_severe_adverse_event_recorded_on_the_console_and_escalates(
     cast: Cast, clock: time_machine.Coordinates, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
     import json
@@ -372,7 +372,7 @@ def test_a_severe_adverse_event_recorded_on_the_console_reaches_the_team_and_esc
     assert mail.outbox[-1].to == ["lead@example.org"]
 
 
-def test_the_alert_card_says_when_it_escalates_and_that_it_was_escalated(
+def test_it_says_on_the_alert_card_when_it_escalates_and_that_it_was_escalated(
     cast: Cast, clock: time_machine.Coordinates
 ) -> None:
     alert = raise_alert(cast)

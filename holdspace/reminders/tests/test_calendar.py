@@ -54,7 +54,7 @@ def busy(cast: Cast) -> Cast:
     return cast
 
 
-def test_the_feed_lists_my_appointments_and_due_items_under_plain_labels(busy: Cast) -> None:
+def test_it_lists_my_appointments_and_due_items_under_plain_labels(busy: Cast) -> None:
     address = _subscribe(busy)
     response = Client().get(address)
     assert response.status_code == 200
@@ -93,12 +93,12 @@ def test_the_feed_lists_my_appointments_and_due_items_under_plain_labels(busy: C
     )
 
 
-def test_the_other_partner_sees_their_own_items(busy: Cast) -> None:
+def test_it_shows_the_other_partner_their_own_items(busy: Cast) -> None:
     events = _events(Client().get(_subscribe(busy, "partner_b")).content)
     assert "Time to check in on a commitment" in {e["summary"] for e in events}
 
 
-def test_revoking_stops_the_address_and_a_new_one_replaces_it(busy: Cast) -> None:
+def test_it_stops_a_revoked_address_and_replaces_it_with_a_new_one(busy: Cast) -> None:
     first = _subscribe(busy)
     second = _subscribe(busy)  # a new address stops the old one
     assert Client().get(first).status_code == 404
@@ -113,7 +113,7 @@ def test_revoking_stops_the_address_and_a_new_one_replaces_it(busy: Cast) -> Non
     assert sorted(actions) == ["calendar.create", "calendar.create", "calendar.revoke"]
 
 
-def test_a_withdrawn_couple_feed_goes_empty(busy: Cast) -> None:
+def test_it_empties_a_withdrawn_couples_feed(busy: Cast) -> None:
     address = _subscribe(busy)
     couple_withdraw(
         viewer=busy.viewer("facilitator"),
@@ -136,7 +136,9 @@ def test_a_withdrawn_couple_feed_goes_empty(busy: Cast) -> None:
         ("trial_partner_a", 404),
     ],
 )
-def test_only_a_partner_of_the_couple_makes_a_feed(cast: Cast, who: str, status: int) -> None:
+def test_it_lets_only_a_partner_of_the_couple_make_a_feed(
+    cast: Cast, who: str, status: int
+) -> None:
     browser = cast.client(who)
     assert browser.get(f"/couples/{cast.couple.pk}/calendar/").status_code == status
     assert browser.post(f"/couples/{cast.couple.pk}/calendar/new").status_code == status

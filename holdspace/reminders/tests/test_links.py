@@ -30,7 +30,9 @@ def _link(cast: Cast, who: str = "partner_a", path: str | None = None) -> str:
     )
 
 
-def test_the_link_page_continues_by_itself_and_a_mere_fetch_spends_nothing(cast: Cast) -> None:
+def test_it_continues_from_the_link_page_by_itself_and_spends_nothing_on_a_mere_fetch(
+    cast: Cast,
+) -> None:
     link = _link(cast)
     page = Client().get(link)
     assert page.status_code == 200
@@ -69,7 +71,7 @@ def test_it_expires_after_24_hours(cast: Cast) -> None:
     assert SignInLink.objects.get().used_at is None
 
 
-def test_a_lifetime_longer_than_a_day_is_capped(cast: Cast) -> None:
+def test_it_caps_a_link_lifetime_longer_than_a_day(cast: Cast) -> None:
     signin_link_create(
         user=cast.partner_a,
         organisation_id=cast.center.pk,
@@ -81,25 +83,27 @@ def test_a_lifetime_longer_than_a_day_is_capped(cast: Cast) -> None:
 
 
 @pytest.mark.parametrize("path", ["https://evil.example/", "//evil.example/", "portal/"])
-def test_a_link_opens_a_page_of_this_site_only(cast: Cast, path: str) -> None:
+def test_it_opens_only_a_page_of_this_site_from_a_link(cast: Cast, path: str) -> None:
     with pytest.raises(ValueError, match="path on this site"):
         signin_link_create(user=cast.partner_a, organisation_id=cast.center.pk, path=path)
 
 
-def test_an_unknown_token_is_refused_calmly(db: None) -> None:
+def test_it_refuses_an_unknown_token_calmly(db: None) -> None:
     response = Client().post("/r/not-a-real-token")
     assert response.status_code == 410
     assert b"next=%2Fportal%2F" in response.content
 
 
-def test_someone_else_signed_in_on_the_device_is_signed_out_first(cast: Cast) -> None:
+def test_it_signs_out_someone_else_signed_in_on_the_device_first(cast: Cast) -> None:
     shared = cast.client("partner_b")
     shared.post(_link(cast, "partner_a"))
     page = shared.get(f"/couples/{cast.couple.pk}/")
     assert page.context["user"].pk == cast.partner_a.pk
 
 
-def test_staff_and_accounts_with_a_second_step_sign_in_the_usual_way(cast: Cast) -> None:
+def test_it_sends_staff_and_accounts_with_a_second_step_to_sign_in_the_usual_way(
+    cast: Cast,
+) -> None:
     for who in ("facilitator", "lead"):  # staff have TOTP in the cast
         response = Client().post(_link(cast, who, "/console/"))
         assert response.status_code == 302
@@ -112,7 +116,7 @@ def test_staff_and_accounts_with_a_second_step_sign_in_the_usual_way(cast: Cast)
     assert browser.get("/portal/").status_code == 302
 
 
-def test_two_taps_at_once_sign_in_only_once(cast: Cast) -> None:
+def test_it_signs_in_only_once_on_two_taps_at_once(cast: Cast) -> None:
     from holdspace.reminders.services import signin_link_use
 
     token = _link(cast).rsplit("/", 1)[1]

@@ -63,7 +63,7 @@ def _to(address: str) -> list[mail.EmailMessage]:
     return [m for m in mail.outbox if m.to == [address]]
 
 
-def test_baseline_reminders_go_once_each_whatever_the_restarts(clock, fresh: Cast) -> None:  # type: ignore[no-untyped-def]
+def test_it_sends_baseline_reminders_once_each_whatever_the_restarts(clock, fresh: Cast) -> None:  # type: ignore[no-untyped-def]
     assert str(reminders_run()) == "planned 0, cancelled 0, sent 0, failed 0"
     clock.move_to(START + dt.timedelta(days=6))
     reminders_run()
@@ -89,7 +89,7 @@ def test_baseline_reminders_go_once_each_whatever_the_restarts(clock, fresh: Cas
     assert Reminder.objects.filter(status=ReminderStatus.SENT).count() == 6
 
 
-def test_the_database_refuses_a_second_reminder_for_the_same_item(clock, fresh: Cast) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_second_reminder_for_the_same_item_in_the_database(clock, fresh: Cast) -> None:  # type: ignore[no-untyped-def]
     clock.move_to(START + dt.timedelta(days=8))
     reminders_run()
     sent = Reminder.objects.filter(partner=fresh.partner_a).first()
@@ -107,7 +107,7 @@ def test_the_database_refuses_a_second_reminder_for_the_same_item(clock, fresh: 
         )
 
 
-def test_a_failing_mail_server_is_retried_later_and_the_reminder_then_sent_once(
+def test_it_retries_a_failing_mail_server_later_and_then_sends_the_reminder_once(
     clock, fresh: Cast
 ) -> None:  # type: ignore[no-untyped-def]
     clock.move_to(START + dt.timedelta(days=7, hours=1))
@@ -147,7 +147,7 @@ def test_it_gives_up_after_the_last_attempt_and_says_so(clock, fresh: Cast) -> N
     assert mail.outbox == []
 
 
-def test_nothing_is_sent_after_the_couple_withdraws(clock, fresh: Cast) -> None:  # type: ignore[no-untyped-def]
+def test_it_sends_nothing_after_the_couple_withdraws(clock, fresh: Cast) -> None:  # type: ignore[no-untyped-def]
     clock.move_to(START + dt.timedelta(days=7, hours=1))
     with failing_mail():
         reminders_run()  # planned, waiting for a retry
@@ -162,7 +162,9 @@ def test_nothing_is_sent_after_the_couple_withdraws(clock, fresh: Cast) -> None:
     assert mail.outbox == []
 
 
-def test_a_reminder_still_waiting_when_the_item_is_done_is_not_sent(clock, fresh: Cast) -> None:  # type: ignore[no-untyped-def]
+def test_it_does_not_send_a_reminder_still_waiting_when_the_item_is_done(
+    clock, fresh: Cast
+) -> None:  # type: ignore[no-untyped-def]
     clock.move_to(START + dt.timedelta(days=1))
     weekly = commitment_create(
         viewer=fresh.viewer("partner_a"),
@@ -191,7 +193,7 @@ def test_a_reminder_still_waiting_when_the_item_is_done_is_not_sent(clock, fresh
     assert all("check in" not in m.body for m in _to(fresh.partner_a.email))
 
 
-def test_reminders_name_the_kind_of_item_only(clock, fresh: Cast) -> None:  # type: ignore[no-untyped-def]
+def test_it_names_only_the_kind_of_item_in_a_reminder(clock, fresh: Cast) -> None:  # type: ignore[no-untyped-def]
     commitment_create(
         viewer=fresh.viewer("partner_a"),
         couple=get_couple_for(fresh.viewer("partner_a"), fresh.couple.pk),
@@ -224,7 +226,7 @@ def test_reminders_name_the_kind_of_item_only(clock, fresh: Cast) -> None:  # ty
         assert clinical.lower() not in words.lower(), clinical
 
 
-def test_the_worker_runs_reminders_every_ten_minutes(db: None) -> None:
+def test_it_runs_reminders_in_the_worker_every_ten_minutes(db: None) -> None:
     from django_q.models import Schedule
 
     from holdspace.worker import ensure_schedules
@@ -240,7 +242,9 @@ def test_the_worker_runs_reminders_every_ten_minutes(db: None) -> None:
     assert Schedule.objects.filter(name="reminders").count() == 1
 
 
-def test_the_send_reminders_command_runs_one_pass(clock, fresh: Cast, run_cli, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_it_runs_one_pass_with_the_send_reminders_command(
+    clock, fresh: Cast, run_cli, capsys
+) -> None:  # type: ignore[no-untyped-def]
     clock.move_to(START + dt.timedelta(days=7, hours=1))
     assert run_cli(["send-reminders"]) == 0
     assert "sent 6" in capsys.readouterr().out

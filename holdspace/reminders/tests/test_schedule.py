@@ -51,7 +51,7 @@ def _kinds(rows: list[dict[str, object]]) -> list[tuple[object, object]]:
     return sorted((r["kind"], r["partner_id"]) for r in rows)
 
 
-def test_a_partner_gets_their_items_and_the_couple_s(due: Cast) -> None:
+def test_it_gives_a_partner_their_items_and_the_couples(due: Cast) -> None:
     response = due.api("partner_a").get(f"/api/v1/couples/{due.couple.pk}/schedule")
     assert response.status_code == 200
     rows = response.json()
@@ -70,7 +70,7 @@ def test_a_partner_gets_their_items_and_the_couple_s(due: Cast) -> None:
     assert [r["due_on"] for r in rows] == sorted(r["due_on"] for r in rows)
 
 
-def test_partner_b_sees_the_care_team_s_call_in_plain_words(due: Cast) -> None:
+def test_it_shows_partner_b_the_care_teams_call_in_plain_words(due: Cast) -> None:
     rows = due.api("partner_b").get(f"/api/v1/couples/{due.couple.pk}/schedule").json()
     follow_up = next(r for r in rows if r["kind"] == "follow_up")
     assert follow_up["label"] == "A call from your care team"
@@ -79,7 +79,7 @@ def test_partner_b_sees_the_care_team_s_call_in_plain_words(due: Cast) -> None:
 
 
 @pytest.mark.parametrize("who", ["facilitator", "lead"])
-def test_the_care_team_sees_everything_due(due: Cast, who: str) -> None:
+def test_it_shows_the_care_team_everything_due(due: Cast, who: str) -> None:
     rows = due.api(who).get(f"/api/v1/couples/{due.couple.pk}/schedule").json()
     a, b = due.partner_a.pk, due.partner_b.pk
     assert _kinds(rows) == sorted(
@@ -103,13 +103,13 @@ def test_the_care_team_sees_everything_due(due: Cast, who: str) -> None:
         ("trial_partner_a", 404),
     ],
 )
-def test_no_one_else_sees_the_schedule(due: Cast, who: str, status: int) -> None:
+def test_it_shows_no_one_else_the_schedule(due: Cast, who: str, status: int) -> None:
     assert due.api(who).get(f"/api/v1/couples/{due.couple.pk}/schedule").status_code == status
     page = due.client(who).get(f"/couples/{due.couple.pk}/")
     assert b"Due and coming up" not in page.content and b"Coming up for you" not in page.content
 
 
-def test_the_pages_show_the_schedule(due: Cast) -> None:
+def test_it_shows_the_schedule_on_the_pages(due: Cast) -> None:
     portal = due.client("partner_a").get(f"/couples/{due.couple.pk}/")
     assert b"Coming up for you" in portal.content
     assert b"Weekly walk" in portal.content and b"overdue" in portal.content
@@ -119,7 +119,7 @@ def test_the_pages_show_the_schedule(due: Cast) -> None:
     assert b"Follow-up contact after the session" in console.content
 
 
-def test_the_schedule_reads_a_constant_number_of_queries(cast: Cast) -> None:
+def test_it_reads_the_schedule_in_a_constant_number_of_queries(cast: Cast) -> None:
     def couples(n: int) -> list[Couple]:
         for i in range(n):
             couple = Couple.objects.create(
@@ -158,7 +158,9 @@ def test_the_schedule_reads_a_constant_number_of_queries(cast: Cast) -> None:
     ("who", "sees"),
     [("lead", {"A & B", "C & D"}), ("admin", {"A & B", "C & D"}), ("facilitator", {"A & B"})],
 )
-def test_the_outbox_shows_the_reminders_staff_may_see(cast: Cast, who: str, sees: set[str]) -> None:
+def test_it_shows_in_the_outbox_the_reminders_staff_may_see(
+    cast: Cast, who: str, sees: set[str]
+) -> None:
     for couple in (cast.couple, cast.other_couple):
         couple.created_at = timezone.now() - dt.timedelta(days=8)
         couple.save(update_fields=["created_at"])
@@ -170,11 +172,11 @@ def test_the_outbox_shows_the_reminders_staff_may_see(cast: Cast, who: str, sees
 
 
 @pytest.mark.parametrize("who", ["partner_a", "trial_partner_a"])
-def test_partners_have_no_outbox(cast: Cast, who: str) -> None:
+def test_it_gives_partners_no_outbox(cast: Cast, who: str) -> None:
     assert cast.client(who).get("/console/outbox/").status_code == 404
 
 
-def test_the_trial_sees_none_of_the_center_s_mail(cast: Cast) -> None:
+def test_it_shows_the_trial_none_of_the_centers_mail(cast: Cast) -> None:
     cast.couple.created_at = timezone.now() - dt.timedelta(days=8)
     cast.couple.save(update_fields=["created_at"])
     reminders_run()
@@ -192,7 +194,7 @@ def test_the_trial_sees_none_of_the_center_s_mail(cast: Cast) -> None:
         ("trial_facilitator", 404),
     ],
 )
-def test_only_the_care_team_or_an_admin_records_a_withdrawal(
+def test_it_lets_only_the_care_team_or_an_admin_record_a_withdrawal(
     cast: Cast, who: str, status: int
 ) -> None:
     response = cast.client(who).post(f"/couples/{cast.couple.pk}/withdraw/", {"reason": "x"})
@@ -202,7 +204,7 @@ def test_only_the_care_team_or_an_admin_records_a_withdrawal(
 
 
 @pytest.mark.parametrize("who", ["facilitator", "lead", "admin"])
-def test_withdrawal_is_recorded_with_a_reason(cast: Cast, who: str) -> None:
+def test_it_records_a_withdrawal_with_a_reason(cast: Cast, who: str) -> None:
     browser = cast.client(who)
     refused = browser.post(f"/couples/{cast.couple.pk}/withdraw/", {"reason": "  "})
     assert refused.status_code == 302
