@@ -5,6 +5,8 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
 
+from holdspace.accounts.middleware import user_has_totp
+
 
 class AccountAdapter(DefaultAccountAdapter):
     """People join by invitation only; there is no public sign-up."""
@@ -18,8 +20,6 @@ class AccountAdapter(DefaultAccountAdapter):
         Staff are sent to TOTP set-up straight after signing in; asking for the password
         again there adds nothing. Changing or removing an existing factor still asks.
         """
-        from holdspace.accounts.middleware import user_has_totp
-
         user = getattr(self.request, "user", None)
         if app == "allauth.mfa" and user is not None and user.is_authenticated:
             if not user_has_totp(user):

@@ -4,6 +4,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
-from holdspace.accounts.models import STAFF_ROLES, User
+from holdspace.accounts.models import STAFF_ROLES, Membership, User
 from holdspace.accounts.zones import activate_for_request
 from holdspace.policy.core import client_ip, viewer_for
 
@@ -66,14 +67,10 @@ class SessionLifetimeMiddleware:
 
 
 def user_has_staff_role(user: Any) -> bool:
-    from holdspace.accounts.models import Membership
-
     return Membership.objects.filter(user=user, role__in=STAFF_ROLES).exists()
 
 
 def user_has_totp(user: Any) -> bool:
-    from allauth.mfa.models import Authenticator
-
     return bool(Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists())
 
 

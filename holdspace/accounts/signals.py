@@ -11,11 +11,10 @@ from django.http import HttpRequest
 
 from holdspace.audit.actions import Action
 from holdspace.audit.services import audit_record
+from holdspace.policy.core import client_ip
 
 
 def _ip(request: HttpRequest | None) -> str | None:
-    from holdspace.policy import client_ip
-
     return client_ip(request) if request is not None else None
 
 

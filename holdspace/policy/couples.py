@@ -90,11 +90,6 @@ class CoupleAccess:
     def writes_entries(self) -> bool:
         return self.is_partner
 
-    @property
-    def is_couple_people(self) -> bool:
-        """Its partners or its care team: who follow its schedule and commitments."""
-        return self.is_partner or self.is_care_team
-
 
 def couple_access_for(viewer: Viewer, couple: Couple) -> CoupleAccess:
     return CoupleAccess(

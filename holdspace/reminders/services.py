@@ -33,7 +33,7 @@ from holdspace.accounts.zones import org_localtime, organisation_clock
 from holdspace.audit.actions import Action
 from holdspace.audit.services import audit_record
 from holdspace.couples.models import Couple, Stage
-from holdspace.integration.schedule import REMINDED, DueItem, schedules_for
+from holdspace.integration.schedule import REMINDED, DueItem, Kind, schedules_for
 from holdspace.lib.when import day
 from holdspace.policy.core import Viewer
 from holdspace.policy.reminders import (
@@ -290,8 +290,6 @@ def _links_for(reminders: list[Reminder]) -> list[str]:
 
 
 def _sentence(reminder: Reminder) -> str:
-    from holdspace.integration.schedule import Kind
-
     if reminder.kind == Kind.SESSION:
         return _("Your next Holdspace appointment is on %(day)s.") % {
             "day": day(reminder.due_on, "l j F")

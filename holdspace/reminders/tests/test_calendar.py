@@ -14,7 +14,7 @@ from holdspace.audit.models import AuditEvent
 from holdspace.conftest import Cast, make_session
 from holdspace.couples.services import couple_withdraw
 from holdspace.integration.services import commitment_create
-from holdspace.policy import get_couple_for
+from holdspace.policy.couples import get_couple_for
 
 
 def _subscribe(cast: Cast, who: str = "partner_a") -> str:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from holdspace.conftest import Cast, make_session
 from holdspace.couples.services import couple_withdraw
 from holdspace.integration.services import checkin_record, commitment_create
-from holdspace.policy import get_couple_for
+from holdspace.policy.couples import get_couple_for
 from holdspace.reminders.models import Reminder, ReminderStatus, SignInLink
 from holdspace.reminders.services import MAX_ATTEMPTS, reminders_run
 
