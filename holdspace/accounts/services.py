@@ -55,11 +55,11 @@ def user_create(*, email: str, display_name: str, password: str | None) -> User:
 
 def membership_ensure(*, organisation: Organisation, user: User, role: str) -> Membership:
     """USER's membership of ORGANISATION with ROLE: one role per person per organisation."""
-    if _holds_another_role(organisation, role, user=user):
-        raise ValidationError({"email": _another_role()})
     membership, _created = Membership.objects.get_or_create(
         organisation=organisation, user=user, defaults={"role": role}
     )
+    if not _created and _holds_another_role(organisation, role, user=user):
+        raise ValidationError({"email": _another_role()})
     return membership
 
 
