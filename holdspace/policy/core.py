@@ -171,9 +171,9 @@ def organisation_for(
     attempted: str = "",
 ) -> Organisation:
     """The organisation a page is asked for (REQUESTED, e.g. `?org=`), or the viewer's first
-    where they hold one of ROLES. Anything else is refused (403), audited into the trail of the
-    organisation asked about when it exists (whether or not the viewer belongs to it), else of
-    their own first one."""
+    where they hold one of ROLES. Anything else is refused (403), audited in `denial_chain`: the
+    trail of the organisation asked about if the viewer belongs to it, else of their own first
+    one."""
     allowed = sorted(viewer.orgs_with(roles))
     raw = str(requested or "").strip()
     chosen: int | None = allowed[0] if allowed else None
@@ -198,13 +198,19 @@ def organisation_for(
 
 
 def denial_chain(viewer: Viewer, organisation_id: int | None) -> int | None:
-    """The audit chain of a denial about ORGANISATION_ID: that organisation's when it exists,
-    whoever asked; else (none asked about, or none such) the viewer's own first; the chain of
-    no organisation only for someone who belongs to none."""
+    """The audit chain of a denial about ORGANISATION_ID (None: about no organisation in
+    particular): that organisation's if the viewer belongs to it; else their own first (a
+    stranger's refusal is not written into another organisation's trail); for someone who
+    belongs to none, the organisation asked about if it exists. Never the chain of no
+    organisation when one is known."""
+    if organisation_id is not None and viewer.role_in(organisation_id) is not None:
+        return organisation_id
+    if viewer.roles:
+        return min(viewer.roles)
     if organisation_id is not None and 0 < organisation_id < 2**63:
         if Organisation.objects.filter(pk=organisation_id).exists():
             return organisation_id
-    return min(viewer.roles) if viewer.roles else None
+    return None
 
 
 # Belonging to a couple, shared by every resource -------------------------------------

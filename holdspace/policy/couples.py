@@ -7,7 +7,7 @@ couple and records its withdrawal, how a viewer stands to a couple, and the staf
   anyone else); its withdrawal is recorded by its care team or an org admin (403 for anyone
   else who sees it).
 - The console is for the organisation's staff but researchers: another organisation's console
-  is refused (403), in that organisation's audit chain.
+  is refused (403), audited in the viewer's own organisation's chain.
 """
 
 from __future__ import annotations
@@ -145,16 +145,17 @@ def get_console_for(viewer: Viewer, request: HttpRequest) -> Console:
     """The console of `?org=`, else of the organisation the viewer looked at last in this
     session, else of their first; remembered for the next page. A person with no console meets
     a 404; asking for an organisation whose console they may not open is refused like
-    `organisation_for` refuses (403), audited in that organisation's chain."""
+    `organisation_for` refuses (403), audited (`denial_chain`)."""
     allowed = sorted(viewer.orgs_with(CONSOLE_ROLES))
+    requested = str(request.GET.get("org", "")).strip()
     if not allowed:
+        asked = int(requested) if requested.isdigit() else None
         raise deny(
             viewer,
             what="console",
-            object_id="",
-            organisation_id=denial_chain(viewer, None),
+            object_id=requested,
+            organisation_id=denial_chain(viewer, asked),
         )
-    requested = str(request.GET.get("org", "")).strip()
     remembered = request.session.get(CONSOLE_ORGANISATION)
     if not requested and remembered in allowed:
         requested = str(remembered)

@@ -49,8 +49,8 @@ def chooses_a_channel(viewer: Viewer) -> bool:
 
 def get_notification_settings_for(viewer: Viewer, requested: object) -> Organisation:
     """The organisation whose notification settings VIEWER asks for (REQUESTED, `?org=`), or
-    their first where they have any; for anyone else, of any organisation, a 404, audited in
-    the chain of the organisation asked about."""
+    their first where they have any; for anyone else, of any organisation, a 404, audited
+    (`denial_chain`)."""
     allowed = sorted(viewer.orgs_with(CHANNEL_ROLES))
     raw = str(requested or "").strip()
     chosen = int(raw) if raw.isdigit() else (allowed[0] if allowed and not raw else None)
@@ -102,7 +102,7 @@ def get_outbox_for(viewer: Viewer, requested: object) -> Organisation:
     first they manage (org admin, clinical lead), else the first they facilitate in, else their
     first. Only its org admins,
     clinical leads and facilitators have one: anyone else, of any organisation, meets a 404,
-    audited in the chain of the organisation asked about."""
+    audited (`denial_chain`)."""
     raw = str(requested or "").strip()
     if raw.isdigit():
         organisation_id = int(raw)

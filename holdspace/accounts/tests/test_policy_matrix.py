@@ -93,3 +93,24 @@ def test_it_lets_an_api_token_act_as_its_person_only_until_revoked(cast: Cast, w
     assert Client(headers={"Authorization": "Bearer hs_made-up"}).get("/api/v1/me").status_code == (
         401
     )
+
+
+def test_it_audits_the_refusals_of_someone_of_no_organisation_in_the_one_asked_about(
+    cast: Cast,
+) -> None:
+    from holdspace.accounts.services import user_create
+
+    stranger = user_create(email="nobody@example.org", display_name="Nobody", password=None)
+    web = Client()
+    web.force_login(stranger, backend="django.contrib.auth.backends.ModelBackend")
+    assert web.get(f"/organisation/?org={cast.center.pk}").status_code == 403
+    assert web.get(f"/console/?org={cast.trial.pk}").status_code == 404
+    assert web.get(f"/console/outbox/?org={cast.trial.pk}").status_code == 404
+    assert web.get("/organisation/?org=999999").status_code == 403
+    chains = list(
+        AuditEvent.objects.filter(action="access.denied", actor_id=stranger.pk)
+        .order_by("created_at", "id")
+        .values_list("organisation_id", flat=True)
+    )
+    # The organisation asked about when it exists; no organisation only when none does.
+    assert chains == [cast.center.pk, cast.trial.pk, cast.trial.pk, None]

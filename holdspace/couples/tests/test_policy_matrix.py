@@ -195,5 +195,5 @@ def test_it_opens_consoles_adds_and_withdraws_couples_only_as_the_policy_allows(
     assert response.status_code == withdraw
     cast.couple.refresh_from_db()
     assert (cast.couple.withdrawn_at is not None) == (withdraw == 302)
-    # A refusal lands in the chain of the organisation it was about.
+    # No refusal lands in the chain of no organisation.
     assert not AuditEvent.objects.filter(action="access.denied", organisation_id=None).exists()

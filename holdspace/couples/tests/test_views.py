@@ -194,7 +194,8 @@ def test_it_refuses_the_console_of_an_organisation_one_does_not_belong_to(cast: 
     assert refused.status_code == 403
     assert "E &amp; F" not in refused.content.decode()
     denial = AuditEvent.objects.get(action="access.denied", actor_id=cast.facilitator.pk)
-    assert (denial.organisation_id, denial.object_type) == (cast.trial.pk, "console")
+    # In their own organisation's trail: a stranger's refusal is not written into another's.
+    assert (denial.organisation_id, denial.object_type) == (cast.center.pk, "console")
     assert client.get("/console/?org=999999").status_code == 403
     assert AuditEvent.objects.filter(
         action="access.denied", organisation_id=cast.center.pk, object_id="999999"

@@ -52,5 +52,5 @@ def test_it_shows_each_person_exactly_the_outbox_and_settings_the_policy_allows(
         assert {names[item["couple_id"]] for item in answer.json()["items"]} == items
     assert web.get("/account/notifications/").status_code == settings
     assert web.get(f"/account/notifications/?org={cast.center.pk}").status_code == (center_settings)
-    # Each refusal is in the chain of the organisation asked about.
+    # No refusal lands in the chain of no organisation.
     assert not AuditEvent.objects.filter(action="access.denied", organisation_id=None).exists()
