@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.security import HttpBearer
+from ninja.security import HttpBearer, SessionAuth
 
 from holdspace.accounts.api import router as accounts_router
 from holdspace.accounts.services import api_token_user
@@ -22,9 +22,11 @@ from holdspace.measures.api import responses_router
 from holdspace.measures.api import router as instruments_router
 from holdspace.notifications.api import router as outbox_router
 from holdspace.policy import client_ip, viewer_for
+from holdspace.preparation.api import router as preparation_router
 from holdspace.readings.api import router as readings_router
 from holdspace.reports.progress.api import router as progress_router
 from holdspace.screening.api import router as screening_router
+from holdspace.sessions.api import couple_router as session_scheduling_router
 from holdspace.sessions.api import router as sessions_router
 
 
@@ -45,6 +47,17 @@ class BearerToken(HttpBearer):
         return user
 
 
+class SignedInBrowser(SessionAuth):
+    """The browser's own scripts (the live console) call the API with the signed-in session,
+    CSRF-checked; ViewerMiddleware has set `request.viewer` and the organisation's clock.
+    A request without a signed-in session is left to the other methods (401 if none)."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
+
+
 api = NinjaAPI(
     title="Holdspace API",
     version="1",
@@ -61,7 +74,10 @@ api.add_router("/couples", couples_router)
 api.add_router("/instruments", instruments_router)
 api.add_router("/couples", responses_router)
 api.add_router("/couples", screening_router)
-api.add_router("/sessions", sessions_router)
+api.add_router("/couples", preparation_router)
+api.add_router("/couples", session_scheduling_router)
+# The live console posts its events with the signed-in session: bearer tokens or the session.
+api.add_router("/sessions", sessions_router, auth=[BearerToken(), SignedInBrowser()])
 api.add_router("/", facilitators_router)
 api.add_router("/", integration_router)
 api.add_router("/", journal_router)

@@ -15,7 +15,6 @@ from holdspace.preparation import views as preparation_views
 from holdspace.reports import views as reports_views
 from holdspace.screening import views as screening_views
 from holdspace.sessions import doselog as session_doselog
-from holdspace.sessions import summary as session_summary
 from holdspace.sessions import views as session_views
 
 urlpatterns = [
@@ -98,11 +97,15 @@ urlpatterns = [
     ),
     path(
         "couples/<int:couple_id>/sessions/new/",
-        preparation_views.medicine_session_new,
+        session_views.medicine_session_new,
         name="medicine_session_new",
     ),
     path("sessions/<int:session_id>/", session_views.console, name="session_console"),
-    path("sessions/<int:session_id>/events", session_views.event_post, name="session_event"),
+    path(
+        "sessions/<int:session_id>/events/form",
+        session_views.event_form,
+        name="session_event_form",
+    ),
     path("sessions/<int:session_id>/plan/", session_views.plan, name="session_plan"),
     path(
         "sessions/<int:session_id>/discharge/<int:partner_id>/",
@@ -111,7 +114,7 @@ urlpatterns = [
     ),
     path(
         "sessions/<int:session_id>/summary/",
-        session_summary.session_summary,
+        session_views.session_summary,
         name="session_summary",
     ),
     path("facilitators/", facilitator_views.facilitator_list, name="facilitator_list"),

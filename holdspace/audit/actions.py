@@ -43,6 +43,7 @@ class Action(StrEnum):
     COUPLE_CREATE = "couple.create"
     COUPLE_LIST = "couple.list"
     COUPLE_READ = "couple.read"
+    COUPLE_STAGE = "couple.stage"
     COUPLE_WITHDRAW = "couple.withdraw"
     CREDENTIAL_ADD = "credential.add"
     CREDENTIAL_EVIDENCE = "credential.evidence"
@@ -79,6 +80,7 @@ class Action(StrEnum):
     MEDICINE_SESSION_CONSOLE = "medicine_session.console"
     MEDICINE_SESSION_DISCHARGE = "medicine_session.discharge"
     MEDICINE_SESSION_PLAN = "medicine_session.plan"
+    MEDICINE_SESSION_READ = "medicine_session.read"
     MEDICINE_SESSION_REFUSE = "medicine_session.refuse"
     MEDICINE_SESSION_SCHEDULE = "medicine_session.schedule"
     MEDICINE_SESSION_SUMMARY = "medicine_session.summary"
@@ -148,6 +150,7 @@ MEANINGS: dict[Action, str] = {
     Action.COUPLE_CREATE: "A couple was created with its care team.",
     Action.COUPLE_LIST: "Someone opened a list of the couples they may see.",
     Action.COUPLE_READ: "Someone opened a couple's page.",
+    Action.COUPLE_STAGE: "A couple's stage in the journey changed, following the record just written.",
     Action.COUPLE_WITHDRAW: "A couple's withdrawal from the programme was recorded.",
     Action.CREDENTIAL_ADD: "A facilitator credential was recorded, unverified, with its evidence.",
     Action.CREDENTIAL_EVIDENCE: "Someone opened a credential's evidence file.",
@@ -184,6 +187,7 @@ MEANINGS: dict[Action, str] = {
     Action.MEDICINE_SESSION_CONSOLE: "The care team opened a medicine session's live console.",
     Action.MEDICINE_SESSION_DISCHARGE: "A partner was discharged from a medicine session, signed off by the care team.",
     Action.MEDICINE_SESSION_PLAN: "A medicine session's plan (products, doses, facilitators, room, music) was completed or changed.",
+    Action.MEDICINE_SESSION_READ: "Someone read a medicine session (its time and room; for the care team, its plan).",
     Action.MEDICINE_SESSION_REFUSE: "Scheduling a medicine session was refused: the couple is not ready.",
     Action.MEDICINE_SESSION_SCHEDULE: "A medicine session was scheduled.",
     Action.MEDICINE_SESSION_SUMMARY: "The care team opened a medicine session's whole record.",

@@ -1,13 +1,29 @@
 """Preparation: a partner's preparation forms are theirs and their care team's; the other
-partner never sees them. Preparation session notes are the care team's alone."""
+partner never sees them. Preparation session notes are the care team's alone. The readiness
+gate is for the couple's own people: each partner sees their own, the care team both.
+
+- `partner_forms_visible_to(viewer, couple)`, `preparation_sessions_visible_to(viewer, couple)`
+- `require_partner_form_write(viewer, couple, partner_id, kind)`: 404 for an unknown form or a
+  stranger to the couple, 403 for the other partner; audited.
+- `require_preparation_session_record(viewer, couple)`: the care team only (403, audited).
+- `require_readiness(viewer, couple)` and `readiness_partner_ids(viewer, couple)`.
+"""
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
 from holdspace.couples.models import Couple
-from holdspace.policy.core import Viewer, is_care_team_of, is_partner_of, require_couple_people
-from holdspace.preparation.models import PartnerForm, PreparationSession
+from holdspace.policy.core import (
+    Viewer,
+    deny,
+    is_care_team_of,
+    is_partner_of,
+    require_care_team,
+    require_couple_people,
+    require_partner_record_write,
+)
+from holdspace.preparation.models import FormKind, PartnerForm, PreparationSession
 
 
 def partner_forms_visible_to(viewer: Viewer, couple: Couple) -> QuerySet[PartnerForm]:
@@ -32,5 +48,43 @@ def preparation_sessions_visible_to(viewer: Viewer, couple: Couple) -> QuerySet[
     return sessions.none()
 
 
+def require_partner_form_write(viewer: Viewer, couple: Couple, partner_id: int, kind: str) -> None:
+    """KIND of PARTNER_ID's forms: theirs to complete, or their care team's with them."""
+    if kind not in FormKind.values:
+        raise deny(
+            viewer,
+            what="partner form",
+            object_id=kind,
+            organisation_id=couple.organisation_id,
+            couple_id=couple.pk,
+        )
+    require_partner_record_write(viewer, couple, partner_id, action="complete forms for")
+
+
+def entered_with_care_team(viewer: Viewer, couple: Couple) -> bool:
+    """Whether a partner's record is being entered by their care team (with them), for the
+    audit trail."""
+    return is_care_team_of(viewer, couple)
+
+
+def require_preparation_session_record(viewer: Viewer, couple: Couple) -> None:
+    require_care_team(viewer, couple, action="record preparation sessions for")
+
+
 def require_readiness(viewer: Viewer, couple: Couple) -> None:
     require_couple_people(viewer, couple, action="see the readiness of")
+
+
+def readiness_partner_ids(viewer: Viewer, couple: Couple) -> set[int]:
+    """Whose readiness the viewer sees (after require_readiness): a partner their own, the care
+    team both partners'."""
+    everyone = {p.user_id for p in couple.loaded_partners}
+    if is_care_team_of(viewer, couple):
+        return everyone
+    return everyone & {viewer.user.pk}
+
+
+def sees_the_care_team_view(viewer: Viewer, couple: Couple) -> bool:
+    """The readiness page's care-team parts (both partners, scheduled sessions, the links
+    to record): for the care team; a partner sees their own list."""
+    return is_care_team_of(viewer, couple)

@@ -1,5 +1,12 @@
 """Screening: a partner's screening answers are theirs and their care team's; the other
-partner never sees them. Only a clinical lead overrides the engine's decision."""
+partner never sees them. The findings (the page with the rules and their sources) are the care
+team's to explain. Only a clinical lead overrides the engine's decision.
+
+- `screenings_visible_to(viewer, couple)`, `org_screenings_visible_to(viewer, org_id)` (the
+  queue) and `screening_queue_organisation(viewer, requested)` (404, audited).
+- `get_screening_for(viewer, couple, id)` and `get_screening_findings_for(…)`: 404, audited.
+- `require_screening_override(viewer, screening)`: 403, audited, for anyone but a clinical lead.
+"""
 
 from __future__ import annotations
 
@@ -34,6 +41,31 @@ def get_screening_for(viewer: Viewer, couple: Couple, screening_id: int) -> Scre
     return screening
 
 
+def can_see_screening_findings(viewer: Viewer, couple: Couple) -> bool:
+    """The findings are for the care team to explain; a partner sees their own answers."""
+    return is_care_team_of(viewer, couple)
+
+
+def screens_for_a_partner(viewer: Viewer, couple: Couple) -> bool:
+    """The care team enters a screening with a partner, and must say which; a partner screens
+    themselves."""
+    return is_care_team_of(viewer, couple)
+
+
+def get_screening_findings_for(viewer: Viewer, couple: Couple, screening_id: int) -> Screening:
+    """A screening with its findings: the care team's (404, audited, for anyone else, the
+    partner screened included)."""
+    if not can_see_screening_findings(viewer, couple):
+        raise deny(
+            viewer,
+            what="screening",
+            object_id=screening_id,
+            organisation_id=couple.organisation_id,
+            couple_id=couple.pk,
+        )
+    return get_screening_for(viewer, couple, screening_id)
+
+
 def can_override_screening(viewer: Viewer, couple: Couple) -> bool:
     """Only a clinical lead overrides the engine's decision; a facilitator cannot."""
     return viewer.role_in(couple.organisation_id) == Role.CLINICAL_LEAD
@@ -58,12 +90,13 @@ def screening_queue_organisation(viewer: Viewer, requested: object) -> Organisat
     raw = str(requested or "").strip()
     chosen = int(raw) if raw.isdigit() else (allowed[0] if allowed and not raw else None)
     if chosen is None or chosen not in allowed:
-        raise deny(
-            viewer,
-            what="screening queue",
-            object_id=raw,
-            organisation_id=chosen if chosen is not None and viewer.role_in(chosen) else None,
-        )
+        # Into the chain of the organisation asked about when the viewer belongs to it, else
+        # of their own first one: never a chain without an organisation when one is known.
+        if chosen is not None and viewer.role_in(chosen) is not None:
+            trail: int | None = chosen
+        else:
+            trail = min(viewer.roles) if viewer.roles else None
+        raise deny(viewer, what="screening queue", object_id=raw, organisation_id=trail)
     return Organisation.objects.get(pk=chosen)
 
 

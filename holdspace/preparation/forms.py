@@ -264,17 +264,3 @@ class PreparationSessionForm(forms.Form):
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-
-
-class ScheduleForm(forms.Form):
-    starts_at = forms.DateTimeField(
-        label=_("Date and start time"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-    )
-    room = forms.CharField(label=_("Room"), required=False, max_length=120)
-    facilitators = forms.TypedMultipleChoiceField(
-        label=_("Facilitators present"),
-        coerce=int,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )

@@ -19,6 +19,8 @@ from holdspace.facilitators.models import GuideReview
 from holdspace.preparation.models import PartnerForm, PreparationKind, PreparationSession
 from holdspace.screening.models import TALK_IT_THROUGH, Decision, Screening
 from holdspace.screening.profiles import Profile, get_profile
+from holdspace.screening.selectors import latest_screenings
+from holdspace.sessions.models import MedicineSession, SessionStatus
 
 
 @dataclass(frozen=True)
@@ -217,136 +219,182 @@ def _private_item(
     return Item("preparation_private", label, True, window + ".", prep.source, prep.unverified)
 
 
+@dataclass(frozen=True)
+class _Records:
+    """What the gate reads of one couple, each in one query: the newest version of each
+    partner's forms, the preparation sessions (newest first), who shared an intention, and each
+    partner's newest decision on each facilitator."""
+
+    forms: dict[tuple[int, str], PartnerForm]
+    sessions: list[PreparationSession]
+    intentions: set[int]
+    approvals: dict[tuple[int, int], str]
+
+    @classmethod
+    def load(cls, couple: Couple, profile: Profile) -> _Records:
+        forms: dict[tuple[int, str], PartnerForm] = {}
+        for record in PartnerForm.objects.filter(
+            organisation_id=couple.organisation_id, couple=couple
+        ).order_by("-created_at", "-id"):
+            forms.setdefault((record.partner_id, record.kind), record)
+        sessions = list(
+            PreparationSession.objects.filter(
+                organisation_id=couple.organisation_id, couple=couple
+            ).order_by("-held_at", "-id")
+        )
+        intentions = set(
+            Entry.objects.filter(
+                organisation_id=couple.organisation_id,
+                couple=couple,
+                kind__in=[EntryKind.INTENTION, EntryKind.SHARED_INTENTION],
+                visibility__in=[Visibility.TEAM, Visibility.COUPLE],
+            ).values_list("author_id", flat=True)
+        )
+        approvals: dict[tuple[int, int], str] = {}
+        if profile.facilitators.approval_required:
+            for review in GuideReview.objects.filter(
+                organisation_id=couple.organisation_id, couple=couple
+            ).order_by("-created_at", "-id"):
+                approvals.setdefault((review.partner_id, review.facilitator_id), review.decision)
+        return cls(forms, sessions, intentions, approvals)
+
+
 def readiness(
     couple: Couple, *, at: dt.datetime | None = None, substance: str | None = None
 ) -> Readiness:
     """Every requirement of the couple's profile for each partner, done or missing, for a
     session at AT (or, without AT, as of now). COUPLE must come from Couple.with_people."""
     profile = get_profile(couple.organisation.profile)
-    from holdspace.screening.selectors import latest_screenings
-
-    partners = couple.loaded_partners
-    all_latest = latest_screenings(couple)
     if substance is None:
-        recent = max(all_latest.values(), key=lambda s: s.created_at, default=None)
+        recent = max(latest_screenings(couple).values(), key=lambda s: s.created_at, default=None)
         substance = (
             recent.substance
             if recent and recent.substance in profile.substances
             else profile.substances[0]
         )
     screenings = latest_screenings(couple, substance)
-    forms: dict[tuple[int, str], PartnerForm] = {}
-    for record in PartnerForm.objects.filter(
-        organisation_id=couple.organisation_id, couple=couple
-    ).order_by("-created_at", "-id"):
-        forms.setdefault((record.partner_id, record.kind), record)
-    sessions = list(
-        PreparationSession.objects.filter(
-            organisation_id=couple.organisation_id, couple=couple
-        ).order_by("-held_at", "-id")
-    )
-    intentions = set(
-        Entry.objects.filter(
-            organisation_id=couple.organisation_id,
-            couple=couple,
-            kind__in=[EntryKind.INTENTION, EntryKind.SHARED_INTENTION],
-            visibility__in=[Visibility.TEAM, Visibility.COUPLE],
-        ).values_list("author_id", flat=True)
-    )
-    approvals: dict[tuple[int, int], str] = {}
-    if profile.facilitators.approval_required:
-        for review in GuideReview.objects.filter(
-            organisation_id=couple.organisation_id, couple=couple
-        ).order_by("-created_at", "-id"):
-            approvals.setdefault((review.partner_id, review.facilitator_id), review.decision)
+    records = _Records.load(couple, profile)
     team = [(m.user_id, m.user.display_name) for m in couple.loaded_care_team]
-    result = []
-    for partner in partners:
-        items = [_screening_item(screenings.get(partner.user_id), substance, profile)]
-        for form in profile.required_forms:
-            if form.code == "client_information":
-                continue
-            found = forms.get((partner.user_id, form.code))
-            detail = (
-                _("Completed %(when)s.") % {"when": _when(found.created_at)}
-                if found
-                else _("Not completed yet.")
-            )
-            if found and form.code == "touch_consent":
-                detail = _touch_summary(found)
-            items.append(
-                Item(
-                    f"form:{form.code}",
-                    form.name,
-                    found is not None,
-                    detail,
-                    form.source,
-                    form.unverified,
-                    action=form.code,
-                )
-            )
-        own = [
-            s
-            for s in sessions
-            if s.kind == PreparationKind.PRIVATE and s.partner_id == partner.user_id
-        ]
-        if profile.preparation.private_sessions_per_partner:
-            items.append(_private_item(own, profile, at))
-        if profile.preparation.intention_required:
-            has = partner.user_id in intentions
-            items.append(
-                Item(
-                    "intention",
-                    _("Intention shared with the care team"),
-                    has,
-                    "" if has else _("Write an intention and share it with the care team."),
-                    profile.preparation.source,
-                    profile.preparation.unverified,
-                    action="intention",
-                )
-            )
-        if profile.facilitators.approval_required:
-            waiting = [
-                name
-                for uid, name in team
-                if approvals.get((partner.user_id, uid)) != GuideReview.APPROVE
-            ]
-            items.append(
-                Item(
-                    "guide_approval",
-                    _("Met and approved each facilitator"),
-                    bool(team) and not waiting,
-                    (
-                        _("Waiting for: %(names)s.") % {"names": ", ".join(waiting)}
-                        if waiting
-                        else (_("No facilitator on the care team yet.") if not team else "")
-                    ),
-                    profile.facilitators.source,
-                    profile.facilitators.unverified,
-                    action="guides",
-                )
-            )
-        result.append(PartnerReadiness(partner, items))
-    couple_items = []
-    joint_needed = profile.preparation.joint_sessions
-    if joint_needed:
-        held = sum(
-            1
-            for s in sessions
-            if s.kind == PreparationKind.JOINT and (at is None or s.held_at <= at)
+    result = [
+        PartnerReadiness(
+            partner,
+            [
+                _screening_item(screenings.get(partner.user_id), substance, profile),
+                *_form_items(partner, profile, records),
+                *_preparation_items(partner, profile, records, at),
+                *_guide_items(partner, profile, records, team),
+            ],
         )
-        couple_items.append(
+        for partner in couple.loaded_partners
+    ]
+    return Readiness(couple, profile, substance, at, result, _couple_items(profile, records, at))
+
+
+def _form_items(partner: Partner, profile: Profile, records: _Records) -> list[Item]:
+    """One item per form the profile requires (the screening has its own)."""
+    items = []
+    for form in profile.required_forms:
+        if form.code == "client_information":
+            continue
+        found = records.forms.get((partner.user_id, form.code))
+        detail = (
+            _("Completed %(when)s.") % {"when": _when(found.created_at)}
+            if found
+            else _("Not completed yet.")
+        )
+        if found and form.code == "touch_consent":
+            detail = _touch_summary(found)
+        items.append(
             Item(
-                "preparation_joint",
-                _("Joint preparation sessions"),
-                held >= joint_needed,
-                _("%(held)d of %(needed)d held.") % {"held": held, "needed": joint_needed},
+                f"form:{form.code}",
+                form.name,
+                found is not None,
+                detail,
+                form.source,
+                form.unverified,
+                action=form.code,
+            )
+        )
+    return items
+
+
+def _preparation_items(
+    partner: Partner, profile: Profile, records: _Records, at: dt.datetime | None
+) -> list[Item]:
+    """Private preparation and a shared intention, where the profile asks for them."""
+    items = []
+    own = [
+        s
+        for s in records.sessions
+        if s.kind == PreparationKind.PRIVATE and s.partner_id == partner.user_id
+    ]
+    if profile.preparation.private_sessions_per_partner:
+        items.append(_private_item(own, profile, at))
+    if profile.preparation.intention_required:
+        has = partner.user_id in records.intentions
+        items.append(
+            Item(
+                "intention",
+                _("Intention shared with the care team"),
+                has,
+                "" if has else _("Write an intention and share it with the care team."),
                 profile.preparation.source,
                 profile.preparation.unverified,
-                action="preparation",
+                action="intention",
             )
         )
-    return Readiness(couple, profile, substance, at, result, couple_items)
+    return items
+
+
+def _guide_items(
+    partner: Partner, profile: Profile, records: _Records, team: list[tuple[int, str]]
+) -> list[Item]:
+    """Where the profile asks for it: the partner has met and approved each facilitator."""
+    if not profile.facilitators.approval_required:
+        return []
+    waiting = [
+        name
+        for uid, name in team
+        if records.approvals.get((partner.user_id, uid)) != GuideReview.APPROVE
+    ]
+    return [
+        Item(
+            "guide_approval",
+            _("Met and approved each facilitator"),
+            bool(team) and not waiting,
+            (
+                _("Waiting for: %(names)s.") % {"names": ", ".join(waiting)}
+                if waiting
+                else (_("No facilitator on the care team yet.") if not team else "")
+            ),
+            profile.facilitators.source,
+            profile.facilitators.unverified,
+            action="guides",
+        )
+    ]
+
+
+def _couple_items(profile: Profile, records: _Records, at: dt.datetime | None) -> list[Item]:
+    """The couple's own requirements: the joint preparation sessions held by AT."""
+    joint_needed = profile.preparation.joint_sessions
+    if not joint_needed:
+        return []
+    held = sum(
+        1
+        for s in records.sessions
+        if s.kind == PreparationKind.JOINT and (at is None or s.held_at <= at)
+    )
+    return [
+        Item(
+            "preparation_joint",
+            _("Joint preparation sessions"),
+            held >= joint_needed,
+            _("%(held)d of %(needed)d held.") % {"held": held, "needed": joint_needed},
+            profile.preparation.source,
+            profile.preparation.unverified,
+            action="preparation",
+        )
+    ]
 
 
 def _touch_summary(record: PartnerForm) -> str:
@@ -362,9 +410,6 @@ def _touch_summary(record: PartnerForm) -> str:
 
 def stage_for(couple: Couple) -> str:
     """The couple's place in the journey, from the records."""
-    from holdspace.screening.selectors import latest_screenings
-    from holdspace.sessions.models import MedicineSession, SessionStatus
-
     if couple.stage == Stage.CLOSED:
         return Stage.CLOSED
     sessions = MedicineSession.objects.filter(
@@ -387,12 +432,3 @@ def stage_for(couple: Couple) -> str:
         PartnerForm.objects.filter(couple=couple).exists()
     )
     return Stage.SCREENING if has_preparation else Stage.CONTACT
-
-
-def couple_stage_sync(couple: Couple) -> str:
-    """Store the stage that follows from the records (the console lists by it)."""
-    stage = stage_for(couple)
-    if stage != couple.stage:
-        Couple.objects.filter(pk=couple.pk).update(stage=stage)
-        couple.stage = stage
-    return stage

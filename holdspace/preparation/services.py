@@ -1,5 +1,6 @@
 """Recording preparation: a partner's forms (consents, plans, contacts, themes) and the
-preparation sessions the care team holds."""
+preparation sessions the care team holds; and the couple's stage, which every write of the
+journey keeps in step with the records (`couple_stage_sync`)."""
 
 from __future__ import annotations
 
@@ -13,17 +14,17 @@ from django.utils.translation import gettext as _
 
 from holdspace.accounts.models import Membership, Role
 from holdspace.audit.actions import Action
-from holdspace.couples.models import Couple
+from holdspace.couples.models import Couple, Stage
 from holdspace.lib.dates import held_error
-from holdspace.policy import (
-    Viewer,
-    is_care_team_of,
-    require_care_team,
-    require_partner_record_write,
+from holdspace.policy.core import Viewer
+from holdspace.policy.preparation import (
+    entered_with_care_team,
+    require_partner_form_write,
+    require_preparation_session_record,
 )
 from holdspace.preparation.forms import FORMS
 from holdspace.preparation.models import FormKind, PartnerForm, PreparationKind, PreparationSession
-from holdspace.preparation.readiness import couple_stage_sync
+from holdspace.preparation.readiness import stage_for
 from holdspace.screening.profiles import get_profile
 
 
@@ -39,7 +40,7 @@ def partner_form_submit(
     revoked the same way: a new version that says no."""
     if kind not in FormKind.values:
         raise ValidationError({"kind": [_("Unknown form: %(kind)s.") % {"kind": kind}]})
-    require_partner_record_write(viewer, couple, partner_id, action="complete forms for")
+    require_partner_form_write(viewer, couple, partner_id, kind)
     form = FORMS[kind](data=data)
     if not form.is_valid():
         raise ValidationError(
@@ -64,15 +65,12 @@ def partner_form_submit(
         )
         viewer.audit(
             Action.PREPARATION_FORM,
-            organisation_id=couple.organisation_id,
-            object_type="partner_form",
-            object_id=record.pk,
-            couple_id=couple.pk,
+            record,
             kind=kind,
             partner=partner_id,
-            with_staff=is_care_team_of(viewer, couple),
+            with_staff=entered_with_care_team(viewer, couple),
         )
-        couple_stage_sync(couple)
+        couple_stage_sync(viewer=viewer, couple=couple)
     return record
 
 
@@ -97,7 +95,7 @@ def preparation_session_record(
     notes: str = "",
 ) -> PreparationSession:
     """The care team records a preparation session: privately with one partner, or joint."""
-    require_care_team(viewer, couple, action="record preparation sessions for")
+    require_preparation_session_record(viewer, couple)
     errors: dict[str, list[str]] = {}
     partner_ids = {p.user_id for p in couple.loaded_partners}
     team_ids = {user_id for user_id, _name in preparation_facilitators(couple)}
@@ -129,13 +127,22 @@ def preparation_session_record(
         )
         viewer.audit(
             Action.PREPARATION_SESSION,
-            organisation_id=couple.organisation_id,
-            object_type="preparation_session",
-            object_id=session.pk,
-            couple_id=couple.pk,
+            session,
             kind=kind,
             partner=partner_id,
             facilitator=facilitator_id,
         )
-        couple_stage_sync(couple)
+        couple_stage_sync(viewer=viewer, couple=couple)
     return session
+
+
+def couple_stage_sync(*, viewer: Viewer, couple: Couple) -> str:
+    """Store the stage that follows from the records (the console lists by it), inside the
+    transaction of the write that moved it; a change is audited as the viewer's."""
+    stage = Stage(stage_for(couple))
+    if stage != couple.stage:
+        before = couple.stage
+        Couple.objects.filter(pk=couple.pk).update(stage=stage)
+        couple.stage = stage
+        viewer.audit(Action.COUPLE_STAGE, couple, detail={"from": before, "to": stage.value})
+    return stage

@@ -6,9 +6,9 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from holdspace.audit.actions import Action
 from holdspace.couples.models import Couple, Stage
-from holdspace.policy import (
-    Viewer,
-    get_screening_for,
+from holdspace.policy.core import Viewer
+from holdspace.policy.screening import (
+    get_screening_findings_for,
     org_screenings_visible_to,
     screenings_visible_to,
 )
@@ -91,19 +91,15 @@ def latest_screenings_of(queryset: QuerySet[Screening]) -> dict[tuple[int, str],
 
 
 def screening_read(*, viewer: Viewer, couple: Couple, screening_id: int) -> Screening:
-    screening = get_screening_for(viewer, couple, screening_id)
+    """One screening with its findings, for the care team (404, audited, for anyone else: a
+    partner's own answers are theirs, the findings are for the care team to explain)."""
+    screening = get_screening_findings_for(viewer, couple, screening_id)
     screening = with_latest_override(list(_prefetched(Screening.objects.filter(pk=screening.pk))))[
         0
     ]
     with_earlier([screening], screenings_visible_to(viewer, couple))
     screening.couple = couple
-    viewer.audit(
-        Action.SCREENING_READ,
-        organisation_id=couple.organisation_id,
-        object_type="screening",
-        object_id=screening.pk,
-        couple_id=couple.pk,
-    )
+    viewer.audit(Action.SCREENING_READ, screening)
     return screening
 
 

@@ -16,12 +16,10 @@ from django.utils.translation import gettext as _
 from holdspace.audit.actions import Action
 from holdspace.couples.models import Couple
 from holdspace.measures.models import SafetyAlert
-from holdspace.policy import (
-    Viewer,
-    require_partner_record_write,
-    require_screening_override,
-)
-from holdspace.screening.engine import DecisionInForce, evaluate
+from holdspace.policy.core import Viewer, require_partner_record_write
+from holdspace.policy.screening import require_screening_override
+from holdspace.preparation.services import couple_stage_sync
+from holdspace.screening.engine import DecisionInForce, Evaluation, evaluate
 from holdspace.screening.models import Decision, Screening, ScreeningOverride
 from holdspace.screening.profiles import SUBSTANCE_LABELS, get_profile
 from holdspace.screening.rules import rule_set
@@ -137,44 +135,11 @@ def screening_submit(
             answers=intake.answers,
             in_force=_decision_in_force(in_force) if in_force is not None else None,
         )
-        screening = Screening.objects.create(
-            organisation_id=couple.organisation_id,
-            couple=couple,
-            partner_id=partner_id,
-            substance=substance,
-            conditions=intake.conditions,
-            medications=[
-                {"written": m.written, "generic": m.generic, "atc": m.atc, "classes": m.classes}
-                for m in result.medications
-            ],
-            substances_used=intake.substances_used,
-            answers=intake.answers,
-            support_notes=intake.support_notes,
-            decision=result.decision,
-            findings=[finding.as_dict() for finding in result.findings],
-            rule_set_version=result.rule_set_version,
-            dictionary_version=result.dictionary_version,
-            entered_by=viewer.user,
-        )
-        alerts = [
-            SafetyAlert.objects.create(
-                organisation_id=couple.organisation_id,
-                couple=couple,
-                partner_id=partner_id,
-                screening=screening,
-                rule_id=finding.rule_id,
-                message=finding.message,
-                source=finding.source,
-                created_at=screening.created_at,
-            )
-            for finding in result.alerts
-        ]
+        screening = _screening_store(viewer, couple, partner_id, intake, result)
+        alerts = _alerts_raise(screening, result)
         viewer.audit(
             Action.SCREENING_SUBMIT,
-            organisation_id=couple.organisation_id,
-            object_type="screening",
-            object_id=screening.pk,
-            couple_id=couple.pk,
+            screening,
             partner=partner_id,
             substance=substance,
             decision=result.decision,
@@ -186,10 +151,49 @@ def screening_submit(
             if in_force is not None
             else None,
         )
-        from holdspace.preparation.readiness import couple_stage_sync
-
-        couple_stage_sync(couple)
+        couple_stage_sync(viewer=viewer, couple=couple)
     return screening
+
+
+def _screening_store(
+    viewer: Viewer, couple: Couple, partner_id: int, intake: Intake, result: Evaluation
+) -> Screening:
+    return Screening.objects.create(
+        organisation_id=couple.organisation_id,
+        couple=couple,
+        partner_id=partner_id,
+        substance=intake.substance,
+        conditions=intake.conditions,
+        medications=[
+            {"written": m.written, "generic": m.generic, "atc": m.atc, "classes": m.classes}
+            for m in result.medications
+        ],
+        substances_used=intake.substances_used,
+        answers=intake.answers,
+        support_notes=intake.support_notes,
+        decision=result.decision,
+        findings=[finding.as_dict() for finding in result.findings],
+        rule_set_version=result.rule_set_version,
+        dictionary_version=result.dictionary_version,
+        entered_by=viewer.user,
+    )
+
+
+def _alerts_raise(screening: Screening, result: Evaluation) -> list[SafetyAlert]:
+    """A safety alert for each finding that calls for one, for the care team at once."""
+    return [
+        SafetyAlert.objects.create(
+            organisation_id=screening.organisation_id,
+            couple_id=screening.couple_id,
+            partner_id=screening.partner_id,
+            screening=screening,
+            rule_id=finding.rule_id,
+            message=finding.message,
+            source=finding.source,
+            created_at=screening.created_at,
+        )
+        for finding in result.alerts
+    ]
 
 
 def _decision_in_force(screening: Screening) -> DecisionInForce:
@@ -256,10 +260,7 @@ def screening_override(
         )
         viewer.audit(
             Action.SCREENING_OVERRIDE,
-            organisation_id=screening.organisation_id,
-            object_type="screening",
-            object_id=screening.pk,
-            couple_id=screening.couple_id,
+            screening,
             detail={
                 "override": override.pk,
                 "from": screening.decision,
@@ -268,7 +269,5 @@ def screening_override(
                 "reason": reason,
             },
         )
-        from holdspace.preparation.readiness import couple_stage_sync
-
-        couple_stage_sync(screening.couple)
+        couple_stage_sync(viewer=viewer, couple=screening.couple)
     return override

@@ -9,15 +9,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from holdspace.lib.forms import errors_onto
-from holdspace.policy import (
+from holdspace.policy.core import require_partner_record_write, viewer_from_request
+from holdspace.policy.couples import get_couple_for
+from holdspace.policy.screening import (
     can_override_screening,
-    deny,
-    get_couple_for,
-    is_care_team_of,
-    require_partner_record_write,
+    can_see_screening_findings,
     require_screening_override,
     screening_queue_organisation,
-    viewer_from_request,
 )
 from holdspace.screening.forms import OverrideForm, ScreeningForm
 from holdspace.screening.models import TALK_IT_THROUGH, Decision
@@ -65,7 +63,7 @@ def screening_form(request: HttpRequest, couple_id: int, partner_id: int) -> Htt
         except ValidationError as exc:
             errors_onto(form, exc)
         else:
-            if is_care_team_of(viewer, couple):
+            if can_see_screening_findings(viewer, couple):
                 return redirect("screening_detail", couple.pk, screening.pk)
             return render(
                 request,
@@ -100,15 +98,6 @@ def screening_detail(request: HttpRequest, couple_id: int, screening_id: int) ->
     """One screening with its findings and sources; a clinical lead may override it here."""
     viewer = viewer_from_request(request)
     couple = get_couple_for(viewer, couple_id)
-    if not is_care_team_of(viewer, couple):
-        # A partner's own answers are theirs; the findings are for the care team to explain.
-        raise deny(
-            viewer,
-            what="screening",
-            object_id=screening_id,
-            organisation_id=couple.organisation_id,
-            couple_id=couple.pk,
-        )
     screening = screening_read(viewer=viewer, couple=couple, screening_id=screening_id)
     form = OverrideForm(request.POST or None)
     if request.method == "POST":

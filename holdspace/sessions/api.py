@@ -1,5 +1,8 @@
-"""/api/v1/sessions: the plan, the live event log (each event recorded exactly once) and
-discharge — the same services and policy as the console."""
+"""/api/v1/couples/{id}/sessions (scheduling through the readiness gate) and /api/v1/sessions:
+one session, its plan, the live event log (each event recorded exactly once) and discharge —
+the same services and policy as the web pages. The live console's script posts its events
+here with the signed-in session and its CSRF token (holdspace/api.py adds session
+authentication to this router); other clients use a bearer token."""
 
 from __future__ import annotations
 
@@ -11,35 +14,65 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from holdspace.audit.actions import Action
 from holdspace.lib.api import ErrorOut, Input, api_viewer, documented
 from holdspace.lib.citations import citation
-from holdspace.policy import Viewer, get_medicine_session_for, is_care_team_of, require_session_care
+from holdspace.policy.couples import get_couple_for
+from holdspace.policy.sessions import get_medicine_session_for
 from holdspace.screening.profiles import get_profile
-from holdspace.sessions.models import Discharge, MedicineSession, SessionEvent
+from holdspace.sessions.models import Discharge, EventKind, MedicineSession, SessionEvent
 from holdspace.sessions.recording import EventConflict, session_event_record
-from holdspace.sessions.selectors import session_timeline
+from holdspace.sessions.selectors import (
+    SessionSeen,
+    session_as_planned,
+    session_detail_read,
+    session_events_read,
+    session_timeline,
+)
 from holdspace.sessions.services import (
+    NotReady,
     PlanLine,
     discharge_record,
     medicine_session_plan,
+    medicine_session_schedule,
 )
 
 router = Router(tags=["medicine sessions"])
+# Scheduling, under the couple: POST /api/v1/couples/{id}/sessions.
+couple_router = Router(tags=["medicine sessions"])
 
-EventKindLiteral = Literal[
-    "dose",
-    "supplemental_dose",
-    "vitals",
-    "note",
-    "observation",
-    "music",
-    "touch",
-    "monitoring_break",
-    "adverse_event",
-    "correction",
-    "end",
-]
+SubstanceCode = Literal["psilocybin", "mdma"]
+
+
+class SessionIn(Input):
+    starts_at: dt.datetime
+    substance: SubstanceCode | None = None
+    room: str = Field(default="", max_length=120)
+    facilitator_ids: list[int] = Field(default=[], max_length=20)
+
+
+class SessionOut(Schema):
+    id: int
+    couple_id: int
+    substance: str
+    starts_at: dt.datetime
+    room: str
+    status: str
+    facilitator_ids: list[int]
+
+
+class MissingOut(Schema):
+    partner_id: int | None
+    partner_name: str | None
+    code: str
+    label: str
+    detail: str
+    source: str
+    unverified: bool
+
+
+class NotReadyOut(Schema):
+    detail: str
+    missing: list[MissingOut]
 
 
 class PlanLineIn(Input):
@@ -105,7 +138,7 @@ class SessionDetailOut(Schema):
 class EventIn(Input):
     id: uuid.UUID = Field(description="A UUID the client generates; a replay sends it again.")
     partner_id: int | None = Field(default=None, description="Absent for a joint event.")
-    kind: EventKindLiteral
+    kind: EventKind
     occurred_at: dt.datetime
     data: dict[str, Any] = Field(default={})
 
@@ -120,7 +153,7 @@ class AlertOut(Schema):
 class EventOut(Schema):
     id: uuid.UUID
     partner_id: int | None
-    kind: str
+    kind: EventKind
     occurred_at: dt.datetime
     received_at: dt.datetime
     data: dict[str, Any]
@@ -171,8 +204,8 @@ class DischargeOut(Schema):
     session_status: str
 
 
-def _session_out(viewer: Viewer, session: MedicineSession) -> SessionDetailOut:
-    staff = is_care_team_of(viewer, session.couple)
+def _session_out(seen: SessionSeen) -> SessionDetailOut:
+    session = seen.session
     return SessionDetailOut(
         id=session.pk,
         couple_id=session.couple_id,
@@ -185,7 +218,7 @@ def _session_out(viewer: Viewer, session: MedicineSession) -> SessionDetailOut:
         started_at=session.started_at,
         ended_at=session.ended_at,
         end_reason=session.end_reason,
-        facilitator_ids=list(session.facilitators.values_list("user_id", flat=True)),
+        facilitator_ids=seen.facilitator_ids,
         plans=[
             PlanLineOut(
                 partner_id=p.partner_id,
@@ -196,9 +229,9 @@ def _session_out(viewer: Viewer, session: MedicineSession) -> SessionDetailOut:
                 supplemental_mg=p.supplemental_mg,
                 supplemental_after_minutes=p.supplemental_after_minutes,
             )
-            for p in (session.plans.all() if staff else [])
+            for p in seen.plans
         ],
-        music=session.music_plan if staff else {},
+        music=session.music_plan if seen.care_team else {},
         discharge_criteria=[
             DischargeCriterionOut(
                 id=c.id, label=c.label, source=citation(c.source), unverified=c.unverified
@@ -212,7 +245,7 @@ def event_out(event: SessionEvent) -> EventOut:
     return EventOut(
         id=event.uuid,
         partner_id=event.partner_id,
-        kind=event.kind,
+        kind=EventKind(event.kind),
         occurred_at=event.occurred_at,
         received_at=event.received_at,
         data=event.data,
@@ -228,9 +261,7 @@ def event_out(event: SessionEvent) -> EventOut:
 
 @router.get("/{session_id}", response=documented({200: SessionDetailOut}), summary="One session")
 def session_detail(request: HttpRequest, session_id: int) -> SessionDetailOut:
-    viewer = api_viewer(request)
-    session = get_medicine_session_for(viewer, session_id)
-    return _session_out(viewer, session)
+    return _session_out(session_detail_read(viewer=api_viewer(request), session_id=session_id))
 
 
 @router.put(
@@ -249,7 +280,7 @@ def session_plan(request: HttpRequest, session_id: int, payload: PlanIn) -> Sess
         room=payload.room,
         music_plan=payload.music.model_dump() if payload.music else None,
     )
-    return _session_out(viewer, session)
+    return _session_out(session_as_planned(session))
 
 
 @router.post(
@@ -292,16 +323,7 @@ def event_new(request: HttpRequest, session_id: int, payload: EventIn) -> Any:
 def events(request: HttpRequest, session_id: int) -> EventListOut:
     viewer = api_viewer(request)
     session = get_medicine_session_for(viewer, session_id)
-    require_session_care(viewer, session, action="read the events of")
-    items = session_timeline(session)
-    viewer.audit(
-        Action.SESSION_EVENT_LIST,
-        organisation_id=session.organisation_id,
-        object_type="medicine_session",
-        object_id=session.pk,
-        couple_id=session.couple_id,
-        count=len(items),
-    )
+    items = session_events_read(viewer=viewer, session=session)
     return EventListOut(count=len(items), items=[event_out(e) for e in items])
 
 
@@ -328,4 +350,47 @@ def discharge(request: HttpRequest, session_id: int, payload: DischargeIn) -> St
             signed_off_by=viewer.user.display_name,
             session_status=session.status,
         ),
+    )
+
+
+@couple_router.post(
+    "/{couple_id}/sessions",
+    response=documented({201: SessionOut, 409: NotReadyOut}, writes=True),
+    summary="Schedule a medicine session (care team only; 409 lists what is missing)",
+)
+def session_new(request: HttpRequest, couple_id: int, payload: SessionIn) -> Any:
+    viewer = api_viewer(request)
+    couple = get_couple_for(viewer, couple_id)
+    try:
+        session: MedicineSession = medicine_session_schedule(
+            viewer=viewer,
+            couple=couple,
+            starts_at=payload.starts_at,
+            room=payload.room,
+            facilitator_ids=payload.facilitator_ids,
+            substance=payload.substance,
+        )
+    except NotReady as exc:
+        return Status(409, _not_ready_out(exc))
+    return Status(
+        201,
+        SessionOut(
+            id=session.pk,
+            couple_id=couple.pk,
+            substance=session.substance,
+            starts_at=session.starts_at,
+            room=session.room,
+            status=session.status,
+            facilitator_ids=list(dict.fromkeys(payload.facilitator_ids)),
+        ),
+    )
+
+
+def _not_ready_out(exc: NotReady) -> NotReadyOut:
+    return NotReadyOut(
+        detail="The couple is not ready for a medicine session at that time.",
+        missing=[
+            MissingOut(**{**m, "source": citation(str(m["source"]))})  # type: ignore[arg-type]
+            for m in exc.missing
+        ],
     )

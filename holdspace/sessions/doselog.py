@@ -22,19 +22,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from holdspace.accounts.models import Organisation, Role
+from holdspace.accounts.models import Organisation
 from holdspace.audit.actions import Action
-from holdspace.policy import (
-    Viewer,
-    organisation_for,
-    viewer_from_request,
-)
+from holdspace.policy.core import Viewer, viewer_from_request
+from holdspace.policy.sessions import dose_log_organisation, dose_log_organisations
 from holdspace.reports.pseudonyms import pseudonym
-from holdspace.sessions.models import (
-    SessionEvent,
-)
+from holdspace.sessions.models import DOSE_KINDS, EventKind, SessionEvent
 
-DOSE_KINDS = ("dose", "supplemental_dose")
 PAGE_SIZE = 200
 
 # The dose log --------------------------------------------------------------------------------
@@ -101,14 +95,6 @@ class DoseRow:
         return float(value) if value is not None else None
 
 
-def _dose_organisation(request: HttpRequest, viewer: Viewer, *, attempted: str) -> Organisation:
-    """The organisation whose dose log is asked for: `org`, or the viewer's first organisation
-    as a clinical lead. Anyone else is refused (403, audited)."""
-    return organisation_for(
-        viewer, request.GET.get("org"), {Role.CLINICAL_LEAD}, what="dose log", attempted=attempted
-    )
-
-
 def _doses(organisation_id: int, form: DoseFilterForm) -> QuerySet[SessionEvent]:
     doses = SessionEvent.objects.filter(organisation_id=organisation_id, kind__in=DOSE_KINDS)
     data = form.cleaned_data
@@ -129,7 +115,7 @@ def _rows(organisation_id: int, doses: Iterable[SessionEvent]) -> list[DoseRow]:
     changes: dict[int, dict[str, Any]] = {}
     for correction in SessionEvent.objects.filter(
         organisation_id=organisation_id,
-        kind="correction",
+        kind=EventKind.CORRECTION,
         corrects_id__in=[dose.pk for dose in doses],
     ).order_by("occurred_at", "id"):
         corrected = correction.data.get("data")
@@ -153,33 +139,65 @@ def _rows(organisation_id: int, doses: Iterable[SessionEvent]) -> list[DoseRow]:
     return rows
 
 
+@dataclass(frozen=True)
+class DoseLogPage:
+    page: Page[SessionEvent] | None
+    rows: list[DoseRow]
+    filters: dict[str, str]
+
+
+def dose_log_read(
+    *, viewer: Viewer, organisation: Organisation, form: DoseFilterForm, page: str | None
+) -> DoseLogPage:
+    """One page of ORGANISATION's dose log (from dose_log_organisation) for FORM's filters,
+    newest first; audited. Nothing is read while the filters are bad."""
+    if not form.is_valid():
+        return DoseLogPage(None, [], {})
+    filters = form.filters()
+    doses = _doses(organisation.pk, form).order_by("-occurred_at", "-id")
+    found = Paginator(doses, PAGE_SIZE).get_page(page)
+    rows = _rows(organisation.pk, found.object_list)
+    viewer.audit(
+        Action.DOSE_LOG_READ,
+        organisation,
+        object_type="dose_log",
+        filters=filters,
+        page=found.number,
+        rows=len(rows),
+    )
+    return DoseLogPage(found, rows, filters)
+
+
+def dose_log_export(
+    *, viewer: Viewer, organisation: Organisation, form: DoseFilterForm
+) -> list[DoseRow]:
+    """Every row of ORGANISATION's dose log for FORM's (valid) filters, oldest first: an
+    audited export."""
+    rows = _rows(organisation.pk, _doses(organisation.pk, form).order_by("occurred_at", "id"))
+    viewer.audit(
+        Action.EXPORT_DOSES,
+        organisation,
+        object_type="dose_log_csv",
+        filters=form.filters(),
+        rows=len(rows),
+    )
+    return rows
+
+
 @login_required
 @require_GET
 def dose_log(request: HttpRequest) -> HttpResponse:
     """The organisation's dose log, newest first, 200 to a page. A bad filter is answered
     400 with the reason beside the field."""
     viewer = viewer_from_request(request)
-    organisation = _dose_organisation(request, viewer, attempted="read the dose log of")
+    organisation = dose_log_organisation(
+        viewer, request.GET.get("org"), attempted="read the dose log of"
+    )
     form = DoseFilterForm(request.GET)
-    page: Page[SessionEvent] | None = None
-    rows: list[DoseRow] = []
-    filters: dict[str, str] = {}
-    if form.is_valid():
-        filters = form.filters()
-        doses = _doses(organisation.pk, form).order_by("-occurred_at", "-id")
-        page = Paginator(doses, PAGE_SIZE).get_page(request.GET.get("page"))
-        rows = _rows(organisation.pk, page.object_list)
-        viewer.audit(
-            Action.DOSE_LOG_READ,
-            organisation_id=organisation.pk,
-            object_type="dose_log",
-            object_id=organisation.pk,
-            filters=filters,
-            page=page.number,
-            rows=len(rows),
-        )
-    leads = viewer.orgs_with({Role.CLINICAL_LEAD})
-    query = urlencode({"org": organisation.pk, **filters})
+    found = dose_log_read(
+        viewer=viewer, organisation=organisation, form=form, page=request.GET.get("page")
+    )
+    leads = dose_log_organisations(viewer)
     return render(
         request,
         "sessions/doses.html",
@@ -191,9 +209,9 @@ def dose_log(request: HttpRequest) -> HttpResponse:
                 else []
             ),
             "form": form,
-            "page": page,
-            "rows": rows,
-            "query": query,
+            "page": found.page,
+            "rows": found.rows,
+            "query": urlencode({"org": organisation.pk, **found.filters}),
         },
         status=200 if form.is_valid() else 400,
     )
@@ -224,7 +242,9 @@ def csv_cell(value: object) -> str:
 def dose_log_csv(request: HttpRequest) -> HttpResponse:
     """The dose log's rows for the same filters, oldest first, as an audited export."""
     viewer = viewer_from_request(request)
-    organisation = _dose_organisation(request, viewer, attempted="export the dose log of")
+    organisation = dose_log_organisation(
+        viewer, request.GET.get("org"), attempted="export the dose log of"
+    )
     form = DoseFilterForm(request.GET)
     if not form.is_valid():
         problems = "\n".join(
@@ -232,7 +252,7 @@ def dose_log_csv(request: HttpRequest) -> HttpResponse:
             for name, errors in form.errors.items()
         )
         return HttpResponse(problems + "\n", status=400, content_type="text/plain; charset=utf-8")
-    rows = _rows(organisation.pk, _doses(organisation.pk, form).order_by("occurred_at", "id"))
+    rows = dose_log_export(viewer=viewer, organisation=organisation, form=form)
     output = io.StringIO()
     writer = csv.writer(output, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -253,14 +273,6 @@ def dose_log_csv(request: HttpRequest) -> HttpResponse:
                 dose.recorded_by.display_name,
             )
         )
-    viewer.audit(
-        Action.EXPORT_DOSES,
-        organisation_id=organisation.pk,
-        object_type="dose_log_csv",
-        object_id=organisation.pk,
-        filters=form.filters(),
-        rows=len(rows),
-    )
     response = HttpResponse(output.getvalue(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="holdspace-doses-{stamp}.csv"'

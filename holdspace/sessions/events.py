@@ -20,6 +20,7 @@ from pydantic import (
 
 from holdspace.lib.schemas import StrictModel, load_toml
 from holdspace.screening.rules import RULES_DIR
+from holdspace.sessions.models import EventKind
 
 _VITALS_FILE: Path = RULES_DIR / "vitals.toml"
 
@@ -115,22 +116,20 @@ class EndData(_Data):
         return self
 
 
+# The data of each kind of event (every EventKind has one: a test says so).
 DATA: dict[str, type[_Data]] = {
-    "dose": DoseData,
-    "supplemental_dose": DoseData,
-    "vitals": VitalsData,
-    "note": NoteData,
-    "observation": NoteData,
-    "music": MusicData,
-    "touch": TouchData,
-    "monitoring_break": MonitoringBreakData,
-    "adverse_event": AdverseEventData,
-    "correction": CorrectionData,
-    "end": EndData,
+    EventKind.DOSE: DoseData,
+    EventKind.SUPPLEMENTAL_DOSE: DoseData,
+    EventKind.VITALS: VitalsData,
+    EventKind.NOTE: NoteData,
+    EventKind.OBSERVATION: NoteData,
+    EventKind.MUSIC: MusicData,
+    EventKind.TOUCH: TouchData,
+    EventKind.MONITORING_BREAK: MonitoringBreakData,
+    EventKind.ADVERSE_EVENT: AdverseEventData,
+    EventKind.CORRECTION: CorrectionData,
+    EventKind.END: EndData,
 }
-# Kinds about one partner (partner_id required) and kinds about the session as a whole.
-PARTNER_KINDS = frozenset({"dose", "supplemental_dose", "vitals", "touch", "adverse_event"})
-JOINT_KINDS = frozenset({"music", "monitoring_break", "end"})
 
 
 class EventDataError(ValueError):

@@ -116,6 +116,26 @@ class EventKind(models.TextChoices):
     END = "end", _("End of session")
 
 
+# The kinds of event every part of Holdspace names: the web form's choices, the API schema's
+# type and the service's checks all come from EventKind and these groups of it.
+DOSE_KINDS = (EventKind.DOSE, EventKind.SUPPLEMENTAL_DOSE)
+# Kinds about one partner (partner_id required) and kinds about the session as a whole.
+PARTNER_KINDS = frozenset(
+    {
+        EventKind.DOSE,
+        EventKind.SUPPLEMENTAL_DOSE,
+        EventKind.VITALS,
+        EventKind.TOUCH,
+        EventKind.ADVERSE_EVENT,
+    }
+)
+JOINT_KINDS = frozenset({EventKind.MUSIC, EventKind.MONITORING_BREAK, EventKind.END})
+# Kinds no longer recorded once the session has ended (discharge follows).
+NOT_AFTER_END = frozenset(
+    {EventKind.DOSE, EventKind.SUPPLEMENTAL_DOSE, EventKind.TOUCH, EventKind.END}
+)
+
+
 class SessionEvent(models.Model):
     """One timestamped event of a medicine session, for one partner or (partner empty) both.
 

@@ -19,10 +19,12 @@ from django.utils.translation import gettext as _
 
 from holdspace.audit.actions import Action
 from holdspace.measures.models import SafetyAlert
-from holdspace.policy import Viewer, require_session_care
-from holdspace.preparation.readiness import couple_stage_sync
+from holdspace.policy.core import Viewer
+from holdspace.policy.sessions import require_session_care
+from holdspace.preparation.models import FormKind, PartnerForm
+from holdspace.preparation.services import couple_stage_sync
 from holdspace.screening.profiles import Profile, get_profile
-from holdspace.sessions.events import DATA, JOINT_KINDS, PARTNER_KINDS, EventDataError, clean_data
+from holdspace.sessions.events import DATA, EventDataError, clean_data
 from holdspace.sessions.limits import (
     cited,
     limit_message,
@@ -30,12 +32,16 @@ from holdspace.sessions.limits import (
     ratio_problem,
 )
 from holdspace.sessions.models import (
+    DOSE_KINDS,
+    JOINT_KINDS,
+    NOT_AFTER_END,
+    PARTNER_KINDS,
+    EventKind,
     MedicineSession,
     SessionEvent,
     SessionStatus,
 )
 
-DOSE_KINDS = frozenset({"dose", "supplemental_dose"})
 # A tablet's clock a few minutes fast does not make a time "in the future".
 CLOCK_SKEW = dt.timedelta(minutes=5)
 
@@ -77,14 +83,14 @@ def given_mg(session: MedicineSession, partner_id: int) -> tuple[float, SessionE
     amount), and their first dose."""
     doses = list(
         SessionEvent.objects.filter(
-            session=session, partner_id=partner_id, kind__in=["dose", "supplemental_dose"]
+            session=session, partner_id=partner_id, kind__in=DOSE_KINDS
         ).order_by("occurred_at", "id")
     )
     if not doses:
         return 0.0, None
     corrections = {
         str(c.data.get("corrects")): c.data.get("data", {})
-        for c in SessionEvent.objects.filter(session=session, kind="correction").order_by(
+        for c in SessionEvent.objects.filter(session=session, kind=EventKind.CORRECTION).order_by(
             "occurred_at", "id"
         )
     }
@@ -147,6 +153,7 @@ def session_event_record(
     require_session_care(viewer, session, action="record events for")
     if kind not in DATA:
         raise ValidationError({"kind": [_("Unknown kind: %(kind)s.") % {"kind": kind}]})
+    kind = EventKind(kind)
     if timezone.is_naive(occurred_at):
         occurred_at = timezone.make_aware(occurred_at)
     stored = SessionEvent.objects.filter(session=session, uuid=event_id).first()
@@ -158,18 +165,14 @@ def session_event_record(
         raise ValidationError(exc.problems) from None
     fingerprint = _fingerprint(partner_id, kind, occurred_at, clean)
     if stored is not None:
-        if stored.fingerprint != fingerprint:
-            raise EventConflict(stored)
-        return Recorded(stored, False, list(stored.alerts.all()))
+        return _replayed(stored, fingerprint)
     with transaction.atomic():
         # One writer per session at a time, so cumulative checks (the dose limit) hold.
         locked = MedicineSession.objects.select_for_update().get(pk=session.pk)
         locked.couple = session.couple  # with its partners and care team loaded
         stored = SessionEvent.objects.filter(session=session, uuid=event_id).first()
         if stored is not None:  # the same event arrived twice at once
-            if stored.fingerprint != fingerprint:
-                raise EventConflict(stored)
-            return Recorded(stored, False, list(stored.alerts.all()))
+            return _replayed(stored, fingerprint)
         corrects = _check_event(viewer, locked, kind, occurred_at, clean, partner_id)
         event = SessionEvent.objects.create(
             organisation_id=session.organisation_id,
@@ -185,40 +188,48 @@ def session_event_record(
             recorded_by=viewer.user,
         )
         alerts = _raise_alerts(locked, event)
-        changed: list[str] = []
-        # The session begins with its first dose: vital signs and notes before it do not
-        # start it, and every elapsed figure counts from that dose.
-        if kind in DOSE_KINDS:
-            if locked.status == SessionStatus.SCHEDULED:
-                locked.status = SessionStatus.IN_PROGRESS
-                changed.append("status")
-            if locked.started_at is None or occurred_at < locked.started_at:
-                locked.started_at = occurred_at
-                changed.append("started_at")
-        if kind == "end":
-            locked.status = SessionStatus.ENDED
-            locked.ended_at = occurred_at
-            locked.end_reason = clean["reason"]
-            changed += ["status", "ended_at", "end_reason"]
-        if changed:
-            locked.save(update_fields=sorted(set(changed)))
+        _advance_session(locked, event)
         session.status, session.started_at = locked.status, locked.started_at
         session.ended_at, session.end_reason = locked.ended_at, locked.end_reason
         viewer.audit(
             Action.SESSION_EVENT_RECORD,
-            organisation_id=session.organisation_id,
-            object_type="session_event",
-            object_id=event.pk,
-            couple_id=session.couple_id,
+            event,
             session=session.pk,
             uuid=str(event_id),
-            kind=kind,
+            kind=kind.value,
             partner=partner_id,
             alerts=[a.rule_id for a in alerts],
         )
-        if kind == "end":
-            couple_stage_sync(session.couple)
+        if kind == EventKind.END:
+            couple_stage_sync(viewer=viewer, couple=session.couple)
     return Recorded(event, True, alerts)
+
+
+def _replayed(stored: SessionEvent, fingerprint: str) -> Recorded:
+    """A stored event sent again: the same one if its body is the same, else a conflict."""
+    if stored.fingerprint != fingerprint:
+        raise EventConflict(stored)
+    return Recorded(stored, False, list(stored.alerts.all()))
+
+
+def _advance_session(locked: MedicineSession, event: SessionEvent) -> None:
+    """The session begins with its first dose: vital signs and notes before it do not start
+    it, and every elapsed figure counts from that dose. An end event ends it."""
+    changed: list[str] = []
+    if event.kind in DOSE_KINDS:
+        if locked.status == SessionStatus.SCHEDULED:
+            locked.status = SessionStatus.IN_PROGRESS
+            changed.append("status")
+        if locked.started_at is None or event.occurred_at < locked.started_at:
+            locked.started_at = event.occurred_at
+            changed.append("started_at")
+    if event.kind == EventKind.END:
+        locked.status = SessionStatus.ENDED
+        locked.ended_at = event.occurred_at
+        locked.end_reason = event.data["reason"]
+        changed += ["status", "ended_at", "end_reason"]
+    if changed:
+        locked.save(update_fields=sorted(set(changed)))
 
 
 def _check_event(
@@ -235,12 +246,7 @@ def _check_event(
     errors: dict[str, list[str]] = {}
     if session.status in {SessionStatus.CLOSED, SessionStatus.CANCELLED}:
         raise ValidationError({"session": [_("The session is closed: nothing more is recorded.")]})
-    if session.status == SessionStatus.ENDED and kind in {
-        "dose",
-        "supplemental_dose",
-        "touch",
-        "end",
-    }:
+    if session.status == SessionStatus.ENDED and kind in NOT_AFTER_END:
         raise ValidationError(
             {"kind": [_("The session has ended: no more %(kind)s.") % {"kind": kind}]}
         )
@@ -262,23 +268,23 @@ def _check_event(
         ]
     if errors:
         raise ValidationError(errors)
-    if kind in {"dose", "supplemental_dose"}:
+    if kind in DOSE_KINDS:
         assert partner_id is not None
         _check_dose(session, profile, kind, occurred_at, data, partner_id)
-    if kind == "touch":
+    if kind == EventKind.TOUCH:
         assert partner_id is not None
         _check_touch(session, data, partner_id)
-    if kind == "end" and data["reason"] != "emergency_transfer":
+    if kind == EventKind.END and data["reason"] != "emergency_transfer":
         _check_completed(session, profile, occurred_at)
-    if kind == "correction":
+    if kind == EventKind.CORRECTION:
         corrected = SessionEvent.objects.filter(session=session, uuid=data["corrects"]).first()
         if corrected is None:
             raise ValidationError({"data.corrects": [_("No event with this id in this session.")]})
-        if corrected.kind == "correction":
+        if corrected.kind == EventKind.CORRECTION:
             raise ValidationError(
                 {"data.corrects": [_("Correct the original event, not a correction.")]}
             )
-        if corrected.kind in {"dose", "supplemental_dose"} and "amount_mg" in data["data"]:
+        if corrected.kind in DOSE_KINDS and "amount_mg" in data["data"]:
             try:
                 amount = float(data["data"]["amount_mg"])
             except (TypeError, ValueError):
@@ -324,7 +330,7 @@ def _check_dose(
             }
         )
     # A further "dose" (Colorado servings) needs no timing; the limit above still holds.
-    if kind == "supplemental_dose":
+    if kind == EventKind.SUPPLEMENTAL_DOSE:
         if first is None:
             raise ValidationError(
                 {"kind": [_("Record the first dose before a supplemental dose.")]}
@@ -361,14 +367,12 @@ def _largest_other(session: MedicineSession, partner_id: int) -> float:
 
 
 def _check_touch(session: MedicineSession, data: Mapping[str, Any], partner_id: int) -> None:
-    from holdspace.preparation.models import PartnerForm
-
     consent = (
         PartnerForm.objects.filter(
             organisation_id=session.organisation_id,
             couple_id=session.couple_id,
             partner_id=partner_id,
-            kind="touch_consent",
+            kind=FormKind.TOUCH_CONSENT,
         )
         .order_by("-created_at", "-id")
         .first()
@@ -485,7 +489,7 @@ def _check_completed(session: MedicineSession, profile: Profile, occurred_at: dt
 def _raise_alerts(session: MedicineSession, event: SessionEvent) -> list[SafetyAlert]:
     profile = get_profile(session.profile)
     found: list[tuple[str, str, str]] = []
-    if event.kind == "vitals" and profile.vital_thresholds is not None:
+    if event.kind == EventKind.VITALS and profile.vital_thresholds is not None:
         source = profile.vital_thresholds.source + (
             " (unverified)" if profile.vital_thresholds.unverified else ""
         )
@@ -499,7 +503,7 @@ def _raise_alerts(session: MedicineSession, event: SessionEvent) -> list[SafetyA
                 "list": "; ".join(crossed),
             }
             found.append(("vitals-thresholds", message, source))
-    if event.kind == "adverse_event" and (
+    if event.kind == EventKind.ADVERSE_EVENT and (
         event.data["severity"] in {"severe", "life_threatening"}
         or event.data.get("emergency_services")
         or event.data.get("medical_care")

@@ -1,14 +1,179 @@
-"""Reads of medicine sessions: the timeline with corrections and alerts, in constant queries."""
+"""Reads of medicine sessions, through the policy and audited here: one session, its events,
+the live console's page; and the timeline with corrections and alerts, in constant queries."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Prefetch
+from django.utils import timezone
 
+from holdspace.audit.actions import Action
+from holdspace.couples.models import Couple, Partner
 from holdspace.measures.models import SafetyAlert
-from holdspace.sessions.models import MedicineSession, SessionEvent
+from holdspace.policy.core import Viewer
+from holdspace.policy.preparation import partner_forms_visible_to
+from holdspace.policy.sessions import (
+    can_see_session_plan,
+    get_medicine_session_for,
+    require_session_care,
+)
+from holdspace.preparation.models import FormKind
+from holdspace.screening.profiles import Profile, get_profile
+from holdspace.sessions.models import (
+    DOSE_KINDS,
+    Discharge,
+    EventKind,
+    MedicineSession,
+    PartnerPlan,
+    SessionEvent,
+    SessionFacilitator,
+    SessionStatus,
+)
+
+
+@dataclass(frozen=True)
+class SessionSeen:
+    """One session as the viewer may see it: its plan only for the care team."""
+
+    session: MedicineSession
+    care_team: bool
+    facilitator_ids: list[int]
+    plans: list[PartnerPlan]
+
+
+def session_detail_read(*, viewer: Viewer, session_id: int) -> SessionSeen:
+    """One medicine session: its time and room for whoever sees the couple, its plan and
+    music for the care team; audited."""
+    session = get_medicine_session_for(viewer, session_id)
+    care_team = can_see_session_plan(viewer, session)
+    viewer.audit(Action.MEDICINE_SESSION_READ, session, plan=care_team)
+    return SessionSeen(
+        session=session,
+        care_team=care_team,
+        facilitator_ids=list(session.facilitators.values_list("user_id", flat=True)),
+        plans=list(session.plans.all()) if care_team else [],
+    )
+
+
+def session_as_planned(session: MedicineSession) -> SessionSeen:
+    """The session as its care team just planned it: the answer to the plan's write, which is
+    audited itself (so no read is audited beside it)."""
+    return SessionSeen(
+        session=session,
+        care_team=True,
+        facilitator_ids=list(session.facilitators.values_list("user_id", flat=True)),
+        plans=list(session.plans.all()),
+    )
+
+
+def session_events_read(*, viewer: Viewer, session: MedicineSession) -> list[SessionEvent]:
+    """The session's events for its care team (403 for others who see it); audited."""
+    require_session_care(viewer, session, action="read the events of")
+    items = session_timeline(session)
+    viewer.audit(Action.SESSION_EVENT_LIST, session, count=len(items))
+    return items
+
+
+@dataclass(frozen=True)
+class ConsoleColumn:
+    """One partner's column of the console: their plan, touch consent, events and forms."""
+
+    partner: Partner
+    plan: PartnerPlan | None
+    touch: dict[str, Any]
+    events: list[SessionEvent]
+    discharge: Discharge | None
+    forms: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ConsolePage:
+    session: MedicineSession
+    couple: Couple
+    profile: Profile
+    columns: list[ConsoleColumn]
+    joint: list[SessionEvent]
+    joint_forms: dict[str, str]
+    alerts: list[tuple[str, SafetyAlert]]  # each open alert with the partner's name
+    facilitators: list[SessionFacilitator]
+    events_json: str  # the ids the server holds, for the browser's queue
+    kinds: list[tuple[str, str]] = field(default_factory=list)  # EventKind, for the script
+    dose_kinds: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def ended(self) -> bool:
+        return self.session.status in {SessionStatus.ENDED, SessionStatus.CLOSED}
+
+    @property
+    def closed(self) -> bool:
+        return self.session.status == SessionStatus.CLOSED
+
+
+def console_page(*, viewer: Viewer, session_id: int) -> ConsolePage:
+    """The live console of one session, for its care team (403 for others who see it, 404 for
+    everyone else); audited."""
+    session = get_medicine_session_for(viewer, session_id)
+    require_session_care(viewer, session, action="run")
+    events = session_timeline(session)
+    for event in events:
+        event.text = describe(event)  # type: ignore[attr-defined]
+        event.correction_id = str(uuid.uuid4())  # type: ignore[attr-defined]
+    plans = {p.partner_id: p for p in PartnerPlan.objects.filter(session=session)}
+    touch: dict[int, dict[str, Any]] = {}
+    for record in (
+        partner_forms_visible_to(viewer, session.couple)
+        .filter(kind=FormKind.TOUCH_CONSENT)
+        .order_by("-created_at", "-id")
+    ):
+        touch.setdefault(record.partner_id, record.data)
+    discharged = {d.partner_id: d for d in Discharge.objects.filter(session=session)}
+    partners = session.couple.loaded_partners
+    # Each open alert with the name of the partner it is about, as the console's columns say.
+    names = {p.user_id: p.user.display_name for p in partners}
+    viewer.audit(Action.MEDICINE_SESSION_CONSOLE, session)
+    return ConsolePage(
+        session=session,
+        couple=session.couple,
+        profile=get_profile(session.profile),
+        columns=[
+            ConsoleColumn(
+                partner=partner,
+                plan=plans.get(partner.user_id),
+                touch=touch.get(partner.user_id, {}),
+                events=[e for e in events if e.partner_id == partner.user_id],
+                discharge=discharged.get(partner.user_id),
+                forms=new_form_ids(),
+            )
+            for partner in partners
+        ],
+        joint=[e for e in events if e.partner_id is None],
+        joint_forms=new_form_ids(),
+        alerts=[
+            (names.get(alert.partner_id, ""), alert)
+            for e in events
+            for alert in getattr(e, "alert_list", [])
+            if not alert.acknowledged_at
+        ],
+        facilitators=list(session.facilitators.select_related("user")),
+        events_json=json.dumps([str(e.uuid) for e in events]),
+        kinds=[(kind.value, str(kind.label)) for kind in EventKind],
+        dose_kinds=[(kind.value, str(kind.label)) for kind in DOSE_KINDS],
+    )
+
+
+def new_form_ids() -> dict[str, str]:
+    """A fresh client id per form of the console, so a form posted twice saves once."""
+    return {kind.value: str(uuid.uuid4()) for kind in EventKind}
+
+
+def console_now() -> dict[str, object]:
+    """The clock the console starts from: now, and the zone it is shown in."""
+    return {"now": timezone.localtime(), "server_time_zone": timezone.get_current_timezone_name()}
 
 
 def session_timeline(

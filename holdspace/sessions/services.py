@@ -21,8 +21,10 @@ from holdspace.facilitators.services import facilitator_refusals
 from holdspace.integration.services import follow_ups_create
 from holdspace.lib.dates import planned_error
 from holdspace.measures.models import SafetyAlert
-from holdspace.policy import Viewer, require_care_team, require_session_care
-from holdspace.preparation.readiness import Readiness, couple_stage_sync, readiness
+from holdspace.policy.core import Viewer, require_care_team
+from holdspace.policy.sessions import require_session_care
+from holdspace.preparation.readiness import Readiness, readiness
+from holdspace.preparation.services import couple_stage_sync
 from holdspace.screening.profiles import SUBSTANCE_LABELS, Profile, get_profile
 from holdspace.sessions.limits import cited, limit_message, ratio_problem
 from holdspace.sessions.models import (
@@ -59,47 +61,17 @@ def medicine_session_schedule(
     time (otherwise NotReady lists what is missing)."""
     require_care_team(viewer, couple, action="schedule medicine sessions for")
     profile = get_profile(couple.organisation.profile)
-    errors: dict[str, list[str]] = {}
     if timezone.is_naive(starts_at):
         starts_at = timezone.make_aware(starts_at)
-    if starts_at < timezone.now():
-        errors["starts_at"] = [_("Choose a start time in the future.")]
-    elif problem := planned_error(_("A medicine session"), starts_at):
-        errors["starts_at"] = [problem]
-    if substance is not None and substance not in profile.substances:
-        allowed = ", ".join(SUBSTANCE_LABELS.get(s, s) for s in profile.substances)
-        errors["substance"] = [
-            _("%(profile)s does not allow %(substance)s; choose %(allowed)s.")
-            % {"profile": profile.name, "substance": substance, "allowed": allowed}
-        ]
     facilitators = list(dict.fromkeys(facilitator_ids))
-    team = {m.user_id for m in couple.loaded_care_team}
-    strangers = [f for f in facilitators if f not in team]
-    if strangers:
-        errors["facilitator_ids"] = [
-            _("Not on this couple's care team: %(ids)s.")
-            % {"ids": ", ".join(str(f) for f in strangers)}
-        ]
-    if len(room) > 120:
-        errors["room"] = [_("At most 120 characters.")]
-    if facilitators and not errors:
-        refusals = facilitator_refusals(
-            organisation=couple.organisation,
-            user_ids=facilitators,
-            on=timezone.localdate(starts_at),
-        )
-        if refusals:
-            errors["facilitator_ids"] = refusals
+    errors = _schedule_errors(couple, profile, starts_at, room, facilitators, substance)
     if errors:
         raise ValidationError(errors)
     result = readiness(couple, at=starts_at, substance=substance)
     if not result.ready:
         viewer.audit(
             Action.MEDICINE_SESSION_REFUSE,
-            organisation_id=couple.organisation_id,
-            object_type="couple",
-            object_id=couple.pk,
-            couple_id=couple.pk,
+            couple,
             starts_at=starts_at.isoformat(),
             missing=[m["code"] for m in result.missing()],
         )
@@ -121,17 +93,54 @@ def medicine_session_schedule(
         )
         viewer.audit(
             Action.MEDICINE_SESSION_SCHEDULE,
-            organisation_id=couple.organisation_id,
-            object_type="medicine_session",
-            object_id=session.pk,
-            couple_id=couple.pk,
+            session,
             starts_at=starts_at.isoformat(),
             substance=result.substance,
             facilitators=facilitators,
             profile=f"{profile.id}@{profile.version}",
         )
-        couple_stage_sync(couple)
+        couple_stage_sync(viewer=viewer, couple=couple)
     return session
+
+
+def _schedule_errors(
+    couple: Couple,
+    profile: Profile,
+    starts_at: dt.datetime,
+    room: str,
+    facilitators: list[int],
+    substance: str | None,
+) -> dict[str, list[str]]:
+    """What is wrong with a session's time, substance, room and facilitators, by field."""
+    errors: dict[str, list[str]] = {}
+    if starts_at < timezone.now():
+        errors["starts_at"] = [_("Choose a start time in the future.")]
+    elif problem := planned_error(_("A medicine session"), starts_at):
+        errors["starts_at"] = [problem]
+    if substance is not None and substance not in profile.substances:
+        allowed = ", ".join(SUBSTANCE_LABELS.get(s, s) for s in profile.substances)
+        errors["substance"] = [
+            _("%(profile)s does not allow %(substance)s; choose %(allowed)s.")
+            % {"profile": profile.name, "substance": substance, "allowed": allowed}
+        ]
+    team = {m.user_id for m in couple.loaded_care_team}
+    strangers = [f for f in facilitators if f not in team]
+    if strangers:
+        errors["facilitator_ids"] = [
+            _("Not on this couple's care team: %(ids)s.")
+            % {"ids": ", ".join(str(f) for f in strangers)}
+        ]
+    if len(room) > 120:
+        errors["room"] = [_("At most 120 characters.")]
+    if facilitators and not errors:
+        refusals = facilitator_refusals(
+            organisation=couple.organisation,
+            user_ids=facilitators,
+            on=timezone.localdate(starts_at),
+        )
+        if refusals:
+            errors["facilitator_ids"] = refusals
+    return errors
 
 
 # The plan ---------------------------------------------------------------------------------
@@ -165,73 +174,10 @@ def medicine_session_plan(
     if session.status not in {SessionStatus.SCHEDULED}:
         raise ValidationError({"status": [_("The plan is fixed once the session has begun.")]})
     profile = get_profile(session.profile)
-    partner_ids = {p.user_id for p in session.couple.loaded_partners}
-    team = {m.user_id for m in session.couple.loaded_care_team}
     lines = list(lines)
-    errors: dict[str, list[str]] = {}
-    limit = profile.dose_limit(session.substance)
-    for index, line in enumerate(lines):
-        where = f"plans.{index}"
-        if line.partner_id not in partner_ids:
-            errors[f"{where}.partner_id"] = [_("Not a partner of this couple.")]
-            continue
-        if (
-            limit
-            and limit.per_session_max_mg
-            and line.planned_mg + (line.supplemental_mg or 0) > limit.per_session_max_mg
-        ):
-            errors[f"{where}.planned_mg"] = [
-                limit_message(
-                    limit,
-                    _("A planned total"),
-                    line.planned_mg + (line.supplemental_mg or 0),
-                    limit.per_session_max_mg,
-                )
-            ]
-        if limit and limit.per_serving_max_mg:
-            for name, mg in (
-                ("planned_mg", line.planned_mg),
-                ("supplemental_mg", line.supplemental_mg),
-            ):
-                if mg is not None and mg > limit.per_serving_max_mg:
-                    errors[f"{where}.{name}"] = [
-                        limit_message(limit, _("A serving"), mg, limit.per_serving_max_mg)
-                    ]
-        timing = profile.supplemental_timing(session.substance)
-        if line.supplemental_mg and timing and line.supplemental_after_minutes is not None:
-            after = line.supplemental_after_minutes
-            if after < timing.min_minutes_after or (
-                timing.max_minutes_after is not None and after > timing.max_minutes_after
-            ):
-                errors[f"{where}.supplemental_after_minutes"] = [
-                    _(
-                        "The supplemental dose is given %(lo)d–%(hi)s minutes after the first"
-                        "%(source)s."
-                    )
-                    % {
-                        "lo": timing.min_minutes_after,
-                        "hi": timing.max_minutes_after or "∞",
-                        "source": cited(timing.source),
-                    }
-                ]
-    if len({line.partner_id for line in lines}) != len(lines):
-        errors["plans"] = [_("One plan per partner.")]
-    facilitators = (
-        list(dict.fromkeys(facilitator_ids))
-        if facilitator_ids is not None
-        else list(session.facilitators.values_list("user_id", flat=True))
-    )
-    strangers = [f for f in facilitators if f not in team]
-    if strangers:
-        errors["facilitator_ids"] = [_("Not on this couple's care team.")]
-    elif facilitator_ids is not None and facilitators:
-        refusals = facilitator_refusals(
-            organisation=session.couple.organisation,
-            user_ids=facilitators,
-            on=timezone.localdate(session.starts_at),
-        )
-        if refusals:
-            errors["facilitator_ids"] = refusals
+    errors = _plan_line_errors(session, profile, lines)
+    facilitators, facilitator_errors = _plan_facilitators(session, facilitator_ids)
+    errors.update(facilitator_errors)
     # The plan as it will stand: these lines over what is stored for the other partner.
     totals = {
         plan.partner_id: plan.total_mg for plan in PartnerPlan.objects.filter(session=session)
@@ -253,32 +199,7 @@ def medicine_session_plan(
         if found is not None:
             minimum = max(minimum or 0, found[0])
     with transaction.atomic():
-        for line in lines:
-            PartnerPlan.objects.update_or_create(
-                session=session,
-                partner_id=line.partner_id,
-                defaults={
-                    "organisation_id": session.organisation_id,
-                    "product": line.product.strip(),
-                    "lot": line.lot.strip(),
-                    "mg_per_unit": line.mg_per_unit,
-                    "planned_mg": line.planned_mg,
-                    "supplemental_mg": line.supplemental_mg,
-                    "supplemental_after_minutes": line.supplemental_after_minutes,
-                },
-            )
-        if facilitator_ids is not None:
-            SessionFacilitator.objects.filter(session=session).exclude(
-                user_id__in=facilitators
-            ).delete()
-            existing = set(session.facilitators.values_list("user_id", flat=True))
-            SessionFacilitator.objects.bulk_create(
-                SessionFacilitator(
-                    organisation_id=session.organisation_id, session=session, user_id=f
-                )
-                for f in facilitators
-                if f not in existing
-            )
+        _plan_store(session, lines, facilitators if facilitator_ids is not None else None)
         if totals:
             session.minimum_minutes = minimum
         if room is not None:
@@ -288,10 +209,7 @@ def medicine_session_plan(
         session.save(update_fields=["minimum_minutes", "room", "music_plan"])
         viewer.audit(
             Action.MEDICINE_SESSION_PLAN,
-            organisation_id=session.organisation_id,
-            object_type="medicine_session",
-            object_id=session.pk,
-            couple_id=session.couple_id,
+            session,
             plans=[
                 {
                     "partner": line.partner_id,
@@ -305,6 +223,113 @@ def medicine_session_plan(
             minimum_minutes=minimum,
         )
     return session
+
+
+def _plan_line_errors(
+    session: MedicineSession, profile: Profile, lines: list[PlanLine]
+) -> dict[str, list[str]]:
+    """Each line's problems, by field (`plans.<n>.<field>`): a stranger, a dose past the
+    profile's limits, a supplemental dose outside its timing; and two lines for one partner."""
+    partner_ids = {p.user_id for p in session.couple.loaded_partners}
+    errors: dict[str, list[str]] = {}
+    for index, line in enumerate(lines):
+        where = f"plans.{index}"
+        if line.partner_id not in partner_ids:
+            errors[f"{where}.partner_id"] = [_("Not a partner of this couple.")]
+            continue
+        errors.update(_plan_dose_errors(session, profile, line, where))
+    if len({line.partner_id for line in lines}) != len(lines):
+        errors["plans"] = [_("One plan per partner.")]
+    return errors
+
+
+def _plan_dose_errors(
+    session: MedicineSession, profile: Profile, line: PlanLine, where: str
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    limit = profile.dose_limit(session.substance)
+    total = line.planned_mg + (line.supplemental_mg or 0)
+    if limit and limit.per_session_max_mg and total > limit.per_session_max_mg:
+        errors[f"{where}.planned_mg"] = [
+            limit_message(limit, _("A planned total"), total, limit.per_session_max_mg)
+        ]
+    if limit and limit.per_serving_max_mg:
+        for name, mg in (
+            ("planned_mg", line.planned_mg),
+            ("supplemental_mg", line.supplemental_mg),
+        ):
+            if mg is not None and mg > limit.per_serving_max_mg:
+                errors[f"{where}.{name}"] = [
+                    limit_message(limit, _("A serving"), mg, limit.per_serving_max_mg)
+                ]
+    timing = profile.supplemental_timing(session.substance)
+    if line.supplemental_mg and timing and line.supplemental_after_minutes is not None:
+        after = line.supplemental_after_minutes
+        if after < timing.min_minutes_after or (
+            timing.max_minutes_after is not None and after > timing.max_minutes_after
+        ):
+            errors[f"{where}.supplemental_after_minutes"] = [
+                _("The supplemental dose is given %(lo)d–%(hi)s minutes after the first%(source)s.")
+                % {
+                    "lo": timing.min_minutes_after,
+                    "hi": timing.max_minutes_after or "∞",
+                    "source": cited(timing.source),
+                }
+            ]
+    return errors
+
+
+def _plan_facilitators(
+    session: MedicineSession, facilitator_ids: Iterable[int] | None
+) -> tuple[list[int], dict[str, list[str]]]:
+    """The facilitators the plan will have (those given, else those stored), and why they
+    cannot be: not on the care team, or not cleared to work on the session's day."""
+    team = {m.user_id for m in session.couple.loaded_care_team}
+    facilitators = (
+        list(dict.fromkeys(facilitator_ids))
+        if facilitator_ids is not None
+        else list(session.facilitators.values_list("user_id", flat=True))
+    )
+    if any(f not in team for f in facilitators):
+        return facilitators, {"facilitator_ids": [_("Not on this couple's care team.")]}
+    if facilitator_ids is not None and facilitators:
+        refusals = facilitator_refusals(
+            organisation=session.couple.organisation,
+            user_ids=facilitators,
+            on=timezone.localdate(session.starts_at),
+        )
+        if refusals:
+            return facilitators, {"facilitator_ids": refusals}
+    return facilitators, {}
+
+
+def _plan_store(
+    session: MedicineSession, lines: list[PlanLine], facilitators: list[int] | None
+) -> None:
+    """Write the plan's lines, and the facilitators present when FACILITATORS is given."""
+    for line in lines:
+        PartnerPlan.objects.update_or_create(
+            session=session,
+            partner_id=line.partner_id,
+            defaults={
+                "organisation_id": session.organisation_id,
+                "product": line.product.strip(),
+                "lot": line.lot.strip(),
+                "mg_per_unit": line.mg_per_unit,
+                "planned_mg": line.planned_mg,
+                "supplemental_mg": line.supplemental_mg,
+                "supplemental_after_minutes": line.supplemental_after_minutes,
+            },
+        )
+    if facilitators is None:
+        return
+    SessionFacilitator.objects.filter(session=session).exclude(user_id__in=facilitators).delete()
+    existing = set(session.facilitators.values_list("user_id", flat=True))
+    SessionFacilitator.objects.bulk_create(
+        SessionFacilitator(organisation_id=session.organisation_id, session=session, user_id=f)
+        for f in facilitators
+        if f not in existing
+    )
 
 
 # Discharge ---------------------------------------------------------------------------------
@@ -333,58 +358,12 @@ def discharge_record(
     The session closes when both partners have left."""
     require_session_care(viewer, session, action="discharge partners from")
     profile = get_profile(session.profile)
-    partners = {p.user_id: p for p in session.couple.loaded_partners}
     now = timezone.now()
-    errors: dict[str, list[str]] = {}
-    begun = session.status in {SessionStatus.IN_PROGRESS, SessionStatus.ENDED}
-    if not begun:
-        errors["session"] = [_("Discharge follows a session that has begun with a first dose.")]
-    if partner_id not in partners:
-        errors["partner_id"] = [_("Not a partner of this couple.")]
-    elif Discharge.objects.filter(session=session, partner_id=partner_id).exists():
-        errors["partner_id"] = [_("This partner has already been discharged.")]
-    transfer = session.end_reason == "emergency_transfer"
-    clock = dose_clock(session, profile, partner_id) if partner_id in partners else None
-    # A partner who chose not to take the medicine leaves without a dose or a minimum to wait
-    # for; the choice is recorded with a note, and it cannot be said of a partner who was dosed.
-    declined = declined_dose and clock is None
-    if declined_dose and clock is not None:
-        errors["declined_dose"] = [
-            _("A dose is recorded for this partner: they leave after its minimum duration.")
-        ]
-    if declined and not notes.strip():
-        errors["notes"] = [_("Say in a note that they chose not to take the medicine, and why.")]
-    if declined and partner_id in partners:
-        begun = True  # leaving without a dose needs no dose to have begun the session
-        if "session" in errors and session.status == SessionStatus.SCHEDULED:
-            del errors["session"]
-    if begun and partner_id in partners:
-        name = partners[partner_id].user.display_name
-        if clock is None and not transfer and not declined:
-            errors["first_dose"] = [_first_dose_missing(profile, session.substance, name)]
-        if clock is not None and not transfer:
-            problem = clock.problem(session, now)
-            if problem:
-                errors["minimum_duration"] = [
-                    f"{problem} {_('Only an emergency transfer lets a partner leave sooner.')}"
-                ]
-        unsigned = _unsigned_adverse_events(session, partner_id, name)
-        if unsigned:
-            errors["adverse_events"] = unsigned
+    leaving = _Leaving.of(session, profile, partner_id, declined_dose=declined_dose, notes=notes)
+    errors = leaving.errors(session, profile, now)
     known = {criterion.id: criterion for criterion in profile.discharge.criteria}
     confirmed = list(dict.fromkeys(str(c) for c in criteria_confirmed))
-    unknown = [c for c in confirmed if c not in known]
-    if unknown:
-        errors["criteria_confirmed"] = [
-            _("Not a discharge criterion of %(profile)s: %(ids)s.")
-            % {"profile": profile.name, "ids": ", ".join(unknown)}
-        ]
-    for criterion in profile.discharge.criteria:
-        if criterion.id not in confirmed:
-            errors.setdefault("criteria_confirmed", []).append(
-                _("Not confirmed: %(label)s%(source)s.")
-                % {"label": criterion.label, "source": cited(criterion.source)}
-            )
+    errors.update(_criteria_errors(profile, confirmed))
     deviation = transport_deviation.strip()
     if not transport_confirmed and not deviation:
         errors["transport_deviation"] = [
@@ -396,54 +375,180 @@ def discharge_record(
     # A time typed in the future or before the dose is named on its field even while the
     # minimum has not passed; "before the minimum" would only repeat that refusal.
     problem = _left_at_problem(
-        session, clock, left, now, transfer=transfer or "minimum_duration" in errors
+        session, leaving.clock, left, now, transfer=leaving.transfer or "minimum_duration" in errors
     )
     if problem:
         errors["left_at"] = [problem]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        locked = MedicineSession.objects.select_for_update().get(pk=session.pk)
-        discharge = Discharge.objects.create(
-            organisation_id=session.organisation_id,
-            session=locked,
-            partner_id=partner_id,
-            effects_resolved="effects_resolved" in confirmed,
-            oriented="oriented" in confirmed,
-            criteria_confirmed=[c for c in known if c in confirmed],
-            transport_confirmed=transport_confirmed,
-            transport_deviation=deviation,
-            left_at=left,
-            declined_dose=declined,
+        discharge = _discharge_store(
+            viewer,
+            session,
+            partner_id,
+            left=left,
+            declined=leaving.declined,
+            criteria=[c for c in known if c in confirmed],
+            transport=(transport_confirmed, deviation),
             notes=notes.strip(),
-            signed_off_by=viewer.user,
         )
-        if Discharge.objects.filter(session=locked).count() == len(partners):
-            # Nobody took the medicine: the session did not take place, so it is cancelled and
-            # no follow-up after it is planned.
-            held = Discharge.objects.filter(session=locked, declined_dose=False).exists()
-            locked.status = SessionStatus.CLOSED if held else SessionStatus.CANCELLED
-            locked.closed_at = timezone.now()
-            if locked.ended_at is None:
-                locked.ended_at = left
-            locked.save(update_fields=["status", "closed_at", "ended_at"])
-            session.status, session.closed_at = locked.status, locked.closed_at
-            session.ended_at = locked.ended_at
-            if held:
-                follow_ups_create(session)
         viewer.audit(
             Action.MEDICINE_SESSION_DISCHARGE,
-            organisation_id=session.organisation_id,
-            object_type="medicine_session",
-            object_id=session.pk,
-            couple_id=session.couple_id,
+            session,
             partner=partner_id,
             criteria=discharge.criteria_confirmed,
-            declined_dose=declined,
+            declined_dose=leaving.declined,
             transport_confirmed=transport_confirmed,
-            closed=locked.status in {SessionStatus.CLOSED, SessionStatus.CANCELLED},
+            closed=session.status in {SessionStatus.CLOSED, SessionStatus.CANCELLED},
         )
-        couple_stage_sync(session.couple)
+        couple_stage_sync(viewer=viewer, couple=session.couple)
+    return discharge
+
+
+@dataclass(frozen=True)
+class _Leaving:
+    """One partner about to leave: their dose clock (None before a first dose), whether they
+    chose not to take the medicine, and whether the session ended by emergency transfer."""
+
+    partner_id: int
+    name: str | None  # None for someone who is not a partner of the couple
+    clock: DoseClock | None
+    declined_dose: bool
+    declined: bool
+    notes: str
+    transfer: bool
+
+    @classmethod
+    def of(
+        cls,
+        session: MedicineSession,
+        profile: Profile,
+        partner_id: int,
+        *,
+        declined_dose: bool,
+        notes: str,
+    ) -> _Leaving:
+        partners = {p.user_id: p for p in session.couple.loaded_partners}
+        partner = partners.get(partner_id)
+        clock = dose_clock(session, profile, partner_id) if partner is not None else None
+        return cls(
+            partner_id=partner_id,
+            name=partner.user.display_name if partner is not None else None,
+            clock=clock,
+            declined_dose=declined_dose,
+            # A partner who chose not to take the medicine leaves without a dose or a minimum
+            # to wait for; it cannot be said of a partner who was dosed.
+            declined=declined_dose and clock is None,
+            notes=notes,
+            transfer=session.end_reason == "emergency_transfer",
+        )
+
+    def errors(
+        self, session: MedicineSession, profile: Profile, now: dt.datetime
+    ) -> dict[str, list[str]]:
+        """Why this partner cannot leave yet, by rule: the session, the partner, their dose,
+        its minimum duration and their adverse events."""
+        errors: dict[str, list[str]] = {}
+        begun = session.status in {SessionStatus.IN_PROGRESS, SessionStatus.ENDED}
+        if not begun:
+            errors["session"] = [_("Discharge follows a session that has begun with a first dose.")]
+        if self.name is None:
+            errors["partner_id"] = [_("Not a partner of this couple.")]
+        elif Discharge.objects.filter(session=session, partner_id=self.partner_id).exists():
+            errors["partner_id"] = [_("This partner has already been discharged.")]
+        if self.declined_dose and self.clock is not None:
+            errors["declined_dose"] = [
+                _("A dose is recorded for this partner: they leave after its minimum duration.")
+            ]
+        if self.declined and not self.notes.strip():
+            errors["notes"] = [
+                _("Say in a note that they chose not to take the medicine, and why.")
+            ]
+        if self.declined and self.name is not None:
+            begun = True  # leaving without a dose needs no dose to have begun the session
+            if "session" in errors and session.status == SessionStatus.SCHEDULED:
+                del errors["session"]
+        if begun and self.name is not None:
+            errors.update(self._dose_errors(session, profile, now))
+        return errors
+
+    def _dose_errors(
+        self, session: MedicineSession, profile: Profile, now: dt.datetime
+    ) -> dict[str, list[str]]:
+        assert self.name is not None
+        errors: dict[str, list[str]] = {}
+        if self.clock is None and not self.transfer and not self.declined:
+            errors["first_dose"] = [_first_dose_missing(profile, session.substance, self.name)]
+        if self.clock is not None and not self.transfer:
+            problem = self.clock.problem(session, now)
+            if problem:
+                errors["minimum_duration"] = [
+                    f"{problem} {_('Only an emergency transfer lets a partner leave sooner.')}"
+                ]
+        unsigned = _unsigned_adverse_events(session, self.partner_id, self.name)
+        if unsigned:
+            errors["adverse_events"] = unsigned
+        return errors
+
+
+def _criteria_errors(profile: Profile, confirmed: list[str]) -> dict[str, list[str]]:
+    """Each of the profile's discharge criteria not confirmed, and any id that is not one."""
+    known = {criterion.id for criterion in profile.discharge.criteria}
+    problems: list[str] = []
+    unknown = [c for c in confirmed if c not in known]
+    if unknown:
+        problems.append(
+            _("Not a discharge criterion of %(profile)s: %(ids)s.")
+            % {"profile": profile.name, "ids": ", ".join(unknown)}
+        )
+    for criterion in profile.discharge.criteria:
+        if criterion.id not in confirmed:
+            problems.append(
+                _("Not confirmed: %(label)s%(source)s.")
+                % {"label": criterion.label, "source": cited(criterion.source)}
+            )
+    return {"criteria_confirmed": problems} if problems else {}
+
+
+def _discharge_store(
+    viewer: Viewer,
+    session: MedicineSession,
+    partner_id: int,
+    *,
+    left: dt.datetime,
+    declined: bool,
+    criteria: list[str],
+    transport: tuple[bool, str],
+    notes: str,
+) -> Discharge:
+    """Write the discharge, and close the session when it was the last partner to leave
+    (cancel it when nobody took the medicine: no follow-up is planned after it then)."""
+    locked = MedicineSession.objects.select_for_update().get(pk=session.pk)
+    discharge = Discharge.objects.create(
+        organisation_id=session.organisation_id,
+        session=locked,
+        partner_id=partner_id,
+        effects_resolved="effects_resolved" in criteria,
+        oriented="oriented" in criteria,
+        criteria_confirmed=criteria,
+        transport_confirmed=transport[0],
+        transport_deviation=transport[1],
+        left_at=left,
+        declined_dose=declined,
+        notes=notes,
+        signed_off_by=viewer.user,
+    )
+    if Discharge.objects.filter(session=locked).count() == len(session.couple.loaded_partners):
+        held = Discharge.objects.filter(session=locked, declined_dose=False).exists()
+        locked.status = SessionStatus.CLOSED if held else SessionStatus.CANCELLED
+        locked.closed_at = timezone.now()
+        if locked.ended_at is None:
+            locked.ended_at = left
+        locked.save(update_fields=["status", "closed_at", "ended_at"])
+        session.status, session.closed_at = locked.status, locked.closed_at
+        session.ended_at = locked.ended_at
+        if held:
+            follow_ups_create(session)
     return discharge
 
 

@@ -1,6 +1,6 @@
-"""The record of a medicine session after the fact: everything the care team recorded, per
-partner and joint, with each correction shown beside what it corrects. Care team only; its
-query count does not grow with the number of events."""
+"""The record of a medicine session after the fact (a selector): everything the care team
+recorded, per partner and joint, with each correction shown beside what it corrects. Care team
+only; its query count does not grow with the number of events."""
 
 from __future__ import annotations
 
@@ -9,32 +9,27 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
 
 from holdspace.audit.actions import Action
 from holdspace.couples.models import Partner
 from holdspace.measures.models import SafetyAlert
-from holdspace.policy import (
-    get_medicine_session_for,
-    require_session_care,
-    viewer_from_request,
-)
+from holdspace.policy.core import Viewer
+from holdspace.policy.sessions import get_medicine_session_for, require_session_care
 from holdspace.screening.profiles import Profile, get_profile
 from holdspace.sessions.charts import Reading, VitalLimits, vitals_svg
 from holdspace.sessions.models import (
+    DOSE_KINDS,
     Discharge,
+    EventKind,
     MedicineSession,
     PartnerPlan,
     SessionEvent,
 )
 from holdspace.sessions.selectors import session_timeline
 
-DOSE_KINDS = ("dose", "supplemental_dose")
+__all__ = ["DOSE_KINDS", "events_with_corrections", "session_summary_read"]
 
 # The session summary ------------------------------------------------------------------------
 
@@ -190,7 +185,7 @@ def events_with_corrections(events: list[SessionEvent]) -> list[Item]:
     by_pk = {event.pk: event for event in events}
     items = []
     for event in events:
-        if event.kind == "correction":
+        if event.kind == EventKind.CORRECTION:
             continue
         corrections = [by_pk.get(c.pk, c) for c in getattr(event, "correction_list", [])]
         effective = dict(event.data)
@@ -235,90 +230,24 @@ def _criteria(profile: Profile, discharge: Discharge | None) -> list[tuple[str, 
     return [(c.label, c.id in confirmed) for c in profile.discharge.criteria]
 
 
+def session_summary_read(*, viewer: Viewer, session_id: int) -> dict[str, Any]:
+    """The whole record of one medicine session, for its care team (403 for others who see
+    it, 404 for everyone else); audited."""
+    session = get_medicine_session_for(viewer, session_id)
+    require_session_care(viewer, session, action="read the summary of")
+    context = _summary(session)
+    viewer.audit(Action.MEDICINE_SESSION_SUMMARY, session, events=context["event_count"])
+    return context
+
+
 def _summary(session: MedicineSession) -> dict[str, Any]:
     profile = get_profile(session.profile)
     events = session_timeline(session)
-    items = events_with_corrections(events)
-    plans = {p.partner_id: p for p in PartnerPlan.objects.filter(session=session)}
-    discharges = {
-        d.partner_id: d
-        for d in Discharge.objects.filter(session=session).select_related("signed_off_by")
-    }
-    records = {
-        p.user_id: PartnerRecord(
-            partner=p,
-            plan=plans.get(p.user_id),
-            discharge=discharges.get(p.user_id),
-            criteria=_criteria(profile, discharges.get(p.user_id)),
-        )
-        for p in session.couple.loaded_partners
-    }
-    joint: dict[str, list[Item]] = {"note": [], "music": [], "monitoring_break": [], "end": []}
-    adverse_events: list[tuple[Item, PartnerRecord | None]] = []
-    joint_alerts: list[SafetyAlert] = []
-    for item in items:
-        kind, record = item.event.kind, records.get(item.event.partner_id or 0)
-        if kind == "adverse_event":
-            adverse_events.append((item, record))
-            if record is not None:
-                record.adverse_events.append(item)
-            else:
-                joint_alerts.extend(item.alerts)
-            continue
-        if record is None:
-            joint.setdefault(kind, []).append(item)
-            joint_alerts.extend(item.alerts)
-        elif kind in DOSE_KINDS:
-            record.doses.append(item)
-        elif kind == "vitals":
-            record.vitals.append(item)
-        elif kind == "touch":
-            record.touch.append(item)
-        else:  # notes and observations about one partner
-            record.notes.append(item)
-    thresholds = profile.vital_thresholds
-    limits = (
-        VitalLimits(
-            systolic_max=thresholds.systolic_max,
-            diastolic_max=thresholds.diastolic_max,
-            heart_rate_max=thresholds.heart_rate_max,
-            heart_rate_min=thresholds.heart_rate_min,
-            temperature_max_c=thresholds.temperature_max_c,
-        )
-        if thresholds
-        else VitalLimits()
-    )
+    records = _partner_records(session, profile)
+    joint, adverse_events, joint_alerts = _sort_items(events_with_corrections(events), records)
+    limits = _vital_limits(profile)
     for record in records.values():
-        record.vital_rows = [
-            VitalRow(
-                item,
-                frozenset(
-                    name
-                    for name, value in item.effective.items()
-                    if isinstance(value, int | float) and limits.breached(name, float(value))
-                ),
-            )
-            for item in record.vitals
-        ]
-        record.chart = vitals_svg(
-            [
-                Reading(
-                    taken_at=item.event.occurred_at,
-                    systolic=item.effective.get("systolic"),
-                    diastolic=item.effective.get("diastolic"),
-                    heart_rate=item.effective.get("heart_rate"),
-                    corrected=bool(item.changed),
-                )
-                for item in record.vitals
-            ],
-            chart_id=f"vitals-{record.partner.user_id}",
-            name=record.partner.user.display_name,
-            limits=limits,
-            doses=[
-                (item.event.occurred_at, f"{item.event.get_kind_display()} {item.amount_mg:g} mg")
-                for item in record.doses
-            ],
-        )
+        _chart(record, limits)
     ordered = list(records.values())
     return {
         "session": session,
@@ -331,26 +260,103 @@ def _summary(session: MedicineSession) -> dict[str, Any]:
         "joint": joint,
         "joint_alerts": joint_alerts,
         "end": joint["end"][-1] if joint["end"] else None,
-        "thresholds": thresholds,
+        "thresholds": profile.vital_thresholds,
         "limits_text": _limits_text(limits),
         "event_count": len(events),
     }
 
 
-@login_required
-@require_GET
-def session_summary(request: HttpRequest, session_id: int) -> HttpResponse:
-    """The whole record of one medicine session, for its care team."""
-    viewer = viewer_from_request(request)
-    session: MedicineSession = get_medicine_session_for(viewer, session_id)
-    require_session_care(viewer, session, action="read the summary of")
-    context = _summary(session)
-    viewer.audit(
-        Action.MEDICINE_SESSION_SUMMARY,
-        organisation_id=session.organisation_id,
-        object_type="medicine_session",
-        object_id=session.pk,
-        couple_id=session.couple_id,
-        events=context["event_count"],
+def _partner_records(session: MedicineSession, profile: Profile) -> dict[int, PartnerRecord]:
+    """Each partner's record, with their plan and discharge, not yet filled with events."""
+    plans = {p.partner_id: p for p in PartnerPlan.objects.filter(session=session)}
+    discharges = {
+        d.partner_id: d
+        for d in Discharge.objects.filter(session=session).select_related("signed_off_by")
+    }
+    return {
+        p.user_id: PartnerRecord(
+            partner=p,
+            plan=plans.get(p.user_id),
+            discharge=discharges.get(p.user_id),
+            criteria=_criteria(profile, discharges.get(p.user_id)),
+        )
+        for p in session.couple.loaded_partners
+    }
+
+
+def _sort_items(
+    items: list[Item], records: dict[int, PartnerRecord]
+) -> tuple[dict[str, list[Item]], list[tuple[Item, PartnerRecord | None]], list[SafetyAlert]]:
+    """Each item into its partner's record by kind, or among the joint ones; the adverse
+    events also into one list with their partner; and the alerts of joint events."""
+    joint: dict[str, list[Item]] = {"note": [], "music": [], "monitoring_break": [], "end": []}
+    adverse_events: list[tuple[Item, PartnerRecord | None]] = []
+    joint_alerts: list[SafetyAlert] = []
+    for item in items:
+        kind, record = item.event.kind, records.get(item.event.partner_id or 0)
+        if kind == EventKind.ADVERSE_EVENT:
+            adverse_events.append((item, record))
+            if record is not None:
+                record.adverse_events.append(item)
+            else:
+                joint_alerts.extend(item.alerts)
+            continue
+        if record is None:
+            joint.setdefault(kind, []).append(item)
+            joint_alerts.extend(item.alerts)
+        elif kind in DOSE_KINDS:
+            record.doses.append(item)
+        elif kind == EventKind.VITALS:
+            record.vitals.append(item)
+        elif kind == EventKind.TOUCH:
+            record.touch.append(item)
+        else:  # notes and observations about one partner
+            record.notes.append(item)
+    return joint, adverse_events, joint_alerts
+
+
+def _vital_limits(profile: Profile) -> VitalLimits:
+    thresholds = profile.vital_thresholds
+    if thresholds is None:
+        return VitalLimits()
+    return VitalLimits(
+        systolic_max=thresholds.systolic_max,
+        diastolic_max=thresholds.diastolic_max,
+        heart_rate_max=thresholds.heart_rate_max,
+        heart_rate_min=thresholds.heart_rate_min,
+        temperature_max_c=thresholds.temperature_max_c,
     )
-    return render(request, "sessions/summary.html", context)
+
+
+def _chart(record: PartnerRecord, limits: VitalLimits) -> None:
+    """The partner's vital signs as a table (values past the limits marked) and a chart."""
+    record.vital_rows = [
+        VitalRow(
+            item,
+            frozenset(
+                name
+                for name, value in item.effective.items()
+                if isinstance(value, int | float) and limits.breached(name, float(value))
+            ),
+        )
+        for item in record.vitals
+    ]
+    record.chart = vitals_svg(
+        [
+            Reading(
+                taken_at=item.event.occurred_at,
+                systolic=item.effective.get("systolic"),
+                diastolic=item.effective.get("diastolic"),
+                heart_rate=item.effective.get("heart_rate"),
+                corrected=bool(item.changed),
+            )
+            for item in record.vitals
+        ],
+        chart_id=f"vitals-{record.partner.user_id}",
+        name=record.partner.user.display_name,
+        limits=limits,
+        doses=[
+            (item.event.occurred_at, f"{item.event.get_kind_display()} {item.amount_mg:g} mg")
+            for item in record.doses
+        ],
+    )

@@ -1,49 +1,183 @@
-"""The live console: both partners side by side on a tablet (stacked on a phone), each with a
-timeline and quick forms; events queue in the browser and are sent when the connection allows
-(static/js/session-console.js). Without JavaScript every form still posts and saves."""
+"""The pages of a medicine session: scheduling it, its plan, the live console, an event posted
+without JavaScript, discharge and the summary. Each view parses, calls a selector or a
+service, and renders or redirects.
+
+The live console shows both partners side by side on a tablet (stacked on a phone), each with
+a timeline and quick forms; its script (static/js/session-console.js) queues events in the
+browser and sends them to the API's event endpoint, `POST /api/v1/sessions/<id>/events`, with
+the signed-in session and its CSRF token. Without JavaScript every form still posts here, to
+`event_form`, and saves."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import uuid
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from holdspace.audit.actions import Action
+from holdspace.couples.models import Partner
+from holdspace.lib import when
 from holdspace.lib.forms import errors_onto
-from holdspace.policy import get_medicine_session_for, require_session_care, viewer_from_request
+from holdspace.policy.core import Viewer, require_care_team, viewer_from_request
+from holdspace.policy.couples import get_couple_for
+from holdspace.policy.sessions import (
+    get_medicine_session_for,
+    get_session_partner_for,
+    require_session_care,
+)
 from holdspace.preparation.forms import LEAVING
-from holdspace.preparation.models import PartnerForm
+from holdspace.preparation.models import FormKind, PartnerForm
 from holdspace.screening.profiles import get_profile
-from holdspace.sessions.api import event_out
+from holdspace.sessions.forms import (
+    DischargeForm,
+    EventForm,
+    PartnerPlanForm,
+    PlanForm,
+    ScheduleForm,
+)
 from holdspace.sessions.limits import hours_text
-from holdspace.sessions.models import Discharge, MedicineSession, PartnerPlan, SessionStatus
+from holdspace.sessions.models import EventKind, MedicineSession, PartnerPlan
 from holdspace.sessions.recording import EventConflict, dose_clock, session_event_record
-from holdspace.sessions.selectors import describe, session_timeline
+from holdspace.sessions.selectors import console_now, console_page
 from holdspace.sessions.services import (
+    NotReady,
     PlanLine,
     discharge_record,
     medicine_session_plan,
+    medicine_session_schedule,
 )
+from holdspace.sessions.summary import session_summary_read
+
+# Scheduling ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def medicine_session_new(request: HttpRequest, couple_id: int) -> HttpResponse:
+    """Schedule a medicine session: refused, with what is missing, until the couple is ready."""
+    viewer = viewer_from_request(request)
+    couple = get_couple_for(viewer, couple_id)
+    require_care_team(viewer, couple, action="schedule medicine sessions for")
+    form = ScheduleForm(request.POST or None)
+    form.fields["facilitators"].choices = [  # type: ignore[attr-defined]
+        (m.user_id, m.user.display_name) for m in couple.loaded_care_team
+    ]
+    missing: list[dict[str, object]] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = medicine_session_schedule(
+                viewer=viewer,
+                couple=couple,
+                starts_at=form.cleaned_data["starts_at"],
+                room=form.cleaned_data["room"],
+                facilitator_ids=form.cleaned_data["facilitators"],
+            )
+        except ValidationError as exc:
+            errors_onto(form, exc)
+        except NotReady as exc:
+            missing = exc.missing
+        else:
+            messages.success(
+                request,
+                _("The medicine session is scheduled for %(when)s.")
+                % {"when": when.when(session.starts_at)},
+            )
+            return redirect("couple_detail", couple.pk)
+    return render(
+        request,
+        "sessions/schedule.html",
+        {"couple": couple, "form": form, "missing": missing},
+        status=409 if missing else (422 if request.method == "POST" else 200),
+    )
+
+
+# The live console ---------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def console(request: HttpRequest, session_id: int) -> HttpResponse:
+    page = console_page(viewer=viewer_from_request(request), session_id=session_id)
+    return render(
+        request,
+        "sessions/console.html",
+        {**vars(page), "ended": page.ended, "closed": page.closed, **console_now()},
+    )
+
+
+@login_required
+@require_POST
+def event_form(request: HttpRequest, session_id: int) -> HttpResponse:
+    """One console form posted without JavaScript: saved (once, by the form's id) and back to
+    the console with what happened, or with why it was not saved."""
+    viewer, session = _care_of(request, session_id, action="record events for")
+    form = EventForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, session, form.errors.get_json_data(escape_html=False))
+    try:
+        recorded = session_event_record(
+            viewer=viewer,
+            session=session,
+            event_id=form.cleaned_data["id"],
+            kind=form.cleaned_data["kind"],
+            occurred_at=_taken_at(form.cleaned_data["taken_at"]),
+            data=event_data(request.POST),
+            partner_id=form.cleaned_data["partner_id"],
+        )
+    except EventConflict:
+        messages.error(request, _("That form was already saved."))
+        return redirect("session_console", session.pk)
+    except ValidationError as exc:
+        return _refused(request, session, exc.message_dict)
+    if recorded.alerts:
+        messages.warning(request, " ".join(a.message for a in recorded.alerts))
+    else:
+        kind = EventKind(recorded.event.kind).label
+        messages.success(request, _("Saved: %(kind)s.") % {"kind": kind})
+    return redirect("session_console", session.pk)
+
+
+def _care_of(
+    request: HttpRequest, session_id: int, *, action: str
+) -> tuple[Viewer, MedicineSession]:
+    viewer = viewer_from_request(request)
+    session = get_medicine_session_for(viewer, session_id)
+    require_session_care(viewer, session, action=action)
+    return viewer, session
+
+
+def _taken_at(clock: dt.time | None) -> dt.datetime:
+    """The time a reading was taken, typed as HH:MM today, or now."""
+    now = timezone.localtime()
+    if clock is None:
+        return now
+    return now.replace(hour=clock.hour, minute=clock.minute, second=0, microsecond=0)
+
+
+def _refused(request: HttpRequest, session: MedicineSession, problems: Any) -> HttpResponse:
+    for field, found in problems.items():
+        for problem in found:
+            message = problem["message"] if isinstance(problem, dict) else str(problem)
+            messages.error(request, f"{field}: {message}" if field != "__all__" else message)
+    return redirect("session_console", session.pk)
+
 
 # Data fields posted by the console's forms as data.<name>; empty ones are left out.
 _NUMBERS = {"amount_mg", "units", "systolic", "diastolic", "heart_rate", "temperature_c", "minutes"}
 _FLAGS = {"emergency_services", "medical_care"}
 
 
-def _data_from_form(post: Any) -> dict[str, Any]:
+def event_data(post: Any) -> dict[str, Any]:
+    """The `data.<name>` fields of a console form as the event's data (`data.data.<name>`:
+    a correction's corrected values); a number that is not one is left for the schema to
+    refuse, naming the field."""
     data: dict[str, Any] = {}
     for key in post:
         if not key.startswith("data."):
@@ -51,7 +185,7 @@ def _data_from_form(post: Any) -> dict[str, Any]:
         path = key[5:].split(".")
         name = path[-1]
         target = data
-        for part in path[:-1]:  # data.data.amount_mg: a correction's corrected values
+        for part in path[:-1]:
             target = target.setdefault(part, {})
         value = str(post.get(key, "")).strip()
         if name in _FLAGS:
@@ -62,263 +196,51 @@ def _data_from_form(post: Any) -> dict[str, Any]:
             try:
                 target[name] = float(value) if "." in value or name == "amount_mg" else int(value)
             except ValueError:
-                target[name] = value  # refused by the schema, naming the field
+                target[name] = value
         else:
             target[name] = value
-    for flag in _FLAGS:
-        if f"data.{flag}" not in post and post.get("kind") == "adverse_event":
-            data[flag] = False
+    if post.get("kind") == EventKind.ADVERSE_EVENT:
+        for flag in _FLAGS:
+            data.setdefault(flag, False)
     return data
-
-
-def _session(request: HttpRequest, session_id: int) -> tuple[Any, MedicineSession]:
-    viewer = viewer_from_request(request)
-    session = get_medicine_session_for(viewer, session_id)
-    require_session_care(viewer, session, action="run")
-    return viewer, session
-
-
-@login_required
-@require_GET
-def console(request: HttpRequest, session_id: int) -> HttpResponse:
-    viewer, session = _session(request, session_id)
-    events = session_timeline(session)
-    for event in events:
-        event.text = describe(event)  # type: ignore[attr-defined]
-        event.correction_id = str(uuid.uuid4())  # type: ignore[attr-defined]
-    profile = get_profile(session.profile)
-    plans = {p.partner_id: p for p in PartnerPlan.objects.filter(session=session)}
-    touch: dict[int, dict[str, Any]] = {}
-    for record in PartnerForm.objects.filter(
-        organisation_id=session.organisation_id, couple_id=session.couple_id, kind="touch_consent"
-    ).order_by("-created_at", "-id"):
-        touch.setdefault(record.partner_id, record.data)
-    discharged = {d.partner_id: d for d in Discharge.objects.filter(session=session)}
-    columns = []
-    for partner in session.couple.loaded_partners:
-        columns.append(
-            {
-                "partner": partner,
-                "plan": plans.get(partner.user_id),
-                "touch": touch.get(partner.user_id, {}),
-                "events": [e for e in events if e.partner_id == partner.user_id],
-                "discharge": discharged.get(partner.user_id),
-                "forms": _new_ids(),
-            }
-        )
-    # Each open alert with the name of the partner it is about, as the console's columns say.
-    names = {p.user_id: p.user.display_name for p in session.couple.loaded_partners}
-    open_alerts = [
-        (names.get(alert.partner_id, ""), alert)
-        for e in events
-        for alert in getattr(e, "alert_list", [])
-        if not alert.acknowledged_at
-    ]
-    viewer.audit(
-        Action.MEDICINE_SESSION_CONSOLE,
-        organisation_id=session.organisation_id,
-        object_type="medicine_session",
-        object_id=session.pk,
-        couple_id=session.couple_id,
-    )
-    return render(
-        request,
-        "sessions/console.html",
-        {
-            "session": session,
-            "couple": session.couple,
-            "profile": profile,
-            "columns": columns,
-            "joint": [e for e in events if e.partner_id is None],
-            "joint_forms": _new_ids(),
-            "alerts": open_alerts,
-            "facilitators": list(session.facilitators.select_related("user")),
-            "ended": session.status in {SessionStatus.ENDED, SessionStatus.CLOSED},
-            "closed": session.status == SessionStatus.CLOSED,
-            "now": timezone.localtime(),
-            "server_time_zone": timezone.get_current_timezone_name(),
-            "events_json": json.dumps(
-                [str(e.uuid) for e in events]  # what the server holds, for the queue
-            ),
-        },
-    )
-
-
-def _new_ids() -> dict[str, str]:
-    """A fresh client id per form, so a form posted twice without JavaScript saves once."""
-    kinds = (
-        "dose",
-        "supplemental_dose",
-        "vitals",
-        "observation",
-        "touch",
-        "adverse_event",
-        "note",
-        "music",
-        "monitoring_break",
-        "end",
-    )
-    return {kind: str(uuid.uuid4()) for kind in kinds}
-
-
-@login_required
-@require_POST
-def event_post(request: HttpRequest, session_id: int) -> HttpResponse:
-    """One event from the console: JSON from the browser queue (answered as the API answers:
-    201, 200 for a replay, 409, 422), or a plain form post (redirected back to the console)."""
-    viewer, session = _session(request, session_id)
-    is_json = request.content_type == "application/json"
-    if is_json:
-        try:
-            body = json.loads(request.body or b"{}")
-            if not isinstance(body, dict):
-                raise ValueError
-        except ValueError:
-            return JsonResponse({"detail": "The body is not a JSON object."}, status=400)
-        raw_data = body.get("data") or {}
-        partner = body.get("partner_id")
-        kind, raw_id, raw_time = body.get("kind"), body.get("id"), body.get("occurred_at")
-    else:
-        raw_data = _data_from_form(request.POST)
-        partner = request.POST.get("partner_id") or None
-        kind, raw_id = request.POST.get("kind"), request.POST.get("id")
-        raw_time = request.POST.get("occurred_at") or _taken_at(request.POST.get("taken_at"))
-    problems: dict[str, list[str]] = {}
-    try:
-        event_id = uuid.UUID(str(raw_id))
-    except ValueError:
-        problems["id"] = [_("Send a UUID as the event id.")]
-    occurred_at = parse_datetime(str(raw_time)) if raw_time else None
-    if occurred_at is None:
-        problems["occurred_at"] = [_("Send the time the event was taken, in ISO 8601.")]
-    try:
-        partner_id = int(str(partner)) if partner not in (None, "") else None
-    except (TypeError, ValueError):
-        problems["partner_id"] = [_("Send a partner id.")]
-    if not isinstance(raw_data, dict):
-        problems["data"] = [_("Send the event's data as an object.")]
-    if problems:
-        return _answer(request, session, is_json, problems=problems)
-    assert occurred_at is not None
-    try:
-        recorded = session_event_record(
-            viewer=viewer,
-            session=session,
-            event_id=event_id,
-            kind=str(kind),
-            occurred_at=occurred_at,
-            data=raw_data,
-            partner_id=partner_id,
-        )
-    except EventConflict as exc:
-        stored = session_timeline(session, uuids=[exc.stored.uuid])[0]
-        if is_json:
-            return JsonResponse(
-                {
-                    "detail": _("A different event was already recorded under this id."),
-                    "stored": event_out(stored).model_dump(mode="json"),
-                },
-                status=409,
-            )
-        messages.error(request, _("That form was already saved."))
-        return redirect("session_console", session.pk)
-    except ValidationError as exc:
-        return _answer(request, session, is_json, problems=exc.message_dict)
-    event = session_timeline(session, uuids=[recorded.event.uuid])[0]
-    if is_json:
-        return JsonResponse(
-            event_out(event).model_dump(mode="json"), status=201 if recorded.created else 200
-        )
-    if recorded.alerts:
-        messages.warning(request, " ".join(a.message for a in recorded.alerts))
-    else:
-        messages.success(request, _("Saved: %(kind)s.") % {"kind": event.get_kind_display()})
-    return redirect("session_console", session.pk)
-
-
-def _taken_at(clock: str | None) -> str:
-    """The time a reading was taken, typed as HH:MM today, or now."""
-    now = timezone.localtime()
-    if clock:
-        try:
-            hours, minutes = (int(part) for part in clock.split(":")[:2])
-            return now.replace(hour=hours, minute=minutes, second=0, microsecond=0).isoformat()
-        except ValueError:
-            return "not a time"
-    return now.isoformat()
-
-
-def _answer(
-    request: HttpRequest, session: MedicineSession, is_json: bool, *, problems: dict[str, Any]
-) -> HttpResponse:
-    if is_json:
-        detail = [
-            {"loc": ["body", field], "msg": message, "type": "value_error"}
-            for field, messages_ in problems.items()
-            for message in messages_
-        ]
-        return JsonResponse({"detail": detail}, status=422)
-    for field, messages_ in problems.items():
-        for message in messages_:
-            messages.error(request, f"{field}: {message}" if field != "__all__" else message)
-    return redirect("session_console", session.pk)
 
 
 # The plan -----------------------------------------------------------------------------------
 
 
-class PlanForm(forms.Form):
-    room = forms.CharField(label=gettext_lazy("Room"), required=False, max_length=120)
-    facilitators = forms.TypedMultipleChoiceField(
-        label=gettext_lazy("Facilitators present"),
-        coerce=int,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    music_entries = forms.CharField(
-        label=gettext_lazy("Music: playlist, one entry per line"),
-        required=False,
-        max_length=10_000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    music_link = forms.URLField(
-        label=gettext_lazy("Music: a link to the playlist"), required=False, assume_scheme="https"
-    )
-    music_changed_by = forms.ChoiceField(
-        label=gettext_lazy("Who may change the music"),
-        choices=[
-            ("facilitator", gettext_lazy("The facilitator")),
-            ("partners", gettext_lazy("The partners, by asking")),
-            ("anyone", gettext_lazy("Anyone present")),
-        ],
-    )
-
-
-class PartnerPlanForm(forms.Form):
-    product = forms.CharField(label=gettext_lazy("Product"), max_length=200)
-    lot = forms.CharField(label=gettext_lazy("Lot number"), max_length=100)
-    mg_per_unit = forms.FloatField(label=gettext_lazy("mg per unit"), min_value=0.001)
-    planned_mg = forms.FloatField(label=gettext_lazy("Planned dose (mg)"), min_value=0.001)
-    supplemental_mg = forms.FloatField(
-        label=gettext_lazy("Supplemental dose (mg)"), required=False, min_value=0.001
-    )
-    supplemental_after_minutes = forms.IntegerField(
-        label=gettext_lazy("Supplemental dose, minutes after the first"),
-        required=False,
-        min_value=0,
-        max_value=24 * 60,
-    )
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan(request: HttpRequest, session_id: int) -> HttpResponse:
-    viewer, session = _session(request, session_id)
-    profile = get_profile(session.profile)
-    existing = {p.partner_id: p for p in PartnerPlan.objects.filter(session=session)}
+    viewer, session = _care_of(request, session_id, action="run")
+    form, partner_forms = _plan_forms(session, request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and all(f.is_valid() for _p, f in partner_forms)
+    ):
+        try:
+            _plan_save(viewer, session, form, partner_forms)
+        except ValidationError as exc:
+            for errors in exc.message_dict.values():
+                form.add_error(None, errors)
+        else:
+            messages.success(request, _("The plan was saved."))
+            return redirect("session_console", session.pk)
+    return render(
+        request,
+        "sessions/plan.html",
+        {**_plan_limits(session), "form": form, "partner_forms": partner_forms},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+def _plan_forms(
+    session: MedicineSession, data: Any
+) -> tuple[PlanForm, list[tuple[Partner, PartnerPlanForm]]]:
+    """The plan's form and one form per partner, filled with what is stored."""
     music = session.music_plan or {}
     form = PlanForm(
-        request.POST or None,
+        data,
         initial={
             "room": session.room,
             "facilitators": list(session.facilitators.values_list("user_id", flat=True)),
@@ -330,152 +252,66 @@ def plan(request: HttpRequest, session_id: int) -> HttpResponse:
     form.fields["facilitators"].choices = [  # type: ignore[attr-defined]
         (m.user_id, m.user.display_name) for m in session.couple.loaded_care_team
     ]
+    stored = {p.partner_id: p for p in PartnerPlan.objects.filter(session=session)}
     partner_forms = []
     for partner in session.couple.loaded_partners:
-        current = existing.get(partner.user_id)
+        current = stored.get(partner.user_id)
         initial = (
-            {
-                "product": current.product,
-                "lot": current.lot,
-                "mg_per_unit": current.mg_per_unit,
-                "planned_mg": current.planned_mg,
-                "supplemental_mg": current.supplemental_mg,
-                "supplemental_after_minutes": current.supplemental_after_minutes,
-            }
+            {name: getattr(current, name) for name in PartnerPlanForm.base_fields}
             if current
             else None
         )
-        partner_forms.append(
-            (
-                partner,
-                PartnerPlanForm(
-                    request.POST or None, prefix=f"p{partner.user_id}", initial=initial
-                ),
-            )
-        )
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and all(f.is_valid() for _p, f in partner_forms)
-    ):
-        try:
-            medicine_session_plan(
-                viewer=viewer,
-                session=session,
-                lines=[
-                    PlanLine(partner_id=partner.user_id, **f.cleaned_data)
-                    for partner, f in partner_forms
-                ],
-                facilitator_ids=form.cleaned_data["facilitators"],
-                room=form.cleaned_data["room"],
-                music_plan={
-                    "entries": [
-                        line.strip()
-                        for line in form.cleaned_data["music_entries"].splitlines()
-                        if line.strip()
-                    ],
-                    "link": form.cleaned_data["music_link"],
-                    "changed_by": form.cleaned_data["music_changed_by"],
-                },
-            )
-        except ValidationError as exc:
-            for errors in exc.message_dict.values():
-                form.add_error(None, errors)
-        else:
-            messages.success(request, _("The plan was saved."))
-            return redirect("session_console", session.pk)
-    return render(
-        request,
-        "sessions/plan.html",
-        {
-            "session": session,
-            "couple": session.couple,
-            "profile": profile,
-            "form": form,
-            "partner_forms": partner_forms,
-            "limit": profile.dose_limit(session.substance),
-            "timing": profile.supplemental_timing(session.substance),
-            "durations": next(
-                (t for t in profile.minimum_duration if t.substance == session.substance), None
-            ),
-            "ratios": next(
-                (t for t in profile.facilitator_ratio if t.substance == session.substance), None
-            ),
+        prefix = f"p{partner.user_id}"
+        partner_forms.append((partner, PartnerPlanForm(data, prefix=prefix, initial=initial)))
+    return form, partner_forms
+
+
+def _plan_save(
+    viewer: Viewer,
+    session: MedicineSession,
+    form: PlanForm,
+    partner_forms: list[tuple[Partner, PartnerPlanForm]],
+) -> None:
+    entries = form.cleaned_data["music_entries"].splitlines()
+    medicine_session_plan(
+        viewer=viewer,
+        session=session,
+        lines=[PlanLine(partner_id=p.user_id, **f.cleaned_data) for p, f in partner_forms],
+        facilitator_ids=form.cleaned_data["facilitators"],
+        room=form.cleaned_data["room"],
+        music_plan={
+            "entries": [line.strip() for line in entries if line.strip()],
+            "link": form.cleaned_data["music_link"],
+            "changed_by": form.cleaned_data["music_changed_by"],
         },
-        status=422 if request.method == "POST" else 200,
     )
+
+
+def _plan_limits(session: MedicineSession) -> dict[str, Any]:
+    """The profile's rules the plan is checked against, shown above the form."""
+    profile = get_profile(session.profile)
+    substance = session.substance
+    return {
+        "session": session,
+        "couple": session.couple,
+        "profile": profile,
+        "limit": profile.dose_limit(substance),
+        "timing": profile.supplemental_timing(substance),
+        "durations": next((t for t in profile.minimum_duration if t.substance == substance), None),
+        "ratios": next((t for t in profile.facilitator_ratio if t.substance == substance), None),
+    }
 
 
 # Discharge ------------------------------------------------------------------------------------
 
 
-class DischargeForm(forms.Form):
-    # The profile's criteria, each a checkbox; the service says which are missing and why.
-    criteria_confirmed = forms.MultipleChoiceField(
-        label=gettext_lazy("Before they leave, confirm"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    transport_confirmed = forms.BooleanField(
-        label=gettext_lazy("Leaving as the transportation plan says"), required=False
-    )
-    transport_deviation = forms.CharField(
-        label=gettext_lazy("If not: how they are leaving instead"),
-        required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    declined_dose = forms.BooleanField(
-        label=gettext_lazy("They chose not to take the medicine (no dose was given)"),
-        required=False,
-        help_text=gettext_lazy(
-            "Say so in the notes. A partner who was dosed cannot leave this way."
-        ),
-    )
-    left_at = forms.DateTimeField(
-        label=gettext_lazy("Left at"),
-        required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-    )
-    notes = forms.CharField(
-        label=gettext_lazy("Notes"),
-        required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def discharge(request: HttpRequest, session_id: int, partner_id: int) -> HttpResponse:
-    viewer, session = _session(request, session_id)
-    partner = next((p for p in session.couple.loaded_partners if p.user_id == partner_id), None)
-    if partner is None:
-        from django.http import Http404
-
-        raise Http404("No such partner")
-    plan_record = (
-        PartnerForm.objects.filter(
-            organisation_id=session.organisation_id,
-            couple_id=session.couple_id,
-            partner_id=partner_id,
-            kind="transportation_plan",
-        )
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    form = DischargeForm(
-        request.POST or None, initial={"left_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}
-    )
-    profile = get_profile(session.profile)
-    form.fields["criteria_confirmed"].choices = [  # type: ignore[attr-defined]
-        (criterion.id, criterion.label) for criterion in profile.discharge.criteria
-    ]
-    clock = dose_clock(session, profile, partner_id)
-    if clock is not None:  # a partner with a dose recorded cannot have declined it
-        del form.fields["declined_dose"]
+    viewer, session = _care_of(request, session_id, action="run")
+    partner = get_session_partner_for(viewer, session, partner_id)
+    form = _discharge_form(session, partner_id, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        left_at = form.cleaned_data["left_at"] or timezone.now()
         try:
             discharge_record(
                 viewer=viewer,
@@ -484,38 +320,74 @@ def discharge(request: HttpRequest, session_id: int, partner_id: int) -> HttpRes
                 criteria_confirmed=form.cleaned_data["criteria_confirmed"],
                 transport_confirmed=form.cleaned_data["transport_confirmed"],
                 transport_deviation=form.cleaned_data["transport_deviation"],
-                left_at=left_at,
+                left_at=form.cleaned_data["left_at"] or timezone.now(),
                 notes=form.cleaned_data["notes"],
                 declined_dose=form.cleaned_data.get("declined_dose", False),
             )
         except ValidationError as exc:
             errors_onto(form, exc)
         else:
-            messages.success(
-                request,
-                _("%(name)s was discharged.") % {"name": partner.user.display_name},
-            )
+            name = partner.user.display_name
+            messages.success(request, _("%(name)s was discharged.") % {"name": name})
             return redirect("session_console", session.pk)
     return render(
         request,
         "sessions/discharge.html",
-        {
-            "session": session,
-            "couple": session.couple,
-            "partner": partner,
-            "form": form,
-            "transport": plan_record.data if plan_record else None,
-            "leaving_by": dict(LEAVING).get(
-                str(plan_record.data.get("leaving_by", "")) if plan_record else "", ""
-            ),
-            "clock": clock,
-            "minimum_text": hours_text(clock.minimum) if clock and clock.minimum else "",
-            "leave_from": (
-                clock.first.occurred_at + dt.timedelta(minutes=clock.minimum)
-                if clock and clock.minimum
-                else None
-            ),
-            "transfer": session.end_reason == "emergency_transfer",
-        },
+        {**_discharge_context(session, partner), "form": form},
         status=422 if request.method == "POST" else 200,
     )
+
+
+def _discharge_form(session: MedicineSession, partner_id: int, data: Any) -> DischargeForm:
+    """The profile's criteria as checkboxes; no "declined the dose" for a partner dosed."""
+    form = DischargeForm(data, initial={"left_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")})
+    profile = get_profile(session.profile)
+    form.fields["criteria_confirmed"].choices = [  # type: ignore[attr-defined]
+        (criterion.id, criterion.label) for criterion in profile.discharge.criteria
+    ]
+    if dose_clock(session, profile, partner_id) is not None:
+        del form.fields["declined_dose"]
+    return form
+
+
+def _discharge_context(session: MedicineSession, partner: Partner) -> dict[str, Any]:
+    """What the discharge page shows beside the form: the transportation plan and the dose
+    clock with the earliest time the partner may leave."""
+    plan_record = (
+        PartnerForm.objects.filter(
+            organisation_id=session.organisation_id,
+            couple_id=session.couple_id,
+            partner_id=partner.user_id,
+            kind=FormKind.TRANSPORTATION_PLAN,
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    clock = dose_clock(session, get_profile(session.profile), partner.user_id)
+    leaving_by = str(plan_record.data.get("leaving_by", "")) if plan_record else ""
+    return {
+        "session": session,
+        "couple": session.couple,
+        "partner": partner,
+        "transport": plan_record.data if plan_record else None,
+        "leaving_by": dict(LEAVING).get(leaving_by, ""),
+        "clock": clock,
+        "minimum_text": hours_text(clock.minimum) if clock and clock.minimum else "",
+        "leave_from": (
+            clock.first.occurred_at + dt.timedelta(minutes=clock.minimum)
+            if clock and clock.minimum
+            else None
+        ),
+        "transfer": session.end_reason == "emergency_transfer",
+    }
+
+
+# The summary --------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def session_summary(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The whole record of one medicine session, for its care team."""
+    summary = session_summary_read(viewer=viewer_from_request(request), session_id=session_id)
+    return render(request, "sessions/summary.html", summary)

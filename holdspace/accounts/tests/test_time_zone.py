@@ -148,7 +148,7 @@ def test_it_shows_a_page_on_the_organisations_clock_while_the_server_runs_in_utc
 def test_it_stores_a_time_typed_on_the_console_as_the_right_utc(oregon: Cast) -> None:
     session = make_session(oregon, starts_at=dt.datetime(2026, 12, 4, 17, 0, tzinfo=UTC))
     response = oregon.client("facilitator").post(
-        f"/sessions/{session.pk}/events",
+        f"/sessions/{session.pk}/events/form",
         {"id": str(uuid.uuid4()), "kind": "note", "taken_at": "10:15", "data.text": "Settled"},
     )
     assert response.status_code == 302

@@ -227,11 +227,11 @@ def _in_session(cast: Cast) -> None:
 def _vital_sign(via: str) -> Callable[[Cast], Any]:
     def send(cast: Cast) -> Any:
         session = MedicineSession.objects.get()
-        prefix = "/api/v1/sessions" if via == "api" else "/sessions"
+        # The console's script sends to the same endpoint, with the signed-in session.
         client = cast.api("facilitator") if via == "api" else cast.client("facilitator")
         return _json(
             client,
-            f"{prefix}/{session.pk}/events",
+            f"/api/v1/sessions/{session.pk}/events",
             {
                 "id": str(uuid.uuid4()),
                 "partner_id": cast.partner_a.pk,
@@ -547,11 +547,11 @@ COVERED = {
     ("holdspace.integration.api.CommitmentIn", "starts_on"): "commitment",
     ("holdspace.facilitators.views.CredentialForm", "issued_on"): "credential issued",
     ("holdspace.facilitators.views.CredentialForm", "expires_on"): "credential expiring",
-    ("holdspace.preparation.forms.ScheduleForm", "starts_at"): "medicine session",
-    ("holdspace.screening.api.SessionIn", "starts_at"): "medicine session",
+    ("holdspace.sessions.forms.ScheduleForm", "starts_at"): "medicine session",
+    ("holdspace.sessions.api.SessionIn", "starts_at"): "medicine session",
     ("holdspace.sessions.api.EventIn", "occurred_at"): "vital sign",
     ("holdspace.sessions.api.DischargeIn", "left_at"): "discharge",
-    ("holdspace.sessions.views.DischargeForm", "left_at"): "discharge",
+    ("holdspace.sessions.forms.DischargeForm", "left_at"): "discharge",
 }
 # Filters that choose what a page lists, not dates anyone records.
 NOT_ENTERED = {

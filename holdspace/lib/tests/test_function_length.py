@@ -19,15 +19,7 @@ TO_SPLIT: set[str] = {
     "holdspace/integration/journal.py:journal_prompts",
     "holdspace/integration/views.py:integration",
     "holdspace/lib/tests/test_dates.py:_rows",
-    "holdspace/preparation/readiness.py:readiness",
-    "holdspace/screening/services.py:screening_submit",
-    "holdspace/sessions/recording.py:session_event_record",
-    "holdspace/sessions/services.py:discharge_record",
-    "holdspace/sessions/services.py:medicine_session_plan",
-    "holdspace/sessions/services.py:medicine_session_schedule",
-    "holdspace/sessions/summary.py:_summary",
     "holdspace/sessions/tests/test_records.py:recorded",
-    "holdspace/sessions/views.py:plan",
 }
 
 

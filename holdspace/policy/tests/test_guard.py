@@ -31,13 +31,6 @@ TO_MOVE: dict[str, int] = {
     "holdspace/integration/schedule.py": 1,
     "holdspace/integration/services.py": 1,
     "holdspace/integration/views.py": 6,
-    "holdspace/preparation/services.py": 1,
-    "holdspace/preparation/views.py": 2,
-    "holdspace/screening/api.py": 2,
-    "holdspace/screening/views.py": 2,
-    "holdspace/sessions/api.py": 1,
-    "holdspace/sessions/doselog.py": 1,
-    "holdspace/sessions/views.py": 1,
 }
 
 

@@ -22,12 +22,12 @@
     root.getAttribute("data-server-time-zone") || "UTC";
   var sending = false;
 
-  var KINDS = {
-    dose: "Dose given", supplemental_dose: "Supplemental dose", vitals: "Vital signs",
-    note: "Note", observation: "Observation", music: "Music change", touch: "Supportive touch",
-    monitoring_break: "Break in monitoring", adverse_event: "Adverse event",
-    correction: "Correction", end: "End of session"
-  };
+  // The kinds of event and their names, as the server's EventKind has them (json_script).
+  var KINDS = {};
+  try {
+    JSON.parse(document.getElementById("session-event-kinds").textContent).forEach(
+      function (pair) { KINDS[pair[0]] = pair[1]; });
+  } catch (e) { /* names fall back to the kinds themselves */ }
   var DOSES = ["dose", "supplemental_dose"];
 
   // Storage ------------------------------------------------------------------------------------

@@ -1,0 +1,105 @@
+"""Reads of preparation, through the policy, audited: the readiness gate as the viewer may see
+it (the page and the API), and the readiness page with its themes and sessions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from holdspace.audit.actions import Action
+from holdspace.couples.models import Couple
+from holdspace.policy.core import Viewer
+from holdspace.policy.preparation import (
+    partner_forms_visible_to,
+    preparation_sessions_visible_to,
+    readiness_partner_ids,
+    require_readiness,
+    sees_the_care_team_view,
+)
+from holdspace.policy.sessions import medicine_sessions_visible_to
+from holdspace.preparation.forms import THEMES
+from holdspace.preparation.models import FormKind, PreparationSession
+from holdspace.preparation.readiness import PartnerReadiness, Readiness, readiness
+from holdspace.sessions.models import MedicineSession
+
+
+@dataclass(frozen=True)
+class ReadinessSeen:
+    """The gate for one couple, and the part of it the viewer sees: a partner their own
+    list, the care team both partners'."""
+
+    result: Readiness
+    partners: list[PartnerReadiness]
+    care_team: bool
+
+    @property
+    def ready(self) -> bool:
+        """The couple's readiness for the care team; a partner learns only their own."""
+        if self.care_team:
+            return self.result.ready
+        return all(p.ready for p in self.partners)
+
+
+def readiness_read(*, viewer: Viewer, couple: Couple) -> ReadinessSeen:
+    """COUPLE's readiness (COUPLE from get_couple_for) for its own people (403 for anyone
+    else who sees the couple); audited."""
+    require_readiness(viewer, couple)
+    result = readiness(couple)
+    shown = readiness_partner_ids(viewer, couple)
+    viewer.audit(Action.READINESS_READ, couple)
+    return ReadinessSeen(
+        result=result,
+        partners=[p for p in result.partners if p.partner.user_id in shown],
+        care_team=sees_the_care_team_view(viewer, couple),
+    )
+
+
+@dataclass(frozen=True)
+class Themes:
+    chosen: list[str]
+    own_words: str
+
+
+@dataclass(frozen=True)
+class ReadinessPage:
+    couple: Couple
+    seen: ReadinessSeen
+    themes: dict[int, Themes]  # per partner shown, their newest themes to explore
+    sessions: list[PreparationSession]
+    scheduled: list[MedicineSession]  # for the care team
+
+
+def readiness_page(*, viewer: Viewer, couple: Couple) -> ReadinessPage:
+    """The readiness page: per partner, every requirement, done or missing, with their themes;
+    the preparation sessions the viewer may see; the care team's scheduled sessions."""
+    seen = readiness_read(viewer=viewer, couple=couple)
+    labels = dict(THEMES)
+    themes: dict[int, Themes] = {}
+    for record in (
+        partner_forms_visible_to(viewer, couple)
+        .filter(kind=FormKind.THEMES)
+        .order_by("-created_at", "-id")
+    ):
+        themes.setdefault(
+            record.partner_id,
+            Themes(
+                chosen=[str(labels.get(t, t)) for t in record.data.get("themes", [])],
+                own_words=str(record.data.get("own_words", "")),
+            ),
+        )
+    for shown in seen.partners:  # the page shows each partner's themes beside their list
+        shown.partner.themes = themes.get(shown.partner.user_id)  # type: ignore[attr-defined]
+    return ReadinessPage(
+        couple=couple,
+        seen=seen,
+        themes=themes,
+        sessions=list(
+            preparation_sessions_visible_to(viewer, couple)
+            .select_related("partner", "facilitator")
+            .order_by("-held_at")
+        ),
+        scheduled=(
+            list(medicine_sessions_visible_to(viewer, couple).order_by("starts_at"))
+            if seen.care_team
+            else []
+        ),
+    )

@@ -1,0 +1,114 @@
+"""The web forms of medicine sessions: scheduling, the plan, a console event without
+JavaScript, and discharge. Their choices come from the models' enums; the services validate
+what they send."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy
+
+from holdspace.sessions.models import EventKind
+
+
+class ScheduleForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label=gettext_lazy("Date and start time"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    room = forms.CharField(label=gettext_lazy("Room"), required=False, max_length=120)
+    facilitators = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("Facilitators present"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class EventForm(forms.Form):
+    """A console form posted without JavaScript: the event's id (fresh on each page, so a form
+    posted twice saves once), kind, partner and the time typed; its data are the `data.*`
+    fields, read by `event_data`."""
+
+    id = forms.UUIDField()
+    kind = forms.ChoiceField(choices=EventKind.choices)
+    partner_id = forms.IntegerField(required=False)
+    taken_at = forms.TimeField(required=False, input_formats=["%H:%M", "%H:%M:%S"])
+
+
+class PlanForm(forms.Form):
+    room = forms.CharField(label=gettext_lazy("Room"), required=False, max_length=120)
+    facilitators = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("Facilitators present"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    music_entries = forms.CharField(
+        label=gettext_lazy("Music: playlist, one entry per line"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    music_link = forms.URLField(
+        label=gettext_lazy("Music: a link to the playlist"), required=False, assume_scheme="https"
+    )
+    music_changed_by = forms.ChoiceField(
+        label=gettext_lazy("Who may change the music"),
+        choices=[
+            ("facilitator", gettext_lazy("The facilitator")),
+            ("partners", gettext_lazy("The partners, by asking")),
+            ("anyone", gettext_lazy("Anyone present")),
+        ],
+    )
+
+
+class PartnerPlanForm(forms.Form):
+    product = forms.CharField(label=gettext_lazy("Product"), max_length=200)
+    lot = forms.CharField(label=gettext_lazy("Lot number"), max_length=100)
+    mg_per_unit = forms.FloatField(label=gettext_lazy("mg per unit"), min_value=0.001)
+    planned_mg = forms.FloatField(label=gettext_lazy("Planned dose (mg)"), min_value=0.001)
+    supplemental_mg = forms.FloatField(
+        label=gettext_lazy("Supplemental dose (mg)"), required=False, min_value=0.001
+    )
+    supplemental_after_minutes = forms.IntegerField(
+        label=gettext_lazy("Supplemental dose, minutes after the first"),
+        required=False,
+        min_value=0,
+        max_value=24 * 60,
+    )
+
+
+class DischargeForm(forms.Form):
+    # The profile's criteria, each a checkbox; the service says which are missing and why.
+    criteria_confirmed = forms.MultipleChoiceField(
+        label=gettext_lazy("Before they leave, confirm"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    transport_confirmed = forms.BooleanField(
+        label=gettext_lazy("Leaving as the transportation plan says"), required=False
+    )
+    transport_deviation = forms.CharField(
+        label=gettext_lazy("If not: how they are leaving instead"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    declined_dose = forms.BooleanField(
+        label=gettext_lazy("They chose not to take the medicine (no dose was given)"),
+        required=False,
+        help_text=gettext_lazy(
+            "Say so in the notes. A partner who was dosed cannot leave this way."
+        ),
+    )
+    left_at = forms.DateTimeField(
+        label=gettext_lazy("Left at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    notes = forms.CharField(
+        label=gettext_lazy("Notes"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
