@@ -124,7 +124,7 @@ def test_a_facilitator_runs_the_session_to_discharge_on_a_phone(  # type: ignore
     guide.goto(server + f"/sessions/{session.pk}/")
     riley, jordan = _column(guide, "Riley"), _column(guide, "Jordan")
     for column in (riley, jordan):
-        column.get_by_text("Dose given").click()
+        column.locator("summary", has_text="Dose given").click()
         column.get_by_role("button", name="Record the dose").click()
     expect(guide.locator("li.event.kind-dose.is-saved")).to_have_count(2)
 
@@ -215,7 +215,7 @@ def test_a_refusal_is_shown_with_its_reason_and_nothing_typed_is_lost(  # type: 
 
     # Riley's dose, noted six minutes ago and typed in now, in the organisation's time.
     dosed = (timezone.now() - timedelta(minutes=6)).astimezone(zone)
-    riley.get_by_text("Dose given").click()
+    riley.locator("summary", has_text="Dose given").click()
     riley.locator("form[data-kind=dose]").get_by_label("Taken at (if not now)").fill(
         dosed.strftime("%H:%M")
     )
