@@ -36,7 +36,7 @@ def _column(page: Page, name: str):  # type: ignore[no-untyped-def]
     return page.locator("section.partner-col", has=page.get_by_role("heading", name=name))
 
 
-def test_events_recorded_offline_arrive_exactly_once_in_order(  # type: ignore[no-untyped-def]
+def test_it_sends_events_recorded_offline_exactly_once_in_order(  # type: ignore[no-untyped-def]
     server, new_page, demo_practice
 ) -> None:
     session = MedicineSession.objects.get(couple__name="Riley & Jordan", status="scheduled")
@@ -112,7 +112,7 @@ def test_events_recorded_offline_arrive_exactly_once_in_order(  # type: ignore[n
     assert guide.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_a_facilitator_runs_the_session_to_discharge_on_a_phone(  # type: ignore[no-untyped-def]
+def test_it_lets_a_facilitator_run_the_session_to_discharge_on_a_phone(  # type: ignore[no-untyped-def]
     server, new_page, demo_practice
 ) -> None:
     session = MedicineSession.objects.get(couple__name="Riley & Jordan", status="scheduled")
@@ -186,7 +186,7 @@ document.addEventListener("DOMContentLoaded", function () {
 """
 
 
-def test_a_refusal_is_shown_with_its_reason_and_nothing_typed_is_lost(  # type: ignore[no-untyped-def]
+def test_it_shows_a_refusal_with_its_reason_and_loses_nothing_typed(  # type: ignore[no-untyped-def]
     server, new_page, demo_practice
 ) -> None:
     session = MedicineSession.objects.get(couple__name="Riley & Jordan", status="scheduled")

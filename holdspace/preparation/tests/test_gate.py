@@ -726,7 +726,7 @@ def test_it_alerts_the_care_team_when_the_api_screening_answers_yes_to_harm_thou
     assert [f["alert"] for f in response.json()["findings"]] == [True]
 
 
-def test_staff_must_name_the_partner_they_screen(cast: Cast) -> None:
+def test_it_asks_the_care_team_to_name_the_partner_they_screen(cast: Cast) -> None:
     response = _post(
         cast.api("facilitator"),
         f"/api/v1/couples/{cast.couple.pk}/screenings",

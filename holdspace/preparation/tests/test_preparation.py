@@ -15,7 +15,7 @@ from holdspace.preparation.services import partner_form_submit, preparation_sess
 pytestmark = pytest.mark.django_db
 
 
-def test_the_care_team_sees_each_partners_themes_and_partners_see_only_their_own(
+def test_it_shows_the_care_team_each_partners_themes_and_a_partner_only_their_own(
     cast: Cast,
 ) -> None:
     couple = cast.couple
@@ -35,7 +35,7 @@ def test_the_care_team_sees_each_partners_themes_and_partners_see_only_their_own
     assert "The year we lost Dad" not in own and "Grief" not in own
 
 
-def test_themes_need_a_choice_or_own_words(cast: Cast) -> None:
+def test_it_asks_for_a_theme_or_own_words(cast: Cast) -> None:
     with pytest.raises(ValidationError) as raised:
         partner_form_submit(
             viewer=cast.viewer("partner_a"),
@@ -47,7 +47,7 @@ def test_themes_need_a_choice_or_own_words(cast: Cast) -> None:
     assert "Choose at least one theme" in str(raised.value)
 
 
-def test_a_clinical_lead_may_hold_a_preparation_session_but_another_facilitator_may_not(
+def test_it_lets_a_clinical_lead_hold_a_preparation_session_but_not_another_facilitator(
     cast: Cast,
 ) -> None:
     from holdspace.policy import get_couple_for

@@ -87,7 +87,7 @@ def _count(request: Callable[[], object]) -> int:
 
 
 @pytest.mark.parametrize("who", ["facilitator", "lead", "partner_a"])
-def test_the_readiness_page_query_count_does_not_grow_with_the_records(
+def test_it_builds_the_readiness_page_in_the_same_number_of_queries_however_many_records(
     cast: Cast, who: str
 ) -> None:
     client = cast.client(who)
@@ -99,7 +99,9 @@ def test_the_readiness_page_query_count_does_not_grow_with_the_records(
     assert _count(lambda: client.get(url)) == small
 
 
-def test_the_readiness_api_query_count_does_not_grow_with_the_records(cast: Cast) -> None:
+def test_it_answers_the_readiness_api_in_the_same_number_of_queries_however_many_records(
+    cast: Cast,
+) -> None:
     api = cast.api("facilitator")
     url = f"/api/v1/couples/{cast.couple.pk}/readiness"
     _grow(cast, 1)

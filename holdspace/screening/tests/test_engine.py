@@ -53,7 +53,7 @@ def evaluate(**intake: Any) -> Evaluation:
     return engine_evaluate(answers=answers, **intake)
 
 
-def test_an_unanswered_question_asks_for_review_and_names_it() -> None:
+def test_it_asks_for_review_of_an_unanswered_question_and_names_it() -> None:
     result = engine_evaluate(substance="psilocybin", answers={"lithium_last_30_days": False})
     assert result.decision == "review"
     (finding,) = result.findings
@@ -882,7 +882,7 @@ def test_it_never_relaxes_a_decision_when_any_text_is_added_as_a_medication(
         ("Tylenol Cold + Flu", "mdma", "review", {"unmatched-medication"}, 1),
     ],
 )
-def test_every_medicine_on_one_line_counts_and_nothing_is_hidden(
+def test_it_counts_every_medicine_on_one_line_and_hides_none(
     line: str, substance: str, decision: str, rules: set[str], unmatched: int
 ) -> None:
     result = evaluate(substance=substance, medications=[line])

@@ -384,7 +384,7 @@ def test_it_names_a_bad_time_of_leaving_beside_a_minimum_not_yet_passed(
     assert not Discharge.objects.exists()
 
 
-def test_a_time_of_leaving_before_the_minimum_is_not_said_twice(cast: Cast) -> None:
+def test_it_does_not_say_twice_that_a_time_of_leaving_is_before_the_minimum(cast: Cast) -> None:
     client = cast.api("facilitator")
     session = _begun(cast, client, minutes_ago=6)
     when = timezone.now() - dt.timedelta(minutes=1)
@@ -507,7 +507,7 @@ def test_it_answers_404_to_people_outside_the_couple(cast: Cast, who: str) -> No
     assert not Discharge.objects.exists()
 
 
-def test_a_partner_who_chose_not_to_take_the_medicine_leaves_without_a_minimum(
+def test_it_lets_a_partner_who_chose_not_to_take_the_medicine_leave_without_a_minimum(
     cast: Cast,
 ) -> None:
     client = cast.api("facilitator")
@@ -538,7 +538,7 @@ def test_a_partner_who_chose_not_to_take_the_medicine_leaves_without_a_minimum(
     assert "chose not to take the medicine" in summary
 
 
-def test_a_session_in_which_neither_partner_took_the_medicine_is_cancelled(cast: Cast) -> None:
+def test_it_cancels_a_session_in_which_neither_partner_took_the_medicine(cast: Cast) -> None:
     client = cast.api("facilitator")
     session = _session(cast)
     for partner in (cast.partner_a, cast.partner_b):
@@ -551,7 +551,7 @@ def test_a_session_in_which_neither_partner_took_the_medicine_is_cancelled(cast:
     assert not FollowUpContact.objects.filter(session=session).exists()
 
 
-def test_the_form_offers_not_taking_the_medicine_only_to_a_partner_without_a_dose(
+def test_it_offers_not_taking_the_medicine_only_to_a_partner_without_a_dose(
     cast: Cast,
 ) -> None:
     client = cast.api("facilitator")

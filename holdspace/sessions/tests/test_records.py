@@ -296,7 +296,9 @@ def _count(request: Callable[[], Any]) -> int:
     return len(queries)
 
 
-def test_the_summary_query_count_does_not_grow_with_the_events(cast: Cast) -> None:
+def test_it_builds_the_summary_in_the_same_number_of_queries_however_many_events(
+    cast: Cast,
+) -> None:
     session = _loaded(cast, make_session(cast))
     _record(
         cast,
@@ -548,7 +550,7 @@ def test_it_neutralises_formula_cells(value: object, cell: str) -> None:
 # The vital-signs chart -------------------------------------------------------------------------
 
 
-def test_the_vitals_chart_is_accessible_and_needs_no_style_or_script() -> None:
+def test_it_draws_an_accessible_vitals_chart_without_style_or_script() -> None:
     start = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0)
     svg = vitals_svg(
         [
