@@ -203,3 +203,18 @@ def test_it_answers_401_without_a_token(cast: Cast) -> None:
     response = _send(Client(), "post", f"/api/v1/sessions/{session.pk}/events", _note())
     assert response.status_code == 401
     assert not SessionEvent.objects.exists()
+
+
+@pytest.mark.parametrize(("who", "plan"), [("facilitator", True), ("partner_a", False)])
+def test_it_audits_each_read_of_a_session_with_whether_its_plan_was_shown(
+    cast: Cast, who: str, plan: bool
+) -> None:
+    session = make_session(cast)
+    assert cast.api(who).get(f"/api/v1/sessions/{session.pk}").status_code == 200
+    read = AuditEvent.objects.get(action="medicine_session.read", actor_id=cast.people[who].pk)
+    assert (read.object_id, read.couple_id, read.organisation_id) == (
+        str(session.pk),
+        cast.couple.pk,
+        cast.center.pk,
+    )
+    assert read.detail == {"plan": plan}
