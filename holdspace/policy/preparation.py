@@ -5,7 +5,8 @@ gate is for the couple's own people: each partner sees their own, the care team 
 - `partner_forms_visible_to(viewer, couple)`, `preparation_sessions_visible_to(viewer, couple)`
 - `require_partner_form_write(viewer, couple, partner_id, kind)`: 404 for an unknown form or a
   stranger to the couple, 403 for the other partner; audited.
-- `require_preparation_session_record(viewer, couple)`: the care team only (403, audited).
+- `require_preparation_session_record(viewer, couple)`: the care team only (403, audited);
+  `preparation_facilitators(couple)`: who may hold one (the care team and clinical leads).
 - `require_readiness(viewer, couple)` and `readiness_partner_ids(viewer, couple)`.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from holdspace.accounts.models import Membership, Role
 from holdspace.couples.models import Couple
 from holdspace.policy.core import (
     Viewer,
@@ -65,6 +67,16 @@ def entered_with_care_team(viewer: Viewer, couple: Couple) -> bool:
     """Whether a partner's record is being entered by their care team (with them), for the
     audit trail."""
     return is_care_team_of(viewer, couple)
+
+
+def preparation_facilitators(couple: Couple) -> list[tuple[int, str]]:
+    """Who may hold a preparation session: the couple's care team and the clinical leads."""
+    people = {m.user_id: m.user.display_name for m in couple.loaded_care_team}
+    for user_id, name in Membership.objects.filter(
+        organisation_id=couple.organisation_id, role=Role.CLINICAL_LEAD
+    ).values_list("user_id", "user__display_name"):
+        people.setdefault(user_id, name)
+    return list(people.items())
 
 
 def require_preparation_session_record(viewer: Viewer, couple: Couple) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from holdspace.accounts.models import Organisation, Role
+from holdspace.accounts.models import Membership, Organisation, Role
 from holdspace.couples.models import Couple, Partner
 from holdspace.policy.core import Viewer, deny, is_care_team_of, organisation_for, refuse
 from holdspace.policy.couples import couples_visible_to, get_couple_for
@@ -90,6 +90,16 @@ def get_session_partner_for(viewer: Viewer, session: MedicineSession, partner_id
             couple_id=session.couple_id,
         )
     return partner
+
+
+def adverse_event_signers(session: MedicineSession) -> set[int]:
+    """Who signs off a severe adverse event before the partner leaves: the clinical leads of
+    the session's organisation (a facilitator's acknowledgement does not count)."""
+    return set(
+        Membership.objects.filter(
+            organisation_id=session.organisation_id, role=Role.CLINICAL_LEAD
+        ).values_list("user_id", flat=True)
+    )
 
 
 def dose_log_organisation(viewer: Viewer, requested: object, *, attempted: str) -> Organisation:

@@ -12,13 +12,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from holdspace.accounts.models import Membership, Role
 from holdspace.audit.actions import Action
 from holdspace.couples.models import Couple, Stage
 from holdspace.lib.dates import held_error
 from holdspace.policy.core import Viewer
 from holdspace.policy.preparation import (
     entered_with_care_team,
+    preparation_facilitators,
     require_partner_form_write,
     require_preparation_session_record,
 )
@@ -72,16 +72,6 @@ def partner_form_submit(
         )
         couple_stage_sync(viewer=viewer, couple=couple)
     return record
-
-
-def preparation_facilitators(couple: Couple) -> list[tuple[int, str]]:
-    """Who may hold a preparation session: the couple's care team and the clinical leads."""
-    people = {m.user_id: m.user.display_name for m in couple.loaded_care_team}
-    for user_id, name in Membership.objects.filter(
-        organisation_id=couple.organisation_id, role=Role.CLINICAL_LEAD
-    ).values_list("user_id", "user__display_name"):
-        people.setdefault(user_id, name)
-    return list(people.items())
 
 
 def preparation_session_record(

@@ -13,6 +13,7 @@ from holdspace.policy.core import viewer_from_request
 from holdspace.policy.couples import get_couple_for
 from holdspace.policy.preparation import (
     partner_forms_visible_to,
+    preparation_facilitators,
     require_partner_form_write,
     require_preparation_session_record,
 )
@@ -21,7 +22,6 @@ from holdspace.preparation.models import FormKind
 from holdspace.preparation.selectors import readiness_page as readiness_page_read
 from holdspace.preparation.services import (
     partner_form_submit,
-    preparation_facilitators,
     preparation_session_record,
 )
 from holdspace.screening.profiles import get_profile

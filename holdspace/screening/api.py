@@ -16,6 +16,7 @@ from holdspace.lib.citations import citation
 from holdspace.policy.couples import get_couple_for
 from holdspace.policy.screening import screens_for_a_partner
 from holdspace.screening.models import Screening
+from holdspace.screening.profiles import Substance
 from holdspace.screening.rules import rule_set
 from holdspace.screening.services import MAX_MEDICATIONS, screening_submit
 
@@ -24,7 +25,6 @@ router = Router(tags=["screening and preparation"])
 _rules = rule_set()
 # The documented codes become enums in the OpenAPI document; an unknown one is a 422.
 ConditionCode = Literal[tuple(_rules.conditions)]  # type: ignore[valid-type]
-SubstanceCode = Literal["psilocybin", "mdma"]
 
 AnswersIn: Any = create_model(  # type: ignore[call-overload]
     "AnswersIn",
@@ -37,7 +37,7 @@ AnswersIn: Any = create_model(  # type: ignore[call-overload]
 
 
 class ScreeningIn(Input):
-    substance: SubstanceCode
+    substance: Substance
     partner_id: int | None = Field(
         default=None, description="Staff: the partner screened. Partners leave it out."
     )

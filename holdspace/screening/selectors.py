@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Prefetch, Q, QuerySet
 
 from holdspace.audit.actions import Action
-from holdspace.couples.models import Couple, Stage
+from holdspace.couples.models import Couple, Partner, Stage
 from holdspace.policy.core import Viewer
 from holdspace.policy.screening import (
     get_screening_findings_for,
@@ -13,6 +15,7 @@ from holdspace.policy.screening import (
     screenings_visible_to,
 )
 from holdspace.screening.models import Decision, Screening, ScreeningOverride
+from holdspace.screening.rules import rule_set
 
 
 def with_latest_override(screenings: list[Screening]) -> list[Screening]:
@@ -204,3 +207,39 @@ def screening_answered_again(
         detail={"for": f"answered again after #{screening.pk}"},
     )
     return with_earlier(with_latest_override(newer), visible)[0]
+
+
+@dataclass(frozen=True)
+class ScreeningPage:
+    """A screening's page for the care team: the answers in the rule set's words, the clinical
+    leads' decisions on it, and the partner's newer answer if there is one."""
+
+    couple: Couple
+    screening: Screening
+    partner: Partner | None
+    conditions: list[str]
+    answers: list[tuple[str, bool]]
+    overrides: list[ScreeningOverride]
+    answered_again: Screening | None
+
+
+def screening_page(*, viewer: Viewer, couple: Couple, screening: Screening) -> ScreeningPage:
+    """SCREENING (from screening_read) with what its page shows beside it."""
+    rules = rule_set()
+    return ScreeningPage(
+        couple=couple,
+        screening=screening,
+        partner=next(
+            (p for p in couple.loaded_partners if p.user_id == screening.partner_id), None
+        ),
+        conditions=[
+            rules.conditions[c].label for c in screening.conditions if c in rules.conditions
+        ],
+        answers=[
+            (rules.questions[code].text, value)
+            for code, value in screening.answers.items()
+            if code in rules.questions
+        ],
+        overrides=getattr(screening, "override_list", []),
+        answered_again=screening_answered_again(viewer=viewer, couple=couple, screening=screening),
+    )

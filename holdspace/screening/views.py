@@ -20,10 +20,9 @@ from holdspace.policy.screening import (
 from holdspace.screening.forms import OverrideForm, ScreeningForm
 from holdspace.screening.models import TALK_IT_THROUGH, Decision
 from holdspace.screening.profiles import get_profile
-from holdspace.screening.rules import rule_set
 from holdspace.screening.selectors import (
-    screening_answered_again,
     screening_answered_last,
+    screening_page,
     screening_read,
     screenings_awaiting_decision,
 )
@@ -115,28 +114,11 @@ def screening_detail(request: HttpRequest, couple_id: int, screening_id: int) ->
             else:
                 messages.success(request, _("The decision was recorded."))
                 return redirect("screening_detail", couple.pk, screening.pk)
-    rules = rule_set()
     return render(
         request,
         "screening/detail.html",
         {
-            "couple": couple,
-            "screening": screening,
-            "partner": next(
-                (p for p in couple.loaded_partners if p.user_id == screening.partner_id), None
-            ),
-            "conditions": [
-                rules.conditions[c].label for c in screening.conditions if c in rules.conditions
-            ],
-            "answers": [
-                (rules.questions[code].text, value)
-                for code, value in screening.answers.items()
-                if code in rules.questions
-            ],
-            "overrides": getattr(screening, "override_list", []),
-            "answered_again": screening_answered_again(
-                viewer=viewer, couple=couple, screening=screening
-            ),
+            **vars(screening_page(viewer=viewer, couple=couple, screening=screening)),
             "can_override": can_override_screening(viewer, couple),
             "form": form,
         },

@@ -18,7 +18,7 @@ from holdspace.lib.api import ErrorOut, Input, api_viewer, documented
 from holdspace.lib.citations import citation
 from holdspace.policy.couples import get_couple_for
 from holdspace.policy.sessions import get_medicine_session_for
-from holdspace.screening.profiles import get_profile
+from holdspace.screening.profiles import Substance, get_profile
 from holdspace.sessions.models import Discharge, EventKind, MedicineSession, SessionEvent
 from holdspace.sessions.recording import EventConflict, session_event_record
 from holdspace.sessions.selectors import (
@@ -40,12 +40,10 @@ router = Router(tags=["medicine sessions"])
 # Scheduling, under the couple: POST /api/v1/couples/{id}/sessions.
 couple_router = Router(tags=["medicine sessions"])
 
-SubstanceCode = Literal["psilocybin", "mdma"]
-
 
 class SessionIn(Input):
     starts_at: dt.datetime
-    substance: SubstanceCode | None = None
+    substance: Substance | None = None
     room: str = Field(default="", max_length=120)
     facilitator_ids: list[int] = Field(default=[], max_length=20)
 

@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from holdspace.accounts.models import Membership, Role
 from holdspace.audit.actions import Action
 from holdspace.couples.models import Couple
 from holdspace.facilitators.services import facilitator_refusals
@@ -22,7 +21,7 @@ from holdspace.integration.services import follow_ups_create
 from holdspace.lib.dates import planned_error
 from holdspace.measures.models import SafetyAlert
 from holdspace.policy.core import Viewer, require_care_team
-from holdspace.policy.sessions import require_session_care
+from holdspace.policy.sessions import adverse_event_signers, require_session_care
 from holdspace.preparation.readiness import Readiness, readiness
 from holdspace.preparation.services import couple_stage_sync
 from holdspace.screening.profiles import SUBSTANCE_LABELS, Profile, get_profile
@@ -574,11 +573,7 @@ def _unsigned_adverse_events(session: MedicineSession, partner_id: int, name: st
     alert) that no clinical lead has signed off with a note: by acknowledging its alert, or,
     when someone else acknowledged it first, by recording a correction of the event (its
     outcome) whose reason is the note. A facilitator's acknowledgement does not count."""
-    leads = set(
-        Membership.objects.filter(
-            organisation_id=session.organisation_id, role=Role.CLINICAL_LEAD
-        ).values_list("user_id", flat=True)
-    )
+    leads = adverse_event_signers(session)
     alerts = SafetyAlert.objects.filter(
         session_event__session=session,
         partner_id=partner_id,
