@@ -17,7 +17,8 @@ from holdspace.audit.models import AuditEvent
 from holdspace.conftest import Cast, joined_before
 from holdspace.couples.models import Couple, Stage
 from holdspace.measures.models import SafetyAlert
-from holdspace.policy import alerts_visible_to, get_couple_for
+from holdspace.policy.couples import get_couple_for
+from holdspace.policy.measures import alerts_visible_to
 from holdspace.preparation.models import PartnerForm, PreparationSession
 from holdspace.preparation.readiness import readiness, stage_for
 from holdspace.preparation.services import partner_form_submit, preparation_session_record
@@ -149,7 +150,7 @@ def make_ready(
 def approve_guides(cast: Cast, who: str) -> None:
     """WHO has met each facilitator of the care team and approves them (Oregon)."""
     from holdspace.facilitators.services import guide_review
-    from holdspace.policy import get_couple_for
+    from holdspace.policy.couples import get_couple_for
 
     viewer = cast.viewer(who)
     couple = get_couple_for(viewer, cast.couple.pk)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from holdspace.audit.models import AuditEvent
 from holdspace.conftest import Cast, joined_before
 from holdspace.couples.models import Couple
-from holdspace.policy import get_couple_for
+from holdspace.policy.couples import get_couple_for
 from holdspace.preparation.models import PartnerForm, PreparationSession
 from holdspace.preparation.tests.test_gate import ALL_NO, make_ready
 from holdspace.screening.models import Screening, ScreeningOverride

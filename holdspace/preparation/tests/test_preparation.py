@@ -50,7 +50,7 @@ def test_it_asks_for_a_theme_or_own_words(cast: Cast) -> None:
 def test_it_lets_a_clinical_lead_hold_a_preparation_session_but_not_another_facilitator(
     cast: Cast,
 ) -> None:
-    from holdspace.policy import get_couple_for
+    from holdspace.policy.couples import get_couple_for
 
     viewer = cast.viewer("facilitator")
     couple = get_couple_for(viewer, cast.couple.pk)

@@ -13,7 +13,7 @@ import time_machine
 
 from holdspace.conftest import Cast
 from holdspace.couples.models import Couple
-from holdspace.policy import get_couple_for
+from holdspace.policy.couples import get_couple_for
 from holdspace.preparation.readiness import readiness
 from holdspace.screening.tests.test_services import LITHIUM, answer
 

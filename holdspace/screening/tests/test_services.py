@@ -17,7 +17,7 @@ from django.utils import timezone
 from holdspace.audit.models import AuditEvent
 from holdspace.conftest import Cast
 from holdspace.couples.models import Couple, Stage
-from holdspace.policy import get_couple_for
+from holdspace.policy.couples import get_couple_for
 from holdspace.preparation.readiness import readiness, stage_for
 from holdspace.screening.models import Decision, Screening
 from holdspace.screening.rules import rule_set

@@ -24,7 +24,7 @@ from holdspace.audit.models import AuditEvent
 from holdspace.conftest import PASSWORD, Cast, make_session
 from holdspace.couples.models import CareTeamMember
 from holdspace.measures.models import SafetyAlert
-from holdspace.policy import get_couple_for
+from holdspace.policy.couples import get_couple_for
 from holdspace.preparation.services import partner_form_submit
 from holdspace.sessions.models import MedicineSession, SessionEvent, SessionStatus
 

@@ -26,7 +26,7 @@ from holdspace.conftest import PASSWORD, Cast, make_session
 from holdspace.couples.models import CareTeamMember
 from holdspace.measures.models import SafetyAlert
 from holdspace.measures.services import alert_acknowledge
-from holdspace.policy import get_medicine_session_for
+from holdspace.policy.sessions import get_medicine_session_for
 from holdspace.reports.pseudonyms import pseudonym
 from holdspace.sessions import doselog
 from holdspace.sessions.charts import Reading, VitalLimits, vitals_svg
