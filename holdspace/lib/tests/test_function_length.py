@@ -19,7 +19,6 @@ TO_SPLIT: set[str] = {
     "holdspace/integration/journal.py:journal_prompts",
     "holdspace/integration/views.py:integration",
     "holdspace/lib/tests/test_dates.py:_rows",
-    "holdspace/sessions/tests/test_records.py:recorded",
 }
 
 

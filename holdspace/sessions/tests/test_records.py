@@ -69,11 +69,22 @@ def _loaded(cast: Cast, session: MedicineSession, who: str = "facilitator") -> M
 def recorded(cast: Cast) -> MedicineSession:
     """A session of A & B, an hour old, ended by an emergency transfer, both discharged."""
     session = _loaded(cast, make_session(cast))
-    start = session.starts_at
+    dose_a = _doses_and_vitals(cast, session)
+    _corrections_and_the_rest(cast, session, dose_a)
+    _discharge_both(cast, session)
+    return session
+
+
+def _at(session: MedicineSession, minutes: int) -> dt.datetime:
+    return session.starts_at + dt.timedelta(minutes=minutes)
+
+
+def _doses_and_vitals(cast: Cast, session: MedicineSession) -> SessionEvent:
+    """Both partners dosed, then vital signs, one reading past the alert limit; A's dose."""
     a, b = cast.partner_a.pk, cast.partner_b.pk
 
     def at(minutes: int) -> dt.datetime:
-        return start + dt.timedelta(minutes=minutes)
+        return _at(session, minutes)
 
     dose_a = _record(
         cast,
@@ -98,6 +109,16 @@ def recorded(cast: Cast) -> MedicineSession:
         (27, b, {"systolic": 126, "diastolic": 82, "heart_rate": 84, "temperature_c": 36.9}),
     ):
         _record(cast, session, "vitals", reading, partner=partner, at=at(minutes))
+    return dose_a
+
+
+def _corrections_and_the_rest(cast: Cast, session: MedicineSession, dose_a: SessionEvent) -> None:
+    """A's dose corrected, B's adverse event, notes, music, a break, and the end."""
+    a, b = cast.partner_a.pk, cast.partner_b.pk
+
+    def at(minutes: int) -> dt.datetime:
+        return _at(session, minutes)
+
     _record(
         cast,
         session,
@@ -137,6 +158,10 @@ def recorded(cast: Cast) -> MedicineSession:
         {"reason": "emergency_transfer", "note": "B to St Vincent by ambulance with Dana"},
         at=at(40),
     )
+
+
+def _discharge_both(cast: Cast, session: MedicineSession) -> None:
+    a, b = cast.partner_a.pk, cast.partner_b.pk
     criteria = ["effects_resolved", "oriented", "ride_arranged"]
     discharge_record(
         viewer=cast.viewer("facilitator"),
@@ -159,7 +184,6 @@ def recorded(cast: Cast) -> MedicineSession:
         transport_confirmed=False,
         transport_deviation="Left in the ambulance",
     )
-    return session
 
 
 def _text(html: str) -> str:
