@@ -147,68 +147,79 @@ def _screening_item(screening: Screening | None, substance: str, profile: Profil
 def _private_item(
     sessions: list[PreparationSession], profile: Profile, at: dt.datetime | None
 ) -> Item:
+    """Private preparation: enough sessions held, and (where the profile sets a window) one
+    held in the window before a session at AT, or, without AT, recent enough now."""
     prep = profile.preparation
     needed = prep.private_sessions_per_partner
-    label = _("Private preparation session")
     if len(sessions) < needed:
-        return Item(
-            "preparation_private",
-            label,
+        return _private(
+            profile,
             False,
             _("%(held)d of %(needed)d held.") % {"held": len(sessions), "needed": needed},
-            prep.source,
-            prep.unverified,
-            action="preparation",
         )
     if not sessions or (prep.min_hours_before is None and prep.max_days_before is None):
-        return Item("preparation_private", label, True, "", prep.source, prep.unverified)
+        return _private(profile, True, "")
+    if at is not None:
+        return _private_before(sessions, profile, at)
+    return _private_now(sessions[0], profile)
+
+
+def _private(profile: Profile, done: bool, detail: str) -> Item:
+    prep = profile.preparation
+    return Item(
+        "preparation_private",
+        _("Private preparation session"),
+        done,
+        detail,
+        prep.source,
+        prep.unverified,
+        action="" if done else "preparation",
+    )
+
+
+def _window(profile: Profile) -> tuple[dt.timedelta, dt.timedelta | None]:
+    """How long before a medicine session private preparation must be held: at least, at most."""
+    prep = profile.preparation
     earliest = dt.timedelta(hours=prep.min_hours_before or 0)
     latest = dt.timedelta(days=prep.max_days_before) if prep.max_days_before else None
-    if at is not None:
-        fits = [
-            s
-            for s in sessions
-            if s.held_at <= at - earliest and (latest is None or s.held_at >= at - latest)
-        ]
-        if fits:
-            return Item(
-                "preparation_private",
-                label,
-                True,
-                _("Held %(when)s.") % {"when": _when(fits[0].held_at)},
-                prep.source,
-                prep.unverified,
-            )
-        newest = sessions[0]
-        return Item(
-            "preparation_private",
-            label,
-            False,
-            _(
-                "The session must fall at least %(hours)s hours and at most %(days)s days after "
-                "private preparation; the latest was held %(when)s."
-            )
-            % {
-                "hours": f"{prep.min_hours_before or 0:g}",
-                "days": f"{prep.max_days_before:g}" if prep.max_days_before else "∞",
-                "when": _when(newest.held_at),
-            },
-            prep.source,
-            prep.unverified,
-            action="preparation",
+    return earliest, latest
+
+
+def _private_before(sessions: list[PreparationSession], profile: Profile, at: dt.datetime) -> Item:
+    """For a session at AT: one private preparation held within the window before it."""
+    prep = profile.preparation
+    earliest, latest = _window(profile)
+    fits = [
+        s
+        for s in sessions
+        if s.held_at <= at - earliest and (latest is None or s.held_at >= at - latest)
+    ]
+    if fits:
+        return _private(profile, True, _("Held %(when)s.") % {"when": _when(fits[0].held_at)})
+    return _private(
+        profile,
+        False,
+        _(
+            "The session must fall at least %(hours)s hours and at most %(days)s days after "
+            "private preparation; the latest was held %(when)s."
         )
-    newest = sessions[0]
-    now = timezone.now()
-    if latest is not None and newest.held_at + latest < now:
-        return Item(
-            "preparation_private",
-            label,
+        % {
+            "hours": f"{prep.min_hours_before or 0:g}",
+            "days": f"{prep.max_days_before:g}" if prep.max_days_before else "∞",
+            "when": _when(sessions[0].held_at),
+        },
+    )
+
+
+def _private_now(newest: PreparationSession, profile: Profile) -> Item:
+    """Without a session time: the newest private preparation, and when a session may be."""
+    earliest, latest = _window(profile)
+    if latest is not None and newest.held_at + latest < timezone.now():
+        return _private(
+            profile,
             False,
             _("The latest, %(when)s, is more than %(days)s days ago: hold another.")
-            % {"when": _when(newest.held_at), "days": f"{prep.max_days_before:g}"},
-            prep.source,
-            prep.unverified,
-            action="preparation",
+            % {"when": _when(newest.held_at), "days": f"{profile.preparation.max_days_before:g}"},
         )
     window = _("Held %(when)s; a medicine session may start from %(start)s") % {
         "when": _when(newest.held_at),
@@ -216,7 +227,7 @@ def _private_item(
     }
     if latest is not None:
         window += _(" until %(end)s") % {"end": _when(newest.held_at + latest)}
-    return Item("preparation_private", label, True, window + ".", prep.source, prep.unverified)
+    return _private(profile, True, window + ".")
 
 
 @dataclass(frozen=True)
