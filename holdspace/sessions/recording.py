@@ -242,30 +242,13 @@ def _check_event(
 ) -> SessionEvent | None:
     """The rules a new event must meet; returns the event a correction corrects."""
     profile = get_profile(session.profile)
-    partner_ids = {p.user_id for p in session.couple.loaded_partners}
-    errors: dict[str, list[str]] = {}
     if session.status in {SessionStatus.CLOSED, SessionStatus.CANCELLED}:
         raise ValidationError({"session": [_("The session is closed: nothing more is recorded.")]})
     if session.status == SessionStatus.ENDED and kind in NOT_AFTER_END:
         raise ValidationError(
             {"kind": [_("The session has ended: no more %(kind)s.") % {"kind": kind}]}
         )
-    scheduled_day = timezone.localtime(session.starts_at).date()
-    if timezone.localtime(occurred_at).date() < scheduled_day:
-        errors["occurred_at"] = [
-            _("Events are accepted from the session's day, %(day)s, on.")
-            % {"day": scheduled_day.isoformat()}
-        ]
-    if occurred_at > timezone.now() + CLOCK_SKEW:
-        errors["occurred_at"] = [_("This time is in the future.")]
-    if partner_id is not None and partner_id not in partner_ids:
-        errors["partner_id"] = [_("Not a partner of this couple.")]
-    if kind in PARTNER_KINDS and partner_id is None:
-        errors["partner_id"] = [_("Say which partner this is for.")]
-    if kind in JOINT_KINDS and partner_id is not None:
-        errors["partner_id"] = [
-            _("This is an event of the session, not of one partner: leave partner_id out.")
-        ]
+    errors = _placement_errors(session, kind, occurred_at, partner_id)
     if errors:
         raise ValidationError(errors)
     if kind in DOSE_KINDS:
@@ -277,24 +260,54 @@ def _check_event(
     if kind == EventKind.END and data["reason"] != "emergency_transfer":
         _check_completed(session, profile, occurred_at)
     if kind == EventKind.CORRECTION:
-        corrected = SessionEvent.objects.filter(session=session, uuid=data["corrects"]).first()
-        if corrected is None:
-            raise ValidationError({"data.corrects": [_("No event with this id in this session.")]})
-        if corrected.kind == EventKind.CORRECTION:
-            raise ValidationError(
-                {"data.corrects": [_("Correct the original event, not a correction.")]}
-            )
-        if corrected.kind in DOSE_KINDS and "amount_mg" in data["data"]:
-            try:
-                amount = float(data["data"]["amount_mg"])
-            except (TypeError, ValueError):
-                raise ValidationError(
-                    {"data.data.amount_mg": [_("Give the amount in mg.")]}
-                ) from None
-            if amount <= 0:
-                raise ValidationError({"data.data.amount_mg": [_("Give the amount in mg.")]})
-        return corrected
+        return _corrected(session, data)
     return None
+
+
+def _placement_errors(
+    session: MedicineSession, kind: str, occurred_at: dt.datetime, partner_id: int | None
+) -> dict[str, list[str]]:
+    """Whether the event is placed right: on or after the session's day, not in the future,
+    and about one partner of the couple or the session as a whole, as its kind is."""
+    errors: dict[str, list[str]] = {}
+    scheduled_day = timezone.localtime(session.starts_at).date()
+    if timezone.localtime(occurred_at).date() < scheduled_day:
+        errors["occurred_at"] = [
+            _("Events are accepted from the session's day, %(day)s, on.")
+            % {"day": scheduled_day.isoformat()}
+        ]
+    if occurred_at > timezone.now() + CLOCK_SKEW:
+        errors["occurred_at"] = [_("This time is in the future.")]
+    partner_ids = {p.user_id for p in session.couple.loaded_partners}
+    if partner_id is not None and partner_id not in partner_ids:
+        errors["partner_id"] = [_("Not a partner of this couple.")]
+    if kind in PARTNER_KINDS and partner_id is None:
+        errors["partner_id"] = [_("Say which partner this is for.")]
+    if kind in JOINT_KINDS and partner_id is not None:
+        errors["partner_id"] = [
+            _("This is an event of the session, not of one partner: leave partner_id out.")
+        ]
+    return errors
+
+
+def _corrected(session: MedicineSession, data: Mapping[str, Any]) -> SessionEvent:
+    """The event a correction corrects: an original event of this session; a corrected dose
+    must still be an amount in mg."""
+    corrected = SessionEvent.objects.filter(session=session, uuid=data["corrects"]).first()
+    if corrected is None:
+        raise ValidationError({"data.corrects": [_("No event with this id in this session.")]})
+    if corrected.kind == EventKind.CORRECTION:
+        raise ValidationError(
+            {"data.corrects": [_("Correct the original event, not a correction.")]}
+        )
+    if corrected.kind in DOSE_KINDS and "amount_mg" in data["data"]:
+        try:
+            amount = float(data["data"]["amount_mg"])
+        except (TypeError, ValueError):
+            raise ValidationError({"data.data.amount_mg": [_("Give the amount in mg.")]}) from None
+        if amount <= 0:
+            raise ValidationError({"data.data.amount_mg": [_("Give the amount in mg.")]})
+    return corrected
 
 
 def _check_dose(
@@ -331,34 +344,33 @@ def _check_dose(
         )
     # A further "dose" (Colorado servings) needs no timing; the limit above still holds.
     if kind == EventKind.SUPPLEMENTAL_DOSE:
-        if first is None:
-            raise ValidationError(
-                {"kind": [_("Record the first dose before a supplemental dose.")]}
-            )
-        timing = profile.supplemental_timing(session.substance)
-        if timing is not None:
-            after = (occurred_at - first.occurred_at).total_seconds() / 60
-            if after < timing.min_minutes_after:
-                raise ValidationError(
-                    {
-                        "occurred_at": [
-                            _(
-                                "A supplemental dose is given at least %(n)d minutes after the "
-                                "first; it has been %(m)d%(source)s."
-                            )
-                            % {
-                                "n": timing.min_minutes_after,
-                                "m": int(after),
-                                "source": cited(timing.source),
-                            }
-                        ]
-                    }
-                )
+        _check_supplemental(session, profile, occurred_at, first)
     present = session.facilitators.count()
     largest = max(given + amount, _largest_other(session, partner_id))
     problem = ratio_problem(profile, session.substance, largest, present)
     if problem:
         raise ValidationError({"data.amount_mg": [problem]})
+
+
+def _check_supplemental(
+    session: MedicineSession,
+    profile: Profile,
+    occurred_at: dt.datetime,
+    first: SessionEvent | None,
+) -> None:
+    """A supplemental dose follows a first dose, no sooner than the profile allows."""
+    if first is None:
+        raise ValidationError({"kind": [_("Record the first dose before a supplemental dose.")]})
+    timing = profile.supplemental_timing(session.substance)
+    if timing is None:
+        return
+    after = (occurred_at - first.occurred_at).total_seconds() / 60
+    if after < timing.min_minutes_after:
+        message = _(
+            "A supplemental dose is given at least %(n)d minutes after the first; it has been "
+            "%(m)d%(source)s."
+        ) % {"n": timing.min_minutes_after, "m": int(after), "source": cited(timing.source)}
+        raise ValidationError({"occurred_at": [message]})
 
 
 def _largest_other(session: MedicineSession, partner_id: int) -> float:
