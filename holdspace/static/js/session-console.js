@@ -366,10 +366,13 @@
         accepted(ev, answer.body);
       } else if (answer.status === 409) {
         refused(ev, "conflict", problems(answer.body));
-      } else if (answer.status >= 400 && answer.status < 500 && answer.status !== 429) {
+      } else if (answer.status >= 400 && answer.status < 500 && answer.status !== 429 &&
+                 answer.status !== 401) {
         refused(ev, "refused", problems(answer.body));
       } else {
-        return status();  // the server is unwell: keep it, try again shortly
+        // The server is unwell, busy, or this browser's session has ended (401): keep it and
+        // try again shortly; it goes once the server answers (or someone signs in again).
+        return status();
       }
       flush();
     }).catch(function () { sending = false; status(); });
