@@ -86,6 +86,11 @@ urlpatterns = [
         name="screening_detail",
     ),
     path(
+        "couples/<int:couple_id>/screenings/<int:screening_id>/override",
+        screening_views.screening_override_post,
+        name="screening_override",
+    ),
+    path(
         "couples/<int:couple_id>/partners/<int:partner_id>/forms/<str:kind>/",
         preparation_views.partner_form,
         name="partner_form",

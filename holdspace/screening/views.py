@@ -6,10 +6,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from holdspace.couples.models import Couple
 from holdspace.lib.forms import errors_onto
-from holdspace.policy.core import require_partner_record_write, viewer_from_request
+from holdspace.policy.core import Viewer, require_partner_record_write, viewer_from_request
 from holdspace.policy.couples import get_couple_for
 from holdspace.policy.screening import (
     can_override_screening,
@@ -18,7 +19,7 @@ from holdspace.policy.screening import (
     screening_queue_organisation,
 )
 from holdspace.screening.forms import OverrideForm, ScreeningForm
-from holdspace.screening.models import TALK_IT_THROUGH, Decision
+from holdspace.screening.models import TALK_IT_THROUGH, Decision, Screening
 from holdspace.screening.profiles import get_profile
 from holdspace.screening.selectors import (
     screening_answered_last,
@@ -92,28 +93,51 @@ def screening_form(request: HttpRequest, couple_id: int, partner_id: int) -> Htt
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_GET
 def screening_detail(request: HttpRequest, couple_id: int, screening_id: int) -> HttpResponse:
-    """One screening with its findings and sources; a clinical lead may override it here."""
+    """One screening with its findings and sources, and a clinical lead's decision form."""
     viewer = viewer_from_request(request)
     couple = get_couple_for(viewer, couple_id)
     screening = screening_read(viewer=viewer, couple=couple, screening_id=screening_id)
-    form = OverrideForm(request.POST or None)
-    if request.method == "POST":
-        require_screening_override(viewer, screening)
-        if form.is_valid():
-            try:
-                screening_override(
-                    viewer=viewer,
-                    screening=screening,
-                    decision=form.cleaned_data["decision"],
-                    reason=form.cleaned_data["reason"],
-                )
-            except ValidationError as exc:
-                errors_onto(form, exc)
-            else:
-                messages.success(request, _("The decision was recorded."))
-                return redirect("screening_detail", couple.pk, screening.pk)
+    return _detail(request, viewer, couple, screening, OverrideForm(), status=200)
+
+
+@login_required
+@require_POST
+def screening_override_post(
+    request: HttpRequest, couple_id: int, screening_id: int
+) -> HttpResponse:
+    """A clinical lead replaces the engine's decision, with a written reason."""
+    viewer = viewer_from_request(request)
+    couple = get_couple_for(viewer, couple_id)
+    screening = screening_read(viewer=viewer, couple=couple, screening_id=screening_id)
+    require_screening_override(viewer, screening)
+    form = OverrideForm(request.POST)
+    if form.is_valid():
+        try:
+            screening_override(
+                viewer=viewer,
+                screening=screening,
+                decision=form.cleaned_data["decision"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            errors_onto(form, exc)
+        else:
+            messages.success(request, _("The decision was recorded."))
+            return redirect("screening_detail", couple.pk, screening.pk)
+    return _detail(request, viewer, couple, screening, form, status=422)
+
+
+def _detail(
+    request: HttpRequest,
+    viewer: Viewer,
+    couple: Couple,
+    screening: Screening,
+    form: OverrideForm,
+    *,
+    status: int,
+) -> HttpResponse:
     return render(
         request,
         "screening/detail.html",
@@ -122,7 +146,7 @@ def screening_detail(request: HttpRequest, couple_id: int, screening_id: int) ->
             "can_override": can_override_screening(viewer, couple),
             "form": form,
         },
-        status=422 if request.method == "POST" else 200,
+        status=status,
     )
 
 

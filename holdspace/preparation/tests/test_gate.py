@@ -406,7 +406,7 @@ def test_it_blocks_a_review_decision_until_the_clinical_lead_overrides_it(cast: 
     lead = cast.client("lead")
     assert "Record the decision" in lead.get(url).content.decode()
     reason = "Stable dose for two years; discussed with the prescriber."
-    response = lead.post(url, {"decision": "eligible", "reason": reason})
+    response = lead.post(url + "override", {"decision": "eligible", "reason": reason})
     assert response.status_code == 302
     override = ScreeningOverride.objects.get()
     assert (override.screening, override.decision, override.reason, override.decided_by) == (
@@ -439,7 +439,7 @@ def test_it_blocks_a_review_decision_until_the_clinical_lead_overrides_it(cast: 
 def test_it_refuses_an_override_without_a_written_reason(cast: Cast) -> None:
     screening = screen(cast, "partner_a", medications=["Sertraline 50 mg"])
     url = f"/couples/{cast.couple.pk}/screenings/{screening.pk}/"
-    response = cast.client("lead").post(url, {"decision": "eligible", "reason": "ok"})
+    response = cast.client("lead").post(url + "override", {"decision": "eligible", "reason": "ok"})
     assert response.status_code == 422
     assert not ScreeningOverride.objects.exists()
     assert not AuditEvent.objects.filter(action="screening.override").exists()
@@ -453,7 +453,9 @@ def test_it_refuses_a_facilitators_override_and_saves_nothing(cast: Cast) -> Non
     page = client.get(url).content.decode()
     assert "Only a clinical lead can override" in page
     assert "Record the decision" not in page
-    response = client.post(url, {"decision": "eligible", "reason": "I know them well enough."})
+    response = client.post(
+        url + "override", {"decision": "eligible", "reason": "I know them well enough."}
+    )
     assert response.status_code == 403
     assert not ScreeningOverride.objects.exists()
     assert not AuditEvent.objects.filter(action="screening.override").exists()

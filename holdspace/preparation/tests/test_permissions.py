@@ -156,7 +156,7 @@ def _attempt(
         return web.get(f"/couples/{couple.pk}/screenings/{screening.pk}/")
     if operation == "screening override":
         return web.post(
-            f"/couples/{couple.pk}/screenings/{screening.pk}/",
+            f"/couples/{couple.pk}/screenings/{screening.pk}/override",
             {"decision": "eligible", "reason": "Stable dose, prescriber agrees."},
         )
     if operation == "preparation record":

@@ -54,7 +54,7 @@ def test_it_gives_each_person_exactly_what_the_policy_allows_of_a_screening(
         web.get(f"/couples/{couple}/partners/{partner}/screening/").status_code,
         web.get(f"/couples/{couple}/screenings/{screening.pk}/").status_code,
         web.post(
-            f"/couples/{couple}/screenings/{screening.pk}/",
+            f"/couples/{couple}/screenings/{screening.pk}/override",
             {"decision": "eligible", "reason": "Talked it through with their prescriber."},
         ).status_code,
         api.post(
