@@ -3,6 +3,7 @@ the live console's page; and the timeline with corrections and alerts, in consta
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from collections.abc import Iterable
@@ -20,10 +21,20 @@ from holdspace.policy.preparation import partner_forms_visible_to
 from holdspace.policy.sessions import (
     can_see_session_plan,
     get_medicine_session_for,
+    get_session_partner_for,
     require_session_care,
 )
+from holdspace.preparation.forms import LEAVING
 from holdspace.preparation.models import FormKind
-from holdspace.screening.profiles import Profile, get_profile
+from holdspace.screening.profiles import (
+    DoseLimit,
+    DurationTable,
+    Profile,
+    RatioTable,
+    SupplementalTiming,
+    get_profile,
+)
+from holdspace.sessions.limits import hours_text
 from holdspace.sessions.models import (
     DOSE_KINDS,
     Discharge,
@@ -34,6 +45,7 @@ from holdspace.sessions.models import (
     SessionFacilitator,
     SessionStatus,
 )
+from holdspace.sessions.recording import DoseClock, dose_clock
 
 
 @dataclass(frozen=True)
@@ -163,6 +175,87 @@ def console_page(*, viewer: Viewer, session_id: int) -> ConsolePage:
         events_json=json.dumps([str(e.uuid) for e in events]),
         kinds=[(kind.value, str(kind.label)) for kind in EventKind],
         dose_kinds=[(kind.value, str(kind.label)) for kind in DOSE_KINDS],
+    )
+
+
+@dataclass(frozen=True)
+class PlanPage:
+    """The plan's page: the session, what each partner's plan holds now, and the profile's
+    rules the plan is checked against, shown above the form."""
+
+    session: MedicineSession
+    couple: Couple
+    profile: Profile
+    stored: dict[int, PartnerPlan]
+    limit: DoseLimit | None
+    timing: SupplementalTiming | None
+    durations: DurationTable | None
+    ratios: RatioTable | None
+
+
+def plan_page(*, viewer: Viewer, session_id: int) -> PlanPage:
+    """The plan of one session, for its care team (403 for others who see it, 404 else)."""
+    session = get_medicine_session_for(viewer, session_id)
+    require_session_care(viewer, session, action="run")
+    profile = get_profile(session.profile)
+    substance = session.substance
+    return PlanPage(
+        session=session,
+        couple=session.couple,
+        profile=profile,
+        stored={p.partner_id: p for p in PartnerPlan.objects.filter(session=session)},
+        limit=profile.dose_limit(substance),
+        timing=profile.supplemental_timing(substance),
+        durations=next((t for t in profile.minimum_duration if t.substance == substance), None),
+        ratios=next((t for t in profile.facilitator_ratio if t.substance == substance), None),
+    )
+
+
+@dataclass(frozen=True)
+class DischargePage:
+    """What the discharge page shows beside the form: the partner's transportation plan and
+    dose clock, with the earliest time they may leave."""
+
+    session: MedicineSession
+    couple: Couple
+    partner: Partner
+    transport: dict[str, Any] | None
+    leaving_by: str
+    clock: DoseClock | None
+    minimum_text: str
+    leave_from: dt.datetime | None
+    transfer: bool
+    criteria: list[tuple[str, str]]  # the profile's discharge criteria: id, label
+
+
+def discharge_page(*, viewer: Viewer, session_id: int, partner_id: int) -> DischargePage:
+    """One partner's discharge, for the session's care team (403 for others who see the
+    session, 404 else, and 404 for someone who is not a partner of it)."""
+    session = get_medicine_session_for(viewer, session_id)
+    require_session_care(viewer, session, action="run")
+    partner = get_session_partner_for(viewer, session, partner_id)
+    plan = (
+        partner_forms_visible_to(viewer, session.couple)
+        .filter(partner_id=partner_id, kind=FormKind.TRANSPORTATION_PLAN)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    profile = get_profile(session.profile)
+    clock = dose_clock(session, profile, partner_id)
+    minimum = clock.minimum if clock else None
+    return DischargePage(
+        session=session,
+        couple=session.couple,
+        partner=partner,
+        transport=plan.data if plan else None,
+        leaving_by=str(dict(LEAVING).get(str(plan.data.get("leaving_by", "")) if plan else "", "")),
+        clock=clock,
+        minimum_text=hours_text(minimum) if minimum else "",
+        leave_from=(
+            clock.first.occurred_at + dt.timedelta(minutes=minimum) if clock and minimum else None
+        ),
+        transfer=session.end_reason == "emergency_transfer",
+        criteria=[(c.id, c.label) for c in profile.discharge.criteria],
     )
 
 

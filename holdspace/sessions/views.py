@@ -27,14 +27,7 @@ from holdspace.lib import when
 from holdspace.lib.forms import errors_onto
 from holdspace.policy.core import Viewer, require_care_team, viewer_from_request
 from holdspace.policy.couples import get_couple_for
-from holdspace.policy.sessions import (
-    get_medicine_session_for,
-    get_session_partner_for,
-    require_session_care,
-)
-from holdspace.preparation.forms import LEAVING
-from holdspace.preparation.models import FormKind, PartnerForm
-from holdspace.screening.profiles import get_profile
+from holdspace.policy.sessions import get_medicine_session_for, require_session_care
 from holdspace.sessions.forms import (
     DischargeForm,
     EventForm,
@@ -42,10 +35,16 @@ from holdspace.sessions.forms import (
     PlanForm,
     ScheduleForm,
 )
-from holdspace.sessions.limits import hours_text
-from holdspace.sessions.models import EventKind, MedicineSession, PartnerPlan
-from holdspace.sessions.recording import EventConflict, dose_clock, session_event_record
-from holdspace.sessions.selectors import console_now, console_page
+from holdspace.sessions.models import EventKind, MedicineSession
+from holdspace.sessions.recording import EventConflict, session_event_record
+from holdspace.sessions.selectors import (
+    DischargePage,
+    PlanPage,
+    console_now,
+    console_page,
+    discharge_page,
+    plan_page,
+)
 from holdspace.sessions.services import (
     NotReady,
     PlanLine,
@@ -211,33 +210,32 @@ def event_data(post: Any) -> dict[str, Any]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan(request: HttpRequest, session_id: int) -> HttpResponse:
-    viewer, session = _care_of(request, session_id, action="run")
-    form, partner_forms = _plan_forms(session, request.POST or None)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and all(f.is_valid() for _p, f in partner_forms)
-    ):
+    viewer = viewer_from_request(request)
+    page = plan_page(viewer=viewer, session_id=session_id)
+    form, partner_forms = _plan_forms(page, request.POST or None)
+    valid = form.is_valid() and all(f.is_valid() for _p, f in partner_forms)
+    if request.method == "POST" and valid:
         try:
-            _plan_save(viewer, session, form, partner_forms)
+            _plan_save(viewer, page.session, form, partner_forms)
         except ValidationError as exc:
             for errors in exc.message_dict.values():
                 form.add_error(None, errors)
         else:
             messages.success(request, _("The plan was saved."))
-            return redirect("session_console", session.pk)
+            return redirect("session_console", page.session.pk)
     return render(
         request,
         "sessions/plan.html",
-        {**_plan_limits(session), "form": form, "partner_forms": partner_forms},
+        {**vars(page), "form": form, "partner_forms": partner_forms},
         status=422 if request.method == "POST" else 200,
     )
 
 
 def _plan_forms(
-    session: MedicineSession, data: Any
+    page: PlanPage, data: Any
 ) -> tuple[PlanForm, list[tuple[Partner, PartnerPlanForm]]]:
     """The plan's form and one form per partner, filled with what is stored."""
+    session = page.session
     music = session.music_plan or {}
     form = PlanForm(
         data,
@@ -250,12 +248,11 @@ def _plan_forms(
         },
     )
     form.fields["facilitators"].choices = [  # type: ignore[attr-defined]
-        (m.user_id, m.user.display_name) for m in session.couple.loaded_care_team
+        (m.user_id, m.user.display_name) for m in page.couple.loaded_care_team
     ]
-    stored = {p.partner_id: p for p in PartnerPlan.objects.filter(session=session)}
     partner_forms = []
-    for partner in session.couple.loaded_partners:
-        current = stored.get(partner.user_id)
+    for partner in page.couple.loaded_partners:
+        current = page.stored.get(partner.user_id)
         initial = (
             {name: getattr(current, name) for name in PartnerPlanForm.base_fields}
             if current
@@ -287,35 +284,20 @@ def _plan_save(
     )
 
 
-def _plan_limits(session: MedicineSession) -> dict[str, Any]:
-    """The profile's rules the plan is checked against, shown above the form."""
-    profile = get_profile(session.profile)
-    substance = session.substance
-    return {
-        "session": session,
-        "couple": session.couple,
-        "profile": profile,
-        "limit": profile.dose_limit(substance),
-        "timing": profile.supplemental_timing(substance),
-        "durations": next((t for t in profile.minimum_duration if t.substance == substance), None),
-        "ratios": next((t for t in profile.facilitator_ratio if t.substance == substance), None),
-    }
-
-
 # Discharge ------------------------------------------------------------------------------------
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def discharge(request: HttpRequest, session_id: int, partner_id: int) -> HttpResponse:
-    viewer, session = _care_of(request, session_id, action="run")
-    partner = get_session_partner_for(viewer, session, partner_id)
-    form = _discharge_form(session, partner_id, request.POST or None)
+    viewer = viewer_from_request(request)
+    page = discharge_page(viewer=viewer, session_id=session_id, partner_id=partner_id)
+    form = _discharge_form(page, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             discharge_record(
                 viewer=viewer,
-                session=session,
+                session=page.session,
                 partner_id=partner_id,
                 criteria_confirmed=form.cleaned_data["criteria_confirmed"],
                 transport_confirmed=form.cleaned_data["transport_confirmed"],
@@ -327,59 +309,24 @@ def discharge(request: HttpRequest, session_id: int, partner_id: int) -> HttpRes
         except ValidationError as exc:
             errors_onto(form, exc)
         else:
-            name = partner.user.display_name
+            name = page.partner.user.display_name
             messages.success(request, _("%(name)s was discharged.") % {"name": name})
-            return redirect("session_console", session.pk)
+            return redirect("session_console", page.session.pk)
     return render(
         request,
         "sessions/discharge.html",
-        {**_discharge_context(session, partner), "form": form},
+        {**vars(page), "form": form},
         status=422 if request.method == "POST" else 200,
     )
 
 
-def _discharge_form(session: MedicineSession, partner_id: int, data: Any) -> DischargeForm:
+def _discharge_form(page: DischargePage, data: Any) -> DischargeForm:
     """The profile's criteria as checkboxes; no "declined the dose" for a partner dosed."""
     form = DischargeForm(data, initial={"left_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")})
-    profile = get_profile(session.profile)
-    form.fields["criteria_confirmed"].choices = [  # type: ignore[attr-defined]
-        (criterion.id, criterion.label) for criterion in profile.discharge.criteria
-    ]
-    if dose_clock(session, profile, partner_id) is not None:
+    form.fields["criteria_confirmed"].choices = page.criteria  # type: ignore[attr-defined]
+    if page.clock is not None:
         del form.fields["declined_dose"]
     return form
-
-
-def _discharge_context(session: MedicineSession, partner: Partner) -> dict[str, Any]:
-    """What the discharge page shows beside the form: the transportation plan and the dose
-    clock with the earliest time the partner may leave."""
-    plan_record = (
-        PartnerForm.objects.filter(
-            organisation_id=session.organisation_id,
-            couple_id=session.couple_id,
-            partner_id=partner.user_id,
-            kind=FormKind.TRANSPORTATION_PLAN,
-        )
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    clock = dose_clock(session, get_profile(session.profile), partner.user_id)
-    leaving_by = str(plan_record.data.get("leaving_by", "")) if plan_record else ""
-    return {
-        "session": session,
-        "couple": session.couple,
-        "partner": partner,
-        "transport": plan_record.data if plan_record else None,
-        "leaving_by": dict(LEAVING).get(leaving_by, ""),
-        "clock": clock,
-        "minimum_text": hours_text(clock.minimum) if clock and clock.minimum else "",
-        "leave_from": (
-            clock.first.occurred_at + dt.timedelta(minutes=clock.minimum)
-            if clock and clock.minimum
-            else None
-        ),
-        "transfer": session.end_reason == "emergency_transfer",
-    }
 
 
 # The summary --------------------------------------------------------------------------------
