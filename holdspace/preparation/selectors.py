@@ -6,19 +6,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from holdspace.audit.actions import Action
-from holdspace.couples.models import Couple
+from holdspace.couples.models import Couple, Partner
 from holdspace.policy.core import Viewer
 from holdspace.policy.preparation import (
     partner_forms_visible_to,
     preparation_sessions_visible_to,
     readiness_partner_ids,
+    require_partner_form_write,
     require_readiness,
     sees_the_care_team_view,
 )
 from holdspace.policy.sessions import medicine_sessions_visible_to
 from holdspace.preparation.forms import THEMES
-from holdspace.preparation.models import FormKind, PreparationSession
+from holdspace.preparation.models import FormKind, PartnerForm, PreparationSession
 from holdspace.preparation.readiness import PartnerReadiness, Readiness, readiness
+from holdspace.screening.profiles import RequiredForm, get_profile
 from holdspace.sessions.models import MedicineSession
 
 
@@ -102,4 +104,41 @@ def readiness_page(*, viewer: Viewer, couple: Couple) -> ReadinessPage:
             if seen.care_team
             else []
         ),
+    )
+
+
+@dataclass(frozen=True)
+class PartnerFormPage:
+    """One of a partner's preparation forms: what the profile asks of it, and the version in
+    force, to open the form with."""
+
+    couple: Couple
+    partner: Partner
+    kind: str
+    title: str
+    required: RequiredForm | None
+    previous: PartnerForm | None
+    with_partner: bool  # the care team entering it with the partner
+
+
+def partner_form_page(
+    *, viewer: Viewer, couple: Couple, partner_id: int, kind: str
+) -> PartnerFormPage:
+    """KIND of PARTNER_ID's forms, for the partner or their care team (404 for an unknown
+    form or a stranger, 403 for the other partner; audited)."""
+    require_partner_form_write(viewer, couple, partner_id, kind)
+    required = get_profile(couple.organisation.profile).required(kind)
+    return PartnerFormPage(
+        couple=couple,
+        partner=next(p for p in couple.loaded_partners if p.user_id == partner_id),
+        kind=kind,
+        title=str(required.name if required else FormKind(kind).label),
+        required=required,
+        previous=(
+            partner_forms_visible_to(viewer, couple)
+            .filter(partner_id=partner_id, kind=kind)
+            .order_by("-created_at", "-id")
+            .first()
+        ),
+        with_partner=viewer.user.pk != partner_id,
     )

@@ -12,19 +12,16 @@ from holdspace.lib.forms import errors_onto
 from holdspace.policy.core import viewer_from_request
 from holdspace.policy.couples import get_couple_for
 from holdspace.policy.preparation import (
-    partner_forms_visible_to,
     preparation_facilitators,
-    require_partner_form_write,
     require_preparation_session_record,
 )
 from holdspace.preparation.forms import FORMS, PreparationSessionForm
-from holdspace.preparation.models import FormKind
+from holdspace.preparation.selectors import partner_form_page
 from holdspace.preparation.selectors import readiness_page as readiness_page_read
 from holdspace.preparation.services import (
     partner_form_submit,
     preparation_session_record,
 )
-from holdspace.screening.profiles import get_profile
 
 
 @login_required
@@ -53,17 +50,9 @@ def partner_form(request: HttpRequest, couple_id: int, partner_id: int, kind: st
     """One preparation form for one partner: theirs to complete, or the care team's with them."""
     viewer = viewer_from_request(request)
     couple = get_couple_for(viewer, couple_id)
-    require_partner_form_write(viewer, couple, partner_id, kind)
-    partner = next(p for p in couple.loaded_partners if p.user_id == partner_id)
-    profile = get_profile(couple.organisation.profile)
-    previous = (
-        partner_forms_visible_to(viewer, couple)
-        .filter(partner_id=partner_id, kind=kind)
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    form_class = FORMS[kind]
-    form = form_class(request.POST or None, initial=previous.data if previous else None)
+    page = partner_form_page(viewer=viewer, couple=couple, partner_id=partner_id, kind=kind)
+    previous = page.previous.data if page.previous else None
+    form = FORMS[kind](request.POST or None, initial=previous)
     if request.method == "POST" and form.is_valid():
         try:
             partner_form_submit(
@@ -74,20 +63,10 @@ def partner_form(request: HttpRequest, couple_id: int, partner_id: int, kind: st
         else:
             messages.success(request, _("Saved."))
             return redirect("readiness", couple.pk)
-    required = profile.required(kind)
     return render(
         request,
         "preparation/form.html",
-        {
-            "couple": couple,
-            "partner": partner,
-            "kind": kind,
-            "title": required.name if required else FormKind(kind).label,
-            "required": required,
-            "form": form,
-            "previous": previous,
-            "with_partner": viewer.user.pk != partner_id,
-        },
+        {**vars(page), "form": form},
         status=422 if request.method == "POST" else 200,
     )
 
