@@ -14,7 +14,15 @@ from django.db.models import QuerySet
 
 from holdspace.accounts.models import Organisation, Role
 from holdspace.couples.models import Couple
-from holdspace.policy.core import _CARE_ROLES, Viewer, deny, is_care_team_of, is_partner_of, refuse
+from holdspace.policy.core import (
+    _CARE_ROLES,
+    Viewer,
+    denial_chain,
+    deny,
+    is_care_team_of,
+    is_partner_of,
+    refuse,
+)
 from holdspace.screening.models import Screening
 
 
@@ -90,13 +98,12 @@ def screening_queue_organisation(viewer: Viewer, requested: object) -> Organisat
     raw = str(requested or "").strip()
     chosen = int(raw) if raw.isdigit() else (allowed[0] if allowed and not raw else None)
     if chosen is None or chosen not in allowed:
-        # Into the chain of the organisation asked about when the viewer belongs to it, else
-        # of their own first one: never a chain without an organisation when one is known.
-        if chosen is not None and viewer.role_in(chosen) is not None:
-            trail: int | None = chosen
-        else:
-            trail = min(viewer.roles) if viewer.roles else None
-        raise deny(viewer, what="screening queue", object_id=raw, organisation_id=trail)
+        raise deny(
+            viewer,
+            what="screening queue",
+            object_id=raw,
+            organisation_id=denial_chain(viewer, chosen),
+        )
     return Organisation.objects.get(pk=chosen)
 
 
