@@ -1,13 +1,23 @@
-"""The JSON API at /api/v1, with bearer tokens and the same policy as the web UI."""
+"""The JSON API at /api/v1, with bearer tokens and the same policy as the web UI.
+
+Every error answers `{"detail": …}` (docs/api.md, "Answers"): a sentence, or for invalid input
+(422) the list of problems."""
 
 from __future__ import annotations
 
+import logging
+import math
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import Throttled
 from ninja.security import HttpBearer, SessionAuth
+from ninja.throttling import SimpleRateThrottle
 
 from holdspace.accounts.api import router as accounts_router
 from holdspace.accounts.services import api_token_user
@@ -21,7 +31,7 @@ from holdspace.integration.journal_api import router as journal_router
 from holdspace.measures.api import responses_router
 from holdspace.measures.api import router as instruments_router
 from holdspace.notifications.api import router as outbox_router
-from holdspace.policy import client_ip, viewer_for
+from holdspace.policy.core import client_ip, viewer_for
 from holdspace.preparation.api import router as preparation_router
 from holdspace.readings.api import router as readings_router
 from holdspace.reports.progress.api import router as progress_router
@@ -29,11 +39,50 @@ from holdspace.screening.api import router as screening_router
 from holdspace.sessions.api import couple_router as session_scheduling_router
 from holdspace.sessions.api import router as sessions_router
 
+logger = logging.getLogger(__name__)
+
+
+class FailedTokens(SimpleRateThrottle):
+    """Failed bearer tokens from one client address, in django-ninja's throttle and the shared
+    `throttle` cache (every server process counts together). Only failures count: once an
+    address has had `API_TOKEN_FAILURE_LIMIT` in `API_TOKEN_FAILURE_WINDOW_SECONDS`, every bearer
+    request from it, right token or wrong, answers 429 until the oldest failure leaves the
+    window, so guessing tokens there learns nothing. One instance a request (it keeps state)."""
+
+    scope = "failed_token"
+
+    def __init__(self) -> None:
+        super().__init__(
+            rate=f"{settings.API_TOKEN_FAILURE_LIMIT}/{settings.API_TOKEN_FAILURE_WINDOW_SECONDS}s"
+        )
+        self.cache = caches["throttle"]
+
+    def get_cache_key(self, request: HttpRequest) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": client_ip(request) or "unknown"}
+
+    def exhausted(self, request: HttpRequest) -> bool:
+        """Whether the address has used up its failures; counts nothing."""
+        self.key = self.get_cache_key(request)
+        self.now = self.timer()
+        self.history = [t for t in self.cache.get(self.key, []) if t > self.now - self.duration]  # type: ignore[operator]
+        return len(self.history) >= self.num_requests  # type: ignore[operator]
+
+    def seconds_left(self) -> int:
+        """After `exhausted`: until the oldest failure leaves the window."""
+        return max(1, math.ceil(self.history[-1] + self.duration - self.now))  # type: ignore[operator]
+
+    def count_failure(self, request: HttpRequest) -> None:
+        self.allow_request(request)
+
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
+        failures = FailedTokens()
+        if failures.exhausted(request):
+            raise Throttled(wait=failures.seconds_left())
         user = api_token_user(token)
         if user is None:
+            failures.count_failure(request)
             audit_record(
                 action=Action.AUTH_TOKEN_FAILED,
                 organisation_id=None,
@@ -91,6 +140,26 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, {"detail": "Not found"}, status=404)
 
 
+@api.exception_handler(Throttled)
+def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    response = api.create_response(request, {"detail": "Too many requests"}, status=429)
+    if exc.wait is not None:
+        response["Retry-After"] = str(math.ceil(exc.wait))
+    return response
+
+
+@api.exception_handler(Exception)
+def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A bug answers 500 in the same shape, logged with its traceback and announced as Django
+    announces its own (error reporters and the test client hear of it); DEBUG keeps Django's
+    page."""
+    if settings.DEBUG:
+        raise exc
+    logger.error("API error on %s", request.path, exc_info=exc)
+    got_request_exception.send(sender=None, request=request)
+    return api.create_response(request, {"detail": "Server error"}, status=500)
+
+
 @api.exception_handler(PermissionDenied)
 def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc) or "Forbidden"}, status=403)
@@ -99,9 +168,16 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     """Service-level validation answers 422 in the same shape as schema validation."""
+    where: dict[str, list[str]] = (
+        exc.message_dict if hasattr(exc, "error_dict") else {"": list(exc.messages)}
+    )
     detail = [
-        {"loc": ["body", "payload", field], "msg": message, "type": "value_error"}
-        for field, messages in exc.message_dict.items()
+        {
+            "loc": ["body", "payload", field] if field else ["body", "payload"],
+            "msg": message,
+            "type": "value_error",
+        }
+        for field, messages in where.items()
         for message in messages
     ]
     return api.create_response(request, {"detail": detail}, status=422)

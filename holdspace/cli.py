@@ -3,7 +3,8 @@
 holdspace serve            production server (gunicorn + whitenoise) on HOST:PORT
 holdspace migrate          create or update the database tables
 holdspace seed-demo        load the demo practice (idempotent)
-holdspace api-token EMAIL  print a new API token for that person
+holdspace api-token EMAIL  print a new API token for that person (--list: their tokens,
+                           with when each was last used)
 holdspace audit verify     check the audit trail's hash chain
 holdspace worker           the background worker: scheduled jobs (the nightly credentials
                            sweep, reminders every 10 minutes, safety-alert notifications

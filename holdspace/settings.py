@@ -203,6 +203,22 @@ AXES_VERBOSE = False
 # The same client address the audit trail records (the last X-Forwarded-For hop behind a proxy).
 AXES_CLIENT_IP_CALLABLE = "holdspace.policy.client_ip"
 
+# Failed API tokens: API_TOKEN_FAILURE_LIMIT failures from one address within
+# API_TOKEN_FAILURE_WINDOW_SECONDS, and that address's token requests answer 429 until the
+# oldest failure is older than the window (holdspace/api.py FailedTokens).
+API_TOKEN_FAILURE_LIMIT = envint("API_TOKEN_FAILURE_LIMIT", 20, minimum=1)
+API_TOKEN_FAILURE_WINDOW_SECONDS = envint("API_TOKEN_FAILURE_WINDOW_SECONDS", 60, minimum=1)
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # The failed-token counts, in the database so that every server process shares them; its
+    # table is made by `holdspace migrate` (holdspace/accounts/apps.py).
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "holdspace_throttle",
+    },
+}
+
 # django-allauth: sign-in by e-mail; no public sign-up (people join by invitation).
 ACCOUNT_ADAPTER = "holdspace.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -145,6 +146,10 @@ class Membership(models.Model):
         return f"{self.user} · {self.get_role_display()} · {self.organisation}"
 
 
+# A token's last use is written at most this often, rather than on every request.
+API_TOKEN_USE_PRECISION = timedelta(minutes=1)
+
+
 class ApiToken(models.Model):
     """A bearer token for the JSON API. Only its SHA-256 is stored."""
 
@@ -153,6 +158,8 @@ class ApiToken(models.Model):
     prefix = models.CharField(max_length=8)
     created_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # When a request last came with it, to within API_TOKEN_USE_PRECISION.
+    last_used_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"

@@ -13,12 +13,14 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from holdspace.accounts.models import (
+    API_TOKEN_USE_PRECISION,
     ApiToken,
     Invitation,
     Membership,
@@ -189,12 +191,22 @@ def api_token_create(*, user: User, ip: str | None = None) -> str:
 
 
 def api_token_user(raw: str) -> User | None:
+    """The person whose live token RAW is, noting the token's use; None for any other text."""
     token = (
         ApiToken.objects.select_related("user")
         .filter(digest=token_digest(raw), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
-    return token.user if token else None
+    if token is None:
+        return None
+    now = timezone.now()
+    stale = now - API_TOKEN_USE_PRECISION
+    if token.last_used_at is None or token.last_used_at <= stale:
+        # Conditional, so that concurrent requests write it once.
+        ApiToken.objects.filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lte=stale), pk=token.pk
+        ).update(last_used_at=now)
+    return token.user
 
 
 def organisation_profile_set(*, viewer: Viewer, organisation: Organisation, profile: str) -> None:

@@ -10,13 +10,13 @@ from ninja.responses import Status
 from holdspace.couples.models import Entry
 from holdspace.couples.selectors import (
     CoupleSummary,
-    couple_list,
     couple_read,
+    couple_slice,
     entry_list,
     entry_read,
 )
 from holdspace.couples.services import MAX_ENTRY_LENGTH, entry_create, entry_update
-from holdspace.lib.api import Input, api_viewer, documented
+from holdspace.lib.api import Input, Page, PageQuery, api_viewer, documented, next_offset
 from holdspace.policy.couples import get_couple_for
 from holdspace.policy.entries import get_entry_for
 
@@ -49,11 +49,8 @@ class CoupleDetailOut(CoupleOut):
     care_team: list[CareTeamMemberOut]
 
 
-class CoupleListOut(Schema):
-    count: int
-    page: int
-    pages: int
-    items: list[CoupleOut]
+class CoupleListOut(Page[CoupleOut]):
+    pass
 
 
 class EntryCreateIn(Input):
@@ -80,20 +77,12 @@ class EntryOut(Schema):
     updated_at: datetime
 
 
-class EntryListOut(Schema):
-    count: int
-    items: list[EntryOut]
+class EntryListOut(Page[EntryOut]):
+    pass
 
 
-class PageQuery(Input):
-    page: int = Field(default=1, ge=1)
-    per_page: int = Field(default=50, ge=1, le=200)
-    q: str = Field(default="", max_length=100)
-
-
-class SliceQuery(Input):
-    limit: int = Field(default=50, ge=1, le=200)
-    offset: int = Field(default=0, ge=0)
+class CoupleQuery(PageQuery):
+    q: str = Field(default="", max_length=100, description="Part of the couple's name.")
 
 
 def _summary_out(couple: CoupleSummary) -> CoupleOut:
@@ -124,15 +113,12 @@ def entry_out(entry: Entry) -> EntryOut:
 
 
 @router.get("", response=documented({200: CoupleListOut}), summary="The couples the caller may see")
-def couples(request: HttpRequest, query: Query[PageQuery]) -> CoupleListOut:
-    page = couple_list(
-        viewer=api_viewer(request), search=query.q, page=query.page, per_page=query.per_page
+def couples(request: HttpRequest, query: Query[CoupleQuery]) -> CoupleListOut:
+    found, total = couple_slice(
+        viewer=api_viewer(request), search=query.q, limit=query.limit, offset=query.offset
     )
     return CoupleListOut(
-        count=page.paginator.count,
-        page=page.number,
-        pages=page.paginator.num_pages,
-        items=[_summary_out(c) for c in page.object_list],
+        items=[_summary_out(c) for c in found], count=total, next=next_offset(query, total)
     )
 
 
@@ -161,11 +147,13 @@ def couple(request: HttpRequest, couple_id: int) -> CoupleDetailOut:
     response=documented({200: EntryListOut}),
     summary="The couple's entries the caller may read, newest first",
 )
-def entries(request: HttpRequest, couple_id: int, query: Query[SliceQuery]) -> EntryListOut:
+def entries(request: HttpRequest, couple_id: int, query: Query[PageQuery]) -> EntryListOut:
     viewer = api_viewer(request)
     found = get_couple_for(viewer, couple_id)
     items, total = entry_list(viewer=viewer, couple=found, limit=query.limit, offset=query.offset)
-    return EntryListOut(count=total, items=[entry_out(e) for e in items])
+    return EntryListOut(
+        items=[entry_out(e) for e in items], count=total, next=next_offset(query, total)
+    )
 
 
 @router.post(

@@ -59,13 +59,57 @@ def couple_list(
     Three queries whatever the page size (plus the paginator's count): the couples, then
     the partners and the care team of just those couples.
     """
+    rows = _couple_rows(viewer, organisation_id, search)
+    result = Paginator(rows, per_page).get_page(page)
+    summaries = _summarise(list(result.object_list))
+    # Same page and paginator, with the rows made into summaries.
+    summary_page: Page[CoupleSummary] = Page(summaries, result.number, result.paginator)  # type: ignore[arg-type]
+    viewer.audit(
+        Action.COUPLE_LIST,
+        organisation_id=organisation_id,
+        object_type="couple",
+        detail={
+            "page": result.number,
+            "ids": [c.id for c in summaries],
+            **({"search": True} if search else {}),
+        },
+    )
+    return summary_page
+
+
+def couple_slice(
+    *, viewer: Viewer, search: str = "", limit: int = COUPLES_PER_PAGE, offset: int = 0
+) -> tuple[list[CoupleSummary], int]:
+    """The couples the viewer may see from OFFSET, at most LIMIT (as the API pages lists), and
+    how many there are in all; the same queries as `couple_list`."""
+    rows = _couple_rows(viewer, None, search)
+    total = rows.count()
+    summaries = _summarise(list(rows[offset : offset + limit]))
+    viewer.audit(
+        Action.COUPLE_LIST,
+        object_type="couple",
+        detail={
+            "offset": offset,
+            "ids": [c.id for c in summaries],
+            **({"search": True} if search else {}),
+        },
+    )
+    return summaries, total
+
+
+def _couple_rows(
+    viewer: Viewer, organisation_id: int | None, search: str
+) -> QuerySet[Couple, tuple[int, int, str, str]]:
     queryset = couples_visible_to(viewer, organisation_id).order_by("name", "id")
     search = search.strip()
     if search:
         queryset = queryset.filter(name__icontains=search)
-    rows = queryset.values_list("id", "organisation_id", "name", "stage")
-    result = Paginator(rows, per_page).get_page(page)
-    ids = [row[0] for row in result.object_list]
+    return queryset.values_list("id", "organisation_id", "name", "stage")
+
+
+def _summarise(rows: list[tuple[int, int, str, str]]) -> list[CoupleSummary]:
+    """ROWS (id, organisation, name, stage) with their partners and care team: two queries."""
+    ids = [row[0] for row in rows]
     partners: dict[int, list[PersonSummary]] = {couple_id: [] for couple_id in ids}
     care_team: dict[int, list[PersonSummary]] = {couple_id: [] for couple_id in ids}
     for couple_id, user_id, name, slot in (
@@ -80,19 +124,10 @@ def couple_list(
         .values_list("couple_id", "user_id", "user__display_name")
     ):
         care_team[couple_id].append(PersonSummary(user_id, name))
-    summaries = [
+    return [
         CoupleSummary(row[0], row[1], row[2], row[3], partners[row[0]], care_team[row[0]])
-        for row in result.object_list
+        for row in rows
     ]
-    # Same page and paginator, with the rows made into summaries.
-    summary_page: Page[CoupleSummary] = Page(summaries, result.number, result.paginator)  # type: ignore[arg-type]
-    viewer.audit(
-        Action.COUPLE_LIST,
-        organisation_id=organisation_id,
-        object_type="couple",
-        detail={"page": result.number, "ids": ids, **({"search": True} if search else {})},
-    )
-    return summary_page
 
 
 def _newest_entries(

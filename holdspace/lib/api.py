@@ -1,11 +1,13 @@
-"""Shapes shared by every API operation: the documented error answers."""
+"""Shapes shared by every API operation: the list envelope with its `limit`/`offset`, and the
+documented error answers (docs/api.md, "Answers")."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
 
 from django.http import HttpRequest
-from ninja import Schema
+from ninja import Field, Schema
 from pydantic import field_validator
 
 from holdspace.policy import Viewer
@@ -34,7 +36,46 @@ class Input(Schema):
         return _refuse_nul(value)
 
 
+# Every list answers at most MAX_LIMIT items a request; DEFAULT_LIMIT when `limit` is not given.
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+ItemT = TypeVar("ItemT")
+
+
+class PageQuery(Input):
+    """The query parameters of every list; an operation with filters of its own extends it."""
+
+    limit: int = Field(
+        default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=f"How many items, 1 to {MAX_LIMIT}."
+    )
+    offset: int = Field(default=0, ge=0, description="How many items to skip.")
+
+
+class Page(Schema, Generic[ItemT]):
+    """The envelope of every list. Each list names its own subclass (`CoupleListOut(Page[
+    CoupleOut])`), so the OpenAPI document keeps one readable schema per list."""
+
+    items: list[ItemT]
+    count: int = Field(description="How many items there are in all, on every page.")
+    next: int | None = Field(description="The `offset` of the next page; null on the last one.")
+
+
+def next_offset(query: PageQuery, count: int) -> int | None:
+    """Where the page after QUERY's starts, or None when QUERY's page is the last."""
+    end = query.offset + query.limit
+    return end if end < count else None
+
+
+def page_slice(everything: Sequence[ItemT], query: PageQuery) -> tuple[list[ItemT], int]:
+    """QUERY's page of a list built whole (a short one, or one computed rather than queried),
+    and how many there are in all."""
+    return list(everything[query.offset : query.offset + query.limit]), len(everything)
+
+
 class ErrorOut(Schema):
+    """Every error but invalid input: what went wrong, in a sentence."""
+
     detail: str
 
 
@@ -45,6 +86,8 @@ class ProblemOut(Schema):
 
 
 class ValidationErrorOut(Schema):
+    """Invalid input (422): each problem with where it is (`loc`), why (`msg`) and its kind."""
+
     detail: list[ProblemOut]
 
 
@@ -56,7 +99,8 @@ def api_viewer(request: HttpRequest) -> Viewer:
 
 def documented(ok: dict[int, Any], *, reads: bool = True, writes: bool = False) -> dict[int, Any]:
     """The operation's own answers plus the errors every caller may meet."""
-    answers: dict[int, Any] = {**ok, 401: ErrorOut}
+    # 429: too many failed tokens from the caller's address (holdspace/api.py FailedTokens).
+    answers: dict[int, Any] = {**ok, 401: ErrorOut, 429: ErrorOut}
     if reads:
         answers[404] = ErrorOut
         answers[422] = ValidationErrorOut

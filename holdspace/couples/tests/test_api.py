@@ -166,14 +166,16 @@ def test_it_audits_a_denied_read(cast: Cast) -> None:
     assert denied.organisation_id == cast.center.pk
 
 
-def test_it_pages_couples_and_rejects_a_bad_page_size(cast: Cast) -> None:
+def test_it_pages_couples_by_limit_and_offset(cast: Cast) -> None:
+    # Issue 12 item 7: the couples list takes limit/offset and answers {items, count, next}
+    # like every list (it took page/per_page and answered page/pages before).
     client = cast.api("lead")
-    one = client.get("/api/v1/couples?per_page=1&page=2").json()
-    assert (one["count"], one["page"], one["pages"]) == (2, 2, 2)
-    assert [c["name"] for c in one["items"]] == ["C & D"]
-    bad = client.get("/api/v1/couples?per_page=0")
-    assert bad.status_code == 422
-    assert bad.json()["detail"][0]["loc"][-1] == "per_page"
+    first = client.get("/api/v1/couples?limit=1").json()
+    assert (first["count"], first["next"], [c["name"] for c in first["items"]]) == (2, 1, ["A & B"])
+    last = client.get("/api/v1/couples?limit=1&offset=1").json()
+    assert (last["count"], last["next"], [c["name"] for c in last["items"]]) == (2, None, ["C & D"])
+    found = client.get("/api/v1/couples?q=c+%26").json()
+    assert [c["name"] for c in found["items"]] == ["C & D"]
 
 
 def test_it_serves_the_openapi_document_matching_the_committed_copy() -> None:
