@@ -11,14 +11,24 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from holdspace.facilitators.models import Credential, GuideReview
-from holdspace.facilitators.selectors import facilitators_page, guides_page
+from holdspace.facilitators.selectors import facilitators_page, guide_questions, guides_page
 from holdspace.facilitators.services import credential_set_status, guide_review
-from holdspace.lib.api import ErrorOut, Input, api_viewer, documented
+from holdspace.lib.api import (
+    ErrorOut,
+    Input,
+    Page,
+    PageQuery,
+    api_viewer,
+    documented,
+    next_offset,
+    page_slice,
+)
 from holdspace.policy.couples import get_couple_for
 from holdspace.policy.facilitators import (
     facilitators_organisation_for,
     get_credential_for,
     get_guide_for,
+    require_guides_view,
 )
 
 router = Router(tags=["facilitators"])
@@ -48,13 +58,14 @@ class FacilitatorOut(Schema):
     adverse_events: int | None = Field(description="Clinical leads only.")
 
 
-class FacilitatorListOut(Schema):
-    organisation_id: int
-    items: list[FacilitatorOut]
+class FacilitatorListOut(Page[FacilitatorOut]):
+    pass
 
 
-class OrgQuery(Input):
-    org: int | None = None
+class OrgQuery(PageQuery):
+    org: int | None = Field(
+        default=None, description="The organisation; by default the caller's first as admin/lead."
+    )
 
 
 class GuideOut(Schema):
@@ -69,10 +80,12 @@ class GuideOut(Schema):
     my_review: Literal["approve", "concern"] | None
 
 
-class GuidesOut(Schema):
-    couple_id: int
-    guides: list[GuideOut]
-    questions: list[str]
+class GuideListOut(Page[GuideOut]):
+    pass
+
+
+class GuideQuestionListOut(Page[str]):
+    """Questions a couple may ask their guides (the same for every couple)."""
 
 
 class StatusIn(Input):
@@ -120,8 +133,10 @@ def facilitators(request: HttpRequest, query: Query[OrgQuery]) -> FacilitatorLis
     organisation = facilitators_organisation_for(viewer, query.org)
     page = facilitators_page(viewer=viewer, organisation=organisation)
     lead = page.lead
+    rows, total = page_slice(page.rows, query)
     return FacilitatorListOut(
-        organisation_id=organisation.pk,
+        count=total,
+        next=next_offset(query, total),
         items=[
             FacilitatorOut(
                 user_id=row.user.pk,
@@ -132,7 +147,7 @@ def facilitators(request: HttpRequest, query: Query[OrgQuery]) -> FacilitatorLis
                 concerns=row.concerns if lead else None,
                 adverse_events=row.adverse_events if lead else None,
             )
-            for row in page.rows
+            for row in rows
         ],
     )
 
@@ -156,14 +171,16 @@ def credential_status(request: HttpRequest, credential_id: int, payload: StatusI
 
 @router.get(
     "/couples/{couple_id}/guides",
-    response=documented({200: GuidesOut, 403: ErrorOut}),
+    response=documented({200: GuideListOut, 403: ErrorOut}),
     summary="The couple's guides as the couple sees them (partners and their care team)",
 )
-def guides(request: HttpRequest, couple_id: int) -> GuidesOut:
+def guides(request: HttpRequest, couple_id: int, query: Query[PageQuery]) -> GuideListOut:
     page = guides_page(viewer=api_viewer(request), couple_id=couple_id)
-    return GuidesOut(
-        couple_id=page.couple.pk,
-        guides=[
+    found, total = page_slice(page.guides, query)
+    return GuideListOut(
+        count=total,
+        next=next_offset(query, total),
+        items=[
             GuideOut(
                 user_id=g.user.pk,
                 display_name=g.user.display_name,
@@ -175,10 +192,23 @@ def guides(request: HttpRequest, couple_id: int) -> GuidesOut:
                 conflicts_of_interest=g.profile.conflicts_of_interest if g.profile else "",
                 my_review=g.my_review.decision if g.my_review else None,  # type: ignore[arg-type]
             )
-            for g in page.guides
+            for g in found
         ],
-        questions=page.questions,
     )
+
+
+@router.get(
+    "/couples/{couple_id}/guides/questions",
+    response=documented({200: GuideQuestionListOut, 403: ErrorOut}),
+    summary="Questions the couple may ask their guides (partners and their care team)",
+)
+def guide_question_list(
+    request: HttpRequest, couple_id: int, query: Query[PageQuery]
+) -> GuideQuestionListOut:
+    viewer = api_viewer(request)
+    require_guides_view(viewer, get_couple_for(viewer, couple_id))
+    found, total = page_slice(guide_questions()[0], query)
+    return GuideQuestionListOut(items=found, count=total, next=next_offset(query, total))
 
 
 @router.post(

@@ -7,13 +7,22 @@ import datetime as dt
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from holdspace.audit.actions import Action
 from holdspace.integration.models import CheckIn, Commitment
 from holdspace.integration.services import checkin_record, commitment_create
-from holdspace.lib.api import ErrorOut, Input, api_viewer, documented
+from holdspace.lib.api import (
+    ErrorOut,
+    Input,
+    Page,
+    PageQuery,
+    api_viewer,
+    documented,
+    next_offset,
+    page_slice,
+)
 from holdspace.policy import couples_visible_to, deny, get_couple_for, is_partner_of
 
 router = Router(tags=["integration"])
@@ -124,12 +133,16 @@ class ScheduleItemOut(Schema):
     url: str = Field(description="The page that opens the item")
 
 
+class ScheduleOut(Page[ScheduleItemOut]):
+    pass
+
+
 @router.get(
     "/couples/{couple_id}/schedule",
-    response=documented({200: list[ScheduleItemOut], 403: ErrorOut}),
+    response=documented({200: ScheduleOut, 403: ErrorOut}),
     summary="Due and upcoming items for the caller (a partner: theirs and the couple's)",
 )
-def schedule(request: HttpRequest, couple_id: int) -> list[ScheduleItemOut]:
+def schedule(request: HttpRequest, couple_id: int, query: Query[PageQuery]) -> ScheduleOut:
     from django.conf import settings
     from django.utils import timezone
 
@@ -137,7 +150,7 @@ def schedule(request: HttpRequest, couple_id: int) -> list[ScheduleItemOut]:
 
     viewer = api_viewer(request)
     couple = get_couple_for(viewer, couple_id)
-    items = schedule_for(viewer, couple)
+    items, total = page_slice(schedule_for(viewer, couple), query)
     today = timezone.localdate()
     viewer.audit(
         Action.SCHEDULE_READ,
@@ -147,17 +160,21 @@ def schedule(request: HttpRequest, couple_id: int) -> list[ScheduleItemOut]:
         couple_id=couple.pk,
     )
     partner = is_partner_of(viewer, couple)
-    return [
-        ScheduleItemOut(
-            key=i.key,
-            kind=i.kind,  # type: ignore[arg-type]
-            label=i.public_label if (i.for_team and partner) else i.label,
-            due_on=i.due_on,
-            starts_at=i.starts_at,
-            partner_id=i.partner_id,
-            status=i.status(today),  # type: ignore[arg-type]
-            for_team=i.for_team,
-            url=settings.SITE_URL + i.path,
-        )
-        for i in items
-    ]
+    return ScheduleOut(
+        count=total,
+        next=next_offset(query, total),
+        items=[
+            ScheduleItemOut(
+                key=i.key,
+                kind=i.kind,  # type: ignore[arg-type]
+                label=i.public_label if (i.for_team and partner) else i.label,
+                due_on=i.due_on,
+                starts_at=i.starts_at,
+                partner_id=i.partner_id,
+                status=i.status(today),  # type: ignore[arg-type]
+                for_team=i.for_team,
+                url=settings.SITE_URL + i.path,
+            )
+            for i in items
+        ],
+    )

@@ -20,6 +20,7 @@ from typing import Literal
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
@@ -333,13 +334,15 @@ def require_journal_read(viewer: Viewer, couple: Couple) -> None:
     require_couple_people(viewer, couple, action="read the journals of")
 
 
-def journal_entries(viewer: Viewer, couple: Couple) -> list[Entry]:
-    """The newest journal entries and reflections of COUPLE the viewer may read; audited."""
+def journal_entries(
+    viewer: Viewer, couple: Couple, *, limit: int = JOURNAL_PAGE_SIZE, offset: int = 0
+) -> list[Entry]:
+    """The newest journal entries and reflections of COUPLE the viewer may read (LIMIT from
+    OFFSET); audited."""
     entries = list(
-        entries_visible_to(viewer, couple)
-        .filter(kind__in=JOURNAL_KINDS)
+        _journal_visible(viewer, couple)
         .select_related("author")
-        .defer("author__password")[:JOURNAL_PAGE_SIZE]
+        .defer("author__password")[offset : offset + limit]
     )
     viewer.audit(
         Action.JOURNAL_READ,
@@ -350,6 +353,15 @@ def journal_entries(viewer: Viewer, couple: Couple) -> list[Entry]:
         entry_ids=[e.pk for e in entries],
     )
     return entries
+
+
+def journal_entry_count(viewer: Viewer, couple: Couple) -> int:
+    """How many journal entries and reflections of COUPLE the viewer may read."""
+    return _journal_visible(viewer, couple).count()
+
+
+def _journal_visible(viewer: Viewer, couple: Couple) -> QuerySet[Entry]:
+    return entries_visible_to(viewer, couple).filter(kind__in=JOURNAL_KINDS)
 
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")

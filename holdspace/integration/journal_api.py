@@ -7,7 +7,7 @@ from typing import Literal
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.urls import reverse
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from holdspace.couples.api import EntryOut, entry_out
@@ -17,11 +17,21 @@ from holdspace.integration.journal import (
     MAX_PROMPT_LENGTH,
     entry_audio_response,
     journal_entries,
+    journal_entry_count,
     journal_entry_create,
     journal_prompts,
     require_journal_read,
 )
-from holdspace.lib.api import ErrorOut, Input, api_viewer, documented
+from holdspace.lib.api import (
+    ErrorOut,
+    Input,
+    Page,
+    PageQuery,
+    api_viewer,
+    documented,
+    next_offset,
+    page_slice,
+)
 from holdspace.policy import get_couple_for, is_partner_of
 
 router = Router(tags=["journals"])
@@ -53,9 +63,12 @@ class JournalPromptOut(Schema):
     ]
 
 
-class JournalOut(Schema):
-    entries: list[JournalEntryOut] = Field(description="Newest first, at most 100")
-    prompts: list[JournalPromptOut] = Field(description="For a partner; empty for the care team")
+class JournalOut(Page[JournalEntryOut]):
+    """Newest first."""
+
+
+class JournalPromptListOut(Page[JournalPromptOut]):
+    """For a partner; empty for the care team."""
 
 
 def _entry_out(entry: Entry) -> JournalEntryOut:
@@ -72,17 +85,36 @@ def _entry_out(entry: Entry) -> JournalEntryOut:
 @router.get(
     "/couples/{couple_id}/journal",
     response=documented({200: JournalOut, 403: ErrorOut}),
-    summary="Journal entries and reflections the caller may read, and a partner's prompts",
+    summary="Journal entries and reflections the caller may read, newest first",
 )
-def journal(request: HttpRequest, couple_id: int) -> JournalOut:
+def journal(request: HttpRequest, couple_id: int, query: Query[PageQuery]) -> JournalOut:
     viewer = api_viewer(request)
     couple = get_couple_for(viewer, couple_id)
     require_journal_read(viewer, couple)
-    entries = journal_entries(viewer, couple)
-    prompts = journal_prompts(couple, viewer.user) if is_partner_of(viewer, couple) else []
+    entries = journal_entries(viewer, couple, limit=query.limit, offset=query.offset)
+    total = journal_entry_count(viewer, couple)
     return JournalOut(
-        entries=[_entry_out(e) for e in entries],
-        prompts=[JournalPromptOut(text=p.text, source=p.source) for p in prompts],
+        items=[_entry_out(e) for e in entries], count=total, next=next_offset(query, total)
+    )
+
+
+@router.get(
+    "/couples/{couple_id}/journal/prompts",
+    response=documented({200: JournalPromptListOut, 403: ErrorOut}),
+    summary="Prompts for the calling partner's journal (none for the care team)",
+)
+def journal_prompt_list(
+    request: HttpRequest, couple_id: int, query: Query[PageQuery]
+) -> JournalPromptListOut:
+    viewer = api_viewer(request)
+    couple = get_couple_for(viewer, couple_id)
+    require_journal_read(viewer, couple)
+    prompts = journal_prompts(couple, viewer.user) if is_partner_of(viewer, couple) else []
+    found, total = page_slice(prompts, query)
+    return JournalPromptListOut(
+        items=[JournalPromptOut(text=p.text, source=p.source) for p in found],
+        count=total,
+        next=next_offset(query, total),
     )
 
 

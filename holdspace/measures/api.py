@@ -7,11 +7,19 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from holdspace.couples.models import Couple
-from holdspace.lib.api import Input, api_viewer, documented
+from holdspace.lib.api import (
+    Input,
+    Page,
+    PageQuery,
+    api_viewer,
+    documented,
+    next_offset,
+    page_slice,
+)
 from holdspace.lib.citations import citation
 from holdspace.measures.library import Instrument, InstrumentError, get_instrument, library
 from holdspace.measures.models import MeasureResponse
@@ -112,13 +120,20 @@ def _summary(instrument: Instrument) -> InstrumentSummaryOut:
     )
 
 
+class InstrumentListOut(Page[InstrumentSummaryOut]):
+    pass
+
+
 @router.get(
     "",
-    response=documented({200: list[InstrumentSummaryOut]}, reads=False),
+    response=documented({200: InstrumentListOut}, reads=False),
     summary="The instrument library",
 )
-def instruments(request: HttpRequest) -> list[InstrumentSummaryOut]:
-    return [_summary(instrument) for _code, instrument in sorted(library().items())]
+def instruments(request: HttpRequest, query: Query[PageQuery]) -> InstrumentListOut:
+    found, total = page_slice([i for _code, i in sorted(library().items())], query)
+    return InstrumentListOut(
+        items=[_summary(i) for i in found], count=total, next=next_offset(query, total)
+    )
 
 
 @router.get(
@@ -246,9 +261,8 @@ class SubmittedOut(ResponseOut):
     change_from_baseline: ChangeOut | None
 
 
-class ResponseListOut(Schema):
-    count: int
-    items: list[ResponseOut]
+class ResponseListOut(Page[ResponseOut]):
+    pass
 
 
 class SubmissionConflictOut(Schema):
@@ -351,12 +365,16 @@ def response_new(request: HttpRequest, couple_id: int, payload: ResponseIn) -> A
     response=documented({200: ResponseListOut}),
     summary="The measure responses the caller may see: a partner their own, the care team all",
 )
-def responses(request: HttpRequest, couple_id: int) -> ResponseListOut:
+def responses(request: HttpRequest, couple_id: int, query: Query[PageQuery]) -> ResponseListOut:
     viewer = api_viewer(request)
     couple = get_couple_for(viewer, couple_id)
-    items = response_list(viewer=viewer, couple=couple)
+    items, total = response_list(
+        viewer=viewer, couple=couple, limit=query.limit, offset=query.offset
+    )
     return ResponseListOut(
-        count=len(items), items=[_response_out(viewer, couple, r) for r in items]
+        items=[_response_out(viewer, couple, r) for r in items],
+        count=total,
+        next=next_offset(query, total),
     )
 
 

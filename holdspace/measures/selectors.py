@@ -30,10 +30,14 @@ from holdspace.policy.measures import (
 )
 
 
-def response_list(*, viewer: Viewer, couple: Couple) -> list[MeasureResponse]:
-    """Every response the viewer may see for COUPLE, oldest first, superseded ones included
-    (each names the one it supersedes)."""
-    responses = list(responses_visible_to(viewer, couple).order_by("created_at", "id"))
+def response_list(
+    *, viewer: Viewer, couple: Couple, limit: int, offset: int = 0
+) -> tuple[list[MeasureResponse], int]:
+    """The responses the viewer may see for COUPLE, oldest first, superseded ones included
+    (each names the one it supersedes): LIMIT from OFFSET, and how many there are in all."""
+    visible = responses_visible_to(viewer, couple).order_by("created_at", "id")
+    total = visible.count()
+    responses = list(visible[offset : offset + limit])
     viewer.audit(
         Action.MEASURE_LIST,
         organisation_id=couple.organisation_id,
@@ -41,7 +45,7 @@ def response_list(*, viewer: Viewer, couple: Couple) -> list[MeasureResponse]:
         couple_id=couple.pk,
         ids=[response.pk for response in responses],
     )
-    return responses
+    return responses, total
 
 
 def response_read(*, viewer: Viewer, couple: Couple, response_id: int) -> MeasureResponse:

@@ -9,21 +9,19 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from holdspace.lib.api import ErrorOut, Input, api_viewer, documented
+from holdspace.lib.api import ErrorOut, Page, PageQuery, api_viewer, documented
 from holdspace.notifications.models import NotificationStatus
-from holdspace.notifications.selectors import MAX_LIMIT, OutboxKind, OutboxRow, outbox_page
+from holdspace.notifications.selectors import OutboxKind, OutboxRow, outbox_page
 from holdspace.policy.notifications import get_outbox_for, require_outbox_api
 
 router = Router(tags=["outbox"])
 
 
-class OutboxQuery(Input):
+class OutboxQuery(PageQuery):
     org: int | None = Field(
         default=None, description="The organisation; by default the caller's first as admin/lead."
     )
     kind: OutboxKind | None = None
-    limit: int = Field(default=50, ge=1, le=MAX_LIMIT)
-    offset: int = Field(default=0, ge=0)
 
 
 class OutboxItemOut(Schema):
@@ -41,11 +39,8 @@ class OutboxItemOut(Schema):
     sent_at: dt.datetime | None
 
 
-class OutboxOut(Schema):
-    organisation_id: int
-    items: list[OutboxItemOut]
-    count: int
-    next: int | None = Field(description="The offset of the next page, if any.")
+class OutboxOut(Page[OutboxItemOut]):
+    pass
 
 
 def _item(row: OutboxRow) -> OutboxItemOut:
@@ -78,7 +73,6 @@ def outbox(request: HttpRequest, query: Query[OutboxQuery]) -> OutboxOut:
         offset=query.offset,
     )
     return OutboxOut(
-        organisation_id=organisation.pk,
         items=[_item(row) for row in page.items],
         count=page.count,
         next=page.next_offset,

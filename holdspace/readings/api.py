@@ -6,10 +6,19 @@ import datetime as dt
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from holdspace.lib.api import ErrorOut, Input, api_viewer, documented
+from holdspace.lib.api import (
+    ErrorOut,
+    Input,
+    Page,
+    PageQuery,
+    api_viewer,
+    documented,
+    next_offset,
+    page_slice,
+)
 from holdspace.policy.couples import get_couple_for
 from holdspace.policy.readings import (
     couple_of_assignment_for,
@@ -88,15 +97,24 @@ def _out(view: AssignmentView) -> AssignmentOut:
     )
 
 
+class AssignmentListOut(Page[AssignmentOut]):
+    pass
+
+
 @router.get(
     "/couples/{couple_id}/readings",
-    response=documented({200: list[AssignmentOut], 403: ErrorOut}),
+    response=documented({200: AssignmentListOut, 403: ErrorOut}),
     summary="The readings assigned to the couple that the caller may see, with when read",
 )
-def readings_list(request: HttpRequest, couple_id: int) -> list[AssignmentOut]:
+def readings_list(
+    request: HttpRequest, couple_id: int, query: Query[PageQuery]
+) -> AssignmentListOut:
     viewer = api_viewer(request)
     couple = get_couple_for(viewer, couple_id)
-    return [_out(v) for v in reading_list(viewer, couple, with_body=True)]
+    views, total = page_slice(reading_list(viewer, couple, with_body=True), query)
+    return AssignmentListOut(
+        items=[_out(v) for v in views], count=total, next=next_offset(query, total)
+    )
 
 
 @router.post(

@@ -11,10 +11,19 @@ import uuid
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from holdspace.lib.api import ErrorOut, Input, api_viewer, documented
+from holdspace.lib.api import (
+    ErrorOut,
+    Input,
+    Page,
+    PageQuery,
+    api_viewer,
+    documented,
+    next_offset,
+    page_slice,
+)
 from holdspace.lib.citations import citation
 from holdspace.policy.couples import get_couple_for
 from holdspace.policy.sessions import get_medicine_session_for
@@ -161,9 +170,8 @@ class EventOut(Schema):
     alerts: list[AlertOut]
 
 
-class EventListOut(Schema):
-    count: int
-    items: list[EventOut]
+class EventListOut(Page[EventOut]):
+    pass
 
 
 class ConflictOut(Schema):
@@ -318,11 +326,13 @@ def event_new(request: HttpRequest, session_id: int, payload: EventIn) -> Any:
     response=documented({200: EventListOut, 403: ErrorOut}),
     summary="The session's events in the order they were taken (care team)",
 )
-def events(request: HttpRequest, session_id: int) -> EventListOut:
+def events(request: HttpRequest, session_id: int, query: Query[PageQuery]) -> EventListOut:
     viewer = api_viewer(request)
     session = get_medicine_session_for(viewer, session_id)
-    items = session_events_read(viewer=viewer, session=session)
-    return EventListOut(count=len(items), items=[event_out(e) for e in items])
+    shown, total = page_slice(session_events_read(viewer=viewer, session=session), query)
+    return EventListOut(
+        items=[event_out(e) for e in shown], count=total, next=next_offset(query, total)
+    )
 
 
 @router.post(

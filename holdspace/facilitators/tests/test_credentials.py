@@ -612,7 +612,8 @@ def test_it_lists_facilitators_for_the_clinical_lead_with_incidents_through_the_
     response = cast.api("lead").get("/api/v1/facilitators")
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["organisation_id"] == cast.center.pk
+    # Issue 12 item 7: the list envelope (it carried organisation_id beside the items before).
+    assert (body["count"], body["next"]) == (3, None)
     items = {item["user_id"]: item for item in body["items"]}
     assert set(items) == {cast.facilitator.pk, cast.other_facilitator.pk, cast.lead.pk}
     mine = items[cast.facilitator.pk]

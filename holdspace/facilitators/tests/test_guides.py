@@ -216,9 +216,11 @@ def test_it_gives_partners_verified_credentials_without_staff_fields_through_the
     response = cast.api("partner_a").get(_api_guides_url(cast))
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["couple_id"] == cast.couple.pk
-    assert body["questions"]
-    (guide,) = body["guides"]
+    # Issue 12 item 7: the guides in the list envelope; the questions a list of their own.
+    assert (body["count"], body["next"]) == (1, None)
+    questions = cast.api("partner_a").get(_api_guides_url(cast) + "/questions").json()
+    assert questions["items"] and questions["count"] == len(questions["items"])
+    (guide,) = body["items"]
     assert set(guide) == {
         "user_id",
         "display_name",
@@ -255,8 +257,8 @@ def test_it_shows_the_care_team_the_guides_as_the_couple_sees_them(cast: Cast) -
     assert "guides, as they see them" in html
     assert "/review" not in html
     body = cast.api("lead").get(_api_guides_url(cast)).json()
-    assert [g["user_id"] for g in body["guides"]] == [cast.facilitator.pk]
-    assert body["guides"][0]["credentials"][0]["number"] == ""
+    assert [g["user_id"] for g in body["items"]] == [cast.facilitator.pk]
+    assert body["items"][0]["credentials"][0]["number"] == ""
 
 
 @pytest.mark.parametrize(
@@ -275,14 +277,15 @@ def test_it_shows_a_couples_guides_to_nobody_else(cast: Cast, who: str, status: 
     web = cast.client(who).get(_guides_url(cast))
     assert web.status_code == status
     assert "Oregon psilocybin facilitator licence" not in web.content.decode()
-    api = cast.api(who).get(_api_guides_url(cast))
-    assert api.status_code == status
-    assert "guides" not in api.json()
+    for url in (_api_guides_url(cast), _api_guides_url(cast) + "/questions"):
+        api = cast.api(who).get(url)
+        assert api.status_code == status
+        assert "items" not in api.json()
 
 
 def test_it_shows_other_couples_only_their_own_facilitator(cast: Cast) -> None:
     body = cast.api("partner_c").get(f"/api/v1/couples/{cast.other_couple.pk}/guides").json()
-    assert [g["user_id"] for g in body["guides"]] == [cast.other_facilitator.pk]
+    assert [g["user_id"] for g in body["items"]] == [cast.other_facilitator.pk]
 
 
 # Reviews ----------------------------------------------------------------------------------
@@ -324,9 +327,9 @@ def test_it_lets_a_partner_approve_a_guide_through_the_api(cast: Cast) -> None:
         cast.facilitator.pk,
         "approve",
     )
-    mine = cast.api("partner_b").get(_api_guides_url(cast)).json()["guides"][0]
+    mine = cast.api("partner_b").get(_api_guides_url(cast)).json()["items"][0]
     assert mine["my_review"] == "approve"
-    theirs = cast.api("partner_a").get(_api_guides_url(cast)).json()["guides"][0]
+    theirs = cast.api("partner_a").get(_api_guides_url(cast)).json()["items"][0]
     assert theirs["my_review"] is None
     assert AuditEvent.objects.filter(action="guide.review").count() == 1
 
@@ -384,7 +387,7 @@ def test_it_counts_the_newest_review(cast: Cast) -> None:
     assert _review_api(cast, "partner_a", cast.facilitator).status_code == 201
     assert _review_api(cast, "partner_a", cast.facilitator, "concern", "Late").status_code == 201
     body = cast.api("partner_a").get(_api_guides_url(cast)).json()
-    assert body["guides"][0]["my_review"] == "concern"
+    assert body["items"][0]["my_review"] == "concern"
     assert GuideReview.objects.count() == 2  # never edited: both are kept
 
 

@@ -512,14 +512,17 @@ def test_the_api_lists_the_journal_a_partner_may_read_with_their_prompts(cast: C
     make_entry(cast.couple, cast.partner_b, "private", "B-SECRET", kind="intention")
     response = cast.api("partner_a").get(_api_journal(cast))
     assert response.status_code == 200
+    # Issue 12 item 7: the entries in the list envelope; the prompts a list of their own.
     body = response.json()
-    bodies = {e["body"] for e in body["entries"]}
+    assert body["count"] == len(body["items"]) and body["next"] is None
+    bodies = {e["body"] for e in body["items"]}
     assert {"partner_a-private", "partner_a-team", "partner_a-couple", "partner_b-couple"} <= bodies
     assert not {"partner_b-private", "partner_b-team"} & bodies
-    with_audio = next(e for e in body["entries"] if e["id"] == audio.pk)
+    with_audio = next(e for e in body["items"] if e["id"] == audio.pk)
     assert with_audio["audio_url"] == f"/api/v1/couples/{cast.couple.pk}/entries/{audio.pk}/audio"
     assert with_audio["audio_type"] == "audio/wav"
-    assert body["prompts"] and all(p["source"] for p in body["prompts"])
+    prompts = cast.api("partner_a").get(_api_journal(cast) + "/prompts").json()["items"]
+    assert prompts and all(p["source"] for p in prompts)
     assert "B-SECRET" not in response.content.decode()
 
     fetched = cast.api("partner_b").get(with_audio["audio_url"])
@@ -532,8 +535,8 @@ def test_the_api_shows_the_care_team_only_what_was_shared_with_it(cast: Cast) ->
     make_entry(cast.couple, cast.partner_a, "team", "a-team")
     private_audio = _audio_entry(cast, "private")
     body = cast.api("facilitator").get(_api_journal(cast)).json()
-    assert [e["body"] for e in body["entries"]] == ["a-team"]
-    assert body["prompts"] == []
+    assert [e["body"] for e in body["items"]] == ["a-team"]
+    assert cast.api("facilitator").get(_api_journal(cast) + "/prompts").json()["items"] == []
     url = f"/api/v1/couples/{cast.couple.pk}/entries/{private_audio.pk}/audio"
     assert cast.api("facilitator").get(url).status_code == 404
     assert cast.api("admin").get(_api_journal(cast)).status_code == 403

@@ -55,7 +55,7 @@ def test_a_joint_session_is_in_both_partners_schedules_and_a_one_to_one_only_in_
     assert len(_sessions_in(cast, "partner_a")) == 1
     assert len(_sessions_in(cast, "partner_b")) == 2
     assert len(_sessions_in(cast, "facilitator")) == 2
-    rows = cast.api("partner_a").get(f"/api/v1/couples/{cast.couple.pk}/schedule").json()
+    rows = cast.api("partner_a").get(f"/api/v1/couples/{cast.couple.pk}/schedule").json()["items"]
     (row,) = [r for r in rows if r["key"].startswith("integration:")]
     assert (row["kind"], row["label"], row["partner_id"]) == (
         "session",

@@ -150,8 +150,10 @@ missing = { policy = "prorate", max_missing = 1 }
 @pytest.mark.django_db
 def test_it_lists_and_describes_instruments_over_the_api(cast) -> None:  # type: ignore[no-untyped-def]
     client = cast.api("partner_a")
+    # Issue 12 item 7: the library answers the list envelope (a bare array before).
     listing = client.get("/api/v1/instruments").json()
-    codes = [entry["code"] for entry in listing]
+    assert listing["count"] == len(listing["items"]) and listing["next"] is None
+    codes = [entry["code"] for entry in listing["items"]]
     assert {"phq9", "gad7", "pcl5"} <= set(codes)
     assert codes == sorted(codes)
     phq9 = client.get("/api/v1/instruments/phq9").json()

@@ -52,7 +52,8 @@ def test_it_lists_the_organisations_outbox_through_the_api_for_admins_and_leads(
     answer = cast.api(who).get("/api/v1/outbox?kind=safety_alert")
     assert answer.status_code == 200
     body = answer.json()
-    assert body["organisation_id"] == cast.center.pk
+    # Issue 12 item 7: the list envelope alone (organisation_id stood beside it before).
+    assert set(body) == {"items", "count", "next"} and body["next"] is None
     center_alerts = {a.pk for a in mail_of_both_couples[:2]}
     assert {item["alert_id"] for item in body["items"]} == center_alerts
     assert body["count"] == 4  # each alert to its couple's facilitator and the clinical lead

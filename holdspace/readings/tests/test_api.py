@@ -40,8 +40,10 @@ def test_it_lets_the_care_team_assign_and_a_partner_list_and_read(cast: Cast) ->
 
     listed = cast.api("partner_a").get(_assign_url(cast))
     assert listed.status_code == 200
-    assert [(r["id"], r["read_at"]) for r in listed.json()] == [(made["id"], None)]
-    assert cast.api("partner_b").get(_assign_url(cast)).json() == []
+    # Issue 12 item 7: the list envelope (a bare array before).
+    assert listed.json()["count"] == 1
+    assert [(r["id"], r["read_at"]) for r in listed.json()["items"]] == [(made["id"], None)]
+    assert cast.api("partner_b").get(_assign_url(cast)).json()["items"] == []
 
     read_url = f"/api/v1/readings/assignments/{made['id']}/read"
     first = cast.api("partner_a").post(read_url)
@@ -51,9 +53,9 @@ def test_it_lets_the_care_team_assign_and_a_partner_list_and_read(cast: Cast) ->
     assert again.json()["first"] is False
     assert again.json()["read_at"] == first.json()["read_at"]
     assert ReadingRead.objects.count() == 1
-    (row,) = cast.api("partner_a").get(_assign_url(cast)).json()
+    (row,) = cast.api("partner_a").get(_assign_url(cast)).json()["items"]
     assert row["read_at"] is not None
-    (team_row,) = cast.api("lead").get(_assign_url(cast)).json()
+    (team_row,) = cast.api("lead").get(_assign_url(cast)).json()["items"]
     assert team_row["read_at"] is None
     assert team_row["reads"][0]["read_at"] is not None
     assert AuditEvent.objects.filter(action="reading.assign").count() == 1
@@ -63,10 +65,10 @@ def test_it_lets_the_care_team_assign_and_a_partner_list_and_read(cast: Cast) ->
 def test_it_shows_each_partner_only_their_own_read_of_a_reading_for_both(cast: Cast) -> None:
     assignment = assign(cast, make_reading(cast))
     cast.api("partner_a").post(f"/api/v1/readings/assignments/{assignment.pk}/read")
-    (for_b,) = cast.api("partner_b").get(_assign_url(cast)).json()
+    (for_b,) = cast.api("partner_b").get(_assign_url(cast)).json()["items"]
     assert for_b["read_at"] is None
     assert for_b["reads"] == [{"partner_id": cast.partner_b.pk, "read_at": None}]
-    (team,) = cast.api("facilitator").get(_assign_url(cast)).json()
+    (team,) = cast.api("facilitator").get(_assign_url(cast)).json()["items"]
     assert {r["partner_id"] for r in team["reads"]} == {cast.partner_a.pk, cast.partner_b.pk}
 
 

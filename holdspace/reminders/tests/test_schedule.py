@@ -54,7 +54,8 @@ def _kinds(rows: list[dict[str, object]]) -> list[tuple[object, object]]:
 def test_it_gives_a_partner_their_items_and_the_couples(due: Cast) -> None:
     response = due.api("partner_a").get(f"/api/v1/couples/{due.couple.pk}/schedule")
     assert response.status_code == 200
-    rows = response.json()
+    # Issue 12 item 7: the schedule answers the list envelope (a bare array before).
+    rows = response.json()["items"]
     a = due.partner_a.pk
     assert _kinds(rows) == sorted(
         # Three baseline questionnaires, and the day-after one of the ended session.
@@ -71,7 +72,7 @@ def test_it_gives_a_partner_their_items_and_the_couples(due: Cast) -> None:
 
 
 def test_it_shows_partner_b_the_care_teams_call_in_plain_words(due: Cast) -> None:
-    rows = due.api("partner_b").get(f"/api/v1/couples/{due.couple.pk}/schedule").json()
+    rows = due.api("partner_b").get(f"/api/v1/couples/{due.couple.pk}/schedule").json()["items"]
     follow_up = next(r for r in rows if r["kind"] == "follow_up")
     assert follow_up["label"] == "A call from your care team"
     assert follow_up["for_team"] is True
@@ -80,7 +81,7 @@ def test_it_shows_partner_b_the_care_teams_call_in_plain_words(due: Cast) -> Non
 
 @pytest.mark.parametrize("who", ["facilitator", "lead"])
 def test_it_shows_the_care_team_everything_due(due: Cast, who: str) -> None:
-    rows = due.api(who).get(f"/api/v1/couples/{due.couple.pk}/schedule").json()
+    rows = due.api(who).get(f"/api/v1/couples/{due.couple.pk}/schedule").json()["items"]
     a, b = due.partner_a.pk, due.partner_b.pk
     assert _kinds(rows) == sorted(
         [("measure", a)] * 4
@@ -215,5 +216,5 @@ def test_it_records_a_withdrawal_with_a_reason(cast: Cast, who: str) -> None:
     assert cast.couple.withdrawn_at is not None and cast.couple.withdrawn_by == cast.people[who]
     again = browser.post(f"/couples/{cast.couple.pk}/withdraw/", {"reason": "Twice"}, follow=True)
     assert b"already withdrawn" in again.content
-    rows = cast.api("partner_a").get(f"/api/v1/couples/{cast.couple.pk}/schedule").json()
+    rows = cast.api("partner_a").get(f"/api/v1/couples/{cast.couple.pk}/schedule").json()["items"]
     assert rows == []
