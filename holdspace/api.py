@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from typing import Any
 
 from django.conf import settings
@@ -63,13 +64,14 @@ class FailedTokens(SimpleRateThrottle):
     def exhausted(self, request: HttpRequest) -> bool:
         """Whether the address has used up its failures; counts nothing."""
         self.key = self.get_cache_key(request)
-        self.now = self.timer()
+        self.now = time.time()
         self.history = [t for t in self.cache.get(self.key, []) if t > self.now - self.duration]  # type: ignore[operator]
         return len(self.history) >= self.num_requests  # type: ignore[operator]
 
     def seconds_left(self) -> int:
         """After `exhausted`: until the oldest failure leaves the window."""
-        return max(1, math.ceil(self.history[-1] + self.duration - self.now))  # type: ignore[operator]
+        left: float = self.history[-1] + self.duration - self.now  # type: ignore[operator]
+        return max(1, math.ceil(left))
 
     def count_failure(self, request: HttpRequest) -> None:
         self.allow_request(request)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from holdspace.accounts.models import Role
 from holdspace.lib.api import documented
 
 router = Router(tags=["me"])
@@ -12,7 +13,7 @@ class MembershipOut(Schema):
     organisation_id: int
     organisation: str
     profile: str
-    role: str
+    role: Role
 
 
 class MeOut(Schema):

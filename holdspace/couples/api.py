@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from holdspace.couples.models import Entry
+from holdspace.couples.models import Entry, Stage, Visibility
 from holdspace.couples.selectors import (
     CoupleSummary,
     couple_read,
@@ -41,7 +41,7 @@ class CoupleOut(Schema):
     id: int
     organisation_id: int
     name: str
-    stage: str
+    stage: Stage
     partners: list[PartnerOut]
 
 
@@ -71,7 +71,7 @@ class EntryOut(Schema):
     author_id: int
     author_name: str
     kind: str
-    visibility: str
+    visibility: Visibility
     body: str
     created_at: datetime
     updated_at: datetime
@@ -90,7 +90,7 @@ def _summary_out(couple: CoupleSummary) -> CoupleOut:
         id=couple.id,
         organisation_id=couple.organisation_id,
         name=couple.name,
-        stage=couple.stage,
+        stage=Stage(couple.stage),
         partners=[
             PartnerOut(user_id=p.user_id, display_name=p.display_name, slot=p.slot)
             for p in couple.partners
@@ -105,7 +105,7 @@ def entry_out(entry: Entry) -> EntryOut:
         author_id=entry.author_id,
         author_name=entry.author.display_name,
         kind=entry.kind,
-        visibility=entry.visibility,
+        visibility=Visibility(entry.visibility),
         body=entry.body,
         created_at=entry.created_at,
         updated_at=entry.updated_at,
@@ -130,7 +130,7 @@ def couple(request: HttpRequest, couple_id: int) -> CoupleDetailOut:
         id=found.pk,
         organisation_id=found.organisation_id,
         name=found.name,
-        stage=found.stage,
+        stage=Stage(found.stage),
         partners=[
             PartnerOut(user_id=p.user_id, display_name=p.user.display_name, slot=p.slot)
             for p in page.partners

@@ -10,7 +10,13 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from holdspace.facilitators.models import Credential, GuideReview
+from holdspace.accounts.models import Role
+from holdspace.facilitators.models import (
+    Credential,
+    CredentialKind,
+    CredentialStatus,
+    GuideReview,
+)
 from holdspace.facilitators.selectors import facilitators_page, guide_questions, guides_page
 from holdspace.facilitators.services import credential_set_status, guide_review
 from holdspace.lib.api import (
@@ -36,14 +42,14 @@ router = Router(tags=["facilitators"])
 
 class CredentialOut(Schema):
     id: int
-    kind: str
+    kind: CredentialKind
     title: str
     jurisdiction: str
     number: str = Field(description="Staff only; empty for couples.")
     hours: int | None
     issued_on: dt.date | None
     expires_on: dt.date | None
-    status: str
+    status: CredentialStatus
     public_register: str = Field(description="Staff only; empty for couples.")
     verified_at: dt.datetime | None
 
@@ -51,7 +57,7 @@ class CredentialOut(Schema):
 class FacilitatorOut(Schema):
     user_id: int
     display_name: str
-    role: str
+    role: Role
     credentials: list[CredentialOut]
     expiring_within_60_days: list[int]
     concerns: int | None = Field(description="Clinical leads only.")
@@ -89,7 +95,7 @@ class GuideQuestionListOut(Page[str]):
 
 
 class StatusIn(Input):
-    status: Literal["unverified", "verified", "expired", "suspended", "revoked"]
+    status: CredentialStatus
     public_register: str = Field(
         default="", max_length=300, description="Required to verify: the register checked."
     )
@@ -103,21 +109,21 @@ class ReviewIn(Input):
 class ReviewOut(Schema):
     id: int
     facilitator_id: int
-    decision: str
+    decision: Literal["approve", "concern"]
     created_at: dt.datetime
 
 
 def _credential_out(c: Credential, *, staff: bool) -> CredentialOut:
     return CredentialOut(
         id=c.pk,
-        kind=c.kind,
+        kind=CredentialKind(c.kind),
         title=c.title,
         jurisdiction=c.jurisdiction,
         number=c.number if staff else "",
         hours=c.hours,
         issued_on=c.issued_on,
         expires_on=c.expires_on,
-        status=c.status,
+        status=CredentialStatus(c.status),
         public_register=c.register if staff else "",
         verified_at=c.verified_at,
     )
@@ -141,7 +147,7 @@ def facilitators(request: HttpRequest, query: Query[OrgQuery]) -> FacilitatorLis
             FacilitatorOut(
                 user_id=row.user.pk,
                 display_name=row.user.display_name,
-                role=row.role,
+                role=Role(row.role),
                 credentials=[_credential_out(c, staff=True) for c in row.credentials],
                 expiring_within_60_days=[c.pk for c in row.expiring],
                 concerns=row.concerns if lead else None,
@@ -233,7 +239,7 @@ def review(
         ReviewOut(
             id=made.pk,
             facilitator_id=made.facilitator_id,
-            decision=made.decision,
+            decision=made.decision,  # type: ignore[arg-type]
             created_at=made.created_at,
         ),
     )

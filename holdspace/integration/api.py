@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
 from holdspace.audit.actions import Action
-from holdspace.integration.models import CheckIn, Commitment
+from holdspace.integration.models import Cadence, CheckIn, Commitment
 from holdspace.integration.services import checkin_record, commitment_create
 from holdspace.lib.api import (
     ErrorOut,
@@ -40,7 +40,7 @@ class CommitmentOut(Schema):
     couple_id: int
     description: str
     who: Literal["both"] | int
-    cadence: str
+    cadence: Cadence
     starts_on: dt.date
 
 
@@ -54,7 +54,7 @@ class CheckInOut(Schema):
     commitment_id: int
     partner_id: int
     period_start: dt.date
-    status: str
+    status: Literal["done", "missed"]
 
 
 @router.post(
@@ -83,7 +83,7 @@ def commitment_new(
             couple_id=couple.pk,
             description=revision.description,
             who=revision.partner_id or "both",
-            cadence=revision.cadence,
+            cadence=Cadence(revision.cadence),
             starts_on=revision.starts_on,
         ),
     )
@@ -116,7 +116,7 @@ def checkin_new(request: HttpRequest, commitment_id: int, payload: CheckInIn) ->
             commitment_id=commitment.pk,
             partner_id=made.partner_id,
             period_start=made.period_start,
-            status=made.status,
+            status=made.status,  # type: ignore[arg-type]
         ),
     )
 

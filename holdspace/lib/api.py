@@ -39,6 +39,8 @@ class Input(Schema):
 # Every list answers at most MAX_LIMIT items a request; DEFAULT_LIMIT when `limit` is not given.
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+# Far past any list Holdspace keeps; it keeps `offset + limit` a number every database takes.
+MAX_OFFSET = 1_000_000
 
 ItemT = TypeVar("ItemT")
 
@@ -49,7 +51,9 @@ class PageQuery(Input):
     limit: int = Field(
         default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=f"How many items, 1 to {MAX_LIMIT}."
     )
-    offset: int = Field(default=0, ge=0, description="How many items to skip.")
+    offset: int = Field(
+        default=0, ge=0, le=MAX_OFFSET, description=f"How many items to skip, 0 to {MAX_OFFSET}."
+    )
 
 
 class Page(Schema, Generic[ItemT]):

@@ -15,6 +15,7 @@ from holdspace.lib.api import (
     Input,
     Page,
     PageQuery,
+    ValidationErrorOut,
     api_viewer,
     documented,
     next_offset,
@@ -22,8 +23,8 @@ from holdspace.lib.api import (
 )
 from holdspace.lib.citations import citation
 from holdspace.measures.library import Instrument, InstrumentError, get_instrument, library
-from holdspace.measures.models import MeasureResponse
-from holdspace.measures.scoring import AnswerError, answers_from_list
+from holdspace.measures.models import MeasureResponse, Timepoint
+from holdspace.measures.scoring import AnswerError, ChangeStatus, answers_from_list
 from holdspace.measures.selectors import item_answers, response_list, response_page
 from holdspace.measures.services import SubmissionConflict, response_submit
 from holdspace.policy.core import Viewer
@@ -126,7 +127,7 @@ class InstrumentListOut(Page[InstrumentSummaryOut]):
 
 @router.get(
     "",
-    response=documented({200: InstrumentListOut}, reads=False),
+    response=documented({200: InstrumentListOut, 422: ValidationErrorOut}, reads=False),
     summary="The instrument library",
 )
 def instruments(request: HttpRequest, query: Query[PageQuery]) -> InstrumentListOut:
@@ -197,7 +198,7 @@ responses_router = Router(tags=["measures"])
 
 class ResponseIn(Input):
     instrument: str = Field(max_length=32, examples=["phq9"])
-    timepoint: str = Field(max_length=20, examples=["baseline"])
+    timepoint: Timepoint = Field(examples=["baseline"])
     partner_id: int | None = Field(default=None, description="when staff administer it")
     # A list in item order (every item, or the scored items alone: nine numbers for the
     # PHQ-9), or a map of item id to value; null for an unanswered item.
@@ -225,7 +226,7 @@ class ResponseAlertOut(Schema):
 
 
 class ChangeOut(Schema):
-    status: str  # improved, no_reliable_change or deteriorated
+    status: ChangeStatus
     difference: float
     threshold: float
 
@@ -242,7 +243,7 @@ class ResponseOut(Schema):
     partner_id: int
     instrument: str
     instrument_version: str
-    timepoint: str
+    timepoint: Timepoint
     total: float | None
     subscales: list[ScaleOut]
     band: str

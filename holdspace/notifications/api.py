@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from holdspace.lib.api import ErrorOut, Page, PageQuery, api_viewer, documented
-from holdspace.notifications.models import NotificationStatus
+from holdspace.notifications.models import Channel, NotificationStatus
 from holdspace.notifications.selectors import OutboxKind, OutboxRow, outbox_page
 from holdspace.policy.notifications import get_outbox_for, require_outbox_api
 
@@ -31,7 +31,7 @@ class OutboxItemOut(Schema):
     recipient_email: str
     couple_id: int
     alert_id: int | None = Field(description="The safety alert, for notifications.")
-    channel: str
+    channel: Channel
     status: NotificationStatus
     attempts: int
     last_error: str
@@ -51,7 +51,7 @@ def _item(row: OutboxRow) -> OutboxItemOut:
         recipient_email=row.recipient.email,
         couple_id=row.couple_id,
         alert_id=row.alert_id,
-        channel=row.channel,
+        channel=Channel(row.channel),
         status=NotificationStatus(row.status),
         attempts=row.attempts,
         last_error=row.last_error,

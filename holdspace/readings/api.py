@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
@@ -25,6 +24,7 @@ from holdspace.policy.readings import (
     get_assignment_for,
     require_readings_view,
 )
+from holdspace.readings.models import Topic
 from holdspace.readings.selectors import AssignmentView, couple_readings, reading_list
 from holdspace.readings.services import (
     MAX_NOTE,
@@ -49,7 +49,7 @@ class AssignmentOut(Schema):
     reading_id: int
     title: str
     summary: str
-    topic: Literal["preparing", "integration", "communication", "other"]
+    topic: Topic
     body_html: str = Field(description="The reading, as sanitised HTML")
     partner_id: int | None = Field(description="The partner it is for; null for both partners")
     note: str
@@ -86,7 +86,7 @@ def _out(view: AssignmentView) -> AssignmentOut:
         reading_id=view.reading.pk,
         title=view.reading.title,
         summary=view.reading.summary,
-        topic=view.reading.topic,  # type: ignore[arg-type]
+        topic=Topic(view.reading.topic),
         body_html=str(render_markdown(view.reading.body_markdown)),
         partner_id=a.partner_id,
         note=a.note,

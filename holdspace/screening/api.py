@@ -15,7 +15,7 @@ from holdspace.lib.api import Input, api_viewer, documented
 from holdspace.lib.citations import citation
 from holdspace.policy.couples import get_couple_for
 from holdspace.policy.screening import screens_for_a_partner
-from holdspace.screening.models import Screening
+from holdspace.screening.models import Decision, Screening
 from holdspace.screening.profiles import Substance
 from holdspace.screening.rules import rule_set
 from holdspace.screening.services import MAX_MEDICATIONS, screening_submit
@@ -76,7 +76,7 @@ class ScreeningOut(Schema):
     couple_id: int
     partner_id: int
     substance: str
-    decision: Literal["eligible", "review", "excluded"]
+    decision: Decision
     findings: list[FindingOut]
     medications: list[MedicationOut]
     unmatched_medications: list[str]
@@ -90,7 +90,7 @@ def _screening_out(screening: Screening) -> ScreeningOut:
         couple_id=screening.couple_id,
         partner_id=screening.partner_id,
         substance=screening.substance,
-        decision=screening.decision,  # type: ignore[arg-type]
+        decision=Decision(screening.decision),
         findings=[
             FindingOut(
                 **{

@@ -28,7 +28,13 @@ from holdspace.lib.citations import citation
 from holdspace.policy.couples import get_couple_for
 from holdspace.policy.sessions import get_medicine_session_for
 from holdspace.screening.profiles import Substance, get_profile
-from holdspace.sessions.models import Discharge, EventKind, MedicineSession, SessionEvent
+from holdspace.sessions.models import (
+    Discharge,
+    EventKind,
+    MedicineSession,
+    SessionEvent,
+    SessionStatus,
+)
 from holdspace.sessions.recording import EventConflict, session_event_record
 from holdspace.sessions.selectors import (
     SessionSeen,
@@ -63,7 +69,7 @@ class SessionOut(Schema):
     substance: str
     starts_at: dt.datetime
     room: str
-    status: str
+    status: SessionStatus
     facilitator_ids: list[int]
 
 
@@ -128,7 +134,7 @@ class SessionDetailOut(Schema):
     substance: str
     starts_at: dt.datetime
     room: str
-    status: str
+    status: SessionStatus
     profile: str
     minimum_minutes: int | None
     started_at: dt.datetime | None
@@ -207,7 +213,7 @@ class DischargeOut(Schema):
     transport_deviation: str
     left_at: dt.datetime
     signed_off_by: str
-    session_status: str
+    session_status: SessionStatus
 
 
 def _session_out(seen: SessionSeen) -> SessionDetailOut:
@@ -218,7 +224,7 @@ def _session_out(seen: SessionSeen) -> SessionDetailOut:
         substance=session.substance,
         starts_at=session.starts_at,
         room=session.room,
-        status=session.status,
+        status=SessionStatus(session.status),
         profile=session.profile,
         minimum_minutes=session.minimum_minutes,
         started_at=session.started_at,
@@ -356,7 +362,7 @@ def discharge(request: HttpRequest, session_id: int, payload: DischargeIn) -> St
             transport_deviation=record.transport_deviation,
             left_at=record.left_at,
             signed_off_by=viewer.user.display_name,
-            session_status=session.status,
+            session_status=SessionStatus(session.status),
         ),
     )
 
@@ -388,7 +394,7 @@ def session_new(request: HttpRequest, couple_id: int, payload: SessionIn) -> Any
             substance=session.substance,
             starts_at=session.starts_at,
             room=session.room,
-            status=session.status,
+            status=SessionStatus(session.status),
             facilitator_ids=list(dict.fromkeys(payload.facilitator_ids)),
         ),
     )

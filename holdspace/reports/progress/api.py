@@ -8,10 +8,13 @@ from typing import Literal
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
+from holdspace.couples.models import EntryKind
 from holdspace.lib.api import ErrorOut, api_viewer, documented
+from holdspace.measures.scoring import ChangeStatus
 from holdspace.policy.couples import get_couple_for
 from holdspace.reports.progress.pdf import pdf_response
 from holdspace.reports.progress.selectors import progress_report
+from holdspace.sessions.models import SessionStatus
 
 router = Router(tags=["reports"])
 
@@ -33,15 +36,20 @@ class ReportSummaryOut(Schema):
 
 class ReportMilestoneOut(Schema):
     at: dt.datetime
-    kind: str = Field(
-        description="couple, screening, preparation, medicine_session, integration, measures "
-        "or commitment"
-    )
+    kind: Literal[
+        "couple",
+        "screening",
+        "preparation",
+        "medicine_session",
+        "integration",
+        "measures",
+        "commitment",
+    ]
     label: str
 
 
 class ReportEntryOut(Schema):
-    kind: str
+    kind: EntryKind
     kind_label: str
     author: str
     visibility: Literal["team", "couple"]
@@ -55,9 +63,7 @@ class ReportScoreChangeOut(Schema):
     baseline: float | None
     latest: float | None
     latest_label: str = Field(description="The timepoint of the latest score")
-    status: str = Field(
-        description="improved, deteriorated or no_reliable_change; empty when not assessed"
-    )
+    status: ChangeStatus | Literal[""] = Field(description="Empty when not assessed")
     words: str
 
 
@@ -102,7 +108,7 @@ class ReportAdverseEventOut(Schema):
 class ReportMedicineSessionOut(Schema):
     id: int
     starts_at: dt.datetime
-    status: str
+    status: SessionStatus
     status_label: str
     substance: str = Field(description="Clinical variant only")
     doses: list[ReportDoseOut] = Field(description="Clinical variant only")
