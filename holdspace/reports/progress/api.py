@@ -8,7 +8,7 @@ from typing import Literal
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
-from holdspace.couples.models import EntryKind
+from holdspace.couples.models import EntryKind, Stage
 from holdspace.lib.api import ErrorOut, api_viewer, documented
 from holdspace.measures.scoring import ChangeStatus
 from holdspace.policy.couples import get_couple_for
@@ -150,7 +150,7 @@ class ProgressReportOut(Schema):
     variant_label: str
     generated_at: dt.datetime
     generated_by: str
-    stage: str
+    stage: Stage
     stage_label: str
     partners: list[str]
     care_team: list[str]
