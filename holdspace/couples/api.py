@@ -16,7 +16,8 @@ from holdspace.couples.selectors import (
     entry_read,
 )
 from holdspace.couples.services import MAX_ENTRY_LENGTH, entry_create, entry_update
-from holdspace.lib.api import Input, Page, PageQuery, api_viewer, documented, next_offset
+from holdspace.lib.api import Input, Page, PageQuery, documented, next_offset
+from holdspace.policy.core import viewer_from_request
 from holdspace.policy.couples import get_couple_for
 from holdspace.policy.entries import get_entry_for
 
@@ -115,7 +116,7 @@ def entry_out(entry: Entry) -> EntryOut:
 @router.get("", response=documented({200: CoupleListOut}), summary="The couples the caller may see")
 def couples(request: HttpRequest, query: Query[CoupleQuery]) -> CoupleListOut:
     found, total = couple_slice(
-        viewer=api_viewer(request), search=query.q, limit=query.limit, offset=query.offset
+        viewer=viewer_from_request(request), search=query.q, limit=query.limit, offset=query.offset
     )
     return CoupleListOut(
         items=[_summary_out(c) for c in found], count=total, next=next_offset(query, total)
@@ -124,7 +125,7 @@ def couples(request: HttpRequest, query: Query[CoupleQuery]) -> CoupleListOut:
 
 @router.get("/{couple_id}", response=documented({200: CoupleDetailOut}), summary="One couple")
 def couple(request: HttpRequest, couple_id: int) -> CoupleDetailOut:
-    page = couple_read(viewer=api_viewer(request), couple_id=couple_id)
+    page = couple_read(viewer=viewer_from_request(request), couple_id=couple_id)
     found = page.couple
     return CoupleDetailOut(
         id=found.pk,
@@ -148,7 +149,7 @@ def couple(request: HttpRequest, couple_id: int) -> CoupleDetailOut:
     summary="The couple's entries the caller may read, newest first",
 )
 def entries(request: HttpRequest, couple_id: int, query: Query[PageQuery]) -> EntryListOut:
-    viewer = api_viewer(request)
+    viewer = viewer_from_request(request)
     found = get_couple_for(viewer, couple_id)
     items, total = entry_list(viewer=viewer, couple=found, limit=query.limit, offset=query.offset)
     return EntryListOut(
@@ -162,7 +163,7 @@ def entries(request: HttpRequest, couple_id: int, query: Query[PageQuery]) -> En
     summary="Write an entry (partners of the couple only)",
 )
 def entry_new(request: HttpRequest, couple_id: int, payload: EntryCreateIn) -> Status[EntryOut]:
-    viewer = api_viewer(request)
+    viewer = viewer_from_request(request)
     found = get_couple_for(viewer, couple_id)
     entry = entry_create(
         viewer=viewer,
@@ -180,7 +181,9 @@ def entry_new(request: HttpRequest, couple_id: int, payload: EntryCreateIn) -> S
     summary="One entry",
 )
 def entry(request: HttpRequest, couple_id: int, entry_id: int) -> EntryOut:
-    _couple, found = entry_read(viewer=api_viewer(request), couple_id=couple_id, entry_id=entry_id)
+    _couple, found = entry_read(
+        viewer=viewer_from_request(request), couple_id=couple_id, entry_id=entry_id
+    )
     return entry_out(found)
 
 
@@ -192,7 +195,7 @@ def entry(request: HttpRequest, couple_id: int, entry_id: int) -> EntryOut:
 def entry_change(
     request: HttpRequest, couple_id: int, entry_id: int, payload: EntryUpdateIn
 ) -> EntryOut:
-    viewer = api_viewer(request)
+    viewer = viewer_from_request(request)
     found_couple = get_couple_for(viewer, couple_id)
     found = get_entry_for(viewer, found_couple, entry_id)
     updated = entry_update(

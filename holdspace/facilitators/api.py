@@ -24,11 +24,11 @@ from holdspace.lib.api import (
     Input,
     Page,
     PageQuery,
-    api_viewer,
     documented,
     next_offset,
     page_slice,
 )
+from holdspace.policy.core import viewer_from_request
 from holdspace.policy.couples import get_couple_for
 from holdspace.policy.facilitators import (
     facilitators_organisation_for,
@@ -135,7 +135,7 @@ def _credential_out(c: Credential, *, staff: bool) -> CredentialOut:
     summary="The organisation's facilitators and their credentials (org admins and clinical leads)",
 )
 def facilitators(request: HttpRequest, query: Query[OrgQuery]) -> FacilitatorListOut:
-    viewer = api_viewer(request)
+    viewer = viewer_from_request(request)
     organisation = facilitators_organisation_for(viewer, query.org)
     page = facilitators_page(viewer=viewer, organisation=organisation)
     lead = page.lead
@@ -164,7 +164,7 @@ def facilitators(request: HttpRequest, query: Query[OrgQuery]) -> FacilitatorLis
     summary="Verify, suspend, revoke or expire a credential (org admins and clinical leads)",
 )
 def credential_status(request: HttpRequest, credential_id: int, payload: StatusIn) -> CredentialOut:
-    viewer = api_viewer(request)
+    viewer = viewer_from_request(request)
     credential = get_credential_for(viewer, credential_id)
     updated = credential_set_status(
         viewer=viewer,
@@ -181,7 +181,7 @@ def credential_status(request: HttpRequest, credential_id: int, payload: StatusI
     summary="The couple's guides as the couple sees them (partners and their care team)",
 )
 def guides(request: HttpRequest, couple_id: int, query: Query[PageQuery]) -> GuideListOut:
-    page = guides_page(viewer=api_viewer(request), couple_id=couple_id)
+    page = guides_page(viewer=viewer_from_request(request), couple_id=couple_id)
     found, total = page_slice(page.guides, query)
     return GuideListOut(
         count=total,
@@ -211,7 +211,7 @@ def guides(request: HttpRequest, couple_id: int, query: Query[PageQuery]) -> Gui
 def guide_question_list(
     request: HttpRequest, couple_id: int, query: Query[PageQuery]
 ) -> GuideQuestionListOut:
-    viewer = api_viewer(request)
+    viewer = viewer_from_request(request)
     require_guides_view(viewer, get_couple_for(viewer, couple_id))
     found, total = page_slice(guide_questions()[0], query)
     return GuideQuestionListOut(items=found, count=total, next=next_offset(query, total))
@@ -225,7 +225,7 @@ def guide_question_list(
 def review(
     request: HttpRequest, couple_id: int, user_id: int, payload: ReviewIn
 ) -> Status[ReviewOut]:
-    viewer = api_viewer(request)
+    viewer = viewer_from_request(request)
     couple = get_couple_for(viewer, couple_id)
     made: GuideReview = guide_review(
         viewer=viewer,

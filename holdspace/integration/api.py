@@ -18,12 +18,12 @@ from holdspace.lib.api import (
     Input,
     Page,
     PageQuery,
-    api_viewer,
     documented,
     next_offset,
     page_slice,
 )
 from holdspace.policy import couples_visible_to, deny, get_couple_for, is_partner_of
+from holdspace.policy.core import viewer_from_request
 
 router = Router(tags=["integration"])
 
@@ -65,7 +65,7 @@ class CheckInOut(Schema):
 def commitment_new(
     request: HttpRequest, couple_id: int, payload: CommitmentIn
 ) -> Status[CommitmentOut]:
-    viewer = api_viewer(request)
+    viewer = viewer_from_request(request)
     couple = get_couple_for(viewer, couple_id)
     commitment = commitment_create(
         viewer=viewer,
@@ -95,7 +95,7 @@ def commitment_new(
     summary="Check in on a commitment for this period (a partner who keeps it)",
 )
 def checkin_new(request: HttpRequest, commitment_id: int, payload: CheckInIn) -> Status[CheckInOut]:
-    viewer = api_viewer(request)
+    viewer = viewer_from_request(request)
     commitment = Commitment.objects.filter(
         pk=commitment_id, couple__in=couples_visible_to(viewer)
     ).first()
@@ -148,7 +148,7 @@ def schedule(request: HttpRequest, couple_id: int, query: Query[PageQuery]) -> S
 
     from holdspace.integration.schedule import schedule_for
 
-    viewer = api_viewer(request)
+    viewer = viewer_from_request(request)
     couple = get_couple_for(viewer, couple_id)
     items, total = page_slice(schedule_for(viewer, couple), query)
     today = timezone.localdate()

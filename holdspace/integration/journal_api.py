@@ -27,12 +27,12 @@ from holdspace.lib.api import (
     Input,
     Page,
     PageQuery,
-    api_viewer,
     documented,
     next_offset,
     page_slice,
 )
 from holdspace.policy import get_couple_for, is_partner_of
+from holdspace.policy.core import viewer_from_request
 
 router = Router(tags=["journals"])
 
@@ -88,7 +88,7 @@ def _entry_out(entry: Entry) -> JournalEntryOut:
     summary="Journal entries and reflections the caller may read, newest first",
 )
 def journal(request: HttpRequest, couple_id: int, query: Query[PageQuery]) -> JournalOut:
-    viewer = api_viewer(request)
+    viewer = viewer_from_request(request)
     couple = get_couple_for(viewer, couple_id)
     require_journal_read(viewer, couple)
     entries = journal_entries(viewer, couple, limit=query.limit, offset=query.offset)
@@ -106,7 +106,7 @@ def journal(request: HttpRequest, couple_id: int, query: Query[PageQuery]) -> Jo
 def journal_prompt_list(
     request: HttpRequest, couple_id: int, query: Query[PageQuery]
 ) -> JournalPromptListOut:
-    viewer = api_viewer(request)
+    viewer = viewer_from_request(request)
     couple = get_couple_for(viewer, couple_id)
     require_journal_read(viewer, couple)
     prompts = journal_prompts(couple, viewer.user) if is_partner_of(viewer, couple) else []
@@ -126,7 +126,7 @@ def journal_prompt_list(
 def journal_new(
     request: HttpRequest, couple_id: int, payload: JournalEntryIn
 ) -> Status[JournalEntryOut]:
-    viewer = api_viewer(request)
+    viewer = viewer_from_request(request)
     couple = get_couple_for(viewer, couple_id)
     entry = journal_entry_create(
         viewer=viewer,
@@ -147,6 +147,6 @@ def journal_new(
     summary="An entry's recording, to those who may read the entry",
 )
 def entry_audio(request: HttpRequest, couple_id: int, entry_id: int) -> HttpResponseBase:
-    viewer = api_viewer(request)
+    viewer = viewer_from_request(request)
     couple = get_couple_for(viewer, couple_id)
     return entry_audio_response(viewer, couple, entry_id, request)

@@ -6,11 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
-from django.http import HttpRequest
 from ninja import Field, Schema
 from pydantic import field_validator
-
-from holdspace.policy import Viewer
 
 
 def _refuse_nul(value: Any) -> Any:
@@ -93,12 +90,6 @@ class ValidationErrorOut(Schema):
     """Invalid input (422): each problem with where it is (`loc`), why (`msg`) and its kind."""
 
     detail: list[ProblemOut]
-
-
-def api_viewer(request: HttpRequest) -> Viewer:
-    """The caller, as the bearer-token authentication in holdspace/api.py left them."""
-    viewer: Viewer = request.viewer  # type: ignore[attr-defined]
-    return viewer
 
 
 def documented(ok: dict[int, Any], *, reads: bool = True, writes: bool = False) -> dict[int, Any]:

@@ -16,7 +16,6 @@ from holdspace.lib.api import (
     Page,
     PageQuery,
     ValidationErrorOut,
-    api_viewer,
     documented,
     next_offset,
     page_slice,
@@ -27,7 +26,7 @@ from holdspace.measures.models import MeasureResponse, Timepoint
 from holdspace.measures.scoring import AnswerError, ChangeStatus, answers_from_list
 from holdspace.measures.selectors import item_answers, response_list, response_page
 from holdspace.measures.services import SubmissionConflict, response_submit
-from holdspace.policy.core import Viewer
+from holdspace.policy.core import Viewer, viewer_from_request
 from holdspace.policy.couples import get_couple_for
 from holdspace.policy.measures import can_see_item_answers, get_instrument_for
 from holdspace.reports.fhir import questionnaire, questionnaire_response
@@ -143,7 +142,7 @@ def instruments(request: HttpRequest, query: Query[PageQuery]) -> InstrumentList
     summary="One instrument: its items, options, scoring, bands and alert rules",
 )
 def instrument(request: HttpRequest, code: str) -> InstrumentOut:
-    found = get_instrument_for(api_viewer(request), code)
+    found = get_instrument_for(viewer_from_request(request), code)
     scoring = found.scoring
     change = found.reliable_change
     return InstrumentOut(
@@ -308,7 +307,7 @@ def _response_out(viewer: Viewer, couple: Couple, response: MeasureResponse) -> 
     "the same answers sent again under a submission key, 409 for other answers under it)",
 )
 def response_new(request: HttpRequest, couple_id: int, payload: ResponseIn) -> Any:
-    viewer = api_viewer(request)
+    viewer = viewer_from_request(request)
     couple = get_couple_for(viewer, couple_id)
     answers = payload.answers
     if isinstance(answers, list):
@@ -367,7 +366,7 @@ def response_new(request: HttpRequest, couple_id: int, payload: ResponseIn) -> A
     summary="The measure responses the caller may see: a partner their own, the care team all",
 )
 def responses(request: HttpRequest, couple_id: int, query: Query[PageQuery]) -> ResponseListOut:
-    viewer = api_viewer(request)
+    viewer = viewer_from_request(request)
     couple = get_couple_for(viewer, couple_id)
     items, total = response_list(
         viewer=viewer, couple=couple, limit=query.limit, offset=query.offset
@@ -385,7 +384,7 @@ def responses(request: HttpRequest, couple_id: int, query: Query[PageQuery]) -> 
     summary="One instrument as a FHIR R4 Questionnaire",
 )
 def instrument_fhir(request: HttpRequest, code: str) -> dict[str, Any]:
-    return questionnaire(get_instrument_for(api_viewer(request), code))
+    return questionnaire(get_instrument_for(viewer_from_request(request), code))
 
 
 @responses_router.get(
@@ -395,7 +394,7 @@ def instrument_fhir(request: HttpRequest, code: str) -> dict[str, Any]:
     "answers item by item: for the partner who gave them and the care team only)",
 )
 def response_fhir(request: HttpRequest, couple_id: int, response_id: int) -> dict[str, Any]:
-    viewer = api_viewer(request)
+    viewer = viewer_from_request(request)
     page = response_page(
         viewer=viewer, couple=get_couple_for(viewer, couple_id), response_id=response_id
     )

@@ -9,9 +9,10 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from holdspace.lib.api import ErrorOut, Page, PageQuery, api_viewer, documented
+from holdspace.lib.api import ErrorOut, Page, PageQuery, documented
 from holdspace.notifications.models import Channel, NotificationStatus
 from holdspace.notifications.selectors import OutboxKind, OutboxRow, outbox_page
+from holdspace.policy.core import viewer_from_request
 from holdspace.policy.notifications import get_outbox_for, require_outbox_api
 
 router = Router(tags=["outbox"])
@@ -62,7 +63,7 @@ def _item(row: OutboxRow) -> OutboxItemOut:
 
 @router.get("/outbox", response={**documented({200: OutboxOut}), 403: ErrorOut})
 def outbox(request: HttpRequest, query: Query[OutboxQuery]) -> OutboxOut:
-    viewer = api_viewer(request)
+    viewer = viewer_from_request(request)
     organisation = get_outbox_for(viewer, query.org)
     require_outbox_api(viewer, organisation)
     page = outbox_page(

@@ -6,8 +6,9 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from holdspace.lib.api import ErrorOut, api_viewer, documented
+from holdspace.lib.api import ErrorOut, documented
 from holdspace.lib.citations import citation
+from holdspace.policy.core import viewer_from_request
 from holdspace.policy.couples import get_couple_for
 from holdspace.preparation.readiness import Item
 from holdspace.preparation.selectors import readiness_read
@@ -55,7 +56,7 @@ def _item_out(item: Item, *, partner: bool = False) -> ItemOut:
     summary="What each partner has done and what is missing before a medicine session",
 )
 def readiness_view(request: HttpRequest, couple_id: int) -> ReadinessOut:
-    viewer = api_viewer(request)
+    viewer = viewer_from_request(request)
     seen = readiness_read(viewer=viewer, couple=get_couple_for(viewer, couple_id))
     # A partner learns only whether they themselves are ready, in the words meant for them.
     own_only = not seen.care_team

@@ -13,11 +13,11 @@ from holdspace.lib.api import (
     Input,
     Page,
     PageQuery,
-    api_viewer,
     documented,
     next_offset,
     page_slice,
 )
+from holdspace.policy.core import viewer_from_request
 from holdspace.policy.couples import get_couple_for
 from holdspace.policy.readings import (
     couple_of_assignment_for,
@@ -109,7 +109,7 @@ class AssignmentListOut(Page[AssignmentOut]):
 def readings_list(
     request: HttpRequest, couple_id: int, query: Query[PageQuery]
 ) -> AssignmentListOut:
-    viewer = api_viewer(request)
+    viewer = viewer_from_request(request)
     couple = get_couple_for(viewer, couple_id)
     views, total = page_slice(reading_list(viewer, couple, with_body=True), query)
     return AssignmentListOut(
@@ -125,7 +125,7 @@ def readings_list(
 def reading_assign(
     request: HttpRequest, couple_id: int, payload: AssignmentIn
 ) -> Status[AssignmentOut]:
-    viewer = api_viewer(request)
+    viewer = viewer_from_request(request)
     couple = get_couple_for(viewer, couple_id)
     made = assignment_create(
         viewer=viewer,
@@ -145,7 +145,7 @@ def reading_assign(
     "the first time)",
 )
 def reading_read(request: HttpRequest, assignment_id: int) -> ReadingReadOut:
-    viewer = api_viewer(request)
+    viewer = viewer_from_request(request)
     couple = get_couple_for(viewer, couple_of_assignment_for(viewer, assignment_id))
     require_readings_view(viewer, couple)
     assignment = get_assignment_for(viewer, couple, assignment_id)

@@ -11,8 +11,9 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict, StrictBool, create_model
 
-from holdspace.lib.api import Input, api_viewer, documented
+from holdspace.lib.api import Input, documented
 from holdspace.lib.citations import citation
+from holdspace.policy.core import viewer_from_request
 from holdspace.policy.couples import get_couple_for
 from holdspace.policy.screening import screens_for_a_partner
 from holdspace.screening.models import Decision, Screening
@@ -115,7 +116,7 @@ def _screening_out(screening: Screening) -> ScreeningOut:
 def screening_new(
     request: HttpRequest, couple_id: int, payload: ScreeningIn
 ) -> Status[ScreeningOut]:
-    viewer = api_viewer(request)
+    viewer = viewer_from_request(request)
     couple = get_couple_for(viewer, couple_id)
     if payload.partner_id is None and screens_for_a_partner(viewer, couple):
         raise ValidationError({"partner_id": ["Name the partner you are screening with."]})

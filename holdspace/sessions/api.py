@@ -19,12 +19,12 @@ from holdspace.lib.api import (
     Input,
     Page,
     PageQuery,
-    api_viewer,
     documented,
     next_offset,
     page_slice,
 )
 from holdspace.lib.citations import citation
+from holdspace.policy.core import viewer_from_request
 from holdspace.policy.couples import get_couple_for
 from holdspace.policy.sessions import get_medicine_session_for
 from holdspace.screening.profiles import Substance, get_profile
@@ -273,7 +273,9 @@ def event_out(event: SessionEvent) -> EventOut:
 
 @router.get("/{session_id}", response=documented({200: SessionDetailOut}), summary="One session")
 def session_detail(request: HttpRequest, session_id: int) -> SessionDetailOut:
-    return _session_out(session_detail_read(viewer=api_viewer(request), session_id=session_id))
+    return _session_out(
+        session_detail_read(viewer=viewer_from_request(request), session_id=session_id)
+    )
 
 
 @router.put(
@@ -282,7 +284,7 @@ def session_detail(request: HttpRequest, session_id: int) -> SessionDetailOut:
     summary="Complete or change the plan (care team; refused past the profile's limits)",
 )
 def session_plan(request: HttpRequest, session_id: int, payload: PlanIn) -> SessionDetailOut:
-    viewer = api_viewer(request)
+    viewer = viewer_from_request(request)
     session = get_medicine_session_for(viewer, session_id)
     medicine_session_plan(
         viewer=viewer,
@@ -302,7 +304,7 @@ def session_plan(request: HttpRequest, session_id: int, payload: PlanIn) -> Sess
     "different body under a known id",
 )
 def event_new(request: HttpRequest, session_id: int, payload: EventIn) -> Any:
-    viewer = api_viewer(request)
+    viewer = viewer_from_request(request)
     session = get_medicine_session_for(viewer, session_id)
     try:
         recorded = session_event_record(
@@ -333,7 +335,7 @@ def event_new(request: HttpRequest, session_id: int, payload: EventIn) -> Any:
     summary="The session's events in the order they were taken (care team)",
 )
 def events(request: HttpRequest, session_id: int, query: Query[PageQuery]) -> EventListOut:
-    viewer = api_viewer(request)
+    viewer = viewer_from_request(request)
     session = get_medicine_session_for(viewer, session_id)
     shown, total = page_slice(session_events_read(viewer=viewer, session=session), query)
     return EventListOut(
@@ -348,7 +350,7 @@ def events(request: HttpRequest, session_id: int, query: Query[PageQuery]) -> Ev
     "rule unmet and its source); the session closes when both have left",
 )
 def discharge(request: HttpRequest, session_id: int, payload: DischargeIn) -> Status[DischargeOut]:
-    viewer = api_viewer(request)
+    viewer = viewer_from_request(request)
     session = get_medicine_session_for(viewer, session_id)
     record: Discharge = discharge_record(viewer=viewer, session=session, **payload.model_dump())
     return Status(
@@ -373,7 +375,7 @@ def discharge(request: HttpRequest, session_id: int, payload: DischargeIn) -> St
     summary="Schedule a medicine session (care team only; 409 lists what is missing)",
 )
 def session_new(request: HttpRequest, couple_id: int, payload: SessionIn) -> Any:
-    viewer = api_viewer(request)
+    viewer = viewer_from_request(request)
     couple = get_couple_for(viewer, couple_id)
     try:
         session: MedicineSession = medicine_session_schedule(

@@ -9,8 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 
 from holdspace.couples.models import EntryKind, Stage
-from holdspace.lib.api import ErrorOut, api_viewer, documented
+from holdspace.lib.api import ErrorOut, documented
 from holdspace.measures.scoring import ChangeStatus
+from holdspace.policy.core import viewer_from_request
 from holdspace.policy.couples import get_couple_for
 from holdspace.reports.progress.pdf import pdf_response
 from holdspace.reports.progress.selectors import progress_report
@@ -189,7 +190,7 @@ class ProgressReportOut(Schema):
 def progress_report_get(
     request: HttpRequest, response: HttpResponse, couple_id: int, query: Query[ReportQuery]
 ) -> ProgressReportOut | HttpResponse:
-    viewer = api_viewer(request)
+    viewer = viewer_from_request(request)
     couple = get_couple_for(viewer, couple_id)
     report = progress_report(viewer, couple, query.variant, output=query.format)
     if query.format == "pdf":
