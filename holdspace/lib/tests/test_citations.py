@@ -114,12 +114,12 @@ NOTED = [
 ]
 
 
-def test_the_data_files_keep_their_notes() -> None:
+def test_it_finds_the_notes_the_data_files_keep() -> None:
     assert len(NOTED) > 20
 
 
 @pytest.mark.parametrize("note", NOTED)
-def test_no_note_of_a_data_file_survives_in_its_citation(note: str) -> None:
+def test_it_leaves_no_note_of_a_data_file_in_its_citation(note: str) -> None:
     for shown in (citation(note), citation(note, short=True)):
         assert not NOTES.search(shown), shown
         assert shown == "" or all(word in note for word in re.findall(r"[A-Za-z]{4,}", shown))

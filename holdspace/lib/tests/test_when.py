@@ -67,7 +67,7 @@ def test_it_counts_this_year_and_the_day_on_the_active_clock_across_midnight() -
 
 
 @time_machine.travel(NOW, tick=False)
-def test_the_filters_need_no_load_and_use_the_active_zone() -> None:
+def test_it_offers_the_filters_without_load_in_the_active_zone() -> None:
     template = Template('{{ at|when }} · {{ at|day:"D j M" }} · {{ old|when }} · {{ none|day }}')
     context = Context(
         {
