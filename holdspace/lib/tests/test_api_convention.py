@@ -258,7 +258,6 @@ NOT_YET: frozenset[tuple[str, str]] = frozenset(
         ("ReportAdverseEventOut", "outcome"),  # free text: what became of the partner
         ("EntryOut", "kind"),  # entry kinds: the integration slice (entry_create's table)
         ("JournalEntryOut", "kind"),
-        ("EventOut", "kind"),  # event kinds: the sessions slice
     }
 )
 
