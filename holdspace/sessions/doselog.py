@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET
 
 from holdspace.accounts.models import Organisation
 from holdspace.audit.actions import Action
+from holdspace.lib.csv import csv_cell
 from holdspace.policy.core import Viewer, viewer_from_request
 from holdspace.policy.sessions import dose_log_organisation, dose_log_organisations
 from holdspace.reports.pseudonyms import pseudonym
@@ -228,13 +229,6 @@ CSV_COLUMNS = [
     "corrected_amount_mg",
     "administered_by",
 ]
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: object) -> str:
-    """VALUE as a CSV cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 @login_required
