@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from holdspace.couples.models import Entry, Stage, Visibility
+from holdspace.couples.models import Entry, EntryKind, Stage, Visibility
 from holdspace.couples.selectors import (
     CoupleSummary,
     couple_read,
@@ -22,9 +21,6 @@ from holdspace.policy.couples import get_couple_for
 from holdspace.policy.entries import get_entry_for
 
 router = Router(tags=["couples"])
-
-KindLiteral = Literal["intention", "journal", "reflection"]
-VisibilityLiteral = Literal["private", "team", "couple"]
 
 
 class PartnerOut(Schema):
@@ -55,14 +51,14 @@ class CoupleListOut(Page[CoupleOut]):
 
 
 class EntryCreateIn(Input):
-    kind: KindLiteral
-    visibility: VisibilityLiteral
+    kind: EntryKind
+    visibility: Visibility
     body: str = Field(min_length=1, max_length=MAX_ENTRY_LENGTH)
 
 
 class EntryUpdateIn(Input):
-    kind: KindLiteral | None = None
-    visibility: VisibilityLiteral | None = None
+    kind: EntryKind | None = None
+    visibility: Visibility | None = None
     body: str | None = Field(default=None, min_length=1, max_length=MAX_ENTRY_LENGTH)
 
 
@@ -71,7 +67,7 @@ class EntryOut(Schema):
     couple_id: int
     author_id: int
     author_name: str
-    kind: str
+    kind: EntryKind
     visibility: Visibility
     body: str
     created_at: datetime
@@ -105,7 +101,7 @@ def entry_out(entry: Entry) -> EntryOut:
         couple_id=entry.couple_id,
         author_id=entry.author_id,
         author_name=entry.author.display_name,
-        kind=entry.kind,
+        kind=EntryKind(entry.kind),
         visibility=Visibility(entry.visibility),
         body=entry.body,
         created_at=entry.created_at,

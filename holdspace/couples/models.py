@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -150,6 +153,37 @@ class EntryKind(models.TextChoices):
     SHARED_INTENTION = "shared_intention", _("Shared couple intention")
     JOURNAL = "journal", _("Journal")
     REFLECTION = "reflection", _("Reflection")
+
+
+@dataclass(frozen=True)
+class EntryKindRule:
+    """What an entry of one kind may be: `entry_create` and the policy read it, the journal
+    and the couple's page follow it."""
+
+    # Who writes it. Every kind is the partners' own today: the care team reads, never writes.
+    writers: Literal["partners"]
+    # Words are needed; otherwise a voice note may stand alone.
+    text_required: bool
+    # It may answer a journal prompt, or carry a voice note.
+    prompt: bool
+    voice_note: bool
+    # Shown in the journal (the others on the couple's page, as preparation).
+    journal: bool
+    # Who sees it until its author picks another.
+    default_visibility: Visibility
+
+
+ENTRY_KINDS: dict[str, EntryKindRule] = {
+    # A partner's intention, and the couple's shared one, written in preparation.
+    EntryKind.INTENTION: EntryKindRule("partners", True, False, False, False, Visibility.PRIVATE),
+    EntryKind.SHARED_INTENTION: EntryKindRule(
+        "partners", True, False, False, False, Visibility.COUPLE
+    ),
+    # A journal is for oneself; a reflection is written for the couple.
+    EntryKind.JOURNAL: EntryKindRule("partners", False, True, True, True, Visibility.PRIVATE),
+    EntryKind.REFLECTION: EntryKindRule("partners", False, True, True, True, Visibility.COUPLE),
+}
+JOURNAL_KINDS: tuple[str, ...] = tuple(kind for kind, rule in ENTRY_KINDS.items() if rule.journal)
 
 
 def entry_audio_path(entry: Entry, filename: str) -> str:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +17,7 @@ from holdspace.accounts.models import Membership, Organisation, Role
 from holdspace.audit.actions import Action
 from holdspace.audit.services import audit_record
 from holdspace.couples.models import (
+    ENTRY_KINDS,
     CareTeamMember,
     Couple,
     Entry,
@@ -24,17 +27,23 @@ from holdspace.couples.models import (
     Visibility,
 )
 from holdspace.couples.signals import couple_withdrawn
+from holdspace.lib.audio import HEAD_BYTES, sniff_audio
 from holdspace.policy.core import Viewer
 from holdspace.policy.couples import require_couple_create, require_couple_withdraw
 from holdspace.policy.entries import require_entry_change, require_entry_write
 
+# The limits of an entry, for the forms and the API schemas as for the service.
 MAX_ENTRY_LENGTH = 20_000
 MAX_WITHDRAWAL_REASON = 1000
+MAX_PROMPT_LENGTH = 1000
+AUDIO_MAX_BYTES = 20 * 1024 * 1024
 
 
 def _clean_entry_fields(
-    *, kind: str | None, visibility: str | None, body: str | None
+    *, kind: str | None, visibility: str | None, body: str | None, wordless: bool = False
 ) -> str | None:
+    """BODY stripped, once KIND, VISIBILITY and BODY are checked (None: not given). WORDLESS:
+    the entry has a voice note, so its words may be left empty."""
     errors: dict[str, str] = {}
     if kind is not None and kind not in EntryKind.values:
         errors["kind"] = _("Choose one of: %(choices)s.") % {"choices": ", ".join(EntryKind.values)}
@@ -45,8 +54,13 @@ def _clean_entry_fields(
     cleaned = None
     if body is not None:
         cleaned = body.strip()
-        if not cleaned:
-            errors["body"] = _("Write something before saving.")
+        if not cleaned and not wordless:
+            voiced = kind in ENTRY_KINDS and ENTRY_KINDS[kind].voice_note
+            errors["body"] = (
+                _("Write something, or add a recording, before saving.")
+                if voiced
+                else _("Write something before saving.")
+            )
         elif len(cleaned) > MAX_ENTRY_LENGTH:
             errors["body"] = _("Keep an entry under %(n)s characters.") % {"n": MAX_ENTRY_LENGTH}
     if errors:
@@ -54,30 +68,121 @@ def _clean_entry_fields(
     return cleaned
 
 
-def entry_create(*, viewer: Viewer, couple: Couple, kind: str, visibility: str, body: str) -> Entry:
-    require_entry_write(viewer, couple)
-    cleaned = _clean_entry_fields(kind=kind, visibility=visibility, body=body)
+def _voice_note_type(audio: UploadedFile) -> str:
+    """The recording's type, by its content; refused when empty, too large or not audio."""
+    size = audio.size or 0
+    if size == 0:
+        raise ValidationError({"audio": [_("The recording is empty. Try recording again.")]})
+    if size > AUDIO_MAX_BYTES:
+        raise ValidationError(
+            {
+                "audio": [
+                    _("The recording is larger than %(mb)s MB. Record a shorter one.")
+                    % {"mb": AUDIO_MAX_BYTES // (1024 * 1024)}
+                ]
+            }
+        )
+    audio.seek(0)
+    head = audio.read(HEAD_BYTES)
+    audio.seek(0)
+    found = sniff_audio(head)
+    if found is None:
+        raise ValidationError(
+            {
+                "audio": [
+                    _(
+                        "This file is not a recording we can play back. "
+                        "Upload WebM, Ogg, MP3, M4A or WAV audio."
+                    )
+                ]
+            }
+        )
+    return found
+
+
+def _entry_create_errors(
+    *, kind: str, visibility: str, body: str, prompt: str, audio: UploadedFile | None
+) -> tuple[str, str, dict[str, list[str]]]:
+    """(the body, the recording's type, the problems) of an entry as ENTRY_KINDS allows it."""
+    errors: dict[str, list[str]] = {}
+    rule = ENTRY_KINDS.get(kind)
+    cleaned = ""
+    try:
+        wordless = audio is not None and rule is not None and not rule.text_required
+        cleaned = (
+            _clean_entry_fields(kind=kind, visibility=visibility, body=body, wordless=wordless)
+            or ""
+        )
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if prompt and rule is not None and not rule.prompt:
+        errors["prompt"] = [_("Only a journal entry or a reflection answers a prompt.")]
+    elif len(prompt) > MAX_PROMPT_LENGTH:
+        errors["prompt"] = [_("Keep a prompt under %(n)s characters.") % {"n": MAX_PROMPT_LENGTH}]
+    audio_type = ""
+    if audio is not None and rule is not None and not rule.voice_note:
+        errors["audio"] = [_("Only a journal entry or a reflection carries a voice note.")]
+    elif audio is not None:
+        try:
+            audio_type = _voice_note_type(audio)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    return cleaned, audio_type, errors
+
+
+def entry_create(
+    *,
+    viewer: Viewer,
+    couple: Couple,
+    kind: str,
+    visibility: str,
+    body: str = "",
+    prompt: str = "",
+    audio: UploadedFile | None = None,
+) -> Entry:
+    """An entry a partner writes: an intention, the couple's shared intention, a journal entry
+    or a shared reflection, each as ENTRY_KINDS allows (words needed or not, a prompt answered,
+    a voice note). The one way an Entry is written. The voice note and the row are kept
+    together: if the row cannot be written, the stored file is removed."""
+    require_entry_write(viewer, couple, kind=kind)
+    prompt = re.sub(r"\s+", " ", prompt).strip()
+    cleaned, audio_type, errors = _entry_create_errors(
+        kind=kind, visibility=visibility, body=body, prompt=prompt, audio=audio
+    )
+    if errors:
+        raise ValidationError(errors)
     now = timezone.now()
-    with transaction.atomic():
-        entry = Entry.objects.create(
-            organisation_id=couple.organisation_id,
-            couple=couple,
-            author=viewer.user,
-            kind=kind,
-            visibility=visibility,
-            body=cleaned or "",
-            created_at=now,
-            updated_at=now,
-        )
-        viewer.audit(
-            Action.ENTRY_CREATE,
-            organisation_id=couple.organisation_id,
-            object_type="entry",
-            object_id=entry.pk,
-            couple_id=couple.pk,
-            kind=kind,
-            visibility=visibility,
-        )
+    entry = Entry(
+        organisation_id=couple.organisation_id,
+        couple=couple,
+        author=viewer.user,
+        kind=kind,
+        visibility=visibility,
+        body=cleaned,
+        prompt=prompt,
+        audio_type=audio_type,
+        created_at=now,
+        updated_at=now,
+    )
+    stored = ""
+    try:
+        with transaction.atomic():
+            if audio is not None:
+                entry.audio.save("audio", audio, save=False)
+                stored = entry.audio.name or ""
+            entry.save()
+            # A journal's entries also say whether they answer a prompt or carry a voice note.
+            journal = ENTRY_KINDS[kind].journal
+            viewer.audit(
+                Action.ENTRY_CREATE,
+                entry,
+                detail={"kind": kind, "visibility": visibility}
+                | ({"prompt": bool(prompt), "audio": bool(stored)} if journal else {}),
+            )
+    except BaseException:
+        if stored:
+            entry.audio.storage.delete(stored)
+        raise
     return entry
 
 
@@ -90,12 +195,18 @@ def entry_update(
     kind: str | None = None,
 ) -> Entry:
     """Change an entry's text, kind or visibility; only its author may. An entry with a voice
-    note may be left without words."""
+    note may be left without words; it keeps a kind that carries one (ENTRY_KINDS)."""
     require_entry_change(viewer, entry)
-    wordless = bool(entry.audio) and body is not None and not body.strip()
-    cleaned = _clean_entry_fields(kind=kind, visibility=visibility, body=None if wordless else body)
-    if wordless:
-        cleaned = ""
+    cleaned = _clean_entry_fields(
+        kind=kind, visibility=visibility, body=body, wordless=bool(entry.audio)
+    )
+    rule = ENTRY_KINDS.get(kind or "")
+    if rule is not None and (
+        (entry.audio and not rule.voice_note) or (entry.prompt and not rule.prompt)
+    ):
+        raise ValidationError(
+            {"kind": _("An entry with a voice note or a prompt stays a journal or reflection.")}
+        )
     changed: dict[str, object] = {}
     if cleaned is not None and cleaned != entry.body:
         entry.body = cleaned
@@ -111,14 +222,7 @@ def entry_update(
     with transaction.atomic():
         entry.updated_at = timezone.now()
         entry.save(update_fields=["body", "kind", "visibility", "updated_at"])
-        viewer.audit(
-            Action.ENTRY_UPDATE,
-            organisation_id=entry.organisation_id,
-            object_type="entry",
-            object_id=entry.pk,
-            couple_id=entry.couple_id,
-            detail=changed,
-        )
+        viewer.audit(Action.ENTRY_UPDATE, entry, detail=changed)
     return entry
 
 

@@ -1,12 +1,21 @@
 """Entries: a partner reads their own and those shared with the couple; the care team reads
-those shared with the team or the couple; only the partners write, only the author changes."""
+those shared with the team or the couple; only the partners write (each kind as
+`couples.models.ENTRY_KINDS` says), only the author changes. The journals (journal entries and
+reflections) are read by the couple's own people: its partners and its care team."""
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from holdspace.couples.models import Couple, Entry, Visibility
-from holdspace.policy.core import Viewer, deny, is_care_team_of, is_partner_of, refuse
+from holdspace.couples.models import ENTRY_KINDS, Couple, Entry, Visibility
+from holdspace.policy.core import (
+    Viewer,
+    deny,
+    is_care_team_of,
+    is_partner_of,
+    refuse,
+    require_couple_people,
+)
 
 
 def entries_visible_to(viewer: Viewer, couple: Couple) -> QuerySet[Entry]:
@@ -34,9 +43,12 @@ def get_entry_for(viewer: Viewer, couple: Couple, entry_id: int) -> Entry:
     return entry
 
 
-def can_write_entries(viewer: Viewer, couple: Couple) -> bool:
-    """Only the partners write entries about their own couple."""
-    return is_partner_of(viewer, couple)
+def can_write_entries(viewer: Viewer, couple: Couple, kind: str | None = None) -> bool:
+    """Only the partners write entries about their own couple, of every kind (ENTRY_KINDS)."""
+    rule = ENTRY_KINDS.get(kind or "")
+    if rule is None or rule.writers == "partners":
+        return is_partner_of(viewer, couple)
+    return False
 
 
 def can_change_entry(viewer: Viewer, entry: Entry) -> bool:
@@ -44,8 +56,8 @@ def can_change_entry(viewer: Viewer, entry: Entry) -> bool:
     return entry.author_id == viewer.user.pk and is_partner_of(viewer, entry.couple)
 
 
-def require_entry_write(viewer: Viewer, couple: Couple) -> None:
-    if not can_write_entries(viewer, couple):
+def require_entry_write(viewer: Viewer, couple: Couple, *, kind: str | None = None) -> None:
+    if not can_write_entries(viewer, couple, kind):
         raise refuse(
             viewer,
             action="write entries for",
@@ -66,3 +78,24 @@ def require_entry_change(viewer: Viewer, entry: Entry) -> None:
             organisation_id=entry.organisation_id,
             couple_id=entry.couple_id,
         )
+
+
+def require_journal_read(viewer: Viewer, couple: Couple) -> None:
+    """The journals of COUPLE: its partners, and its care team (who then see only what was
+    shared with them). Anyone else who sees the couple (an org admin) is refused (403)."""
+    require_couple_people(viewer, couple, action="read the journals of")
+
+
+def get_voice_note_for(viewer: Viewer, couple: Couple, entry_id: int) -> Entry:
+    """An entry with its voice note, for those who may read the entry; an entry without one
+    is as missing as one they may not read (404, audited)."""
+    entry = get_entry_for(viewer, couple, entry_id)
+    if not entry.audio:
+        raise deny(
+            viewer,
+            what="entry_audio",
+            object_id=entry_id,
+            organisation_id=couple.organisation_id,
+            couple_id=couple.pk,
+        )
+    return entry
