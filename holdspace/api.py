@@ -29,7 +29,7 @@ from holdspace.audit.services import audit_record
 from holdspace.couples.api import router as couples_router
 from holdspace.facilitators.api import router as facilitators_router
 from holdspace.integration.api import router as integration_router
-from holdspace.integration.journal_api import router as journal_router
+from holdspace.integration.journal.api import router as journal_router
 from holdspace.measures.api import responses_router
 from holdspace.measures.api import router as instruments_router
 from holdspace.notifications.api import router as outbox_router

@@ -84,6 +84,7 @@ class Action(StrEnum):
     MEDICINE_SESSION_REFUSE = "medicine_session.refuse"
     MEDICINE_SESSION_SCHEDULE = "medicine_session.schedule"
     MEDICINE_SESSION_SUMMARY = "medicine_session.summary"
+    NOTICE_SEEN = "notice.seen"
     NOTIFICATION_FAILED = "notification.failed"
     NOTIFICATION_PREFERENCE = "notification.preference"
     NOTIFICATION_RETRY = "notification.retry"
@@ -191,6 +192,7 @@ MEANINGS: dict[Action, str] = {
     Action.MEDICINE_SESSION_REFUSE: "Scheduling a medicine session was refused: the couple is not ready.",
     Action.MEDICINE_SESSION_SCHEDULE: "A medicine session was scheduled.",
     Action.MEDICINE_SESSION_SUMMARY: "The care team opened a medicine session's whole record.",
+    Action.NOTICE_SEEN: "A partner was shown, for the first time, that what they write is not monitored in real time.",
     Action.NOTIFICATION_FAILED: "A notification could not be delivered and will not be tried again.",
     Action.NOTIFICATION_PREFERENCE: "A member of staff chose the channel they are told by.",
     Action.NOTIFICATION_RETRY: "A notification could not be delivered and will be tried again.",

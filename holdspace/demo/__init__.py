@@ -231,10 +231,10 @@ def seed_demo() -> None:
 
 def _seed_later(organisation: Organisation) -> None:
     """Journals, readings, the progress summary and reminders: each part seeds its own."""
+    from holdspace.demo.journals import seed_demo_journals
     from holdspace.demo.progress import seed_demo_progress
     from holdspace.demo.readings import seed_demo_readings
     from holdspace.demo.reminders import seed_demo_reminders
-    from holdspace.integration.journal import seed_demo_journals
 
     # Riley and Jordan chose to show each other their questionnaire scores, so their report
     # for the couple carries both partners' charts.

@@ -1,85 +1,33 @@
-"""/api/v1/couples/{id}/journal and /api/v1/couples/{id}/entries/{id}/audio."""
+"""/api/v1/couples/{id}/journal (and its prompts) and /api/v1/couples/{id}/entries/{id}/audio."""
 
 from __future__ import annotations
 
-from typing import Literal
-
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
-from django.urls import reverse
-from ninja import Field, Query, Router, Schema
+from ninja import Query, Router
 from ninja.responses import Status
 
-from holdspace.couples.api import EntryOut, entry_out
-from holdspace.couples.models import Entry
-from holdspace.couples.services import MAX_ENTRY_LENGTH
-from holdspace.integration.journal import (
-    MAX_PROMPT_LENGTH,
-    entry_audio_response,
+from holdspace.couples.services import entry_create
+from holdspace.integration.journal.schemas import (
+    JournalEntryIn,
+    JournalEntryOut,
+    JournalOut,
+    JournalPromptListOut,
+    journal_entry_out,
+    journal_prompt_out,
+)
+from holdspace.integration.journal.selectors import (
     journal_entries,
     journal_entry_count,
-    journal_entry_create,
-    journal_prompts,
-    require_journal_read,
+    journal_prompts_for,
+    voice_note,
 )
-from holdspace.lib.api import (
-    ErrorOut,
-    Input,
-    Page,
-    PageQuery,
-    documented,
-    next_offset,
-    page_slice,
-)
-from holdspace.policy import get_couple_for, is_partner_of
+from holdspace.lib.api import ErrorOut, PageQuery, documented, next_offset, page_slice
+from holdspace.lib.ranges import ranged_file_response
 from holdspace.policy.core import viewer_from_request
+from holdspace.policy.couples import get_couple_for
 
 router = Router(tags=["journals"])
-
-
-class JournalEntryIn(Input):
-    kind: Literal["journal", "reflection"] = Field(
-        description="`journal` (for oneself) or `reflection` (a shared reflection for the couple)"
-    )
-    visibility: Literal["private", "team", "couple"]
-    body: str = Field(min_length=1, max_length=MAX_ENTRY_LENGTH)
-    prompt: str = Field(
-        default="", max_length=MAX_PROMPT_LENGTH, description="The prompt answered, if any"
-    )
-
-
-class JournalEntryOut(EntryOut):
-    """An entry as the entries API gives it, with its prompt and recording."""
-
-    prompt: str
-    audio_url: str | None = Field(description="The recording (same token), if there is one")
-    audio_type: str
-
-
-class JournalPromptOut(Schema):
-    text: str
-    source: Literal[
-        "general", "own_intention", "partner_intention", "shared_intention", "theme", "session"
-    ]
-
-
-class JournalOut(Page[JournalEntryOut]):
-    """Newest first."""
-
-
-class JournalPromptListOut(Page[JournalPromptOut]):
-    """For a partner; empty for the care team."""
-
-
-def _entry_out(entry: Entry) -> JournalEntryOut:
-    return JournalEntryOut(
-        **entry_out(entry).dict(),
-        prompt=entry.prompt,
-        audio_url=reverse("api:journal_entry_audio", args=[entry.couple_id, entry.pk])
-        if entry.audio
-        else None,
-        audio_type=entry.audio_type,
-    )
 
 
 @router.get(
@@ -90,11 +38,10 @@ def _entry_out(entry: Entry) -> JournalEntryOut:
 def journal(request: HttpRequest, couple_id: int, query: Query[PageQuery]) -> JournalOut:
     viewer = viewer_from_request(request)
     couple = get_couple_for(viewer, couple_id)
-    require_journal_read(viewer, couple)
     entries = journal_entries(viewer, couple, limit=query.limit, offset=query.offset)
     total = journal_entry_count(viewer, couple)
     return JournalOut(
-        items=[_entry_out(e) for e in entries], count=total, next=next_offset(query, total)
+        items=[journal_entry_out(e) for e in entries], count=total, next=next_offset(query, total)
     )
 
 
@@ -107,14 +54,10 @@ def journal_prompt_list(
     request: HttpRequest, couple_id: int, query: Query[PageQuery]
 ) -> JournalPromptListOut:
     viewer = viewer_from_request(request)
-    couple = get_couple_for(viewer, couple_id)
-    require_journal_read(viewer, couple)
-    prompts = journal_prompts(couple, viewer.user) if is_partner_of(viewer, couple) else []
+    prompts = journal_prompts_for(viewer, get_couple_for(viewer, couple_id))
     found, total = page_slice(prompts, query)
     return JournalPromptListOut(
-        items=[JournalPromptOut(text=p.text, source=p.source) for p in found],
-        count=total,
-        next=next_offset(query, total),
+        items=[journal_prompt_out(p) for p in found], count=total, next=next_offset(query, total)
     )
 
 
@@ -127,17 +70,15 @@ def journal_new(
     request: HttpRequest, couple_id: int, payload: JournalEntryIn
 ) -> Status[JournalEntryOut]:
     viewer = viewer_from_request(request)
-    couple = get_couple_for(viewer, couple_id)
-    entry = journal_entry_create(
+    entry = entry_create(
         viewer=viewer,
-        couple=couple,
+        couple=get_couple_for(viewer, couple_id),
         kind=payload.kind,
         visibility=payload.visibility,
         body=payload.body,
         prompt=payload.prompt,
     )
-    entry.author = viewer.user
-    return Status(201, _entry_out(entry))
+    return Status(201, journal_entry_out(entry))
 
 
 @router.get(
@@ -148,5 +89,9 @@ def journal_new(
 )
 def entry_audio(request: HttpRequest, couple_id: int, entry_id: int) -> HttpResponseBase:
     viewer = viewer_from_request(request)
+    range_header = str(request.headers.get("Range", ""))
     couple = get_couple_for(viewer, couple_id)
-    return entry_audio_response(viewer, couple, entry_id, request)
+    note = voice_note(viewer, couple, entry_id, range_header=range_header)
+    return ranged_file_response(
+        note.file, size=note.size, content_type=note.content_type, range_header=range_header
+    )

@@ -8,7 +8,8 @@ from django import template
 
 from holdspace.accounts.models import User
 from holdspace.couples.models import Couple
-from holdspace.integration.journal import notice_seen
+from holdspace.integration.journal.services import notice_seen
+from holdspace.policy.core import viewer_from_request
 
 register = template.Library()
 
@@ -18,8 +19,7 @@ def not_monitored_notice(context: dict[str, Any], couple: Couple) -> dict[str, A
     """The full notice the first time a partner of COUPLE is shown it (recorded then), a one-line
     reminder after. Anyone else always gets the full notice and nothing is recorded."""
     request = context.get("request")
-    user = getattr(request, "user", None)
     seen_at = None
-    if isinstance(user, User) and isinstance(couple, Couple):
-        _partner, seen_at = notice_seen(couple, user)
+    if isinstance(getattr(request, "user", None), User) and isinstance(couple, Couple):
+        _partner, seen_at = notice_seen(viewer_from_request(request), couple)  # type: ignore[arg-type]
     return {"notice_seen_at": seen_at}

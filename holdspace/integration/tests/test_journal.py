@@ -20,15 +20,11 @@ from django.utils import timezone
 from holdspace.audit.models import AuditEvent
 from holdspace.conftest import Cast, make_entry, make_session
 from holdspace.couples.models import Couple, Entry, Partner
-from holdspace.integration.journal import (
-    AUDIO_MAX_BYTES,
-    demo_wav,
-    journal_entry_create,
-    journal_prompts,
-    seed_demo_journals,
-    sniff_audio,
-)
-from holdspace.policy import get_couple_for
+from holdspace.couples.services import AUDIO_MAX_BYTES, entry_create
+from holdspace.demo.journals import demo_wav, seed_demo_journals
+from holdspace.integration.journal.prompts import JournalPrompt, journal_prompts
+from holdspace.lib.audio import sniff_audio
+from holdspace.policy.couples import get_couple_for
 from holdspace.preparation.services import partner_form_submit
 from holdspace.sessions.models import MedicineSession
 
@@ -65,7 +61,7 @@ def _stored_files() -> set[Path]:
 
 def _audio_entry(cast: Cast, visibility: str, author: str = "partner_a") -> Entry:
     viewer = cast.viewer(author)
-    return journal_entry_create(
+    return entry_create(
         viewer=viewer,
         couple=get_couple_for(viewer, cast.couple.pk),
         kind="reflection",
@@ -82,6 +78,11 @@ def _close_a_session(cast: Cast, days_ago: int = 3) -> MedicineSession:
     )
     session.refresh_from_db()
     return session  # type: ignore[no-any-return]
+
+
+def _prompts(cast: Cast, who: str) -> list[JournalPrompt]:
+    """WHO's prompts for the couple A & B (none unless they are one of its partners)."""
+    return journal_prompts(cast.viewer(who), cast.couple)
 
 
 def _themes(cast: Cast, who: str, themes: list[str], own_words: str = "") -> None:
@@ -104,7 +105,7 @@ def test_it_draws_prompts_from_intentions_themes_and_the_latest_ended_session(ca
     make_entry(cast.couple, cast.partner_b, "couple", "Reach out first.", kind="intention")
     _themes(cast, "partner_a", ["trust", "grief"])
     session = _close_a_session(cast)
-    prompts = journal_prompts(cast.couple, cast.partner_a)
+    prompts = _prompts(cast, "partner_a")
     by_source: dict[str, list[str]] = {}
     for prompt in prompts:
         by_source.setdefault(prompt.source, []).append(prompt.text)
@@ -137,7 +138,7 @@ def test_it_never_quotes_the_other_partners_private_or_team_writing_in_a_prompt(
     make_entry(cast.couple, cast.partner_b, "couple", "B-COUPLE-INTENTION", kind="intention")
     _themes(cast, "partner_b", ["forgiveness"], own_words="B-OWN-THEME-WORDS")
     _close_a_session(cast)
-    texts = " ".join(prompts_text(journal_prompts(cast.couple, cast.partner_a)))
+    texts = " ".join(prompts_text(_prompts(cast, "partner_a")))
     for hidden in ("B-PRIVATE-INTENTION", "B-TEAM-INTENTION", "B-DRAFT-SHARED", "forgiveness"):
         assert hidden not in texts
     assert "B-OWN-THEME-WORDS" not in texts
@@ -146,22 +147,20 @@ def test_it_never_quotes_the_other_partners_private_or_team_writing_in_a_prompt(
     assert "B-PRIVATE-INTENTION" not in page and "B-TEAM-INTENTION" not in page
     assert "B-COUPLE-INTENTION" in page
     # B's own prompts do quote B's own intentions, team-only ones too: they are B's to read.
-    assert "B-TEAM-INTENTION" in " ".join(
-        prompts_text(journal_prompts(cast.couple, cast.partner_b))
-    )
+    assert "B-TEAM-INTENTION" in " ".join(prompts_text(_prompts(cast, "partner_b")))
 
 
 def test_it_offers_session_prompts_only_after_a_session_has_ended(cast: Cast) -> None:
     make_session(cast, starts_at=timezone.now() + dt.timedelta(days=2))
-    assert not [p for p in journal_prompts(cast.couple, cast.partner_a) if p.source == "session"]
+    assert not [p for p in _prompts(cast, "partner_a") if p.source == "session"]
     _close_a_session(cast)
-    assert [p for p in journal_prompts(cast.couple, cast.partner_a) if p.source == "session"]
+    assert [p for p in _prompts(cast, "partner_a") if p.source == "session"]
 
 
 def test_it_offers_prompts_to_partners_only(cast: Cast) -> None:
-    assert journal_prompts(cast.couple, cast.facilitator) == []
-    assert journal_prompts(cast.couple, cast.partner_c) == []
-    assert journal_prompts(cast.couple, cast.trial_partner_a) == []
+    assert _prompts(cast, "facilitator") == []
+    assert _prompts(cast, "partner_c") == []
+    assert _prompts(cast, "trial_partner_a") == []
 
 
 # Writing ------------------------------------------------------------------------------------
@@ -170,9 +169,7 @@ def test_it_offers_prompts_to_partners_only(cast: Cast) -> None:
 def test_it_writes_a_journal_entry_answering_a_prompt(cast: Cast) -> None:
     _close_a_session(cast)
     client = cast.client("partner_a")
-    prompt = next(
-        p.text for p in journal_prompts(cast.couple, cast.partner_a) if p.source == "session"
-    )
+    prompt = next(p.text for p in _prompts(cast, "partner_a") if p.source == "session")
     page = client.get(_journal(cast)).content.decode()
     assert "Partner B&#x27;s pain" in page or "Partner B's pain" in page
     response = client.post(
@@ -339,7 +336,7 @@ def test_it_removes_the_recording_when_the_entry_cannot_be_written(cast: Cast) -
             )
     try:
         with pytest.raises(DatabaseError):
-            journal_entry_create(
+            entry_create(
                 viewer=viewer,
                 couple=couple,
                 kind="journal",
@@ -358,7 +355,7 @@ def test_it_removes_the_recording_when_the_entry_cannot_be_written(cast: Cast) -
     assert not AuditEvent.objects.filter(action="entry.create").exists()
 
 
-def test_only_partners_write_in_the_journal(cast: Cast) -> None:
+def test_it_lets_only_partners_write_in_the_journal(cast: Cast) -> None:
     data = {"kind": "journal", "visibility": "team", "body": "Staff writing"}
     assert cast.client("facilitator").post(_journal(cast), data).status_code == 403
     assert cast.client("admin").post(_journal(cast), data).status_code == 403
@@ -425,12 +422,12 @@ def test_it_answers_a_byte_range_of_a_recording(cast: Cast) -> None:
     )
 
 
-def test_an_entry_without_a_recording_has_no_audio(cast: Cast) -> None:
+def test_it_has_no_audio_for_an_entry_without_a_recording(cast: Cast) -> None:
     entry = make_entry(cast.couple, cast.partner_a, "couple")
     assert cast.client("partner_a").get(_audio_url(cast, entry)).status_code == 404
 
 
-def test_the_journal_page_shows_each_person_what_they_may_read(cast: Cast) -> None:
+def test_it_shows_each_person_the_journal_they_may_read(cast: Cast) -> None:
     for who in ("partner_a", "partner_b"):
         for visibility in ("private", "team", "couple"):
             make_entry(cast.couple, cast.people[who], visibility, f"{who}-{visibility}-words")
@@ -490,7 +487,7 @@ def test_it_shows_the_full_notice_once_then_a_short_reminder(cast: Cast) -> None
     assert Partner.objects.get(couple=cast.couple, user=cast.partner_b).notice_seen_at
 
 
-def test_the_entry_page_uses_the_same_notice(cast: Cast) -> None:
+def test_it_shows_the_same_notice_on_the_entry_page(cast: Cast) -> None:
     entry = make_entry(cast.couple, cast.partner_a, "private")
     html = cast.client("partner_a").get(f"/couples/{cast.couple.pk}/entries/{entry.pk}/")
     assert "nearest emergency department" in html.content.decode()
@@ -504,7 +501,9 @@ def _api_journal(cast: Cast) -> str:
     return f"/api/v1/couples/{cast.couple.pk}/journal"
 
 
-def test_the_api_lists_the_journal_a_partner_may_read_with_their_prompts(cast: Cast) -> None:
+def test_it_lists_through_the_api_the_journal_a_partner_may_read_with_their_prompts(
+    cast: Cast,
+) -> None:
     for who in ("partner_a", "partner_b"):
         for visibility in ("private", "team", "couple"):
             make_entry(cast.couple, cast.people[who], visibility, f"{who}-{visibility}")
@@ -530,7 +529,7 @@ def test_the_api_lists_the_journal_a_partner_may_read_with_their_prompts(cast: C
     assert b"".join(fetched.streaming_content) == WAV  # type: ignore[attr-defined]
 
 
-def test_the_api_shows_the_care_team_only_what_was_shared_with_it(cast: Cast) -> None:
+def test_it_shows_the_care_team_through_the_api_only_what_was_shared_with_it(cast: Cast) -> None:
     make_entry(cast.couple, cast.partner_a, "private", "a-private")
     make_entry(cast.couple, cast.partner_a, "team", "a-team")
     private_audio = _audio_entry(cast, "private")
@@ -544,8 +543,8 @@ def test_the_api_shows_the_care_team_only_what_was_shared_with_it(cast: Cast) ->
         assert cast.api(outsider).get(_api_journal(cast)).status_code == 404
 
 
-def test_the_api_writes_a_journal_entry(cast: Cast) -> None:
-    prompt = journal_prompts(cast.couple, cast.partner_a)[0].text
+def test_it_writes_a_journal_entry_through_the_api(cast: Cast) -> None:
+    prompt = _prompts(cast, "partner_a")[0].text
     response = cast.api("partner_a").post(
         _api_journal(cast),
         {"kind": "reflection", "visibility": "couple", "body": "For us.", "prompt": prompt},
@@ -578,7 +577,7 @@ def test_the_api_writes_a_journal_entry(cast: Cast) -> None:
         ({"kind": "journal", "visibility": "private", "body": "x", "prompt": "p" * 1001}, "prompt"),
     ],
 )
-def test_the_api_refuses_bad_input_with_a_clear_422(
+def test_it_refuses_bad_journal_input_through_the_api_with_a_clear_422(
     cast: Cast, payload: dict[str, str], field: str
 ) -> None:
     response = cast.api("partner_a").post(
@@ -590,7 +589,7 @@ def test_the_api_refuses_bad_input_with_a_clear_422(
     assert not Entry.objects.exists()
 
 
-def test_the_api_lets_only_partners_write(cast: Cast) -> None:
+def test_it_lets_only_partners_write_through_the_api(cast: Cast) -> None:
     payload = {"kind": "journal", "visibility": "team", "body": "x"}
     assert (
         cast.api("facilitator")
@@ -616,7 +615,7 @@ def test_it_recognises_audio_by_its_first_bytes() -> None:
     assert sniff_audio(b"") is None
 
 
-def test_the_demo_journals_are_seeded_once_with_every_visibility_and_a_recording(
+def test_it_seeds_the_demo_journals_once_with_every_visibility_and_a_recording(
     cast: Cast,
 ) -> None:
     Couple.objects.filter(pk=cast.couple.pk).update(name="Riley & Jordan")
@@ -642,7 +641,7 @@ def test_the_demo_journals_are_seeded_once_with_every_visibility_and_a_recording
     assert journal.count() == count
 
 
-def test_a_voice_note_alone_can_be_edited_and_shared_from_its_page(cast: Cast) -> None:
+def test_it_lets_a_voice_note_alone_be_edited_and_shared_from_its_page(cast: Cast) -> None:
     entry = _audio_entry(cast, "private")
     Entry.objects.filter(pk=entry.pk).update(body="")
     browser = cast.client("partner_a")
