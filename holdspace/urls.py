@@ -7,7 +7,6 @@ from holdspace.accounts import views as accounts_views
 from holdspace.api import api
 from holdspace.couples import views as couples_views
 from holdspace.facilitators import views as facilitator_views
-from holdspace.integration import views as integration_views
 from holdspace.measures import views as measures_views
 from holdspace.pages import console as console_page
 from holdspace.pages import couple as couple_page
@@ -154,26 +153,11 @@ urlpatterns = [
         facilitator_views.guide_review_post,
         name="guide_review",
     ),
-    path(
-        "couples/<int:couple_id>/commitments/",
-        integration_views.commitments,
-        name="commitments",
-    ),
-    path(
-        "couples/<int:couple_id>/commitments/<int:commitment_id>/checkin",
-        integration_views.checkin,
-        name="commitment_checkin",
-    ),
-    path(
-        "couples/<int:couple_id>/integration/",
-        integration_views.integration,
-        name="integration",
-    ),
     path("doses/", session_doselog.dose_log, name="dose_log"),
     path("doses.csv", session_doselog.dose_log_csv, name="dose_log_csv"),
     path("exports/measures.csv", reports_views.measures_export, name="measures_export"),
     path("outcomes/", reports_views.outcomes, name="outcomes"),
-    path("", include("holdspace.integration.journal_urls")),
+    path("", include("holdspace.integration.urls")),
     path("", include("holdspace.readings.urls")),
     path("", include("holdspace.reminders.urls")),
     path("", include("holdspace.notifications.urls")),

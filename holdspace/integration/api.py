@@ -6,32 +6,28 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+from django.conf import settings
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
-from holdspace.audit.actions import Action
-from holdspace.integration.models import Cadence, CheckIn, Commitment
+from holdspace.integration.models import MAX_TEXT, Cadence, CheckIn, CheckInStatus
+from holdspace.integration.schedule import Kind
+from holdspace.integration.selectors import schedule_read
 from holdspace.integration.services import checkin_record, commitment_create
-from holdspace.lib.api import (
-    ErrorOut,
-    Input,
-    Page,
-    PageQuery,
-    documented,
-    next_offset,
-    page_slice,
-)
-from holdspace.policy import couples_visible_to, deny, get_couple_for, is_partner_of
+from holdspace.lib.api import ErrorOut, Input, Page, PageQuery, documented, next_offset, page_slice
 from holdspace.policy.core import viewer_from_request
+from holdspace.policy.couples import get_couple_for
+from holdspace.policy.integration import get_any_commitment_for
 
 router = Router(tags=["integration"])
 
 
 class CommitmentIn(Input):
-    description: str = Field(min_length=1, max_length=4000)
+    description: str = Field(min_length=1, max_length=MAX_TEXT)
     who: Literal["both"] | int = Field(description="`both`, or the partner's user id")
-    cadence: Literal["daily", "weekly", "fortnightly", "monthly"]
+    cadence: Cadence
     starts_on: dt.date | None = None
 
 
@@ -45,8 +41,8 @@ class CommitmentOut(Schema):
 
 
 class CheckInIn(Input):
-    status: Literal["done", "missed"]
-    note: str = Field(default="", max_length=4000)
+    status: CheckInStatus
+    note: str = Field(default="", max_length=MAX_TEXT)
 
 
 class CheckInOut(Schema):
@@ -54,7 +50,7 @@ class CheckInOut(Schema):
     commitment_id: int
     partner_id: int
     period_start: dt.date
-    status: Literal["done", "missed"]
+    status: CheckInStatus
 
 
 @router.post(
@@ -96,15 +92,10 @@ def commitment_new(
 )
 def checkin_new(request: HttpRequest, commitment_id: int, payload: CheckInIn) -> Status[CheckInOut]:
     viewer = viewer_from_request(request)
-    commitment = Commitment.objects.filter(
-        pk=commitment_id, couple__in=couples_visible_to(viewer)
-    ).first()
-    if commitment is None:
-        raise deny(viewer, what="commitment", object_id=commitment_id, organisation_id=None)
-    couple = get_couple_for(viewer, commitment.couple_id)
+    commitment = get_any_commitment_for(viewer, commitment_id)
     made: CheckIn = checkin_record(
         viewer=viewer,
-        couple=couple,
+        couple=commitment.couple,
         commitment=commitment,
         status=payload.status,
         note=payload.note,
@@ -116,14 +107,14 @@ def checkin_new(request: HttpRequest, commitment_id: int, payload: CheckInIn) ->
             commitment_id=commitment.pk,
             partner_id=made.partner_id,
             period_start=made.period_start,
-            status=made.status,  # type: ignore[arg-type]
+            status=CheckInStatus(made.status),
         ),
     )
 
 
 class ScheduleItemOut(Schema):
     key: str = Field(description="Stable identity of the item")
-    kind: Literal["measure", "checkin", "follow_up", "session"]
+    kind: Kind
     label: str
     due_on: dt.date
     starts_at: dt.datetime | None = Field(description="For sessions: when they start")
@@ -134,7 +125,7 @@ class ScheduleItemOut(Schema):
 
 
 class ScheduleOut(Page[ScheduleItemOut]):
-    pass
+    """Soonest first."""
 
 
 @router.get(
@@ -143,31 +134,18 @@ class ScheduleOut(Page[ScheduleItemOut]):
     summary="Due and upcoming items for the caller (a partner: theirs and the couple's)",
 )
 def schedule(request: HttpRequest, couple_id: int, query: Query[PageQuery]) -> ScheduleOut:
-    from django.conf import settings
-    from django.utils import timezone
-
-    from holdspace.integration.schedule import schedule_for
-
     viewer = viewer_from_request(request)
-    couple = get_couple_for(viewer, couple_id)
-    items, total = page_slice(schedule_for(viewer, couple), query)
+    read = schedule_read(viewer, get_couple_for(viewer, couple_id))
+    items, total = page_slice(read.items, query)
     today = timezone.localdate()
-    viewer.audit(
-        Action.SCHEDULE_READ,
-        organisation_id=couple.organisation_id,
-        object_type="couple",
-        object_id=couple.pk,
-        couple_id=couple.pk,
-    )
-    partner = is_partner_of(viewer, couple)
     return ScheduleOut(
         count=total,
         next=next_offset(query, total),
         items=[
             ScheduleItemOut(
                 key=i.key,
-                kind=i.kind,  # type: ignore[arg-type]
-                label=i.public_label if (i.for_team and partner) else i.label,
+                kind=Kind(i.kind),
+                label=i.public_label if (i.for_team and read.for_partner) else i.label,
                 due_on=i.due_on,
                 starts_at=i.starts_at,
                 partner_id=i.partner_id,

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -7,6 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from holdspace.accounts.models import Organisation
 from holdspace.couples.models import Couple
+
+# The limits of integration's texts: the forms, the API schemas and the services use these.
+MAX_TEXT = 4000  # a commitment, a check-in's note, an offer's note, a follow-up's note
+MAX_NOTES = 20_000  # an integration session's notes and what the couple carries forward
 
 
 class Cadence(models.TextChoices):
@@ -22,6 +28,18 @@ CADENCE_DAYS = {
     Cadence.FORTNIGHTLY: 14,
     Cadence.MONTHLY: 30,
 }
+
+
+def current_period(revision: CommitmentRevision, day: dt.date | None = None) -> dt.date:
+    """The start of the period of REVISION's cadence DAY falls in (today by default; the first
+    period before it starts)."""
+    day = day or timezone.localdate()
+    if day <= revision.starts_on:
+        return revision.starts_on
+    length = CADENCE_DAYS[Cadence(revision.cadence)]
+    return revision.starts_on + dt.timedelta(
+        days=((day - revision.starts_on).days // length) * length
+    )
 
 
 class Commitment(models.Model):
@@ -72,12 +90,14 @@ class CommitmentRevision(models.Model):
         return f"Revision #{self.pk} of commitment #{self.commitment_id}"
 
 
+class CheckInStatus(models.TextChoices):
+    DONE = "done", _("Done")
+    MISSED = "missed", _("Missed")
+
+
 class CheckIn(models.Model):
     """One partner's word on one period of a commitment: done or missed, with a note. A later
     check-in for the same period replaces it in the adherence count; both are kept."""
-
-    DONE = "done"
-    MISSED = "missed"
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
     commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="checkins")
@@ -85,7 +105,7 @@ class CheckIn(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     period_start = models.DateField()
-    status = models.CharField(max_length=8, choices=[(DONE, _("Done")), (MISSED, _("Missed"))])
+    status = models.CharField(max_length=8, choices=CheckInStatus.choices)
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -100,27 +120,22 @@ class CheckIn(models.Model):
         return f"{self.status} by {self.partner_id} for {self.period_start}"
 
 
+class OfferAnswer(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    UNDECIDED = "undecided", _("Not decided yet")
+
+
 class IntegrationOffer(models.Model):
     """After a medicine session, integration is offered, and the answer recorded (Oregon
     requires the offer: ORS 475A.360)."""
-
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
-    UNDECIDED = "undecided"
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
     couple = models.ForeignKey(Couple, on_delete=models.PROTECT, related_name="+")
     session = models.ForeignKey(
         "medicine_sessions.MedicineSession", on_delete=models.PROTECT, related_name="offers"
     )
-    answer = models.CharField(
-        max_length=10,
-        choices=[
-            (ACCEPTED, _("Accepted")),
-            (DECLINED, _("Declined")),
-            (UNDECIDED, _("Not decided yet")),
-        ],
-    )
+    answer = models.CharField(max_length=10, choices=OfferAnswer.choices)
     note = models.TextField(blank=True)
     offered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -193,6 +208,8 @@ class IntegrationSession(models.Model):
 class FollowUpContact(models.Model):
     """A contact the profile asks for after a session (the MDMA protocol: daily for seven
     days), created when the session closes, marked done by the care team."""
+
+    audit_type = "follow_up"
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
     couple = models.ForeignKey(Couple, on_delete=models.PROTECT, related_name="follow_ups")

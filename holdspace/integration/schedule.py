@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.urls import reverse
 from django.utils import timezone
@@ -26,18 +27,23 @@ from holdspace.integration.models import (
     FollowUpContact,
     IntegrationSession,
     IntegrationSessionStatus,
+    current_period,
 )
+from holdspace.measures.library import library
 from holdspace.measures.models import MeasureResponse, Timepoint
 from holdspace.measures.schedule import instrument_for
 from holdspace.measures.selectors import _anchors, _outstanding, _sessions_of
-from holdspace.policy import Viewer, is_partner_of, require_couple_people
+from holdspace.policy.core import Viewer
+from holdspace.policy.integration import schedule_partner_for
 from holdspace.sessions.models import MedicineSession
 
 # Shown this far ahead; reminders go out only for what is due (sessions: the day before).
 HORIZON_DAYS = 30
 
 
-class Kind:
+class Kind(StrEnum):
+    """What a due item is."""
+
     MEASURE = "measure"
     CHECKIN = "checkin"
     FOLLOW_UP = "follow_up"
@@ -176,8 +182,6 @@ def _measures(
     for couple in couples:
         organisation = couple.organisation
         if organisation.slug not in offered:
-            from holdspace.measures.library import library
-
             found = {code: instrument_for(organisation.slug, code) for code in library()}
             offered[organisation.slug] = {
                 code: inst.name for code, inst in found.items() if inst is not None
@@ -212,8 +216,6 @@ def _measures(
 def _checkins(couples: list[Couple], today: dt.date, items: dict[int, list[DueItem]]) -> None:
     """Each keeper's check-in for the current period of each commitment, until they make it;
     due on the period's last day."""
-    from holdspace.integration.services import current_period
-
     by_id = {c.pk: c for c in couples}
     commitments = list(
         Commitment.objects.filter(couple_id__in=list(by_id), ended_at__isnull=True).only(
@@ -265,11 +267,10 @@ def _checkins(couples: list[Couple], today: dt.date, items: dict[int, list[DueIt
 def schedule_for(viewer: Viewer, couple: Couple) -> list[DueItem]:
     """What VIEWER sees of COUPLE's schedule: a partner their own items and the couple's; the
     care team everything. Anyone else is refused. COUPLE comes from get_couple_for."""
-    require_couple_people(viewer, couple, action="see the schedule of")
-    partner = is_partner_of(viewer, couple)
+    partner_id = schedule_partner_for(viewer, couple)
     items = schedules_for([couple])[couple.pk]
-    if partner:
-        items = [i for i in items if i.partner_id in (None, viewer.user.pk)]
+    if partner_id is not None:
+        items = [i for i in items if i.partner_id in (None, partner_id)]
     return items
 
 

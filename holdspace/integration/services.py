@@ -12,32 +12,32 @@ from django.utils.translation import gettext as _
 from holdspace.audit.actions import Action
 from holdspace.couples.models import Couple
 from holdspace.integration.models import (
-    CADENCE_DAYS,
+    MAX_NOTES,
+    MAX_TEXT,
     Cadence,
     CheckIn,
+    CheckInStatus,
     Commitment,
     CommitmentRevision,
     FollowUpContact,
     IntegrationOffer,
     IntegrationSession,
     IntegrationSessionStatus,
+    OfferAnswer,
+    current_period,
 )
 from holdspace.lib.dates import commitment_start_error, held_error, planned_error
-from holdspace.policy import (
-    Viewer,
-    is_partner_of,
-    refuse,
-    require_care_team,
-    require_couple_people,
+from holdspace.policy.core import Viewer
+from holdspace.policy.integration import (
+    require_commitment_checkin,
+    require_commitment_write,
+    require_integration_record,
 )
-from holdspace.sessions.models import MedicineSession
+from holdspace.screening.profiles import get_profile
+from holdspace.sessions.models import MedicineSession, SessionStatus
 
-MAX_TEXT = 4000
-
-
-def _require_commitment_write(viewer: Viewer, couple: Couple) -> None:
-    """The partners write their commitments, or their care team with them."""
-    require_couple_people(viewer, couple, action="write the commitments of")
+# The statuses of a medicine session after which integration is offered.
+_ENDED = {SessionStatus.ENDED, SessionStatus.CLOSED}
 
 
 def _clean(
@@ -97,22 +97,14 @@ def commitment_create(
     cadence: str,
     starts_on: dt.date | None = None,
 ) -> Commitment:
-    _require_commitment_write(viewer, couple)
+    require_commitment_write(viewer, couple)
     description, partner, cadence, start = _clean(couple, description, who, cadence, starts_on)
     with transaction.atomic():
         commitment = Commitment.objects.create(
             organisation_id=couple.organisation_id, couple=couple, created_by=viewer.user
         )
         _add_revision(viewer, commitment, description, partner, cadence, start)
-        viewer.audit(
-            Action.COMMITMENT_CREATE,
-            organisation_id=couple.organisation_id,
-            object_type="commitment",
-            object_id=commitment.pk,
-            couple_id=couple.pk,
-            who=partner or "both",
-            cadence=cadence,
-        )
+        viewer.audit(Action.COMMITMENT_CREATE, commitment, who=partner or "both", cadence=cadence)
     return commitment
 
 
@@ -127,30 +119,12 @@ def commitment_revise(
     starts_on: dt.date | None = None,
 ) -> CommitmentRevision:
     """A new revision; the earlier ones stay in the history."""
-    _require_commitment_write(viewer, couple)
+    require_commitment_write(viewer, couple)
     description, partner, cadence, start = _clean(couple, description, who, cadence, starts_on)
     with transaction.atomic():
         revision = _add_revision(viewer, commitment, description, partner, cadence, start)
-        viewer.audit(
-            Action.COMMITMENT_REVISE,
-            organisation_id=couple.organisation_id,
-            object_type="commitment",
-            object_id=commitment.pk,
-            couple_id=couple.pk,
-            revision=revision.pk,
-        )
+        viewer.audit(Action.COMMITMENT_REVISE, commitment, revision=revision.pk)
     return revision
-
-
-def current_period(revision: CommitmentRevision, day: dt.date | None = None) -> dt.date:
-    """The start of the period DAY falls in (the first period before it starts)."""
-    day = day or timezone.localdate()
-    if day <= revision.starts_on:
-        return revision.starts_on
-    length = CADENCE_DAYS[Cadence(revision.cadence)]
-    return revision.starts_on + dt.timedelta(
-        days=((day - revision.starts_on).days // length) * length
-    )
 
 
 def checkin_record(
@@ -159,18 +133,10 @@ def checkin_record(
     """A partner who keeps the commitment says whether they kept it this period."""
     revision = commitment.revisions.order_by("-created_at", "-id").first()
     assert revision is not None
-    keeps = revision.partner_id is None or revision.partner_id == viewer.user.pk
-    if not (is_partner_of(viewer, couple) and keeps):
-        raise refuse(
-            viewer,
-            action="check in on",
-            what="commitment",
-            object_id=commitment.pk,
-            organisation_id=couple.organisation_id,
-            couple_id=couple.pk,
-        )
+    commitment.couple = couple
+    require_commitment_checkin(viewer, commitment, revision)
     errors: dict[str, list[str]] = {}
-    if status not in {CheckIn.DONE, CheckIn.MISSED}:
+    if status not in CheckInStatus.values:
         errors["status"] = [_("Choose done or missed.")]
     if len(note) > MAX_TEXT:
         errors["note"] = [_("At most %(n)d characters.") % {"n": MAX_TEXT}]
@@ -191,10 +157,7 @@ def checkin_record(
         )
         viewer.audit(
             Action.COMMITMENT_CHECKIN,
-            organisation_id=couple.organisation_id,
-            object_type="commitment",
-            object_id=commitment.pk,
-            couple_id=couple.pk,
+            commitment,
             status=status,
             period=checkin.period_start.isoformat(),
         )
@@ -208,17 +171,13 @@ def integration_offer_record(
     *, viewer: Viewer, couple: Couple, session: MedicineSession, answer: str, note: str = ""
 ) -> IntegrationOffer:
     """The care team records that integration was offered after SESSION, and the answer."""
-    require_care_team(viewer, couple, action="record integration offers for")
+    require_integration_record(viewer, couple, action="record integration offers for")
     errors: dict[str, list[str]] = {}
     if session.couple_id != couple.pk:
         errors["session"] = [_("Not a session of this couple.")]
-    elif session.status not in {"ended", "closed"}:
+    elif session.status not in _ENDED:
         errors["session"] = [_("Integration is offered after the session has ended.")]
-    if answer not in {
-        IntegrationOffer.ACCEPTED,
-        IntegrationOffer.DECLINED,
-        IntegrationOffer.UNDECIDED,
-    }:
+    if answer not in OfferAnswer.values:
         errors["answer"] = [_("Choose accepted, declined or not decided yet.")]
     if len(note) > MAX_TEXT:
         errors["note"] = [_("At most %(n)d characters.") % {"n": MAX_TEXT}]
@@ -233,15 +192,16 @@ def integration_offer_record(
             note=note.strip(),
             offered_by=viewer.user,
         )
-        viewer.audit(
-            Action.INTEGRATION_OFFER,
-            organisation_id=couple.organisation_id,
-            object_type="medicine_session",
-            object_id=session.pk,
-            couple_id=couple.pk,
-            answer=answer,
-        )
+        viewer.audit(Action.INTEGRATION_OFFER, session, answer=answer)
     return offer
+
+
+def _notes_errors(notes: str, carry_forward: str) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for name, text in (("notes", notes), ("carry_forward", carry_forward)):
+        if len(text) > MAX_NOTES:
+            errors[name] = [_("At most %(n)s characters.") % {"n": f"{MAX_NOTES:,}"}]
+    return errors
 
 
 def _people_errors(
@@ -269,16 +229,14 @@ def integration_session_record(
     carry_forward: str = "",
 ) -> IntegrationSession:
     """An integration session held, joint (no partner) or with one partner."""
-    require_care_team(viewer, couple, action="record integration sessions for")
+    require_integration_record(viewer, couple, action="record integration sessions for")
     errors = _people_errors(couple, partner_id, facilitator_id)
     held_problem = held_error(_("An integration session"), held_at, joined=couple.created_at)
     if held_problem:
         errors["held_at"] = [held_problem]
     if medicine_session is not None and medicine_session.couple_id != couple.pk:
         errors["medicine_session"] = [_("Not a session of this couple.")]
-    for name, text in (("notes", notes), ("carry_forward", carry_forward)):
-        if len(text) > 20_000:
-            errors[name] = [_("At most 20,000 characters.")]
+    errors.update(_notes_errors(notes, carry_forward))
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -294,13 +252,7 @@ def integration_session_record(
             recorded_by=viewer.user,
         )
         viewer.audit(
-            Action.INTEGRATION_RECORD,
-            organisation_id=couple.organisation_id,
-            object_type="integration_session",
-            object_id=held.pk,
-            couple_id=couple.pk,
-            partner=partner_id,
-            facilitator=facilitator_id,
+            Action.INTEGRATION_RECORD, held, partner=partner_id, facilitator=facilitator_id
         )
     return held
 
@@ -315,7 +267,7 @@ def integration_session_schedule(
 ) -> IntegrationSession:
     """An integration session to come, joint (no partner) or with one partner: it appears in
     the partners' schedule and calendars, and they are reminded the day before."""
-    require_care_team(viewer, couple, action="schedule integration sessions for")
+    require_integration_record(viewer, couple, action="schedule integration sessions for")
     errors = _people_errors(couple, partner_id, facilitator_id)
     at_problem = planned_error(_("An integration session"), at)
     if at_problem:
@@ -336,10 +288,7 @@ def integration_session_schedule(
         )
         viewer.audit(
             Action.INTEGRATION_SCHEDULE,
-            organisation_id=couple.organisation_id,
-            object_type="integration_session",
-            object_id=planned.pk,
-            couple_id=couple.pk,
+            planned,
             partner=partner_id,
             facilitator=facilitator_id,
             at=at.isoformat(),
@@ -358,7 +307,7 @@ def integration_session_close(
 ) -> IntegrationSession:
     """A scheduled session, now held (with its notes and what the couple carries forward) or
     cancelled. Either way it leaves the schedule and any reminder not yet sent stops."""
-    require_care_team(viewer, couple, action="record integration sessions for")
+    require_integration_record(viewer, couple, action="record integration sessions for")
     errors: dict[str, list[str]] = {}
     if planned.couple_id != couple.pk:
         errors["session"] = [_("Not a session of this couple.")]
@@ -366,9 +315,7 @@ def integration_session_close(
         errors["session"] = [_("This session is already %(s)s.") % {"s": planned.status}]
     elif held and planned.held_at > timezone.now() + dt.timedelta(minutes=5):
         errors["session"] = [_("Record a session once it has been held.")]
-    for name, text in (("notes", notes), ("carry_forward", carry_forward)):
-        if len(text) > 20_000:
-            errors[name] = [_("At most 20,000 characters.")]
+    errors.update(_notes_errors(notes, carry_forward))
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -379,21 +326,13 @@ def integration_session_close(
         planned.carry_forward = carry_forward.strip()
         planned.recorded_by = viewer.user
         planned.save(update_fields=["status", "notes", "carry_forward", "recorded_by"])
-        viewer.audit(
-            Action.INTEGRATION_HOLD if held else Action.INTEGRATION_CANCEL,
-            organisation_id=couple.organisation_id,
-            object_type="integration_session",
-            object_id=planned.pk,
-            couple_id=couple.pk,
-        )
+        viewer.audit(Action.INTEGRATION_HOLD if held else Action.INTEGRATION_CANCEL, planned)
     return planned
 
 
 def follow_ups_create(session: MedicineSession) -> list[FollowUpContact]:
     """The profile's follow-up contacts for each partner, counted from the session's end
     (idempotent: called when the session closes)."""
-    from holdspace.screening.profiles import get_profile
-
     rules = get_profile(session.profile).integration
     if rules is None or not rules.follow_up_contact_days or session.ended_at is None:
         return []
@@ -418,7 +357,7 @@ def follow_ups_create(session: MedicineSession) -> list[FollowUpContact]:
 def follow_up_done(
     *, viewer: Viewer, couple: Couple, contact: FollowUpContact, note: str = ""
 ) -> FollowUpContact:
-    require_care_team(viewer, couple, action="record follow-up contacts for")
+    require_integration_record(viewer, couple, action="record follow-up contacts for")
     if contact.couple_id != couple.pk:
         raise ValidationError({"contact": [_("Not a contact of this couple.")]})
     if contact.done_at is not None:
@@ -428,11 +367,5 @@ def follow_up_done(
         contact.done_by = viewer.user
         contact.note = note.strip()[:MAX_TEXT]
         contact.save(update_fields=["done_at", "done_by", "note"])
-        viewer.audit(
-            Action.INTEGRATION_FOLLOW_UP,
-            organisation_id=couple.organisation_id,
-            object_type="follow_up",
-            object_id=contact.pk,
-            couple_id=couple.pk,
-        )
+        viewer.audit(Action.INTEGRATION_FOLLOW_UP, contact)
     return contact

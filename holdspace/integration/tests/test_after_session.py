@@ -46,7 +46,7 @@ def _close(cast: Cast, session: MedicineSession, facilitator: str) -> MedicineSe
     return loaded
 
 
-def test_the_mdma_protocol_gets_daily_contacts_for_seven_days_when_the_session_closes(
+def test_it_plans_daily_contacts_for_seven_days_under_the_mdma_protocol_when_the_session_closes(
     cast: Cast,
 ) -> None:
     session = make_session(cast, couple=cast.trial_couple, facilitators=[cast.trial_facilitator])
@@ -58,14 +58,14 @@ def test_the_mdma_protocol_gets_daily_contacts_for_seven_days_when_the_session_c
     assert sorted({c.due_on for c in contacts}) == [end + dt.timedelta(days=d) for d in range(1, 8)]
 
 
-def test_oregon_asks_for_no_follow_up_contacts_but_for_the_offer(cast: Cast) -> None:
+def test_it_asks_oregon_for_the_offer_and_no_follow_up_contacts(cast: Cast) -> None:
     closed = _close(cast, make_session(cast), "facilitator")
     assert not FollowUpContact.objects.exists()
     page = cast.client("facilitator").get(f"/couples/{cast.couple.pk}/integration/")
     assert "not yet offered" in page.content.decode()
     recorded = cast.client("facilitator").post(
-        f"/couples/{cast.couple.pk}/integration/",
-        {"action": "offer", "session": closed.pk, "answer": "accepted", "note": "Next Tuesday"},
+        f"/couples/{cast.couple.pk}/integration/offer",
+        {"session": closed.pk, "answer": "accepted", "note": "Next Tuesday"},
     )
     assert recorded.status_code == 302
     offer = IntegrationOffer.objects.get()
@@ -73,7 +73,7 @@ def test_oregon_asks_for_no_follow_up_contacts_but_for_the_offer(cast: Cast) -> 
     assert AuditEvent.objects.filter(action="integration.offer").exists()
 
 
-def test_integration_is_offered_only_after_the_session_has_ended(cast: Cast) -> None:
+def test_it_offers_integration_only_after_the_session_has_ended(cast: Cast) -> None:
     from django.core.exceptions import ValidationError
 
     from holdspace.integration.services import integration_offer_record
@@ -90,12 +90,11 @@ def test_integration_is_offered_only_after_the_session_has_ended(cast: Cast) -> 
     assert "session" in raised.value.message_dict
 
 
-def test_partners_see_what_they_carry_forward_never_the_notes(cast: Cast) -> None:
+def test_it_shows_partners_what_they_carry_forward_never_the_notes(cast: Cast) -> None:
     joined_before(cast.couple, timezone.now())
     response = cast.client("facilitator").post(
-        f"/couples/{cast.couple.pk}/integration/",
+        f"/couples/{cast.couple.pk}/integration/sessions",
         {
-            "action": "session",
             "held_at": (timezone.localtime() - dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
             "partner": "",
             "facilitator": cast.facilitator.pk,
@@ -110,7 +109,7 @@ def test_partners_see_what_they_carry_forward_never_the_notes(cast: Cast) -> Non
     assert "still guarded" not in html
     assert (
         cast.client("partner_b")
-        .post(f"/couples/{cast.couple.pk}/integration/", {"action": "offer"})
+        .post(f"/couples/{cast.couple.pk}/integration/offer", {})
         .status_code
         == 403
     )
@@ -120,11 +119,11 @@ def test_partners_see_what_they_carry_forward_never_the_notes(cast: Cast) -> Non
 @pytest.mark.parametrize(
     ("who", "status"), [("admin", 403), ("researcher", 404), ("partner_c", 404)]
 )
-def test_outsiders_do_not_see_integration(cast: Cast, who: str, status: int) -> None:
+def test_it_keeps_the_integration_page_from_outsiders(cast: Cast, who: str, status: int) -> None:
     assert cast.client(who).get(f"/couples/{cast.couple.pk}/integration/").status_code == status
 
 
-def test_the_care_team_records_each_follow_up_contact_once(cast: Cast) -> None:
+def test_it_lets_the_care_team_record_each_follow_up_contact_once(cast: Cast) -> None:
     second = cast.other_facilitator
     CareTeamMember.objects.create(organisation=cast.trial, couple=cast.trial_couple, user=second)
     give_licence(second, cast.trial)
@@ -136,14 +135,9 @@ def test_the_care_team_records_each_follow_up_contact_once(cast: Cast) -> None:
     contact = FollowUpContact.objects.filter(session=closed).first()
     assert contact is not None
     client = cast.client("trial_facilitator")
-    url = f"/couples/{cast.trial_couple.pk}/integration/"
-    assert (
-        client.post(
-            url, {"action": "follow_up", "contact": contact.pk, "note": "Slept well"}
-        ).status_code
-        == 302
-    )
+    url = f"/couples/{cast.trial_couple.pk}/integration/follow-ups/{contact.pk}/done"
+    assert client.post(url, {"note": "Slept well"}).status_code == 302
     contact.refresh_from_db()
     assert contact.done_by == cast.trial_facilitator and contact.note == "Slept well"
-    again = client.post(url, {"action": "follow_up", "contact": contact.pk})
+    again = client.post(url, {})
     assert again.status_code == 422

@@ -34,7 +34,7 @@ def _create(cast: Cast, caller: str = "partner_a", **body: Any) -> Any:
     return _post(cast.api(caller), f"/api/v1/couples/{cast.couple.pk}/commitments", payload)
 
 
-def test_a_partner_adds_a_commitment_for_both_and_each_checks_in(cast: Cast) -> None:
+def test_it_lets_a_partner_add_a_commitment_for_both_and_each_check_in(cast: Cast) -> None:
     created = _create(cast)
     assert created.status_code == 201, created.content
     commitment_id = created.json()["id"]
@@ -51,7 +51,7 @@ def test_a_partner_adds_a_commitment_for_both_and_each_checks_in(cast: Cast) -> 
     assert [mark for _name, mark in view.periods[-1].marks] == ["done", "missed"]
 
 
-def test_only_the_partner_who_keeps_it_checks_in(cast: Cast) -> None:
+def test_it_lets_only_the_partner_who_keeps_it_check_in(cast: Cast) -> None:
     created = _create(cast, caller="facilitator", who=cast.partner_b.pk)
     assert created.status_code == 201, created.content
     url = f"/api/v1/commitments/{created.json()['id']}/checkins"
@@ -71,7 +71,7 @@ def test_only_the_partner_who_keeps_it_checks_in(cast: Cast) -> None:
         ({"starts_on": "2020-01-01"}, "starts_on"),
     ],
 )
-def test_bad_commitments_are_refused_naming_the_field(
+def test_it_refuses_a_bad_commitment_naming_the_field(
     cast: Cast, body: dict[str, Any], field: str
 ) -> None:
     answer = _create(cast, **body)
@@ -84,12 +84,12 @@ def test_bad_commitments_are_refused_naming_the_field(
     ("who", "status"),
     [("admin", 403), ("researcher", 404), ("partner_c", 404), ("trial_partner_a", 404)],
 )
-def test_outsiders_cannot_add_commitments(cast: Cast, who: str, status: int) -> None:
+def test_it_refuses_commitments_from_outsiders(cast: Cast, who: str, status: int) -> None:
     assert _create(cast, caller=who).status_code == status
     assert not Commitment.objects.exists()
 
 
-def test_a_revision_keeps_the_history_and_the_page_shows_adherence_over_time(cast: Cast) -> None:
+def test_it_keeps_the_history_of_revisions_and_shows_adherence_over_time(cast: Cast) -> None:
     start = timezone.localdate() - dt.timedelta(days=21)
     created = _create(cast, starts_on=start.isoformat())
     commitment = Commitment.objects.get(pk=created.json()["id"])
@@ -108,10 +108,8 @@ def test_a_revision_keeps_the_history_and_the_page_shows_adherence_over_time(cas
     html = page.content.decode()
     assert "Kept 67% of the time so far" in html  # 4 of 6 expected over the elapsed weeks
     revised = client.post(
-        f"/couples/{cast.couple.pk}/commitments/",
+        f"/couples/{cast.couple.pk}/commitments/{commitment.pk}/revise",
         {
-            "action": "revise",
-            "commitment": commitment.pk,
             f"r{commitment.pk}-description": "A 30-minute walk, together",
             f"r{commitment.pk}-who": "both",
             f"r{commitment.pk}-cadence": "weekly",
@@ -147,16 +145,14 @@ def _revise_section(html: str, commitment: Commitment) -> str:
         ("2026-13-45", "starts_on", "Enter a valid date."),
     ],
 )
-def test_a_refused_revision_comes_back_open_with_what_was_typed_and_the_error_beside_it(
+def test_it_brings_a_refused_revision_back_open_with_what_was_typed_and_the_error_beside_it(
     cast: Cast, starts_on: str, field: str, problem: str
 ) -> None:
     first = Commitment.objects.get(pk=_create(cast).json()["id"])
     other = Commitment.objects.get(pk=_create(cast, description="Cook together").json()["id"])
     client = cast.client("partner_a")
-    url = f"/couples/{cast.couple.pk}/commitments/"
+    url = f"/couples/{cast.couple.pk}/commitments/{first.pk}/revise"
     typed = {
-        "action": "revise",
-        "commitment": first.pk,
         f"r{first.pk}-description": "A long walk on Sundays",
         f"r{first.pk}-who": str(cast.partner_b.pk),
         f"r{first.pk}-cadence": "monthly",
@@ -190,7 +186,7 @@ def test_a_refused_revision_comes_back_open_with_what_was_typed_and_the_error_be
     )
 
 
-def test_the_revise_form_starts_from_the_stored_wording(cast: Cast) -> None:
+def test_it_starts_the_revise_form_from_the_stored_wording(cast: Cast) -> None:
     start = timezone.localdate() - dt.timedelta(days=3)
     made = _create(cast, who=cast.partner_a.pk, cadence="daily", starts_on=start.isoformat())
     commitment = Commitment.objects.get(pk=made.json()["id"])
@@ -206,13 +202,11 @@ def test_the_revise_form_starts_from_the_stored_wording(cast: Cast) -> None:
 
 
 @pytest.mark.parametrize("who", ["partner_c", "researcher"])
-def test_the_wrong_person_cannot_revise_on_the_web(cast: Cast, who: str) -> None:
+def test_it_hides_a_commitment_from_the_wrong_person_on_the_web(cast: Cast, who: str) -> None:
     commitment = Commitment.objects.get(pk=_create(cast).json()["id"])
     answer = cast.client(who).post(
-        f"/couples/{cast.couple.pk}/commitments/",
+        f"/couples/{cast.couple.pk}/commitments/{commitment.pk}/revise",
         {
-            "action": "revise",
-            "commitment": commitment.pk,
             f"r{commitment.pk}-description": "Theirs now",
             f"r{commitment.pk}-who": "both",
             f"r{commitment.pk}-cadence": "weekly",
@@ -222,7 +216,7 @@ def test_the_wrong_person_cannot_revise_on_the_web(cast: Cast, who: str) -> None
     assert CommitmentRevision.objects.filter(commitment=commitment).count() == 1
 
 
-def test_a_revision_of_another_couples_commitment_is_not_found(cast: Cast) -> None:
+def test_it_does_not_find_another_couples_commitment_to_revise(cast: Cast) -> None:
     theirs = _post(
         cast.api("partner_c"),
         f"/api/v1/couples/{cast.other_couple.pk}/commitments",
@@ -231,8 +225,8 @@ def test_a_revision_of_another_couples_commitment_is_not_found(cast: Cast) -> No
     assert theirs.status_code == 201, theirs.content
     pk = theirs.json()["id"]
     answer = cast.client("partner_a").post(
-        f"/couples/{cast.couple.pk}/commitments/",
-        {"action": "revise", "commitment": pk, f"r{pk}-description": "Mine now"},
+        f"/couples/{cast.couple.pk}/commitments/{pk}/revise",
+        {f"r{pk}-description": "Mine now"},
     )
     assert answer.status_code == 404
     assert CommitmentRevision.objects.filter(commitment_id=pk).count() == 1

@@ -47,7 +47,7 @@ def _sessions_in(cast: Cast, who: str) -> list[str]:
     return [i.key for i in items if i.key.startswith("integration:")]
 
 
-def test_a_joint_session_is_in_both_partners_schedules_and_a_one_to_one_only_in_theirs(
+def test_it_puts_a_joint_session_in_both_schedules_and_a_one_to_one_only_in_theirs(
     cast: Cast,
 ) -> None:
     joint = _schedule(cast)
@@ -73,7 +73,7 @@ def clock():  # type: ignore[no-untyped-def]
         yield traveller
 
 
-def test_reminders_the_day_before_and_none_once_cancelled(clock, cast: Cast) -> None:  # type: ignore[no-untyped-def]
+def test_it_reminds_the_day_before_and_not_once_cancelled(clock, cast: Cast) -> None:  # type: ignore[no-untyped-def]
     cast.couple.created_at = MONDAY - dt.timedelta(days=2)  # no baseline due yet
     cast.couple.save(update_fields=["created_at"])
     kept = _schedule(cast, days=3)
@@ -92,7 +92,7 @@ def test_reminders_the_day_before_and_none_once_cancelled(clock, cast: Cast) -> 
     assert kept.pk != dropped.pk
 
 
-def test_holding_it_records_notes_and_what_is_carried_forward(cast: Cast) -> None:
+def test_it_records_the_notes_and_what_is_carried_forward_when_held(cast: Cast) -> None:
     planned = _schedule(cast, days=1)
     with pytest.raises(ValidationError, match="once it has been held"):
         integration_session_close(
@@ -101,10 +101,8 @@ def test_holding_it_records_notes_and_what_is_carried_forward(cast: Cast) -> Non
     with time_machine.travel(timezone.now() + dt.timedelta(days=1, hours=1)):
         browser = cast.client("facilitator")
         response = browser.post(
-            f"/couples/{cast.couple.pk}/integration/",
+            f"/couples/{cast.couple.pk}/integration/sessions/{planned.pk}/held",
             {
-                "action": "held",
-                "session": planned.pk,
                 "notes": "Team only: Riley tearful.",
                 "carry_forward": "A walk after dinner.",
             },
@@ -117,20 +115,16 @@ def test_holding_it_records_notes_and_what_is_carried_forward(cast: Cast) -> Non
         assert b"A walk after dinner." in page.content
         assert b"Riley tearful" not in page.content
         # Already held: it cannot be held or cancelled again.
-        again = browser.post(
-            f"/couples/{cast.couple.pk}/integration/",
-            {"action": "cancel", "session": planned.pk},
-        )
+        again = browser.post(f"/couples/{cast.couple.pk}/integration/sessions/{planned.pk}/cancel")
         assert again.status_code == 422
         assert b"already held" in again.content
 
 
-def test_the_page_schedules_and_says_what_is_wrong(cast: Cast) -> None:
+def test_it_schedules_from_the_page_and_says_what_is_wrong(cast: Cast) -> None:
     browser = cast.client("facilitator")
     past = browser.post(
-        f"/couples/{cast.couple.pk}/integration/",
+        f"/couples/{cast.couple.pk}/integration/schedule",
         {
-            "action": "schedule",
             "at": (timezone.localtime() - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
             "partner": "",
             "facilitator": cast.facilitator.pk,
@@ -140,9 +134,8 @@ def test_the_page_schedules_and_says_what_is_wrong(cast: Cast) -> None:
     assert b"Schedule a session in the future" in past.content
     assert not IntegrationSession.objects.exists()
     made = browser.post(
-        f"/couples/{cast.couple.pk}/integration/",
+        f"/couples/{cast.couple.pk}/integration/schedule",
         {
-            "action": "schedule",
             "at": (timezone.localtime() + dt.timedelta(days=6)).strftime("%Y-%m-%dT%H:%M"),
             "partner": cast.partner_a.pk,
             "facilitator": cast.facilitator.pk,
@@ -163,11 +156,10 @@ def test_the_page_schedules_and_says_what_is_wrong(cast: Cast) -> None:
         ("trial_facilitator", 404),
     ],
 )
-def test_only_the_care_team_schedules(cast: Cast, who: str, status: int) -> None:
+def test_it_lets_only_the_care_team_schedule(cast: Cast, who: str, status: int) -> None:
     response = cast.client(who).post(
-        f"/couples/{cast.couple.pk}/integration/",
+        f"/couples/{cast.couple.pk}/integration/schedule",
         {
-            "action": "schedule",
             "at": (timezone.localtime() + dt.timedelta(days=6)).strftime("%Y-%m-%dT%H:%M"),
             "partner": "",
             "facilitator": cast.facilitator.pk,
@@ -177,7 +169,7 @@ def test_only_the_care_team_schedules(cast: Cast, who: str, status: int) -> None
     assert not IntegrationSession.objects.exists()
 
 
-def test_a_withdrawn_couple_gets_no_new_session(cast: Cast) -> None:
+def test_it_schedules_no_new_session_for_a_withdrawn_couple(cast: Cast) -> None:
     from holdspace.couples.services import couple_withdraw
 
     couple_withdraw(viewer=cast.viewer("lead"), couple=_couple(cast, "lead"), reason="Moved")
@@ -185,20 +177,18 @@ def test_a_withdrawn_couple_gets_no_new_session(cast: Cast) -> None:
         _schedule(cast)
 
 
-def test_the_report_lists_only_sessions_held(cast: Cast) -> None:
+def test_it_lists_only_sessions_held_in_the_report(cast: Cast) -> None:
     _schedule(cast, days=3)
     report = cast.api("partner_a").get(f"/api/v1/couples/{cast.couple.pk}/report").json()
     assert report["integration_sessions"] == []
 
 
-def test_a_refused_held_record_keeps_the_notes_typed_beside_the_problem(cast: Cast) -> None:
+def test_it_keeps_the_notes_typed_beside_the_problem_of_a_refused_held_record(cast: Cast) -> None:
     planned = _schedule(cast, days=1)
     later = _schedule(cast, days=3)
     refused = cast.client("facilitator").post(
-        f"/couples/{cast.couple.pk}/integration/",
+        f"/couples/{cast.couple.pk}/integration/sessions/{planned.pk}/held",
         {
-            "action": "held",
-            "session": planned.pk,
             "notes": "Team only: Riley tearful.",
             "carry_forward": "A walk after dinner.",
         },
@@ -206,13 +196,13 @@ def test_a_refused_held_record_keeps_the_notes_typed_beside_the_problem(cast: Ca
     assert refused.status_code == 422
     html = refused.content.decode()
     assert 'class="messages"' not in html  # in its own form, not in a banner at the top
-    start = html.index(f'name="session" value="{planned.pk}"')
+    start = html.index(f'action="/couples/{cast.couple.pk}/integration/sessions/{planned.pk}/held"')
     mine = html[html.rindex("<details", 0, start) : html.index("</details>", start)]
     assert mine.startswith("<details open>")
     assert "Record a session once it has been held." in mine
     assert ">Team only: Riley tearful.</textarea>" in mine
     assert ">A walk after dinner.</textarea>" in mine
-    start = html.index(f'name="session" value="{later.pk}"')
+    start = html.index(f'action="/couples/{cast.couple.pk}/integration/sessions/{later.pk}/held"')
     theirs = html[html.rindex("<details", 0, start) : html.index("</details>", start)]
     assert theirs.startswith("<details>") and "A walk after dinner." not in theirs
     planned.refresh_from_db()

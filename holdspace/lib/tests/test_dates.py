@@ -105,9 +105,8 @@ def _preparation(at: dt.datetime | str) -> Callable[[Cast], Any]:
 def _integration_held(at: dt.datetime | str) -> Callable[[Cast], Any]:
     def send(cast: Cast) -> Any:
         return cast.client("facilitator").post(
-            f"/couples/{cast.couple.pk}/integration/",
+            f"/couples/{cast.couple.pk}/integration/sessions",
             {
-                "action": "session",
                 "held_at": at if isinstance(at, str) else _local(at),
                 "partner": "",
                 "facilitator": cast.facilitator.pk,
@@ -120,9 +119,8 @@ def _integration_held(at: dt.datetime | str) -> Callable[[Cast], Any]:
 def _integration_planned(at: dt.datetime) -> Callable[[Cast], Any]:
     def send(cast: Cast) -> Any:
         return cast.client("facilitator").post(
-            f"/couples/{cast.couple.pk}/integration/",
+            f"/couples/{cast.couple.pk}/integration/schedule",
             {
-                "action": "schedule",
                 "at": _local(at),
                 "partner": "",
                 "facilitator": cast.facilitator.pk,
@@ -146,9 +144,8 @@ def _commitment(via: str, day: dt.date) -> Callable[[Cast], Any]:
                 },
             )
         return cast.client("partner_a").post(
-            f"/couples/{cast.couple.pk}/commitments/",
+            f"/couples/{cast.couple.pk}/commitments/add",
             {
-                "action": "add",
                 "description": "A walk",
                 "who": "both",
                 "cadence": "weekly",
@@ -175,10 +172,8 @@ def _commitment_revised(day: dt.date) -> Callable[[Cast], Any]:
         revision = CommitmentRevision.objects.get()
         prefix = f"r{revision.commitment_id}"
         return cast.client("partner_a").post(
-            f"/couples/{cast.couple.pk}/commitments/",
+            f"/couples/{cast.couple.pk}/commitments/{revision.commitment_id}/revise",
             {
-                "action": "revise",
-                "commitment": revision.commitment_id,
                 f"{prefix}-description": "A longer walk",
                 f"{prefix}-who": "both",
                 f"{prefix}-cadence": "weekly",
@@ -541,9 +536,9 @@ def test_it_refuses_an_implausible_date_with_a_message_naming_the_window(
 # Where each row's value goes in: every date or time field of a form or API body.
 COVERED = {
     ("holdspace.preparation.forms.PreparationSessionForm", "held_at"): "preparation held",
-    ("holdspace.integration.views.IntegrationSessionForm", "held_at"): "integration held",
-    ("holdspace.integration.views.ScheduleForm", "at"): "integration scheduled",
-    ("holdspace.integration.views.CommitmentForm", "starts_on"): "commitment",
+    ("holdspace.integration.forms.IntegrationSessionForm", "held_at"): "integration held",
+    ("holdspace.integration.forms.ScheduleForm", "at"): "integration scheduled",
+    ("holdspace.integration.forms.CommitmentForm", "starts_on"): "commitment",
     ("holdspace.integration.api.CommitmentIn", "starts_on"): "commitment",
     ("holdspace.facilitators.views.CredentialForm", "issued_on"): "credential issued",
     ("holdspace.facilitators.views.CredentialForm", "expires_on"): "credential expiring",

@@ -16,8 +16,6 @@ TO_SPLIT: set[str] = {
     "holdspace/demo/__init__.py:_seed_facilitators",
     "holdspace/demo/__init__.py:_seed_past_session",
     "holdspace/demo/__init__.py:_seed_preparation",
-    "holdspace/integration/journal.py:journal_prompts",
-    "holdspace/integration/views.py:integration",
     "holdspace/lib/tests/test_dates.py:_rows",
 }
 
