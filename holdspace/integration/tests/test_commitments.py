@@ -230,3 +230,120 @@ def test_it_does_not_find_another_couples_commitment_to_revise(cast: Cast) -> No
     )
     assert answer.status_code == 404
     assert CommitmentRevision.objects.filter(commitment_id=pk).count() == 1
+
+
+def _checkin(cast: Cast, who: str, commitment_id: int, status: str, note: str = "") -> Any:
+    return _post(
+        cast.api(who),
+        f"/api/v1/commitments/{commitment_id}/checkins",
+        {"status": status, "note": note},
+    )
+
+
+def test_it_counts_a_second_check_in_for_the_same_week_instead_of_the_first(cast: Cast) -> None:
+    commitment_id = _create(cast).json()["id"]
+    assert _checkin(cast, "partner_a", commitment_id, "missed").status_code == 201
+    assert _checkin(cast, "partner_a", commitment_id, "done", "Made up for it").status_code == 201
+    assert CheckIn.objects.filter(partner=cast.partner_a).count() == 2  # both are kept
+    (view,) = couple_commitments(get_couple_for(cast.viewer("partner_a"), cast.couple.pk))
+    assert dict(view.periods[-1].marks) == {"Partner A": "done", "Partner B": None}
+    assert view.adherence == 100  # only A checked in this week, and A's word is "done"
+
+
+def test_it_refuses_a_check_in_before_the_commitment_starts_and_after_it_ends(cast: Cast) -> None:
+    later = timezone.localdate() + dt.timedelta(days=3)
+    upcoming = _create(cast, starts_on=later.isoformat()).json()["id"]
+    refused = _checkin(cast, "partner_a", upcoming, "done")
+    assert refused.status_code == 422
+    assert "starts on" in refused.content.decode()
+    ended = _create(cast, description="Cook together").json()["id"]
+    Commitment.objects.filter(pk=ended).update(ended_at=timezone.now())
+    assert _checkin(cast, "partner_b", ended, "done").status_code == 422
+    # On the web the refusal comes back as a message above the page, nothing written.
+    browser = cast.client("partner_b")
+    answer = browser.post(
+        f"/couples/{cast.couple.pk}/commitments/{ended}/checkin", {"status": "done"}
+    )
+    assert answer.status_code == 302
+    assert "This commitment has ended." in browser.get(answer["Location"]).content.decode()
+    assert not CheckIn.objects.exists()
+
+
+@pytest.mark.parametrize("status", ["", "kept", "DONE"])
+def test_it_refuses_a_check_in_that_is_neither_done_nor_missed(cast: Cast, status: str) -> None:
+    commitment_id = _create(cast).json()["id"]
+    assert _checkin(cast, "partner_a", commitment_id, status).status_code == 422
+    browser = cast.client("partner_a")
+    browser.post(
+        f"/couples/{cast.couple.pk}/commitments/{commitment_id}/checkin", {"status": status}
+    )
+    assert not CheckIn.objects.exists()
+
+
+def test_it_refuses_a_check_in_from_the_partner_who_does_not_keep_it_on_the_web(
+    cast: Cast,
+) -> None:
+    commitment_id = _create(cast, who=cast.partner_b.pk).json()["id"]
+    url = f"/couples/{cast.couple.pk}/commitments/{commitment_id}/checkin"
+    assert cast.client("partner_a").post(url, {"status": "done"}).status_code == 403
+    page = cast.client("partner_a").get(f"/couples/{cast.couple.pk}/commitments/")
+    assert "Done this time" not in page.content.decode()  # no check-in offered to A
+    assert cast.client("partner_b").post(url, {"status": "done"}).status_code == 302
+    assert list(CheckIn.objects.values_list("partner_id", flat=True)) == [cast.partner_b.pk]
+
+
+def test_it_keeps_what_was_typed_when_a_new_commitment_is_refused_and_takes_a_second_try(
+    cast: Cast,
+) -> None:
+    browser = cast.client("partner_a")
+    url = f"/couples/{cast.couple.pk}/commitments/add"
+    typed = {"description": "   ", "who": str(cast.partner_b.pk), "cadence": "fortnightly"}
+    refused = browser.post(url, typed)
+    assert refused.status_code == 422
+    html = refused.content.decode()
+    assert 'id="id_description_error"' in html
+    assert f'<option value="{cast.partner_b.pk}" selected>' in html
+    assert '<option value="fortnightly" selected>' in html
+    assert not Commitment.objects.exists()
+    typed["description"] = "Call Riley's mother on Sundays"
+    assert browser.post(url, typed).status_code == 302
+    revision = CommitmentRevision.objects.get()
+    assert (revision.partner_id, revision.cadence) == (cast.partner_b.pk, "fortnightly")
+
+
+def test_it_keeps_the_partners_check_ins_when_the_care_team_revises(cast: Cast) -> None:
+    created = _create(cast)
+    commitment = Commitment.objects.get(pk=created.json()["id"])
+    _checkin(cast, "partner_a", commitment.pk, "done")
+    prefix = f"r{commitment.pk}"
+    revised = cast.client("facilitator").post(
+        f"/couples/{cast.couple.pk}/commitments/{commitment.pk}/revise",
+        {
+            f"{prefix}-description": "A check-in, ten minutes is enough",
+            f"{prefix}-who": "both",
+            f"{prefix}-cadence": "weekly",
+            f"{prefix}-starts_on": timezone.localdate().isoformat(),
+        },
+    )
+    assert revised.status_code == 302
+    html = cast.client("partner_b").get(f"/couples/{cast.couple.pk}/commitments/").content.decode()
+    assert "A check-in, ten minutes is enough" in html
+    assert "Facilitator: A 20-minute check-in, phones away" not in html
+    assert "Partner A: A 20-minute check-in, phones away" in html  # who wrote the first
+    assert CheckIn.objects.count() == 1
+    event = AuditEvent.objects.get(action="commitment.revise")
+    assert (event.actor_id, event.object_id) == (cast.facilitator.pk, str(commitment.pk))
+
+
+def test_it_audits_each_opening_of_the_commitments_page(cast: Cast) -> None:
+    _create(cast)
+    for who in ("partner_a", "facilitator"):
+        assert cast.client(who).get(f"/couples/{cast.couple.pk}/commitments/").status_code == 200
+    assert cast.client("admin").get(f"/couples/{cast.couple.pk}/commitments/").status_code == 403
+    listed = AuditEvent.objects.filter(action="commitment.list")
+    assert sorted(listed.values_list("actor_id", flat=True)) == sorted(
+        [cast.partner_a.pk, cast.facilitator.pk]
+    )
+    assert AuditEvent.objects.filter(
+        action="access.denied", actor_id=cast.admin.pk, organisation_id=cast.center.pk
+    ).exists()

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection
 from django.utils import timezone
@@ -666,3 +667,58 @@ def test_it_lets_a_voice_note_alone_be_edited_and_shared_from_its_page(cast: Cas
     assert refused.status_code == 422
     words.refresh_from_db()
     assert words.body == "Words only"
+
+
+def test_it_keeps_an_entry_with_a_voice_note_a_journal_kind(cast: Cast) -> None:
+    entry = _audio_entry(cast, "private")
+    browser = cast.client("partner_a")
+    refused = browser.post(
+        f"/couples/{cast.couple.pk}/entries/{entry.pk}/",
+        {"kind": "intention", "visibility": "private", "body": "Now an intention"},
+    )
+    assert refused.status_code == 422
+    assert "stays a journal or reflection" in refused.content.decode()
+    entry.refresh_from_db()
+    assert (entry.kind, entry.body) == ("reflection", "partner_a private voice note")
+
+
+def test_it_refuses_a_prompt_or_a_voice_note_on_an_intention(cast: Cast) -> None:
+    viewer = cast.viewer("partner_a")
+    couple = get_couple_for(viewer, cast.couple.pk)
+    before = _stored_files()
+    with pytest.raises(ValidationError) as refused:
+        entry_create(
+            viewer=viewer,
+            couple=couple,
+            kind="intention",
+            visibility="team",
+            body="Stop bracing",
+            prompt="What would help?",
+            audio=_upload(WAV),
+        )
+    assert set(refused.value.message_dict) == {"prompt", "audio"}
+    assert not Entry.objects.exists() and _stored_files() == before
+
+
+def test_it_keeps_the_chosen_prompt_and_words_when_the_recording_is_refused(cast: Cast) -> None:
+    prompt = _prompts(cast, "partner_a")[0].text
+    refused = cast.client("partner_a").post(
+        _journal(cast),
+        {
+            "kind": "journal",
+            "visibility": "private",
+            "body": "Half a thought",
+            "prompt": prompt,
+            "audio": _upload(PDF, "note.mp3", "audio/mpeg"),
+        },
+    )
+    assert refused.status_code == 422
+    html = refused.content.decode()
+    assert "Half a thought</textarea>" in html
+    assert re.search(r'name="prompt" value="[^"]*" checked', html)
+    again = cast.client("partner_a").post(
+        _journal(cast),
+        {"kind": "journal", "visibility": "private", "body": "Half a thought", "prompt": prompt},
+    )
+    assert again.status_code == 302
+    assert Entry.objects.get().prompt == prompt

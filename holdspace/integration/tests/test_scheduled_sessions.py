@@ -207,3 +207,38 @@ def test_it_keeps_the_notes_typed_beside_the_problem_of_a_refused_held_record(ca
     assert theirs.startswith("<details>") and "A walk after dinner." not in theirs
     planned.refresh_from_db()
     assert (planned.status, planned.notes) == ("scheduled", "")
+
+
+def test_it_names_the_care_teams_items_without_clinical_words_to_partners(cast: Cast) -> None:
+    from holdspace.conftest import make_session
+    from holdspace.integration.models import FollowUpContact
+
+    contact = FollowUpContact.objects.create(
+        organisation=cast.center,
+        couple=cast.couple,
+        session=make_session(cast),
+        partner=cast.partner_a,
+        due_on=timezone.localdate(),
+    )
+    url = f"/api/v1/couples/{cast.couple.pk}/schedule"
+    key = f"follow_up:{contact.pk}"
+    mine = {r["key"]: r for r in cast.api("partner_a").get(url).json()}
+    assert mine[key]["label"] == "A call from your care team"
+    assert mine[key]["for_team"] is True
+    team = {r["key"]: r for r in cast.api("facilitator").get(url).json()}
+    assert team[key]["label"] == "Follow-up contact after the session"
+    # Partner B sees the couple's items, not partner A's own.
+    assert key not in {r["key"] for r in cast.api("partner_b").get(url).json()}
+    reads = AuditEvent.objects.filter(action="schedule.read")
+    assert reads.count() == 3
+    assert set(reads.values_list("organisation_id", flat=True)) == {cast.center.pk}
+
+
+@pytest.mark.parametrize(("who", "status"), [("admin", 403), ("partner_c", 404)])
+def test_it_keeps_the_schedule_from_those_outside_the_couple(
+    cast: Cast, who: str, status: int
+) -> None:
+    _schedule(cast)
+    answer = cast.api(who).get(f"/api/v1/couples/{cast.couple.pk}/schedule")
+    assert answer.status_code == status
+    assert not AuditEvent.objects.filter(action="schedule.read").exists()
