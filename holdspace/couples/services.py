@@ -55,12 +55,7 @@ def _clean_entry_fields(
     if body is not None:
         cleaned = body.strip()
         if not cleaned and not wordless:
-            voiced = kind in ENTRY_KINDS and ENTRY_KINDS[kind].voice_note
-            errors["body"] = (
-                _("Write something, or add a recording, before saving.")
-                if voiced
-                else _("Write something before saving.")
-            )
+            errors["body"] = _("Write something before saving.")
         elif len(cleaned) > MAX_ENTRY_LENGTH:
             errors["body"] = _("Keep an entry under %(n)s characters.") % {"n": MAX_ENTRY_LENGTH}
     if errors:

@@ -37,6 +37,8 @@ from holdspace.policy.integration import (
 from holdspace.sessions.models import MedicineSession, SessionStatus
 
 PERIODS_SHOWN = 8
+# A medicine session's statuses once it has ended: integration is offered after it.
+ENDED_STATUSES = (SessionStatus.ENDED, SessionStatus.CLOSED)
 
 # Commitments -------------------------------------------------------------------------------
 
@@ -186,7 +188,7 @@ def ended_medicine_sessions(couple: Couple) -> list[MedicineSession]:
         MedicineSession.objects.filter(
             organisation_id=couple.organisation_id,
             couple=couple,
-            status__in=[SessionStatus.ENDED, SessionStatus.CLOSED],
+            status__in=ENDED_STATUSES,
         ).order_by("-starts_at", "-id")
     )
 

@@ -1,4 +1,7 @@
-"""Commitments the couple makes, their revisions, and the partners' check-ins."""
+"""Integration's writes, each in one transaction with its audit event: commitments, their
+revisions and the partners' check-ins; after a medicine session, the integration offer,
+integration sessions (recorded, scheduled, closed as held or cancelled) and the follow-up
+contacts."""
 
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ from holdspace.integration.models import (
     OfferAnswer,
     current_period,
 )
+from holdspace.integration.selectors import ENDED_STATUSES
 from holdspace.lib.dates import commitment_start_error, held_error, planned_error
 from holdspace.policy.core import Viewer
 from holdspace.policy.integration import (
@@ -34,10 +38,7 @@ from holdspace.policy.integration import (
     require_integration_record,
 )
 from holdspace.screening.profiles import get_profile
-from holdspace.sessions.models import MedicineSession, SessionStatus
-
-# The statuses of a medicine session after which integration is offered.
-_ENDED = {SessionStatus.ENDED, SessionStatus.CLOSED}
+from holdspace.sessions.models import MedicineSession
 
 
 def _clean(
@@ -175,7 +176,7 @@ def integration_offer_record(
     errors: dict[str, list[str]] = {}
     if session.couple_id != couple.pk:
         errors["session"] = [_("Not a session of this couple.")]
-    elif session.status not in _ENDED:
+    elif session.status not in ENDED_STATUSES:
         errors["session"] = [_("Integration is offered after the session has ended.")]
     if answer not in OfferAnswer.values:
         errors["answer"] = [_("Choose accepted, declined or not decided yet.")]

@@ -193,10 +193,11 @@ def _integration(
     sent = sent or _Sent()
     page = integration_page(viewer, couple)
     closing = sent.closing
+    problems = list(sent.problems)
     if closing and not any(s.pk == closing["pk"] for s in page.planned):
         # No longer on the schedule (held or cancelled meanwhile): its form is gone.
-        sent.problems.append(_problems(ValidationError(closing["errors"])))
-    for problem in sent.problems:
+        problems.append(_problems(ValidationError(closing["errors"])))
+    for problem in problems:
         messages.error(request, problem)
     facilitator = {"facilitator": viewer.user.pk}
     context = {

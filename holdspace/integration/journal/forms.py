@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from holdspace.couples.models import ENTRY_KINDS, JOURNAL_KINDS, EntryKind, Visibility
@@ -48,6 +51,12 @@ class JournalForm(forms.Form):
         widget=forms.RadioSelect,
         initial=Visibility.PRIVATE,
     )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("body") and not data.get("audio") and "body" not in self.errors:
+            self.add_error("body", _("Write something, or add a recording, before saving."))
+        return data
 
     @classmethod
     def blank(cls, kind: object) -> JournalForm:

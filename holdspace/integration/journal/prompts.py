@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from pydantic import model_validator
 
 from holdspace.couples.models import Couple, EntryKind, Partner
+from holdspace.integration.selectors import ENDED_STATUSES
 from holdspace.lib import when
 from holdspace.lib.schemas import StrictModel, load_toml
 from holdspace.policy.core import Viewer
@@ -22,7 +23,7 @@ from holdspace.policy.entries import can_write_entries, entries_visible_to
 from holdspace.policy.preparation import partner_forms_visible_to
 from holdspace.preparation.forms import THEMES
 from holdspace.preparation.models import FormKind
-from holdspace.sessions.models import MedicineSession, SessionStatus
+from holdspace.sessions.models import MedicineSession
 
 PROMPTS_FILE = Path(__file__).resolve().parents[2] / "rules" / "journal_prompts.toml"
 _QUOTE_LENGTH = 140
@@ -109,9 +110,7 @@ def _partner_name(viewer: Viewer, couple: Couple) -> str:
 def _session_prompts(couple: Couple, partner_name: str) -> list[JournalPrompt]:
     """About the couple's latest medicine session, once it has ended."""
     session = (
-        MedicineSession.objects.filter(
-            couple=couple, status__in=[SessionStatus.ENDED, SessionStatus.CLOSED]
-        )
+        MedicineSession.objects.filter(couple=couple, status__in=ENDED_STATUSES)
         .order_by("-starts_at", "-id")
         .first()
     )
