@@ -16,8 +16,8 @@ Who sees what
 
 `core` holds the viewer, `deny`/`refuse` and the rules every resource shares; each resource
 has its own module (`couples`, `entries`, `screening`, `preparation`, `sessions`, `measures`,
-`notifications`, `reminders`, `reports`, `facilitators`, `readings`, `accounts`, and
-`integration`, whose checks still live in its app). This module only re-exports the names
+`notifications`, `reminders`, `reports`, `facilitators`, `readings`, `accounts` and
+`integration`). This module only re-exports the names
 callers imported from the former `holdspace/policy.py`, so that none had to change at once:
 new code imports from the resource module (`from holdspace.policy.entries import
 get_entry_for`), and callers move there; these re-exports then go.
