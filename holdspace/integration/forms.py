@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from holdspace.couples.models import Couple
-from holdspace.integration.models import MAX_TEXT, Cadence, OfferAnswer
+from holdspace.integration.models import MAX_NOTES, MAX_TEXT, Cadence, OfferAnswer
 from holdspace.lib import when
 from holdspace.sessions.models import MedicineSession
 
@@ -68,6 +68,7 @@ def _people(form: forms.Form, couple: Couple) -> None:
 
 
 class IntegrationSessionForm(forms.Form):
+    # The notes' limit is the service's (MAX_NOTES): its message names it; the browser stops there.
     held_at = forms.DateTimeField(
         label=gettext_lazy("Held at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
@@ -78,12 +79,12 @@ class IntegrationSessionForm(forms.Form):
     notes = forms.CharField(
         label=gettext_lazy("Notes (care team only)"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": MAX_NOTES}),
     )
     carry_forward = forms.CharField(
         label=gettext_lazy("What the couple chose to carry forward (they see this)"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": MAX_NOTES}),
     )
 
     def __init__(self, couple: Couple, *args: Any, **kwargs: Any) -> None:

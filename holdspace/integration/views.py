@@ -24,7 +24,7 @@ from holdspace.integration.forms import (
     ScheduleForm,
     revise_prefix,
 )
-from holdspace.integration.models import CheckInStatus
+from holdspace.integration.models import MAX_NOTES, MAX_TEXT, CheckInStatus
 from holdspace.integration.selectors import (
     CommitmentView,
     commitments_page,
@@ -93,6 +93,7 @@ def _commitments(
         "rows": rows,
         "form": add or CommitmentForm(couple),
         "partner": page.partner,
+        "max_text": MAX_TEXT,
     }
     refused = add is not None or revised is not None
     return render(request, "integration/commitments.html", context, status=422 if refused else 200)
@@ -184,7 +185,8 @@ class _Sent:
 
     @property
     def refused(self) -> bool:
-        return any((self.offer, self.held, self.plan, self.closing, self.problems))
+        sent = (self.offer, self.held, self.plan, self.closing)
+        return any(form is not None for form in sent) or bool(self.problems)
 
 
 def _integration(
@@ -212,6 +214,8 @@ def _integration(
         "offer_form": sent.offer or OfferForm(page.ended),
         "held_form": sent.held or IntegrationSessionForm(couple, initial=facilitator),
         "plan_form": sent.plan or ScheduleForm(couple, initial=facilitator),
+        "max_text": MAX_TEXT,
+        "max_notes": MAX_NOTES,
     }
     return render(
         request, "integration/integration.html", context, status=422 if sent.refused else 200
