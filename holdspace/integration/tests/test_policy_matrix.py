@@ -16,7 +16,7 @@ from django.test import Client
 from django.utils import timezone
 
 from holdspace.audit.models import AuditEvent
-from holdspace.conftest import Cast, make_session
+from holdspace.conftest import Cast, joined_before, make_session
 from holdspace.couples.models import Couple, Entry
 from holdspace.couples.services import entry_create
 from holdspace.demo.journals import demo_wav
@@ -25,10 +25,12 @@ from holdspace.integration.models import (
     Commitment,
     CommitmentRevision,
     FollowUpContact,
+    IntegrationOffer,
     IntegrationSession,
 )
 from holdspace.integration.services import commitment_create, integration_session_schedule
 from holdspace.policy.couples import get_couple_for
+from holdspace.sessions.models import MedicineSession
 
 pytestmark = pytest.mark.django_db
 
@@ -137,8 +139,19 @@ def test_it_lets_each_person_record_integration_as_the_policy_allows(cast: Cast,
     web = cast.client(who)
     planned = _planned(cast)
     contact = _contact(cast)
+    MedicineSession.objects.filter(pk=contact.session_id).update(status="closed")
+    joined_before(cast.couple, timezone.now())
     at = (timezone.localtime() + dt.timedelta(days=5)).strftime("%Y-%m-%dT%H:%M")
+    held_at = (timezone.localtime() - dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
     got = {
+        "offer": web.post(
+            f"{_base(cast)}/integration/offer",
+            {"session": contact.session_id, "answer": "accepted"},
+        ),
+        "record": web.post(
+            f"{_base(cast)}/integration/sessions",
+            {"held_at": held_at, "partner": "", "facilitator": cast.facilitator.pk},
+        ),
         "schedule": web.post(
             f"{_base(cast)}/integration/schedule",
             {"at": at, "partner": "", "facilitator": cast.facilitator.pk},
@@ -151,7 +164,8 @@ def test_it_lets_each_person_record_integration_as_the_policy_allows(cast: Cast,
     planned.refresh_from_db()
     contact.refresh_from_db()
     done = expected == OK
-    assert IntegrationSession.objects.count() == (2 if done else 1)
+    assert IntegrationSession.objects.count() == (3 if done else 1)
+    assert IntegrationOffer.objects.count() == (1 if done else 0)
     assert (planned.status == "cancelled", contact.done_at is not None) == (done, done)
 
 
