@@ -285,7 +285,7 @@ def test_it_shows_and_plays_each_journal_entry_only_to_those_who_may_read_it(
     web, api = cast.client(who), cast.api(who)
     page = web.get(f"{_base(cast)}/journal/").content.decode()
     listed = api.get(f"/api/v1{_base(cast)}/journal")
-    found = listed.json().get("entries", []) if listed.status_code == 200 else []
+    found = listed.json().get("items", []) if listed.status_code == 200 else []
     bodies = {e["body"] for e in found}
     problems = []
     for visibility, entry in entries.items():

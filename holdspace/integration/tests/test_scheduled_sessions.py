@@ -222,13 +222,13 @@ def test_it_names_the_care_teams_items_without_clinical_words_to_partners(cast: 
     )
     url = f"/api/v1/couples/{cast.couple.pk}/schedule"
     key = f"follow_up:{contact.pk}"
-    mine = {r["key"]: r for r in cast.api("partner_a").get(url).json()}
+    mine = {r["key"]: r for r in cast.api("partner_a").get(url).json()["items"]}
     assert mine[key]["label"] == "A call from your care team"
     assert mine[key]["for_team"] is True
-    team = {r["key"]: r for r in cast.api("facilitator").get(url).json()}
+    team = {r["key"]: r for r in cast.api("facilitator").get(url).json()["items"]}
     assert team[key]["label"] == "Follow-up contact after the session"
     # Partner B sees the couple's items, not partner A's own.
-    assert key not in {r["key"] for r in cast.api("partner_b").get(url).json()}
+    assert key not in {r["key"] for r in cast.api("partner_b").get(url).json()["items"]}
     reads = AuditEvent.objects.filter(action="schedule.read")
     assert reads.count() == 3
     assert set(reads.values_list("organisation_id", flat=True)) == {cast.center.pk}

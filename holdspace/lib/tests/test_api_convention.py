@@ -256,8 +256,6 @@ CHOICE_FIELDS = frozenset(
 NOT_YET: frozenset[tuple[str, str]] = frozenset(
     {
         ("ReportAdverseEventOut", "outcome"),  # free text: what became of the partner
-        ("EntryOut", "kind"),  # entry kinds: the integration slice (entry_create's table)
-        ("JournalEntryOut", "kind"),
     }
 )
 
