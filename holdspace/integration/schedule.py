@@ -32,7 +32,11 @@ from holdspace.integration.models import (
 from holdspace.measures.library import library
 from holdspace.measures.models import MeasureResponse, Timepoint
 from holdspace.measures.schedule import instrument_for
-from holdspace.measures.selectors import _anchors, _outstanding, _sessions_of
+from holdspace.measures.selectors import (
+    medicine_sessions_of,
+    outstanding_measures,
+    timepoint_anchors,
+)
 from holdspace.policy.core import Viewer
 from holdspace.policy.integration import schedule_partner_for
 from holdspace.sessions.models import MedicineSession
@@ -96,7 +100,7 @@ def schedules_for(couples: list[Couple]) -> dict[int, list[DueItem]]:
     ids = [c.pk for c in live]
     today = timezone.localdate()
     horizon = today + dt.timedelta(days=HORIZON_DAYS)
-    sessions = _sessions_of(ids)
+    sessions = medicine_sessions_of(ids)
     for couple in live:
         items[couple.pk].extend(_sessions(couple, sessions.get(couple.pk, []), today, horizon))
     for planned in IntegrationSession.objects.filter(
@@ -187,9 +191,9 @@ def _measures(
                 code: inst.name for code, inst in found.items() if inst is not None
             }
         names = offered[organisation.slug]
-        anchors = _anchors(couple, sessions.get(couple.pk, []))  # type: ignore[arg-type]
+        anchors = timepoint_anchors(couple, sessions.get(couple.pk, []))  # type: ignore[arg-type]
         for partner in couple.loaded_partners:
-            for code, timepoint, due_on in _outstanding(
+            for code, timepoint, due_on in outstanding_measures(
                 organisation.profile,
                 anchors,
                 responses.get((couple.pk, partner.user_id), []),

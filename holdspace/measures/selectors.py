@@ -217,19 +217,19 @@ POST_SESSION = (
 
 
 @dataclass(frozen=True)
-class _Anchor:
+class TimepointAnchor:
     timepoint: str
     due_on: date
     # A response at this timepoint created on or after this moment counts as done.
     since: datetime | None
 
 
-def _anchors(couple: Couple, sessions: list[Any]) -> list[_Anchor]:
+def timepoint_anchors(couple: Couple, sessions: list[Any]) -> list[TimepointAnchor]:
     """Each timepoint in play for COUPLE, with its due date: baseline from the couple's start,
     before_session from the next scheduled session, the rest from the latest ended one."""
     offsets = due_offsets()
     anchors = [
-        _Anchor(
+        TimepointAnchor(
             Timepoint.BASELINE,
             timezone.localdate(couple.created_at) + timedelta(days=offsets.get("baseline", 7)),
             None,
@@ -242,7 +242,7 @@ def _anchors(couple: Couple, sessions: list[Any]) -> list[_Anchor]:
     if upcoming:
         nxt = min(upcoming, key=lambda s: s.starts_at)
         anchors.append(
-            _Anchor(
+            TimepointAnchor(
                 Timepoint.BEFORE_SESSION,
                 max(  # never due before it was scheduled
                     timezone.localdate(nxt.created_at),
@@ -258,7 +258,7 @@ def _anchors(couple: Couple, sessions: list[Any]) -> list[_Anchor]:
         for timepoint in POST_SESSION:
             if timepoint in offsets:
                 anchors.append(
-                    _Anchor(
+                    TimepointAnchor(
                         timepoint,
                         timezone.localdate(last.ended_at) + timedelta(days=offsets[timepoint]),
                         last.ended_at,
@@ -267,7 +267,7 @@ def _anchors(couple: Couple, sessions: list[Any]) -> list[_Anchor]:
     return anchors
 
 
-def _sessions_of(couple_ids: list[int]) -> dict[int, list[Any]]:
+def medicine_sessions_of(couple_ids: list[int]) -> dict[int, list[Any]]:
     from holdspace.sessions.models import MedicineSession
 
     found: dict[int, list[Any]] = {}
@@ -280,9 +280,9 @@ def _sessions_of(couple_ids: list[int]) -> dict[int, list[Any]]:
     return found
 
 
-def _outstanding(
+def outstanding_measures(
     profile: str,
-    anchors: list[_Anchor],
+    anchors: list[TimepointAnchor],
     responses: list[tuple[str, str, datetime]],
     offered: set[str],
 ) -> list[tuple[str, str, date]]:
@@ -312,7 +312,7 @@ def due_measures(*, viewer: Viewer, couple: Couple) -> list[DueMeasure]:
     one, each when it comes due, less what they completed."""
     if not answers_as_partner(viewer, couple):
         return []
-    anchors = _anchors(couple, _sessions_of([couple.pk]).get(couple.pk, []))
+    anchors = timepoint_anchors(couple, medicine_sessions_of([couple.pk]).get(couple.pk, []))
     responses = list(
         responses_visible_to(viewer, couple)
         .filter(partner=viewer.user)
@@ -326,7 +326,7 @@ def due_measures(*, viewer: Viewer, couple: Couple) -> list[DueMeasure]:
     offered = {code for code, instrument in instruments.items() if instrument is not None}
     return [
         DueMeasure(instruments[code], timepoint, due_on)  # type: ignore[arg-type]
-        for code, timepoint, due_on in _outstanding(
+        for code, timepoint, due_on in outstanding_measures(
             couple.organisation.profile, anchors, responses, offered
         )
     ]
@@ -358,15 +358,15 @@ def overdue_by_couple(
         organisation=organisation, couple_id__in=couple_ids
     ).values_list("couple_id", "partner_id", "instrument", "timepoint", "created_at"):
         responses.setdefault((couple_id, partner_id), []).append((instrument, timepoint, created))
-    sessions = _sessions_of(couple_ids)
+    sessions = medicine_sessions_of(couple_ids)
     today = timezone.localdate()
     overdue: dict[int, int] = {}
     for couple_id, user_id, created_at in partners:
         couple = Couple(pk=couple_id, organisation=organisation, created_at=created_at)
-        anchors = _anchors(couple, sessions.get(couple_id, []))
+        anchors = timepoint_anchors(couple, sessions.get(couple_id, []))
         missing = [
             row
-            for row in _outstanding(
+            for row in outstanding_measures(
                 organisation.profile, anchors, responses.get((couple_id, user_id), []), offered
             )
             if row[2] < today
@@ -446,7 +446,7 @@ def couple_measures(*, viewer: Viewer, couple: Couple) -> list[InstrumentTrend]:
     # Medicine sessions that took place, marked on each chart.
     session_dates = [
         s.started_at or s.starts_at
-        for s in _sessions_of([couple.pk]).get(couple.pk, [])
+        for s in medicine_sessions_of([couple.pk]).get(couple.pk, [])
         if s.status in {"in_progress", "ended", "closed"}
     ]
     return [
