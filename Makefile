@@ -41,6 +41,7 @@ run: install pdflibs
 lint: install-test
 	$(BIN)/ruff check holdspace tests bench
 	$(BIN)/ruff format --check holdspace tests bench
+	$(BIN)/lint-imports
 
 typecheck: install-test
 	$(BIN)/mypy holdspace

@@ -7,29 +7,35 @@ an org admin and a researcher. In the Trial site: a facilitator and a couple of 
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import struct
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.db import connections
 from django.test import Client
+from django.utils import timezone
 
 from holdspace.accounts.models import STAFF_ROLES, Organisation, Role, User
 from holdspace.accounts.services import api_token_create, membership_ensure, user_create
+from holdspace.cli import main
 from holdspace.couples.models import CareTeamMember, Couple, Entry, Partner, Stage
+from holdspace.facilitators.models import Credential
 from holdspace.policy import Viewer, viewer_for
+from holdspace.screening.profiles import get_profile
+from holdspace.sessions.models import MedicineSession, SessionFacilitator
 
 PASSWORD = "correct horse battery"
 
 
 def totp_now(secret: str, at: float | None = None) -> str:
     """The code an authenticator app shows now for a base32 SECRET (RFC 6238, SHA-1, 30 s)."""
-    import base64
-    import hashlib
-    import hmac
-    import struct
-    import time
-
     if at is None:
         # A code about to roll over could be checked in the next period: wait for a fresh one.
         remaining = 30 - time.time() % 30
@@ -136,12 +142,6 @@ def build_cast() -> Cast:
 def give_licence(user: User, organisation: Organisation, *, years: int = 2) -> Any:
     """A verified licence for the organisation's jurisdiction, as a facilitator needs to be
     present at a medicine session (tests of the rule itself take it away)."""
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from holdspace.facilitators.models import Credential
-    from holdspace.screening.profiles import get_profile
 
     requirements = get_profile(organisation.profile).facilitators
     return Credential.objects.create(
@@ -167,8 +167,6 @@ def joined_before(couple: Couple, at: Any, days: int = 1) -> None:
     """COUPLE joined DAYS before AT (a datetime), if it joined later: a test that records a
     session held in the past needs a couple that existed then (lib/dates.py refuses one
     held before the couple joined)."""
-    import datetime as dt
-
     earlier = at - dt.timedelta(days=days)
     Couple.objects.filter(pk=couple.pk, created_at__gt=earlier).update(created_at=earlier)
     couple.refresh_from_db(fields=["created_at"])
@@ -194,9 +192,6 @@ def run_cli(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     Django's command runner closes every connection when a command ends; inside a test's
     transaction that would end the test's database session, so it is held open here.
     """
-    from django.db import connections
-
-    from holdspace.cli import main
 
     monkeypatch.setattr(connections, "close_all", lambda: None)
 
@@ -218,12 +213,6 @@ def make_session(
 ) -> Any:
     """A medicine session for CAST.couple starting an hour ago, as if scheduled through the
     gate (the gate itself is tested in preparation/tests)."""
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from holdspace.screening.profiles import get_profile
-    from holdspace.sessions.models import MedicineSession, SessionFacilitator
 
     couple = couple or cast.couple
     profile = get_profile(couple.organisation.profile)

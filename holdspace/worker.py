@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django_q.models import Schedule
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,6 @@ JOBS = (
 
 def ensure_schedules(now: dt.datetime | None = None) -> list[str]:
     """Create or correct each job's schedule (idempotent); the names registered."""
-    from django_q.models import Schedule
-
     now = timezone.localtime(now or timezone.now())
     for job in JOBS:
         if job.hour is not None:

@@ -1,112 +1,36 @@
 from __future__ import annotations
 
-from datetime import datetime
-
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Query, Router
 from ninja.responses import Status
 
-from holdspace.couples.models import Entry, EntryKind, Stage, Visibility
+from holdspace.couples.models import Stage
+from holdspace.couples.schemas import (
+    CareTeamMemberOut,
+    CoupleDetailOut,
+    CoupleListOut,
+    CoupleQuery,
+    EntryCreateIn,
+    EntryListOut,
+    EntryOut,
+    EntryUpdateIn,
+    PartnerOut,
+    couple_summary_out,
+    entry_out,
+)
 from holdspace.couples.selectors import (
-    CoupleSummary,
     couple_read,
     couple_slice,
     entry_list,
     entry_read,
 )
-from holdspace.couples.services import MAX_ENTRY_LENGTH, entry_create, entry_update
-from holdspace.lib.api import Input, Page, PageQuery, documented, next_offset
+from holdspace.couples.services import entry_create, entry_update
+from holdspace.lib.api import PageQuery, documented, next_offset
 from holdspace.policy.core import viewer_from_request
 from holdspace.policy.couples import get_couple_for
 from holdspace.policy.entries import get_entry_for
 
 router = Router(tags=["couples"])
-
-
-class PartnerOut(Schema):
-    user_id: int
-    display_name: str
-    slot: str
-
-
-class CareTeamMemberOut(Schema):
-    user_id: int
-    display_name: str
-
-
-class CoupleOut(Schema):
-    id: int
-    organisation_id: int
-    name: str
-    stage: Stage
-    partners: list[PartnerOut]
-
-
-class CoupleDetailOut(CoupleOut):
-    care_team: list[CareTeamMemberOut]
-
-
-class CoupleListOut(Page[CoupleOut]):
-    pass
-
-
-class EntryCreateIn(Input):
-    kind: EntryKind
-    visibility: Visibility
-    body: str = Field(min_length=1, max_length=MAX_ENTRY_LENGTH)
-
-
-class EntryUpdateIn(Input):
-    kind: EntryKind | None = None
-    visibility: Visibility | None = None
-    body: str | None = Field(default=None, min_length=1, max_length=MAX_ENTRY_LENGTH)
-
-
-class EntryOut(Schema):
-    id: int
-    couple_id: int
-    author_id: int
-    author_name: str
-    kind: EntryKind
-    visibility: Visibility
-    body: str
-    created_at: datetime
-    updated_at: datetime
-
-
-class EntryListOut(Page[EntryOut]):
-    pass
-
-
-class CoupleQuery(PageQuery):
-    q: str = Field(default="", max_length=100, description="Part of the couple's name.")
-
-
-def _summary_out(couple: CoupleSummary) -> CoupleOut:
-    return CoupleOut(
-        id=couple.id,
-        organisation_id=couple.organisation_id,
-        name=couple.name,
-        stage=Stage(couple.stage),
-        partners=[
-            PartnerOut(user_id=p.user_id, display_name=p.display_name, slot=p.slot)
-            for p in couple.partners
-        ],
-    )
-
-
-def entry_out(entry: Entry) -> EntryOut:
-    return EntryOut(
-        id=entry.pk,
-        couple_id=entry.couple_id,
-        author_id=entry.author_id,
-        author_name=entry.author.display_name,
-        kind=EntryKind(entry.kind),
-        visibility=Visibility(entry.visibility),
-        body=entry.body,
-        created_at=entry.created_at,
-        updated_at=entry.updated_at,
-    )
 
 
 @router.get("", response=documented({200: CoupleListOut}), summary="The couples the caller may see")
@@ -115,7 +39,7 @@ def couples(request: HttpRequest, query: Query[CoupleQuery]) -> CoupleListOut:
         viewer=viewer_from_request(request), search=query.q, limit=query.limit, offset=query.offset
     )
     return CoupleListOut(
-        items=[_summary_out(c) for c in found], count=total, next=next_offset(query, total)
+        items=[couple_summary_out(c) for c in found], count=total, next=next_offset(query, total)
     )
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Literal
 
@@ -188,8 +189,6 @@ JOURNAL_KINDS: tuple[str, ...] = tuple(kind for kind, rule in ENTRY_KINDS.items(
 
 def entry_audio_path(entry: Entry, filename: str) -> str:
     """Stored under an unguessable name; the partner's file name is not kept."""
-    import uuid
-
     return f"audio/{entry.organisation_id}/{uuid.uuid4().hex}"
 
 

@@ -278,7 +278,7 @@ def couple_create_with_invitations(
     partner is named by the slot's field (`partner_a_email`, `partner_b_name`)."""
     # accounts.services imports this module (invitation_accept seats the partner through
     # partner_add): imported here to break that cycle.
-    from holdspace.accounts.services import invitation_create
+    from holdspace.accounts.services import invitation_create  # noqa: PLC0415
 
     with transaction.atomic():
         couple = couple_create(

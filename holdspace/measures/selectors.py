@@ -28,6 +28,7 @@ from holdspace.policy.measures import (
     require_item_answers,
     responses_visible_to,
 )
+from holdspace.sessions.models import MedicineSession
 
 
 def response_list(
@@ -268,8 +269,6 @@ def timepoint_anchors(couple: Couple, sessions: list[Any]) -> list[TimepointAnch
 
 
 def medicine_sessions_of(couple_ids: list[int]) -> dict[int, list[Any]]:
-    from holdspace.sessions.models import MedicineSession
-
     found: dict[int, list[Any]] = {}
     for session in (
         MedicineSession.objects.filter(couple_id__in=couple_ids)

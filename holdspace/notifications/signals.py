@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models.signals import post_save
+from django_q.tasks import async_task
 
 from holdspace.measures.models import SafetyAlert
 
@@ -16,8 +17,6 @@ logger = logging.getLogger(__name__)
 
 
 def enqueue(alert_id: int) -> None:
-    from django_q.tasks import async_task
-
     try:
         async_task(TASK, alert_id, task_name=f"notify-alert-{alert_id}")
     except Exception:  # the worker's minute run plans any alert the queue missed

@@ -14,8 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.test import override_settings
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from holdspace.conftest import totp_now
+from holdspace.demo import seed_demo
+from holdspace.settings import PASSWORD_HASHERS
 
 CHROMIUM = os.environ.get("HOLDSPACE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -77,7 +83,6 @@ def server(django_db_setup: None, django_db_blocker, tmp_path_factory) -> Iterat
         "PORT": str(port),
         "WEB_CONCURRENCY": "2",
     }
-    from django.conf import settings
 
     env["HOLDSPACE_AUDIT_KEY"] = settings.AUDIT_KEY  # one chain, one key
     log = (var / "server.log").open("wb")
@@ -156,8 +161,6 @@ def sign_in(page: Page, server: Server, email: str, password: str) -> None:
 
 def sign_in_staff(page: Page, server: Server, email: str, password: str) -> None:
     """Sign a member of staff in and set up the second step production asks of them."""
-    from holdspace.conftest import totp_now
-
     sign_in(page, server, email, password)
     secret = page.get_by_label("Authenticator secret").input_value()
     page.get_by_label("Authenticator code").fill(totp_now(secret))
@@ -168,10 +171,6 @@ def sign_in_staff(page: Page, server: Server, email: str, password: str) -> None
 @pytest.fixture
 def demo_practice(transactional_db: None) -> None:
     """The demo practice, with passwords hashed as the production server checks them."""
-    from django.test import override_settings
-
-    from holdspace.demo import seed_demo
-    from holdspace.settings import PASSWORD_HASHERS
 
     with override_settings(PASSWORD_HASHERS=PASSWORD_HASHERS):
         seed_demo()

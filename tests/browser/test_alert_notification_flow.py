@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.conf import settings
 from playwright.sync_api import expect
 
 from holdspace.accounts.models import User
@@ -34,8 +35,6 @@ LEAD = "lead@demo.holdspace.org"
 def worker(server: Server, demo_practice: None, tmp_path: Path) -> Iterator[Path]:
     """`holdspace worker` on the test database, as production runs it beside the server; the
     console e-mail backend prints what it sends to its log."""
-    from django.conf import settings
-
     log_path = tmp_path / "worker.log"
     env = {
         **os.environ,

@@ -12,12 +12,16 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from django_q.models import Schedule, Success
+from django_q.tasks import async_task
 
 from holdspace.conftest import build_cast
 from holdspace.facilitators.models import Credential, ExpiryWarning
 from holdspace.reminders.models import Reminder
+from holdspace.worker import ensure_schedules
 
 BIN = Path(sys.executable).parent / "holdspace"
 
@@ -33,8 +37,6 @@ def _database_url() -> str:
 
 
 def _start(tmp_path: Path) -> subprocess.Popen[bytes]:
-    from django.conf import settings
-
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "holdspace.settings",
@@ -75,9 +77,6 @@ def _wait(worker: subprocess.Popen[bytes], tmp_path: Path, done, what: str) -> N
 
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_registers_the_nightly_sweep_and_runs_queued_tasks(tmp_path: Path) -> None:
-    from django_q.models import Schedule, Success
-    from django_q.tasks import async_task
-
     cast = build_cast()
     credential = Credential.objects.filter(facilitator=cast.facilitator).get()
     Credential.objects.filter(pk=credential.pk).update(
@@ -109,9 +108,6 @@ def test_the_worker_registers_the_nightly_sweep_and_runs_queued_tasks(tmp_path: 
 
 @pytest.mark.django_db
 def test_registering_the_schedules_is_idempotent() -> None:
-    from django_q.models import Schedule
-
-    from holdspace.worker import ensure_schedules
 
     morning = timezone.localtime().replace(hour=1, minute=0)
     ensure_schedules(morning)
@@ -124,9 +120,6 @@ def test_registering_the_schedules_is_idempotent() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_worker_sends_due_reminders_once_across_restarts(tmp_path: Path) -> None:
-    from django_q.models import Schedule, Success
-    from django_q.tasks import async_task
-
     cast = build_cast()
     cast.couple.created_at = timezone.now() - dt.timedelta(days=8)  # baseline is due
     cast.couple.save(update_fields=["created_at"])

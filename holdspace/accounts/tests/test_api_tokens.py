@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from holdspace.accounts.models import ApiToken
 from holdspace.accounts.services import api_token_create
@@ -149,8 +151,6 @@ def test_it_writes_no_row_for_a_request_within_the_minute(
     token = api_token_create(user=cast.partner_a)
     client = Client(headers={"Authorization": f"Bearer {token}"}, REMOTE_ADDR=HERE)
     client.get("/api/v1/me")
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
         client.get("/api/v1/me")

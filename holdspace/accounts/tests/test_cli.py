@@ -11,11 +11,14 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.test import Client
 
 from holdspace.accounts.models import Organisation, User
 from holdspace.audit.services import audit_verify
 from holdspace.cli import main
 from holdspace.couples.models import Couple, Entry
+from holdspace.preparation.readiness import readiness
+from holdspace.sessions.models import MedicineSession
 
 BIN = Path(sys.executable).parent / "holdspace"
 
@@ -29,7 +32,6 @@ def test_it_prints_its_commands_when_asked(capsys: pytest.CaptureFixture[str]) -
 
 @pytest.mark.django_db
 def test_it_prints_a_working_api_token(cast, run_cli, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
-    from django.test import Client
 
     assert run_cli(["api-token", "Partner_A@example.org"]) == 0
     token = capsys.readouterr().out.strip()
@@ -78,8 +80,6 @@ def test_it_seeds_the_demo_practice_once(run_cli) -> None:  # type: ignore[no-un
     # The stage follows the records: Sam's screening awaits review; Riley & Jordan are scheduled.
     assert Couple.objects.get(name="Alex & Sam").stage == "screening"
     assert Couple.objects.get(name="Riley & Jordan").stage == "medicine_session"
-    from holdspace.preparation.readiness import readiness
-    from holdspace.sessions.models import MedicineSession
 
     riley = Couple.with_people(Couple.objects.filter(name="Riley & Jordan")).get()
     assert readiness(riley).ready

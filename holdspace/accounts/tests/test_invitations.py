@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from holdspace.accounts.models import Invitation, Membership
+from holdspace.accounts.services import invitation_create
 from holdspace.audit.models import AuditEvent
 from holdspace.conftest import Cast
 from holdspace.couples.models import Couple, Partner
@@ -138,7 +139,6 @@ def test_it_lets_only_leads_and_admins_add_couples(cast: Cast, who: str) -> None
 def test_it_asks_an_existing_account_for_its_password(
     cast: Cast, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
-    from holdspace.accounts.services import invitation_create
 
     third = Couple.objects.create(organisation=cast.center, name="Solo")
     with django_capture_on_commit_callbacks(execute=True):

@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from holdspace.accounts.models import ApiToken, Invitation, Organisation
+from holdspace.accounts.services import user_create
 from holdspace.audit.models import AuditEvent
 from holdspace.conftest import Cast
 from holdspace.couples.models import Couple
@@ -98,8 +99,6 @@ def test_it_lets_an_api_token_act_as_its_person_only_until_revoked(cast: Cast, w
 def test_it_audits_the_refusals_of_someone_of_no_organisation_in_the_one_asked_about(
     cast: Cast,
 ) -> None:
-    from holdspace.accounts.services import user_create
-
     stranger = user_create(email="nobody@example.org", display_name="Nobody", password=None)
     web = Client()
     web.force_login(stranger, backend="django.contrib.auth.backends.ModelBackend")

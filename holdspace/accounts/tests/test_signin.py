@@ -1,10 +1,18 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
+from unittest import mock
 
 import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import decrypt
+from axes.models import AccessAttempt, AccessFailureLog
+from django.contrib.sessions.models import Session
 from django.test import Client
+from django.utils import timezone
 
+from holdspace import settings as production
 from holdspace.audit.models import AuditEvent
 from holdspace.conftest import PASSWORD, Cast, totp_now
 
@@ -54,7 +62,6 @@ def test_it_throttles_repeated_failures_even_with_the_right_password_after(
 
 
 def _new_staff_without_mfa(cast: Cast):  # type: ignore[no-untyped-def]
-    from allauth.mfa.models import Authenticator
 
     Authenticator.objects.filter(user=cast.facilitator).delete()
     return cast.facilitator
@@ -90,8 +97,6 @@ def test_it_lets_demo_staff_in_with_a_password_alone(cast: Cast, settings) -> No
 
 
 def test_it_asks_staff_with_totp_for_a_code_and_accepts_the_right_one(cast: Cast) -> None:
-    from allauth.mfa.models import Authenticator
-
     client = Client()
     response = _login(client, cast.lead.email, PASSWORD)
     assert response.status_code == 302
@@ -100,7 +105,6 @@ def test_it_asks_staff_with_totp_for_a_code_and_accepts_the_right_one(cast: Cast
     assert client.get("/console/").status_code == 302
 
     secret = Authenticator.objects.get(user=cast.lead, type="totp").wrap().instance.data["secret"]
-    from allauth.mfa.utils import decrypt
 
     code = totp_now(decrypt(secret))
     wrong = client.post(
@@ -125,10 +129,6 @@ def test_it_ends_a_session_after_the_absolute_lifetime(cast: Cast, settings) -> 
 
 
 def test_it_expires_idle_sessions(cast: Cast, settings) -> None:  # type: ignore[no-untyped-def]
-    from datetime import timedelta
-
-    from django.contrib.sessions.models import Session
-    from django.utils import timezone
 
     client = cast.client("partner_a")
     assert client.get(f"/couples/{cast.couple.pk}/").status_code == 200
@@ -148,8 +148,6 @@ def test_it_expires_idle_sessions(cast: Cast, settings) -> None:  # type: ignore
 
 
 def test_it_hashes_passwords_with_argon2_in_production() -> None:
-    from holdspace import settings as production
-
     assert production.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
 
 
@@ -169,7 +167,6 @@ def test_it_records_the_client_address_behind_a_tls_proxy(cast: Cast, settings) 
 def test_it_locks_out_the_client_address_behind_a_tls_proxy_not_the_proxy(
     cast: Cast, settings
 ) -> None:  # type: ignore[no-untyped-def]
-    from axes.models import AccessAttempt, AccessFailureLog
 
     settings.BEHIND_TLS_PROXY = True
     for _ in range(settings.AXES_FAILURE_LIMIT):
@@ -199,9 +196,6 @@ def test_it_locks_out_the_client_address_behind_a_tls_proxy_not_the_proxy(
 
 
 def test_it_pushes_the_idle_expiry_forward_at_most_once_a_minute(cast: Cast) -> None:
-    from unittest import mock
-
-    from django.contrib.sessions.models import Session
 
     client = cast.client("partner_a")
     page = f"/couples/{cast.couple.pk}/"

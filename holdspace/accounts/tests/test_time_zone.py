@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from importlib import import_module
 from typing import Any
 
 import pytest
@@ -21,6 +22,9 @@ from holdspace.accounts.models import Organisation, Role
 from holdspace.accounts.services import membership_ensure
 from holdspace.audit.models import AuditEvent
 from holdspace.conftest import Cast, make_session
+from holdspace.facilitators.models import Credential
+from holdspace.facilitators.services import credentials_sweep
+from holdspace.reminders.services import reminders_run
 from holdspace.sessions.models import SessionEvent
 
 pytestmark = pytest.mark.django_db
@@ -63,8 +67,6 @@ def test_it_starts_an_organisation_on_the_zone_its_profile_suggests(
 
 
 def test_it_fills_existing_organisations_zones_from_their_profile_on_migration(cast: Cast) -> None:
-    from importlib import import_module
-
     migration = import_module("holdspace.accounts.migrations.0003_organisation_time_zone")
     Organisation.objects.update(time_zone="")
     kept = Organisation.objects.create(
@@ -211,8 +213,6 @@ def test_it_leaves_no_zone_behind_after_a_request(oregon: Cast) -> None:
 def test_it_names_the_sessions_day_in_a_reminder_on_the_organisations_clock(
     oregon: Cast,
 ) -> None:
-    from holdspace.reminders.services import reminders_run
-
     # 19:00 on Friday 11 December in Oregon is already Saturday in UTC.
     make_session(oregon, starts_at=dt.datetime(2026, 12, 12, 3, 0, tzinfo=UTC))
     with time_machine.travel(dt.datetime(2026, 12, 10, 20, 0, tzinfo=UTC), tick=False):
@@ -277,9 +277,6 @@ def test_it_gives_the_dose_log_csv_times_on_the_organisations_clock(oregon: Cast
 
 
 def test_it_expires_a_credential_on_its_organisations_day(oregon: Cast) -> None:
-    from holdspace.facilitators.models import Credential
-    from holdspace.facilitators.services import credentials_sweep
-
     with time_machine.travel(NOW, tick=False):
         credential = Credential.objects.create(
             organisation=oregon.center,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import threading
 
 import pytest
@@ -120,8 +121,6 @@ def test_it_notices_when_the_newest_events_are_removed() -> None:
 @pytest.mark.django_db
 def test_it_notices_an_event_rebuilt_without_the_key() -> None:
     """Recomputing a plain SHA-256 is not enough: the digest is keyed."""
-    import hashlib
-
     events = _record(3)
     _drop_append_only_trigger()
     forged = hashlib.sha256(events[0].prev_digest.encode() + b"forged").hexdigest()

@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
+from holdspace.accounts.models import ApiToken
 from holdspace.api import api
 from holdspace.audit.models import AuditEvent
 from holdspace.conftest import Cast, make_entry
@@ -45,9 +47,6 @@ def test_it_refuses_requests_without_a_valid_token(cast: Cast, header: str | Non
 
 
 def test_it_stops_accepting_a_revoked_token(cast: Cast) -> None:
-    from django.utils import timezone
-
-    from holdspace.accounts.models import ApiToken
 
     client = cast.api("partner_a")
     assert client.get("/api/v1/me").status_code == 200

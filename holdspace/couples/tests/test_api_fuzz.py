@@ -12,6 +12,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from holdspace.accounts.services import api_token_create
 from holdspace.conftest import build_cast
 from holdspace.wsgi import application
 
@@ -27,8 +28,6 @@ schema.config.generation.update(
 @pytest.fixture
 def token(db: None) -> Iterator[str]:
     """A partner's token; requests run inside the test's transaction, as the test client's do."""
-    from holdspace.accounts.services import api_token_create
-
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     cast = build_cast()

@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from holdspace.audit.models import AuditEvent
 from holdspace.conftest import Cast, make_entry
 from holdspace.couples.models import Entry
 
@@ -183,8 +184,6 @@ COUPLE_ACTIONS: dict[str, tuple[int, int, int, int, int]] = {
 def test_it_opens_consoles_adds_and_withdraws_couples_only_as_the_policy_allows(
     cast: Cast, who: str
 ) -> None:
-    from holdspace.audit.models import AuditEvent
-
     own, center, trial, add, withdraw = COUPLE_ACTIONS[who]
     web = cast.client(who)
     assert web.get("/console/").status_code == own

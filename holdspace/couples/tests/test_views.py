@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
+from holdspace.accounts.services import membership_ensure
 from holdspace.audit.models import AuditEvent
 from holdspace.conftest import Cast, make_entry
-from holdspace.couples.models import Couple, Entry
+from holdspace.couples.models import CareTeamMember, Couple, Entry, Partner
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HX-Request": "true"}
@@ -18,7 +20,6 @@ def test_it_sends_each_person_home_to_their_own_place(cast: Cast) -> None:
     researcher = cast.client("researcher").get("/")
     assert "Nothing to show here yet" in researcher.content.decode()
     assert cast.client("researcher").get("/console/").status_code == 404
-    from django.test import Client
 
     assert Client().get("/console/")["Location"].startswith("/accounts/login/")
 
@@ -125,7 +126,6 @@ def test_it_lets_the_author_edit_an_entry_and_shows_others_a_read_only_view(cast
 
 
 def test_it_marks_every_page_as_a_demo_in_demo_mode(cast: Cast, settings) -> None:  # type: ignore[no-untyped-def]
-    from django.test import Client
 
     banner = "Demo — this is a demonstration practice"
     pages = [
@@ -150,9 +150,6 @@ def test_it_tells_an_admin_they_do_not_read_entries(cast: Cast) -> None:
 
 
 def test_it_lets_a_partner_in_two_couples_choose_and_audits_the_list(cast: Cast) -> None:
-    from holdspace.accounts.services import membership_ensure
-    from holdspace.couples.models import Partner
-
     second = Couple.objects.create(organisation=cast.trial, name="A & G")
     membership_ensure(organisation=cast.trial, user=cast.partner_a, role="partner")
     Partner.objects.create(organisation=cast.trial, couple=second, user=cast.partner_a, slot="a")
@@ -167,9 +164,6 @@ def test_it_lets_a_partner_in_two_couples_choose_and_audits_the_list(cast: Cast)
 
 
 def test_it_switches_the_console_between_a_persons_organisations(cast: Cast) -> None:
-    from holdspace.accounts.services import membership_ensure
-    from holdspace.couples.models import CareTeamMember
-
     membership_ensure(organisation=cast.trial, user=cast.facilitator, role="facilitator")
     CareTeamMember.objects.create(
         organisation=cast.trial, couple=cast.trial_couple, user=cast.facilitator

@@ -8,8 +8,8 @@ from typing import Literal
 from django.urls import reverse
 from ninja import Field, Schema
 
-from holdspace.couples.api import EntryOut, entry_out
 from holdspace.couples.models import Entry, EntryKind, Visibility
+from holdspace.couples.schemas import EntryOut, entry_out
 from holdspace.couples.services import MAX_ENTRY_LENGTH, MAX_PROMPT_LENGTH
 from holdspace.integration.journal.prompts import JournalPrompt, PromptSource
 from holdspace.lib.api import Input, Page

@@ -8,12 +8,14 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from holdspace.audit.models import AuditEvent
 from holdspace.conftest import Cast, give_licence, joined_before, make_session
 from holdspace.couples.models import CareTeamMember
 from holdspace.integration.models import FollowUpContact, IntegrationOffer, IntegrationSession
+from holdspace.integration.services import integration_offer_record
 from holdspace.policy import get_couple_for, get_medicine_session_for
 from holdspace.screening.profiles import get_profile
 from holdspace.sessions.models import MedicineSession
@@ -74,9 +76,6 @@ def test_it_asks_oregon_for_the_offer_and_no_follow_up_contacts(cast: Cast) -> N
 
 
 def test_it_offers_integration_only_after_the_session_has_ended(cast: Cast) -> None:
-    from django.core.exceptions import ValidationError
-
-    from holdspace.integration.services import integration_offer_record
 
     session = make_session(cast)
     viewer = cast.viewer("facilitator")

@@ -12,8 +12,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from holdspace.audit.models import AuditEvent
-from holdspace.conftest import Cast
-from holdspace.integration.models import IntegrationSession
+from holdspace.conftest import Cast, make_session
+from holdspace.couples.services import couple_withdraw
+from holdspace.integration.models import FollowUpContact, IntegrationSession
 from holdspace.integration.schedule import schedule_for
 from holdspace.integration.services import (
     integration_session_close,
@@ -170,8 +171,6 @@ def test_it_lets_only_the_care_team_schedule(cast: Cast, who: str, status: int) 
 
 
 def test_it_schedules_no_new_session_for_a_withdrawn_couple(cast: Cast) -> None:
-    from holdspace.couples.services import couple_withdraw
-
     couple_withdraw(viewer=cast.viewer("lead"), couple=_couple(cast, "lead"), reason="Moved")
     with pytest.raises(ValidationError, match="withdrawn"):
         _schedule(cast)
@@ -210,9 +209,6 @@ def test_it_keeps_the_notes_typed_beside_the_problem_of_a_refused_held_record(ca
 
 
 def test_it_names_the_care_teams_items_without_clinical_words_to_partners(cast: Cast) -> None:
-    from holdspace.conftest import make_session
-    from holdspace.integration.models import FollowUpContact
-
     contact = FollowUpContact.objects.create(
         organisation=cast.center,
         couple=cast.couple,

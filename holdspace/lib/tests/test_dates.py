@@ -8,12 +8,14 @@ import datetime as dt
 import html
 import json
 import re
+import typing
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django import forms
 from django.db.models import Model
 from django.utils import timezone
 
@@ -21,6 +23,7 @@ from holdspace.conftest import Cast, joined_before, make_session
 from holdspace.facilitators.models import Credential
 from holdspace.integration.models import CommitmentRevision, IntegrationSession
 from holdspace.integration.services import commitment_create
+from holdspace.lib.api import Input
 from holdspace.lib.dates import (
     COMMITMENT_LOOKBACK,
     CREDENTIAL_AHEAD,
@@ -561,18 +564,12 @@ def _subclasses(cls: type) -> set[type]:
 
 
 def _is_date(annotation: Any) -> bool:
-    import typing
-
     args = typing.get_args(annotation)
     return annotation in (dt.date, dt.datetime) or any(_is_date(a) for a in args)
 
 
 def test_it_has_a_row_for_every_date_field_of_every_form_and_api_body() -> None:
     """A new date input on a form or in an API body fails here until the table covers it."""
-    from django import forms
-
-    import holdspace.urls  # noqa: F401  (imports every view, so every form and schema)
-    from holdspace.lib.api import Input
 
     fields = {
         (f"{form.__module__}.{form.__qualname__}", name)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.test import Client
 
 from holdspace.measures.library import (
     LIBRARY_DIR,
@@ -14,6 +15,7 @@ from holdspace.measures.library import (
     library,
     load_directory,
 )
+from holdspace.measures.scoring import score
 
 PHQ9 = (LIBRARY_DIR / "phq9.toml").read_text()
 
@@ -138,7 +140,6 @@ missing = { policy = "prorate", max_missing = 1 }
 """
     )
     instrument = load_directory(_write(tmp_path, "who5", who5))["who5"]
-    from holdspace.measures.scoring import score
 
     result = score(instrument, {"w1": 5, "w2": 5, "w3": 0, "w4": 0})
     assert result.total is not None
@@ -178,7 +179,6 @@ def test_it_lists_and_describes_instruments_over_the_api(cast) -> None:  # type:
     assert [s["id"] for s in pcl5["subscales"]] == ["B", "C", "D", "E"]
     assert pcl5["rules"][0]["id"] == "dsm5_provisional"
     assert client.get("/api/v1/instruments/bdi").status_code == 404
-    from django.test import Client
 
     assert Client().get("/api/v1/instruments").status_code == 401
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from holdspace.conftest import Cast, make_session
 from holdspace.measures.library import get_instrument
 from holdspace.measures.scoring import answers_from_list
-from holdspace.measures.selectors import due_measures, overdue_by_couple
+from holdspace.measures.selectors import couple_measures, due_measures, overdue_by_couple
 from holdspace.measures.services import response_submit
 from holdspace.policy.couples import get_couple_for
 from holdspace.sessions.models import MedicineSession
@@ -84,8 +84,6 @@ def test_it_does_not_count_an_earlier_response_for_a_later_sessions_follow_up(ca
 
 
 def test_it_marks_the_sessions_that_took_place_on_the_charts(cast: Cast) -> None:
-    from holdspace.measures.selectors import couple_measures
-
     _answer(cast, "phq9", "baseline", taken_at=timezone.now() - dt.timedelta(days=20))
     held = make_session(cast, starts_at=timezone.now() - dt.timedelta(days=10))
     MedicineSession.objects.filter(pk=held.pk).update(

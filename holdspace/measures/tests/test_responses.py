@@ -4,15 +4,19 @@ safety alerts and who may see and submit what."""
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.http import Http404
 from django.test import Client
 
 from holdspace.audit.models import AuditEvent
-from holdspace.conftest import Cast
+from holdspace.conftest import Cast, build_cast
 from holdspace.measures.models import MeasureResponse, SafetyAlert
-from holdspace.measures.services import alert_acknowledge
+from holdspace.measures.services import alert_acknowledge, response_submit
+from holdspace.policy.couples import get_couple_for
 from holdspace.policy.measures import get_alert_for
 
 pytestmark = pytest.mark.django_db
@@ -219,8 +223,6 @@ def test_it_has_a_named_staff_member_acknowledge_an_alert_with_a_note(cast: Cast
     "who", ["other_facilitator", "trial_facilitator", "partner_a", "admin", "researcher"]
 )
 def test_it_hides_alerts_from_everyone_outside_the_care_team(cast: Cast, who: str) -> None:
-    from django.http import Http404
-
     _phq9(cast.couple.pk, cast.api("partner_a"), [0] * 8 + [3])
     alert = SafetyAlert.objects.get()
     with pytest.raises(Http404):
@@ -300,8 +302,6 @@ def test_it_refuses_a_malformed_idempotency_key(cast: Cast, key: str) -> None:
 
 
 def test_it_leaves_the_uniqueness_of_a_submission_key_to_the_database(cast: Cast) -> None:
-    from django.db import IntegrityError, transaction
-
     fields = {
         "organisation": cast.center,
         "couple": cast.couple,
@@ -322,12 +322,6 @@ def test_it_leaves_the_uniqueness_of_a_submission_key_to_the_database(cast: Cast
 
 @pytest.mark.django_db(transaction=True)
 def test_it_stores_one_response_when_the_same_form_arrives_twice_at_once() -> None:
-    import threading
-
-    from django.db import connection
-
-    from holdspace.conftest import build_cast
-    from holdspace.measures.services import response_submit
 
     cast = build_cast()
     barrier = threading.Barrier(4)
@@ -337,7 +331,6 @@ def test_it_stores_one_response_when_the_same_form_arrives_twice_at_once() -> No
     def send() -> None:
         try:
             viewer = cast.viewer("partner_a")
-            from holdspace.policy.couples import get_couple_for
 
             couple = get_couple_for(viewer, cast.couple.pk)
             barrier.wait()

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from holdspace.measures.library import get_instrument, library
+from holdspace.measures.library import ReliableChange, get_instrument, library
 from holdspace.measures.scoring import AnswerError, answers_from_list, reliable_change, score
 
 
@@ -214,8 +214,6 @@ def test_it_keeps_every_score_within_the_instruments_range(data: st.DataObject) 
 
 
 def test_it_computes_the_jacobson_truax_threshold_from_sd_and_reliability() -> None:
-    from holdspace.measures.library import ReliableChange
-
     # SEM = 10 · √(1 − 0.91) = 3; S_diff = √2 · 3; threshold = 1.96 · S_diff ≈ 8.3156.
     change = ReliableChange(sd=10, reliability=0.91, source="worked example")
     assert change.threshold == pytest.approx(1.96 * 2**0.5 * 3)

@@ -8,12 +8,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from holdspace.audit.models import AuditEvent
 from holdspace.conftest import Cast
+from holdspace.couples.models import Partner
 from holdspace.measures.charts import Point, Series, trajectory_svg
 from holdspace.measures.library import get_instrument, library
 from holdspace.measures.scoring import answers_from_list
 from holdspace.measures.selectors import couple_measures
 from holdspace.measures.services import response_submit
+from holdspace.policy.couples import get_couple_for
 
 pytestmark = pytest.mark.django_db
 START = datetime(2026, 9, 1, 10, tzinfo=UTC)
@@ -45,7 +48,6 @@ def test_it_puts_both_partners_side_by_side_with_the_difference_for_the_care_tea
     cast: Cast,
 ) -> None:
     _history(cast)
-    from holdspace.policy.couples import get_couple_for
 
     viewer = cast.viewer("facilitator")
     (trend,) = couple_measures(viewer=viewer, couple=get_couple_for(viewer, cast.couple.pk))
@@ -112,8 +114,6 @@ def test_it_draws_every_instrument_without_error(code: str) -> None:
 
 
 def test_it_shows_a_partners_scores_to_the_other_only_once_shared(cast: Cast) -> None:
-    from holdspace.audit.models import AuditEvent
-
     _history(cast)
     partner_b = cast.api("partner_b")
     url = f"/api/v1/couples/{cast.couple.pk}/responses"
@@ -150,8 +150,6 @@ def test_it_shows_a_partners_scores_to_the_other_only_once_shared(cast: Cast) ->
 def test_it_lets_only_the_partner_choose_who_sees_their_scores(
     cast: Cast, who: str, status: int
 ) -> None:
-    from holdspace.couples.models import Partner
-
     response = cast.client(who).post(
         f"/couples/{cast.couple.pk}/measures-sharing", {"visibility": "couple"}
     )
@@ -171,7 +169,6 @@ def test_it_lists_a_response_without_a_total_and_links_the_care_team_to_its_answ
         answers=answers_from_list(get_instrument("phq9"), [1] * 8 + [None]),
         taken_at=START,
     ).response
-    from holdspace.policy.couples import get_couple_for
 
     viewer = cast.viewer("facilitator")
     (trend,) = couple_measures(viewer=viewer, couple=get_couple_for(viewer, cast.couple.pk))

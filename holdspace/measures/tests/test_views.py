@@ -3,7 +3,11 @@ care team acknowledges."""
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from holdspace.conftest import Cast
 from holdspace.couples.models import Couple
@@ -147,9 +151,6 @@ def test_it_acknowledges_an_alert_over_htmx_with_the_staff_members_name(cast: Ca
 
 
 def _age_couple(cast: Cast, days: int) -> None:
-    from datetime import timedelta
-
-    from django.utils import timezone
 
     Couple.objects.filter(pk=cast.couple.pk).update(
         created_at=timezone.now() - timedelta(days=days)
@@ -227,8 +228,6 @@ def test_it_gives_the_care_team_a_way_to_administer_a_questionnaire(cast: Cast) 
 
 
 def _token(html: str) -> str:
-    import re
-
     found = re.search(r'name="submission_key" value="([A-Za-z0-9_-]+)"', html)
     assert found is not None
     return found.group(1)

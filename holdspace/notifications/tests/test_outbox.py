@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from holdspace.accounts.services import membership_ensure
 from holdspace.audit.models import AuditEvent
 from holdspace.conftest import Cast
 from holdspace.measures.models import SafetyAlert
@@ -107,8 +108,6 @@ def test_it_hides_the_api_outbox_from_anyone_else(
 def test_it_shows_a_trial_lead_only_the_trials_mail_through_the_api(
     cast: Cast, mail_of_both_couples: list[SafetyAlert]
 ) -> None:
-    from holdspace.accounts.services import membership_ensure
-
     membership_ensure(organisation=cast.trial, user=cast.admin, role="clinical_lead")
     body = cast.api("admin").get(f"/api/v1/outbox?org={cast.trial.pk}").json()
     assert {item["couple_id"] for item in body["items"]} == {cast.trial_couple.pk}
@@ -175,8 +174,6 @@ def test_it_links_the_notification_settings_in_the_staff_menu(cast: Cast) -> Non
 def test_it_gives_a_partner_who_is_staff_elsewhere_no_outbox_of_their_couples_organisation(
     cast: Cast, mail_of_both_couples: list[SafetyAlert]
 ) -> None:
-    from holdspace.accounts.services import membership_ensure
-
     # Trial staff who is also a partner at the Center (a couple's own therapist elsewhere).
     membership_ensure(organisation=cast.center, user=cast.trial_facilitator, role="partner")
     client = cast.client("trial_facilitator")

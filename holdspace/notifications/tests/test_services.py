@@ -4,18 +4,23 @@ time, retried on failure, audited, and never carrying clinical content."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+import uuid
 from collections.abc import Iterator
+from pydoc import locate
 
 import pytest
 import time_machine
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
-from django_q.models import OrmQ
+from django_q.models import OrmQ, Schedule
 
+from holdspace.accounts.models import Membership
 from holdspace.audit.models import AuditEvent
 from holdspace.audit.services import audit_verify
-from holdspace.conftest import Cast
+from holdspace.conftest import Cast, make_session
 from holdspace.measures.models import SafetyAlert
 from holdspace.measures.services import alert_acknowledge
 from holdspace.notifications import channels
@@ -28,7 +33,8 @@ from holdspace.notifications.services import (
     notifications_run,
 )
 from holdspace.notifications.tasks import notify_alert, run_notifications
-from holdspace.screening.profiles import get_profile
+from holdspace.screening.profiles import all_profiles, get_profile
+from holdspace.worker import ensure_schedules
 
 START = dt.datetime(2026, 3, 10, 9, 0, tzinfo=dt.UTC)
 ITEM9 = "Item 9 (thoughts of being better off dead or of self-harm) was answered above 0."
@@ -125,8 +131,6 @@ def test_it_never_puts_clinical_content_in_the_message(cast: Cast) -> None:
 
 
 def test_it_sends_a_link_that_opens_sign_in_onto_the_alert_once(cast: Cast) -> None:
-    from django.test import Client
-
     alert = raise_alert(cast)
     notify_alert(alert.pk)
     (message,) = [m for m in mail.outbox if m.to == ["lead@example.org"]]
@@ -286,8 +290,6 @@ def test_it_sends_through_a_plugged_in_provider_for_those_who_chose_it(
 def test_it_escalates_to_the_care_team_in_an_organisation_without_clinical_leads(
     cast: Cast, clock: time_machine.Coordinates
 ) -> None:
-    from holdspace.accounts.models import Membership
-
     Membership.objects.filter(user=cast.lead).update(role="facilitator")
     alert = raise_alert(cast)
     notify_alert(alert.pk)
@@ -306,9 +308,6 @@ def test_it_writes_nothing_on_a_second_plan_of_the_same_alert(cast: Cast) -> Non
 
 
 def test_it_runs_notifications_in_the_worker_every_minute(db: None) -> None:
-    from django_q.models import Schedule
-
-    from holdspace.worker import ensure_schedules
 
     assert "notifications" in ensure_schedules()
     schedule = Schedule.objects.get(name="notifications")
@@ -320,8 +319,6 @@ def test_it_runs_notifications_in_the_worker_every_minute(db: None) -> None:
 
 
 def test_it_finds_alert_windows_in_every_shipped_profile() -> None:
-    from holdspace.screening.profiles import all_profiles
-
     for profile in all_profiles().values():
         assert profile.alerts is not None, profile.id
         assert profile.alerts.minutes_for("adverse-event-life-threatening")[0] == 15
@@ -331,8 +328,6 @@ def test_it_finds_alert_windows_in_every_shipped_profile() -> None:
 
 def run_queue() -> list[str]:
     """What the worker does with the database queue: each task's function, once."""
-    from pydoc import locate
-
     results = []
     for queued in OrmQ.objects.order_by("pk"):
         task = queued.task
@@ -344,10 +339,6 @@ def run_queue() -> list[str]:
 def test_it_tells_the_team_of_a_severe_adverse_event_recorded_on_the_console_and_escalates(
     cast: Cast, clock: time_machine.Coordinates, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
-    import json
-    import uuid
-
-    from holdspace.conftest import make_session
 
     session = make_session(cast)
     event = {

@@ -10,12 +10,14 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
 from holdspace.audit.models import AuditEvent
 from holdspace.conftest import Cast, joined_before
 from holdspace.couples.models import Couple, Stage
+from holdspace.facilitators.services import guide_review
 from holdspace.measures.models import SafetyAlert
 from holdspace.policy.couples import get_couple_for
 from holdspace.policy.measures import alerts_visible_to
@@ -149,9 +151,6 @@ def make_ready(
 
 def approve_guides(cast: Cast, who: str) -> None:
     """WHO has met each facilitator of the care team and approves them (Oregon)."""
-    from holdspace.facilitators.services import guide_review
-    from holdspace.policy.couples import get_couple_for
-
     viewer = cast.viewer(who)
     couple = get_couple_for(viewer, cast.couple.pk)
     for member in couple.loaded_care_team:
@@ -562,7 +561,6 @@ def test_it_refuses_a_transportation_plan_that_relies_on_the_dosed_partner(cast:
     response = cast.client("partner_a").post(url, {"leaving_by": "partner", "driver_name": "B"})
     assert response.status_code == 422
     assert "cannot drive you home" in response.content.decode()
-    from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as refused:
         partner_form_submit(

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from holdspace.conftest import Cast, joined_before
+from holdspace.policy.couples import get_couple_for
 from holdspace.preparation.models import PreparationSession
 from holdspace.preparation.services import partner_form_submit, preparation_session_record
 
@@ -50,8 +51,6 @@ def test_it_asks_for_a_theme_or_own_words(cast: Cast) -> None:
 def test_it_lets_a_clinical_lead_hold_a_preparation_session_but_not_another_facilitator(
     cast: Cast,
 ) -> None:
-    from holdspace.policy.couples import get_couple_for
-
     viewer = cast.viewer("facilitator")
     couple = get_couple_for(viewer, cast.couple.pk)
     held = timezone.now() - dt.timedelta(days=1)

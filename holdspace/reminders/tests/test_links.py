@@ -13,7 +13,7 @@ from django.utils import timezone
 from holdspace.audit.models import AuditEvent
 from holdspace.conftest import Cast
 from holdspace.reminders.models import SignInLink
-from holdspace.reminders.services import signin_link_create
+from holdspace.reminders.services import signin_link_create, signin_link_use
 
 
 def _path(link: str) -> str:
@@ -117,8 +117,6 @@ def test_it_sends_staff_and_accounts_with_a_second_step_to_sign_in_the_usual_way
 
 
 def test_it_signs_in_only_once_on_two_taps_at_once(cast: Cast) -> None:
-    from holdspace.reminders.services import signin_link_use
-
     token = _link(cast).rsplit("/", 1)[1]
     assert signin_link_use(token) is not None
     assert signin_link_use(token) is None

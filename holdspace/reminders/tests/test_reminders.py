@@ -14,6 +14,7 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 from django.test import override_settings
 from django.utils import timezone
+from django_q.models import Schedule
 
 from holdspace.conftest import Cast, make_session
 from holdspace.couples.services import couple_withdraw
@@ -21,6 +22,7 @@ from holdspace.integration.services import checkin_record, commitment_create
 from holdspace.policy.couples import get_couple_for
 from holdspace.reminders.models import Reminder, ReminderStatus, SignInLink
 from holdspace.reminders.services import MAX_ATTEMPTS, reminders_run
+from holdspace.worker import ensure_schedules
 
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)  # a Monday morning
 
@@ -227,9 +229,6 @@ def test_it_names_only_the_kind_of_item_in_a_reminder(clock, fresh: Cast) -> Non
 
 
 def test_it_runs_reminders_in_the_worker_every_ten_minutes(db: None) -> None:
-    from django_q.models import Schedule
-
-    from holdspace.worker import ensure_schedules
 
     assert "reminders" in ensure_schedules()
     ensure_schedules()

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from holdspace.conftest import Cast, make_session
 from holdspace.couples.models import CareTeamMember, Couple, Partner, Stage
+from holdspace.integration.models import FollowUpContact
 from holdspace.integration.schedule import schedules_for
 from holdspace.integration.services import commitment_create
 from holdspace.policy import get_couple_for
@@ -32,7 +33,6 @@ def due(cast: Cast) -> Cast:
         cadence="weekly",
     )
     make_session(cast, starts_at=timezone.now() + dt.timedelta(days=7))
-    from holdspace.integration.models import FollowUpContact
 
     ended = make_session(cast, starts_at=timezone.now() - dt.timedelta(days=2))
     ended.status, ended.ended_at = "closed", timezone.now() - dt.timedelta(days=2)

@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
-from holdspace.screening import profiles
+from holdspace.screening import profiles, rules
 from holdspace.screening.profiles import (
     Profile,
     ProfileError,
@@ -20,7 +21,7 @@ from holdspace.screening.profiles import (
     all_profiles,
     get_profile,
 )
-from holdspace.screening.rules import dictionary, match_medication, rule_set
+from holdspace.screening.rules import When, dictionary, match_medication, rule_set
 
 PROFILE_IDS = {
     "oregon-psilocybin",
@@ -371,9 +372,6 @@ def test_it_checks_a_listed_lithium_against_the_lithium_question() -> None:
     ],
 )
 def test_it_refuses_a_rule_condition_that_cannot_be_weighed(when: dict[str, object]) -> None:
-    from pydantic import ValidationError
-
-    from holdspace.screening.rules import When
 
     with pytest.raises(ValidationError):
         When.model_validate(when)
@@ -390,8 +388,6 @@ def test_it_refuses_a_rule_condition_that_cannot_be_weighed(when: dict[str, obje
 def test_it_refuses_a_contradiction_naming_what_does_not_exist(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, contradiction: str, named: str
 ) -> None:
-    from holdspace.screening import rules
-
     text = (rules.RULES_DIR / "screening.toml").read_text(encoding="utf-8")
     text = text.replace(
         '{ drug_classes = ["lithium"], answered_no = "lithium_last_30_days" }', contradiction

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from holdspace.conftest import Cast
 from holdspace.screening.models import TALK_IT_THROUGH, Decision, Screening
@@ -239,9 +241,6 @@ def test_it_hides_the_queue_from_the_wrong_person(
 def test_it_builds_the_queue_in_the_same_number_of_queries_however_many_await(
     cast: Cast, clock: time_machine.Coordinates
 ) -> None:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     def count() -> int:
         client = cast.client("lead")
         client.get("/console/screenings/")  # the session and sign-in, once
