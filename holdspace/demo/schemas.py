@@ -1,0 +1,250 @@
+"""The shapes of the demo's data files under holdspace/demo/data/, validated when loaded.
+
+The files hold the demo's prose and its story (who, what they wrote, when); the modules beside
+this one turn them into records through the services. Choices are the models' own enums, so a
+misspelt role, stage, kind or visibility fails when the file is read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from pathlib import Path
+from typing import Literal, TypeVar
+
+from pydantic import Field
+
+from holdspace.accounts.models import Role
+from holdspace.couples.models import EntryKind, Stage, Visibility
+from holdspace.facilitators.models import CredentialKind
+from holdspace.integration.models import Cadence
+from holdspace.lib.schemas import StrictModel, load_toml
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+# people.toml ----------------------------------------------------------------------------------
+
+
+class StaffMember(StrictModel):
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+    name: str = Field(min_length=1)
+    role: Role
+
+
+class CouplePartner(StrictModel):
+    name: str = Field(min_length=1)
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+
+
+class DemoEntry(StrictModel):
+    partner: str
+    kind: EntryKind
+    visibility: Visibility
+    body: str = Field(min_length=1)
+
+
+class DemoCouple(StrictModel):
+    name: str = Field(min_length=1)
+    stage: Stage
+    facilitator: str
+    joined_days_ago: int = Field(ge=0)
+    partners: tuple[CouplePartner, CouplePartner]
+    entries: list[DemoEntry] = []
+
+
+class DemoOrganisation(StrictModel):
+    name: str
+    slug: str = Field(pattern=r"^demo-[a-z0-9-]+$")
+    profile: str
+    staff: list[StaffMember]
+    couples: list[DemoCouple] = []
+
+
+class People(StrictModel):
+    organisations: list[DemoOrganisation]
+
+
+# facilitators.toml ----------------------------------------------------------------------------
+
+
+class Licence(StrictModel):
+    issued_days_ago: int = Field(ge=0)
+    expires_in_days: int = Field(gt=0)
+    verified_against: str
+    unverified_issued_days_ago: int = Field(ge=0)
+
+
+class OtherCredential(StrictModel):
+    kind: CredentialKind
+    title: str
+    hours: int | None = None
+    issued_days_ago: int = Field(ge=0)
+    expires_in_days: int | None = Field(default=None, gt=0)
+    verified_against: str
+
+
+class FacilitatorProfileText(StrictModel):
+    supervision: str
+    languages: list[str]
+    modalities: list[str]
+    ethics_signed_days_ago: int = Field(ge=0)
+    conflicts_of_interest: str
+
+
+class FacilitatorDifference(StrictModel):
+    expires_in_days: dict[CredentialKind, int] = {}
+    licence_verified: bool = True
+    languages: list[str] | None = None
+
+
+class Reviews(StrictModel):
+    not_yet_met: list[str] = []
+
+
+class Facilitators(StrictModel):
+    default_jurisdiction: str
+    licence: Licence
+    credentials: list[OtherCredential]
+    profile: FacilitatorProfileText
+    people: dict[str, FacilitatorDifference] = {}
+    reviews: Reviews
+
+
+# measures.toml --------------------------------------------------------------------------------
+
+
+class Response(StrictModel):
+    couple: str
+    partner: str
+    instrument: str
+    timepoint: str
+    days_ago: int = Field(ge=0)
+    answers: list[int]
+
+
+class Sharing(StrictModel):
+    couple: list[str]
+
+
+class Measures(StrictModel):
+    alert_note: str
+    responses: list[Response]
+    sharing: Sharing
+
+
+# preparation.toml -----------------------------------------------------------------------------
+
+
+class PartnerPreparation(StrictModel):
+    couple: str
+    partner: str
+    medications: list[str]
+    treated_by_provider: bool
+    forms: list[str]
+    prepared_days_ago: int | None = Field(default=None, ge=0)
+
+
+class Preparation(StrictModel):
+    preparation_notes: str
+    forms: dict[str, dict[str, str | list[str]]]
+    partners: list[PartnerPreparation]
+
+
+# sessions.toml --------------------------------------------------------------------------------
+
+
+class DoseLine(StrictModel):
+    partner: str
+    product: str
+    lot: str
+    mg_per_unit: int | float = Field(gt=0)
+    planned_mg: int | float = Field(gt=0)
+
+
+class Discharge(StrictModel):
+    partner: str
+    left_after_minutes: int = Field(gt=0)
+
+
+class SessionEvent(StrictModel):
+    hours: float = Field(ge=0)
+    partner: str | None = None
+    kind: str
+    data: dict[str, str | int | float]
+
+
+class PastSession(StrictModel):
+    days_ago: int = Field(gt=0)
+    starts_at: dt.time
+    discharge_notes: str
+    music: list[str]
+    plan: list[DoseLine]
+    discharges: list[Discharge]
+    events: list[SessionEvent]
+
+
+class UpcomingSession(StrictModel):
+    starts_in_minutes: int = Field(gt=0)
+    music: list[str]
+    plan: list[DoseLine]
+
+
+class Sessions(StrictModel):
+    couple: str
+    room: str
+    past: PastSession
+    upcoming: UpcomingSession
+
+
+# integration.toml -----------------------------------------------------------------------------
+
+
+class Offer(StrictModel):
+    answer: str
+    note: str
+
+
+class IntegrationSession(StrictModel):
+    days_ago: int = Field(ge=0)
+    notes: str
+    carry_forward: str
+
+
+class NextSession(StrictModel):
+    in_days: int = Field(gt=0)
+    at: dt.time
+
+
+class DemoCommitment(StrictModel):
+    description: str
+    written_by: str
+    # "both", or the name of the partner who keeps it.
+    who: str
+    cadence: Cadence
+    started_days_ago: int = Field(ge=0)
+
+
+class DemoCheckIn(StrictModel):
+    commitment: int = Field(ge=0)
+    partner: str
+    week: int = Field(ge=0)
+    status: Literal["done", "missed"]
+    note: str = ""
+
+
+class Integration(StrictModel):
+    couple: str
+    offer: Offer
+    sessions: list[IntegrationSession]
+    next_session: NextSession
+    commitments: list[DemoCommitment]
+    checkins: list[DemoCheckIn]
+
+
+Schema = TypeVar("Schema", bound=StrictModel)
+
+
+@cache
+def load(name: str, schema: type[Schema]) -> Schema:
+    """holdspace/demo/data/NAME.toml, validated against SCHEMA (DataFileError otherwise)."""
+    return load_toml(DATA_DIR / f"{name}.toml", schema)

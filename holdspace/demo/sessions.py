@@ -1,0 +1,128 @@
+"""Riley & Jordan's medicine sessions: the first, long past, and the next one today."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.utils import timezone
+
+from holdspace.accounts.models import Organisation
+from holdspace.couples.models import Couple
+from holdspace.demo.find import couple_named, guide_of, partner_id
+from holdspace.demo.schemas import DoseLine, PastSession, Sessions, load
+from holdspace.policy.core import Viewer
+from holdspace.screening.profiles import get_profile
+from holdspace.sessions.models import MedicineSession, SessionFacilitator
+from holdspace.sessions.recording import session_event_record
+from holdspace.sessions.services import (
+    PlanLine,
+    discharge_record,
+    medicine_session_plan,
+    medicine_session_schedule,
+)
+
+
+def seed_sessions(organisation: Organisation) -> None:
+    """The couple of sessions.toml: its first session, recorded and closed by discharge, and
+    its next one, scheduled and planned for ten minutes from now."""
+    data = load("sessions", Sessions)
+    couple = couple_named(organisation, data.couple)
+    if couple is None:
+        return
+    facilitator = guide_of(couple)
+    _past_session(couple, facilitator, data)
+    # Today, so that a facilitator can run it from the demo now.
+    start = (timezone.now() + dt.timedelta(minutes=data.upcoming.starts_in_minutes)).replace(
+        second=0, microsecond=0
+    )
+    upcoming = medicine_session_schedule(
+        viewer=facilitator,
+        couple=couple,
+        starts_at=start,
+        room=data.room,
+        facilitator_ids=[facilitator.user.pk],
+    )
+    upcoming.couple = couple
+    medicine_session_plan(
+        viewer=facilitator,
+        session=upcoming,
+        lines=_plan(couple, data.upcoming.plan),
+        music_plan={"entries": data.upcoming.music, "link": "", "changed_by": "facilitator"},
+    )
+
+
+def _plan(couple: Couple, lines: list[DoseLine]) -> list[PlanLine]:
+    return [
+        PlanLine(
+            partner_id(couple, line.partner),
+            line.product,
+            line.lot,
+            line.mg_per_unit,
+            line.planned_mg,
+        )
+        for line in lines
+    ]
+
+
+def _past_session(couple: Couple, facilitator: Viewer, data: Sessions) -> None:
+    """The first session, DAYS_AGO: planned, its live record, and each partner discharged."""
+    past = data.past
+    profile = get_profile(couple.organisation.profile)
+    day = timezone.localtime() - dt.timedelta(days=past.days_ago)
+    start = day.replace(
+        hour=past.starts_at.hour, minute=past.starts_at.minute, second=0, microsecond=0
+    )
+    # Imported history: it predates this demo's preparation records, so it is created as a
+    # record, not through the gate.
+    session = MedicineSession.objects.create(
+        organisation_id=couple.organisation_id,
+        couple=couple,
+        substance=profile.substances[0],
+        starts_at=start,
+        room=data.room,
+        profile=profile.id,
+        profile_version=profile.version,
+        scheduled_by=facilitator.user,
+    )
+    SessionFacilitator.objects.create(
+        organisation_id=couple.organisation_id, session=session, user=facilitator.user
+    )
+    session.couple = couple
+    medicine_session_plan(
+        viewer=facilitator,
+        session=session,
+        lines=_plan(couple, past.plan),
+        music_plan={"entries": past.music, "link": "", "changed_by": "facilitator"},
+    )
+    _record(couple, facilitator, session, past, start)
+    for discharge in past.discharges:
+        discharge_record(
+            viewer=facilitator,
+            session=session,
+            partner_id=partner_id(couple, discharge.partner),
+            criteria_confirmed=[c.id for c in profile.discharge.criteria],
+            transport_confirmed=True,
+            left_at=start + dt.timedelta(minutes=discharge.left_after_minutes),
+            notes=past.discharge_notes,
+        )
+
+
+def _record(
+    couple: Couple,
+    facilitator: Viewer,
+    session: MedicineSession,
+    past: PastSession,
+    start: dt.datetime,
+) -> None:
+    """The session's live record, each event as the console would have sent it."""
+    for event in past.events:
+        session_event_record(
+            viewer=facilitator,
+            session=session,
+            event_id=uuid.uuid4(),
+            kind=event.kind,
+            occurred_at=start + dt.timedelta(hours=event.hours),
+            data=dict(event.data),
+            partner_id=partner_id(couple, event.partner) if event.partner else None,
+        )
