@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from holdspace.accounts.models import Membership, Organisation, Role, User
 from holdspace.couples.models import Couple
+from holdspace.demo.find import viewer_of
 from holdspace.demo.schemas import Facilitators, load
 from holdspace.facilitators.models import (
     Credential,
@@ -16,21 +17,32 @@ from holdspace.facilitators.models import (
     FacilitatorProfile,
     GuideReview,
 )
+from holdspace.facilitators.services import (
+    CredentialInput,
+    credential_add,
+    credential_set_status,
+    guide_review,
+)
+from holdspace.policy.core import Viewer, viewer_for
 from holdspace.screening.profiles import get_profile
 
 
 def seed_facilitators(organisation: Organisation) -> None:
-    """Verified credentials and a profile for each facilitator and clinical lead not seeded yet
-    (but Quinn's licence runs out in 20 days and Jamie's is not verified yet); partners who
-    have met their guide have approved them."""
+    """Credentials, verified by the clinical lead, and a profile for each facilitator and
+    clinical lead not seeded yet (but Quinn's licence runs out in 20 days and Jamie's is not
+    verified yet); partners who have met their guide have approved them."""
     seeded = set(
         Credential.objects.filter(organisation=organisation).values_list(
             "facilitator_id", flat=True
         )
     )
-    lead = next(
-        m.user
-        for m in Membership.objects.filter(organisation=organisation, role=Role.CLINICAL_LEAD)
+    lead = viewer_for(
+        next(
+            m.user
+            for m in Membership.objects.filter(
+                organisation=organisation, role=Role.CLINICAL_LEAD
+            ).select_related("user")
+        )
     )
     staff = Membership.objects.filter(
         organisation=organisation, role__in=[Role.FACILITATOR, Role.CLINICAL_LEAD]
@@ -43,57 +55,57 @@ def seed_facilitators(organisation: Organisation) -> None:
         _reviews(organisation)
 
 
-def _credentials(organisation: Organisation, user: User, lead: User, serial: int) -> None:
+def _credentials(organisation: Organisation, user: User, lead: Viewer, serial: int) -> None:
+    """The licence and the other credentials of facilitators.toml, each added and then
+    verified by the clinical lead against its register (a licence left unverified is not)."""
     data = load("facilitators", Facilitators)
     differs = data.people.get(user.email)
     expires_in = differs.expires_in_days if differs else {}
     requirements = get_profile(organisation.profile).facilitators
     jurisdiction = requirements.licence_jurisdiction or data.default_jurisdiction
     today = timezone.localdate()
-    verified = {
-        "organisation": organisation,
-        "facilitator": user,
-        "status": "verified",
-        "verified_by": lead,
-        "verified_at": timezone.now(),
-    }
-    licence = data.licence
-    if differs is None or differs.licence_verified:
-        Credential.objects.create(
-            **verified,
-            kind="licence",
-            jurisdiction=jurisdiction,
-            title=requirements.licence_label,
-            number=f"{jurisdiction[:2].upper()}-PSF-{serial}",
-            issued_on=today - dt.timedelta(days=licence.issued_days_ago),
-            expires_on=today
-            + dt.timedelta(days=expires_in.get(CredentialKind.LICENCE, licence.expires_in_days)),
-            register=licence.verified_against.format(jurisdiction=jurisdiction),
+    verified = differs is None or differs.licence_verified
+    licence = CredentialInput(
+        kind=CredentialKind.LICENCE,
+        title=requirements.licence_label,
+        jurisdiction=jurisdiction,
+        number=f"{jurisdiction[:2].upper()}-PSF-{serial}",
+        issued_on=today
+        - dt.timedelta(
+            days=data.licence.issued_days_ago
+            if verified
+            else data.licence.unverified_issued_days_ago
+        ),
+        expires_on=today
+        + dt.timedelta(days=expires_in.get(CredentialKind.LICENCE, data.licence.expires_in_days)),
+    )
+    register = data.licence.verified_against.format(jurisdiction=jurisdiction)
+    _credential(organisation, user, lead, licence, register if verified else None)
+    for other in data.credentials:
+        expires = expires_in.get(other.kind, other.expires_in_days)
+        held = CredentialInput(
+            kind=other.kind,
+            title=other.title,
+            hours=other.hours,
+            issued_on=today - dt.timedelta(days=other.issued_days_ago),
+            expires_on=today + dt.timedelta(days=expires) if expires else None,
         )
-    else:
-        Credential.objects.create(
-            organisation=organisation,
-            facilitator=user,
-            status="unverified",
-            kind="licence",
-            jurisdiction=jurisdiction,
-            title=requirements.licence_label,
-            number=f"{jurisdiction[:2].upper()}-PSF-{serial}",
-            issued_on=today - dt.timedelta(days=licence.unverified_issued_days_ago),
-            expires_on=today
-            + dt.timedelta(days=expires_in.get(CredentialKind.LICENCE, licence.expires_in_days)),
-            register="",
-        )
-    for credential in data.credentials:
-        expires = expires_in.get(credential.kind, credential.expires_in_days)
-        Credential.objects.create(
-            **verified,
-            kind=credential.kind,
-            title=credential.title,
-            **({"hours": credential.hours} if credential.hours is not None else {}),
-            issued_on=today - dt.timedelta(days=credential.issued_days_ago),
-            **({"expires_on": today + dt.timedelta(days=expires)} if expires else {}),
-            register=credential.verified_against,
+        _credential(organisation, user, lead, held, other.verified_against)
+
+
+def _credential(
+    organisation: Organisation,
+    user: User,
+    lead: Viewer,
+    data: CredentialInput,
+    register: str | None,
+) -> None:
+    credential = credential_add(
+        viewer=lead, organisation=organisation, facilitator_id=user.pk, data=data
+    )
+    if register is not None:
+        credential_set_status(
+            viewer=lead, credential=credential, status="verified", register=register
         )
 
 
@@ -114,16 +126,16 @@ def _profile(organisation: Organisation, user: User) -> None:
 
 
 def _reviews(organisation: Organisation) -> None:
+    """Each partner who has met their care team approves each of its facilitators."""
     not_yet_met = set(load("facilitators", Facilitators).reviews.not_yet_met)
     for couple in Couple.with_people(Couple.objects.filter(organisation=organisation)):
         for partner in couple.loaded_partners:
             if partner.user.email in not_yet_met:
                 continue
             for member in couple.loaded_care_team:
-                GuideReview.objects.create(
-                    organisation=organisation,
+                guide_review(
+                    viewer=viewer_of(partner.user_id),
                     couple=couple,
-                    partner_id=partner.user_id,
                     facilitator_id=member.user_id,
                     decision=GuideReview.APPROVE,
                 )

@@ -7,13 +7,12 @@ import datetime as dt
 from django.utils import timezone
 
 from holdspace.accounts.models import Organisation
-from holdspace.couples.models import Partner
 from holdspace.demo.find import couple_named, guide_of, partner_id, viewer_of
 from holdspace.demo.schemas import Measures, load
 from holdspace.measures.library import get_instrument
 from holdspace.measures.models import MeasureResponse
 from holdspace.measures.scoring import answers_from_list
-from holdspace.measures.services import alert_acknowledge, response_submit
+from holdspace.measures.services import alert_acknowledge, measures_share, response_submit
 
 
 def seed_measures(organisation: Organisation) -> None:
@@ -41,8 +40,9 @@ def seed_measures(organisation: Organisation) -> None:
 
 def seed_sharing(organisation: Organisation) -> None:
     """The couples whose partners chose to show each other their questionnaire scores."""
-    Partner.objects.filter(
-        organisation=organisation,
-        couple__name__in=load("measures", Measures).sharing.couple,
-        measures_visibility="team",
-    ).update(measures_visibility="couple")
+    for name in load("measures", Measures).sharing.couple:
+        couple = couple_named(organisation, name)
+        if couple is None:
+            continue
+        for partner in couple.loaded_partners:
+            measures_share(viewer=viewer_of(partner.user_id), couple=couple, visibility="couple")
