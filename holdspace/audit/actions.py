@@ -79,6 +79,7 @@ class Action(StrEnum):
     MEASURE_SUBMIT = "measure.submit"
     MEDICINE_SESSION_CONSOLE = "medicine_session.console"
     MEDICINE_SESSION_DISCHARGE = "medicine_session.discharge"
+    MEDICINE_SESSION_IMPORT = "medicine_session.import"
     MEDICINE_SESSION_PLAN = "medicine_session.plan"
     MEDICINE_SESSION_READ = "medicine_session.read"
     MEDICINE_SESSION_REFUSE = "medicine_session.refuse"
@@ -187,6 +188,7 @@ MEANINGS: dict[Action, str] = {
     Action.MEASURE_SUBMIT: "A partner's questionnaire response was scored and stored.",
     Action.MEDICINE_SESSION_CONSOLE: "The care team opened a medicine session's live console.",
     Action.MEDICINE_SESSION_DISCHARGE: "A partner was discharged from a medicine session, signed off by the care team.",
+    Action.MEDICINE_SESSION_IMPORT: "A medicine session held before its records were kept in Holdspace was recorded by the care team, outside the readiness gate.",
     Action.MEDICINE_SESSION_PLAN: "A medicine session's plan (products, doses, facilitators, room, music) was completed or changed.",
     Action.MEDICINE_SESSION_READ: "Someone read a medicine session (its time and room; for the care team, its plan).",
     Action.MEDICINE_SESSION_REFUSE: "Scheduling a medicine session was refused: the couple is not ready.",

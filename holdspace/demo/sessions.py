@@ -13,11 +13,12 @@ from holdspace.demo.find import couple_named, guide_of, partner_id
 from holdspace.demo.schemas import DoseLine, PastSession, Sessions, load
 from holdspace.policy.core import Viewer
 from holdspace.screening.profiles import get_profile
-from holdspace.sessions.models import MedicineSession, SessionFacilitator
+from holdspace.sessions.models import MedicineSession
 from holdspace.sessions.recording import session_event_record
 from holdspace.sessions.services import (
     PlanLine,
     discharge_record,
+    medicine_session_import,
     medicine_session_plan,
     medicine_session_schedule,
 )
@@ -68,25 +69,18 @@ def _plan(couple: Couple, lines: list[DoseLine]) -> list[PlanLine]:
 def _past_session(couple: Couple, facilitator: Viewer, data: Sessions) -> None:
     """The first session, DAYS_AGO: planned, its live record, and each partner discharged."""
     past = data.past
-    profile = get_profile(couple.organisation.profile)
     day = timezone.localtime() - dt.timedelta(days=past.days_ago)
     start = day.replace(
         hour=past.starts_at.hour, minute=past.starts_at.minute, second=0, microsecond=0
     )
-    # Imported history: it predates this demo's preparation records, so it is created as a
-    # record, not through the gate.
-    session = MedicineSession.objects.create(
-        organisation_id=couple.organisation_id,
+    # It predates the demo's preparation records, so it is brought in as history, not
+    # scheduled through the readiness gate.
+    session = medicine_session_import(
+        viewer=facilitator,
         couple=couple,
-        substance=profile.substances[0],
         starts_at=start,
         room=data.room,
-        profile=profile.id,
-        profile_version=profile.version,
-        scheduled_by=facilitator.user,
-    )
-    SessionFacilitator.objects.create(
-        organisation_id=couple.organisation_id, session=session, user=facilitator.user
+        facilitator_ids=[facilitator.user.pk],
     )
     session.couple = couple
     medicine_session_plan(
@@ -101,7 +95,9 @@ def _past_session(couple: Couple, facilitator: Viewer, data: Sessions) -> None:
             viewer=facilitator,
             session=session,
             partner_id=partner_id(couple, discharge.partner),
-            criteria_confirmed=[c.id for c in profile.discharge.criteria],
+            criteria_confirmed=[
+                c.id for c in get_profile(couple.organisation.profile).discharge.criteria
+            ],
             transport_confirmed=True,
             left_at=start + dt.timedelta(minutes=discharge.left_after_minutes),
             notes=past.discharge_notes,

@@ -649,3 +649,63 @@ def _left_at_problem(
             "day": date_format(day, "j M Y"),
         }
     return None
+
+
+# History a practice brings with it ----------------------------------------------------------
+
+
+def medicine_session_import(
+    *,
+    viewer: Viewer,
+    couple: Couple,
+    starts_at: dt.datetime,
+    room: str = "",
+    facilitator_ids: Iterable[int] = (),
+) -> MedicineSession:
+    """Record a medicine session COUPLE held before its records were kept here: the care team
+    only, a start in the past, facilitators of the care team, the profile's first substance.
+    It does not pass the readiness gate, which judges a session still to come against the
+    records it reads; its plan, live record and discharge then go through their services."""
+    require_care_team(viewer, couple, action="record medicine sessions for")
+    profile = get_profile(couple.organisation.profile)
+    errors: dict[str, list[str]] = {}
+    if timezone.is_naive(starts_at):
+        starts_at = timezone.make_aware(starts_at)
+    if starts_at >= timezone.now():
+        errors["starts_at"] = [_("A session held before: choose a start in the past.")]
+    facilitators = list(dict.fromkeys(facilitator_ids))
+    team = {m.user_id for m in couple.loaded_care_team}
+    strangers = [f for f in facilitators if f not in team]
+    if strangers:
+        errors["facilitator_ids"] = [
+            _("Not on this couple's care team: %(ids)s.")
+            % {"ids": ", ".join(str(f) for f in strangers)}
+        ]
+    if len(room) > 120:
+        errors["room"] = [_("At most 120 characters.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        session = MedicineSession.objects.create(
+            organisation_id=couple.organisation_id,
+            couple=couple,
+            substance=profile.substances[0],
+            starts_at=starts_at,
+            room=room.strip(),
+            profile=profile.id,
+            profile_version=profile.version,
+            scheduled_by=viewer.user,
+        )
+        SessionFacilitator.objects.bulk_create(
+            SessionFacilitator(organisation_id=couple.organisation_id, session=session, user_id=f)
+            for f in facilitators
+        )
+        viewer.audit(
+            Action.MEDICINE_SESSION_IMPORT,
+            session,
+            starts_at=starts_at.isoformat(),
+            substance=session.substance,
+            facilitators=facilitators,
+            profile=f"{profile.id}@{profile.version}",
+        )
+    return session
