@@ -10,8 +10,9 @@ from holdspace.accounts.models import Organisation
 from holdspace.couples.models import Couple
 from holdspace.demo.find import couple_named, guide_of, partner_id, viewer_of
 from holdspace.demo.schemas import Integration, load
-from holdspace.integration.models import CheckIn, Commitment
+from holdspace.integration.models import Commitment
 from holdspace.integration.services import (
+    checkin_record,
     commitment_create,
     integration_offer_record,
     integration_session_record,
@@ -85,11 +86,11 @@ def _commitments(couple: Couple, data: Integration) -> None:
         )
     for checkin in data.checkins:
         commitment, start = commitments[checkin.commitment]
-        CheckIn.objects.create(
-            organisation_id=couple.organisation_id,
+        checkin_record(
+            viewer=viewer_of(partner_id(couple, checkin.partner)),
+            couple=couple,
             commitment=commitment,
-            partner_id=partner_id(couple, checkin.partner),
-            period_start=start + dt.timedelta(days=7 * checkin.week),
             status=checkin.status,
             note=checkin.note,
+            day=start + dt.timedelta(days=7 * checkin.week),
         )

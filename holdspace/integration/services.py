@@ -129,9 +129,16 @@ def commitment_revise(
 
 
 def checkin_record(
-    *, viewer: Viewer, couple: Couple, commitment: Commitment, status: str, note: str = ""
+    *,
+    viewer: Viewer,
+    couple: Couple,
+    commitment: Commitment,
+    status: str,
+    note: str = "",
+    day: dt.date | None = None,
 ) -> CheckIn:
-    """A partner who keeps the commitment says whether they kept it this period."""
+    """A partner who keeps the commitment says whether they kept it this period, or the
+    period DAY falls in when they catch up on an earlier one (never one still to come)."""
     revision = commitment.revisions.order_by("-created_at", "-id").first()
     assert revision is not None
     commitment.couple = couple
@@ -145,6 +152,8 @@ def checkin_record(
         errors["commitment"] = [_("This commitment has ended.")]
     if timezone.localdate() < revision.starts_on:
         errors["commitment"] = [_("This commitment starts on %(d)s.") % {"d": revision.starts_on}]
+    elif day is not None and not revision.starts_on <= day <= timezone.localdate():
+        errors["day"] = [_("Choose a day between the start and today.")]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -152,7 +161,7 @@ def checkin_record(
             organisation_id=couple.organisation_id,
             commitment=commitment,
             partner=viewer.user,
-            period_start=current_period(revision),
+            period_start=current_period(revision, day),
             status=status,
             note=note.strip(),
         )
