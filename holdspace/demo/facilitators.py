@@ -14,7 +14,6 @@ from holdspace.demo.schemas import Facilitators, load
 from holdspace.facilitators.models import (
     Credential,
     CredentialKind,
-    FacilitatorProfile,
     GuideReview,
 )
 from holdspace.facilitators.services import (
@@ -22,6 +21,7 @@ from holdspace.facilitators.services import (
     credential_add,
     credential_set_status,
     guide_review,
+    profile_update,
 )
 from holdspace.policy.core import Viewer, viewer_for
 from holdspace.screening.profiles import get_profile
@@ -113,15 +113,19 @@ def _profile(organisation: Organisation, user: User) -> None:
     data = load("facilitators", Facilitators)
     differs = data.people.get(user.email)
     text = data.profile
-    FacilitatorProfile.objects.create(
+    profile_update(
+        viewer=viewer_for(user),
         organisation=organisation,
-        facilitator=user,
-        supervision=text.supervision,
-        languages=(differs.languages if differs and differs.languages else text.languages),
-        substances=get_profile(organisation.profile).substances,
-        modalities=text.modalities,
-        ethics_acknowledged_at=timezone.now() - dt.timedelta(days=text.ethics_signed_days_ago),
-        conflicts_of_interest=text.conflicts_of_interest,
+        facilitator_id=user.pk,
+        values={
+            "supervision": text.supervision,
+            "languages": differs.languages if differs and differs.languages else text.languages,
+            "substances": get_profile(organisation.profile).substances,
+            "modalities": text.modalities,
+            "conflicts_of_interest": text.conflicts_of_interest,
+            "ethics_acknowledged": True,
+        },
+        signed_at=timezone.now() - dt.timedelta(days=text.ethics_signed_days_ago),
     )
 
 

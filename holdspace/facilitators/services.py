@@ -270,8 +270,15 @@ def credential_set_status(
 
 
 def profile_update(
-    *, viewer: Viewer, organisation: Organisation, facilitator_id: int, values: dict[str, Any]
+    *,
+    viewer: Viewer,
+    organisation: Organisation,
+    facilitator_id: int,
+    values: dict[str, Any],
+    signed_at: dt.datetime | None = None,
 ) -> FacilitatorProfile:
+    """Change a facilitator's profile. The facilitator alone signs their code of ethics: now,
+    or at SIGNED_AT when they signed it before their profile was kept here."""
     require_facilitator_records_change(
         viewer, organisation.pk, facilitator_id, action="change", what="facilitator_profile"
     )
@@ -294,7 +301,11 @@ def profile_update(
                         ]
                     }
                 )
-            profile.ethics_acknowledged_at = timezone.now()
+            if signed_at is not None and signed_at > timezone.now():
+                raise ValidationError(
+                    {"ethics_acknowledged": [_("A signature cannot be dated in the future.")]}
+                )
+            profile.ethics_acknowledged_at = signed_at or timezone.now()
         profile.updated_at = timezone.now()
         profile.save()
         viewer.audit(
