@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -228,9 +229,11 @@ def couple_create(
     name: str,
     facilitator_ids: list[int],
     stage: str = Stage.CONTACT,
+    joined_at: dt.datetime | None = None,
 ) -> Couple:
     """A new couple with its care team; partners join by invitation
-    (`couple_create_with_invitations`)."""
+    (`couple_create_with_invitations`). JOINED_AT dates a couple the practice worked with
+    before it kept their records here."""
     require_couple_create(viewer, organisation)
     errors: dict[str, str] = {}
     name = name.strip()
@@ -245,15 +248,23 @@ def couple_create(
         errors["facilitators"] = _("Choose facilitators of this organisation.")
     if stage not in Stage.values:
         errors["stage"] = _("Choose a stage from the list.")
+    if joined_at is not None and joined_at > timezone.now():
+        errors["joined_at"] = _("A couple cannot join in the future.")
     if errors:
         raise ValidationError(errors)
+    joined = {"created_at": joined_at} if joined_at is not None else {}
     with transaction.atomic():
-        couple = Couple.objects.create(organisation=organisation, name=name, stage=stage)
+        couple = Couple.objects.create(organisation=organisation, name=name, stage=stage, **joined)
         CareTeamMember.objects.bulk_create(
             CareTeamMember(organisation=organisation, couple=couple, user_id=user_id)
             for user_id in facilitators
         )
-        viewer.audit(Action.COUPLE_CREATE, couple, care_team=facilitators)
+        viewer.audit(
+            Action.COUPLE_CREATE,
+            couple,
+            care_team=facilitators,
+            detail={"joined": joined_at.isoformat()} if joined_at is not None else None,
+        )
     return couple
 
 

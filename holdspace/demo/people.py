@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
 from holdspace.accounts.models import Membership, Organisation, Role, User
 from holdspace.accounts.services import membership_ensure, user_create
 from holdspace.couples.models import Couple
@@ -51,18 +53,15 @@ def _organisation(demo: DemoOrganisation) -> None:
 def _couple(
     demo: DemoCouple, organisation: Organisation, lead: Viewer, staff: dict[str, User]
 ) -> None:
+    # They joined before the sessions and questionnaires seeded for them.
     couple = couple_create(
         viewer=lead,
         organisation=organisation,
         name=demo.name,
         stage=demo.stage,
         facilitator_ids=[staff[demo.facilitator].pk],
+        joined_at=timezone.now() - dt.timedelta(days=demo.joined_days_ago),
     )
-    # They joined before the sessions and questionnaires seeded for them.
-    Couple.objects.filter(pk=couple.pk).update(
-        created_at=couple.created_at - dt.timedelta(days=demo.joined_days_ago)
-    )
-    couple.refresh_from_db(fields=["created_at"])
     partners = {}
     for person in demo.partners:
         user = _person(person.email, person.name, Role.PARTNER, organisation)
