@@ -15,8 +15,12 @@ def couple_named(organisation: Organisation, name: str) -> Couple | None:
 
 
 def partner_id(couple: Couple, name: str) -> int:
-    """The user id of the partner of COUPLE whose name is NAME."""
-    return next(p.user_id for p in couple.loaded_partners if p.user.display_name == name)
+    """The user id of the partner of COUPLE whose name is NAME (a data file naming someone
+    else is a mistake in the file, said as such)."""
+    for partner in couple.loaded_partners:
+        if partner.user.display_name == name:
+            return partner.user_id
+    raise LookupError(f"{couple.name} has no partner named {name!r}")
 
 
 def guide_of(couple: Couple) -> Viewer:

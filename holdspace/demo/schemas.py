@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal, TypeVar
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from holdspace.accounts.models import Role
 from holdspace.couples.models import EntryKind, Stage, Visibility
@@ -51,6 +51,14 @@ class DemoCouple(StrictModel):
     partners: tuple[CouplePartner, CouplePartner]
     entries: list[DemoEntry] = []
 
+    @model_validator(mode="after")
+    def _entries_by_its_partners(self) -> DemoCouple:
+        names = {p.name for p in self.partners}
+        strangers = sorted({e.partner for e in self.entries} - names)
+        if strangers:
+            raise ValueError(f"entries by {strangers}, not a partner of {self.name}")
+        return self
+
 
 class DemoOrganisation(StrictModel):
     name: str
@@ -58,6 +66,14 @@ class DemoOrganisation(StrictModel):
     profile: str
     staff: list[StaffMember]
     couples: list[DemoCouple] = []
+
+    @model_validator(mode="after")
+    def _facilitators_on_its_staff(self) -> DemoOrganisation:
+        staff = {person.email for person in self.staff}
+        strangers = sorted({c.facilitator for c in self.couples} - staff)
+        if strangers:
+            raise ValueError(f"facilitators {strangers} are not staff of {self.name}")
+        return self
 
 
 class People(StrictModel):

@@ -141,6 +141,14 @@ def test_it_reads_each_data_file_against_its_schema(name: str, schema: type[Peop
         (('role = "facilitator"', 'role = "guide"'), "organisations.0.staff.1.role"),
         (('visibility = "private"', 'visibilty = "private"'), "organisations.0.couples.0"),
         (('stage = "integration"', 'stage = "after"'), "organisations.0.couples.1.stage"),
+        (('partner = "Sam"', 'partner = "Riley"'), "not a partner of Alex & Sam"),
+        (
+            (
+                'facilitator = "trial@demo.holdspace.org"',
+                'facilitator = "guide@demo.holdspace.org"',
+            ),
+            "are not staff of Demo Trial Site",
+        ),
     ],
 )
 def test_it_refuses_a_people_file_that_does_not_fit_naming_the_field(
