@@ -3,36 +3,17 @@ data/progress.toml)."""
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
 from holdspace.accounts.models import Organisation, User
 from holdspace.couples.models import Couple
-from holdspace.lib.schemas import StrictModel, load_toml
+from holdspace.demo.schemas import Progress, load
 from holdspace.policy.core import viewer_for
 from holdspace.reports.models import ProgressSummary
 from holdspace.reports.progress.services import progress_summary_write
 
-DATA = Path(__file__).resolve().parent / "data" / "progress.toml"
-
-
-class DemoSummary(StrictModel):
-    couple: str
-    text: str
-
-
-class DemoProgress(StrictModel):
-    summary: DemoSummary
-
-
-@cache
-def demo_progress() -> DemoProgress:
-    return load_toml(DATA, DemoProgress)
-
 
 def seed_demo_progress(organisation: Organisation) -> None:
     """The facilitator's summary for Riley & Jordan, once, by the first of their care team."""
-    summary = demo_progress().summary
+    summary = load("progress", Progress).summary
     couple = Couple.with_people(
         Couple.objects.filter(organisation=organisation, name=summary.couple)
     ).first()

@@ -257,6 +257,18 @@ class Integration(StrictModel):
     checkins: list[DemoCheckIn]
 
 
+# progress.toml --------------------------------------------------------------------------------
+
+
+class ProgressSummaryText(StrictModel):
+    couple: str
+    text: str
+
+
+class Progress(StrictModel):
+    summary: ProgressSummaryText
+
+
 Schema = TypeVar("Schema", bound=StrictModel)
 
 

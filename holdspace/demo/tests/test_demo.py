@@ -23,6 +23,7 @@ from holdspace.demo.schemas import (
     Measures,
     People,
     Preparation,
+    Progress,
     Sessions,
     load,
 )
@@ -129,6 +130,7 @@ def test_it_changes_nothing_when_seeded_again() -> None:
         ("preparation", Preparation),
         ("sessions", Sessions),
         ("integration", Integration),
+        ("progress", Progress),
     ],
 )
 def test_it_reads_each_data_file_against_its_schema(name: str, schema: type[People]) -> None:
