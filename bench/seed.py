@@ -657,7 +657,8 @@ def command_cohort(args: argparse.Namespace) -> int:
     _setup()
     from holdspace.accounts.models import User
     from holdspace.measures.selectors import couple_measures
-    from holdspace.policy import get_couple_for, viewer_for
+    from holdspace.policy.core import viewer_for
+    from holdspace.policy.couples import get_couple_for
     from holdspace.reports.selectors import program_outcomes
 
     fixture = json.loads(Path(args.fixture).read_text(encoding="utf-8"))

@@ -27,7 +27,7 @@ from holdspace.accounts.services import api_token_create, membership_ensure, use
 from holdspace.cli import main
 from holdspace.couples.models import CareTeamMember, Couple, Entry, Partner, Stage
 from holdspace.facilitators.models import Credential
-from holdspace.policy import Viewer, viewer_for
+from holdspace.policy.core import Viewer, viewer_for
 from holdspace.screening.profiles import get_profile
 from holdspace.sessions.models import MedicineSession, SessionFacilitator
 

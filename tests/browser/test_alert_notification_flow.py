@@ -70,7 +70,7 @@ def _message_to(log: Path, address: str, deadline: float) -> str:
         time.sleep(0.25)
 
 
-def test_an_alert_reaches_the_clinical_lead_who_follows_the_link_to_it(
+def test_it_brings_the_clinical_lead_from_the_alert_email_to_the_alert(
     server, new_page, worker
 ) -> None:  # type: ignore[no-untyped-def]
     secret = generate_totp_secret()

@@ -16,7 +16,9 @@ pytestmark = pytest.mark.browser
 TITLE = "Talking with your partner about the experience"
 
 
-def test_riley_reads_what_was_assigned_to_riley_alone(server, new_page, demo_practice) -> None:  # type: ignore[no-untyped-def]
+def test_it_lets_riley_read_what_was_assigned_to_riley_alone(
+    server, new_page, demo_practice
+) -> None:  # type: ignore[no-untyped-def]
     riley = new_page(390, 844)
     sign_in(riley, server, "riley@demo.holdspace.org", DEMO_PASSWORD)
     readings = riley.get_by_role("region", name="Readings")

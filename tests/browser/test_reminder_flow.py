@@ -29,7 +29,7 @@ def _checkin_link(server) -> str:  # type: ignore[no-untyped-def]
     return server.url + found.group(1).removeprefix("http://127.0.0.1:8000")
 
 
-def test_jordan_follows_a_reminder_checks_in_journals_and_gets_the_report(
+def test_it_takes_jordan_from_a_reminder_to_a_checkin_a_journal_entry_and_the_report(
     server, new_page, demo_practice
 ) -> None:  # type: ignore[no-untyped-def]
     couple = Couple.objects.get(name="Riley & Jordan")

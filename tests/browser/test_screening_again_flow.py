@@ -14,7 +14,8 @@ from playwright.sync_api import expect
 from holdspace.accounts.models import User
 from holdspace.couples.models import Couple
 from holdspace.demo import DEMO_PASSWORD
-from holdspace.policy import get_couple_for, viewer_for
+from holdspace.policy.core import viewer_for
+from holdspace.policy.couples import get_couple_for
 from holdspace.screening.models import TALK_IT_THROUGH, Decision, Screening
 from holdspace.screening.rules import rule_set
 from holdspace.screening.selectors import latest_screenings

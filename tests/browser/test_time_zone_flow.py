@@ -35,7 +35,7 @@ def _times(page: Page) -> dict[str, str]:
     return shown
 
 
-def test_a_tablet_in_tokyo_shows_and_types_the_oregon_centers_times(  # type: ignore[no-untyped-def]
+def test_it_shows_and_takes_the_oregon_centers_times_on_a_tablet_in_tokyo(  # type: ignore[no-untyped-def]
     server: Server, new_page, demo_practice
 ) -> None:
     center = Organisation.objects.get(slug="demo-service-center")

@@ -76,7 +76,7 @@ def _wait(worker: subprocess.Popen[bytes], tmp_path: Path, done, what: str) -> N
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_worker_registers_the_nightly_sweep_and_runs_queued_tasks(tmp_path: Path) -> None:
+def test_it_registers_the_nightly_sweep_and_runs_queued_tasks(tmp_path: Path) -> None:
     cast = build_cast()
     credential = Credential.objects.filter(facilitator=cast.facilitator).get()
     Credential.objects.filter(pk=credential.pk).update(
@@ -107,7 +107,7 @@ def test_the_worker_registers_the_nightly_sweep_and_runs_queued_tasks(tmp_path: 
 
 
 @pytest.mark.django_db
-def test_registering_the_schedules_is_idempotent() -> None:
+def test_it_registers_the_schedules_once_however_often_asked() -> None:
 
     morning = timezone.localtime().replace(hour=1, minute=0)
     ensure_schedules(morning)
@@ -119,7 +119,7 @@ def test_registering_the_schedules_is_idempotent() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_worker_sends_due_reminders_once_across_restarts(tmp_path: Path) -> None:
+def test_it_sends_due_reminders_once_across_restarts(tmp_path: Path) -> None:
     cast = build_cast()
     cast.couple.created_at = timezone.now() - dt.timedelta(days=8)  # baseline is due
     cast.couple.save(update_fields=["created_at"])

@@ -16,7 +16,8 @@ from holdspace.conftest import Cast, give_licence, joined_before, make_session
 from holdspace.couples.models import CareTeamMember
 from holdspace.integration.models import FollowUpContact, IntegrationOffer, IntegrationSession
 from holdspace.integration.services import integration_offer_record
-from holdspace.policy import get_couple_for, get_medicine_session_for
+from holdspace.policy.couples import get_couple_for
+from holdspace.policy.sessions import get_medicine_session_for
 from holdspace.screening.profiles import get_profile
 from holdspace.sessions.models import MedicineSession
 from holdspace.sessions.recording import session_event_record

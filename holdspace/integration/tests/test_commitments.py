@@ -15,7 +15,7 @@ from holdspace.audit.models import AuditEvent
 from holdspace.conftest import Cast
 from holdspace.integration.models import CheckIn, Commitment, CommitmentRevision
 from holdspace.integration.selectors import couple_commitments
-from holdspace.policy import get_couple_for
+from holdspace.policy.couples import get_couple_for
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from holdspace.integration.services import (
     integration_session_close,
     integration_session_schedule,
 )
-from holdspace.policy import get_couple_for
+from holdspace.policy.couples import get_couple_for
 from holdspace.reminders.models import Reminder
 from holdspace.reminders.services import reminders_run
 

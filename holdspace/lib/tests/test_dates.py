@@ -32,7 +32,7 @@ from holdspace.lib.dates import (
     RECORD_LOOKBACK,
     day_text,
 )
-from holdspace.policy import get_couple_for
+from holdspace.policy.couples import get_couple_for
 from holdspace.preparation.models import PreparationSession
 from holdspace.sessions.models import Discharge, MedicineSession, SessionEvent
 
@@ -305,6 +305,7 @@ def BEFORE_JOINED(what: str) -> Callable[[Cast], str]:
     )
 
 
+# Long because it is one table: a row per (form or body, field, bad value).
 def _rows() -> list[Row]:
     now, today = NOW(), TODAY()
     rows = [

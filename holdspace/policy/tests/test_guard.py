@@ -4,7 +4,6 @@ PermissionDenied anywhere else, so "where does the rule for X live" has one answ
 from __future__ import annotations
 
 import ast
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -20,10 +19,6 @@ ALLOWED: dict[str, str] = {
     # The API maps the policy's refusals to its JSON answers; it raises none.
     "holdspace/api.py": "exception handlers for Http404 and PermissionDenied",
 }
-
-# Files that still decide access themselves, with how many places; each entry goes as its
-# checks move into holdspace/policy/. The test fails if a count grows or a new file appears.
-TO_MOVE: dict[str, int] = {}
 
 
 def _is_role_member(node: ast.AST) -> bool:
@@ -77,18 +72,11 @@ def _found() -> dict[str, list[tuple[int, str]]]:
 
 def test_it_finds_no_access_decision_outside_the_policy() -> None:
     found = {name: hits for name, hits in _found().items() if name not in ALLOWED}
-    grown = {name: hits for name, hits in found.items() if len(hits) > TO_MOVE.get(name, 0)}
-    assert grown == {}, (
+    assert found == {}, (
         "Decide access in holdspace/policy/ (a <resource>_visible_to, get_<resource>_for or "
         "require_<resource>_<verb>), not here:\n"
-        + "\n".join(f"{name}:{line}: {what}" for name, hits in grown.items() for line, what in hits)
+        + "\n".join(f"{name}:{line}: {what}" for name, hits in found.items() for line, what in hits)
     )
-
-
-def test_it_keeps_the_to_move_list_true() -> None:
-    counts = Counter({name: len(hits) for name, hits in _found().items()})
-    stale = {name: n for name, n in TO_MOVE.items() if counts[name] < n}
-    assert stale == {}, f"Lower these counts in TO_MOVE (their checks moved): {stale}"
 
 
 @pytest.mark.parametrize(

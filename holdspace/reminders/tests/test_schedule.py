@@ -14,7 +14,7 @@ from holdspace.couples.models import CareTeamMember, Couple, Partner, Stage
 from holdspace.integration.models import FollowUpContact
 from holdspace.integration.schedule import schedules_for
 from holdspace.integration.services import commitment_create
-from holdspace.policy import get_couple_for
+from holdspace.policy.couples import get_couple_for
 from holdspace.reminders.models import Reminder
 from holdspace.reminders.services import reminders_run
 
