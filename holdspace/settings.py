@@ -201,7 +201,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 # The same client address the audit trail records (the last X-Forwarded-For hop behind a proxy).
-AXES_CLIENT_IP_CALLABLE = "holdspace.policy.client_ip"
+AXES_CLIENT_IP_CALLABLE = "holdspace.policy.core.client_ip"
 
 # Failed API tokens: API_TOKEN_FAILURE_LIMIT failures from one address within
 # API_TOKEN_FAILURE_WINDOW_SECONDS, and that address's token requests answer 429 until the

@@ -76,27 +76,15 @@ def medicine_session_schedule(
         )
         raise NotReady(result)
     with transaction.atomic():
-        session = MedicineSession.objects.create(
-            organisation_id=couple.organisation_id,
+        session = _session_create(
+            Action.MEDICINE_SESSION_SCHEDULE,
+            viewer=viewer,
             couple=couple,
+            profile=profile,
             substance=result.substance,
             starts_at=starts_at,
-            room=room.strip(),
-            profile=profile.id,
-            profile_version=profile.version,
-            scheduled_by=viewer.user,
-        )
-        SessionFacilitator.objects.bulk_create(
-            SessionFacilitator(organisation_id=couple.organisation_id, session=session, user_id=f)
-            for f in facilitators
-        )
-        viewer.audit(
-            Action.MEDICINE_SESSION_SCHEDULE,
-            session,
-            starts_at=starts_at.isoformat(),
-            substance=result.substance,
+            room=room,
             facilitators=facilitators,
-            profile=f"{profile.id}@{profile.version}",
         )
         couple_stage_sync(viewer=viewer, couple=couple)
     return session
@@ -686,26 +674,52 @@ def medicine_session_import(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        session = MedicineSession.objects.create(
-            organisation_id=couple.organisation_id,
+        session = _session_create(
+            Action.MEDICINE_SESSION_IMPORT,
+            viewer=viewer,
             couple=couple,
+            profile=profile,
             substance=profile.substances[0],
             starts_at=starts_at,
-            room=room.strip(),
-            profile=profile.id,
-            profile_version=profile.version,
-            scheduled_by=viewer.user,
-        )
-        SessionFacilitator.objects.bulk_create(
-            SessionFacilitator(organisation_id=couple.organisation_id, session=session, user_id=f)
-            for f in facilitators
-        )
-        viewer.audit(
-            Action.MEDICINE_SESSION_IMPORT,
-            session,
-            starts_at=starts_at.isoformat(),
-            substance=session.substance,
+            room=room,
             facilitators=facilitators,
-            profile=f"{profile.id}@{profile.version}",
         )
+    return session
+
+
+def _session_create(
+    action: Action,
+    *,
+    viewer: Viewer,
+    couple: Couple,
+    profile: Profile,
+    substance: str,
+    starts_at: dt.datetime,
+    room: str,
+    facilitators: list[int],
+) -> MedicineSession:
+    """The session row, its facilitators and the audit event ACTION, in the caller's
+    transaction: scheduling one ahead and recording one held before write the same."""
+    session = MedicineSession.objects.create(
+        organisation_id=couple.organisation_id,
+        couple=couple,
+        substance=substance,
+        starts_at=starts_at,
+        room=room.strip(),
+        profile=profile.id,
+        profile_version=profile.version,
+        scheduled_by=viewer.user,
+    )
+    SessionFacilitator.objects.bulk_create(
+        SessionFacilitator(organisation_id=couple.organisation_id, session=session, user_id=f)
+        for f in facilitators
+    )
+    viewer.audit(
+        action,
+        session,
+        starts_at=starts_at.isoformat(),
+        substance=substance,
+        facilitators=facilitators,
+        profile=f"{profile.id}@{profile.version}",
+    )
     return session
