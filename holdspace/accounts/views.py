@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from holdspace.accounts.models import Organisation, suggested_time_zone
 from holdspace.accounts.services import (
@@ -20,6 +20,7 @@ from holdspace.accounts.services import (
     organisation_profile_set,
     organisation_time_zone_set,
 )
+from holdspace.lib.http import post_only
 from holdspace.lib.when import zone_names
 from holdspace.policy.accounts import (
     can_set_time_zone,
@@ -136,7 +137,7 @@ def _organisation_page(
 
 
 @login_required
-@require_POST
+@post_only
 def organisation_time_zone(request: HttpRequest) -> HttpResponse:
     """The org admin sets the organisation's time zone."""
     viewer = viewer_from_request(request)

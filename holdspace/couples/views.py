@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.middleware import HtmxDetails
 
 from holdspace.couples.forms import CoupleForm, EntryForm, VisibilityForm
@@ -22,6 +22,7 @@ from holdspace.couples.services import (
     entry_update,
 )
 from holdspace.lib.forms import errors_onto
+from holdspace.lib.http import post_only
 from holdspace.policy.core import viewer_from_request
 from holdspace.policy.couples import get_console_for, get_couple_for, require_couple_create
 from holdspace.policy.entries import can_change_entry, get_entry_for
@@ -118,7 +119,7 @@ def entry_detail(request: HttpRequest, couple_id: int, entry_id: int) -> HttpRes
 
 
 @login_required
-@require_POST
+@post_only
 def entry_visibility(request: HtmxHttpRequest, couple_id: int, entry_id: int) -> HttpResponse:
     """Change who can see an entry (HTMX swaps the entry card; plain POST redirects)."""
     viewer = viewer_from_request(request)
@@ -157,7 +158,7 @@ def entry_visibility(request: HtmxHttpRequest, couple_id: int, entry_id: int) ->
 
 
 @login_required
-@require_POST
+@post_only
 def withdraw(request: HttpRequest, couple_id: int) -> HttpResponse:
     viewer = viewer_from_request(request)
     couple = get_couple_for(viewer, couple_id)

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from holdspace.accounts.models import Organisation, User
 from holdspace.facilitators.models import CredentialKind, CredentialStatus, GuideReview
@@ -32,6 +32,7 @@ from holdspace.facilitators.services import (
     profile_update,
 )
 from holdspace.lib.forms import errors_onto
+from holdspace.lib.http import post_only
 from holdspace.policy.core import Viewer, viewer_from_request
 from holdspace.policy.couples import get_couple_for
 from holdspace.policy.facilitators import (
@@ -179,7 +180,7 @@ def facilitator_detail(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only
 def credential_add_view(request: HttpRequest, user_id: int) -> HttpResponse:
     viewer = viewer_from_request(request)
     organisation, facilitator = _facilitator(request, viewer, user_id)
@@ -212,7 +213,7 @@ def credential_add_view(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only
 def profile_update_view(request: HttpRequest, user_id: int) -> HttpResponse:
     viewer = viewer_from_request(request)
     organisation, facilitator = _facilitator(request, viewer, user_id)
@@ -243,7 +244,7 @@ def profile_update_view(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only
 def credential_status_view(request: HttpRequest, user_id: int, credential_id: int) -> HttpResponse:
     viewer = viewer_from_request(request)
     organisation, facilitator = _facilitator(request, viewer, user_id)
@@ -318,7 +319,7 @@ def guides(request: HttpRequest, couple_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only
 def guide_review_post(request: HttpRequest, couple_id: int, user_id: int) -> HttpResponse:
     viewer = viewer_from_request(request)
     couple = get_couple_for(viewer, couple_id)

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from holdspace.couples.models import Couple
 from holdspace.integration.forms import (
@@ -42,6 +42,7 @@ from holdspace.integration.services import (
     integration_session_schedule,
 )
 from holdspace.lib.forms import errors_onto
+from holdspace.lib.http import post_only
 from holdspace.policy.core import Viewer, viewer_from_request
 from holdspace.policy.couples import get_couple_for
 from holdspace.policy.integration import (
@@ -107,7 +108,7 @@ def commitments(request: HttpRequest, couple_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only
 def commitment_add(request: HttpRequest, couple_id: int) -> HttpResponse:
     viewer = viewer_from_request(request)
     couple = get_couple_for(viewer, couple_id)
@@ -124,7 +125,7 @@ def commitment_add(request: HttpRequest, couple_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only
 def commitment_revision(request: HttpRequest, couple_id: int, commitment_id: int) -> HttpResponse:
     viewer = viewer_from_request(request)
     couple = get_couple_for(viewer, couple_id)
@@ -144,7 +145,7 @@ def commitment_revision(request: HttpRequest, couple_id: int, commitment_id: int
 
 
 @login_required
-@require_POST
+@post_only
 def checkin(request: HttpRequest, couple_id: int, commitment_id: int) -> HttpResponse:
     viewer = viewer_from_request(request)
     couple = get_couple_for(viewer, couple_id)
@@ -241,7 +242,7 @@ def integration(request: HttpRequest, couple_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only
 def offer_record(request: HttpRequest, couple_id: int) -> HttpResponse:
     viewer, couple = _care_team_couple(request, couple_id)
     form = OfferForm(ended_medicine_sessions(couple), request.POST)
@@ -264,7 +265,7 @@ def offer_record(request: HttpRequest, couple_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only
 def session_record(request: HttpRequest, couple_id: int) -> HttpResponse:
     viewer, couple = _care_team_couple(request, couple_id)
     form = IntegrationSessionForm(couple, request.POST)
@@ -291,7 +292,7 @@ def session_record(request: HttpRequest, couple_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only
 def session_schedule(request: HttpRequest, couple_id: int) -> HttpResponse:
     viewer, couple = _care_team_couple(request, couple_id)
     form = ScheduleForm(couple, request.POST)
@@ -341,19 +342,19 @@ def _close(request: HttpRequest, couple_id: int, session_id: int, *, held: bool)
 
 
 @login_required
-@require_POST
+@post_only
 def session_held(request: HttpRequest, couple_id: int, session_id: int) -> HttpResponse:
     return _close(request, couple_id, session_id, held=True)
 
 
 @login_required
-@require_POST
+@post_only
 def session_cancel(request: HttpRequest, couple_id: int, session_id: int) -> HttpResponse:
     return _close(request, couple_id, session_id, held=False)
 
 
 @login_required
-@require_POST
+@post_only
 def follow_up_record(request: HttpRequest, couple_id: int, contact_id: int) -> HttpResponse:
     viewer, couple = _care_team_couple(request, couple_id)
     contact = get_follow_up_for(viewer, couple, contact_id)

@@ -10,9 +10,10 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from holdspace.couples.models import Couple
+from holdspace.lib.http import post_only
 from holdspace.measures.library import Instrument
 from holdspace.measures.models import MeasureResponse
 from holdspace.measures.scoring import AnswerError, check_answers
@@ -187,7 +188,7 @@ def measure_done(request: HttpRequest, couple_id: int, response_id: int) -> Http
 
 
 @login_required
-@require_POST
+@post_only
 def alert_acknowledge_view(request: HttpRequest, alert_id: int) -> HttpResponse:
     viewer = viewer_from_request(request)
     alert = get_alert_for(viewer, alert_id)
@@ -211,7 +212,7 @@ def alert_acknowledge_view(request: HttpRequest, alert_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only
 def measures_share_view(request: HttpRequest, couple_id: int) -> HttpResponse:
     viewer = viewer_from_request(request)
     couple = get_couple_for(viewer, couple_id)

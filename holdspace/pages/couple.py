@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from holdspace.couples.forms import EntryForm, VisibilityForm
 from holdspace.couples.models import Couple, Partner, Stage
@@ -23,6 +23,7 @@ from holdspace.couples.services import entry_create
 from holdspace.integration.schedule import schedule_for, shown
 from holdspace.integration.selectors import couple_commitments
 from holdspace.lib.forms import errors_onto
+from holdspace.lib.http import post_only
 from holdspace.measures.library import Instrument
 from holdspace.measures.models import SafetyAlert, Timepoint
 from holdspace.measures.selectors import (
@@ -120,7 +121,7 @@ def couple_detail(request: HttpRequest, couple_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only
 def entry_new(request: HttpRequest, couple_id: int) -> HttpResponse:
     """A partner writes an entry from their portal; a refused one shows the portal again with
     the errors beside the fields and what was typed."""

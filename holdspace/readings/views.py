@@ -13,11 +13,12 @@ from django.shortcuts import redirect, render
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from holdspace.accounts.models import Organisation
 from holdspace.couples.models import Couple
 from holdspace.lib.forms import errors_onto
+from holdspace.lib.http import post_only
 from holdspace.policy.core import viewer_from_request
 from holdspace.policy.couples import get_couple_for
 from holdspace.policy.readings import (
@@ -173,7 +174,7 @@ def reading_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only
 def reading_new_preview(request: HttpRequest) -> HttpResponse:
     organisation = _library(request, "write the reading library")
     form, preview = _preview(ReadingForm, request)
@@ -198,7 +199,7 @@ def reading_edit(request: HttpRequest, reading_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only
 def reading_edit_preview(request: HttpRequest, reading_id: int) -> HttpResponse:
     reading = get_reading_for(viewer_from_request(request), reading_id)
     form, preview = _preview(EditForm, request)
@@ -234,7 +235,7 @@ def couple_readings(request: HttpRequest, couple_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only
 def reading_assign(request: HttpRequest, couple_id: int) -> HttpResponse:
     viewer = viewer_from_request(request)
     couple = get_couple_for(viewer, couple_id)

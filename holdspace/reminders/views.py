@@ -13,9 +13,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from holdspace.accounts.middleware import user_has_staff_role, user_has_totp
+from holdspace.lib.http import post_only
 from holdspace.policy.core import viewer_from_request
 from holdspace.policy.couples import get_couple_for
 from holdspace.policy.reminders import require_calendar_page
@@ -88,7 +89,7 @@ def _refused(request: HttpRequest, exc: ValidationError) -> None:
 
 
 @login_required
-@require_POST
+@post_only
 def calendar_create(request: HttpRequest, couple_id: int) -> HttpResponse:
     """A new calendar address, shown once on the page it returns to."""
     viewer = viewer_from_request(request)
@@ -103,7 +104,7 @@ def calendar_create(request: HttpRequest, couple_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only
 def calendar_revoke(request: HttpRequest, couple_id: int) -> HttpResponse:
     viewer = viewer_from_request(request)
     couple = get_couple_for(viewer, couple_id)

@@ -6,10 +6,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from holdspace.couples.models import Couple
 from holdspace.lib.forms import errors_onto
+from holdspace.lib.http import post_only
 from holdspace.policy.core import Viewer, require_partner_record_write, viewer_from_request
 from holdspace.policy.couples import get_couple_for
 from holdspace.policy.screening import (
@@ -103,7 +104,7 @@ def screening_detail(request: HttpRequest, couple_id: int, screening_id: int) ->
 
 
 @login_required
-@require_POST
+@post_only
 def screening_override_post(
     request: HttpRequest, couple_id: int, screening_id: int
 ) -> HttpResponse:

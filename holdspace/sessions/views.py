@@ -20,11 +20,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from holdspace.couples.models import Partner
 from holdspace.lib import when
 from holdspace.lib.forms import errors_onto
+from holdspace.lib.http import post_only
 from holdspace.policy.core import Viewer, require_care_team, viewer_from_request
 from holdspace.policy.couples import get_couple_for
 from holdspace.policy.sessions import get_medicine_session_for, require_session_care
@@ -112,7 +113,7 @@ def console(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only
 def event_form(request: HttpRequest, session_id: int) -> HttpResponse:
     """One console form posted without JavaScript: saved (once, by the form's id) and back to
     the console with what happened, or with why it was not saved."""

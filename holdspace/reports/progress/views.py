@@ -11,9 +11,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from holdspace.lib.forms import errors_onto
+from holdspace.lib.http import post_only
 from holdspace.policy.core import viewer_from_request
 from holdspace.policy.couples import get_couple_for
 from holdspace.policy.reports import require_progress_summary_write
@@ -84,7 +85,7 @@ def progress_pdf(request: HttpRequest, couple_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only
 def progress_summary(request: HttpRequest, couple_id: int) -> HttpResponse:
     """A new facilitator's summary, from the report page (care team only)."""
     viewer = viewer_from_request(request)
