@@ -41,9 +41,23 @@ from holdspace.policy.couples import couples_visible_to, get_couple_for
 Found = TypeVar("Found", bound=Model)
 
 
-def _one(queryset: QuerySet[Found], raw: str) -> Found | None:
-    """The row of QUERYSET whose id is RAW (as typed in a URL or a form), if any."""
-    return queryset.filter(pk=int(raw)).first() if raw.isdigit() else None
+def _one_of(
+    viewer: Viewer, couple: Couple, visible: QuerySet[Found], raw: object, what: str
+) -> Found:
+    """The row of VISIBLE (COUPLE's records the viewer sees) whose id is RAW, as typed in a URL
+    or a form, with its couple loaded; anything else is missing (404, audited)."""
+    typed = str(raw)
+    found = visible.filter(pk=int(typed)).first() if typed.isdigit() else None
+    if found is None:
+        raise deny(
+            viewer,
+            what=what,
+            object_id=typed,
+            organisation_id=couple.organisation_id,
+            couple_id=couple.pk,
+        )
+    found.couple = couple  # type: ignore[attr-defined]
+    return found
 
 
 # Commitments -----------------------------------------------------------------------------
@@ -71,18 +85,9 @@ def get_commitment_for(viewer: Viewer, couple: Couple, commitment_id: object) ->
     """One of COUPLE's commitments; 403 for those who see the couple but not its commitments,
     as on the page; 404 (audited) for another couple's or none."""
     require_commitments_read(viewer, couple)
-    raw = str(commitment_id)
-    found = _one(commitments_visible_to(viewer, couple), raw)
-    if found is None:
-        raise deny(
-            viewer,
-            what="commitment",
-            object_id=raw,
-            organisation_id=couple.organisation_id,
-            couple_id=couple.pk,
-        )
-    found.couple = couple
-    return found
+    return _one_of(
+        viewer, couple, commitments_visible_to(viewer, couple), commitment_id, "commitment"
+    )
 
 
 def get_any_commitment_for(viewer: Viewer, commitment_id: int) -> Commitment:
@@ -162,18 +167,13 @@ def integration_sessions_visible_to(viewer: Viewer, couple: Couple) -> QuerySet[
 def get_integration_session_for(
     viewer: Viewer, couple: Couple, session_id: object
 ) -> IntegrationSession:
-    raw = str(session_id)
-    found = _one(integration_sessions_visible_to(viewer, couple), raw)
-    if found is None:
-        raise deny(
-            viewer,
-            what="integration_session",
-            object_id=raw,
-            organisation_id=couple.organisation_id,
-            couple_id=couple.pk,
-        )
-    found.couple = couple
-    return found
+    return _one_of(
+        viewer,
+        couple,
+        integration_sessions_visible_to(viewer, couple),
+        session_id,
+        "integration_session",
+    )
 
 
 def follow_ups_visible_to(viewer: Viewer, couple: Couple) -> QuerySet[FollowUpContact]:
@@ -183,18 +183,7 @@ def follow_ups_visible_to(viewer: Viewer, couple: Couple) -> QuerySet[FollowUpCo
 
 
 def get_follow_up_for(viewer: Viewer, couple: Couple, contact_id: object) -> FollowUpContact:
-    raw = str(contact_id)
-    found = _one(follow_ups_visible_to(viewer, couple), raw)
-    if found is None:
-        raise deny(
-            viewer,
-            what="follow_up",
-            object_id=raw,
-            organisation_id=couple.organisation_id,
-            couple_id=couple.pk,
-        )
-    found.couple = couple
-    return found
+    return _one_of(viewer, couple, follow_ups_visible_to(viewer, couple), contact_id, "follow_up")
 
 
 # The schedule ------------------------------------------------------------------------------
