@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "holdspace.audit",
     "holdspace.accounts",
     "holdspace.couples",
+    "holdspace.bookings",
     "holdspace.screening",
     "holdspace.preparation",
     "holdspace.sessions",

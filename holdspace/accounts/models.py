@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -112,6 +113,8 @@ class Organisation(models.Model):
             "the server; times are stored in UTC."
         ),
     )
+    address = models.TextField(_("address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
@@ -135,6 +138,9 @@ class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices)
     created_at = models.DateTimeField(default=timezone.now)
+    # A deactivated member keeps their records and authorship but no longer acts in the
+    # organisation: the policy leaves the membership out (`policy.core.viewer_for`).
+    deactivated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -144,6 +150,27 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.organisation}"
+
+
+class Room(models.Model):
+    """A room of the organisation where sessions are held; the calendar books it. A room no
+    longer used is archived, never deleted, so past bookings keep naming it."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="rooms")
+    name = models.CharField(_("name"), max_length=120)
+    notes = models.CharField(_("notes"), max_length=300, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "organisation", name="room_name_once_per_org"),
+            models.UniqueConstraint(fields=["organisation", "id"], name="room_org_id"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 # A token's last use is written at most this often, rather than on every request.
@@ -176,6 +203,8 @@ class Invitation(models.Model):
     digest = models.CharField(max_length=64, unique=True)
     invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # When the link last went out: the invitation's creation, or its last resend.
+    sent_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

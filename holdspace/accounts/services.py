@@ -36,6 +36,7 @@ from holdspace.policy.accounts import (
     get_invitation_for_link,
     invites_to_a_couple,
     require_invitation_create,
+    require_invitation_manage,
     require_organisation_profile_change,
     require_organisation_time_zone_change,
 )
@@ -124,20 +125,90 @@ def invitation_create(
             digest=token_digest(raw),
             invited_by=viewer.user,
             created_at=now,
+            sent_at=now,
             expires_at=now + timedelta(hours=settings.INVITATION_VALID_HOURS),
         )
         viewer.audit(Action.INVITATION_CREATE, invitation, role=role)
+        link = _invitation_send(invitation, raw)
+    return invitation, link
+
+
+def _invitation_send(invitation: Invitation, raw: str) -> str:
+    """E-mail INVITATION's link (made of RAW) once the transaction commits; returns the link."""
     link = settings.SITE_URL + reverse("invitation_accept", args=[raw])
     context = {"invitation": invitation, "link": link, "hours": settings.INVITATION_VALID_HOURS}
+    organisation = invitation.organisation
     transaction.on_commit(
         lambda: send_mail(
             subject=_("You are invited to Holdspace by %(org)s") % {"org": organisation.name},
             message=render_to_string("accounts/email/invitation.txt", context),
             from_email=None,
-            recipient_list=[email],
+            recipient_list=[invitation.email],
         )
     )
+    return link
+
+
+def _pending_invitation(invitation_id: int) -> Invitation:
+    """INVITATION_ID's row, locked; a ValidationError when it was accepted or revoked."""
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("organisation", "couple")
+        .get(pk=invitation_id)
+    )
+    if invitation.accepted_at is not None:
+        raise ValidationError({"invitation": _("This invitation was already accepted.")})
+    if invitation.revoked_at is not None:
+        raise ValidationError({"invitation": _("This invitation was revoked.")})
+    return invitation
+
+
+def invitation_resend(
+    *, viewer: Viewer, invitation: Invitation, email: str | None = None
+) -> tuple[Invitation, str]:
+    """Send a pending INVITATION again with a new link and a new expiry; the old link stops
+    working. EMAIL, when given, corrects the address first (a partner's or staff member's
+    address can change until they accept). Returns the invitation and its new link."""
+    require_invitation_manage(viewer, invitation)
+    new_email = None
+    if email is not None:
+        new_email = email.strip().lower()
+        try:
+            validate_email(new_email)
+        except ValidationError:
+            raise ValidationError(
+                {"email": _("Enter an e-mail address such as name@example.org.")}
+            ) from None
+    raw = secrets.token_urlsafe(32)
+    now = timezone.now()
+    with transaction.atomic():
+        invitation = _pending_invitation(invitation.pk)
+        changes: dict[str, str] = {}
+        if new_email is not None and new_email != invitation.email:
+            if _holds_another_role(invitation.organisation, invitation.role, user__email=new_email):
+                raise ValidationError({"email": _another_role()})
+            changes = {"from": invitation.email, "to": new_email}
+            invitation.email = new_email
+        invitation.digest = token_digest(raw)
+        invitation.sent_at = now
+        invitation.expires_at = now + timedelta(hours=settings.INVITATION_VALID_HOURS)
+        invitation.save(update_fields=["email", "digest", "sent_at", "expires_at"])
+        viewer.audit(
+            Action.INVITATION_RESEND, invitation, detail={"email": changes} if changes else None
+        )
+        link = _invitation_send(invitation, raw)
     return invitation, link
+
+
+def invitation_revoke(*, viewer: Viewer, invitation: Invitation) -> Invitation:
+    """Revoke a pending INVITATION: its link no longer works."""
+    require_invitation_manage(viewer, invitation)
+    with transaction.atomic():
+        invitation = _pending_invitation(invitation.pk)
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        viewer.audit(Action.INVITATION_REVOKE, invitation)
+    return invitation
 
 
 def invitation_lookup(raw: str) -> Invitation:

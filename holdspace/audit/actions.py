@@ -72,6 +72,8 @@ class Action(StrEnum):
     INTEGRATION_RECORD = "integration.record"
     INVITATION_ACCEPT = "invitation.accept"
     INVITATION_CREATE = "invitation.create"
+    INVITATION_RESEND = "invitation.resend"
+    INVITATION_REVOKE = "invitation.revoke"
     JOURNAL_READ = "journal.read"
     MEASURE_LIST = "measure.list"
     MEASURE_READ = "measure.read"
@@ -181,6 +183,8 @@ MEANINGS: dict[Action, str] = {
     Action.INTEGRATION_RECORD: "An integration session was recorded as held, without having been scheduled.",
     Action.INVITATION_ACCEPT: "An invitation was used: the account was created or joined.",
     Action.INVITATION_CREATE: "Someone was invited by e-mail.",
+    Action.INVITATION_RESEND: "An invitation not yet accepted was sent again with a new link (the old link no longer works), to its address or a corrected one.",
+    Action.INVITATION_REVOKE: "An invitation not yet accepted was revoked: its link no longer works.",
     Action.JOURNAL_READ: "Someone opened a couple's journal entries and reflections.",
     Action.MEASURE_LIST: "Someone opened a couple's questionnaire responses or scores over time.",
     Action.MEASURE_READ: "Someone opened one questionnaire response.",

@@ -213,6 +213,16 @@ class Entry(models.Model):
     audio_type = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # When someone of the care team first read (or replied to) a team- or couple-visible entry;
+    # the partners see that their care team read it, the Today queue lists those not yet read.
+    team_read_at = models.DateTimeField(null=True, blank=True)
+    team_read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

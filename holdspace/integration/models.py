@@ -186,6 +186,13 @@ class IntegrationSession(models.Model):
     facilitator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    booking = models.OneToOneField(
+        "bookings.Booking",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="integration_session",
+    )
     notes = models.TextField(blank=True)
     carry_forward = models.TextField(blank=True)
     recorded_by = models.ForeignKey(

@@ -16,7 +16,14 @@ from typing import Literal
 from django.http import Http404
 
 from holdspace.accounts.models import STAFF_ROLES, Invitation, Organisation, Role
-from holdspace.policy.core import _ORG_WIDE_ROLES, Viewer, deny, organisation_for, refuse
+from holdspace.policy.core import (
+    _ORG_WIDE_ROLES,
+    Viewer,
+    deny,
+    is_care_team_of,
+    organisation_for,
+    refuse,
+)
 
 # Those who manage an organisation's people and settings.
 _MANAGERS = _ORG_WIDE_ROLES
@@ -59,6 +66,32 @@ def require_invitation_create(viewer: Viewer, organisation: Organisation) -> Non
 def invites_to_a_couple(role: str) -> bool:
     """A partner is invited to a couple; staff to the organisation alone."""
     return role == Role.PARTNER
+
+
+def require_invitation_manage(viewer: Viewer, invitation: Invitation) -> None:
+    """Resending, revoking or changing the address of an invitation not yet accepted: a staff
+    member's invitation is its organisation's org admins' to manage; a partner's is also their
+    couple's care team's. Anyone with no role in the organisation is told it does not exist
+    (404), anyone else in it is refused (403); both audited."""
+    organisation_id = invitation.organisation_id
+    role = viewer.role_in(organisation_id)
+    if role is None:
+        raise deny(
+            viewer, what="invitation", object_id=invitation.pk, organisation_id=organisation_id
+        )
+    if invitation.couple is None:
+        allowed = role == Role.ORG_ADMIN
+    else:
+        allowed = role in _MANAGERS or is_care_team_of(viewer, invitation.couple)
+    if not allowed:
+        raise refuse(
+            viewer,
+            action="manage",
+            what="invitation",
+            object_id=invitation.pk,
+            organisation_id=organisation_id,
+            couple_id=invitation.couple_id,
+        )
 
 
 def get_invitation_for_link(digest: str, *, lock: bool = False) -> Invitation:

@@ -103,9 +103,10 @@ def client_ip(request: HttpRequest) -> str | None:
 
 def viewer_for(user: User, ip: str | None = None) -> Viewer:
     roles = dict(
-        Membership.objects.filter(user=user, organisation__isnull=False).values_list(
-            "organisation_id", "role"
-        )
+        # A deactivated membership gives no role: the person no longer acts there.
+        Membership.objects.filter(
+            user=user, organisation__isnull=False, deactivated_at__isnull=True
+        ).values_list("organisation_id", "role")
     )
     return Viewer(user=user, roles=roles, ip=ip)
 

@@ -14,6 +14,12 @@ class PreparationKind(models.TextChoices):
     JOINT = "joint", _("Joint — both partners")
 
 
+class PreparationStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    HELD = "held", _("Held")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
 class PreparationSession(models.Model):
     """A preparation session held: privately with one partner, or jointly with both. The
     notes are the care team's; partners see that the session happened, not the notes."""
@@ -32,6 +38,18 @@ class PreparationSession(models.Model):
         help_text=_("The partner of a private session; empty for a joint one."),
     )
     held_at = models.DateTimeField(_("held at"))
+    # Booked ahead on the calendar (scheduled), then held; or cancelled. Sessions recorded
+    # after the fact are held from the start.
+    status = models.CharField(
+        max_length=10, choices=PreparationStatus.choices, default=PreparationStatus.HELD
+    )
+    booking = models.OneToOneField(
+        "bookings.Booking",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="preparation_session",
+    )
     facilitator = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -26,6 +26,13 @@ class MedicineSession(models.Model):
     substance = models.CharField(max_length=20)
     starts_at = models.DateTimeField()
     room = models.CharField(max_length=120, blank=True)
+    booking = models.OneToOneField(
+        "bookings.Booking",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="medicine_session",
+    )
     status = models.CharField(
         max_length=20, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED
     )
