@@ -33,6 +33,7 @@ from holdspace.integration.journal.api import router as journal_router
 from holdspace.measures.api import responses_router
 from holdspace.measures.api import router as instruments_router
 from holdspace.notifications.api import router as outbox_router
+from holdspace.pages.today.api import router as today_router
 from holdspace.policy.core import client_ip, viewer_for
 from holdspace.preparation.api import router as preparation_router
 from holdspace.readings.api import router as readings_router
@@ -136,6 +137,7 @@ api.add_router("/", journal_router)
 api.add_router("/", readings_router)
 api.add_router("/", progress_router)
 api.add_router("/", outbox_router)
+api.add_router("/", today_router)
 
 
 @api.exception_handler(Http404)

@@ -162,6 +162,7 @@ urlpatterns = [
     path("", include("holdspace.reminders.urls")),
     path("", include("holdspace.notifications.urls")),
     path("", include("holdspace.reports.progress.urls")),
+    path("", include("holdspace.pages.today.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -100,6 +100,7 @@ class Action(StrEnum):
     PREPARATION_FORM = "preparation.form"
     PREPARATION_SESSION = "preparation.session"
     PROGRESS_SUMMARY_WRITE = "progress_summary.write"
+    QUEUE_READ = "queue.read"
     READINESS_READ = "readiness.read"
     READING_ASSIGN = "reading.assign"
     READING_CREATE = "reading.create"
@@ -211,6 +212,7 @@ MEANINGS: dict[Action, str] = {
     Action.PREPARATION_FORM: "A new version of a partner's preparation form was stored.",
     Action.PREPARATION_SESSION: "The care team recorded a preparation session, private or joint.",
     Action.PROGRESS_SUMMARY_WRITE: "A new progress summary of a couple was written.",
+    Action.QUEUE_READ: "A member of staff opened their Today view, their queue or today's sessions (`part`: page, queue or today), with the ids of the records it listed.",
     Action.READINESS_READ: "Someone opened a couple's readiness.",
     Action.READING_ASSIGN: "A reading of the library was given to a couple or one partner.",
     Action.READING_CREATE: "A reading was added to the library.",

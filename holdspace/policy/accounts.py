@@ -31,11 +31,12 @@ _MANAGERS = _ORG_WIDE_ROLES
 _CONSOLE_ROLES = STAFF_ROLES - {Role.RESEARCHER}
 
 
-def landing_for(viewer: Viewer) -> Literal["console", "portal", ""]:
-    """Where VIEWER starts: staff at the console, partners in the portal, others nowhere."""
+def landing_for(viewer: Viewer) -> Literal["today", "portal", ""]:
+    """Where VIEWER starts: staff who do the daily work (org admins, clinical leads,
+    facilitators) on their Today, partners in the portal, others nowhere."""
     roles = set(viewer.roles.values())
     if roles & _CONSOLE_ROLES:
-        return "console"
+        return "today"
     if Role.PARTNER in roles:
         return "portal"
     return ""

@@ -132,22 +132,9 @@ def screenings_awaiting_decision(*, viewer: Viewer, organisation_id: int) -> lis
     lead has decided since), in couples still in care, oldest first: the clinical lead sees the
     whole organisation's, a facilitator their couples'. A re-answer that would have lowered an
     earlier decision is among them, its finding naming the earlier screening."""
-    visible = org_screenings_visible_to(viewer, organisation_id).exclude(couple__stage=Stage.CLOSED)
-    couple_ids = set(
-        visible.filter(Q(decision=Decision.REVIEW) | Q(overrides__decision=Decision.REVIEW))
-        .values_list("couple_id", flat=True)
-        .distinct()
-    )
-    if not couple_ids:
-        return []
-    in_force = latest_screenings_of(
-        visible.filter(couple_id__in=couple_ids).select_related("couple")
-    ).values()
-    awaiting = sorted(
-        (s for s in in_force if s.effective_decision == Decision.REVIEW),
-        key=lambda s: (s.created_at, s.pk),
-    )
-    with_earlier(awaiting, visible)
+    visible = org_screenings_visible_to(viewer, organisation_id)
+    awaiting = awaiting_decision_among(visible)
+    with_earlier(awaiting, visible.exclude(couple__stage=Stage.CLOSED))
     if awaiting:
         viewer.audit(
             Action.SCREENING_LIST,
@@ -157,6 +144,27 @@ def screenings_awaiting_decision(*, viewer: Viewer, organisation_id: int) -> lis
             awaiting_decision=True,
         )
     return awaiting
+
+
+def awaiting_decision_among(screenings: QuerySet[Screening]) -> list[Screening]:
+    """Of SCREENINGS (scoped by the policy), those in force that need a clinical lead's
+    decision, in couples still in care, oldest first, each with its couple and partner; not
+    audited (the caller audits its read)."""
+    visible = screenings.exclude(couple__stage=Stage.CLOSED)
+    couple_ids = set(
+        visible.filter(Q(decision=Decision.REVIEW) | Q(overrides__decision=Decision.REVIEW))
+        .values_list("couple_id", flat=True)
+        .distinct()
+    )
+    if not couple_ids:
+        return []
+    in_force = latest_screenings_of(
+        visible.filter(couple_id__in=couple_ids).select_related("couple", "partner")
+    ).values()
+    return sorted(
+        (s for s in in_force if s.effective_decision == Decision.REVIEW),
+        key=lambda s: (s.created_at, s.pk),
+    )
 
 
 def with_earlier(screenings: list[Screening], visible: QuerySet[Screening]) -> list[Screening]:

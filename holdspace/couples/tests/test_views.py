@@ -13,8 +13,8 @@ HTMX = {"HX-Request": "true"}
 
 
 def test_it_sends_each_person_home_to_their_own_place(cast: Cast) -> None:
-    assert cast.client("lead").get("/")["Location"] == "/console/"
-    assert cast.client("facilitator").get("/")["Location"] == "/console/"
+    assert cast.client("lead").get("/")["Location"] == "/today/"
+    assert cast.client("facilitator").get("/")["Location"] == "/today/"
     portal = cast.client("partner_a").get("/", follow=True)
     assert portal.redirect_chain[-1][0] == f"/couples/{cast.couple.pk}/"
     researcher = cast.client("researcher").get("/")
