@@ -60,6 +60,12 @@ def _two_responses(cast: Cast) -> None:
         assert answer.status_code == 201, answer.content
 
 
+def _two_sessions_today(cast: Cast) -> None:
+    noon = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0)
+    for hours in (1, 2):
+        make_session(cast, starts_at=noon + dt.timedelta(hours=hours))
+
+
 Seed = Callable[[Cast], Any]
 
 
@@ -93,6 +99,8 @@ LISTS: dict[str, tuple[str, str, Seed]] = {
     ),
     "/api/v1/instruments": ("partner_a", "/instruments", _nothing),
     "/api/v1/facilitators": ("lead", "/facilitators", _nothing),
+    "/api/v1/me/queue": ("facilitator", "/me/queue", _two_entries),
+    "/api/v1/me/today": ("lead", "/me/today", _two_sessions_today),
     "/api/v1/outbox": ("lead", "/outbox", _nothing),
     "/api/v1/sessions/{session_id}/events": (
         "facilitator",

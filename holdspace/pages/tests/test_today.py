@@ -326,7 +326,6 @@ def test_it_counts_today_on_the_organisations_clock(cast: Cast) -> None:
         _booking(cast, _local(8, 23, 59), who=cast.other_facilitator)  # yesterday there
         _booking(cast, _local(9, 12), who=cast.other_facilitator, status="cancelled")
         body = cast.api("lead").get("/api/v1/me/today").json()
-        assert body["day"] == "2026-03-09"
         assert [i["booking_id"] for i in body["items"]] == [early.pk, late.pk]
         page = cast.client("lead").get("/today/").content.decode()
         assert "Monday 9 March" in page and ">23:30<" in page

@@ -105,7 +105,7 @@ class TodaySessionOut(Schema):
 
 
 class TodayOut(Page[TodaySessionOut]):
-    day: dt.date = Field(description="Today, on the organisation's clock.")
+    pass
 
 
 def _session(session: TodaySession) -> TodaySessionOut:
@@ -126,12 +126,13 @@ def _session(session: TodaySession) -> TodaySessionOut:
 
 @router.get("/me/today", response={**documented({200: TodayOut}), 403: ErrorOut})
 def my_today(request: HttpRequest, query: Query[TodayQuery]) -> TodayOut:
-    """The caller's sessions today in the organisation's time zone, by start."""
+    """The caller's sessions today, from midnight to midnight on the organisation's clock, by
+    start: bookings on the calendar (not cancelled; `tentative` marks those booked ahead) and
+    sessions not yet booked."""
     viewer = viewer_from_request(request)
-    day, sessions = today_sessions_read(viewer=viewer, scope=get_queue_for(viewer, query.org))
+    sessions = today_sessions_read(viewer=viewer, scope=get_queue_for(viewer, query.org))
     shown, count = page_slice(sessions, query)
     return TodayOut(
-        day=day,
         items=[_session(s) for s in shown],
         count=count,
         next=next_offset(query, count),

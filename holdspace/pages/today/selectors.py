@@ -170,12 +170,12 @@ def queue_read(*, viewer: Viewer, scope: QueueScope) -> list[QueueItem]:
     return items
 
 
-def today_sessions_read(*, viewer: Viewer, scope: QueueScope) -> tuple[dt.date, list[TodaySession]]:
-    """The day in SCOPE's organisation and the viewer's sessions of it."""
+def today_sessions_read(*, viewer: Viewer, scope: QueueScope) -> list[TodaySession]:
+    """The viewer's sessions of the day in SCOPE's organisation (on its clock)."""
     day = timezone.localdate(timezone.now(), scope.organisation.tzinfo)
     sessions = _sessions_of_day(viewer, scope, day)
     _audit(viewer, scope, "today", [], sessions)
-    return day, sessions
+    return sessions
 
 
 def _audit(
