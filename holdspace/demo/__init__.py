@@ -21,6 +21,7 @@ from holdspace.demo.progress import seed_demo_progress
 from holdspace.demo.readings import seed_demo_readings
 from holdspace.demo.reminders import seed_demo_reminders
 from holdspace.demo.sessions import seed_sessions
+from holdspace.demo.today import seed_demo_today
 
 __all__ = ["DEMO_PASSWORD", "seed_demo"]
 
@@ -45,3 +46,4 @@ def _seed_journey(organisation: Organisation) -> None:
     seed_demo_readings(organisation)
     seed_demo_progress(organisation)
     seed_demo_reminders(organisation)
+    seed_demo_today(organisation)

@@ -15,6 +15,7 @@ from typing import Literal, TypeVar
 from pydantic import Field, model_validator
 
 from holdspace.accounts.models import Role
+from holdspace.bookings.models import BookingKind
 from holdspace.couples.models import EntryKind, Stage, Visibility
 from holdspace.facilitators.models import CredentialKind
 from holdspace.integration.models import Cadence
@@ -267,6 +268,34 @@ class ProgressSummaryText(StrictModel):
 
 class Progress(StrictModel):
     summary: ProgressSummaryText
+
+
+# today.toml -----------------------------------------------------------------------------------
+
+
+class PendingInvitation(StrictModel):
+    """A staff member invited days ago who has not accepted yet."""
+
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+    name: str = Field(min_length=1)
+    role: Role
+    sent_days_ago: int = Field(ge=4, le=30)
+
+
+class TodayBooking(StrictModel):
+    """A session booked on the calendar for later today."""
+
+    couple: str
+    kind: BookingKind
+    status: Literal["confirmed", "tentative"]
+    at: dt.time
+    minutes: int = Field(ge=15, le=480)
+    room: str = Field(min_length=1)
+
+
+class Today(StrictModel):
+    invitation: PendingInvitation
+    booking: TodayBooking
 
 
 Schema = TypeVar("Schema", bound=StrictModel)

@@ -35,7 +35,7 @@ from holdspace.couples.models import Couple, Entry, Visibility
 from holdspace.facilitators.models import Credential
 from holdspace.integration.models import IntegrationSession, IntegrationSessionStatus
 from holdspace.measures.models import SafetyAlert
-from holdspace.policy.core import Viewer, denial_chain, deny, organisation_for
+from holdspace.policy.core import _CARE_ROLES, Viewer, denial_chain, deny, organisation_for
 from holdspace.policy.facilitators import credentials_visible_to
 from holdspace.policy.measures import alerts_visible_to
 from holdspace.preparation.models import PreparationSession, PreparationStatus
@@ -185,6 +185,12 @@ def queue_invitations(viewer: Viewer, scope: QueueScope) -> QuerySet[Invitation]
 
 
 # Today's sessions ------------------------------------------------------------------------------
+
+
+def opens_session_records(viewer: Viewer, scope: QueueScope) -> bool:
+    """Whether today's sessions link to their records (a medicine session's plan, the couple's
+    integration): for the care roles; an org admin's links go to the couple's page."""
+    return viewer.role_in(scope.organisation.pk) in _CARE_ROLES
 
 
 def today_bookings(viewer: Viewer, scope: QueueScope) -> QuerySet[Booking]:

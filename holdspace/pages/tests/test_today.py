@@ -347,8 +347,11 @@ def test_it_shows_a_facilitator_the_sessions_they_are_booked_for_or_care_for(cas
             recorded_by=cast.facilitator,
         )
 
+        def seen_items(who: str) -> list[dict[str, Any]]:
+            return list(cast.api(who).get("/api/v1/me/today").json()["items"])
+
         def seen(who: str) -> list[tuple[str, int | None, int | None, bool]]:
-            items = cast.api(who).get("/api/v1/me/today").json()["items"]
+            items = seen_items(who)
             return [(i["kind"], i["booking_id"], i["session_id"], i["tentative"]) for i in items]
 
         everything = [
@@ -370,3 +373,15 @@ def test_it_shows_a_facilitator_the_sessions_they_are_booked_for_or_care_for(cas
         assert seen("trial_facilitator") == []
         page = cast.client("facilitator").get("/today/").content.decode()
         assert "Tentative" in page and f"/sessions/{medicine.pk}/plan/" in page
+        # Every session's link opens for whoever sees it (an org admin's: the couple's page);
+        # standing in for another couple's facilitator, there is no link to that couple.
+        for who in ("lead", "admin", "facilitator", "other_facilitator"):
+            web, api = cast.client(who), cast.api(who)
+            for item in api.get("/api/v1/me/today").json()["items"]:
+                if item["url"] == "":
+                    couple = api.get(f"/api/v1/couples/{item['couple_id']}")
+                    assert couple.status_code == 404, (who, item)
+                else:
+                    assert web.get(item["url"]).status_code == 200, (who, item)
+        standing_in = [i for i in seen_items("facilitator") if i["url"] == ""]
+        assert [i["session_id"] for i in standing_in] == [held.pk]

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import groupby
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -35,9 +36,11 @@ from holdspace.integration.models import (
 from holdspace.integration.schedule import Kind, schedules_for
 from holdspace.integration.selectors import PERIODS_SHOWN
 from holdspace.policy.core import Viewer
+from holdspace.policy.couples import couples_visible_to
 from holdspace.policy.queue import (
     QueueKind,
     QueueScope,
+    opens_session_records,
     queue_alerts,
     queue_couples,
     queue_credentials,
@@ -88,6 +91,13 @@ class QueueItem:
     record_id: int | None = None
     # The day it was due (an overdue questionnaire or check-in) or runs out (a credential).
     due_on: dt.date | None = None
+
+    @property
+    def waited(self) -> str:
+        """How long it has waited: "just now", "3 hours ago"."""
+        if timezone.now() - self.since < dt.timedelta(minutes=1):
+            return _("just now")
+        return _("%(time)s ago") % {"time": timesince(self.since, depth=1)}
 
     @property
     def key(self) -> str:
@@ -509,27 +519,41 @@ def _day_bounds(scope: QueueScope, day: dt.date) -> tuple[dt.datetime, dt.dateti
 
 def _sessions_of_day(viewer: Viewer, scope: QueueScope, day: dt.date) -> list[TodaySession]:
     start, end = _day_bounds(scope, day)
+    records = opens_session_records(viewer, scope)
     sessions = [
-        *_bookings(today_bookings(viewer, scope).filter(starts_at__gte=start, starts_at__lt=end)),
-        *_medicine(viewer, scope, start, end),
-        *_held(viewer, scope, start, end),
+        *_bookings(
+            today_bookings(viewer, scope).filter(starts_at__gte=start, starts_at__lt=end), records
+        ),
+        *_medicine(viewer, scope, start, end, records),
+        *_held(viewer, scope, start, end, records),
     ]
+    # A facilitator booked for a session of a couple whose care team they are not in (standing
+    # in) sees the session, without a link to a couple that does not exist for them.
+    ids = {s.couple_id for s in sessions if s.couple_id is not None}
+    opened = set(
+        couples_visible_to(viewer, scope.organisation.pk)
+        .filter(pk__in=ids)
+        .values_list("pk", flat=True)
+    )
+    sessions = [s if s.couple_id in opened else replace(s, url="") for s in sessions]
     sessions.sort(key=lambda s: (s.starts_at, s.couple_name))
     return sessions
 
 
-def _booking_url(booking: Booking) -> str:
+def _booking_url(booking: Booking, records: bool) -> str:
+    if booking.couple_id is None:
+        return ""
+    if not records:
+        return reverse("couple_detail", args=[booking.couple_id])
     medicine = getattr(booking, "medicine_session", None)
     if medicine is not None:
         return reverse("session_plan", args=[medicine.pk])
-    if booking.couple_id is None:
-        return ""
     if booking.kind == BookingKind.INTEGRATION:
         return reverse("integration", args=[booking.couple_id])
     return reverse("couple_detail", args=[booking.couple_id])
 
 
-def _bookings(bookings: QuerySet[Booking]) -> Iterable[TodaySession]:
+def _bookings(bookings: QuerySet[Booking], records: bool) -> Iterable[TodaySession]:
     found = bookings.select_related("couple", "room", "medicine_session").prefetch_related(
         "facilitator_links__user"
     )
@@ -543,13 +567,13 @@ def _bookings(bookings: QuerySet[Booking]) -> Iterable[TodaySession]:
             room=booking.room.name if booking.room else "",
             tentative=booking.status == BookingStatus.TENTATIVE,
             facilitators=[_name(link.user) for link in booking.facilitator_links.all()],
-            url=_booking_url(booking),
+            url=_booking_url(booking, records),
             booking_id=booking.pk,
         )
 
 
 def _medicine(
-    viewer: Viewer, scope: QueueScope, start: dt.datetime, end: dt.datetime
+    viewer: Viewer, scope: QueueScope, start: dt.datetime, end: dt.datetime, records: bool
 ) -> Iterable[TodaySession]:
     sessions = (
         today_medicine_sessions(viewer, scope)
@@ -567,13 +591,15 @@ def _medicine(
             room=session.room,
             tentative=False,
             facilitators=[_name(f.user) for f in session.facilitators.all()],
-            url=reverse("session_plan", args=[session.pk]),
+            url=reverse("session_plan", args=[session.pk])
+            if records
+            else reverse("couple_detail", args=[session.couple_id]),
             session_id=session.pk,
         )
 
 
 def _held(
-    viewer: Viewer, scope: QueueScope, start: dt.datetime, end: dt.datetime
+    viewer: Viewer, scope: QueueScope, start: dt.datetime, end: dt.datetime, records: bool
 ) -> Iterable[TodaySession]:
     """Preparation and integration sessions of the day not on the calendar's bookings."""
     for kind, sessions in (
@@ -585,7 +611,7 @@ def _held(
         ):
             url = (
                 reverse("integration", args=[session.couple_id])
-                if kind == BookingKind.INTEGRATION
+                if kind == BookingKind.INTEGRATION and records
                 else reverse("couple_detail", args=[session.couple_id])
             )
             yield TodaySession(
