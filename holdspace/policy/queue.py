@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
 
 from holdspace.accounts.models import Invitation, Organisation, Role
 from holdspace.bookings.models import Booking, BookingStatus
@@ -103,10 +102,6 @@ def get_queue_for(viewer: Viewer, requested: object) -> QueueScope:
         role=role,
         kinds=_KINDS_BY_ROLE.get(role, frozenset()),
     )
-
-
-def requested_organisation(request: HttpRequest) -> str:
-    return str(request.GET.get("org", ""))
 
 
 def _whole_organisation(viewer: Viewer, scope: QueueScope) -> bool:

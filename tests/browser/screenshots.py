@@ -31,6 +31,8 @@ SHOTS = [
     ("schedule-phone.png", "jordan@demo.holdspace.org", "/portal/", 390, "#schedule"),
     ("outbox-desktop.png", "lead@demo.holdspace.org", "/console/outbox/", 1280, None),
     ("journal-phone.png", "jordan@demo.holdspace.org", "/portal/", 390, "journal"),
+    ("today-phone.png", "lead@demo.holdspace.org", "/today/", 390, None),
+    ("today-desktop.png", "lead@demo.holdspace.org", "/today/", 1280, None),
 ]
 
 

@@ -28,6 +28,7 @@ EVERYONE = [
     "partner_a",
     "partner_b",
     "partner_c",
+    "partner_d",
     "facilitator",
     "other_facilitator",
     "lead",
@@ -35,6 +36,7 @@ EVERYONE = [
     "researcher",
     "trial_facilitator",
     "trial_partner_a",
+    "trial_partner_b",
 ]
 
 CARE = {"safety_alert", "discharge", "overdue_measure", "overdue_checkin", "invitation_pending"}
@@ -43,8 +45,10 @@ ABOUT_THE_COUPLE: dict[str, set[str] | None] = {
     "partner_a": None,
     "partner_b": None,
     "partner_c": None,
+    "partner_d": None,
     "researcher": None,
     "trial_partner_a": None,
+    "trial_partner_b": None,
     "facilitator": CARE | {"unread_entry"},
     "lead": CARE | {"screening_review"},
     "other_facilitator": set(),

@@ -9,12 +9,12 @@ from django.views.decorators.http import require_GET
 
 from holdspace.pages.today.selectors import today_page
 from holdspace.policy.core import viewer_from_request
-from holdspace.policy.queue import get_queue_for, requested_organisation
+from holdspace.policy.queue import get_queue_for
 
 
 @login_required
 @require_GET
 def today(request: HttpRequest) -> HttpResponse:
     viewer = viewer_from_request(request)
-    scope = get_queue_for(viewer, requested_organisation(request))
+    scope = get_queue_for(viewer, request.GET.get("org", ""))
     return render(request, "pages/today.html", today_page(viewer=viewer, scope=scope).context())
