@@ -10,7 +10,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test chromium pdflibs lint typecheck pytest bench clean openapi screenshots
+.PHONY: run demo test install install-test chromium pdflibs lint typecheck pytest bench clean openapi screenshots
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -31,12 +31,15 @@ pdflibs:
 	@ldconfig -p | grep -q libpangoft2-1.0 || { apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; }
 
 run: install pdflibs
-	$(BIN)/holdspace migrate --noinput
-	@if [ ! -f var/.demo-loaded ]; then $(BIN)/holdspace seed-demo && touch var/.demo-loaded; fi
-	@# The background worker runs beside the server and stops with it.
-	HOST=$(HOST) PORT=$(PORT) $(BIN)/holdspace worker & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	HOLDSPACE_DEMO=$${HOLDSPACE_DEMO:-1} HOST=$(HOST) PORT=$(PORT) $(BIN)/holdspace serve
+	@$(MAKE) --no-print-directory demo
+
+# `make run` once installed: the tables, the demo practice on first run (its e-mails go
+# nowhere), then the server and the worker together (`holdspace run`: one line says where to
+# sign in; Ctrl-C stops both). Any HOLDSPACE_DEMO, HOST, PORT or DATABASE_URL given is used.
+demo:
+	@$(BIN)/holdspace migrate --noinput --verbosity 0
+	@$(BIN)/holdspace seed-demo --unless-loaded --verbosity 0
+	@HOLDSPACE_DEMO=$${HOLDSPACE_DEMO:-1} HOST=$(HOST) PORT=$(PORT) $(BIN)/holdspace run
 
 lint: install-test
 	$(BIN)/ruff check holdspace tests bench

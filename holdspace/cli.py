@@ -1,6 +1,8 @@
 """The `holdspace` command.
 
 holdspace serve            production server (gunicorn + whitenoise) on HOST:PORT
+holdspace run              the server and the worker together, as `make run` starts them:
+                           one line says where to sign in once it answers; Ctrl-C stops both
 holdspace migrate          create or update the database tables
 holdspace seed-demo        load the demo practice (idempotent)
 holdspace api-token EMAIL  print a new API token for that person (--list: their tokens,
@@ -21,8 +23,17 @@ holdspace <django command> any of Django's management commands
 from __future__ import annotations
 
 import os
+import signal
+import socket
+import subprocess
 import sys
+import time
 from typing import Any
+
+# After the first Ctrl-C, `holdspace run` waits this long for the server and the worker to
+# stop by themselves, then kills what is left of them.
+STOP_SECONDS = 4.0
+SIGN_IN_PATH = "/accounts/login/"  # allauth's account_login (a test follows the printed link)
 
 
 def _setup() -> None:
@@ -74,9 +85,89 @@ def _serve(argv: list[str]) -> int:
         def load(self) -> Any:
             return application
 
-    print(f"Holdspace is serving on http://{host}:{port}", flush=True)
     Server().run()
     return 0
+
+
+def _listening(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _run(argv: list[str]) -> int:
+    """The server and the worker side by side until Ctrl-C (or SIGTERM, or the terminal
+    closing), then both stopped within STOP_SECONDS, or at once on a second Ctrl-C.
+
+    Each runs in its own process group, so a Ctrl-C reaches only this process, which asks
+    gunicorn for its quick shutdown and the worker for its graceful one, then kills whatever
+    is left of either group: a signal that lands while a child is still starting (before it
+    has its own handlers) cannot leave half of it running.
+    """
+    if argv:
+        print("holdspace run takes no arguments: set HOST and PORT instead", file=sys.stderr)
+        return 2
+    received: list[int] = []
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, lambda signum, _frame: received.append(signum))
+    me = [sys.executable, "-m", "holdspace.cli"]
+    server = subprocess.Popen([*me, "serve"], process_group=0)  # noqa: S603 (our own command)
+    worker = subprocess.Popen([*me, "worker", "--verbosity=0"], process_group=0)  # noqa: S603
+    # No Django set-up here: under load it takes seconds, and a Ctrl-C must be answered at once.
+    host = os.environ.get("HOST") or "127.0.0.1"
+    port = int(os.environ.get("PORT") or 8000)  # the server has refused a bad one
+    local = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)  # noqa: S104 (every address)
+    announced = False
+    while not received and server.poll() is None and worker.poll() is None:
+        if not announced and _listening(local, port):
+            os.environ.setdefault("DJANGO_SETTINGS_MODULE", "holdspace.settings")
+            from django.conf import settings
+
+            where = settings.SITE_URL + SIGN_IN_PATH
+            listed = ", where the demo accounts are listed" if settings.DEMO_MODE else ""
+            print(f"Holdspace is ready: sign in at {where}{listed}. Ctrl-C stops it.", flush=True)
+            announced = True
+        time.sleep(0.1)
+    _stop_together(server, worker, received)
+    if received:
+        return 128 + received[0]
+    return 1  # one of them ended by itself (a port in use, a bad setting): it said why
+
+
+def _stop_together(
+    server: subprocess.Popen[bytes], worker: subprocess.Popen[bytes], received: list[int]
+) -> None:
+    """Ask SERVER and WORKER to stop, wait up to STOP_SECONDS (less if RECEIVED gets a
+    second signal), then kill what is left of their process groups."""
+    for child, number in ((server, signal.SIGINT), (worker, signal.SIGTERM)):
+        if child.poll() is None:
+            child.send_signal(number)
+    asked = len(received)
+    deadline = time.monotonic() + STOP_SECONDS
+    children = (server, worker)
+    while any(_group_alive(c) for c in children):
+        if time.monotonic() > deadline or len(received) > max(asked, 1):
+            break
+        time.sleep(0.1)
+    for child in children:
+        if _group_alive(child):
+            try:
+                os.killpg(child.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        child.wait()
+
+
+def _group_alive(child: subprocess.Popen[bytes]) -> bool:
+    """Whether CHILD, or anything it started in its process group, is still running."""
+    child.poll()  # reaps CHILD once it has ended, so a zombie does not count
+    try:
+        os.killpg(child.pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def _manage(argv: list[str]) -> int:
@@ -88,18 +179,28 @@ def _manage(argv: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _command(list(sys.argv[1:] if argv is None else argv))
+    except KeyboardInterrupt:  # a Ctrl-C while a command starts: quietly, not with a trace
+        return 128 + signal.SIGINT
+
+
+def _command(args: list[str]) -> int:
     if not args or args[0] in {"-h", "--help", "help"}:
         print(__doc__)
         return 0
     command, rest = args[0], args[1:]
     if command == "serve":
         return _serve(rest)
+    if command == "run":
+        return _run(rest)
     if command == "worker":
         _setup()
         from holdspace.worker import ensure_schedules
 
-        print(f"Holdspace worker: scheduled {', '.join(ensure_schedules())}", flush=True)
+        scheduled = ", ".join(ensure_schedules())
+        if not {"--verbosity=0", "-v0"} & set(rest):
+            print(f"Holdspace worker: scheduled {scheduled}", flush=True)
         return _manage(["qcluster", *rest])
     if command == "audit":
         if rest[:1] != ["verify"]:

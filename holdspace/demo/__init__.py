@@ -20,10 +20,17 @@ from holdspace.demo.preparation import seed_preparation
 from holdspace.demo.progress import seed_demo_progress
 from holdspace.demo.readings import seed_demo_readings
 from holdspace.demo.reminders import seed_demo_reminders
+from holdspace.demo.schemas import People, load
 from holdspace.demo.sessions import seed_sessions
 from holdspace.demo.today import seed_demo_today
 
-__all__ = ["DEMO_PASSWORD", "seed_demo"]
+__all__ = ["DEMO_PASSWORD", "demo_loaded", "seed_demo"]
+
+
+def demo_loaded() -> bool:
+    """Whether every organisation of the demo's people.toml is in the database."""
+    slugs = {demo.slug for demo in load("people", People).organisations}
+    return Organisation.objects.filter(slug__in=slugs).count() == len(slugs)
 
 
 @transaction.atomic
