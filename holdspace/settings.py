@@ -232,6 +232,7 @@ ACCOUNT_LOGOUT_ON_GET = False
 # django-axes throttles failed sign-ins (in the database, so across server workers);
 # allauth's own per-process counter would only muddle it.
 ACCOUNT_RATE_LIMITS = {"login_failed": None}
+MFA_ADAPTER = "holdspace.accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Holdspace"
 MFA_ALLOW_UNVERIFIED_EMAIL = True

@@ -5,6 +5,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from holdspace.demo.accounts import demo_accounts
+from holdspace.demo.people import DEMO_PASSWORD
 from holdspace.policy.accounts import manages_an_organisation
 from holdspace.policy.core import viewer_from_request
 
@@ -16,4 +18,10 @@ def holdspace(request: HttpRequest) -> dict[str, Any]:
             return False
         return manages_an_organisation(viewer_from_request(request))
 
-    return {"DEMO_MODE": settings.DEMO_MODE, "manages_organisation": manages_organisation}
+    return {
+        "DEMO_MODE": settings.DEMO_MODE,
+        "manages_organisation": manages_organisation,
+        # Only in demo mode: the sign-in page lists them (nowhere else asks).
+        "demo_accounts": demo_accounts if settings.DEMO_MODE else (),
+        "DEMO_PASSWORD": DEMO_PASSWORD if settings.DEMO_MODE else "",
+    }

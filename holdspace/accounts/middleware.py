@@ -8,16 +8,17 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from holdspace.accounts.models import STAFF_ROLES, Membership, User
 from holdspace.accounts.zones import activate_for_request
-from holdspace.policy.core import client_ip, viewer_for
+from holdspace.policy.accounts import mfa_required
+from holdspace.policy.core import client_ip, viewer_for, viewer_from_request
 
 _STARTED = "holdspace_session_started"
 _SEEN = "holdspace_session_seen"
@@ -74,32 +75,54 @@ def user_has_totp(user: Any) -> bool:
     return bool(Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists())
 
 
-class RequireStaffMFAMiddleware:
-    """Outside demo mode, staff must set up TOTP before they reach anything else."""
+# Set once a member of staff has an authenticator app: they cannot remove it (MFAAdapter).
+_MFA_OK = "holdspace_mfa_ok"
+# What a member of staff still without an authenticator app may open: its set-up (and the
+# password check allauth may ask first), signing out, and the static files those pages use.
+_SET_UP_PAGES = ("mfa_activate_totp", "mfa_reauthenticate", "account_reauthenticate")
+_SET_UP_PREFIXES = ("/static/", "/healthz")
 
-    _ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/api/", "/i18n/")
+
+class RequireStaffMFAMiddleware:
+    """Outside demo mode, staff (`policy.accounts.mfa_required`) set up an authenticator app
+    before they reach anything else: every page leads to its set-up. Partners are not asked
+    (they may set one up from the Security page). API calls with a token are the token's
+    business; the browser's own calls to the API are refused until the set-up is done."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if (
-            not settings.DEMO_MODE
-            and request.user.is_authenticated
-            and not request.path.startswith(self._ALLOWED_PREFIXES)
-            and not request.session.get("holdspace_mfa_ok")
-        ):
-            if user_has_staff_role(request.user) and not user_has_totp(request.user):
-                messages.info(
-                    request,
-                    _(
-                        "Staff accounts need two-factor authentication. Set it up once with an "
-                        "authenticator app; then you will go on to your page."
-                    ),
-                )
-                return redirect(reverse("mfa_activate_totp") + "?next=" + request.path)
-            request.session["holdspace_mfa_ok"] = True
+        if request.user.is_authenticated and not request.session.get(_MFA_OK):
+            refusal = self._before_set_up(request)
+            if refusal is not None:
+                return refusal
         return self.get_response(request)
+
+    def _before_set_up(self, request: HttpRequest) -> HttpResponse | None:
+        if request.path.startswith(_SET_UP_PREFIXES) or request.path in _set_up_paths():
+            return None
+        if request.path.startswith("/api/") and "HTTP_AUTHORIZATION" in request.META:
+            return None
+        if not mfa_required(viewer_from_request(request)):
+            return None
+        if user_has_totp(request.user):
+            request.session[_MFA_OK] = True
+            return None
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": _NEEDS_SET_UP}, status=403)
+        messages.info(request, _NEEDS_SET_UP)
+        return redirect("mfa_activate_totp")
+
+
+_NEEDS_SET_UP = gettext_lazy(
+    "Staff accounts sign in with an authenticator app as well as a password. Set it up once "
+    "here; then you go on to your page."
+)
+
+
+def _set_up_paths() -> set[str]:
+    return {reverse(name) for name in (*_SET_UP_PAGES, "account_logout")}
 
 
 class OrganisationTimeZoneMiddleware:

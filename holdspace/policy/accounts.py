@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from django.conf import settings
 from django.http import Http404
 
 from holdspace.accounts.models import STAFF_ROLES, Invitation, Organisation, Role
@@ -40,6 +41,12 @@ def landing_for(viewer: Viewer) -> Literal["today", "portal", ""]:
     if Role.PARTNER in roles:
         return "portal"
     return ""
+
+
+def mfa_required(viewer: Viewer) -> bool:
+    """Whether VIEWER must sign in with an authenticator app as well as a password: staff
+    of any organisation, outside demo mode. Partners are not made to (they may choose to)."""
+    return not settings.DEMO_MODE and any(role in STAFF_ROLES for role in viewer.roles.values())
 
 
 def can_invite(viewer: Viewer, organisation_id: int) -> bool:
