@@ -28,6 +28,8 @@ SHOTS = [
     ("couple-desktop.png", "guide@demo.holdspace.org", "/console/", 1280, None),
     ("portal-phone.png", "alex@demo.holdspace.org", "/portal/", 390, None),
     ("login-phone.png", None, "/accounts/login/", 390, None),
+    ("signin-demo-phone.png", None, "/accounts/login/", 390, None),
+    ("signin-demo-desktop.png", None, "/accounts/login/", 1280, None),
     ("schedule-phone.png", "jordan@demo.holdspace.org", "/portal/", 390, "#schedule"),
     ("outbox-desktop.png", "lead@demo.holdspace.org", "/console/outbox/", 1280, None),
     ("journal-phone.png", "jordan@demo.holdspace.org", "/portal/", 390, "journal"),

@@ -35,7 +35,7 @@ def test_it_lists_every_demo_account_with_its_role_on_the_sign_in_page_in_demo_m
     assert len(accounts) >= 14
     for account in accounts:
         assert f'data-email="{account.email}"' in html
-    assert 'lead@demo.holdspace.org</button>\n      <span class="muted">Clinical lead' in html
+    assert 'lead@demo.holdspace.org</button>\n      <span class="muted">· Clinical lead' in html
     assert "Partner, Alex &amp; Sam" in html
     assert "<code>holdspace-demo</code>" in html
     assert "js/demo-accounts.js" in html
