@@ -25,9 +25,9 @@ def demo_accounts() -> list[DemoOrganisationAccounts]:
     """Every account of the demo, staff first, by organisation."""
     found = []
     for organisation in load("people", People).organisations:
-        accounts = [DemoAccount(p.email, Role(p.role).label, "") for p in organisation.staff]
+        accounts = [DemoAccount(p.email, str(Role(p.role).label), "") for p in organisation.staff]
         accounts += [
-            DemoAccount(partner.email, Role.PARTNER.label, couple.name)
+            DemoAccount(partner.email, str(Role.PARTNER.label), couple.name)
             for couple in organisation.couples
             for partner in couple.partners
         ]
