@@ -36,12 +36,17 @@ def test_it_carries_a_new_couple_from_the_console_to_the_partner_portal(
     lead = new_page(1280, 900)
     sign_in(lead, server, "lead@demo.holdspace.org", DEMO_PASSWORD)
     # Outside demo mode, staff set up TOTP before anything else.
-    expect(lead.get_by_text("Staff accounts need two-factor authentication.")).to_be_visible()
+    expect(lead.get_by_text("Staff accounts sign in with an authenticator app")).to_be_visible()
+    expect(lead.get_by_role("heading", name="Set up two-factor authentication")).to_be_visible()
     secret = lead.get_by_label("Authenticator secret").input_value()
     lead.get_by_label("Authenticator code").fill(totp_now(secret))
     lead.get_by_role("button", name="Activate").click()
     lead.wait_for_load_state()
-    lead.goto(server + "/console/")
+    # The recovery codes straight after, with the way on.
+    expect(lead.get_by_label("Unused codes")).to_be_visible()
+    lead.get_by_role("link", name="Continue to Holdspace").click()
+    lead.wait_for_load_state()
+    assert lead.url == server + "/console/"
     lead.get_by_role("link", name="Add a couple").click()
     lead.get_by_label("Couple name").fill("Kai & Noa")
     lead.get_by_label("Robin Hale (facilitator)").check()
