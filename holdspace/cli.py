@@ -112,12 +112,20 @@ def _run(argv: list[str]) -> int:
     received: list[int] = []
     for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(number, lambda signum, _frame: received.append(signum))
+    from django.core.exceptions import ImproperlyConfigured
+
+    from holdspace.lib.env import envint, envstr
+
+    try:
+        host = envstr("HOST", "127.0.0.1")
+        port = envint("PORT", 8000, minimum=1)
+    except ImproperlyConfigured as exc:
+        print(f"holdspace run: {exc}", file=sys.stderr)
+        return 2
     me = [sys.executable, "-m", "holdspace.cli"]
     server = subprocess.Popen([*me, "serve"], process_group=0)  # noqa: S603 (our own command)
     worker = subprocess.Popen([*me, "worker", "--verbosity=0"], process_group=0)  # noqa: S603
     # No Django set-up here: under load it takes seconds, and a Ctrl-C must be answered at once.
-    host = os.environ.get("HOST") or "127.0.0.1"
-    port = int(os.environ.get("PORT") or 8000)  # the server has refused a bad one
     local = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)  # noqa: S104 (every address)
     announced = False
     while not received and server.poll() is None and worker.poll() is None:

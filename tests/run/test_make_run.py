@@ -180,3 +180,11 @@ def test_it_stops_the_server_and_the_worker_at_ctrl_c_every_time(start) -> None:
         assert took < STOPPED_WITHIN, (wait, presses, took, run.output())
         assert run.process.returncode == 128 + signal.SIGINT, run.output()
         assert "Traceback" not in run.output()
+
+
+def test_it_refuses_a_bad_port_before_starting_anything(start) -> None:  # type: ignore[no-untyped-def]
+    start.env["PORT"] = "eighty"
+    run = start([str(BIN), "run"])
+    assert run.process.wait(timeout=60) == 2
+    assert "holdspace run: PORT='eighty' is not a whole number" in run.output()
+    assert run.processes() == []
