@@ -36,6 +36,7 @@ from holdspace.notifications.api import router as outbox_router
 from holdspace.pages.today.api import router as today_router
 from holdspace.policy.core import client_ip, viewer_for
 from holdspace.preparation.api import router as preparation_router
+from holdspace.preparation.signatures.api import router as signatures_router
 from holdspace.readings.api import router as readings_router
 from holdspace.reports.progress.api import router as progress_router
 from holdspace.screening.api import router as screening_router
@@ -128,6 +129,7 @@ api.add_router("/instruments", instruments_router)
 api.add_router("/couples", responses_router)
 api.add_router("/couples", screening_router)
 api.add_router("/couples", preparation_router)
+api.add_router("/couples", signatures_router)
 api.add_router("/couples", session_scheduling_router)
 # The live console posts its events with the signed-in session: bearer tokens or the session.
 api.add_router("/sessions", sessions_router, auth=[BearerToken(), SignedInBrowser()])

@@ -117,6 +117,9 @@ class Action(StrEnum):
     SCREENING_SUBMIT = "screening.submit"
     SESSION_EVENT_LIST = "session_event.list"
     SESSION_EVENT_RECORD = "session_event.record"
+    SIGNATURE_CREATE = "signature.create"
+    SIGNATURE_LIST = "signature.list"
+    SIGNATURE_PDF = "signature.pdf"
     SIGNIN_LINK_USE = "signin_link.use"
 
     @property
@@ -229,6 +232,9 @@ MEANINGS: dict[Action, str] = {
     Action.SCREENING_SUBMIT: "A partner's screening was decided and stored.",
     Action.SESSION_EVENT_LIST: "Someone read a medicine session's events through the API.",
     Action.SESSION_EVENT_RECORD: "An event of a medicine session was recorded.",
+    Action.SIGNATURE_CREATE: "Someone signed a document by typing their full name: who, in which role, the document's version and the SHA-256 of the text shown.",
+    Action.SIGNATURE_LIST: "Someone listed the signatures of a couple they may see.",
+    Action.SIGNATURE_PDF: "Someone downloaded the signed PDF copy of a signature.",
     Action.SIGNIN_LINK_USE: "A one-time sign-in link was used.",
 }
 

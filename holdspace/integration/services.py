@@ -37,6 +37,7 @@ from holdspace.policy.integration import (
     require_commitment_write,
     require_integration_record,
 )
+from holdspace.preparation.signatures.gate import require_session_signed
 from holdspace.screening.profiles import get_profile
 from holdspace.sessions.models import MedicineSession
 
@@ -249,6 +250,14 @@ def integration_session_record(
     errors.update(_notes_errors(notes, carry_forward))
     if errors:
         raise ValidationError(errors)
+    # Colorado's pre-session form is signed for a booked session: one recorded after the fact
+    # without a booking is refused there (the profile says which sessions need it).
+    require_session_signed(
+        couple=couple,
+        kind="integration",
+        booking=None,
+        partner_ids=[partner_id] if partner_id is not None else None,
+    )
     with transaction.atomic():
         held = IntegrationSession.objects.create(
             organisation_id=couple.organisation_id,
@@ -328,6 +337,13 @@ def integration_session_close(
     errors.update(_notes_errors(notes, carry_forward))
     if errors:
         raise ValidationError(errors)
+    if held:  # held only once the profile's per-session forms are signed for its booking
+        require_session_signed(
+            couple=couple,
+            kind="integration",
+            booking=planned.booking,
+            partner_ids=[planned.partner_id] if planned.partner_id is not None else None,
+        )
     with transaction.atomic():
         planned.status = (
             IntegrationSessionStatus.HELD if held else IntegrationSessionStatus.CANCELLED

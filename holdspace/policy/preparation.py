@@ -8,6 +8,13 @@ gate is for the couple's own people: each partner sees their own, the care team 
 - `require_preparation_session_record(viewer, couple)`: the care team only (403, audited);
   `preparation_facilitators(couple)`: who may hold one (the care team and clinical leads).
 - `require_readiness(viewer, couple)` and `readiness_partner_ids(viewer, couple)`.
+- Signatures: `signatures_visible_to(viewer, couple)` (a partner their own documents', the care
+  team every one, an org admin the per-session forms they sign as the center's representative),
+  `get_signature_for(viewer, couple, id)` (404, audited), `signer_roles(viewer, couple,
+  partner_id)` (who signs what: a partner for themselves, a facilitator of the couple as the
+  facilitator, an org admin or clinical lead as the center's representative) and
+  `require_signing_page(viewer, couple, partner_id)` (404 for a stranger or no such partner,
+  403 for someone with no signature to give there).
 """
 
 from __future__ import annotations
@@ -21,11 +28,19 @@ from holdspace.policy.core import (
     deny,
     is_care_team_of,
     is_partner_of,
+    refuse,
     require_care_team,
     require_couple_people,
     require_partner_record_write,
 )
-from holdspace.preparation.models import FormKind, PartnerForm, PreparationSession
+from holdspace.preparation.models import (
+    DocumentKind,
+    FormKind,
+    PartnerForm,
+    PreparationSession,
+    Signature,
+    SignerRole,
+)
 
 
 def partner_forms_visible_to(viewer: Viewer, couple: Couple) -> QuerySet[PartnerForm]:
@@ -100,3 +115,74 @@ def sees_the_care_team_view(viewer: Viewer, couple: Couple) -> bool:
     """The readiness page's care-team parts (both partners, scheduled sessions, the links
     to record): for the care team; a partner sees their own list."""
     return is_care_team_of(viewer, couple)
+
+
+def signatures_visible_to(viewer: Viewer, couple: Couple) -> QuerySet[Signature]:
+    """A partner sees the signatures on their own documents (their own, and their facilitator's
+    and the center's on their pre-session forms), never the other partner's; the care team
+    sees every one; an org admin the per-session forms, which they sign for the center."""
+    signatures = Signature.objects.filter(organisation_id=couple.organisation_id, couple=couple)
+    if is_partner_of(viewer, couple):
+        return signatures.filter(partner=viewer.user)
+    if is_care_team_of(viewer, couple):
+        return signatures
+    if viewer.role_in(couple.organisation_id) == Role.ORG_ADMIN:
+        return signatures.filter(document=DocumentKind.PRE_SESSION)
+    return signatures.none()
+
+
+def get_signature_for(viewer: Viewer, couple: Couple, signature_id: object) -> Signature:
+    """One of COUPLE's signatures the viewer may see; 404 (audited) for any other."""
+    found = (
+        signatures_visible_to(viewer, couple)
+        .select_related("signer", "partner", "booking", "organisation")
+        .filter(pk=int(str(signature_id)) if str(signature_id).isdigit() else 0)
+        .first()
+    )
+    if found is None:
+        raise deny(
+            viewer,
+            what="signature",
+            object_id=signature_id,
+            organisation_id=couple.organisation_id,
+            couple_id=couple.pk,
+        )
+    return found
+
+
+def signer_roles(viewer: Viewer, couple: Couple, partner_id: int) -> set[str]:
+    """In which roles the viewer may sign PARTNER_ID's documents: the partner for themselves
+    (never for the other partner, never the care team for them); a facilitator of the couple
+    as its facilitator; an org admin or a clinical lead as the center's representative."""
+    roles: set[str] = set()
+    if is_partner_of(viewer, couple) and viewer.user.pk == partner_id:
+        roles.add(SignerRole.PARTICIPANT)
+    role = viewer.role_in(couple.organisation_id)
+    if role == Role.FACILITATOR and is_care_team_of(viewer, couple):
+        roles.add(SignerRole.FACILITATOR)
+    if role in {Role.ORG_ADMIN, Role.CLINICAL_LEAD}:
+        roles.add(SignerRole.CENTER_REPRESENTATIVE)
+    return roles
+
+
+def require_signing_page(viewer: Viewer, couple: Couple, partner_id: int) -> None:
+    """The page where PARTNER_ID's documents are read and signed: for whoever has a signature
+    to give there (403, audited, for the other partner or a researcher); 404 for no such
+    partner of the couple."""
+    if partner_id not in {p.user_id for p in couple.loaded_partners}:
+        raise deny(
+            viewer,
+            what="partner",
+            object_id=partner_id,
+            organisation_id=couple.organisation_id,
+            couple_id=couple.pk,
+        )
+    if not signer_roles(viewer, couple, partner_id):
+        raise refuse(
+            viewer,
+            action="sign documents of",
+            what="partner",
+            object_id=partner_id,
+            organisation_id=couple.organisation_id,
+            couple_id=couple.pk,
+        )

@@ -16,9 +16,11 @@ from django.utils.translation import gettext as _
 
 from holdspace.couples.models import Couple, Entry, EntryKind, Partner, Stage, Visibility
 from holdspace.facilitators.models import GuideReview
-from holdspace.preparation.models import PartnerForm, PreparationKind, PreparationSession
+from holdspace.preparation.documents import document_for
+from holdspace.preparation.models import PartnerForm, PreparationKind, PreparationSession, Signature
+from holdspace.preparation.signatures.gate import newest_signatures
 from holdspace.screening.models import TALK_IT_THROUGH, Decision, Screening
-from holdspace.screening.profiles import Profile, get_profile
+from holdspace.screening.profiles import Profile, RequiredForm, get_profile
 from holdspace.screening.selectors import latest_screenings
 from holdspace.sessions.models import MedicineSession, SessionStatus
 
@@ -43,6 +45,8 @@ class Item:
     # Not done, but nothing for the partner to do: answered, and with the care team (a
     # screening needing a clinical lead's decision, or not eligible).
     with_care_team: bool = False
+    # The document a signed form's item is signed on (its code).
+    document: str = ""
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -237,6 +241,7 @@ class _Records:
     partner's newest decision on each facilitator."""
 
     forms: dict[tuple[int, str], PartnerForm]
+    signatures: dict[tuple[int, str], Signature]
     sessions: list[PreparationSession]
     intentions: set[int]
     approvals: dict[tuple[int, int], str]
@@ -267,7 +272,7 @@ class _Records:
                 organisation_id=couple.organisation_id, couple=couple
             ).order_by("-created_at", "-id"):
                 approvals.setdefault((review.partner_id, review.facilitator_id), review.decision)
-        return cls(forms, sessions, intentions, approvals)
+        return cls(forms, newest_signatures(couple), sessions, intentions, approvals)
 
 
 def readiness(
@@ -302,10 +307,14 @@ def readiness(
 
 
 def _form_items(partner: Partner, profile: Profile, records: _Records) -> list[Item]:
-    """One item per form the profile requires (the screening has its own)."""
+    """One item per form the profile requires (the screening has its own; a per-session form
+    is signed for each session's booking, and gates that session instead)."""
     items = []
     for form in profile.required_forms:
-        if form.code == "client_information":
+        if form.code == "client_information" or form.per_session:
+            continue
+        if form.signed:
+            items.append(_signed_item(partner, profile, form, records))
             continue
         found = records.forms.get((partner.user_id, form.code))
         detail = (
@@ -313,8 +322,6 @@ def _form_items(partner: Partner, profile: Profile, records: _Records) -> list[I
             if found
             else _("Not completed yet.")
         )
-        if found and form.code == "touch_consent":
-            detail = _touch_summary(found)
         items.append(
             Item(
                 f"form:{form.code}",
@@ -327,6 +334,35 @@ def _form_items(partner: Partner, profile: Profile, records: _Records) -> list[I
             )
         )
     return items
+
+
+def _signed_item(partner: Partner, profile: Profile, form: RequiredForm, records: _Records) -> Item:
+    """A signed form: done only with the partner's signature of the current version."""
+    current = document_for(profile, form)
+    found = records.signatures.get((partner.user_id, form.code))
+    done = found is not None and found.version == current.version
+    if found is None:
+        detail = _("Not signed yet.")
+    elif not done:
+        detail = _("A new version of %(form)s needs your signature.") % {"form": form.name}
+    else:
+        detail = _("Signed %(when)s (version %(version)s).") % {
+            "when": _when(found.signed_at),
+            "version": found.version,
+        }
+        if form.code == "touch_consent":
+            detail = _touch_summary(found.answers, found.signed_at)
+    return Item(
+        f"form:{form.code}",
+        form.name,
+        done,
+        detail,
+        form.source,
+        form.unverified,
+        action="sign",
+        record_id=found.pk if found else None,
+        document=form.code,
+    )
 
 
 def _preparation_items(
@@ -408,12 +444,11 @@ def _couple_items(profile: Profile, records: _Records, at: dt.datetime | None) -
     ]
 
 
-def _touch_summary(record: PartnerForm) -> str:
-    data = record.data
+def _touch_summary(data: dict[str, object], when: dt.datetime) -> str:
     facilitator = _("yes") if data.get("facilitator_touch") == "yes" else _("no")
     partner = _("yes") if data.get("partner_touch") == "yes" else _("no")
-    return _("Answered %(when)s — facilitator touch: %(f)s; partner touch: %(p)s.") % {
-        "when": _when(record.created_at),
+    return _("Signed %(when)s — facilitator touch: %(f)s; partner touch: %(p)s.") % {
+        "when": _when(when),
         "f": facilitator,
         "p": partner,
     }
@@ -439,7 +474,9 @@ def stage_for(couple: Couple) -> str:
         return Stage.PREPARATION
     if latest:
         return Stage.SCREENING
-    has_preparation = PreparationSession.objects.filter(couple=couple).exists() or (
-        PartnerForm.objects.filter(couple=couple).exists()
+    has_preparation = (
+        PreparationSession.objects.filter(couple=couple).exists()
+        or PartnerForm.objects.filter(couple=couple).exists()
+        or Signature.objects.filter(couple=couple).exists()
     )
     return Stage.SCREENING if has_preparation else Stage.CONTACT

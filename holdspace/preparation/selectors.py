@@ -18,8 +18,10 @@ from holdspace.policy.preparation import (
 )
 from holdspace.policy.sessions import medicine_sessions_visible_to
 from holdspace.preparation.forms import THEMES
-from holdspace.preparation.models import FormKind, PartnerForm, PreparationSession
+from holdspace.preparation.models import FormKind, PartnerForm, PreparationSession, Signature
 from holdspace.preparation.readiness import PartnerReadiness, Readiness, readiness
+from holdspace.preparation.signatures.gate import SessionSigning
+from holdspace.preparation.signatures.selectors import coming_session_signings, signature_list
 from holdspace.screening.profiles import RequiredForm, get_profile
 from holdspace.sessions.models import MedicineSession
 
@@ -68,6 +70,9 @@ class ReadinessPage:
     themes: dict[int, Themes]  # per partner shown, their newest themes to explore
     sessions: list[PreparationSession]
     scheduled: list[MedicineSession]  # for the care team
+    # Per-session forms of the coming sessions, for the partners the viewer signs for.
+    session_signings: list[SessionSigning]
+    signatures: list[Signature]  # the viewer's to see: a partner their own
 
 
 def readiness_page(*, viewer: Viewer, couple: Couple) -> ReadinessPage:
@@ -104,6 +109,8 @@ def readiness_page(*, viewer: Viewer, couple: Couple) -> ReadinessPage:
             if seen.care_team
             else []
         ),
+        session_signings=coming_session_signings(viewer=viewer, couple=couple),
+        signatures=list(signature_list(viewer=viewer, couple=couple)[:50]),
     )
 
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from holdspace.audit.actions import Action
+from holdspace.bookings.models import Booking
 from holdspace.couples.models import Couple, Stage
 from holdspace.lib.dates import held_error
 from holdspace.policy.core import Viewer
@@ -25,6 +26,7 @@ from holdspace.policy.preparation import (
 from holdspace.preparation.forms import FORMS
 from holdspace.preparation.models import FormKind, PartnerForm, PreparationKind, PreparationSession
 from holdspace.preparation.readiness import stage_for
+from holdspace.preparation.signatures.gate import require_session_signed
 from holdspace.screening.profiles import get_profile
 
 
@@ -41,6 +43,16 @@ def partner_form_submit(
     if kind not in FormKind.values:
         raise ValidationError({"kind": [_("Unknown form: %(kind)s.") % {"kind": kind}]})
     require_partner_form_write(viewer, couple, partner_id, kind)
+    required = get_profile(couple.organisation.profile).required(kind)
+    if required is not None and required.signed:
+        raise ValidationError(
+            {
+                "kind": [
+                    _("%(form)s is signed, not ticked: read it and sign it with your full name.")
+                    % {"form": required.name}
+                ]
+            }
+        )
     form = FORMS[kind](data=data)
     if not form.is_valid():
         raise ValidationError(
@@ -83,8 +95,12 @@ def preparation_session_record(
     facilitator_id: int,
     partner_id: int | None = None,
     notes: str = "",
+    booking: Booking | None = None,
 ) -> PreparationSession:
-    """The care team records a preparation session: privately with one partner, or joint."""
+    """The care team records a preparation session: privately with one partner, or joint; for
+    BOOKING, the session booked on the calendar. Where the profile asks for a form signed
+    before each preparation session (Colorado), it is recorded as held only for a booking
+    whose forms everyone has signed."""
     require_preparation_session_record(viewer, couple)
     errors: dict[str, list[str]] = {}
     partner_ids = {p.user_id for p in couple.loaded_partners}
@@ -102,8 +118,16 @@ def preparation_session_record(
     held_problem = held_error(_("A preparation session"), held_at, joined=couple.created_at)
     if held_problem:
         errors["held_at"] = [held_problem]
+    if booking is not None and (booking.couple_id != couple.pk or booking.kind != "preparation"):
+        errors["booking"] = [_("Not a preparation session booked for this couple.")]
     if errors:
         raise ValidationError(errors)
+    require_session_signed(
+        couple=couple,
+        kind="preparation",
+        booking=booking,
+        partner_ids=[partner_id] if partner_id is not None else None,
+    )
     with transaction.atomic():
         session = PreparationSession.objects.create(
             organisation_id=couple.organisation_id,
@@ -114,6 +138,7 @@ def preparation_session_record(
             facilitator_id=facilitator_id,
             notes=notes.strip(),
             recorded_by=viewer.user,
+            booking=booking,
         )
         viewer.audit(
             Action.PREPARATION_SESSION,

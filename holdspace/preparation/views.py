@@ -40,6 +40,8 @@ def readiness_page(request: HttpRequest, couple_id: int) -> HttpResponse:
             "staff": page.seen.care_team,
             "sessions": page.sessions,
             "scheduled": page.scheduled,
+            "session_signings": page.session_signings,
+            "signatures": page.signatures,
         },
     )
 
@@ -51,6 +53,8 @@ def partner_form(request: HttpRequest, couple_id: int, partner_id: int, kind: st
     viewer = viewer_from_request(request)
     couple = get_couple_for(viewer, couple_id)
     page = partner_form_page(viewer=viewer, couple=couple, partner_id=partner_id, kind=kind)
+    if page.required is not None and page.required.signed:
+        return redirect("signature_sign", couple.pk, partner_id, kind)
     previous = page.previous.data if page.previous else None
     form = FORMS[kind](request.POST or None, initial=previous)
     if request.method == "POST" and form.is_valid():

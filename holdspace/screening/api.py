@@ -53,6 +53,11 @@ class ScreeningIn(Input):
     answers: AnswersIn | None = None
     substances_used: str = Field(default="", max_length=4000)
     support_notes: str = Field(default="", max_length=4000)
+    date_of_birth: dt.date | None = Field(
+        default=None,
+        description="Checked against the profile's minimum age; not in the future, not before "
+        "1900. The web intake asks for it where the profile sets a minimum age.",
+    )
 
 
 class FindingOut(Schema):
@@ -132,5 +137,6 @@ def screening_new(
         answers=answers,
         substances_used=payload.substances_used,
         support_notes=payload.support_notes,
+        date_of_birth=payload.date_of_birth,
     )
     return Status(201, _screening_out(screening))

@@ -37,6 +37,12 @@ class ScreeningForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
+        error_messages={"invalid": _("Enter a date of birth as year-month-day, e.g. 1985-04-23.")},
+    )
     support_notes = forms.CharField(
         label=_("Anything else we should know to support you"),
         required=False,
@@ -47,6 +53,13 @@ class ScreeningForm(forms.Form):
     def __init__(self, *args: Any, profile: Profile, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         rules = rule_set()
+        if profile.minimum_age is not None:
+            born = self.fields["date_of_birth"]
+            born.required = True
+            born.error_messages["required"] = _("Enter your date of birth.")
+            born.help_text = _("Services here are for people aged %(years)d or older.") % {
+                "years": profile.minimum_age.years
+            }
         self.fields["substance"].choices = [  # type: ignore[attr-defined]
             (s, SUBSTANCE_LABELS.get(s, s)) for s in profile.substances
         ]
@@ -78,6 +91,7 @@ class ScreeningForm(forms.Form):
             "medications": "\n".join(screening.medication_lines),
             "substances_used": screening.substances_used,
             "support_notes": screening.support_notes,
+            "date_of_birth": screening.date_of_birth,
         }
         if screening.substance in profile.substances:
             initial["substance"] = screening.substance

@@ -46,6 +46,9 @@ class Screening(models.Model):
     substances_used = models.TextField(blank=True)
     answers = models.JSONField(default=dict)
     support_notes = models.TextField(blank=True)
+    # Given at intake; checked against the profile's minimum age. Kept with the screening
+    # (team-only, like every answer here), not on the partner.
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     decision = models.CharField(max_length=10, choices=Decision.choices)
     findings = models.JSONField(default=list)
     rule_set_version = models.CharField(max_length=32)

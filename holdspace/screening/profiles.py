@@ -42,7 +42,16 @@ FormCode = Literal[
     "transportation_plan",
     "emergency_contact",
     "demographic_form",
+    "pre_session",
 ]
+
+# Who signs a signed form: the partner it is about, the facilitator, the center's representative
+# (an org admin or a clinical lead of the organisation).
+SignerRole = Literal["participant", "facilitator", "center_representative"]
+# The sessions a per-session form is signed before, each time (the booking's kind).
+SessionKind = Literal["preparation", "medicine", "integration"]
+# Forms that are always signed, never ticked, wherever a profile requires them.
+ALWAYS_SIGNED = ("informed_consent", "bill_of_rights", "touch_consent")
 
 
 class ProfileError(ValueError):
@@ -57,6 +66,23 @@ class Sourced(StrictModel):
     unverified: bool = False
 
 
+class Signing(Sourced):
+    """A form signed, not ticked: who signs it (typing their full name over the exact text of
+    the document in holdspace/documents/<profile>/<code>.md), and, for a per-session form, the
+    kinds of session it is signed before, each time."""
+
+    signers: list[SignerRole] = Field(default=["participant"], min_length=1)
+    before_each: list[SessionKind] = []
+
+    @model_validator(mode="after")
+    def _participant_signs(self) -> Signing:
+        if "participant" not in self.signers:
+            raise ValueError("the participant signs every signed form")
+        if len(self.signers) != len(set(self.signers)):
+            raise ValueError("a signer role is listed twice")
+        return self
+
+
 class RequiredForm(Sourced):
     code: FormCode
     name: str
@@ -64,6 +90,34 @@ class RequiredForm(Sourced):
     purpose: str = ""
     # Statements the partner reads and acknowledges (the bill of rights, the known risks).
     statements: list[str] = []
+    # Present on a signed form (the marker), with its signers and their source.
+    signing: Signing | None = None
+
+    @property
+    def signed(self) -> bool:
+        return self.signing is not None
+
+    @property
+    def per_session(self) -> bool:
+        """Signed again before each session of the kinds it names (Colorado's pre-session
+        form), rather than once before the medicine session."""
+        return self.signing is not None and bool(self.signing.before_each)
+
+    @model_validator(mode="after")
+    def _signed_where_it_must_be(self) -> RequiredForm:
+        if self.code in ALWAYS_SIGNED and self.signing is None:
+            raise ValueError(f"{self.code} is signed: give it a [signing] table with its source")
+        if self.code == "client_information" and self.signing is not None:
+            raise ValueError("client_information is the screening, which is not signed here")
+        if self.code == "pre_session" and not self.per_session:
+            raise ValueError("pre_session is signed before sessions: name them in before_each")
+        return self
+
+
+class MinimumAge(Sourced):
+    """The youngest a partner may be, checked against the date of birth given at intake."""
+
+    years: int = Field(ge=0, le=100)
 
 
 class Preparation(Sourced):
@@ -256,6 +310,7 @@ class Profile(StrictModel):
     discharge: DischargeRules
     alerts: AlertWindows | None = None
     time_zone: TimeZoneSuggestion
+    minimum_age: MinimumAge | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:
@@ -280,6 +335,18 @@ class Profile(StrictModel):
 
     def required(self, code: str) -> RequiredForm | None:
         return next((form for form in self.required_forms if form.code == code), None)
+
+    @property
+    def signed_forms(self) -> list[RequiredForm]:
+        return [form for form in self.required_forms if form.signed]
+
+    def session_forms(self, kind: str) -> list[RequiredForm]:
+        """The forms signed again before each session of KIND (a booking's kind)."""
+        return [
+            form
+            for form in self.required_forms
+            if form.signing is not None and kind in form.signing.before_each
+        ]
 
     def dose_limit(self, substance: str) -> DoseLimit | None:
         return next((d for d in self.dose_limits if d.substance == substance), None)

@@ -21,7 +21,7 @@ from holdspace.policy.screening import require_screening_override
 from holdspace.preparation.services import couple_stage_sync
 from holdspace.screening.engine import DecisionInForce, Evaluation, evaluate
 from holdspace.screening.models import Decision, Screening, ScreeningOverride
-from holdspace.screening.profiles import SUBSTANCE_LABELS, get_profile
+from holdspace.screening.profiles import SUBSTANCE_LABELS, Profile, get_profile
 from holdspace.screening.rules import rule_set
 from holdspace.screening.selectors import screening_in_force
 
@@ -38,6 +38,35 @@ class Intake:
     answers: dict[str, bool]
     substances_used: str
     support_notes: str
+    date_of_birth: dt.date | None = None
+
+
+# A date of birth before this is a typing mistake, not a partner.
+EARLIEST_BIRTH = dt.date(1900, 1, 1)
+
+
+def age_on(born: dt.date, day: dt.date) -> int:
+    """Full years from BORN to DAY (a 29 February birthday counts on 1 March)."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def date_of_birth_error(profile: Profile, born: dt.date | None) -> str:
+    """Why BORN cannot be taken at intake under PROFILE, or "": in the future, before 1900,
+    or younger than the profile's minimum age (checked on the organisation's today)."""
+    if born is None:
+        return ""
+    today = timezone.localdate()
+    if born > today:
+        return _("A date of birth cannot be in the future.")
+    if born < EARLIEST_BIRTH:
+        return _("Check the year: a date of birth before 1900 cannot be right.")
+    minimum = profile.minimum_age
+    if minimum is not None and age_on(born, today) < minimum.years:
+        return _(
+            "Services under %(profile)s are only for people aged %(years)d or older, so this "
+            "intake cannot go on. Please talk to your facilitator."
+        ) % {"profile": profile.name, "years": minimum.years}
+    return ""
 
 
 def clean_intake(
@@ -49,6 +78,7 @@ def clean_intake(
     answers: Mapping[str, object],
     substances_used: str = "",
     support_notes: str = "",
+    date_of_birth: dt.date | None = None,
 ) -> Intake:
     """The intake checked against the rule set and the organisation's profile, or a
     ValidationError naming each bad field."""
@@ -88,6 +118,9 @@ def clean_intake(
     for name, text in (("substances_used", substances_used), ("support_notes", support_notes)):
         if len(text) > MAX_TEXT:
             errors[name] = [_("At most %(n)d characters.") % {"n": MAX_TEXT}]
+    born_problem = date_of_birth_error(profile, date_of_birth)
+    if born_problem:
+        errors["date_of_birth"] = [born_problem]
     if errors:
         raise ValidationError(errors)
     return Intake(
@@ -97,6 +130,7 @@ def clean_intake(
         answers={code: bool(value) for code, value in answers.items()},
         substances_used=substances_used.strip(),
         support_notes=support_notes.strip(),
+        date_of_birth=date_of_birth,
     )
 
 
@@ -111,6 +145,7 @@ def screening_submit(
     answers: Mapping[str, object] | None = None,
     substances_used: str = "",
     support_notes: str = "",
+    date_of_birth: dt.date | None = None,
 ) -> Screening:
     """Decide and store one partner's screening; alert the care team at once where a rule
     says so. The partner answers for themselves, or their care team enters it with them."""
@@ -123,6 +158,7 @@ def screening_submit(
         answers=answers or {},
         substances_used=substances_used,
         support_notes=support_notes,
+        date_of_birth=date_of_birth,
     )
     with transaction.atomic():
         # Two answers at once are decided one after the other, each against the one before.
@@ -171,6 +207,7 @@ def _screening_store(
         substances_used=intake.substances_used,
         answers=intake.answers,
         support_notes=intake.support_notes,
+        date_of_birth=intake.date_of_birth,
         decision=result.decision,
         findings=[finding.as_dict() for finding in result.findings],
         rule_set_version=result.rule_set_version,

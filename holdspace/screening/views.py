@@ -60,6 +60,7 @@ def screening_form(request: HttpRequest, couple_id: int, partner_id: int) -> Htt
                 answers=form.answers(),
                 substances_used=form.cleaned_data["substances_used"],
                 support_notes=form.cleaned_data["support_notes"],
+                date_of_birth=form.cleaned_data["date_of_birth"],
             )
         except ValidationError as exc:
             errors_onto(form, exc)

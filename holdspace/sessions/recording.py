@@ -21,8 +21,8 @@ from holdspace.audit.actions import Action
 from holdspace.measures.models import SafetyAlert
 from holdspace.policy.core import Viewer
 from holdspace.policy.sessions import require_session_care
-from holdspace.preparation.models import FormKind, PartnerForm
 from holdspace.preparation.services import couple_stage_sync
+from holdspace.preparation.signatures.gate import require_session_signed, touch_answers
 from holdspace.screening.profiles import Profile, get_profile
 from holdspace.sessions.events import DATA, EventDataError, clean_data
 from holdspace.sessions.limits import (
@@ -253,6 +253,15 @@ def _check_event(
         raise ValidationError(errors)
     if kind in DOSE_KINDS:
         assert partner_id is not None
+        # Where the profile asks for a form signed before each session (Colorado), a partner's
+        # first dose waits for every signature on their copy for this session's booking.
+        if profile.session_forms("medicine") and given_mg(session, partner_id)[1] is None:
+            require_session_signed(
+                couple=session.couple,
+                kind="medicine",
+                booking=session.booking,
+                partner_ids=[partner_id],
+            )
         _check_dose(session, profile, kind, occurred_at, data, partner_id)
     if kind == EventKind.TOUCH:
         assert partner_id is not None
@@ -379,17 +388,7 @@ def _largest_other(session: MedicineSession, partner_id: int) -> float:
 
 
 def _check_touch(session: MedicineSession, data: Mapping[str, Any], partner_id: int) -> None:
-    consent = (
-        PartnerForm.objects.filter(
-            organisation_id=session.organisation_id,
-            couple_id=session.couple_id,
-            partner_id=partner_id,
-            kind=FormKind.TOUCH_CONSENT,
-        )
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    answers = consent.data if consent else {}
+    answers = touch_answers(session.couple, partner_id)
     if data["by"] == "facilitator":
         if answers.get("facilitator_touch") != "yes":
             raise ValidationError(

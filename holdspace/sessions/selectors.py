@@ -25,7 +25,8 @@ from holdspace.policy.sessions import (
     require_session_care,
 )
 from holdspace.preparation.forms import LEAVING
-from holdspace.preparation.models import FormKind
+from holdspace.preparation.models import DocumentKind, FormKind
+from holdspace.preparation.signatures.gate import newest_signatures
 from holdspace.screening.profiles import (
     DoseLimit,
     DurationTable,
@@ -136,13 +137,12 @@ def console_page(*, viewer: Viewer, session_id: int) -> ConsolePage:
         event.text = describe(event)  # type: ignore[attr-defined]
         event.correction_id = str(uuid.uuid4())  # type: ignore[attr-defined]
     plans = {p.partner_id: p for p in PartnerPlan.objects.filter(session=session)}
-    touch: dict[int, dict[str, Any]] = {}
-    for record in (
-        partner_forms_visible_to(viewer, session.couple)
-        .filter(kind=FormKind.TOUCH_CONSENT)
-        .order_by("-created_at", "-id")
-    ):
-        touch.setdefault(record.partner_id, record.data)
+    # The newest signed touch consent of each partner (the console is the care team's).
+    touch: dict[int, dict[str, Any]] = {
+        partner_id: dict(signature.answers)
+        for (partner_id, document), signature in newest_signatures(session.couple).items()
+        if document == DocumentKind.TOUCH_CONSENT
+    }
     discharged = {d.partner_id: d for d in Discharge.objects.filter(session=session)}
     partners = session.couple.loaded_partners
     # Each open alert with the name of the partner it is about, as the console's columns say.

@@ -21,9 +21,10 @@ from holdspace.facilitators.services import guide_review
 from holdspace.measures.models import SafetyAlert
 from holdspace.policy.couples import get_couple_for
 from holdspace.policy.measures import alerts_visible_to
-from holdspace.preparation.models import PartnerForm, PreparationSession
+from holdspace.preparation.models import PartnerForm, PreparationSession, Signature
 from holdspace.preparation.readiness import readiness, stage_for
 from holdspace.preparation.services import partner_form_submit, preparation_session_record
+from holdspace.preparation.tests.signing import sign
 from holdspace.screening.models import Decision, Screening, ScreeningOverride
 from holdspace.screening.profiles import get_profile
 from holdspace.screening.rules import rule_set
@@ -52,6 +53,8 @@ VALID_FORMS: dict[str, dict[str, Any]] = {
     "emergency_contact": {"name": "Kim", "relationship": "Sister", "phone": "+1 503 555 0100"},
     "demographic_form": {"opt_out": "on"},
 }
+# The forms Oregon has signed, not ticked.
+SIGNED = ("informed_consent", "bill_of_rights", "touch_consent")
 EVERY_CODE = [
     "screening",
     "form:informed_consent",
@@ -102,9 +105,14 @@ def screen(
 
 
 def complete_forms(cast: Cast, who: str, skip: Iterable[str] = ()) -> None:
+    """WHO completes every form: signs the signed ones, fills in the others."""
     couple = _loaded(cast, who)
     for kind, data in VALID_FORMS.items():
-        if kind not in skip:
+        if kind in skip:
+            continue
+        if kind in SIGNED:
+            sign(cast, who, kind, couple=couple, answers=data if kind == "touch_consent" else None)
+        else:
             partner_form_submit(
                 viewer=cast.viewer(who),
                 couple=couple,
@@ -536,18 +544,29 @@ def test_it_answers_a_bad_schedule_with_422_naming_the_field(
 def test_it_keeps_the_history_when_touch_consent_is_revoked(cast: Cast) -> None:
     complete_forms(cast, "partner_a")
     client = cast.client("partner_a")
-    url = f"/couples/{cast.couple.pk}/partners/{cast.partner_a.pk}/forms/touch_consent/"
+    old = f"/couples/{cast.couple.pk}/partners/{cast.partner_a.pk}/forms/touch_consent/"
+    url = f"/couples/{cast.couple.pk}/partners/{cast.partner_a.pk}/sign/touch_consent/"
+    assert client.get(old)["Location"] == url  # the ticked form now leads to the signing page
     assert "facilitator touch: yes" in (
         readiness(_loaded(cast)).partners[0].items[3].detail  # form:touch_consent
     )
-    response = client.post(url, {"facilitator_touch": "no", "partner_touch": "no"})
+    version = client.get(url).context["page"].document.version
+    response = client.post(
+        url,
+        {
+            "facilitator_touch": "no",
+            "partner_touch": "no",
+            "typed_name": "Partner A",
+            "version": version,
+        },
+    )
     assert response.status_code == 302
     versions = list(
-        PartnerForm.objects.filter(partner=cast.partner_a, kind="touch_consent").order_by("id")
+        Signature.objects.filter(partner=cast.partner_a, document="touch_consent").order_by("id")
     )
-    assert [v.data["facilitator_touch"] for v in versions] == ["yes", "no"]
-    assert versions[0].data["facilitator_touch_forms"] == ["hug"]
-    assert versions[1].data["facilitator_touch_forms"] == []
+    assert [v.answers["facilitator_touch"] for v in versions] == ["yes", "no"]
+    assert versions[0].answers["facilitator_touch_forms"] == ["hug"]
+    assert versions[1].answers["facilitator_touch_forms"] == []
 
     body = cast.api("facilitator").get(f"/api/v1/couples/{cast.couple.pk}/readiness").json()
     item = next(i for i in body["partners"][0]["items"] if i["code"] == "form:touch_consent")
@@ -584,6 +603,7 @@ def _screening_post(conditions: list[str], medications: str = "") -> dict[str, o
         "medications": medications,
         "substances_used": "",
         "support_notes": "",
+        "date_of_birth": "1985-04-23",
         **{f"q_{code}": "no" for code in rule_set().questions},
     }
 

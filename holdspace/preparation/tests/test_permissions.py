@@ -297,7 +297,11 @@ def test_it_checks_the_callers_role_before_the_gate_and_the_input(cast: Cast, wh
 
 def test_it_refuses_the_other_partners_screening_form_on_the_web(cast: Cast) -> None:
     url = f"/couples/{cast.couple.pk}/partners/{cast.partner_a.pk}/screening/"
-    data = {"substance": "psilocybin", **{f"q_{code}": "no" for code in rule_set().questions}}
+    data = {
+        "substance": "psilocybin",
+        "date_of_birth": "1985-04-23",
+        **{f"q_{code}": "no" for code in rule_set().questions},
+    }
     client = cast.client("partner_b")
     assert client.get(url).status_code == 403
     assert client.post(url, data).status_code == 403

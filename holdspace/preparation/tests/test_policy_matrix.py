@@ -47,7 +47,7 @@ def test_it_gives_each_person_exactly_what_the_policy_allows_of_preparation(
     couple, partner = cast.couple.pk, cast.partner_a.pk
     readiness = api.get(f"/api/v1/couples/{couple}/readiness")
     got = (
-        web.get(f"/couples/{couple}/partners/{partner}/forms/touch_consent/").status_code,
+        web.get(f"/couples/{couple}/partners/{partner}/forms/safety_plan/").status_code,
         web.get(f"/couples/{couple}/partners/{partner}/forms/horoscope/").status_code,
         web.get(f"/couples/{couple}/preparation/new/").status_code,
         web.get(f"/couples/{couple}/readiness/").status_code,
