@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.utils import timezone
 
-from holdspace.accounts.models import Organisation
+from holdspace.accounts.models import Organisation, User
+from holdspace.couples.models import Couple
 from holdspace.demo.find import couple_named, guide_of, partner_id
 from holdspace.demo.schemas import PartnerPreparation, Preparation, load
+from holdspace.policy.core import viewer_for
+from holdspace.policy.couples import get_couple_for
+from holdspace.preparation.documents import document_for
 from holdspace.preparation.services import partner_form_submit, preparation_session_record
+from holdspace.preparation.signatures.services import signature_create
 from holdspace.screening.models import Screening
-from holdspace.screening.profiles import get_profile
+from holdspace.screening.profiles import Profile, RequiredForm, get_profile
 from holdspace.screening.rules import rule_set
 from holdspace.screening.services import screening_submit
 
@@ -50,7 +56,12 @@ def _partner(organisation: Organisation, demo: PartnerPreparation, now: dt.datet
             "treated_by_provider": demo.treated_by_provider,
         },
     )
+    profile = get_profile(organisation.profile)
     for kind in demo.forms:
+        required = profile.required(kind)
+        if required is not None and required.signed:
+            _sign(couple, partner, profile, required, dict(data.forms[kind]))
+            continue
         partner_form_submit(
             viewer=facilitator,
             couple=couple,
@@ -68,3 +79,20 @@ def _partner(organisation: Organisation, demo: PartnerPreparation, now: dt.datet
             facilitator_id=facilitator.user.pk,
             notes=data.preparation_notes,
         )
+
+
+def _sign(
+    couple: Couple, partner: int, profile: Profile, form: RequiredForm, answers: dict[str, Any]
+) -> None:
+    """The partner signs a signed form themselves, typing their name (as on the signing page)."""
+    user = User.objects.get(pk=partner)
+    viewer = viewer_for(user)
+    signature_create(
+        viewer=viewer,
+        couple=get_couple_for(viewer, couple.pk),
+        partner_id=partner,
+        document=form.code,
+        version=document_for(profile, form).version,
+        typed_name=user.display_name,
+        answers=answers,
+    )

@@ -167,7 +167,7 @@ def signer_roles(viewer: Viewer, couple: Couple, partner_id: int) -> set[str]:
 
 def require_signing_page(viewer: Viewer, couple: Couple, partner_id: int) -> None:
     """The page where PARTNER_ID's documents are read and signed: for whoever has a signature
-    to give there (403, audited, for the other partner or a researcher); 404 for no such
+    to give there, and the care team (403, audited, for the other partner); 404 for no such
     partner of the couple."""
     if partner_id not in {p.user_id for p in couple.loaded_partners}:
         raise deny(
@@ -177,7 +177,7 @@ def require_signing_page(viewer: Viewer, couple: Couple, partner_id: int) -> Non
             organisation_id=couple.organisation_id,
             couple_id=couple.pk,
         )
-    if not signer_roles(viewer, couple, partner_id):
+    if not (signer_roles(viewer, couple, partner_id) or is_care_team_of(viewer, couple)):
         raise refuse(
             viewer,
             action="sign documents of",

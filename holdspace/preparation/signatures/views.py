@@ -39,8 +39,8 @@ def _errors_onto(sign: forms.Form, answers: forms.Form | None, exc: ValidationEr
             answers.add_error(name if name in answers.fields else None, problems)
         elif field == "answers" and answers is not None:
             answers.add_error(None, problems)
-        else:
-            sign.add_error(field if field in sign.fields else None, problems)
+        else:  # the typed name beside its field; the rest (version, signer…) above the form
+            sign.add_error("typed_name" if field == "typed_name" else None, problems)
 
 
 @login_required

@@ -14,7 +14,11 @@ from holdspace.preparation.models import Signature
 from holdspace.preparation.signatures.services import signature_create
 from holdspace.screening.profiles import get_profile
 
-TOUCH_YES_HUG = {"facilitator_touch": "yes", "facilitator_touch_forms": ["hug"], "partner_touch": "no"}
+TOUCH_YES_HUG = {
+    "facilitator_touch": "yes",
+    "facilitator_touch_forms": ["hug"],
+    "partner_touch": "no",
+}
 
 
 def current_version(couple: Couple, document: str) -> str:

@@ -36,6 +36,7 @@ def _all_no_post(**extra: object) -> dict[str, object]:
         "medications": "",
         "substances_used": "",
         "support_notes": "",
+        "date_of_birth": "1985-04-23",
         **{f"q_{code}": "no" for code in ALL_NO},
         **{"q_interpreter_needed": "no", "q_support_person_physical": "no"},
         **{"q_support_person_communication": "no", "q_accessible_form_needed": "no"},

@@ -24,8 +24,7 @@ from holdspace.audit.models import AuditEvent
 from holdspace.conftest import PASSWORD, Cast, make_session
 from holdspace.couples.models import CareTeamMember
 from holdspace.measures.models import SafetyAlert
-from holdspace.policy.couples import get_couple_for
-from holdspace.preparation.services import partner_form_submit
+from holdspace.preparation.tests.signing import sign
 from holdspace.sessions.models import MedicineSession, SessionEvent, SessionStatus
 
 pytestmark = pytest.mark.django_db
@@ -124,14 +123,7 @@ def _trial_session(cast: Cast, *, cofacilitated: bool = True) -> MedicineSession
 
 
 def _consent(cast: Cast, who: str, data: dict[str, Any]) -> None:
-    viewer = cast.viewer(who)
-    partner_form_submit(
-        viewer=viewer,
-        couple=get_couple_for(viewer, cast.couple.pk),
-        partner_id=cast.people[who].pk,
-        kind="touch_consent",
-        data=data,
-    )
+    sign(cast, who, "touch_consent", answers=data)
 
 
 # The first event, replays and conflicts ---------------------------------------------------
