@@ -55,6 +55,7 @@ def _partner(organisation: Organisation, demo: PartnerPreparation, now: dt.datet
             },
             "treated_by_provider": demo.treated_by_provider,
         },
+        date_of_birth=demo.date_of_birth,
     )
     profile = get_profile(organisation.profile)
     for kind in demo.forms:

@@ -159,6 +159,8 @@ class PartnerPreparation(StrictModel):
     treated_by_provider: bool
     forms: list[str]
     prepared_days_ago: int | None = Field(default=None, ge=0)
+    # Given at intake, checked against the profile's minimum age.
+    date_of_birth: dt.date | None = None
 
 
 class Preparation(StrictModel):

@@ -165,6 +165,21 @@ def signer_roles(viewer: Viewer, couple: Couple, partner_id: int) -> set[str]:
     return roles
 
 
+def roles_to_sign(
+    viewer: Viewer,
+    couple: Couple,
+    partner_id: int,
+    signers: list[str],
+    signed: list[Signature],
+) -> list[str]:
+    """The roles among SIGNERS the viewer may still sign PARTNER_ID's document in: theirs to
+    give, and (for a session's form, whose SIGNED signatures are of the current version) not
+    given yet by anyone in that role."""
+    taken = {signature.role for signature in signed}
+    mine = signer_roles(viewer, couple, partner_id)
+    return [role for role in signers if role in mine and role not in taken]
+
+
 def require_signing_page(viewer: Viewer, couple: Couple, partner_id: int) -> None:
     """The page where PARTNER_ID's documents are read and signed: for whoever has a signature
     to give there, and the care team (403, audited, for the other partner); 404 for no such

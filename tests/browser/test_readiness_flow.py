@@ -53,14 +53,28 @@ def test_it_schedules_a_session_only_once_the_couple_is_ready(  # type: ignore[n
     expect(refusal).to_contain_text("Answered, awaiting a clinical lead's decision")
     assert not MedicineSession.objects.filter(couple=couple).exists()
 
-    # Alex's missing forms, completed with Alex in the room.
+    # Alex signs their touch consent on their phone: typed name over the exact text.
+    alex_phone = new_page(390, 844)
+    sign_in(alex_phone, server, "alex@demo.holdspace.org", DEMO_PASSWORD)
+    alex_phone.goto(server + f"/couples/{couple.pk}/readiness/")
+    alex_phone.locator("li[data-code='form:touch_consent']").get_by_role(
+        "link", name="Read and sign"
+    ).click()
+    expect(alex_phone.locator(".document-text")).to_contain_text("hands, feet or shoulders")
+    alex_phone.locator("input[name=facilitator_touch][value=yes]").check()
+    alex_phone.get_by_label("Hands on my shoulders").check()
+    alex_phone.locator("input[name=partner_touch][value=yes]").check()
+    alex_phone.get_by_role("button", name="Sign", exact=True).click()
+    expect(alex_phone.get_by_text("Type your full name to sign.")).to_be_visible()
+    expect(alex_phone.get_by_label("Hands on my shoulders")).to_be_checked()  # kept
+    alex_phone.get_by_label("Type your full name to sign").fill("Alex Rivera")
+    alex_phone.get_by_role("button", name="Sign", exact=True).click()
+    expect(alex_phone.get_by_text("Signed. You can download a signed copy")).to_be_visible()
+    expect(alex_phone.locator("li[data-code='form:touch_consent']")).to_have_class("done")
+    assert alex_phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    # Alex's other missing forms, completed with Alex in the room.
     refusal.get_by_role("link", name="Open the readiness checklist").click()
-    alex = _checklist(guide, "Alex")
-    alex.locator("li[data-code='form:touch_consent']").get_by_role("link").click()
-    guide.locator("input[name=facilitator_touch][value=yes]").check()
-    guide.get_by_label("Hands on my shoulders").check()
-    guide.locator("input[name=partner_touch][value=yes]").check()
-    guide.get_by_role("button", name="Save").click()
     for code, fill in (
         (
             "safety_plan",
@@ -126,9 +140,11 @@ def test_it_schedules_a_session_only_once_the_couple_is_ready(  # type: ignore[n
     sam.get_by_label("Taxi or ride service").check()
     sam.get_by_role("button", name="Save").click()
     for code in ("bill_of_rights",):
-        sam.locator(f"li[data-code='form:{code}']").get_by_role("link").click()
-        sam.get_by_label("I have read this").check()
-        sam.get_by_role("button", name="Save").click()
+        sam.locator(f"li[data-code='form:{code}']").get_by_role(
+            "link", name="Read and sign"
+        ).click()
+        sam.get_by_label("Type your full name to sign").fill("Sam Okafor")
+        sam.get_by_role("button", name="Sign", exact=True).click()
     sam.locator("li[data-code='form:demographic_form']").get_by_role("link").click()
     sam.get_by_label("Age", exact=True).fill("41")
     sam.get_by_role("button", name="Save").click()

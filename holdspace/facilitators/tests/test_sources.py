@@ -203,7 +203,8 @@ def test_it_shows_a_partner_no_research_note_on_any_page_or_form(settings: Any) 
         "/couples/N/report/",
         "/couples/N/calendar/",
         "/couples/N/partners/N/screening/",
-        "/couples/N/partners/N/forms/informed_consent/",
+        "/couples/N/partners/N/sign/informed_consent/",
+        "/couples/N/partners/N/forms/safety_plan/",
     ):
         assert page in read, sorted(read)
     assert any(p.startswith("/couples/N/measures/") for p in read), sorted(read)

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from holdspace.conftest import Cast, make_entry, make_session
 from holdspace.lib.api import DEFAULT_LIMIT, MAX_LIMIT
+from holdspace.preparation.tests.signing import sign
 from holdspace.sessions.models import MedicineSession
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +70,11 @@ def _two_sessions_today(cast: Cast) -> None:
 Seed = Callable[[Cast], Any]
 
 
+def _two_signatures(cast: Cast) -> None:
+    for document in ("informed_consent", "bill_of_rights"):
+        sign(cast, "partner_a", document)
+
+
 def _nothing(cast: Cast) -> None:
     return None
 
@@ -90,6 +96,11 @@ LISTS: dict[str, tuple[str, str, Seed]] = {
         _two_responses,
     ),
     "/api/v1/couples/{couple_id}/schedule": ("partner_a", "/couples/{couple}/schedule", _nothing),
+    "/api/v1/couples/{couple_id}/signatures": (
+        "partner_a",
+        "/couples/{couple}/signatures",
+        _two_signatures,
+    ),
     "/api/v1/couples/{couple_id}/readings": ("partner_a", "/couples/{couple}/readings", _nothing),
     "/api/v1/couples/{couple_id}/guides": ("partner_a", "/couples/{couple}/guides", _nothing),
     "/api/v1/couples/{couple_id}/guides/questions": (

@@ -34,6 +34,8 @@ from holdspace.lib.dates import (
 )
 from holdspace.policy.couples import get_couple_for
 from holdspace.preparation.models import PreparationSession
+from holdspace.screening.models import Screening
+from holdspace.screening.rules import rule_set
 from holdspace.sessions.models import Discharge, MedicineSession, SessionEvent
 
 pytestmark = pytest.mark.django_db
@@ -501,7 +503,51 @@ def _rows() -> list[Row]:
                 _dosed,
             ),
         ]
+    for via in ("web", "api"):
+        for what, born, message in (
+            ("tomorrow", today + DAY, "cannot be in the future"),
+            ("in 1899", dt.date(1899, 5, 1), "before 1900 cannot be right"),
+            ("under age", today - 20 * 365 * DAY, "only for people aged 21 or older"),
+        ):
+            rows.append(
+                Row(
+                    f"date of birth {what} ({via})",
+                    via,
+                    "date_of_birth",
+                    Screening,
+                    _screening(via, born),
+                    lambda cast, message=message: re.escape(message),
+                )
+            )
     return rows
+
+
+def _screening(via: str, born: dt.date) -> Callable[[Cast], Any]:
+    """Partner A's intake with BORN as their date of birth."""
+
+    def send(cast: Cast) -> Any:
+        url = f"/couples/{cast.couple.pk}/partners/{cast.partner_a.pk}/screening/"
+        if via == "web":
+            return cast.client("partner_a").post(
+                url,
+                {
+                    "substance": "psilocybin",
+                    "date_of_birth": born.isoformat(),
+                    **{f"q_{code}": "no" for code in rule_set().questions},
+                },
+            )
+        body = {
+            "substance": "psilocybin",
+            "date_of_birth": born.isoformat(),
+            "answers": {code: False for code in rule_set().questions},
+        }
+        return cast.api("partner_a").post(
+            f"/api/v1/couples/{cast.couple.pk}/screenings",
+            json.dumps(body),
+            content_type="application/json",
+        )
+
+    return send
 
 
 def _web_errors(response: Any) -> str:
@@ -551,6 +597,8 @@ COVERED = {
     ("holdspace.sessions.api.EventIn", "occurred_at"): "vital sign",
     ("holdspace.sessions.api.DischargeIn", "left_at"): "discharge",
     ("holdspace.sessions.forms.DischargeForm", "left_at"): "discharge",
+    ("holdspace.screening.forms.ScreeningForm", "date_of_birth"): "date of birth",
+    ("holdspace.screening.api.ScreeningIn", "date_of_birth"): "date of birth",
 }
 # Filters that choose what a page lists, not dates anyone records.
 NOT_ENTERED = {

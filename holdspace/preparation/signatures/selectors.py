@@ -17,6 +17,7 @@ from holdspace.policy.core import Viewer, deny
 from holdspace.policy.preparation import (
     get_signature_for,
     require_signing_page,
+    roles_to_sign,
     signatures_visible_to,
     signer_roles,
 )
@@ -40,18 +41,15 @@ class SignPage:
     form: RequiredForm
     document: Document
     booking: Booking | None
-    roles: list[str]  # the roles the viewer may sign it in
+    roles: list[str]  # the roles the viewer may (still) sign it in
+    # For a session's form: the viewer had a role to sign in, and it is signed already.
+    signed_by_viewer_role: bool
     signatures: list[Signature]  # of this document (and session), newest first
     with_answers: bool
 
     @property
     def current(self) -> list[Signature]:
         return [s for s in self.signatures if s.version == self.document.version]
-
-    @property
-    def signed_by_viewer_role(self) -> bool:
-        """For a session's form: the viewer's role has signed the current version already."""
-        return self.booking is not None and any(s.role in self.roles for s in self.current)
 
     @property
     def role_marks(self) -> list[tuple[str, Signature | None]]:
@@ -93,22 +91,25 @@ def sign_page(
             organisation_id=couple.organisation_id,
             couple_id=couple.pk,
         )
-    roles: list[str] = [
-        str(r)
-        for r in (form.signing.signers if form.signing else [])
-        if r in signer_roles(viewer, couple, partner_id)
-    ]
     signatures = signatures_visible_to(viewer, couple).filter(
         partner_id=partner_id, document=document, booking=booking
     )
+    listed = list(signatures.select_related("signer").order_by("-signed_at", "-id"))
+    document_now = document_for(profile, form)
+    signers = [str(role) for role in (form.signing.signers if form.signing else [])]
+    # A session's form is signed once per role; a once-signed document may be signed again.
+    taken = [s for s in listed if s.version == document_now.version] if booking else []
+    roles = roles_to_sign(viewer, couple, partner_id, signers, taken)
+    could = roles_to_sign(viewer, couple, partner_id, signers, [])
     return SignPage(
         couple=couple,
         partner=next(p for p in couple.loaded_partners if p.user_id == partner_id),
         form=form,
-        document=document_for(profile, form),
+        document=document_now,
         booking=booking,
         roles=roles,
-        signatures=list(signatures.select_related("signer").order_by("-signed_at", "-id")),
+        signed_by_viewer_role=bool(could) and not roles,
+        signatures=listed,
         with_answers=has_answers(document),
     )
 
