@@ -6,6 +6,7 @@ finds it on the console and in the queue, decides."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -40,6 +41,7 @@ def _excluded_for_lithium(sam: User, couple: Couple) -> Screening:
             "lithium_last_30_days": True,
             "treated_by_provider": True,
         },
+        date_of_birth=dt.date(1985, 1, 30),  # kept, and filled in when Sam answers again
     )
 
 
