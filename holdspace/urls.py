@@ -157,6 +157,7 @@ urlpatterns = [
     path("doses.csv", session_doselog.dose_log_csv, name="dose_log_csv"),
     path("exports/measures.csv", reports_views.measures_export, name="measures_export"),
     path("outcomes/", reports_views.outcomes, name="outcomes"),
+    path("", include("holdspace.couples.urls")),
     path("", include("holdspace.integration.urls")),
     path("", include("holdspace.readings.urls")),
     path("", include("holdspace.reminders.urls")),

@@ -90,7 +90,7 @@ def invitation_create(
     role: str = Role.PARTNER,
 ) -> tuple[Invitation, str]:
     """Invite someone by e-mail; returns the invitation and its one-time link."""
-    require_invitation_create(viewer, organisation)
+    require_invitation_create(viewer, organisation, couple)
     errors: dict[str, str] = {}
     email = email.strip().lower()
     try:

@@ -44,6 +44,7 @@ class Action(StrEnum):
     COUPLE_LIST = "couple.list"
     COUPLE_READ = "couple.read"
     COUPLE_STAGE = "couple.stage"
+    COUPLE_UPDATE = "couple.update"
     COUPLE_WITHDRAW = "couple.withdraw"
     CREDENTIAL_ADD = "credential.add"
     CREDENTIAL_EVIDENCE = "credential.evidence"
@@ -55,6 +56,8 @@ class Action(StrEnum):
     ENTRY_CREATE = "entry.create"
     ENTRY_LIST = "entry.list"
     ENTRY_READ = "entry.read"
+    ENTRY_REPLY = "entry.reply"
+    ENTRY_TEAM_READ = "entry.team_read"
     ENTRY_UPDATE = "entry.update"
     EXPORT_MEASURES = "export.measures"
     EXPORT_DOSES = "export.doses"
@@ -72,6 +75,7 @@ class Action(StrEnum):
     INTEGRATION_RECORD = "integration.record"
     INVITATION_ACCEPT = "invitation.accept"
     INVITATION_CREATE = "invitation.create"
+    INVITATION_LIST = "invitation.list"
     INVITATION_RESEND = "invitation.resend"
     INVITATION_REVOKE = "invitation.revoke"
     JOURNAL_READ = "journal.read"
@@ -159,6 +163,7 @@ MEANINGS: dict[Action, str] = {
     Action.COUPLE_LIST: "Someone opened a list of the couples they may see.",
     Action.COUPLE_READ: "Someone opened a couple's page.",
     Action.COUPLE_STAGE: "A couple's stage in the journey changed, following the record just written.",
+    Action.COUPLE_UPDATE: "Someone of the care team, a clinical lead or an org admin changed a couple's name or care team.",
     Action.COUPLE_WITHDRAW: "A couple's withdrawal from the programme was recorded.",
     Action.CREDENTIAL_ADD: "A facilitator credential was recorded, unverified, with its evidence.",
     Action.CREDENTIAL_EVIDENCE: "Someone opened a credential's evidence file.",
@@ -170,6 +175,8 @@ MEANINGS: dict[Action, str] = {
     Action.ENTRY_CREATE: "A partner entry (including a journal entry or shared reflection) was written.",
     Action.ENTRY_LIST: "Someone opened a list of a couple's entries.",
     Action.ENTRY_READ: "Someone opened one entry.",
+    Action.ENTRY_REPLY: "Someone of the care team replied to a partner's team- or couple-visible entry.",
+    Action.ENTRY_TEAM_READ: "The care team first read (opened or replied to) a partner's team- or couple-visible entry.",
     Action.ENTRY_UPDATE: "An entry's author changed its text, kind or visibility.",
     Action.EXPORT_MEASURES: "Someone exported the organisation's scored measures as CSV.",
     Action.EXPORT_DOSES: "Someone exported the dose log as CSV.",
@@ -187,6 +194,7 @@ MEANINGS: dict[Action, str] = {
     Action.INTEGRATION_RECORD: "An integration session was recorded as held, without having been scheduled.",
     Action.INVITATION_ACCEPT: "An invitation was used: the account was created or joined.",
     Action.INVITATION_CREATE: "Someone was invited by e-mail.",
+    Action.INVITATION_LIST: "Staff opened a couple's pending partner invitations.",
     Action.INVITATION_RESEND: "An invitation not yet accepted was sent again with a new link (the old link no longer works), to its address or a corrected one.",
     Action.INVITATION_REVOKE: "An invitation not yet accepted was revoked: its link no longer works.",
     Action.JOURNAL_READ: "Someone opened a couple's journal entries and reflections.",

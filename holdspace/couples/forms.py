@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from holdspace.couples.models import EntryKind, Visibility
+from holdspace.couples.services import MAX_COUPLE_NAME, MAX_REPLY_LENGTH
 
 
 class EntryForm(forms.Form):
@@ -19,6 +20,11 @@ class VisibilityForm(forms.Form):
 
 
 class CoupleForm(forms.Form):
+    # Shown, ticked or not, when a partner is already in another couple here.
+    confirm = forms.BooleanField(
+        label=_("Yes, add them even though they are in another couple here"), required=False
+    )
+
     name = forms.CharField(
         label=_("Couple name"),
         max_length=200,
@@ -38,3 +44,44 @@ class CoupleForm(forms.Form):
         if a and b and str(a).lower() == str(b).lower():
             self.add_error("partner_b_email", _("The two partners need different addresses."))
         return data
+
+
+class ConfirmPartnerElsewhere(forms.Form):
+    """A form that adds a partner: it asks to confirm one already in another couple."""
+
+    confirm = forms.BooleanField(
+        label=_("Yes, add this person even though they are in another couple here"),
+        required=False,
+    )
+
+
+class CoupleEditForm(forms.Form):
+    name = forms.CharField(label=_("Couple name"), max_length=MAX_COUPLE_NAME)
+    # Checked by the service, which names the problem (at least one, of this organisation).
+    care_team = forms.MultipleChoiceField(
+        label=_("Care team"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("At least one facilitator. Clinical leads see every couple in any case."),
+    )
+
+
+class PartnerInviteForm(ConfirmPartnerElsewhere):
+    display_name = forms.CharField(label=_("Partner's name"), max_length=120)
+    email = forms.EmailField(label=_("Partner's e-mail"))
+    field_order = ["display_name", "email", "confirm"]
+
+
+class InvitationEmailForm(ConfirmPartnerElsewhere):
+    email = forms.EmailField(label=_("Correct e-mail address"))
+    field_order = ["email", "confirm"]
+
+
+class ReplyForm(forms.Form):
+    # Blank is refused by the service, with its own words.
+    body = forms.CharField(
+        label=_("Reply"),
+        required=False,
+        max_length=MAX_REPLY_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

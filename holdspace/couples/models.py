@@ -84,6 +84,23 @@ class Couple(models.Model):
         )
 
 
+class InvitationState(models.TextChoices):
+    """Where a partner's invitation stands (accounts.Invitation keeps the times)."""
+
+    PENDING = "pending", _("Sent, not yet accepted")
+    EXPIRED = "expired", _("Expired: send it again")
+    ACCEPTED = "accepted", _("Accepted")
+    REVOKED = "revoked", _("Revoked")
+
+
+def invitation_state(accepted: bool, revoked: bool, expired: bool) -> InvitationState:
+    if accepted:
+        return InvitationState.ACCEPTED
+    if revoked:
+        return InvitationState.REVOKED
+    return InvitationState.EXPIRED if expired else InvitationState.PENDING
+
+
 class Partner(models.Model):
     """One of the two people in a couple; slot a or b keeps their order stable on screen."""
 
@@ -231,3 +248,50 @@ class Entry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
+
+    @staticmethod
+    def with_replies(queryset: models.QuerySet[Entry]) -> models.QuerySet[Entry]:
+        """QUERYSET with each entry's replies and their authors, and who of the care team read
+        it, in one more query whatever the number of entries (`loaded_replies`)."""
+        return queryset.select_related("team_read_by").prefetch_related(
+            models.Prefetch(
+                "replies",
+                queryset=EntryReply.objects.select_related("author").defer("author__password"),
+                to_attr="reply_list",
+            )
+        )
+
+    @property
+    def loaded_replies(self) -> list[EntryReply]:
+        """The replies with_replies() loaded; one query for an entry read without it (one just
+        written has none)."""
+        rows: list[EntryReply] | None = self.__dict__.get("reply_list")
+        if rows is None:
+            rows = list(self.replies.select_related("author"))
+            self.__dict__["reply_list"] = rows
+        return rows
+
+
+class EntryReply(models.Model):
+    """The care team's answer to a partner's team- or couple-visible entry. It has no
+    visibility of its own: it is read by exactly those who may read its entry, now and after
+    the author changes who sees the entry. Never edited."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    couple = models.ForeignKey(Couple, on_delete=models.PROTECT, related_name="+")
+    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="replies")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="entry_replies"
+    )
+    body = models.TextField(_("reply"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "id"], name="entry_reply_org_id")
+        ]
+        indexes = [models.Index(fields=["entry", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Reply #{self.pk} to entry #{self.entry_id}"

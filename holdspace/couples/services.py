@@ -10,11 +10,11 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from holdspace.accounts.models import Membership, Organisation, Role
+from holdspace.accounts.models import Invitation, Organisation, Role
 from holdspace.audit.actions import Action
 from holdspace.audit.services import audit_record
 from holdspace.couples.models import (
@@ -23,21 +23,35 @@ from holdspace.couples.models import (
     Couple,
     Entry,
     EntryKind,
+    EntryReply,
     Partner,
     Stage,
     Visibility,
 )
+from holdspace.couples.selectors import care_team_candidates, partner_elsewhere
 from holdspace.couples.signals import couple_withdrawn
 from holdspace.lib.audio import HEAD_BYTES, sniff_audio
 from holdspace.policy.core import Viewer
-from holdspace.policy.couples import require_couple_create, require_couple_withdraw
-from holdspace.policy.entries import require_entry_change, require_entry_write
+from holdspace.policy.couples import (
+    require_couple_create,
+    require_couple_edit,
+    require_couple_withdraw,
+    require_partner_invitations,
+)
+from holdspace.policy.entries import (
+    reads_for_the_team,
+    require_entry_change,
+    require_entry_reply,
+    require_entry_write,
+)
 
 # The limits of an entry, for the forms and the API schemas as for the service.
 MAX_ENTRY_LENGTH = 20_000
 MAX_WITHDRAWAL_REASON = 1000
 MAX_PROMPT_LENGTH = 1000
 AUDIO_MAX_BYTES = 20 * 1024 * 1024
+MAX_REPLY_LENGTH = 5_000
+MAX_COUPLE_NAME = 200
 
 
 def _clean_entry_fields(
@@ -240,9 +254,9 @@ def couple_create(
     if not name:
         errors["name"] = _("Give the couple a name, for example “Alex & Sam”.")
     facilitators = list(
-        Membership.objects.filter(
-            organisation=organisation, role=Role.FACILITATOR, user_id__in=facilitator_ids
-        ).values_list("user_id", flat=True)
+        care_team_candidates(organisation.pk)
+        .filter(user_id__in=facilitator_ids)
+        .values_list("user_id", flat=True)
     )
     if set(facilitators) != set(facilitator_ids):
         errors["facilitators"] = _("Choose facilitators of this organisation.")
@@ -283,14 +297,25 @@ def couple_create_with_invitations(
     name: str,
     facilitator_ids: list[int],
     partners: tuple[PartnerInvite, PartnerInvite],
+    confirm: bool = False,
 ) -> Couple:
     """A new couple with its care team, and an invitation to each of its two partners: all of
     it, or nothing (a refused second invitation leaves no couple behind). A problem with a
-    partner is named by the slot's field (`partner_a_email`, `partner_b_name`)."""
+    partner is named by the slot's field (`partner_a_email`, `partner_b_name`). A partner who
+    already belongs to another couple of the organisation (or is invited to one) raises
+    PartnerElsewhere unless CONFIRM."""
     # accounts.services imports this module (invitation_accept seats the partner through
     # partner_add): imported here to break that cycle.
     from holdspace.accounts.services import invitation_create  # noqa: PLC0415
 
+    if not confirm:
+        found = {
+            f"partner_{slot}_email": names
+            for slot, partner in zip(("a", "b"), partners, strict=True)
+            if (names := partner_elsewhere(viewer, organisation.pk, partner.email))
+        }
+        if found:
+            raise PartnerElsewhere(found)
     with transaction.atomic():
         couple = couple_create(
             viewer=viewer, organisation=organisation, name=name, facilitator_ids=facilitator_ids
@@ -365,3 +390,212 @@ def partner_add(
             ip=ip,
             detail={"slot": free[0]},
         )
+
+
+# Looking after a couple: its name, care team and partner invitations --------------------
+
+
+def couple_update(
+    *,
+    viewer: Viewer,
+    couple: Couple,
+    name: str | None = None,
+    facilitator_ids: list[int] | None = None,
+) -> Couple:
+    """Change COUPLE's name and care team (None: unchanged). The care team keeps at least one
+    facilitator, each an active facilitator or clinical lead of the couple's organisation."""
+    require_couple_edit(viewer, couple)
+    errors: dict[str, str] = {}
+    if name is not None:
+        name = name.strip()
+        if not name:
+            errors["name"] = _("Give the couple a name, for example “Alex & Sam”.")
+        elif len(name) > MAX_COUPLE_NAME:
+            errors["name"] = _("Keep the name under %(n)s characters.") % {"n": MAX_COUPLE_NAME}
+    chosen: set[int] | None = None
+    if facilitator_ids is not None:
+        chosen = set(facilitator_ids)
+        found = set(
+            care_team_candidates(couple.organisation_id)
+            .filter(user_id__in=chosen)
+            .values_list("user_id", flat=True)
+        )
+        if not chosen:
+            errors["care_team"] = _("Keep at least one facilitator in the care team.")
+        elif found != chosen:
+            errors["care_team"] = _(
+                "Choose active facilitators or clinical leads of this organisation."
+            )
+    if errors:
+        raise ValidationError(errors)
+    changed: dict[str, object] = {}
+    with transaction.atomic():
+        locked = Couple.objects.select_for_update().get(pk=couple.pk)
+        if name is not None and name != locked.name:
+            changed["name"] = {"from": locked.name, "to": name}
+            couple.name = name
+            Couple.objects.filter(pk=couple.pk).update(name=name)
+        if chosen is not None:
+            current = set(locked.care_team.values_list("user_id", flat=True))
+            added, removed = sorted(chosen - current), sorted(current - chosen)
+            if added:
+                CareTeamMember.objects.bulk_create(
+                    CareTeamMember(organisation_id=couple.organisation_id, couple=couple, user_id=u)
+                    for u in added
+                )
+                changed["care_team_added"] = added
+            if removed:
+                CareTeamMember.objects.filter(couple=couple, user_id__in=removed).delete()
+                changed["care_team_removed"] = removed
+        if changed:
+            viewer.audit(Action.COUPLE_UPDATE, couple, detail=changed)
+    if chosen is not None:  # what the caller shows next is the team as it is now
+        couple.__dict__["care_team_list"] = list(
+            CareTeamMember.objects.filter(couple=couple).select_related("user").order_by("pk")
+        )
+    return couple
+
+
+class PartnerElsewhere(Exception):
+    """A partner being invited already belongs to another couple of the organisation, or is
+    invited to one: the caller shows the warning and asks to confirm (the API answers 409).
+    FOUND maps each field with such an address to the couples' names the viewer may see
+    (empty strings for the others)."""
+
+    def __init__(self, found: Mapping[str, list[str]]) -> None:
+        self.found = dict(found)
+        super().__init__(self.message)
+
+    def warning_for(self, field: str) -> str:
+        names = [name for name in self.found.get(field, []) if name]
+        if names:
+            return _(
+                "This person is already a partner in, or invited to, another couple here: "
+                "%(couples)s. Tick the box to add them to this couple too."
+            ) % {"couples": ", ".join(names)}
+        return _(
+            "This person is already a partner in, or invited to, another couple here. "
+            "Tick the box to add them to this couple too."
+        )
+
+    @property
+    def message(self) -> str:
+        return " ".join(self.warning_for(field) for field in sorted(self.found))
+
+
+def _free_slots(couple: Couple) -> int:
+    """How many partners COUPLE may still invite: two, less its partners and the invitations
+    not yet accepted nor revoked (an expired one is sent again, not replaced)."""
+    taken = couple.partners.count() + pending_partner_invitations(couple).count()
+    return max(0, 2 - taken)
+
+
+def pending_partner_invitations(couple: Couple) -> models.QuerySet[Invitation]:
+    return Invitation.objects.filter(
+        couple=couple, role=Role.PARTNER, accepted_at__isnull=True, revoked_at__isnull=True
+    )
+
+
+def partner_invite(
+    *, viewer: Viewer, couple: Couple, email: str, display_name: str, confirm: bool = False
+) -> tuple[Invitation, str]:
+    """Invite a partner to COUPLE's empty place (never invited, or its invitation revoked);
+    returns the invitation and its link. PartnerElsewhere, unless CONFIRM, for a person already
+    in another couple of the organisation."""
+    # accounts.services imports this module (see couple_create_with_invitations).
+    from holdspace.accounts.services import invitation_create  # noqa: PLC0415
+
+    require_partner_invitations(viewer, couple)
+    if not confirm and (names := partner_elsewhere(viewer, couple.organisation_id, email, couple)):
+        raise PartnerElsewhere({"email": names})
+    with transaction.atomic():
+        # Locked: two people inviting to the last place at once cannot both succeed.
+        Couple.objects.select_for_update().filter(pk=couple.pk).first()
+        if _free_slots(couple) == 0:
+            raise ValidationError(
+                {"email": _("Both partners are invited already: revoke an invitation first.")}
+            )
+        if _already_in_couple(couple, email):
+            raise ValidationError({"email": _("This person is already part of this couple.")})
+        return invitation_create(
+            viewer=viewer,
+            organisation=couple.organisation,
+            email=email,
+            display_name=display_name,
+            couple=couple,
+        )
+
+
+def _already_in_couple(couple: Couple, email: str) -> bool:
+    address = email.strip().lower()
+    joined = couple.partners.filter(user__email__iexact=address).exists()
+    return joined or pending_partner_invitations(couple).filter(email__iexact=address).exists()
+
+
+def partner_invitation_resend(
+    *, viewer: Viewer, invitation: Invitation, email: str | None = None, confirm: bool = False
+) -> tuple[Invitation, str]:
+    """Send a partner's pending INVITATION again (accounts' `invitation_resend`), to a corrected
+    EMAIL when given: PartnerElsewhere, unless CONFIRM, when that address belongs to a partner
+    of another couple of the organisation."""
+    # accounts.services imports this module (see couple_create_with_invitations).
+    from holdspace.accounts.services import invitation_resend  # noqa: PLC0415
+
+    couple = invitation.couple
+    changes = email is not None and email.strip().lower() != invitation.email
+    if couple is not None and changes and not confirm:
+        assert email is not None
+        if _already_in_couple(couple, email):
+            raise ValidationError({"email": _("This person is already part of this couple.")})
+        if names := partner_elsewhere(viewer, couple.organisation_id, email, couple):
+            raise PartnerElsewhere({"email": names})
+    return invitation_resend(viewer=viewer, invitation=invitation, email=email)
+
+
+# Replies and the care team's read mark -------------------------------------------------
+
+
+def entry_reply(*, viewer: Viewer, entry: Entry, body: str) -> EntryReply:
+    """The care team answers a partner's team- or couple-visible ENTRY (from get_entry_for):
+    read by exactly those who read the entry. It marks the entry read by the team."""
+    require_entry_reply(viewer, entry)
+    cleaned = body.strip()
+    if not cleaned:
+        raise ValidationError({"body": _("Write a reply before sending.")})
+    if len(cleaned) > MAX_REPLY_LENGTH:
+        raise ValidationError(
+            {"body": _("Keep a reply under %(n)s characters.") % {"n": MAX_REPLY_LENGTH}}
+        )
+    with transaction.atomic():
+        reply = EntryReply.objects.create(
+            organisation_id=entry.organisation_id,
+            couple_id=entry.couple_id,
+            entry=entry,
+            author=viewer.user,
+            body=cleaned,
+        )
+        viewer.audit(Action.ENTRY_REPLY, reply, entry=entry.pk)
+        _mark_team_read(viewer, entry, reply.created_at)
+    entry.__dict__.pop("reply_list", None)
+    return reply
+
+
+def entry_mark_team_read(*, viewer: Viewer, entry: Entry) -> bool:
+    """Mark ENTRY (from get_entry_for) read by the care team, if VIEWER is its care team, it is
+    shared with them, and nobody of the team read it before; whether it was marked now.
+    Anyone else opening it (its partners) changes nothing."""
+    if entry.team_read_at is not None or not reads_for_the_team(viewer, entry):
+        return False
+    with transaction.atomic():
+        return _mark_team_read(viewer, entry, timezone.now())
+
+
+def _mark_team_read(viewer: Viewer, entry: Entry, at: dt.datetime) -> bool:
+    """In the caller's transaction; conditional, so two first readers mark it once."""
+    marked = Entry.objects.filter(pk=entry.pk, team_read_at__isnull=True).update(
+        team_read_at=at, team_read_by=viewer.user
+    )
+    if marked:
+        entry.team_read_at, entry.team_read_by = at, viewer.user
+        viewer.audit(Action.ENTRY_TEAM_READ, entry)
+    return bool(marked)

@@ -375,6 +375,13 @@ def overdue_by_couple(
     return overdue
 
 
+def couples_with_open_alerts(*, viewer: Viewer, organisation_id: int) -> set[int]:
+    """The couples with an unacknowledged safety alert the viewer cares for (one query), to
+    narrow the couples list; the list itself is audited where it is read."""
+    alerts = alerts_visible_to(viewer, organisation_id).filter(acknowledged_at__isnull=True)
+    return set(alerts.values_list("couple_id", flat=True).distinct())
+
+
 def open_alerts(
     *, viewer: Viewer, organisation_id: int, couple: Couple | None = None, limit: int = 50
 ) -> list[SafetyAlert]:

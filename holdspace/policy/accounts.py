@@ -17,6 +17,7 @@ from django.conf import settings
 from django.http import Http404
 
 from holdspace.accounts.models import STAFF_ROLES, Invitation, Organisation, Role
+from holdspace.couples.models import Couple
 from holdspace.policy.core import (
     _ORG_WIDE_ROLES,
     Viewer,
@@ -61,11 +62,19 @@ def manages_an_organisation(viewer: Viewer) -> bool:
 # Invitations ---------------------------------------------------------------------------
 
 
-def require_invitation_create(viewer: Viewer, organisation: Organisation) -> None:
+def require_invitation_create(
+    viewer: Viewer, organisation: Organisation, couple: Couple | None = None
+) -> None:
     """Inviting into ORGANISATION (and adding a couple to it) is for its org admins and clinical
-    leads; for anyone else the organisation's invitations do not exist: 404, as for every
-    page of it they cannot use, audited."""
-    if not can_invite(viewer, organisation.pk):
+    leads; a partner to an existing COUPLE of it, also for the couple's care team. For anyone
+    else the organisation's invitations do not exist: 404, as for every page of it they cannot
+    use, audited."""
+    to_own_couple = (
+        couple is not None
+        and couple.organisation_id == organisation.pk
+        and is_care_team_of(viewer, couple)
+    )
+    if not (can_invite(viewer, organisation.pk) or to_own_couple):
         raise deny(
             viewer, what="organisation", object_id=organisation.pk, organisation_id=organisation.pk
         )

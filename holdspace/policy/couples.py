@@ -6,6 +6,9 @@ couple and records its withdrawal, how a viewer stands to a couple, and the staf
 - Adding a couple is for the org admins and clinical leads who invite its partners (404 for
   anyone else); its withdrawal is recorded by its care team or an org admin (403 for anyone
   else who sees it).
+- Its name and care team are changed, and its partners' invitations listed, sent again,
+  corrected and revoked, by those who look after it: its care team and the org admins (403
+  for its partners).
 - The console is for the organisation's staff but researchers: another organisation's console
   is refused (403), audited in the viewer's own organisation's chain.
 """
@@ -17,7 +20,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
-from holdspace.accounts.models import STAFF_ROLES, Organisation, Role
+from holdspace.accounts.models import STAFF_ROLES, Invitation, Organisation, Role
 from holdspace.couples.models import Couple
 from holdspace.policy.accounts import can_invite, require_invitation_create
 from holdspace.policy.core import (
@@ -118,6 +121,70 @@ def require_couple_withdraw(viewer: Viewer, couple: Couple) -> None:
         )
 
 
+# Looking after a couple: its name, care team and partner invitations -------------------
+
+
+def looks_after(viewer: Viewer, couple: Couple) -> bool:
+    """Whether VIEWER changes COUPLE's name and care team and manages its partners'
+    invitations: its care team (its facilitators and the clinical leads) and the org admins."""
+    admin = viewer.role_in(couple.organisation_id) == Role.ORG_ADMIN
+    return admin or is_care_team_of(viewer, couple)
+
+
+def _require_looks_after(viewer: Viewer, couple: Couple, *, action: str) -> None:
+    if not looks_after(viewer, couple):
+        raise refuse(
+            viewer,
+            action=action,
+            what="couple",
+            object_id=couple.pk,
+            organisation_id=couple.organisation_id,
+            couple_id=couple.pk,
+        )
+
+
+def require_couple_edit(viewer: Viewer, couple: Couple) -> None:
+    """A couple's name and care team: changed by its care team and the org admins (403 for
+    anyone else who sees the couple)."""
+    _require_looks_after(viewer, couple, action="change")
+
+
+def require_partner_invitations(viewer: Viewer, couple: Couple) -> None:
+    """A couple's partner invitations are listed and sent by those who look after it (403 for
+    anyone else who sees the couple: its partners)."""
+    _require_looks_after(viewer, couple, action="manage the partner invitations of")
+
+
+def partner_invitations_visible_to(viewer: Viewer, couple: Couple) -> QuerySet[Invitation]:
+    """COUPLE's partner invitations, for those who look after it (none for anyone else)."""
+    if not looks_after(viewer, couple):
+        return Invitation.objects.none()
+    return Invitation.objects.filter(
+        organisation_id=couple.organisation_id, couple=couple, role=Role.PARTNER
+    )
+
+
+def get_partner_invitation_for(viewer: Viewer, couple: Couple, invitation_id: int) -> Invitation:
+    """One of COUPLE's partner invitations (COUPLE from get_couple_for); an invitation of
+    another couple, or none, is a 404 (audited). Whether VIEWER may resend or revoke it is
+    `policy.accounts.require_invitation_manage`'s to say."""
+    found = (
+        Invitation.objects.select_related("organisation", "couple")
+        .filter(couple=couple, role=Role.PARTNER, pk=invitation_id)
+        .first()
+    )
+    if found is None:
+        raise deny(
+            viewer,
+            what="invitation",
+            object_id=invitation_id,
+            organisation_id=couple.organisation_id,
+            couple_id=couple.pk,
+        )
+    found.couple = couple  # the same instance, with its people loaded
+    return found
+
+
 # The console --------------------------------------------------------------------------
 
 # Staff who work from the console (a researcher only exports).
@@ -139,6 +206,12 @@ class Console:
     # own couples' (CARE_TEAM_OF) or, for a clinical lead, the whole organisation's (None).
     sees_sessions_at_risk: bool
     care_team_of: int | None
+
+    @property
+    def sees_care_items(self) -> bool:
+        """Open safety alerts and overdue questionnaires are the care roles' (the list filters
+        by them for those roles only)."""
+        return self.sees_sessions_at_risk
 
 
 def get_console_for(viewer: Viewer, request: HttpRequest) -> Console:

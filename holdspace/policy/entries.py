@@ -1,7 +1,9 @@
 """Entries: a partner reads their own and those shared with the couple; the care team reads
 those shared with the team or the couple; only the partners write (each kind as
-`couples.models.ENTRY_KINDS` says), only the author changes. The journals (journal entries and
-reflections) are read by the couple's own people: its partners and its care team."""
+`couples.models.ENTRY_KINDS` says), only the author changes. The care team replies to what is
+shared with it, and a reply is read by exactly those who read its entry. The journals (journal
+entries and reflections) are read by the couple's own people: its partners and its care
+team."""
 
 from __future__ import annotations
 
@@ -78,6 +80,33 @@ def require_entry_change(viewer: Viewer, entry: Entry) -> None:
             organisation_id=entry.organisation_id,
             couple_id=entry.couple_id,
         )
+
+
+def can_reply_to_entry(viewer: Viewer, entry: Entry) -> bool:
+    """The care team (the couple's facilitators and the clinical leads: those who read what is
+    shared with the team) replies to a team- or couple-visible entry; partners do not reply,
+    and a private entry is its author's alone."""
+    shared = entry.visibility in (Visibility.TEAM, Visibility.COUPLE)
+    return shared and is_care_team_of(viewer, entry.couple)
+
+
+def require_entry_reply(viewer: Viewer, entry: Entry) -> None:
+    """ENTRY from get_entry_for: anyone else who reads it (its partners) is refused (403)."""
+    if not can_reply_to_entry(viewer, entry):
+        raise refuse(
+            viewer,
+            action="reply to",
+            what="entry",
+            object_id=entry.pk,
+            organisation_id=entry.organisation_id,
+            couple_id=entry.couple_id,
+        )
+
+
+def reads_for_the_team(viewer: Viewer, entry: Entry) -> bool:
+    """Whether VIEWER opening ENTRY marks it read by the care team: they are its care team, and
+    it is shared with them."""
+    return can_reply_to_entry(viewer, entry)
 
 
 def require_journal_read(viewer: Viewer, couple: Couple) -> None:

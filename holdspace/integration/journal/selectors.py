@@ -34,11 +34,9 @@ def journal_entries(
 ) -> list[Entry]:
     """The newest journal entries and reflections of COUPLE the viewer may read (LIMIT from
     OFFSET); audited."""
-    entries = list(
-        _journal_visible(viewer, couple)
-        .select_related("author")
-        .defer("author__password")[offset : offset + limit]
-    )
+    # With the care team's replies, read by exactly those who read each entry.
+    visible = _journal_visible(viewer, couple).select_related("author").defer("author__password")
+    entries = list(Entry.with_replies(visible)[offset : offset + limit])
     viewer.audit(Action.JOURNAL_READ, couple, entry_ids=[e.pk for e in entries])
     return entries
 
