@@ -7,10 +7,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.http import HttpResponse
+from django.test import Client
 
+from holdspace.accounts.models import Invitation
+from holdspace.accounts.services import invitation_create
 from holdspace.audit.models import AuditEvent
 from holdspace.conftest import Cast, make_entry
-from holdspace.couples.models import Entry
+from holdspace.couples.models import Entry, EntryReply
 
 VISIBILITIES = ("private", "team", "couple")
 TEAM_AND_COUPLE = {"team", "couple"}
@@ -196,3 +200,116 @@ def test_it_opens_consoles_adds_and_withdraws_couples_only_as_the_policy_allows(
     assert (cast.couple.withdrawn_at is not None) == (withdraw == 302)
     # No refusal lands in the chain of no organisation.
     assert not AuditEvent.objects.filter(action="access.denied", organisation_id=None).exists()
+
+
+# Looking after a couple: its name and care team, its partners' invitations -----------------
+
+# Who looks after A & B: its care team (its facilitator, the clinical lead) and the org admin.
+LOOKS_AFTER = {"admin", "lead", "facilitator"}
+
+
+def _expected(who: str, ok: int, *, gone: str = "") -> int:
+    """OK for those who look after A & B, 403 for others who see it, 404 for the rest (and
+    for GONE, no longer of the couple)."""
+    if who == gone:
+        return 404
+    if who in LOOKS_AFTER:
+        return ok
+    return 403 if "couple" in COUPLES_SEEN[who] else 404
+
+
+def _send(client: Client, method: str, url: str, body: object) -> HttpResponse:
+    response: HttpResponse = getattr(client, method)(
+        url, json.dumps(body), content_type="application/json"
+    )
+    return response
+
+
+@pytest.mark.parametrize("who", sorted(COUPLES_SEEN))
+def test_it_lets_only_those_who_look_after_a_couple_change_it(cast: Cast, who: str) -> None:
+    web, api = cast.client(who), cast.api(who)
+    couple = cast.couple
+    assert web.get(f"/couples/{couple.pk}/edit/").status_code == _expected(who, 200)
+    posted = web.post(
+        f"/couples/{couple.pk}/edit/", {"name": "Web", "care_team": [cast.facilitator.pk]}
+    )
+    assert posted.status_code == _expected(who, 302)
+    patched = _send(api, "patch", f"/api/v1/couples/{couple.pk}", {"name": "Api"})
+    assert patched.status_code == _expected(who, 200)
+    couple.refresh_from_db()
+    assert couple.name == ("Api" if who in LOOKS_AFTER else "A & B")
+    # Another organisation's couple does not exist for anyone here but its own people.
+    trial = cast.trial_couple
+    own_trial = who.startswith("trial")
+    trial_expected = (200 if who == "trial_facilitator" else 403) if own_trial else 404
+    trial_patch = _send(api, "patch", f"/api/v1/couples/{trial.pk}", {"name": "Renamed"})
+    assert trial_patch.status_code == trial_expected
+    assert not AuditEvent.objects.filter(action="access.denied", organisation_id=None).exists()
+
+
+@pytest.mark.parametrize("who", sorted(COUPLES_SEEN))
+def test_it_lets_only_those_who_look_after_a_couple_manage_its_invitations(
+    cast: Cast, who: str
+) -> None:
+    couple = cast.couple
+    # Partner B's place is free (so partner B is no longer of the couple: 404 for them).
+    couple.partners.filter(slot="b").delete()
+    web, api = cast.client(who), cast.api(who)
+
+    base = f"/api/v1/couples/{couple.pk}/invitations"
+    assert api.get(base).status_code == _expected(who, 200, gone="partner_b")
+    assert web.get(f"/couples/{couple.pk}/invitations/").status_code == _expected(
+        who, 200, gone="partner_b"
+    )
+    invited = _send(api, "post", base, {"email": f"{who}-new@example.org", "display_name": "N"})
+    assert invited.status_code == _expected(who, 201, gone="partner_b")
+    pending = Invitation.objects.filter(couple=couple).first()
+    if pending is None:
+        pending, _link = invitation_create(
+            viewer=cast.viewer("lead"),
+            organisation=cast.center,
+            email="pending@example.org",
+            display_name="Pending",
+            couple=couple,
+        )
+    resent = _send(api, "post", f"{base}/{pending.pk}/resend", {"email": f"{who}@example.net"})
+    assert resent.status_code == _expected(who, 200, gone="partner_b")
+    revoked = web.post(f"/couples/{couple.pk}/invitations/{pending.pk}/revoke")
+    assert revoked.status_code == _expected(who, 302, gone="partner_b")
+    pending.refresh_from_db()
+    assert (pending.revoked_at is not None) == (who in LOOKS_AFTER)
+    # The same invitation under another couple's address does not exist for anyone.
+    other = f"/api/v1/couples/{cast.other_couple.pk}/invitations/{pending.pk}/revoke"
+    assert api.post(other).status_code == 404
+
+
+# Replies --------------------------------------------------------------------------------
+
+# Who replies to which entry of A & B (written by partner A): its care team, to what is
+# shared with them; everyone else who reads the entry is refused, the rest do not see it.
+REPLIERS = {"facilitator", "lead"}
+
+
+@pytest.mark.parametrize("who", sorted(COUPLES_SEEN))
+def test_it_lets_only_the_care_team_reply_to_what_is_shared_with_it(cast: Cast, who: str) -> None:
+    api, web = cast.api(who), cast.client(who)
+    for visibility in VISIBILITIES:
+        entry = make_entry(cast.couple, cast.partner_a, visibility)
+        may_read = ("couple", visibility) in ENTRIES_SEEN[who]
+        may_reply = who in REPLIERS and visibility != "private"
+        want = 201 if may_reply else (403 if may_read else 404)
+        url = f"/api/v1/couples/{cast.couple.pk}/entries/{entry.pk}/replies"
+        assert _send(api, "post", url, {"body": "Heard."}).status_code == want, visibility
+        page = web.post(f"/couples/{cast.couple.pk}/entries/{entry.pk}/replies", {"body": "Ok."})
+        assert page.status_code == (302 if may_reply else want), visibility
+        assert EntryReply.objects.filter(entry=entry).count() == (2 if may_reply else 0)
+        # Another organisation's entry address answers 404 to everyone outside it.
+        trial_entry = make_entry(cast.trial_couple, cast.trial_partner_a, visibility)
+        trial_url = f"/api/v1/couples/{cast.trial_couple.pk}/entries/{trial_entry.pk}/replies"
+        trial_reads = ("trial_couple", visibility) in ENTRIES_SEEN[who]
+        trial_want = (
+            201
+            if who == "trial_facilitator" and visibility != "private"
+            else (403 if trial_reads else 404)
+        )
+        assert _send(api, "post", trial_url, {"body": "x"}).status_code == trial_want

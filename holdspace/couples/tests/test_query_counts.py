@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from holdspace.accounts.models import Membership, Role, User
 from holdspace.conftest import Cast
-from holdspace.couples.models import CareTeamMember, Couple, Entry, Partner
+from holdspace.couples.models import CareTeamMember, Couple, Entry, EntryReply, Partner
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +55,34 @@ def _grow(cast: Cast, couples: int, entries_per_couple: int) -> None:
     )
 
 
+def _shared_entry(cast: Cast) -> Entry:
+    """The first couple-visible entry of partner A (made on first use)."""
+    entry, _made = Entry.objects.get_or_create(
+        organisation=cast.center,
+        couple=cast.couple,
+        author=cast.partner_a,
+        kind="reflection",
+        visibility="couple",
+        body="The one we look at.",
+    )
+    return entry
+
+
+def _reply_to_all(cast: Cast) -> None:
+    """A reply from the care team beneath every shared entry that has none yet."""
+    fresh = Entry.objects.filter(replies__isnull=True)
+    EntryReply.objects.bulk_create(
+        EntryReply(
+            organisation_id=e.organisation_id,
+            couple_id=e.couple_id,
+            entry_id=e.pk,
+            author=cast.facilitator,
+            body="Thank you.",
+        )
+        for e in fresh
+    )
+
+
 def _count(request: Callable[[], object]) -> int:
     with CaptureQueriesContext(connection) as queries:
         response = request()
@@ -65,7 +93,17 @@ def _count(request: Callable[[], object]) -> int:
 PAGES: dict[str, Callable[[Cast, Client, Client], object]] = {
     "couples list (web)": lambda cast, web, api: web.get("/console/"),
     "couples list (api)": lambda cast, web, api: api.get("/api/v1/couples"),
+    "couples list filtered (web)": lambda cast, web, api: web.get(
+        f"/console/?q=bulk&stage=screening&facilitator={cast.facilitator.pk}&alerts=1&overdue=1"
+    ),
+    "couples list, overdue (web)": lambda cast, web, api: web.get("/console/?overdue=1"),
+    "couples list filtered (api)": lambda cast, web, api: api.get(
+        f"/api/v1/couples?q=example.org&stage=screening&facilitator={cast.facilitator.pk}"
+    ),
     "couple page (web)": lambda cast, web, api: web.get(f"/couples/{cast.couple.pk}/"),
+    "entry with replies (web)": lambda cast, web, api: web.get(
+        f"/couples/{cast.couple.pk}/entries/{_shared_entry(cast).pk}/"
+    ),
     "couple (api)": lambda cast, web, api: api.get(f"/api/v1/couples/{cast.couple.pk}"),
     "entries (api)": lambda cast, web, api: api.get(f"/api/v1/couples/{cast.couple.pk}/entries"),
     "journal (web)": lambda cast, web, api: web.get(f"/couples/{cast.couple.pk}/journal/"),
@@ -92,7 +130,9 @@ def test_it_keeps_the_query_count_constant_as_data_grows(
     load = PAGES[page]
     load(cast, web, api)  # warm: first request of a session saves it
     _grow(cast, couples=3, entries_per_couple=2)
+    _reply_to_all(cast)
     small = _count(lambda: load(cast, web, api))
     _grow(cast, couples=60, entries_per_couple=30)
+    _reply_to_all(cast)
     large = _count(lambda: load(cast, web, api))
     assert small == large, f"{page} as {viewer}: {small} queries, then {large}"

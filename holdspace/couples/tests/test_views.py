@@ -40,7 +40,10 @@ def test_it_searches_couples_and_answers_htmx_with_just_the_rows(cast: Cast) -> 
     assert "C &amp; D" in html
     assert "A &amp; B" not in html
     assert "<html" not in html
-    assert "No couple matches that name or e-mail address." in client.get("/console/?q=zzz").content.decode()
+    assert (
+        "No couple matches that name or e-mail address."
+        in client.get("/console/?q=zzz").content.decode()
+    )
 
 
 def test_it_pages_a_long_couples_list(cast: Cast) -> None:
