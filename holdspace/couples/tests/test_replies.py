@@ -165,3 +165,15 @@ def test_another_couples_facilitator_cannot_reply_or_mark_read(cast: Cast) -> No
     assert cast.client("other_facilitator").post(url + "replies", {"body": "x"}).status_code == 404
     entry.refresh_from_db()
     assert entry.team_read_at is None and not EntryReply.objects.exists()
+
+
+def test_the_journal_shows_replies_to_those_who_read_the_entry(cast: Cast) -> None:
+    entry = make_entry(cast.couple, cast.partner_a, "couple", kind="reflection")
+    entry_reply(viewer=cast.viewer("facilitator"), entry=entry, body="A reply in the journal.")
+    url = f"/couples/{cast.couple.pk}/journal/"
+    for who in ("partner_a", "partner_b", "facilitator"):
+        html = cast.client(who).get(url).content.decode()
+        assert "A reply in the journal." in html, who
+    assert "Read by your care team" in cast.client("partner_b").get(url).content.decode()
+    api = cast.api("partner_b").get(f"/api/v1/couples/{cast.couple.pk}/journal").json()
+    assert [r["body"] for r in api["items"][0]["replies"]] == ["A reply in the journal."]

@@ -67,6 +67,17 @@ def _two_sessions_today(cast: Cast) -> None:
         make_session(cast, starts_at=noon + dt.timedelta(hours=hours))
 
 
+def _two_invitations(cast: Cast) -> None:
+    cast.couple.partners.all().delete()
+    for name in ("Ash", "Bo"):
+        answer = _post(
+            cast.api("lead"),
+            f"/api/v1/couples/{cast.couple.pk}/invitations",
+            {"email": f"{name.lower()}@example.org", "display_name": name},
+        )
+        assert answer.status_code == 201, answer.content
+
+
 Seed = Callable[[Cast], Any]
 
 
@@ -85,6 +96,11 @@ LISTS: dict[str, tuple[str, str, Seed]] = {
     "/api/v1/couples": ("lead", "/couples", _nothing),
     "/api/v1/couples/{couple_id}/entries": ("partner_a", "/couples/{couple}/entries", _two_entries),
     "/api/v1/couples/{couple_id}/journal": ("partner_a", "/couples/{couple}/journal", _two_entries),
+    "/api/v1/couples/{couple_id}/invitations": (
+        "lead",
+        "/couples/{couple}/invitations",
+        _two_invitations,
+    ),
     "/api/v1/couples/{couple_id}/journal/prompts": (
         "partner_a",
         "/couples/{couple}/journal/prompts",
@@ -167,6 +183,7 @@ def test_it_answers_every_list_in_the_one_envelope(cast: Cast, name: str) -> Non
     "name",
     [
         "/api/v1/couples/{couple_id}/entries",
+        "/api/v1/couples/{couple_id}/invitations",
         "/api/v1/couples/{couple_id}/journal",
         "/api/v1/couples/{couple_id}/responses",
         "/api/v1/sessions/{session_id}/events",
