@@ -450,7 +450,8 @@ def test_it_shows_each_person_the_journal_they_may_read(cast: Cast) -> None:
         html = page.content.decode()
         assert "partner_a-team" in html and "partner_b-couple" in html
         assert "-private-words" not in html
-        assert 'name="body"' not in html  # the care team reads; partners write
+        # The care team reads and replies; partners write.
+        assert 'id="id_body"' not in html and "Send reply" in html
 
     assert cast.client("admin").get(_journal(cast)).status_code == 403
     for outsider in ("other_facilitator", "researcher", "partner_c", "trial_facilitator"):
