@@ -31,6 +31,7 @@ from holdspace.couples.models import (
 from holdspace.couples.selectors import care_team_candidates, partner_elsewhere
 from holdspace.couples.signals import couple_withdrawn
 from holdspace.lib.audio import HEAD_BYTES, sniff_audio
+from holdspace.policy.accounts import require_invitation_manage
 from holdspace.policy.core import Viewer
 from holdspace.policy.couples import (
     require_couple_create,
@@ -308,6 +309,8 @@ def couple_create_with_invitations(
     # partner_add): imported here to break that cycle.
     from holdspace.accounts.services import invitation_create  # noqa: PLC0415
 
+    # Who may add a couple is asked first: the warning names other couples.
+    require_couple_create(viewer, organisation)
     if not confirm:
         found = {
             f"partner_{slot}_email": names
@@ -541,6 +544,8 @@ def partner_invitation_resend(
     # accounts.services imports this module (see couple_create_with_invitations).
     from holdspace.accounts.services import invitation_resend  # noqa: PLC0415
 
+    # Who may manage it is asked first: the warning tells of other couples.
+    require_invitation_manage(viewer, invitation)
     couple = invitation.couple
     changes = email is not None and email.strip().lower() != invitation.email
     if couple is not None and changes and not confirm:

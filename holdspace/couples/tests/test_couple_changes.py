@@ -301,3 +301,13 @@ def test_adding_a_couple_with_a_partner_of_another_couple_warns_and_keeps_the_fo
     assert done.status_code == 302
     assert Couple.objects.filter(name="New & Again").exists()
     assert Invitation.objects.filter(role=Role.PARTNER).count() == 2
+
+
+def test_a_partner_cannot_learn_of_other_couples_by_correcting_an_address(cast: Cast) -> None:
+    _empty_place(cast)
+    _invite(cast, "first@example.org")
+    invitation = Invitation.objects.get()
+    url = f"/api/v1/couples/{cast.couple.pk}/invitations/{invitation.pk}/resend"
+    refused = _json(cast.api("partner_a"), "post", url, {"email": "partner_c@example.org"})
+    assert refused.status_code == 403
+    assert "C & D" not in refused.content.decode()
