@@ -21,6 +21,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import HttpBearer, SessionAuth
 from ninja.throttling import SimpleRateThrottle
 
+from holdspace.accounts.api import organisation_router
 from holdspace.accounts.api import router as accounts_router
 from holdspace.accounts.services import api_token_user
 from holdspace.accounts.zones import activate_for_request
@@ -124,6 +125,7 @@ api = NinjaAPI(
     ),
 )
 api.add_router("/", accounts_router)
+api.add_router("/organisation", organisation_router)
 api.add_router("/couples", couples_router)
 api.add_router("/instruments", instruments_router)
 api.add_router("/couples", responses_router)

@@ -7,6 +7,12 @@ holdspace migrate          create or update the database tables
 holdspace seed-demo        load the demo practice (idempotent)
 holdspace api-token EMAIL  print a new API token for that person (--list: their tokens,
                            with when each was last used)
+holdspace create-organisation --name NAME --profile PROFILE --time-zone ZONE
+                           --admin-email EMAIL [--admin-name NAME]
+                           create an organisation and invite its first org admin
+holdspace invite-staff --organisation SLUG --email EMAIL --role ROLE [--name NAME]
+                           invite a member of staff (org_admin, clinical_lead,
+                           facilitator, researcher)
 holdspace audit verify     check the audit trail's hash chain
 holdspace worker           the background worker: scheduled jobs (the nightly credentials
                            sweep, reminders every 10 minutes, safety-alert notifications
@@ -220,6 +226,8 @@ def _command(args: list[str]) -> int:
         "api-token": "api_token",
         "credentials-sweep": "credentials_sweep",
         "send-reminders": "send_reminders",
+        "create-organisation": "create_organisation",
+        "invite-staff": "invite_staff",
     }
     return _manage([aliases.get(command, command), *rest])
 

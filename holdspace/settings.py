@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "holdspace.accounts.middleware.SessionLifetimeMiddleware",
     "holdspace.accounts.middleware.OrganisationTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "holdspace.accounts.middleware.DeactivatedSignOutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",

@@ -28,6 +28,7 @@ urlpatterns = [
         accounts_views.organisation_time_zone,
         name="organisation_time_zone",
     ),
+    path("", include("holdspace.accounts.urls")),
     path("console/couples/new/", couples_views.couple_new, name="couple_new"),
     path("console/screenings/", screening_views.screening_queue, name="screening_queue"),
     path("portal/", couples_views.portal, name="portal"),

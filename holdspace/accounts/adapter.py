@@ -6,13 +6,16 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from django import forms
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from holdspace.accounts.middleware import user_has_totp
+from holdspace.accounts.middleware import deactivated_message, user_has_totp
 from holdspace.policy.accounts import mfa_required
 from holdspace.policy.core import viewer_for
+from holdspace.policy.team import is_deactivated_everywhere
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -20,6 +23,14 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def authenticate(self, request: HttpRequest, **credentials: Any) -> AbstractBaseUser | None:
+        """The right password of someone deactivated in every organisation they belong to is
+        refused with the reason (a wrong password learns nothing)."""
+        user: AbstractBaseUser | None = super().authenticate(request, **credentials)
+        if user is not None and is_deactivated_everywhere(user):
+            raise forms.ValidationError(deactivated_message())
+        return user
 
     def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
         """Setting up a first authenticator right after signing in needs no second password.

@@ -9,6 +9,7 @@ from holdspace.demo.accounts import demo_accounts
 from holdspace.demo.people import DEMO_PASSWORD
 from holdspace.policy.accounts import manages_an_organisation
 from holdspace.policy.core import viewer_from_request
+from holdspace.policy.team import manages_a_team
 
 
 def holdspace(request: HttpRequest) -> dict[str, Any]:
@@ -18,9 +19,16 @@ def holdspace(request: HttpRequest) -> dict[str, Any]:
             return False
         return manages_an_organisation(viewer_from_request(request))
 
+    def manages_team() -> bool:
+        """Whether to link the Team page (org admins)."""
+        if not request.user.is_authenticated:
+            return False
+        return manages_a_team(viewer_from_request(request))
+
     return {
         "DEMO_MODE": settings.DEMO_MODE,
         "manages_organisation": manages_organisation,
+        "manages_team": manages_team,
         # Only in demo mode: the sign-in page lists them (nowhere else asks).
         "demo_accounts": demo_accounts if settings.DEMO_MODE else (),
         "DEMO_PASSWORD": DEMO_PASSWORD if settings.DEMO_MODE else "",

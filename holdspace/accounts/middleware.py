@@ -13,12 +13,13 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from holdspace.accounts.models import STAFF_ROLES, Membership, User
 from holdspace.accounts.zones import activate_for_request
 from holdspace.policy.accounts import mfa_required
 from holdspace.policy.core import client_ip, viewer_for, viewer_from_request
+from holdspace.policy.team import is_deactivated_everywhere
 
 _STARTED = "holdspace_session_started"
 _SEEN = "holdspace_session_seen"
@@ -39,6 +40,30 @@ class ViewerMiddleware:
                 lambda: viewer_for(request.user, client_ip(request))  # type: ignore[arg-type]
             )
         return self.get_response(request)
+
+
+class DeactivatedSignOutMiddleware:
+    """Signs out, on their next request, a signed-in person an org admin has deactivated in
+    every organisation they belong to (after MessageMiddleware, to tell them why)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            viewer = viewer_from_request(request)
+            if not viewer.roles and is_deactivated_everywhere(request.user):
+                logout(request)
+                messages.error(request, deactivated_message())
+                return redirect(reverse("account_login"))
+        return self.get_response(request)
+
+
+def deactivated_message() -> str:
+    return gettext(
+        "Your access to Holdspace was deactivated by your organisation's admin. Ask them to "
+        "reactivate it if you still work there."
+    )
 
 
 class SessionLifetimeMiddleware:

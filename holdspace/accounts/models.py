@@ -65,6 +65,16 @@ class Role(models.TextChoices):
 STAFF_ROLES = frozenset({Role.ORG_ADMIN, Role.CLINICAL_LEAD, Role.FACILITATOR, Role.RESEARCHER})
 
 
+class StaffRole(models.TextChoices):
+    """The roles staff are invited with: every Role but partner (the Team page's and the API's
+    choices; a partner is invited to a couple)."""
+
+    ORG_ADMIN = Role.ORG_ADMIN.value, Role.ORG_ADMIN.label
+    CLINICAL_LEAD = Role.CLINICAL_LEAD.value, Role.CLINICAL_LEAD.label
+    FACILITATOR = Role.FACILITATOR.value, Role.FACILITATOR.label
+    RESEARCHER = Role.RESEARCHER.value, Role.RESEARCHER.label
+
+
 def validate_time_zone(value: str) -> None:
     try:
         zone(value)
@@ -201,7 +211,11 @@ class Invitation(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices)
     couple = models.ForeignKey("couples.Couple", null=True, blank=True, on_delete=models.PROTECT)
     digest = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    # None for an invitation made from the command line (`holdspace create-organisation`,
+    # `holdspace invite-staff`): the audit trail names the command line as its actor.
+    invited_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     # When the link last went out: the invitation's creation, or its last resend.
     sent_at = models.DateTimeField(default=timezone.now)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -12,24 +14,28 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from holdspace.accounts.models import (
     API_TOKEN_USE_PRECISION,
+    STAFF_ROLES,
     ApiToken,
     Invitation,
     Membership,
     Organisation,
     Role,
+    Room,
     User,
     validate_time_zone,
 )
 from holdspace.audit.actions import Action
+from holdspace.audit.services import audit_record, audit_subject
 from holdspace.couples.models import Couple
 from holdspace.couples.services import partner_add
 from holdspace.policy.accounts import (
@@ -39,9 +45,14 @@ from holdspace.policy.accounts import (
     require_invitation_manage,
     require_organisation_profile_change,
     require_organisation_time_zone_change,
+    require_organisation_update,
 )
 from holdspace.policy.core import Viewer
-from holdspace.screening.profiles import ProfileError, get_profile
+from holdspace.policy.team import leaves_no_org_admin, require_member_manage, require_room_change
+from holdspace.screening.profiles import ProfileError, all_profiles, get_profile
+
+# The longest name a person goes by (User.display_name).
+MAX_DISPLAY_NAME = 120
 
 
 def token_digest(raw: str) -> str:
@@ -89,8 +100,28 @@ def invitation_create(
     couple: Couple | None = None,
     role: str = Role.PARTNER,
 ) -> tuple[Invitation, str]:
-    """Invite someone by e-mail; returns the invitation and its one-time link."""
-    require_invitation_create(viewer, organisation, couple)
+    """Invite someone by e-mail; returns the invitation and its one-time link. Staff are
+    invited by org admins alone (`staff_invite` adds the Team's own checks)."""
+    require_invitation_create(viewer, organisation, role, couple)
+    email, display_name, role = _invitation_checked(organisation, email, display_name, role, couple)
+    with transaction.atomic():
+        invitation, link = _invitation_issue(
+            organisation=organisation,
+            email=email,
+            display_name=display_name,
+            role=role,
+            couple=couple,
+            invited_by=viewer.user,
+        )
+        viewer.audit(Action.INVITATION_CREATE, invitation, role=role)
+    return invitation, link
+
+
+def _invitation_checked(
+    organisation: Organisation, email: str, display_name: str, role: str, couple: Couple | None
+) -> tuple[str, str, Role]:
+    """EMAIL, DISPLAY_NAME and ROLE of a new invitation, cleaned; a ValidationError naming each
+    field that is wrong."""
     errors: dict[str, str] = {}
     email = email.strip().lower()
     try:
@@ -100,37 +131,51 @@ def invitation_create(
     display_name = display_name.strip()
     if not display_name:
         errors["display_name"] = _("Enter the name this person goes by.")
+    elif len(display_name) > MAX_DISPLAY_NAME:
+        errors["display_name"] = _("Keep the name to %(n)d characters.") % {"n": MAX_DISPLAY_NAME}
+    chosen = Role.PARTNER
     try:
-        role = Role(role)
+        chosen = Role(role)
     except ValueError:
         errors["role"] = _("Choose a role from the list.")
-    if invites_to_a_couple(role) and (couple is None or couple.organisation_id != organisation.pk):
+    if invites_to_a_couple(chosen) and (
+        couple is None or couple.organisation_id != organisation.pk
+    ):
         errors["couple"] = _("A partner is invited to a couple of this organisation.")
     if couple is not None and couple.partners.count() >= 2:
         errors["couple"] = _("This couple already has two partners.")
-    if _holds_another_role(organisation, role, user__email=email):
+    if "email" not in errors and _holds_another_role(organisation, chosen, user__email=email):
         errors["email"] = _another_role()
     if errors:
         raise ValidationError(errors)
+    return email, display_name, chosen
 
+
+def _invitation_issue(
+    *,
+    organisation: Organisation,
+    email: str,
+    display_name: str,
+    role: Role,
+    couple: Couple | None,
+    invited_by: User | None,
+) -> tuple[Invitation, str]:
+    """Store a new invitation and e-mail its link once the caller's transaction commits."""
     raw = secrets.token_urlsafe(32)
     now = timezone.now()
-    with transaction.atomic():
-        invitation = Invitation.objects.create(
-            organisation=organisation,
-            email=email,
-            display_name=display_name,
-            role=role,
-            couple=couple,
-            digest=token_digest(raw),
-            invited_by=viewer.user,
-            created_at=now,
-            sent_at=now,
-            expires_at=now + timedelta(hours=settings.INVITATION_VALID_HOURS),
-        )
-        viewer.audit(Action.INVITATION_CREATE, invitation, role=role)
-        link = _invitation_send(invitation, raw)
-    return invitation, link
+    invitation = Invitation.objects.create(
+        organisation=organisation,
+        email=email,
+        display_name=display_name,
+        role=role,
+        couple=couple,
+        digest=token_digest(raw),
+        invited_by=invited_by,
+        created_at=now,
+        sent_at=now,
+        expires_at=now + timedelta(hours=settings.INVITATION_VALID_HOURS),
+    )
+    return invitation, _invitation_send(invitation, raw)
 
 
 def _invitation_send(invitation: Invitation, raw: str) -> str:
@@ -315,3 +360,411 @@ def organisation_time_zone_set(
         viewer.audit(
             Action.ORGANISATION_TIME_ZONE, organisation, detail={"from": previous, "to": time_zone}
         )
+
+
+# Setting up an organisation from the command line ----------------------------------------
+
+# Who the audit trail names for what `holdspace create-organisation` and `holdspace
+# invite-staff` do: no person is signed in there.
+COMMAND_LINE = "command line"
+MAX_ORGANISATION_NAME = 200
+MAX_PHONE = 40
+MAX_ADDRESS = 1000
+_PHONE = re.compile(r"^[0-9+()./ \-]*$")
+
+
+class AlreadyTaken(ValidationError):  # noqa: N818 (a refusal, read as "the name is already taken")
+    """A name or a person the organisation already has: the web shows it beside the field,
+    the API answers 409."""
+
+
+def _command_line_audit(action: Action, subject: Invitation | Organisation, **detail: Any) -> None:
+    where = audit_subject(subject)
+    audit_record(
+        action=action,
+        organisation_id=where.organisation_id,
+        actor_label=COMMAND_LINE,
+        object_type=where.object_type,
+        object_id=where.object_id,
+        couple_id=where.couple_id,
+        detail=detail or None,
+    )
+
+
+def _organisation_name_checked(name: str, *, other_than: int | None = None) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": _("Give the organisation a name.")})
+    if len(name) > MAX_ORGANISATION_NAME:
+        raise ValidationError(
+            {"name": _("Keep the name to %(n)d characters.") % {"n": MAX_ORGANISATION_NAME}}
+        )
+    others = Organisation.objects.filter(name__iexact=name)
+    if other_than is not None:
+        others = others.exclude(pk=other_than)
+    taken = others.first()
+    if taken is not None:
+        raise AlreadyTaken(
+            {"name": _("An organisation named %(name)s already exists.") % {"name": taken.name}}
+        )
+    return name
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:40] or "organisation"
+    slug, n = base, 1
+    while Organisation.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def organisation_create(
+    *, name: str, profile: str, time_zone: str, admin_email: str, admin_name: str = ""
+) -> tuple[Organisation, Invitation, str]:
+    """A new organisation (from the command line) with a single-use invitation for its first
+    org admin; returns both and the invitation's link. Nothing is created unless all is right:
+    a ValidationError names each field that is not (AlreadyTaken for a name in use)."""
+    errors: dict[str, list[str]] = {}
+    try:
+        name = _organisation_name_checked(name)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        chosen = get_profile(profile.strip())
+    except ProfileError:
+        known = ", ".join(all_profiles())
+        errors["profile"] = [
+            _("No jurisdiction profile named %(name)r; the known ones are %(known)s.")
+            % {"name": profile, "known": known}
+        ]
+    time_zone = time_zone.strip()
+    try:
+        validate_time_zone(time_zone)
+    except ValidationError as exc:
+        errors["time_zone"] = [f"{time_zone!r}: {exc.messages[0]}"]
+    try:
+        validate_email(admin_email.strip())
+    except ValidationError:
+        errors["admin_email"] = [
+            _("%(email)r is not an e-mail address such as name@example.org.")
+            % {"email": admin_email}
+        ]
+    if errors:
+        raise AlreadyTaken(errors) if set(errors) == {"name"} else ValidationError(errors)
+    with transaction.atomic():
+        organisation = Organisation.objects.create(
+            name=name, slug=_unique_slug(name), profile=chosen.id, time_zone=time_zone
+        )
+        _command_line_audit(
+            Action.ORGANISATION_CREATE,
+            organisation,
+            profile=f"{chosen.id}@{chosen.version}",
+            time_zone=time_zone,
+        )
+        invitation, link = _staff_invitation_from_command_line(
+            organisation=organisation,
+            email=admin_email,
+            role=Role.ORG_ADMIN,
+            display_name=admin_name,
+        )
+    return organisation, invitation, link
+
+
+def staff_invite_from_command_line(
+    *, organisation: Organisation, email: str, role: str, display_name: str = ""
+) -> tuple[Invitation, str]:
+    """`holdspace invite-staff`: invite a member of staff with ROLE, the command line as actor."""
+    with transaction.atomic():
+        return _staff_invitation_from_command_line(
+            organisation=organisation, email=email, role=role, display_name=display_name
+        )
+
+
+def _staff_invitation_from_command_line(
+    *, organisation: Organisation, email: str, role: str, display_name: str
+) -> tuple[Invitation, str]:
+    email, display_name, chosen = _staff_invitation_checked(organisation, email, role, display_name)
+    invitation, link = _invitation_issue(
+        organisation=organisation,
+        email=email,
+        display_name=display_name,
+        role=chosen,
+        couple=None,
+        invited_by=None,
+    )
+    _command_line_audit(Action.INVITATION_CREATE, invitation, role=chosen)
+    return invitation, link
+
+
+# The team ---------------------------------------------------------------------------------
+
+
+def _staff_invitation_checked(
+    organisation: Organisation, email: str, role: str, display_name: str
+) -> tuple[str, str, Role]:
+    """A staff invitation's fields, cleaned (a missing name becomes the address's local part);
+    ValidationError for a bad field or role, AlreadyTaken for a person already in the
+    organisation (active or deactivated) or already invited and not yet answering."""
+    if role not in STAFF_ROLES:
+        raise ValidationError(
+            {
+                "role": _("Choose one of the staff roles: %(roles)s.")
+                % {"roles": ", ".join(sorted(str(r) for r in STAFF_ROLES))}
+            }
+        )
+    email = email.strip().lower()
+    display_name = display_name.strip() or email.split("@")[0]
+    email, display_name, chosen = _invitation_checked(organisation, email, display_name, role, None)
+    member = (
+        Membership.objects.filter(organisation=organisation, user__email=email)
+        .select_related("user")
+        .first()
+    )
+    if member is not None:
+        message = (
+            _("%(email)s is already a member of this organisation.")
+            if member.deactivated_at is None
+            else _("%(email)s is a deactivated member of this organisation: reactivate them.")
+        )
+        raise AlreadyTaken({"email": message % {"email": email}})
+    pending = Invitation.objects.filter(
+        organisation=organisation,
+        email=email,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    )
+    if pending.exists():
+        raise AlreadyTaken(
+            {
+                "email": _(
+                    "%(email)s was already invited and has not accepted yet: resend or revoke "
+                    "that invitation."
+                )
+                % {"email": email}
+            }
+        )
+    return email, display_name, chosen
+
+
+def staff_invite(
+    *, viewer: Viewer, organisation: Organisation, email: str, role: str, display_name: str = ""
+) -> tuple[Invitation, str]:
+    """An org admin invites a member of staff with ROLE (org admin, clinical lead, facilitator or
+    researcher); returns the invitation and its one-time link, e-mailed on commit."""
+    require_invitation_create(viewer, organisation, role or Role.ORG_ADMIN)
+    email, display_name, chosen = _staff_invitation_checked(organisation, email, role, display_name)
+    with transaction.atomic():
+        invitation, link = _invitation_issue(
+            organisation=organisation,
+            email=email,
+            display_name=display_name,
+            role=chosen,
+            couple=None,
+            invited_by=viewer.user,
+        )
+        viewer.audit(Action.INVITATION_CREATE, invitation, role=chosen)
+    return invitation, link
+
+
+def _member_locked(membership: Membership) -> Membership:
+    """MEMBERSHIP's row locked, with its organisation's org admins locked first, so that two
+    admins deactivating each other at once cannot leave the organisation with none."""
+    list(
+        Membership.objects.select_for_update()
+        .filter(organisation_id=membership.organisation_id, role=Role.ORG_ADMIN)
+        .values_list("pk", flat=True)
+    )
+    return (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user", "organisation")
+        .get(pk=membership.pk)
+    )
+
+
+def member_deactivate(*, viewer: Viewer, membership: Membership) -> Membership:
+    """An org admin deactivates a member of staff: signed out at once (ViewerMiddleware), no
+    longer acting in the organisation, their records and authorship kept. Not oneself, and never
+    the last active org admin. Deactivating a deactivated member changes nothing."""
+    require_member_manage(viewer, membership)
+    if membership.user_id == viewer.user.pk:
+        raise ValidationError(
+            {"member": _("You cannot deactivate yourself: another org admin can.")}
+        )
+    with transaction.atomic():
+        membership = _member_locked(membership)
+        if membership.deactivated_at is not None:
+            return membership
+        if leaves_no_org_admin(membership):
+            raise ValidationError(
+                {
+                    "member": _(
+                        "%(name)s is the last active org admin: invite or reactivate another first."
+                    )
+                    % {"name": membership.user}
+                }
+            )
+        membership.deactivated_at = timezone.now()
+        membership.save(update_fields=["deactivated_at"])
+        viewer.audit(
+            Action.MEMBER_DEACTIVATE, membership, user=membership.user_id, role=membership.role
+        )
+    return membership
+
+
+def member_reactivate(*, viewer: Viewer, membership: Membership) -> Membership:
+    """An org admin reactivates a deactivated member: their role applies again."""
+    require_member_manage(viewer, membership)
+    with transaction.atomic():
+        membership = _member_locked(membership)
+        if membership.deactivated_at is None:
+            return membership
+        membership.deactivated_at = None
+        membership.save(update_fields=["deactivated_at"])
+        viewer.audit(
+            Action.MEMBER_REACTIVATE, membership, user=membership.user_id, role=membership.role
+        )
+    return membership
+
+
+# The organisation's details and rooms ----------------------------------------------------
+
+
+def organisation_update(
+    *, viewer: Viewer, organisation: Organisation, name: str, address: str, phone: str
+) -> Organisation:
+    """The org admin changes the organisation's name, address and phone. A ValidationError
+    names each field that is wrong; nothing is saved unless all are right."""
+    require_organisation_update(viewer, organisation)
+    errors: dict[str, list[str]] = {}
+    try:
+        name = _organisation_name_checked(name, other_than=organisation.pk)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    address = "\n".join(line.strip() for line in address.strip().splitlines())
+    if len(address) > MAX_ADDRESS:
+        errors["address"] = [_("Keep the address to %(n)d characters.") % {"n": MAX_ADDRESS}]
+    phone = " ".join(phone.split())
+    if len(phone) > MAX_PHONE:
+        errors["phone"] = [_("Keep the phone number to %(n)d characters.") % {"n": MAX_PHONE}]
+    elif not _PHONE.match(phone) or (phone and not any(c.isdigit() for c in phone)):
+        errors["phone"] = [_("Enter a phone number with digits, such as +1 503 555 0100.")]
+    if errors:
+        raise ValidationError(errors)
+    new = {"name": name, "address": address, "phone": phone}
+    changed = [key for key, value in new.items() if getattr(organisation, key) != value]
+    if not changed:
+        return organisation
+    with transaction.atomic():
+        Organisation.objects.filter(pk=organisation.pk).update(**new)
+        for key, value in new.items():
+            setattr(organisation, key, value)
+        viewer.audit(Action.ORGANISATION_UPDATE, organisation, changed=changed)
+    return organisation
+
+
+MAX_ROOM_NAME = 120
+MAX_ROOM_NOTES = 300
+
+
+def _room_fields(
+    organisation: Organisation, name: str, notes: str, room_id: int | None
+) -> tuple[str, str]:
+    name = " ".join(name.split())
+    notes = " ".join(notes.split())
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = [_("Give the room a name.")]
+    elif len(name) > MAX_ROOM_NAME:
+        errors["name"] = [_("Keep the room's name to %(n)d characters.") % {"n": MAX_ROOM_NAME}]
+    if len(notes) > MAX_ROOM_NOTES:
+        errors["notes"] = [_("Keep the notes to %(n)d characters.") % {"n": MAX_ROOM_NOTES}]
+    if errors:
+        raise ValidationError(errors)
+    taken = Room.objects.filter(organisation=organisation, name__iexact=name)
+    if room_id is not None:
+        taken = taken.exclude(pk=room_id)
+    if taken.exists():
+        raise _room_taken(name)
+    return name, notes
+
+
+def _room_taken(name: str) -> AlreadyTaken:
+    return AlreadyTaken(
+        {
+            "name": _(
+                "This organisation already has a room named %(name)s (an archived one can be "
+                "restored)."
+            )
+            % {"name": name}
+        }
+    )
+
+
+def room_create(*, viewer: Viewer, organisation: Organisation, name: str, notes: str = "") -> Room:
+    """The org admin adds a room where sessions are held; its name is the organisation's once
+    (AlreadyTaken, whatever the case, archived rooms included)."""
+    require_room_change(viewer, organisation)
+    name, notes = _room_fields(organisation, name, notes, None)
+    try:
+        with transaction.atomic():
+            room = Room.objects.create(organisation=organisation, name=name, notes=notes)
+            viewer.audit(Action.ROOM_CREATE, room, name=name)
+    except IntegrityError:  # the same name added at the same moment
+        raise _room_taken(name) from None
+    return room
+
+
+def room_update(
+    *, viewer: Viewer, room: Room, name: str | None = None, notes: str | None = None
+) -> Room:
+    """The org admin renames a room or changes its notes; past bookings follow the room."""
+    organisation = room.organisation
+    require_room_change(viewer, organisation)
+    new_name, new_notes = _room_fields(
+        organisation,
+        room.name if name is None else name,
+        room.notes if notes is None else notes,
+        room.pk,
+    )
+    changes: dict[str, object] = {}
+    if new_name != room.name:
+        changes["name"] = {"from": room.name, "to": new_name}
+    if new_notes != room.notes:
+        changes["notes"] = "changed"
+    if not changes:
+        return room
+    try:
+        with transaction.atomic():
+            Room.objects.filter(pk=room.pk).update(name=new_name, notes=new_notes)
+            room.name, room.notes = new_name, new_notes
+            viewer.audit(Action.ROOM_UPDATE, room, detail=changes)
+    except IntegrityError:
+        raise _room_taken(new_name) from None
+    return room
+
+
+def room_archive(*, viewer: Viewer, room: Room) -> Room:
+    """The org admin archives a room no longer used: no longer offered for new bookings; past
+    bookings keep naming it. Archiving an archived room changes nothing."""
+    require_room_change(viewer, room.organisation)
+    if room.archived_at is not None:
+        return room
+    with transaction.atomic():
+        room.archived_at = timezone.now()
+        Room.objects.filter(pk=room.pk).update(archived_at=room.archived_at)
+        viewer.audit(Action.ROOM_ARCHIVE, room)
+    return room
+
+
+def room_restore(*, viewer: Viewer, room: Room) -> Room:
+    """The org admin offers an archived room for bookings again."""
+    require_room_change(viewer, room.organisation)
+    if room.archived_at is None:
+        return room
+    with transaction.atomic():
+        room.archived_at = None
+        Room.objects.filter(pk=room.pk).update(archived_at=None)
+        viewer.audit(Action.ROOM_RESTORE, room)
+    return room

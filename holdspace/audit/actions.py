@@ -91,13 +91,17 @@ class Action(StrEnum):
     MEDICINE_SESSION_REFUSE = "medicine_session.refuse"
     MEDICINE_SESSION_SCHEDULE = "medicine_session.schedule"
     MEDICINE_SESSION_SUMMARY = "medicine_session.summary"
+    MEMBER_DEACTIVATE = "member.deactivate"
+    MEMBER_REACTIVATE = "member.reactivate"
     NOTICE_SEEN = "notice.seen"
     NOTIFICATION_FAILED = "notification.failed"
     NOTIFICATION_PREFERENCE = "notification.preference"
     NOTIFICATION_RETRY = "notification.retry"
     NOTIFICATION_SEND = "notification.send"
+    ORGANISATION_CREATE = "organisation.create"
     ORGANISATION_PROFILE = "organisation.profile"
     ORGANISATION_TIME_ZONE = "organisation.time_zone"
+    ORGANISATION_UPDATE = "organisation.update"
     OUTBOX_READ = "outbox.read"
     OUTCOMES_READ = "outcomes.read"
     PARTNER_ADD = "partner.add"
@@ -114,6 +118,10 @@ class Action(StrEnum):
     READING_VIEW = "reading.view"
     REMINDER_SEND = "reminder.send"
     REPORT_GENERATE = "report.generate"
+    ROOM_ARCHIVE = "room.archive"
+    ROOM_CREATE = "room.create"
+    ROOM_RESTORE = "room.restore"
+    ROOM_UPDATE = "room.update"
     SCHEDULE_READ = "schedule.read"
     SCREENING_LIST = "screening.list"
     SCREENING_OVERRIDE = "screening.override"
@@ -210,13 +218,17 @@ MEANINGS: dict[Action, str] = {
     Action.MEDICINE_SESSION_REFUSE: "Scheduling a medicine session was refused: the couple is not ready.",
     Action.MEDICINE_SESSION_SCHEDULE: "A medicine session was scheduled.",
     Action.MEDICINE_SESSION_SUMMARY: "The care team opened a medicine session's whole record.",
+    Action.MEMBER_DEACTIVATE: "An org admin deactivated a member: signed out at once, no longer acting in the organisation, their records and authorship kept.",
+    Action.MEMBER_REACTIVATE: "An org admin reactivated a deactivated member: their role applies again.",
     Action.NOTICE_SEEN: "A partner was shown, for the first time, that what they write is not monitored in real time.",
     Action.NOTIFICATION_FAILED: "A notification could not be delivered and will not be tried again.",
     Action.NOTIFICATION_PREFERENCE: "A member of staff chose the channel they are told by.",
     Action.NOTIFICATION_RETRY: "A notification could not be delivered and will be tried again.",
     Action.NOTIFICATION_SEND: "A notification was delivered.",
+    Action.ORGANISATION_CREATE: "An organisation was created (from the command line), with its first org admin invited.",
     Action.ORGANISATION_PROFILE: "The organisation's jurisdiction profile (the rules that apply) was chosen.",
     Action.ORGANISATION_TIME_ZONE: "The organisation's time zone was set.",
+    Action.ORGANISATION_UPDATE: "The organisation's name, address or phone was changed.",
     Action.OUTBOX_READ: "Someone opened the organisation's e-mail outbox.",
     Action.OUTCOMES_READ: "Someone opened the programme outcomes report.",
     Action.PARTNER_ADD: "A person was seated as a partner of a couple.",
@@ -233,6 +245,10 @@ MEANINGS: dict[Action, str] = {
     Action.READING_VIEW: "Someone opened an assigned reading.",
     Action.REMINDER_SEND: "A reminder was sent to a partner.",
     Action.REPORT_GENERATE: "A couple's progress report was generated.",
+    Action.ROOM_ARCHIVE: "A room was archived: no longer offered for new bookings, past ones keep naming it.",
+    Action.ROOM_CREATE: "A room was added to the organisation.",
+    Action.ROOM_RESTORE: "An archived room was offered for bookings again.",
+    Action.ROOM_UPDATE: "A room was renamed or its notes changed.",
     Action.SCHEDULE_READ: "Someone opened a couple's schedule through the API.",
     Action.SCREENING_LIST: "Someone opened a list of screenings.",
     Action.SCREENING_OVERRIDE: "A clinical lead replaced a screening's decision, with a written reason.",

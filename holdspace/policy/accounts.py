@@ -1,9 +1,11 @@
 """Accounts: where each person lands, who invites people into an organisation, who changes its
 settings, and the invitation behind a link.
 
-- Org admins and clinical leads invite people (and add couples) and choose the organisation's
-  jurisdiction profile; only the org admin sets its time zone. To anyone else, inviting into
-  an organisation does not exist (404); its settings are refused (403).
+- Org admins and clinical leads invite partners (and add couples) and choose the organisation's
+  jurisdiction profile; staff are invited by org admins alone (policy/team.py holds the rest
+  of managing the team); only the org admin sets its time zone and edits its details. To
+  anyone else, inviting into an organisation does not exist (404); its settings are refused
+  (403).
 - An invitation link is usable once, until it expires or is revoked; any other link is a 404.
 - An API token acts as its person: what it may reach is what they may (the matrix tests
   prove the web and the API agree); a token is found by `accounts.services.api_token_user`.
@@ -63,20 +65,33 @@ def manages_an_organisation(viewer: Viewer) -> bool:
 
 
 def require_invitation_create(
-    viewer: Viewer, organisation: Organisation, couple: Couple | None = None
+    viewer: Viewer,
+    organisation: Organisation,
+    role: str = Role.PARTNER,
+    couple: Couple | None = None,
 ) -> None:
     """Inviting into ORGANISATION (and adding a couple to it) is for its org admins and clinical
     leads; a partner to an existing COUPLE of it, also for the couple's care team. For anyone
     else the organisation's invitations do not exist: 404, as for every page of it they cannot
-    use, audited."""
+    use, audited. Staff (any ROLE but partner) are invited by its org admins alone: a clinical
+    lead is refused (403, audited)."""
     to_own_couple = (
-        couple is not None
+        role == Role.PARTNER
+        and couple is not None
         and couple.organisation_id == organisation.pk
         and is_care_team_of(viewer, couple)
     )
     if not (can_invite(viewer, organisation.pk) or to_own_couple):
         raise deny(
             viewer, what="organisation", object_id=organisation.pk, organisation_id=organisation.pk
+        )
+    if role != Role.PARTNER and viewer.role_in(organisation.pk) != Role.ORG_ADMIN:
+        raise refuse(
+            viewer,
+            action="invite staff to",
+            what="organisation",
+            object_id=organisation.pk,
+            organisation_id=organisation.pk,
         )
 
 
@@ -158,6 +173,24 @@ def require_organisation_time_zone_change(viewer: Viewer, organisation: Organisa
         raise refuse(
             viewer,
             action="change the time zone of",
+            what="organisation",
+            object_id=organisation.pk,
+            organisation_id=organisation.pk,
+        )
+
+
+def get_organisation_to_edit_for(viewer: Viewer, requested: object, *, what: str) -> Organisation:
+    """The organisation whose details or rooms (WHAT) VIEWER changes: its org admin's alone
+    (403, audited)."""
+    return organisation_for(viewer, requested, {Role.ORG_ADMIN}, what=what)
+
+
+def require_organisation_update(viewer: Viewer, organisation: Organisation) -> None:
+    """The organisation's name, address and phone: its org admin's to change (403, audited)."""
+    if not can_set_time_zone(viewer, organisation.pk):
+        raise refuse(
+            viewer,
+            action="change the details of",
             what="organisation",
             object_id=organisation.pk,
             organisation_id=organisation.pk,

@@ -112,4 +112,7 @@ def test_who_may_manage_an_invitation(
 def test_a_deactivated_membership_gives_no_role(cast: Cast) -> None:
     Membership.objects.filter(user=cast.facilitator).update(deactivated_at=timezone.now())
     assert cast.viewer("facilitator").roles == {}
-    assert cast.client("facilitator").get(f"/couples/{cast.couple.pk}/").status_code == 404
+    # With no active membership left anywhere, they are signed out on their next request.
+    answer = cast.client("facilitator").get(f"/couples/{cast.couple.pk}/")
+    assert answer.status_code == 302
+    assert answer["Location"] == "/accounts/login/"

@@ -16,7 +16,12 @@ pytestmark = pytest.mark.django_db
 def test_it_lets_an_admin_or_lead_change_the_profile(cast: Cast, who: str) -> None:
     client = cast.client(who)
     assert "Oregon psilocybin services" in client.get("/organisation/").content.decode()
-    response = client.post("/organisation/", {"profile": "general-therapy"})
+    # First the page says what the new profile changes, and changes nothing yet.
+    asked = client.post("/organisation/", {"profile": "general-therapy"})
+    assert asked.status_code == 200
+    assert "MDMA can be planned." in asked.content.decode()
+    assert Organisation.objects.get(pk=cast.center.pk).profile == "oregon-psilocybin"
+    response = client.post("/organisation/", {"profile": "general-therapy", "confirm": "1"})
     assert response.status_code == 302
     assert Organisation.objects.get(pk=cast.center.pk).profile == "general-therapy"
     event = AuditEvent.objects.filter(action="organisation.profile").get()

@@ -67,7 +67,9 @@ def test_it_lands_invites_and_changes_settings_only_as_the_policy_allows(
     assert not Couple.objects.filter(name="Trial pair").exists()
 
     assert web.get(f"/organisation/?org={cast.center.pk}").status_code == settings_page
-    changed = web.post(f"/organisation/?org={cast.center.pk}", {"profile": "general-therapy"})
+    changed = web.post(
+        f"/organisation/?org={cast.center.pk}", {"profile": "general-therapy", "confirm": "1"}
+    )
     assert changed.status_code == profile
     moved = web.post(
         f"/organisation/time-zone?org={cast.center.pk}", {"time_zone": "America/Boise"}

@@ -1,0 +1,42 @@
+"""The forms of the organisation page and the Team page. They only carry what was typed (so a
+refused form shows it again); the services validate."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from holdspace.accounts.models import StaffRole
+
+
+class OrganisationDetailsForm(forms.Form):
+    name = forms.CharField(label=_("Name"), required=False)
+    address = forms.CharField(
+        label=_("Address"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    phone = forms.CharField(label=_("Phone"), required=False)
+
+
+class RoomForm(forms.Form):
+    name = forms.CharField(label=_("Room name"), required=False)
+    notes = forms.CharField(
+        label=_("Notes"),
+        required=False,
+        help_text=_("Optional: where it is, what it has (a bed for two, a sound system)."),
+    )
+
+
+class RoomRenameForm(forms.Form):
+    name = forms.CharField(label=_("New name"), required=False)
+
+
+class StaffInviteForm(forms.Form):
+    email = forms.CharField(
+        label=_("E-mail"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=StaffRole.choices, required=False)
+    display_name = forms.CharField(
+        label=_("Name"),
+        required=False,
+        help_text=_("Optional: the name they go by; they can change it after joining."),
+    )
