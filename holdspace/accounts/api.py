@@ -295,15 +295,14 @@ def member_reactivate_api(request: HttpRequest, membership_id: int) -> MemberOut
     "/invitations/{invitation_id}/resend",
     response=documented({200: InvitationOut}, writes=True),
     summary="Send a staff invitation again with a new link, to a corrected address if given "
-    "(org admins; the old link stops working)",
+    "(org admins; the old link stops working; `{}` resends to the same address)",
 )
 def invitation_resend_api(
-    request: HttpRequest, invitation_id: int, payload: InvitationResendIn | None = None
+    request: HttpRequest, invitation_id: int, payload: InvitationResendIn
 ) -> InvitationOut:
     viewer = viewer_from_request(request)
     invitation = get_staff_invitation_for(viewer, invitation_id)
-    email = payload.email if payload is not None else None
-    invitation, _link = invitation_resend(viewer=viewer, invitation=invitation, email=email)
+    invitation, _link = invitation_resend(viewer=viewer, invitation=invitation, email=payload.email)
     return _invitation_out(invitation)
 
 

@@ -515,7 +515,13 @@ def _staff_invitation_checked(
         )
     email = email.strip().lower()
     display_name = display_name.strip() or email.split("@")[0]
-    email, display_name, chosen = _invitation_checked(organisation, email, display_name, role, None)
+    _staff_conflicts(organisation, email)
+    return _invitation_checked(organisation, email, display_name, role, None)
+
+
+def _staff_conflicts(organisation: Organisation, email: str) -> None:
+    """AlreadyTaken when EMAIL is a member of ORGANISATION, active or not, or was invited there
+    and has not answered yet."""
     member = (
         Membership.objects.filter(organisation=organisation, user__email=email)
         .select_related("user")
@@ -545,7 +551,6 @@ def _staff_invitation_checked(
                 % {"email": email}
             }
         )
-    return email, display_name, chosen
 
 
 def staff_invite(
