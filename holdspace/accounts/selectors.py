@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from holdspace.accounts.models import STAFF_ROLES, Invitation, Membership, Organisation, Room
 from holdspace.couples.models import Couple, Stage
-from holdspace.screening.profiles import SUBSTANCE_LABELS, Profile, get_profile
+from holdspace.screening.profiles import SUBSTANCE_LABELS, Preparation, Profile, get_profile
 
 
 @dataclass(frozen=True)
@@ -206,8 +206,24 @@ def _preparation_differences(current: Profile, chosen: Profile) -> list[str]:
             else _("An intention is no longer required before a medicine session.")
         )
     if (old.min_hours_before, old.max_days_before) != (new.min_hours_before, new.max_days_before):
-        lines.append(_("The timing of preparation before a medicine session changes."))
+        lines.append(
+            _("The latest private preparation session must fall %(new)s (was %(old)s).")
+            % {"new": _window(new), "old": _window(old)}
+        )
     return lines
+
+
+def _window(preparation: Preparation) -> str:
+    """When the latest private preparation session must fall before the medicine session."""
+    low, high = preparation.min_hours_before, preparation.max_days_before
+    if low is None and high is None:
+        return _("any time before the medicine session")
+    parts = []
+    if low is not None:
+        parts.append(_("at least %(h)s hours") % {"h": f"{low:g}"})
+    if high is not None:
+        parts.append(_("at most %(d)s days") % {"d": f"{high:g}"})
+    return _("%(window)s before the medicine session") % {"window": _(" and ").join(parts)}
 
 
 def _people_differences(current: Profile, chosen: Profile) -> list[str]:
@@ -217,8 +233,8 @@ def _people_differences(current: Profile, chosen: Profile) -> list[str]:
     ):
         lines.append(
             _(
-                "Facilitators need a %(licence)s%(where)s to be scheduled: sessions already "
-                "booked with facilitators who lack it cannot start."
+                "A facilitator needs a verified %(licence)s%(where)s to be present at a "
+                "medicine session."
             )
             % {
                 "licence": chosen.facilitators.licence_label,

@@ -1,14 +1,17 @@
 """The accounts part of the privacy matrix (policy/accounts.py): every person of the cast
 against where they land, inviting people (adding a couple with its two invitations), the
-organisation's settings, and what their API token reaches, on both organisations."""
+organisation's settings, the Team page and its API, the rooms, and what their API token
+reaches, on both organisations."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
-from holdspace.accounts.models import ApiToken, Invitation, Organisation
+from holdspace.accounts.models import ApiToken, Invitation, Membership, Organisation, Room
 from holdspace.accounts.services import user_create
 from holdspace.audit.models import AuditEvent
 from holdspace.conftest import Cast
@@ -115,3 +118,105 @@ def test_it_audits_the_refusals_of_someone_of_no_organisation_in_the_one_asked_a
     )
     # The organisation asked about when it exists; no organisation only when none does.
     assert chains == [cast.center.pk, cast.trial.pk, cast.trial.pk, None]
+
+
+# The team and the rooms (policy/team.py) -------------------------------------------------
+
+_ADMIN = ("admin",)
+_CENTER_STAFF = ("admin", "lead", "facilitator", "other_facilitator", "researcher")
+
+
+def _team_expected(who: str, allowed: tuple[str, ...], ok: int) -> int:
+    """OK for those ALLOWED; 403 for the Center's other staff; 404 for everyone else."""
+    if who in allowed:
+        return ok
+    return 403 if who in _CENTER_STAFF else 404
+
+
+@pytest.mark.parametrize("who", sorted(ACCOUNTS))
+def test_it_lets_only_the_org_admin_manage_the_team_on_the_web(cast: Cast, who: str) -> None:
+    Invitation.objects.all().delete()
+    staff = cast.client("admin").post(
+        f"/organisation/team/invite?org={cast.center.pk}",
+        {"email": "waiting@example.org", "role": "researcher"},
+    )
+    assert staff.status_code == 302
+    invitation = Invitation.objects.get(email="waiting@example.org")
+    AuditEvent.objects.all().delete()
+    web = cast.client(who)
+    admin = who == "admin"
+    org = f"?org={cast.center.pk}"
+    assert web.get(f"/organisation/team/{org}").status_code == (200 if admin else 403)
+    invited = web.post(
+        f"/organisation/team/invite{org}", {"email": "robin@example.org", "role": "facilitator"}
+    )
+    assert invited.status_code == (302 if admin else 403)
+    assert Invitation.objects.filter(email="robin@example.org").exists() == admin
+    target = Membership.objects.get(user=cast.facilitator)
+    off = web.post(f"/organisation/team/members/{target.pk}/deactivate")
+    assert off.status_code == _team_expected(who, _ADMIN, 302)
+    target.refresh_from_db()
+    assert (target.deactivated_at is not None) == admin
+    resent = web.post(f"/organisation/team/invitations/{invitation.pk}/resend")
+    assert resent.status_code == _team_expected(who, _ADMIN, 302)
+    revoked = web.post(f"/organisation/team/invitations/{invitation.pk}/revoke")
+    assert revoked.status_code == _team_expected(who, _ADMIN, 302)
+    invitation.refresh_from_db()
+    assert (invitation.revoked_at is not None) == admin
+    room = web.post(f"/organisation/rooms{org}", {"name": "Cedar room"})
+    assert room.status_code == (302 if admin else 403)
+    assert Room.objects.filter(name="Cedar room").exists() == admin
+    assert not AuditEvent.objects.filter(action="access.denied", organisation_id=None).exists()
+
+
+@pytest.mark.parametrize("who", sorted(ACCOUNTS))
+def test_it_lets_only_the_org_admin_manage_the_team_through_the_api(cast: Cast, who: str) -> None:
+    made = cast.api("admin").post(
+        "/api/v1/organisation/members",
+        json.dumps({"email": "waiting@example.org", "role": "researcher"}),
+        content_type="application/json",
+    )
+    assert made.status_code == 201
+    invitation_id = made.json()["id"]
+    api = cast.api(who)
+    which = f"?organisation_id={cast.center.pk}"
+
+    def post(path: str, body: object) -> int:
+        answer = api.post(path, json.dumps(body), content_type="application/json")
+        return int(answer.status_code)
+
+    assert api.get(f"/api/v1/organisation/members{which}").status_code == _team_expected(
+        who, _ADMIN, 200
+    )
+    assert post(
+        f"/api/v1/organisation/members{which}",
+        {"email": "robin@example.org", "role": "facilitator"},
+    ) == _team_expected(who, _ADMIN, 201)
+    target = Membership.objects.get(user=cast.facilitator)
+    assert post(f"/api/v1/organisation/members/{target.pk}/deactivate", {}) == (
+        _team_expected(who, _ADMIN, 200)
+    )
+    assert post(f"/api/v1/organisation/members/{target.pk}/reactivate", {}) == (
+        _team_expected(who, _ADMIN, 200)
+    )
+    assert post(f"/api/v1/organisation/invitations/{invitation_id}/resend", {}) == (
+        _team_expected(who, _ADMIN, 200)
+    )
+    assert post(f"/api/v1/organisation/invitations/{invitation_id}/revoke", {}) == (
+        _team_expected(who, _ADMIN, 200)
+    )
+    assert api.get(f"/api/v1/organisation/rooms{which}").status_code == _team_expected(
+        who, _CENTER_STAFF, 200
+    )
+    assert post(f"/api/v1/organisation/rooms{which}", {"name": "Cedar room"}) == (
+        _team_expected(who, _ADMIN, 201)
+    )
+    assert Room.objects.filter(name="Cedar room").exists() == (who == "admin")
+    assert Invitation.objects.filter(email="robin@example.org").exists() == (who == "admin")
+    assert not AuditEvent.objects.filter(action="access.denied", organisation_id=None).exists()
+
+
+@pytest.mark.parametrize("who", ["admin", "lead", "facilitator", "partner_a", "trial_facilitator"])
+def test_it_links_the_team_page_for_org_admins_only(cast: Cast, who: str) -> None:
+    page = cast.client(who).get("/organisation/team/" if who == "admin" else "/console/")
+    assert ('href="/organisation/team/"' in page.content.decode()) == (who == "admin")

@@ -90,6 +90,12 @@ def _nothing(cast: Cast) -> None:
     return None
 
 
+def _two_rooms(cast: Cast) -> None:
+    for name in ("Cedar room", "Willow room"):
+        answer = _post(cast.api("admin"), "/api/v1/organisation/rooms", {"name": name})
+        assert answer.status_code == 201, answer.content
+
+
 # Every list of the API: who asks, its path, and what makes it hold more than one item (the
 # paging is then seen to move on; where nothing is seeded the envelope is still checked).
 LISTS: dict[str, tuple[str, str, Seed]] = {
@@ -129,6 +135,8 @@ LISTS: dict[str, tuple[str, str, Seed]] = {
     "/api/v1/me/queue": ("facilitator", "/me/queue", _two_entries),
     "/api/v1/me/today": ("lead", "/me/today", _two_sessions_today),
     "/api/v1/outbox": ("lead", "/outbox", _nothing),
+    "/api/v1/organisation/members": ("admin", "/organisation/members", _nothing),
+    "/api/v1/organisation/rooms": ("facilitator", "/organisation/rooms", _two_rooms),
     "/api/v1/sessions/{session_id}/events": (
         "facilitator",
         "/sessions/{session}/events",
