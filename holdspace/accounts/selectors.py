@@ -16,7 +16,13 @@ from django.utils.translation import ngettext
 
 from holdspace.accounts.models import STAFF_ROLES, Invitation, Membership, Organisation, Room
 from holdspace.couples.models import Couple, Stage
-from holdspace.screening.profiles import SUBSTANCE_LABELS, Preparation, Profile, get_profile
+from holdspace.screening.profiles import (
+    SUBSTANCE_LABELS,
+    DoseLimit,
+    Preparation,
+    Profile,
+    get_profile,
+)
 
 
 @dataclass(frozen=True)
@@ -162,20 +168,31 @@ def _substance_differences(current: Profile, chosen: Profile) -> list[str]:
     for substance in chosen.substances:
         if substance not in current.substances:
             continue
+        label = SUBSTANCE_LABELS[substance]
         old_limit, new_limit = current.dose_limit(substance), chosen.dose_limit(substance)
-        old_max = old_limit.per_session_max_mg if old_limit else None
-        new_max = new_limit.per_session_max_mg if new_limit else None
-        if old_max != new_max:
-            label = SUBSTANCE_LABELS[substance]
-            lines.append(
-                _("The %(substance)s dose limit per session changes from %(old)s to %(new)s.")
-                % {"substance": label, "old": _mg(old_max), "new": _mg(new_max)}
-            )
+        for attribute, what in (
+            ("per_session_max_mg", _("the most per medicine session")),
+            ("per_serving_max_mg", _("the most per serving")),
+        ):
+            before: float | None = getattr(old_limit, attribute, None)
+            after: float | None = getattr(new_limit, attribute, None)
+            if before != after:
+                lines.append(
+                    _("%(substance)s, %(what)s: %(new)s (was %(old)s).")
+                    % {
+                        "substance": label,
+                        "what": what,
+                        "new": _mg(after, new_limit),
+                        "old": _mg(before, old_limit),
+                    }
+                )
     return lines
 
 
-def _mg(value: float | None) -> str:
-    return _("no limit") if value is None else f"{value:g} mg"
+def _mg(value: float | None, limit: DoseLimit | None) -> str:
+    if value is None or limit is None:
+        return _("no limit")
+    return f"{value:g} {limit.unit}"
 
 
 def _preparation_differences(current: Profile, chosen: Profile) -> list[str]:

@@ -15,7 +15,7 @@ def one_line_reason(exc: ValidationError) -> str:
     if not hasattr(exc, "error_dict"):
         return " ".join(exc.messages)
     options = {"admin_email": "--admin-email", "time_zone": "--time-zone", "display_name": "--name"}
-    return " ".join(
+    return "; ".join(
         f"{options.get(field, '--' + field.replace('_', '-'))}: {message}"
         for field, messages in exc.message_dict.items()
         for message in messages

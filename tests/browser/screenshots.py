@@ -35,6 +35,10 @@ SHOTS = [
     ("journal-phone.png", "jordan@demo.holdspace.org", "/portal/", 390, "journal"),
     ("today-phone.png", "lead@demo.holdspace.org", "/today/", 390, None),
     ("today-desktop.png", "lead@demo.holdspace.org", "/today/", 1280, None),
+    # With a pending invitation: `holdspace invite-staff --organisation demo-service-center
+    # --email sky@demo.holdspace.org --role facilitator --name "Sky Moreno"` first.
+    ("team-phone.png", "admin@demo.holdspace.org", "/organisation/team/", 390, None),
+    ("team-desktop.png", "admin@demo.holdspace.org", "/organisation/team/", 1280, None),
 ]
 
 
