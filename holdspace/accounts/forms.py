@@ -3,13 +3,27 @@ refused form shows it again); the services validate."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from holdspace.accounts.models import StaffRole
 
 
-class OrganisationDetailsForm(forms.Form):
+class _OnePageForm(forms.Form):
+    """A form sharing its page with others: its fields' ids carry the form's own prefix
+    (`AUTO_ID`), so each label names its own field."""
+
+    AUTO_ID = "id_%s"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", self.AUTO_ID)
+        super().__init__(*args, **kwargs)
+
+
+class OrganisationDetailsForm(_OnePageForm):
+    AUTO_ID = "details_%s"
     name = forms.CharField(label=_("Name"), required=False)
     address = forms.CharField(
         label=_("Address"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -17,7 +31,8 @@ class OrganisationDetailsForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), required=False)
 
 
-class RoomForm(forms.Form):
+class RoomForm(_OnePageForm):
+    AUTO_ID = "room_%s"
     name = forms.CharField(label=_("Room name"), required=False)
     notes = forms.CharField(
         label=_("Notes"),
@@ -26,7 +41,8 @@ class RoomForm(forms.Form):
     )
 
 
-class RoomRenameForm(forms.Form):
+class RoomRenameForm(_OnePageForm):
+    AUTO_ID = "rename_%s"
     name = forms.CharField(label=_("New name"), required=False)
 
 
