@@ -10,10 +10,17 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-from holdspace.accounts.models import ApiToken, Invitation, Membership, Role
-from holdspace.accounts.services import invitation_create, member_deactivate
+from holdspace.accounts.models import ApiToken, Invitation, Membership, Role, Room
+from holdspace.accounts.services import (
+    invitation_create,
+    member_deactivate,
+    staff_invite,
+    user_create,
+)
 from holdspace.audit.models import AuditEvent
 from holdspace.conftest import PASSWORD, Cast, make_entry
 from holdspace.couples.models import Entry
@@ -346,3 +353,43 @@ def test_it_stops_a_deactivated_members_token_at_the_organisation(cast: Cast) ->
     assert ApiToken.objects.filter(user=cast.facilitator, revoked_at=None).exists()
     assert api.get("/api/v1/organisation/rooms").status_code == 404
     assert api.get(f"/api/v1/couples/{cast.couple.pk}").status_code == 404
+
+
+def _grow_team(cast: Cast, n: int, start: int) -> None:
+    for i in range(start, start + n):
+        user = user_create(email=f"staff{i}@example.org", display_name=f"Staff {i}", password=None)
+        Membership.objects.create(organisation=cast.center, user=user, role=Role.FACILITATOR)
+        staff_invite(
+            viewer=cast.viewer("admin"),
+            organisation=cast.center,
+            email=f"invited{i}@example.org",
+            role=Role.RESEARCHER,
+        )
+
+
+@pytest.mark.parametrize(
+    "request_page",
+    [
+        lambda cast, web, api: web.get("/organisation/team/"),
+        lambda cast, web, api: api.get("/api/v1/organisation/members"),
+        lambda cast, web, api: web.get("/organisation/"),
+    ],
+    ids=["team page", "members (api)", "organisation page"],
+)
+def test_it_reads_the_team_in_the_same_number_of_queries_however_large(
+    cast: Cast, request_page: Any
+) -> None:
+    web, api = cast.client("admin"), cast.api("admin")
+
+    def count() -> int:
+        request_page(cast, web, api)  # the session and the token, once
+        with CaptureQueriesContext(connection) as queries:
+            assert request_page(cast, web, api).status_code == 200
+        return len(queries)
+
+    _grow_team(cast, 2, 0)
+    small = count()
+    _grow_team(cast, 20, 100)
+    for i in range(10):
+        Room.objects.create(organisation=cast.center, name=f"Room {i}")
+    assert count() == small
