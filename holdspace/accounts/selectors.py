@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from allauth.mfa.models import Authenticator
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -46,7 +46,9 @@ def staff_memberships(organisation: Organisation) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(organisation=organisation, role__in=STAFF_ROLES)
         .select_related("user")
-        .order_by("deactivated_at", "user__display_name", "user__email", "pk")
+        .order_by(
+            F("deactivated_at").asc(nulls_first=True), "user__display_name", "user__email", "pk"
+        )
     )
 
 

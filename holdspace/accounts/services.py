@@ -558,7 +558,8 @@ def staff_invite(
 ) -> tuple[Invitation, str]:
     """An org admin invites a member of staff with ROLE (org admin, clinical lead, facilitator or
     researcher); returns the invitation and its one-time link, e-mailed on commit."""
-    require_invitation_create(viewer, organisation, role or Role.ORG_ADMIN)
+    # Whatever ROLE says, this is a staff invitation: the policy's rule for staff applies.
+    require_invitation_create(viewer, organisation, Role.FACILITATOR)
     email, display_name, chosen = _staff_invitation_checked(organisation, email, role, display_name)
     with transaction.atomic():
         invitation, link = _invitation_issue(
