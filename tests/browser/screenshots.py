@@ -35,8 +35,7 @@ SHOTS = [
     ("journal-phone.png", "jordan@demo.holdspace.org", "/portal/", 390, "journal"),
     ("today-phone.png", "lead@demo.holdspace.org", "/today/", 390, None),
     ("today-desktop.png", "lead@demo.holdspace.org", "/today/", 1280, None),
-    # With a pending invitation: `holdspace invite-staff --organisation demo-service-center
-    # --email sky@demo.holdspace.org --role facilitator --name "Sky Moreno"` first.
+    # The demo's staff invitation not accepted is the Team page's pending one.
     ("team-phone.png", "admin@demo.holdspace.org", "/organisation/team/", 390, None),
     ("team-desktop.png", "admin@demo.holdspace.org", "/organisation/team/", 1280, None),
 ]

@@ -488,7 +488,7 @@ def _invitations(viewer: Viewer, scope: QueueScope, now: dt.datetime) -> Iterabl
                 "name": invitation.display_name or invitation.email,
                 "role": Role(invitation.role).label,
             }
-            url = reverse("organisation_settings") + f"?org={scope.organisation.pk}"
+            url = reverse("team") + f"?org={scope.organisation.pk}"
         else:
             title = _("%(name)s has not accepted the invitation") % {
                 "name": invitation.display_name or invitation.email
