@@ -38,10 +38,12 @@ def test_it_sets_up_a_center_from_the_command_line_and_the_browser(
     dana.get_by_label("Choose a password").fill("a long quiet river")
     dana.get_by_label("The same password again").fill("a long quiet river")
     dana.get_by_role("button", name="Join").click()
-    expect(dana.get_by_text("Staff accounts need two-factor authentication.")).to_be_visible()
+    expect(dana.get_by_role("heading", name="Set up two-factor authentication")).to_be_visible()
     secret = dana.get_by_label("Authenticator secret").input_value()
     dana.get_by_label("Authenticator code").fill(totp_now(secret))
     dana.get_by_role("button", name="Activate").click()
+    expect(dana.get_by_label("Unused codes")).to_be_visible()
+    dana.get_by_role("link", name="Continue to Holdspace").click()
     dana.wait_for_load_state()
 
     dana.goto(server + "/organisation/")

@@ -63,7 +63,7 @@ def test_it_invites_a_facilitator_and_deactivates_another_from_the_team_page(
     sky.get_by_label("Choose a password").fill("a long quiet river")
     sky.get_by_label("The same password again").fill("a long quiet river")
     sky.get_by_role("button", name="Join").click()
-    expect(sky.get_by_text("Staff accounts need two-factor authentication.")).to_be_visible()
+    expect(sky.get_by_role("heading", name="Set up two-factor authentication")).to_be_visible()
 
     row = admin.get_by_role("row", name=re.compile("Quinn Avery"))
     row.get_by_role("button", name="Deactivate").click()
