@@ -153,6 +153,27 @@ def _forms_differences(current: Profile, chosen: Profile) -> list[str]:
             _("%(forms)s will no longer be required (forms already completed are kept).")
             % {"forms": _names(dropped)}
         )
+    signed_before = {form.code for form in current.required_forms if form.signed}
+    now_signed = [
+        form.name
+        for form in chosen.required_forms
+        if form.signed and form.code in before and form.code not in signed_before
+    ]
+    if now_signed:
+        lines.append(
+            _(
+                "%(forms)s must be signed (the partner types their full name), not ticked: a "
+                "form ticked before asks for a signature."
+            )
+            % {"forms": _names(now_signed)}
+        )
+    old_age = current.minimum_age.years if current.minimum_age else None
+    new_age = chosen.minimum_age.years if chosen.minimum_age else None
+    if old_age != new_age:
+        lines.append(
+            _("The minimum age of a partner at intake is %(new)s (was %(old)s).")
+            % {"new": new_age or _("none"), "old": old_age or _("none")}
+        )
     return lines
 
 
@@ -189,6 +210,12 @@ def _substance_differences(current: Profile, chosen: Profile) -> list[str]:
                     }
                 )
     return lines
+
+
+def _days(days: list[int]) -> str:
+    if not days:
+        return _("none")
+    return _("on days %(days)s") % {"days": _names([str(d) for d in days])}
 
 
 def _mg(value: float | None, limit: DoseLimit | None) -> str:
@@ -266,11 +293,8 @@ def _people_differences(current: Profile, chosen: Profile) -> list[str]:
     new_days = chosen.integration.follow_up_contact_days if chosen.integration else []
     if old_days != new_days:
         lines.append(
-            _("Follow-up contacts after a session fall on days %(new)s (were %(old)s).")
-            % {
-                "new": _names([str(d) for d in new_days]) or _("none"),
-                "old": _names([str(d) for d in old_days]) or _("none"),
-            }
+            _("Follow-up contacts after a session: %(new)s (were %(old)s).")
+            % {"new": _days(new_days), "old": _days(old_days)}
         )
     if current.retention.years != chosen.retention.years:
         lines.append(

@@ -192,3 +192,7 @@ def test_it_computes_each_difference_from_the_two_profiles() -> None:
         oregon.retention.years != trial.retention.years
     )
     assert profile_differences(oregon, oregon) == []
+    general = get_profile("general-therapy")
+    to_oregon = profile_differences(general, oregon)
+    assert "The minimum age of a partner at intake is 21 (was none)." in to_oregon
+    assert "Follow-up contacts after a session: none (were on days 1, 7)." in to_oregon
