@@ -33,7 +33,6 @@ urlpatterns = [
     path("console/screenings/", screening_views.screening_queue, name="screening_queue"),
     path("portal/", couples_views.portal, name="portal"),
     path("couples/<int:couple_id>/", couple_page.couple_detail, name="couple_detail"),
-    path("couples/<int:couple_id>/entries/", couple_page.entry_new, name="entry_new"),
     path("couples/<int:couple_id>/withdraw/", couples_views.withdraw, name="couple_withdraw"),
     path(
         "couples/<int:couple_id>/entries/<int:entry_id>/",
@@ -159,6 +158,7 @@ urlpatterns = [
     path("exports/measures.csv", reports_views.measures_export, name="measures_export"),
     path("outcomes/", reports_views.outcomes, name="outcomes"),
     path("", include("holdspace.couples.urls")),
+    path("", include("holdspace.pages.urls")),
     path("", include("holdspace.integration.urls")),
     path("", include("holdspace.readings.urls")),
     path("", include("holdspace.reminders.urls")),

@@ -189,19 +189,40 @@ class EntryKindRule:
     journal: bool
     # Who sees it until its author picks another.
     default_visibility: Visibility
+    # The couple's stages at which the portal's one Write form offers it. The service still
+    # takes every kind at every stage (an intention written late is not refused), so the API
+    # answers as before; the form offers what makes sense now.
+    offered_at: frozenset[str]
 
+
+# Intentions are set once the couple is in the programme, until the medicine session is held.
+BEFORE_THE_SESSION = frozenset({Stage.SCREENING, Stage.PREPARATION, Stage.MEDICINE_SESSION})
+EVERY_STAGE = frozenset(Stage.values)
 
 ENTRY_KINDS: dict[str, EntryKindRule] = {
-    # A partner's intention, and the couple's shared one, written in preparation.
-    EntryKind.INTENTION: EntryKindRule("partners", True, False, False, False, Visibility.PRIVATE),
-    EntryKind.SHARED_INTENTION: EntryKindRule(
-        "partners", True, False, False, False, Visibility.COUPLE
+    # A partner's intention, and the couple's shared one, written before the medicine session.
+    EntryKind.INTENTION: EntryKindRule(
+        "partners", True, False, False, False, Visibility.PRIVATE, BEFORE_THE_SESSION
     ),
-    # A journal is for oneself; a reflection is written for the couple.
-    EntryKind.JOURNAL: EntryKindRule("partners", False, True, True, True, Visibility.PRIVATE),
-    EntryKind.REFLECTION: EntryKindRule("partners", False, True, True, True, Visibility.COUPLE),
+    EntryKind.SHARED_INTENTION: EntryKindRule(
+        "partners", True, False, False, False, Visibility.COUPLE, BEFORE_THE_SESSION
+    ),
+    # A journal is for oneself; a reflection is written for the couple; both at any time.
+    EntryKind.JOURNAL: EntryKindRule(
+        "partners", False, True, True, True, Visibility.PRIVATE, EVERY_STAGE
+    ),
+    EntryKind.REFLECTION: EntryKindRule(
+        "partners", False, True, True, True, Visibility.COUPLE, EVERY_STAGE
+    ),
 }
 JOURNAL_KINDS: tuple[str, ...] = tuple(kind for kind, rule in ENTRY_KINDS.items() if rule.journal)
+
+
+def kinds_offered_at(stage: str) -> tuple[str, ...]:
+    """The entry kinds the Write form offers a couple at STAGE, in ENTRY_KINDS' order (the
+    journal's first, as most of what partners write is theirs)."""
+    offered = tuple(kind for kind, rule in ENTRY_KINDS.items() if stage in rule.offered_at)
+    return tuple(sorted(offered, key=lambda kind: not ENTRY_KINDS[kind].journal))
 
 
 def entry_audio_path(entry: Entry, filename: str) -> str:

@@ -29,6 +29,7 @@ from holdspace.policy.couples import (
     own_couples_of,
     partner_invitations_visible_to,
     require_partner_invitations,
+    require_portal,
 )
 from holdspace.policy.entries import entries_visible_to, get_entry_for
 
@@ -366,6 +367,16 @@ def couple_read(*, viewer: Viewer, couple_id: int) -> CoupleRead:
         looks_after=cared_for,
         invitations=invitations,
     )
+
+
+def portal_couple(*, viewer: Viewer, couple_id: int, section: str) -> Couple:
+    """The couple whose portal SECTION a partner opens (404 for a couple they may not see, 403
+    for anyone else who sees it); audited as a read of the couple, naming the section. What
+    the section shows is read, and audited, by its own selectors."""
+    couple = get_couple_for(viewer, couple_id)
+    require_portal(viewer, couple)
+    viewer.audit(Action.COUPLE_READ, couple, section=section)
+    return couple
 
 
 def partner_couples(*, viewer: Viewer) -> list[Couple]:

@@ -1,4 +1,5 @@
-"""The couple page: the staff's view of a couple, or a partner's portal. It gathers the couple
+"""The couple page: the staff's view of a couple, or for a partner their portal's Today (its
+other sections are in portal.py). The staff's page gathers the couple
 and its entries (couples), safety alerts and questionnaire trends (measures), commitments and
 the follow-up schedule (integration), assigned readings (readings) and medicine sessions
 (sessions); each part is read, scoped and audited by its own app's selector."""
@@ -8,22 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from holdspace.couples.forms import EntryForm, VisibilityForm
 from holdspace.couples.models import Couple, Partner, Stage
-from holdspace.couples.selectors import CoupleRead, couple_read
-from holdspace.couples.services import entry_create
-from holdspace.integration.schedule import schedule_for, shown
+from holdspace.couples.selectors import CoupleRead, couple_read, portal_couple
+from holdspace.integration.schedule import ShownItem, schedule_for, shown
 from holdspace.integration.selectors import couple_commitments
-from holdspace.lib.forms import errors_onto
-from holdspace.lib.http import post_only
 from holdspace.measures.library import Instrument
 from holdspace.measures.models import SafetyAlert, Timepoint
 from holdspace.measures.selectors import (
@@ -33,7 +29,7 @@ from holdspace.measures.selectors import (
     open_alerts,
 )
 from holdspace.policy.core import Viewer, viewer_from_request
-from holdspace.policy.couples import get_couple_for
+from holdspace.policy.couples import own_couples_of
 from holdspace.readings.selectors import couple_readings
 from holdspace.sessions.models import MedicineSession
 
@@ -58,7 +54,7 @@ class CouplePage:
 
     @property
     def template(self) -> str:
-        return "couples/portal.html" if self.cp.viewer_is_partner else "couples/couple.html"
+        return "couples/couple.html"
 
     def context(self) -> dict[str, object]:
         """The template's context: each part by name, and the couple."""
@@ -113,28 +109,49 @@ def _render(
     return render(request, template or page.template, context, status=status)
 
 
+@dataclass(frozen=True)
+class TodayPage:
+    """The couple page as one of its partners sees it, the first section of their portal: what
+    is next for them."""
+
+    couple: Couple
+    schedule: list[ShownItem]
+    next_sessions: list[MedicineSession]
+    preparing: bool
+
+    @property
+    def due_now(self) -> list[ShownItem]:
+        return [row for row in self.schedule if row.state in {"overdue", "due"}]
+
+
+def today_page(*, viewer: Viewer, couple_id: int) -> TodayPage:
+    couple = portal_couple(viewer=viewer, couple_id=couple_id, section="today")
+    return TodayPage(
+        couple=couple,
+        schedule=list(shown(schedule_for(viewer, couple), couple)),
+        next_sessions=list(
+            couple.medicine_sessions.filter(
+                status="scheduled", starts_at__gte=timezone.now()
+            ).order_by("starts_at")[:2]
+        ),
+        preparing=couple.stage not in {Stage.INTEGRATION, Stage.CLOSED},
+    )
+
+
 @login_required
 @require_GET
 def couple_detail(request: HttpRequest, couple_id: int) -> HttpResponse:
+    """A couple's page: for one of its partners the Today section of their portal, for anyone
+    else who sees the couple the whole of it."""
     viewer = viewer_from_request(request)
+    if own_couples_of(viewer).filter(pk=couple_id).exists():
+        today = today_page(viewer=viewer, couple_id=couple_id)
+        context = {
+            "couple": today.couple,
+            "page": today,
+            "section": "today",
+            "schedule": today.schedule,
+            "cp": {"viewer_is_partner": True},
+        }
+        return render(request, "couples/portal.html", context)
     return _render(request, couple_page(viewer=viewer, couple_id=couple_id))
-
-
-@login_required
-@post_only
-def entry_new(request: HttpRequest, couple_id: int) -> HttpResponse:
-    """A partner writes an entry from their portal; a refused one shows the portal again with
-    the errors beside the fields and what was typed."""
-    viewer = viewer_from_request(request)
-    couple = get_couple_for(viewer, couple_id)
-    form = EntryForm(request.POST)
-    if form.is_valid():
-        try:
-            entry_create(viewer=viewer, couple=couple, **form.cleaned_data)
-        except ValidationError as exc:
-            errors_onto(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("couple_detail", couple_id=couple.pk)
-    page = couple_page(viewer=viewer, couple_id=couple_id)
-    return _render(request, page, form=form, template="couples/portal.html", status=422)

@@ -100,6 +100,21 @@ def couple_access_for(viewer: Viewer, couple: Couple) -> CoupleAccess:
     )
 
 
+def require_portal(viewer: Viewer, couple: Couple) -> None:
+    """The portal's sections (journal, questionnaires, sessions) are a partner's own view of
+    their couple: anyone else who sees the couple is refused (403); the care team has the
+    couple's page."""
+    if not is_partner_of(viewer, couple):
+        raise refuse(
+            viewer,
+            action="open the portal of",
+            what="couple",
+            object_id=couple.pk,
+            organisation_id=couple.organisation_id,
+            couple_id=couple.pk,
+        )
+
+
 def require_couple_create(viewer: Viewer, organisation: Organisation) -> None:
     """Couples are added by those who invite their partners: the organisation's org admins and
     clinical leads (404 for anyone else, as the page does not exist for them)."""

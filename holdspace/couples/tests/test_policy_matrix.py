@@ -90,7 +90,9 @@ def test_it_shows_each_person_exactly_the_couples_and_entries_the_policy_allows(
         if listing.status_code != expected:
             problems.append(f"api entry list {couple_key}: {listing.status_code}")
         listed_ids = {item["id"] for item in listing.json().get("items", [])}
-        page_text = page.content.decode()
+        # A partner reads entries in their portal's Journal; the staff on the couple page.
+        journal = web.get(f"/couples/{couple.pk}/journal/")
+        page_text = page.content.decode() + journal.content.decode()
 
         for visibility in VISIBILITIES:
             entry = entries[(couple_key, visibility)]
@@ -106,7 +108,7 @@ def test_it_shows_each_person_exactly_the_couples_and_entries_the_policy_allows(
             if (entry.pk in listed_ids) != may_read:
                 problems.append(f"api list shows {couple_key}/{visibility}: {not may_read}")
             if (entry.body in page_text) != may_read:
-                problems.append(f"couple page shows {couple_key}/{visibility}: {not may_read}")
+                problems.append(f"couple pages show {couple_key}/{visibility}: {not may_read}")
             # An entry looked up under another couple's address does not exist either.
             wrong = cast.other_couple if couple_key == "couple" else cast.couple
             if web.get(f"/couples/{wrong.pk}/entries/{entry.pk}/").status_code != 404:

@@ -71,8 +71,8 @@ def test_it_shows_entry_errors_beside_the_field_and_saves_nothing(cast: Cast) ->
 
 def test_it_creates_an_entry_private_by_default_on_the_form(cast: Cast) -> None:
     client = cast.client("partner_a")
-    page = client.get(f"/couples/{cast.couple.pk}/").content.decode()
-    assert '<option value="private" selected>' in page
+    page = client.get(f"/couples/{cast.couple.pk}/journal/").content.decode()
+    assert 'name="visibility" value="private" checked' in page
     assert "is not watched in real time" in page
     client.post(
         f"/couples/{cast.couple.pk}/entries/",

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 
 from holdspace.accounts.models import User
 from holdspace.audit.actions import Action
-from holdspace.couples.models import JOURNAL_KINDS, Couple, Entry
+from holdspace.couples.models import JOURNAL_KINDS, Couple, Entry, EntryKind
 from holdspace.integration.journal.prompts import JournalPrompt, journal_prompts
 from holdspace.lib.ranges import wanted_range
 from holdspace.policy.core import Viewer
@@ -24,18 +24,27 @@ from holdspace.policy.entries import (
 JOURNAL_PAGE_SIZE = 100
 
 
-def _journal_visible(viewer: Viewer, couple: Couple) -> QuerySet[Entry]:
+def _journal_visible(
+    viewer: Viewer, couple: Couple, kinds: tuple[str, ...] = JOURNAL_KINDS
+) -> QuerySet[Entry]:
     require_journal_read(viewer, couple)
-    return entries_visible_to(viewer, couple).filter(kind__in=JOURNAL_KINDS)
+    return entries_visible_to(viewer, couple).filter(kind__in=kinds)
 
 
 def journal_entries(
-    viewer: Viewer, couple: Couple, *, limit: int = JOURNAL_PAGE_SIZE, offset: int = 0
+    viewer: Viewer,
+    couple: Couple,
+    *,
+    limit: int = JOURNAL_PAGE_SIZE,
+    offset: int = 0,
+    kinds: tuple[str, ...] = JOURNAL_KINDS,
 ) -> list[Entry]:
     """The newest journal entries and reflections of COUPLE the viewer may read (LIMIT from
-    OFFSET); audited."""
+    OFFSET; other KINDS for the portal's Journal, where intentions are written too); audited."""
     # With the care team's replies, read by exactly those who read each entry.
-    visible = _journal_visible(viewer, couple).select_related("author").defer("author__password")
+    visible = (
+        _journal_visible(viewer, couple, kinds).select_related("author").defer("author__password")
+    )
     entries = list(Entry.with_replies(visible)[offset : offset + limit])
     viewer.audit(Action.JOURNAL_READ, couple, entry_ids=[e.pk for e in entries])
     return entries
@@ -76,10 +85,13 @@ class JournalPage:
 
 
 def journal_page(viewer: Viewer, couple: Couple) -> JournalPage:
-    """The journal as VIEWER sees it: a partner's own entries, those shared with them, and
-    their prompts; the care team's, what was shared with it."""
-    entries = journal_entries(viewer, couple)
+    """The journal as VIEWER sees it: a partner's own entries of every kind (the portal's
+    Journal, where they write them all), those shared with them, and their prompts; the care
+    team's, the journal entries and reflections shared with it."""
     writer = can_write_entries(viewer, couple)
+    entries = journal_entries(
+        viewer, couple, kinds=tuple(EntryKind.values) if writer else JOURNAL_KINDS
+    )
     other = next(
         (p.user for p in couple.loaded_partners if p.user_id != viewer.user.pk),
         None,

@@ -12,15 +12,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from holdspace.couples.forms import WriteForm
 from holdspace.couples.models import Couple
 from holdspace.couples.services import entry_create
 from holdspace.integration.journal.forms import JournalForm
-from holdspace.integration.journal.selectors import journal_page, voice_note
+from holdspace.integration.journal.selectors import JournalPage, journal_page, voice_note
 from holdspace.lib.forms import errors_onto
 from holdspace.lib.ranges import ranged_file_response
 from holdspace.policy.core import Viewer, viewer_from_request
 from holdspace.policy.couples import get_couple_for
-from holdspace.policy.entries import require_entry_write
+from holdspace.policy.entries import can_write_entries, require_entry_write
 
 
 @login_required
@@ -29,6 +30,9 @@ def journal(request: HttpRequest, couple_id: int) -> HttpResponse:
     viewer = viewer_from_request(request)
     couple = get_couple_for(viewer, couple_id)
     if request.method == "GET":
+        if can_write_entries(viewer, couple):  # a partner: their portal's Journal section
+            write = WriteForm.blank(stage=couple.stage, kind=request.GET.get("kind"))
+            return render_write(request, journal_page(viewer, couple), write)
         return _page(request, viewer, couple, JournalForm.blank(request.GET.get("kind")))
     require_entry_write(viewer, couple)
     form = JournalForm(request.POST, request.FILES)
@@ -41,6 +45,20 @@ def journal(request: HttpRequest, couple_id: int) -> HttpResponse:
             messages.success(request, _("Saved to your journal."))
             return redirect("journal", couple.pk)
     return _page(request, viewer, couple, form)
+
+
+def render_write(
+    request: HttpRequest, page: JournalPage, form: WriteForm, *, status: int = 200
+) -> HttpResponse:
+    """The portal's Journal section: a partner's entries and the one Write form (blank, or
+    refused with what was typed)."""
+    context = {
+        "couple": page.couple,
+        "page": page,
+        "section": "journal",
+        **form.context([p.text for p in page.prompts]),
+    }
+    return render(request, "couples/portal_journal.html", context, status=status)
 
 
 def _page(request: HttpRequest, viewer: Viewer, couple: Couple, form: JournalForm) -> HttpResponse:

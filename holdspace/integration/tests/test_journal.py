@@ -441,7 +441,8 @@ def test_it_shows_each_person_the_journal_they_may_read(cast: Cast) -> None:
     for expected in ("partner_a-private", "partner_a-team", "partner_a-couple", "partner_b-couple"):
         assert expected in html
     assert "partner_b-private" not in html and "partner_b-team" not in html
-    assert '<span class="kind">Intention' not in html  # intentions live on the couple's page
+    # The portal's Journal holds every kind a partner writes, intentions too.
+    assert '<span class="kind">Intention' in html
     assert "<audio controls" in html and "Shared with me by Partner B" in html
 
     for staff in ("facilitator", "lead"):

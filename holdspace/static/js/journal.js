@@ -1,5 +1,6 @@
-// The journal form: a journal entry starts private and a shared reflection starts shared with
-// the couple, until the person picks who can see it themselves.
+// The Write form: each kind starts with its own visibility (a journal entry private, a shared
+// reflection or intention shared with the couple) until the person picks who can see it
+// themselves; a prompt and a voice note are offered only for the kinds that take them.
 (function () {
   "use strict";
   var form = document.querySelector("form.journal-form");
@@ -8,9 +9,16 @@
   form.querySelectorAll('input[name="visibility"]').forEach(function (radio) {
     radio.addEventListener("change", function () { picked = true; });
   });
+  function journalOnly(radio) {
+    var hide = radio.dataset.journal === "0";
+    form.querySelectorAll(".journal-only").forEach(function (part) { part.hidden = hide; });
+  }
   form.querySelectorAll('input[name="kind"]').forEach(function (radio) {
+    if (radio.checked) journalOnly(radio);
     radio.addEventListener("change", function () {
-      if (picked || !radio.checked) return;
+      if (!radio.checked) return;
+      journalOnly(radio);
+      if (picked) return;
       var target = form.querySelector('input[name="visibility"][value="' + radio.dataset.visibility + '"]');
       if (target) target.checked = true;
     });
