@@ -305,7 +305,7 @@ def entry_detail(request: HttpRequest, couple_id: int, entry_id: int) -> HttpRes
                 errors_onto(form, exc)
             else:
                 messages.success(request, _("Saved."))
-                return redirect("couple_detail", couple_id=couple.pk)
+                return redirect("journal", couple.pk)
     return _entry_page(request, couple, entry, form=form, can_change=can_change)
 
 
@@ -394,7 +394,7 @@ def entry_visibility(request: HtmxHttpRequest, couple_id: int, entry_id: int) ->
         messages.error(request, error)
     else:
         messages.success(request, _("Visibility changed."))
-    return redirect("couple_detail", couple_id=couple.pk)
+    return redirect("journal", couple.pk)
 
 
 @login_required

@@ -16,6 +16,10 @@ from holdspace.lib.charts import Frame, Key, TimeScale, ValueScale, fmt
 from holdspace.measures.library import Band, Instrument
 
 FRAME = Frame(width=640, height=260, left=44, right=16, top=16, bottom=40)
+# A phone's chart: the whole trajectory in a narrower drawing, so that scaled to a 320 px screen
+# its labels stay about 9 px and more; its legend stacks, one partner a line.
+NARROW_FRAME = Frame(width=360, height=240, left=40, right=12, top=16, bottom=40)
+LEGEND_LINE = 20
 LABEL_CHAR = 7.2  # the width of a character of an axis label, in chart units (13px sans)
 SESSION = "#6b4c9a"
 # Partner A solid teal circles, partner B dashed amber squares: told apart without colour too.
@@ -57,30 +61,39 @@ def trajectory_svg(
     *,
     chart_id: str,
     sessions: list[datetime] | None = None,
+    narrow: bool = False,
 ) -> str:
-    """An accessible SVG line chart of SERIES over time on INSTRUMENT's scale."""
+    """An accessible SVG line chart of SERIES over time on INSTRUMENT's scale; NARROW, the
+    phone's drawing of the same (NARROW_FRAME, the legend stacked)."""
     sessions = sessions or []
     times = [p.taken_at for s in series for p in s.points] + sessions
     if not times:
         return ""
+    frame = NARROW_FRAME if narrow else FRAME
     low, high = instrument.total_range
-    x = TimeScale(FRAME, min(times), max(times))
-    y = ValueScale(FRAME, low, high)
+    x = TimeScale(frame, min(times), max(times))
+    y = ValueScale(frame, low, high)
     parts = _bands(instrument, y)
-    parts += charts.value_labels(FRAME, y, (low, (low + high) / 2, high), gap=6)
-    parts.append(charts.time_axis(FRAME))
+    parts += charts.value_labels(frame, y, (low, (low + high) / 2, high), gap=6)
+    parts.append(charts.time_axis(frame))
     parts += [
-        charts.rule_down(FRAME, x(when), stroke=SESSION, tip=f"Medicine session {when:%d %b %Y}")
+        charts.rule_down(frame, x(when), stroke=SESSION, tip=f"Medicine session {when:%d %b %Y}")
         for when in sessions
     ]
     labels = _timepoint_labels(series, x)
     parts += labels.parts
     parts += _lines(series, x, y)
-    # The legend moves down below a second line of timepoints.
-    height = FRAME.height + (15 if labels.lines > 1 else 0)
-    parts += _legend(series, height)
+    # The legend moves down below a second line of timepoints; a narrow one stacks.
+    height = frame.height + (15 if labels.lines > 1 else 0)
+    if narrow:
+        height += LEGEND_LINE * (len(series) - 1)
+        for index, one in enumerate(series):
+            y_line = height - 3 - LEGEND_LINE * (len(series) - 1 - index)
+            parts += _legend([one], y_line, first=index)
+    else:
+        parts += _legend(series, height - 3)
     return charts.document(
-        width=FRAME.width,
+        width=frame.width,
         height=height,
         chart_id=chart_id,
         title=f"{instrument.name}: scores over time",
@@ -99,7 +112,7 @@ def _bands(instrument: Instrument, y: ValueScale) -> list[str]:
         above = (band.max + bands[index + 1].min) / 2 if index + 1 < len(bands) else band.max
         parts.append(
             charts.band(
-                FRAME,
+                y.frame,
                 y(min(above, y.high)),
                 y(max(below, y.low)),
                 fill=BAND_FILLS.get(band.severity, "#eeeeee"),
@@ -115,9 +128,9 @@ def _timepoint_labels(series: list[Series], x: TimeScale) -> charts.StaggeredLab
     for point in sorted((p for s in series for p in s.points), key=lambda p: p.taken_at):
         first.setdefault(point.label, point.taken_at)
     return charts.staggered_labels(
-        FRAME,
+        x.frame,
         [(x(when), label) for label, when in first.items()],
-        y=FRAME.height - 22,
+        y=x.frame.height - 22,
         char_width=LABEL_CHAR,
     )
 
@@ -144,13 +157,14 @@ def _lines(series: list[Series], x: TimeScale, y: ValueScale) -> list[str]:
     return parts
 
 
-def _legend(series: list[Series], height: float) -> list[str]:
+def _legend(series: list[Series], baseline: float, *, first: int = 0) -> list[str]:
+    """SERIES' keys side by side on BASELINE, styled as the FIRST series' on."""
     keys = []
-    for index, one in enumerate(series):
+    for index, one in enumerate(series, start=first):
         colour, dash, _shape = PARTNER_STYLES[index % len(PARTNER_STYLES)]
         keys.append(Key(one.name + CHANGE_WORDS.get(one.change, ""), colour, dash))
     return charts.legend_row(
-        keys, x=FRAME.left, y=height - 3, swatch=18, size=14, char_width=8, gap=24
+        keys, x=FRAME.left, y=baseline, swatch=18, size=14, char_width=8, gap=24
     )
 
 

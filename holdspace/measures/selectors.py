@@ -424,6 +424,7 @@ class InstrumentTrend:
     rows: list[TimepointRow]
     svg: str
     answers_link: bool = False  # the viewer may open each response's answers item by item
+    svg_narrow: str = ""  # the same chart drawn for a phone
 
 
 def couple_measures(*, viewer: Viewer, couple: Couple) -> list[InstrumentTrend]:
@@ -510,6 +511,13 @@ def _instrument_trend(
             instrument, series, chart_id=f"chart-{instrument.code}", sessions=session_dates
         ),
         answers_link,
+        trajectory_svg(
+            instrument,
+            series,
+            chart_id=f"chart-{instrument.code}-narrow",
+            sessions=session_dates,
+            narrow=True,
+        ),
     )
 
 

@@ -123,6 +123,10 @@ class TodayPage:
     def due_now(self) -> list[ShownItem]:
         return [row for row in self.schedule if row.state in {"overdue", "due"}]
 
+    @property
+    def coming_up(self) -> list[ShownItem]:
+        return [row for row in self.schedule if row.state == "upcoming"]
+
 
 def today_page(*, viewer: Viewer, couple_id: int) -> TodayPage:
     couple = portal_couple(viewer=viewer, couple_id=couple_id, section="today")

@@ -28,9 +28,10 @@ def test_it_keeps_a_private_entry_from_the_partner_until_it_is_shared(
     # The portal fits a phone: nothing wider than the screen.
     assert alex.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
-    alex.get_by_label("Kind").select_option("journal")
-    alex.get_by_label("Text").fill(SECRET)
-    expect(alex.get_by_label("Who can see this").first).to_have_value("private")
+    alex.get_by_role("navigation", name="Your portal").get_by_role("link", name="Journal").click()
+    alex.get_by_label("A journal entry, for myself").check()
+    alex.get_by_label("Your words").fill(SECRET)
+    expect(alex.get_by_label("Private — only me")).to_be_checked()
     alex.get_by_role("region", name="Write").get_by_role("button", name="Save").click()
     expect(alex.get_by_text("Saved.")).to_be_visible()
     card = alex.locator("article.entry", has_text=SECRET)
@@ -49,9 +50,9 @@ def test_it_keeps_a_private_entry_from_the_partner_until_it_is_shared(
     card = alex.locator("article.entry", has_text=SECRET)
     expect(card.locator(".badge")).to_have_text("Couple · both partners and care team")
     expect(card.get_by_text("Visibility changed.")).to_be_visible()
-    assert alex.url.endswith(f"/couples/{entry.couple_id}/")  # no full-page navigation
+    assert alex.url.endswith(f"/couples/{entry.couple_id}/journal/")  # no full-page navigation
 
-    sam.goto(f"{server.url}/couples/{entry.couple_id}/")
+    sam.goto(f"{server.url}/couples/{entry.couple_id}/journal/")
     shared = sam.locator(
         "section", has=sam.get_by_role("heading", name="Shared with me by my partner")
     )

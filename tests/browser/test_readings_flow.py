@@ -21,7 +21,8 @@ def test_it_lets_riley_read_what_was_assigned_to_riley_alone(
 ) -> None:  # type: ignore[no-untyped-def]
     riley = new_page(390, 844)
     sign_in(riley, server, "riley@demo.holdspace.org", DEMO_PASSWORD)
-    readings = riley.get_by_role("region", name="Readings")
+    riley.get_by_role("navigation", name="Your portal").get_by_role("link", name="Readings").click()
+    readings = riley.locator("main")
     expect(readings.get_by_role("link", name=TITLE)).to_be_visible()
     assert not ReadingRead.objects.filter(
         assignment__reading__title=TITLE, partner__email="riley@demo.holdspace.org"

@@ -59,7 +59,7 @@ def test_it_takes_jordan_from_a_reminder_to_a_checkin_a_journal_entry_and_the_re
 
     # A private journal entry.
     phone.goto(f"{server.url}/couples/{couple.pk}/journal/")
-    expect(phone.get_by_role("heading", name="My journal")).to_be_visible()
+    expect(phone.get_by_role("heading", name="Journal", exact=True)).to_be_visible()
     phone.get_by_label("A journal entry, for myself").check()
     phone.get_by_label("Your words").fill(PRIVATE)
     phone.get_by_label("Private — only me").check()

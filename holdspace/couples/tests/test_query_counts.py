@@ -110,15 +110,24 @@ PAGES: dict[str, Callable[[Cast, Client, Client], object]] = {
     "journal (api)": lambda cast, web, api: api.get(f"/api/v1/couples/{cast.couple.pk}/journal"),
     "schedule (api)": lambda cast, web, api: api.get(f"/api/v1/couples/{cast.couple.pk}/schedule"),
     "progress report (web)": lambda cast, web, api: web.get(f"/couples/{cast.couple.pk}/report/"),
+    "readings (web)": lambda cast, web, api: web.get(f"/couples/{cast.couple.pk}/readings/"),
+    "portal questionnaires (web)": lambda cast, web, api: web.get(
+        f"/couples/{cast.couple.pk}/portal/questionnaires/"
+    ),
+    "portal sessions (web)": lambda cast, web, api: web.get(
+        f"/couples/{cast.couple.pk}/portal/sessions/"
+    ),
 }
 
 
-# Partners have no couples list: their portal is the couple page.
+# Partners have no couples list: their portal is the couple page (its Today section) and the
+# sections beside it, the portal's own for them alone.
 CASES = [
     (page, viewer)
     for page in sorted(PAGES)
     for viewer in ("facilitator", "lead", "partner_a")
     if not (viewer == "partner_a" and "list" in page)
+    and not (viewer != "partner_a" and "portal" in page)
 ]
 
 

@@ -19,6 +19,9 @@ from holdspace.measures.services import response_submit
 from holdspace.policy.couples import get_couple_for
 
 pytestmark = pytest.mark.django_db
+
+# A partner's scores over time are in their portal's Questionnaires section.
+QUESTIONNAIRES = "/couples/{}/portal/questionnaires/"
 START = datetime(2026, 9, 1, 10, tzinfo=UTC)
 
 
@@ -61,10 +64,10 @@ def test_it_puts_both_partners_side_by_side_with_the_difference_for_the_care_tea
 
 def test_it_shows_a_partner_only_their_own_trajectory(cast: Cast) -> None:
     _history(cast)
-    html = cast.client("partner_b").get(f"/couples/{cast.couple.pk}/").content.decode()
+    html = cast.client("partner_b").get(QUESTIONNAIRES.format(cast.couple.pk)).content.decode()
     assert "Measures over time" in html
     assert "Partner B: Baseline 8, One month after 10." in html  # the chart's description
-    assert "Partner A" not in html.split("Measures over time")[1].split("My entries")[0]
+    assert "Partner A" not in html.split("Measures over time")[1]
 
 
 def test_it_renders_the_trends_on_the_staff_couple_page(cast: Cast) -> None:
@@ -119,7 +122,7 @@ def test_it_shows_a_partners_scores_to_the_other_only_once_shared(cast: Cast) ->
     url = f"/api/v1/couples/{cast.couple.pk}/responses"
     owners = {item["partner_id"] for item in partner_b.get(url).json()["items"]}
     assert owners == {cast.partner_b.pk}
-    page = cast.client("partner_a").get(f"/couples/{cast.couple.pk}/").content.decode()
+    page = cast.client("partner_a").get(QUESTIONNAIRES.format(cast.couple.pk)).content.decode()
     assert 'name="visibility"' in page and "Who sees my scores" in page
 
     shared = cast.client("partner_a").post(
@@ -128,7 +131,7 @@ def test_it_shows_a_partners_scores_to_the_other_only_once_shared(cast: Cast) ->
     assert shared.status_code == 302
     owners = {item["partner_id"] for item in partner_b.get(url).json()["items"]}
     assert owners == {cast.partner_a.pk, cast.partner_b.pk}
-    html = cast.client("partner_b").get(f"/couples/{cast.couple.pk}/").content.decode()
+    html = cast.client("partner_b").get(QUESTIONNAIRES.format(cast.couple.pk)).content.decode()
     assert "Partner A: Baseline 18, One month after 7." in html
     # ...but partner A still does not see B's, whose choice is still "team".
     owners_a = {item["partner_id"] for item in cast.api("partner_a").get(url).json()["items"]}
@@ -178,5 +181,5 @@ def test_it_lists_a_response_without_a_total_and_links_the_care_team_to_its_answ
     page = f"/couples/{cast.couple.pk}/measures/responses/{skipped.pk}/"
     staff = cast.client("facilitator").get(f"/couples/{cast.couple.pk}/").content.decode()
     assert f'<a href="{page}">—</a> <span class="muted small">(1 unanswered)</span>' in staff
-    own = cast.client("partner_a").get(f"/couples/{cast.couple.pk}/").content.decode()
+    own = cast.client("partner_a").get(QUESTIONNAIRES.format(cast.couple.pk)).content.decode()
     assert "(1 unanswered)" in own and f'href="{page}"' not in own

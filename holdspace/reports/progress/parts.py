@@ -176,6 +176,9 @@ def _chart(
         rows=rows,
         changes=changes,
         svg=trajectory_svg(instrument, series, chart_id=chart_id, sessions=sessions),
+        svg_narrow=trajectory_svg(
+            instrument, series, chart_id=f"{chart_id}-narrow", sessions=sessions, narrow=True
+        ),
     )
 
 

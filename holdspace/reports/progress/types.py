@@ -65,6 +65,7 @@ class MeasureChart:
     rows: list[ScoreRow]
     changes: list[ScoreChange]
     svg: str
+    svg_narrow: str = ""  # the same chart drawn for a phone
 
 
 @dataclass(frozen=True)
