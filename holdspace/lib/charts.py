@@ -278,7 +278,7 @@ def halo(cx: float, cy: float, colour: str) -> str:
 @dataclass(frozen=True)
 class StaggeredLabels:
     parts: list[str]
-    lines: int  # 1, or 2 when a label had to go on a second line
+    lines: int  # 1, or more when a label had to go on another line
 
 
 def staggered_labels(
@@ -288,17 +288,18 @@ def staggered_labels(
     y: float,
     char_width: float,
     margin: float = 50,
+    rows: int = 2,
 ) -> StaggeredLabels:
     """Labels (x, text) along the time axis, left to right; one that would touch the label
-    before it goes on a second line 15 units lower (timepoints close in time)."""
-    right_edge = [-1e9, -1e9]
+    before it goes on the next of ROWS lines, each 15 units lower (timepoints close in time)."""
+    right_edge = [-1e9] * rows
     parts: list[str] = []
     lines = 1
     for x, label in sorted(labels, key=lambda item: item[0]):
         anchor = frame.anchor(x, margin)
         width = char_width * len(label)
         left = x if anchor == "start" else x - width if anchor == "end" else x - width / 2
-        row = next((n for n in (0, 1) if left > right_edge[n] + 6), 0)
+        row = next((n for n in range(rows) if left > right_edge[n] + 6), 0)
         right_edge[row] = left + width
         lines = max(lines, row + 1)
         parts.append(text(x, y + 15 * row, label, anchor=anchor))

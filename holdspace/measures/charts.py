@@ -17,8 +17,8 @@ from holdspace.measures.library import Band, Instrument
 
 FRAME = Frame(width=640, height=260, left=44, right=16, top=16, bottom=40)
 # A phone's chart: the whole trajectory in a narrower drawing, so that scaled to a 320 px screen
-# its labels stay about 9 px and more; its legend stacks, one partner a line.
-NARROW_FRAME = Frame(width=360, height=240, left=40, right=12, top=16, bottom=40)
+# its labels stay about 10 px and more; its legend stacks, one partner a line.
+NARROW_FRAME = Frame(width=300, height=220, left=36, right=10, top=14, bottom=40)
 LEGEND_LINE = 20
 LABEL_CHAR = 7.2  # the width of a character of an axis label, in chart units (13px sans)
 SESSION = "#6b4c9a"
@@ -80,11 +80,12 @@ def trajectory_svg(
         charts.rule_down(frame, x(when), stroke=SESSION, tip=f"Medicine session {when:%d %b %Y}")
         for when in sessions
     ]
-    labels = _timepoint_labels(series, x)
+    # A phone's narrower axis has room for fewer labels side by side: three lines of them.
+    labels = _timepoint_labels(series, x, rows=3 if narrow else 2)
     parts += labels.parts
     parts += _lines(series, x, y)
-    # The legend moves down below a second line of timepoints; a narrow one stacks.
-    height = frame.height + (15 if labels.lines > 1 else 0)
+    # The legend moves down below more lines of timepoints; a narrow one stacks.
+    height = frame.height + 15 * (labels.lines - 1)
     if narrow:
         height += LEGEND_LINE * (len(series) - 1)
         for index, one in enumerate(series):
@@ -122,7 +123,7 @@ def _bands(instrument: Instrument, y: ValueScale) -> list[str]:
     return parts
 
 
-def _timepoint_labels(series: list[Series], x: TimeScale) -> charts.StaggeredLabels:
+def _timepoint_labels(series: list[Series], x: TimeScale, *, rows: int) -> charts.StaggeredLabels:
     """Each timepoint named once under the first score taken at it."""
     first: dict[str, datetime] = {}
     for point in sorted((p for s in series for p in s.points), key=lambda p: p.taken_at):
@@ -132,6 +133,7 @@ def _timepoint_labels(series: list[Series], x: TimeScale) -> charts.StaggeredLab
         [(x(when), label) for label, when in first.items()],
         y=x.frame.height - 22,
         char_width=LABEL_CHAR,
+        rows=rows,
     )
 
 

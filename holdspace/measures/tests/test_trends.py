@@ -75,7 +75,7 @@ def test_it_renders_the_trends_on_the_staff_couple_page(cast: Cast) -> None:
     html = cast.client("lead").get(f"/couples/{cast.couple.pk}/").content.decode()
     assert '<svg xmlns="http://www.w3.org/2000/svg"' in html
     assert "Reliably improved" in html and "No reliable change" in html
-    assert '<th scope="col">Difference</th>' in html
+    assert '<span class="long-label">Difference</span>' in html
     assert (
         cast.client("admin").get(f"/couples/{cast.couple.pk}/").content.decode().count("<svg") == 0
     )
