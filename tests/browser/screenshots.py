@@ -2,6 +2,7 @@
 
 make run            # in one terminal
 make screenshots    # in another: writes docs/screenshots/*.png
+python tests/browser/screenshots.py portal-   # only those whose file name starts so
 """
 
 from __future__ import annotations
@@ -26,18 +27,32 @@ SHOTS = [
     # (file, who, path, width, the part of the page shown: a CSS selector, or the whole page)
     ("console-desktop.png", "lead@demo.holdspace.org", "/console/", 1280, None),
     ("couple-desktop.png", "guide@demo.holdspace.org", "/console/", 1280, None),
-    ("portal-phone.png", "alex@demo.holdspace.org", "/portal/", 390, None),
+    ("portal-phone.png", "alex@demo.holdspace.org", "/portal/journal/", 390, "top"),
     ("login-phone.png", None, "/accounts/login/", 390, None),
     ("signin-demo-phone.png", None, "/accounts/login/", 390, None),
     ("signin-demo-desktop.png", None, "/accounts/login/", 1280, None),
     ("schedule-phone.png", "jordan@demo.holdspace.org", "/portal/", 390, "#schedule"),
     ("outbox-desktop.png", "lead@demo.holdspace.org", "/console/outbox/", 1280, None),
-    ("journal-phone.png", "jordan@demo.holdspace.org", "/portal/", 390, "journal"),
+    ("journal-phone.png", "jordan@demo.holdspace.org", "/portal/journal/", 390, "top"),
     ("today-phone.png", "lead@demo.holdspace.org", "/today/", 390, None),
     ("today-desktop.png", "lead@demo.holdspace.org", "/today/", 1280, None),
     # The demo's staff invitation not accepted is the Team page's pending one.
     ("team-phone.png", "admin@demo.holdspace.org", "/organisation/team/", 390, None),
     ("team-desktop.png", "admin@demo.holdspace.org", "/organisation/team/", 1280, None),
+    # The partner portal's sections, each at its own address (/portal/<section>/ opens it).
+    ("portal-today-phone.png", "jordan@demo.holdspace.org", "/portal/today/", 390, None),
+    ("portal-today-desktop.png", "jordan@demo.holdspace.org", "/portal/today/", 1280, None),
+    ("portal-journal-phone.png", "jordan@demo.holdspace.org", "/portal/journal/", 390, "top"),
+    (
+        "portal-questionnaires-phone.png",
+        "jordan@demo.holdspace.org",
+        "/portal/questionnaires/",
+        390,
+        None,
+    ),
+    ("portal-sessions-phone.png", "jordan@demo.holdspace.org", "/portal/sessions/", 390, None),
+    ("portal-readings-phone.png", "jordan@demo.holdspace.org", "/portal/readings/", 390, None),
+    ("portal-report-phone.png", "jordan@demo.holdspace.org", "/portal/report/", 390, "top"),
 ]
 
 
@@ -60,6 +75,8 @@ def main() -> int:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         for name, who, path, width, part in SHOTS:
+            if not name.startswith(tuple(sys.argv[1:]) or ""):
+                continue
             context = browser.new_context(viewport={"width": width, "height": 900})
             page = context.new_page()
             if who:
@@ -72,8 +89,7 @@ def main() -> int:
             if name.startswith("couple-"):
                 page.get_by_role("link", name="Riley & Jordan").click()
                 page.wait_for_load_state()
-            if part == "journal":
-                page.goto(page.url.rstrip("/") + "/journal/")
+            if part == "top":  # a long page: its first screens
                 top = {"x": 0, "y": 0, "width": width, "height": 1400}
                 page.screenshot(path=OUT / name, clip=top)
             elif part:

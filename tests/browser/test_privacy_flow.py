@@ -53,9 +53,7 @@ def test_it_keeps_a_private_entry_from_the_partner_until_it_is_shared(
     assert alex.url.endswith(f"/couples/{entry.couple_id}/journal/")  # no full-page navigation
 
     sam.goto(f"{server.url}/couples/{entry.couple_id}/journal/")
-    shared = sam.locator(
-        "section", has=sam.get_by_role("heading", name="Shared with me by Alex")
-    )
+    shared = sam.locator("section", has=sam.get_by_role("heading", name="Shared with me by Alex"))
     expect(shared.get_by_text(SECRET)).to_be_visible()
     expect(shared.locator("article.entry", has_text=SECRET).locator(".badge")).to_have_text(
         "Couple · both partners and care team"
