@@ -30,7 +30,7 @@ from holdspace.measures.selectors import (
 )
 from holdspace.policy.core import Viewer, viewer_from_request
 from holdspace.policy.couples import own_couples_of
-from holdspace.readings.selectors import couple_readings
+from holdspace.readings.selectors import AssignmentView, couple_readings
 from holdspace.sessions.models import MedicineSession
 
 
@@ -118,6 +118,7 @@ class TodayPage:
     schedule: list[ShownItem]
     next_sessions: list[MedicineSession]
     preparing: bool
+    new_readings: list[AssignmentView]  # assigned to them and not yet read
 
     @property
     def due_now(self) -> list[ShownItem]:
@@ -139,6 +140,7 @@ def today_page(*, viewer: Viewer, couple_id: int) -> TodayPage:
             ).order_by("starts_at")[:2]
         ),
         preparing=couple.stage not in {Stage.INTEGRATION, Stage.CLOSED},
+        new_readings=[v for v in couple_readings(viewer, couple) if v.is_new],
     )
 
 
