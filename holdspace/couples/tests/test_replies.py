@@ -33,7 +33,8 @@ def test_it_shows_a_reply_beneath_the_entry_to_both_partners_and_marks_it_read(
     assert entry.team_read_by == cast.facilitator
     assert entry.team_read_at is not None
     for who in ("partner_a", "partner_b"):
-        html = cast.client(who).get(f"/couples/{cast.couple.pk}/").content.decode()
+        # Partners read entries in the portal's Journal section.
+        html = cast.client(who).get(f"/couples/{cast.couple.pk}/journal/").content.decode()
         assert "Let&#x27;s talk on Thursday." in html, who
         assert "Read by your care team" in html, who
     staff = cast.client("lead").get(f"/couples/{cast.couple.pk}/").content.decode()
@@ -50,11 +51,11 @@ def test_a_reply_to_a_team_entry_is_not_shown_to_the_other_partner(cast: Cast) -
     entry_reply(viewer=cast.viewer("facilitator"), entry=entry, body="Heard, and held.")
     assert (
         "Heard, and held."
-        in cast.client("partner_a").get(f"/couples/{cast.couple.pk}/").content.decode()
+        in cast.client("partner_a").get(f"/couples/{cast.couple.pk}/journal/").content.decode()
     )
     assert (
         "Heard, and held."
-        not in cast.client("partner_b").get(f"/couples/{cast.couple.pk}/").content.decode()
+        not in cast.client("partner_b").get(f"/couples/{cast.couple.pk}/journal/").content.decode()
     )
     listed = cast.api("partner_b").get(f"/api/v1/couples/{cast.couple.pk}/entries").json()
     assert listed["items"] == []
@@ -65,7 +66,8 @@ def test_narrowing_an_entry_narrows_its_replies_with_it(cast: Cast) -> None:
     entry_reply(viewer=cast.viewer("lead"), entry=entry, body="A reply everyone saw.")
     entry_update(viewer=cast.viewer("partner_a"), entry=entry, visibility="private")
     for who, sees in (("partner_a", True), ("partner_b", False), ("facilitator", False)):
-        html = cast.client(who).get(f"/couples/{cast.couple.pk}/").content.decode()
+        page = "journal/" if who.startswith("partner") else ""
+        html = cast.client(who).get(f"/couples/{cast.couple.pk}/{page}").content.decode()
         assert ("A reply everyone saw." in html) == sees, who
     # The author still reads it, beneath the entry, on the entry's own page.
     detail = cast.client("partner_a").get(f"/couples/{cast.couple.pk}/entries/{entry.pk}/")
