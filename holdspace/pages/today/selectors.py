@@ -493,7 +493,7 @@ def _invitations(viewer: Viewer, scope: QueueScope, now: dt.datetime) -> Iterabl
             title = _("%(name)s has not accepted the invitation") % {
                 "name": invitation.display_name or invitation.email
             }
-            url = reverse("couple_detail", args=[invitation.couple_id])
+            url = reverse("couple_invitations", args=[invitation.couple_id])
         yield QueueItem(
             kind=QueueKind.INVITATION_PENDING,
             title=title,
