@@ -27,6 +27,8 @@ from holdspace.accounts.services import api_token_user
 from holdspace.accounts.zones import activate_for_request
 from holdspace.audit.actions import Action
 from holdspace.audit.services import audit_record
+from holdspace.bookings.api import router as calendar_router
+from holdspace.bookings.services import BookingConflict
 from holdspace.couples.api import router as couples_router
 from holdspace.facilitators.api import router as facilitators_router
 from holdspace.integration.api import router as integration_router
@@ -142,6 +144,7 @@ api.add_router("/", readings_router)
 api.add_router("/", progress_router)
 api.add_router("/", outbox_router)
 api.add_router("/", today_router)
+api.add_router("/", calendar_router)
 
 
 @api.exception_handler(Http404)
@@ -175,6 +178,12 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.error("API error on %s", request.path, exc_info=exc)
     got_request_exception.send(sender=None, request=request)
     return api.create_response(request, {"detail": "Server error"}, status=500)
+
+
+@api.exception_handler(BookingConflict)
+def _booked(request: HttpRequest, exc: BookingConflict) -> HttpResponse:
+    """A room or facilitator already held then: 409 naming the conflict."""
+    return api.create_response(request, {"detail": exc.message}, status=409)
 
 
 @api.exception_handler(PermissionDenied)

@@ -22,8 +22,9 @@ from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
-from holdspace.accounts.models import STAFF_ROLES, Organisation, Role, User
+from holdspace.accounts.models import STAFF_ROLES, Organisation, Role, Room, User
 from holdspace.accounts.services import api_token_create, membership_ensure, user_create
+from holdspace.bookings.models import Booking, BookingFacilitator, BookingKind, BookingStatus
 from holdspace.cli import main
 from holdspace.couples.models import CareTeamMember, Couple, Entry, Partner, Stage
 from holdspace.facilitators.models import Credential
@@ -136,6 +137,9 @@ def build_cast() -> Cast:
     )
     for key in ("facilitator", "other_facilitator", "lead", "trial_facilitator"):
         give_licence(people[key], center if not key.startswith("trial") else trial)
+    for name in ("Cedar room", "Garden room", "Willow room"):
+        Room.objects.create(organisation=center, name=name)
+    Room.objects.create(organisation=trial, name="Trial room")
     return Cast(center, trial, couple, other, trial_couple, people)
 
 
@@ -212,16 +216,29 @@ def make_session(
     couple: Couple | None = None,
 ) -> Any:
     """A medicine session for CAST.couple starting an hour ago, as if scheduled through the
-    gate (the gate itself is tested in preparation/tests)."""
+    gate (the gate itself is tested in preparation/tests), with its confirmed booking."""
 
     couple = couple or cast.couple
     profile = get_profile(couple.organisation.profile)
+    starts_at = starts_at or timezone.now() - dt.timedelta(hours=1)
+    room = Room.objects.filter(organisation_id=couple.organisation_id, name="Cedar room").first()
+    booking = Booking.objects.create(
+        organisation_id=couple.organisation_id,
+        couple=couple,
+        kind=BookingKind.MEDICINE,
+        status=BookingStatus.CONFIRMED,
+        room=room,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(hours=6),
+        created_by=cast.facilitator,
+    )
     session = MedicineSession.objects.create(
         organisation_id=couple.organisation_id,
         couple=couple,
         substance=profile.substances[0],
-        starts_at=starts_at or timezone.now() - dt.timedelta(hours=1),
+        starts_at=starts_at,
         room="Cedar room",
+        booking=booking,
         profile=profile.id,
         profile_version=profile.version,
         scheduled_by=cast.facilitator,
@@ -229,5 +246,8 @@ def make_session(
     for user in facilitators if facilitators is not None else [cast.facilitator]:
         SessionFacilitator.objects.create(
             organisation_id=couple.organisation_id, session=session, user=user
+        )
+        BookingFacilitator.objects.create(
+            organisation_id=couple.organisation_id, booking=booking, user=user
         )
     return session

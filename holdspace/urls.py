@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("invitations/<str:token>/", accounts_views.invitation, name="invitation_accept"),
     path("console/", console_page.console, name="console"),
+    path("calendar/", include("holdspace.bookings.urls")),
     path("organisation/", accounts_views.organisation_settings, name="organisation_settings"),
     path(
         "organisation/time-zone",
@@ -111,6 +112,26 @@ urlpatterns = [
         name="session_event_form",
     ),
     path("sessions/<int:session_id>/plan/", session_views.plan, name="session_plan"),
+    path(
+        "sessions/<int:session_id>/booking/",
+        session_views.session_booking,
+        name="session_booking",
+    ),
+    path(
+        "sessions/<int:session_id>/booking/move",
+        session_views.session_move,
+        name="session_move",
+    ),
+    path(
+        "sessions/<int:session_id>/booking/confirm",
+        session_views.session_confirm,
+        name="session_confirm",
+    ),
+    path(
+        "sessions/<int:session_id>/booking/cancel",
+        session_views.session_cancel,
+        name="session_cancel",
+    ),
     path(
         "sessions/<int:session_id>/discharge/<int:partner_id>/",
         session_views.discharge,

@@ -34,7 +34,12 @@ class Action(StrEnum):
     AUTH_LOGIN_FAILED = "auth.login_failed"
     AUTH_LOGOUT = "auth.logout"
     AUTH_TOKEN_FAILED = "auth.token_failed"
+    BOOKING_CANCEL = "booking.cancel"
+    BOOKING_CONFIRM = "booking.confirm"
+    BOOKING_MOVE = "booking.move"
+    BOOKING_RESERVE = "booking.reserve"
     CALENDAR_CREATE = "calendar.create"
+    CALENDAR_READ = "calendar.read"
     CALENDAR_REVOKE = "calendar.revoke"
     COMMITMENT_CHECKIN = "commitment.checkin"
     COMMITMENT_CREATE = "commitment.create"
@@ -83,12 +88,15 @@ class Action(StrEnum):
     MEASURE_READ = "measure.read"
     MEASURE_SHARE = "measure.share"
     MEASURE_SUBMIT = "measure.submit"
+    MEDICINE_SESSION_CANCEL = "medicine_session.cancel"
+    MEDICINE_SESSION_CONFIRM = "medicine_session.confirm"
     MEDICINE_SESSION_CONSOLE = "medicine_session.console"
     MEDICINE_SESSION_DISCHARGE = "medicine_session.discharge"
     MEDICINE_SESSION_IMPORT = "medicine_session.import"
     MEDICINE_SESSION_PLAN = "medicine_session.plan"
     MEDICINE_SESSION_READ = "medicine_session.read"
     MEDICINE_SESSION_REFUSE = "medicine_session.refuse"
+    MEDICINE_SESSION_RESCHEDULE = "medicine_session.reschedule"
     MEDICINE_SESSION_SCHEDULE = "medicine_session.schedule"
     MEDICINE_SESSION_SUMMARY = "medicine_session.summary"
     MEMBER_DEACTIVATE = "member.deactivate"
@@ -105,7 +113,10 @@ class Action(StrEnum):
     OUTBOX_READ = "outbox.read"
     OUTCOMES_READ = "outcomes.read"
     PARTNER_ADD = "partner.add"
+    PREPARATION_CANCEL = "preparation.cancel"
     PREPARATION_FORM = "preparation.form"
+    PREPARATION_HOLD = "preparation.hold"
+    PREPARATION_SCHEDULE = "preparation.schedule"
     PREPARATION_SESSION = "preparation.session"
     PROGRESS_SUMMARY_WRITE = "progress_summary.write"
     QUEUE_READ = "queue.read"
@@ -161,7 +172,12 @@ MEANINGS: dict[Action, str] = {
     Action.AUTH_LOGIN_FAILED: "A sign-in failed.",
     Action.AUTH_LOGOUT: "Someone signed out.",
     Action.AUTH_TOKEN_FAILED: "An API request came with a bearer token that is unknown, revoked or expired.",
+    Action.BOOKING_CANCEL: "A booking on the calendar was cancelled, with a reason: its room and facilitators are free again.",
+    Action.BOOKING_CONFIRM: "A tentative booking on the calendar was confirmed.",
+    Action.BOOKING_MOVE: "A booking on the calendar was moved to another time, room or set of facilitators.",
+    Action.BOOKING_RESERVE: "A time, room and facilitators were booked on the calendar for a session.",
     Action.CALENDAR_CREATE: "A partner made a private calendar feed (any earlier one stops working).",
+    Action.CALENDAR_READ: "Staff opened the organisation's calendar of bookings (a day or a week).",
     Action.CALENDAR_REVOKE: "A partner revoked their calendar feed.",
     Action.COMMITMENT_CHECKIN: "A partner said whether they kept an integration commitment this period.",
     Action.COMMITMENT_CREATE: "A couple's integration commitment was written.",
@@ -210,12 +226,15 @@ MEANINGS: dict[Action, str] = {
     Action.MEASURE_READ: "Someone opened one questionnaire response.",
     Action.MEASURE_SHARE: "A partner chose whether their partner sees their questionnaire scores.",
     Action.MEASURE_SUBMIT: "A partner's questionnaire response was scored and stored.",
+    Action.MEDICINE_SESSION_CANCEL: "A medicine session was cancelled, with a reason; its booking, reminders and calendar entries go.",
+    Action.MEDICINE_SESSION_CONFIRM: "A tentative medicine session was confirmed once the couple was ready.",
     Action.MEDICINE_SESSION_CONSOLE: "The care team opened a medicine session's live console.",
     Action.MEDICINE_SESSION_DISCHARGE: "A partner was discharged from a medicine session, signed off by the care team.",
     Action.MEDICINE_SESSION_IMPORT: "A medicine session held before its records were kept in Holdspace was recorded by the care team, outside the readiness gate.",
     Action.MEDICINE_SESSION_PLAN: "A medicine session's plan (products, doses, facilitators, room, music) was completed or changed.",
     Action.MEDICINE_SESSION_READ: "Someone read a medicine session (its time and room; for the care team, its plan).",
     Action.MEDICINE_SESSION_REFUSE: "Scheduling a medicine session was refused: the couple is not ready.",
+    Action.MEDICINE_SESSION_RESCHEDULE: "A medicine session was moved to another time or room.",
     Action.MEDICINE_SESSION_SCHEDULE: "A medicine session was scheduled.",
     Action.MEDICINE_SESSION_SUMMARY: "The care team opened a medicine session's whole record.",
     Action.MEMBER_DEACTIVATE: "An org admin deactivated a member: signed out at once, no longer acting in the organisation, their records and authorship kept.",
@@ -232,7 +251,10 @@ MEANINGS: dict[Action, str] = {
     Action.OUTBOX_READ: "Someone opened the organisation's e-mail outbox.",
     Action.OUTCOMES_READ: "Someone opened the programme outcomes report.",
     Action.PARTNER_ADD: "A person was seated as a partner of a couple.",
+    Action.PREPARATION_CANCEL: "A preparation session booked ahead was cancelled, with a reason.",
     Action.PREPARATION_FORM: "A new version of a partner's preparation form was stored.",
+    Action.PREPARATION_HOLD: "A preparation session booked ahead was recorded as held.",
+    Action.PREPARATION_SCHEDULE: "A preparation session was booked ahead on the calendar.",
     Action.PREPARATION_SESSION: "The care team recorded a preparation session, private or joint.",
     Action.PROGRESS_SUMMARY_WRITE: "A new progress summary of a couple was written.",
     Action.QUEUE_READ: "A member of staff opened their Today view, their queue or today's sessions (`part`: page, queue or today), with the ids of the records it listed.",

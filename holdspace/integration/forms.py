@@ -100,6 +100,13 @@ class ScheduleForm(forms.Form):
         label=gettext_lazy("With"), coerce=int, required=False, empty_value=None
     )
     facilitator = forms.TypedChoiceField(label=gettext_lazy("Facilitator"), coerce=int)
+    ends_at = forms.TimeField(
+        label=gettext_lazy("Until"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        help_text=gettext_lazy("An hour after the start unless you say otherwise."),
+    )
+    room = forms.CharField(label=gettext_lazy("Room"), required=False, max_length=120)
 
     def __init__(self, couple: Couple, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

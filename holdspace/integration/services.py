@@ -13,6 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from holdspace.audit.actions import Action
+from holdspace.bookings.models import Booking, BookingKind, BookingStatus
+from holdspace.bookings.services import (
+    DEFAULT_MINUTES,
+    booking_cancel,
+    booking_reserve,
+    room_resolve,
+    slot_errors,
+)
 from holdspace.couples.models import Couple
 from holdspace.integration.models import (
     MAX_NOTES,
@@ -259,9 +267,21 @@ def integration_session_record(
         partner_ids=[partner_id] if partner_id is not None else None,
     )
     with transaction.atomic():
+        booking = booking_reserve(
+            viewer=viewer,
+            organisation=couple.organisation,
+            couple=couple,
+            kind=BookingKind.INTEGRATION,
+            starts_at=held_at,
+            ends_at=held_at + dt.timedelta(minutes=DEFAULT_MINUTES),
+            room=None,
+            facilitator_ids=[facilitator_id],
+            held=True,
+        )
         held = IntegrationSession.objects.create(
             organisation_id=couple.organisation_id,
             couple=couple,
+            booking=booking,
             medicine_session=medicine_session,
             partner_id=partner_id,
             held_at=held_at,
@@ -283,19 +303,40 @@ def integration_session_schedule(
     at: dt.datetime,
     facilitator_id: int,
     partner_id: int | None = None,
+    ends_at: dt.datetime | None = None,
+    room: str = "",
 ) -> IntegrationSession:
     """An integration session to come, joint (no partner) or with one partner: it appears in
-    the partners' schedule and calendars, and they are reminded the day before."""
+    the partners' schedule and calendars, and they are reminded the day before. It holds its
+    room (a name or id of the organisation's) and facilitator from AT to ENDS_AT
+    (DEFAULT_MINUTES unless given): a BookingConflict when either is taken then."""
     require_integration_record(viewer, couple, action="schedule integration sessions for")
     errors = _people_errors(couple, partner_id, facilitator_id)
     at_problem = planned_error(_("An integration session"), at)
     if at_problem:
         errors["at"] = [at_problem]
+    end = ends_at or at + dt.timedelta(minutes=DEFAULT_MINUTES)
+    errors.update(slot_errors(at, end))
+    place = None
+    try:
+        place = room_resolve(organisation=couple.organisation, value=room)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if couple.withdrawn_at is not None:
         errors["couple"] = [_("This couple has withdrawn.")]
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        booking = booking_reserve(
+            viewer=viewer,
+            organisation=couple.organisation,
+            couple=couple,
+            kind=BookingKind.INTEGRATION,
+            starts_at=at,
+            ends_at=end,
+            room=place,
+            facilitator_ids=[facilitator_id],
+        )
         planned = IntegrationSession.objects.create(
             organisation_id=couple.organisation_id,
             couple=couple,
@@ -304,6 +345,7 @@ def integration_session_schedule(
             status=IntegrationSessionStatus.SCHEDULED,
             facilitator_id=facilitator_id,
             recorded_by=viewer.user,
+            booking=booking,
         )
         viewer.audit(
             Action.INTEGRATION_SCHEDULE,
@@ -311,6 +353,7 @@ def integration_session_schedule(
             partner=partner_id,
             facilitator=facilitator_id,
             at=at.isoformat(),
+            room=place.pk if place else None,
         )
     return planned
 
@@ -352,6 +395,14 @@ def integration_session_close(
         planned.carry_forward = carry_forward.strip()
         planned.recorded_by = viewer.user
         planned.save(update_fields=["status", "notes", "carry_forward", "recorded_by"])
+        if not held and planned.booking_id is not None:
+            booking = Booking.objects.get(pk=planned.booking_id)
+            if booking.status != BookingStatus.CANCELLED:
+                booking_cancel(
+                    viewer=viewer,
+                    booking=booking,
+                    reason=notes.strip() or _("Closed as not held."),
+                )
         viewer.audit(Action.INTEGRATION_HOLD if held else Action.INTEGRATION_CANCEL, planned)
     return planned
 

@@ -5,6 +5,7 @@ what was typed kept (422)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,9 +14,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from holdspace.bookings.services import BookingConflict
 from holdspace.couples.models import Couple
 from holdspace.integration.forms import (
     CommitmentForm,
@@ -305,15 +308,26 @@ def session_schedule(request: HttpRequest, couple_id: int) -> HttpResponse:
                 at=data["at"],
                 facilitator_id=data["facilitator"],
                 partner_id=data["partner"],
+                ends_at=_until(data["at"], data["ends_at"]),
+                room=data["room"],
             )
         except ValidationError as exc:
             errors_onto(form, exc)
+        except BookingConflict as exc:
+            errors_onto(form, exc.as_validation_error(facilitators="facilitator"))
         else:
             messages.success(
                 request, _("Scheduled: the partners see it and are reminded the day before.")
             )
             return redirect("integration", couple.pk)
     return _integration(request, viewer, couple, _Sent(plan=form))
+
+
+def _until(at: dt.datetime, ends: dt.time | None) -> dt.datetime | None:
+    """The end typed as a time of the start's day (the organisation's), or none."""
+    if ends is None:
+        return None
+    return timezone.make_aware(dt.datetime.combine(timezone.localtime(at).date(), ends))
 
 
 def _close(request: HttpRequest, couple_id: int, session_id: int, *, held: bool) -> HttpResponse:

@@ -39,7 +39,7 @@ def medicine_sessions_visible_to(viewer: Viewer, couple: Couple) -> QuerySet[Med
 def get_medicine_session_for(viewer: Viewer, session_id: int) -> MedicineSession:
     session = (
         MedicineSession.objects.filter(pk=session_id, couple__in=couples_visible_to(viewer))
-        .select_related("organisation")
+        .select_related("organisation", "booking__room")
         .first()
     )
     if session is None:

@@ -14,10 +14,17 @@ from dataclasses import dataclass, field
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from holdspace.bookings.models import BookingStatus
 from holdspace.couples.models import Couple, Entry, EntryKind, Partner, Stage, Visibility
 from holdspace.facilitators.models import GuideReview
 from holdspace.preparation.documents import document_for
-from holdspace.preparation.models import PartnerForm, PreparationKind, PreparationSession, Signature
+from holdspace.preparation.models import (
+    PartnerForm,
+    PreparationKind,
+    PreparationSession,
+    PreparationStatus,
+    Signature,
+)
 from holdspace.preparation.signatures.gate import newest_signatures
 from holdspace.screening.models import TALK_IT_THROUGH, Decision, Screening
 from holdspace.screening.profiles import Profile, RequiredForm, get_profile
@@ -254,8 +261,11 @@ class _Records:
         ).order_by("-created_at", "-id"):
             forms.setdefault((record.partner_id, record.kind), record)
         sessions = list(
+            # Only sessions held count; one booked ahead or cancelled prepares no one.
             PreparationSession.objects.filter(
-                organisation_id=couple.organisation_id, couple=couple
+                organisation_id=couple.organisation_id,
+                couple=couple,
+                status=PreparationStatus.HELD,
             ).order_by("-held_at", "-id")
         )
         intentions = set(
@@ -461,6 +471,8 @@ def stage_for(couple: Couple) -> str:
     sessions = MedicineSession.objects.filter(
         organisation_id=couple.organisation_id, couple=couple
     ).exclude(status=SessionStatus.CANCELLED)
+    # A tentative booking is not yet the medicine session: the couple is still preparing.
+    sessions = sessions.exclude(booking__status=BookingStatus.TENTATIVE)
     statuses = set(sessions.values_list("status", flat=True))
     if statuses & {SessionStatus.SCHEDULED, SessionStatus.IN_PROGRESS}:
         return Stage.MEDICINE_SESSION

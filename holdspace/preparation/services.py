@@ -10,12 +10,20 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from holdspace.audit.actions import Action
-from holdspace.bookings.models import Booking
+from holdspace.bookings.models import Booking, BookingKind
+from holdspace.bookings.services import (
+    DEFAULT_MINUTES,
+    booking_cancel,
+    booking_reserve,
+    room_resolve,
+    slot_errors,
+)
 from holdspace.couples.models import Couple, Stage
-from holdspace.lib.dates import held_error
+from holdspace.lib.dates import held_error, planned_error
 from holdspace.policy.core import Viewer
 from holdspace.policy.preparation import (
     entered_with_care_team,
@@ -24,7 +32,13 @@ from holdspace.policy.preparation import (
     require_preparation_session_record,
 )
 from holdspace.preparation.forms import FORMS
-from holdspace.preparation.models import FormKind, PartnerForm, PreparationKind, PreparationSession
+from holdspace.preparation.models import (
+    FormKind,
+    PartnerForm,
+    PreparationKind,
+    PreparationSession,
+    PreparationStatus,
+)
 from holdspace.preparation.readiness import stage_for
 from holdspace.preparation.signatures.gate import require_session_signed
 from holdspace.screening.profiles import get_profile
@@ -86,22 +100,11 @@ def partner_form_submit(
     return record
 
 
-def preparation_session_record(
-    *,
-    viewer: Viewer,
-    couple: Couple,
-    kind: str,
-    held_at: dt.datetime,
-    facilitator_id: int,
-    partner_id: int | None = None,
-    notes: str = "",
-    booking: Booking | None = None,
-) -> PreparationSession:
-    """The care team records a preparation session: privately with one partner, or joint; for
-    BOOKING, the session booked on the calendar. Where the profile asks for a form signed
-    before each preparation session (Colorado), it is recorded as held only for a booking
-    whose forms everyone has signed."""
-    require_preparation_session_record(viewer, couple)
+def _session_people_errors(
+    couple: Couple, kind: str, partner_id: int | None, facilitator_id: int
+) -> tuple[dict[str, list[str]], int | None]:
+    """Who a preparation session is with and who holds it, by field; and the partner it keeps
+    (none for a joint session)."""
     errors: dict[str, list[str]] = {}
     partner_ids = {p.user_id for p in couple.loaded_partners}
     team_ids = {user_id for user_id, _name in preparation_facilitators(couple)}
@@ -115,6 +118,27 @@ def preparation_session_record(
         errors["facilitator"] = [
             _("Choose a facilitator on this couple's care team, or a clinical lead.")
         ]
+    return errors, partner_id
+
+
+def preparation_session_record(
+    *,
+    viewer: Viewer,
+    couple: Couple,
+    kind: str,
+    held_at: dt.datetime,
+    facilitator_id: int,
+    partner_id: int | None = None,
+    notes: str = "",
+    booking: Booking | None = None,
+) -> PreparationSession:
+    """The care team records a preparation session held, privately with one partner or
+    joint: for BOOKING, the session booked on the calendar; without one, it is booked as held
+    (history, not checked for conflicts). Where the profile asks for a form signed before
+    each preparation session (Colorado), it is recorded only for a booking whose forms
+    everyone has signed (book it ahead, `preparation_session_schedule`, and hold it)."""
+    require_preparation_session_record(viewer, couple)
+    errors, partner_id = _session_people_errors(couple, kind, partner_id, facilitator_id)
     held_problem = held_error(_("A preparation session"), held_at, joined=couple.created_at)
     if held_problem:
         errors["held_at"] = [held_problem]
@@ -129,6 +153,18 @@ def preparation_session_record(
         partner_ids=[partner_id] if partner_id is not None else None,
     )
     with transaction.atomic():
+        if booking is None:
+            booking = booking_reserve(
+                viewer=viewer,
+                organisation=couple.organisation,
+                couple=couple,
+                kind=BookingKind.PREPARATION,
+                starts_at=held_at,
+                ends_at=held_at + dt.timedelta(minutes=DEFAULT_MINUTES),
+                room=None,
+                facilitator_ids=[facilitator_id],
+                held=True,
+            )
         session = PreparationSession.objects.create(
             organisation_id=couple.organisation_id,
             couple=couple,
@@ -148,6 +184,112 @@ def preparation_session_record(
             facilitator=facilitator_id,
         )
         couple_stage_sync(viewer=viewer, couple=couple)
+    return session
+
+
+def preparation_session_schedule(
+    *,
+    viewer: Viewer,
+    couple: Couple,
+    kind: str,
+    starts_at: dt.datetime,
+    facilitator_id: int,
+    partner_id: int | None = None,
+    ends_at: dt.datetime | None = None,
+    room: str = "",
+) -> PreparationSession:
+    """Book a preparation session ahead (status scheduled): its time, end (DEFAULT_MINUTES
+    after the start unless given), room (a name or id of the organisation's) and facilitator,
+    refused as a BookingConflict when the room or the facilitator is taken then. It counts
+    for readiness only once recorded as held (`preparation_session_hold`)."""
+    require_preparation_session_record(viewer, couple)
+    errors, partner_id = _session_people_errors(couple, kind, partner_id, facilitator_id)
+    problem = planned_error(_("A preparation session"), starts_at)
+    if problem:
+        errors["starts_at"] = [problem]
+    end = ends_at or starts_at + dt.timedelta(minutes=DEFAULT_MINUTES)
+    errors.update(slot_errors(starts_at, end))
+    place = None
+    try:
+        place = room_resolve(organisation=couple.organisation, value=room)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if couple.withdrawn_at is not None:
+        errors["couple"] = [_("This couple has withdrawn.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        booking = booking_reserve(
+            viewer=viewer,
+            organisation=couple.organisation,
+            couple=couple,
+            kind=BookingKind.PREPARATION,
+            starts_at=starts_at,
+            ends_at=end,
+            room=place,
+            facilitator_ids=[facilitator_id],
+        )
+        session = PreparationSession.objects.create(
+            organisation_id=couple.organisation_id,
+            couple=couple,
+            kind=kind,
+            partner_id=partner_id,
+            held_at=starts_at,
+            status=PreparationStatus.SCHEDULED,
+            facilitator_id=facilitator_id,
+            recorded_by=viewer.user,
+            booking=booking,
+        )
+        viewer.audit(
+            Action.PREPARATION_SCHEDULE,
+            session,
+            kind=kind,
+            partner=partner_id,
+            facilitator=facilitator_id,
+            starts_at=starts_at.isoformat(),
+        )
+    return session
+
+
+def preparation_session_hold(
+    *, viewer: Viewer, couple: Couple, session: PreparationSession, notes: str = ""
+) -> PreparationSession:
+    """A preparation session booked ahead, now recorded as held (once its time has come)."""
+    require_preparation_session_record(viewer, couple)
+    if session.couple_id != couple.pk or session.status != PreparationStatus.SCHEDULED:
+        raise ValidationError({"session": [_("Only a session booked ahead can be recorded.")]})
+    if session.held_at > timezone.now() + dt.timedelta(minutes=5):
+        raise ValidationError({"session": [_("Record a session once it has been held.")]})
+    require_session_signed(
+        couple=couple,
+        kind="preparation",
+        booking=session.booking,
+        partner_ids=[session.partner_id] if session.partner_id is not None else None,
+    )
+    with transaction.atomic():
+        session.status = PreparationStatus.HELD
+        session.notes = notes.strip()
+        session.save(update_fields=["status", "notes"])
+        viewer.audit(Action.PREPARATION_HOLD, session)
+        couple_stage_sync(viewer=viewer, couple=couple)
+    return session
+
+
+def preparation_session_cancel(
+    *, viewer: Viewer, couple: Couple, session: PreparationSession, reason: str
+) -> PreparationSession:
+    """A preparation session booked ahead, cancelled with a reason: its slot is free again."""
+    require_preparation_session_record(viewer, couple)
+    if session.couple_id != couple.pk or session.status != PreparationStatus.SCHEDULED:
+        raise ValidationError({"session": [_("Only a session booked ahead can be cancelled.")]})
+    with transaction.atomic():
+        if session.booking is not None:
+            booking_cancel(viewer=viewer, booking=session.booking, reason=reason)
+        elif not reason.strip():
+            raise ValidationError({"reason": [_("Say why the session is cancelled.")]})
+        session.status = PreparationStatus.CANCELLED
+        session.save(update_fields=["status"])
+        viewer.audit(Action.PREPARATION_CANCEL, session, reason=reason.strip())
     return session
 
 

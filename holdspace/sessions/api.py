@@ -10,10 +10,13 @@ import datetime as dt
 import uuid
 from typing import Any, Literal
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 
+from holdspace.bookings.models import BookingStatus
 from holdspace.lib.api import (
     ErrorOut,
     Input,
@@ -47,7 +50,10 @@ from holdspace.sessions.services import (
     NotReady,
     PlanLine,
     discharge_record,
+    medicine_session_cancel,
+    medicine_session_confirm,
     medicine_session_plan,
+    medicine_session_reschedule,
     medicine_session_schedule,
 )
 
@@ -68,9 +74,30 @@ class SessionOut(Schema):
     couple_id: int
     substance: str
     starts_at: dt.datetime
+    ends_at: dt.datetime | None = Field(
+        description="Until when the room and facilitators are held."
+    )
     room: str
     status: SessionStatus
+    booking_status: BookingStatus | None = Field(
+        description="tentative: booked while the couple is still preparing (confirm it once "
+        "ready); confirmed; cancelled."
+    )
     facilitator_ids: list[int]
+
+
+class SessionChangeIn(Input):
+    status: Literal["confirmed"] | None = Field(
+        default=None, description="`confirmed` confirms a tentative session (409 until ready)."
+    )
+    starts_at: dt.datetime | None = Field(default=None, description="Move the session here.")
+    room: str | None = Field(
+        default=None, max_length=120, description="A room's name or id; an empty string for none."
+    )
+
+
+class SessionCancelIn(Input):
+    reason: str = Field(min_length=1, max_length=2000)
 
 
 class MissingOut(Schema):
@@ -85,7 +112,9 @@ class MissingOut(Schema):
 
 class NotReadyOut(Schema):
     detail: str
-    missing: list[MissingOut]
+    missing: list[MissingOut] = Field(
+        default=[], description="What the couple still needs; empty for a booking conflict."
+    )
 
 
 class PlanLineIn(Input):
@@ -133,8 +162,10 @@ class SessionDetailOut(Schema):
     couple_id: int
     substance: str
     starts_at: dt.datetime
+    ends_at: dt.datetime | None
     room: str
     status: SessionStatus
+    booking_status: BookingStatus | None
     profile: str
     minimum_minutes: int | None
     started_at: dt.datetime | None
@@ -223,8 +254,10 @@ def _session_out(seen: SessionSeen) -> SessionDetailOut:
         couple_id=session.couple_id,
         substance=session.substance,
         starts_at=session.starts_at,
+        ends_at=session.booking.ends_at if session.booking else None,
         room=session.room,
         status=SessionStatus(session.status),
+        booking_status=BookingStatus(session.booking.status) if session.booking else None,
         profile=session.profile,
         minimum_minutes=session.minimum_minutes,
         started_at=session.started_at,
@@ -280,7 +313,7 @@ def session_detail(request: HttpRequest, session_id: int) -> SessionDetailOut:
 
 @router.put(
     "/{session_id}/plan",
-    response=documented({200: SessionDetailOut}, writes=True),
+    response=documented({200: SessionDetailOut, 409: ErrorOut}, writes=True),
     summary="Complete or change the plan (care team; refused past the profile's limits)",
 )
 def session_plan(request: HttpRequest, session_id: int, payload: PlanIn) -> SessionDetailOut:
@@ -371,35 +404,76 @@ def discharge(request: HttpRequest, session_id: int, payload: DischargeIn) -> St
 
 @couple_router.post(
     "/{couple_id}/sessions",
-    response=documented({201: SessionOut, 409: NotReadyOut}, writes=True),
-    summary="Schedule a medicine session (care team only; 409 lists what is missing)",
+    response=documented({201: SessionOut, 409: ErrorOut}, writes=True),
+    summary="Book a medicine session (care team only): confirmed for a couple already ready, "
+    "tentative while they prepare; 409 names a room or facilitator already booked then",
 )
 def session_new(request: HttpRequest, couple_id: int, payload: SessionIn) -> Any:
     viewer = viewer_from_request(request)
     couple = get_couple_for(viewer, couple_id)
-    try:
-        session: MedicineSession = medicine_session_schedule(
-            viewer=viewer,
-            couple=couple,
-            starts_at=payload.starts_at,
-            room=payload.room,
-            facilitator_ids=payload.facilitator_ids,
-            substance=payload.substance,
-        )
-    except NotReady as exc:
-        return Status(409, _not_ready_out(exc))
-    return Status(
-        201,
-        SessionOut(
-            id=session.pk,
-            couple_id=couple.pk,
-            substance=session.substance,
-            starts_at=session.starts_at,
-            room=session.room,
-            status=SessionStatus(session.status),
-            facilitator_ids=list(dict.fromkeys(payload.facilitator_ids)),
-        ),
+    session: MedicineSession = medicine_session_schedule(
+        viewer=viewer,
+        couple=couple,
+        starts_at=payload.starts_at,
+        room=payload.room,
+        facilitator_ids=payload.facilitator_ids,
+        substance=payload.substance,
     )
+    return Status(201, _brief_out(session, list(dict.fromkeys(payload.facilitator_ids))))
+
+
+def _brief_out(session: MedicineSession, facilitator_ids: list[int]) -> SessionOut:
+    booking = session.booking
+    return SessionOut(
+        id=session.pk,
+        couple_id=session.couple_id,
+        substance=session.substance,
+        starts_at=session.starts_at,
+        ends_at=booking.ends_at if booking else None,
+        room=session.room,
+        status=SessionStatus(session.status),
+        booking_status=BookingStatus(booking.status) if booking else None,
+        facilitator_ids=facilitator_ids,
+    )
+
+
+@router.patch(
+    "/{session_id}",
+    response=documented({200: SessionOut, 409: NotReadyOut}, writes=True),
+    summary="Confirm a tentative session (`status`: 409 lists what is missing until the couple "
+    "is ready) or move it (`starts_at`, `room`: 409 when the room or a facilitator is taken)",
+)
+def session_change(request: HttpRequest, session_id: int, payload: SessionChangeIn) -> Any:
+    viewer = viewer_from_request(request)
+    session = get_medicine_session_for(viewer, session_id)
+    if payload.starts_at is None and payload.room is None and payload.status is None:
+        raise ValidationError({"": ["Give a status, a starts_at or a room."]})
+    with transaction.atomic():
+        if payload.starts_at is not None or payload.room is not None:
+            medicine_session_reschedule(
+                viewer=viewer, session=session, starts_at=payload.starts_at, room=payload.room
+            )
+        if payload.status == "confirmed":
+            try:
+                medicine_session_confirm(viewer=viewer, session=session)
+            except NotReady as exc:
+                if payload.starts_at is not None or payload.room is not None:
+                    transaction.set_rollback(True)
+                return Status(409, _not_ready_out(exc))
+    return _brief_out(session, list(session.facilitators.values_list("user_id", flat=True)))
+
+
+@router.post(
+    "/{session_id}/cancel",
+    response=documented({200: SessionOut}, writes=True),
+    summary="Cancel a session still to come, with a reason (its room, facilitators, reminders "
+    "and calendar entries are freed)",
+)
+def session_cancel(request: HttpRequest, session_id: int, payload: SessionCancelIn) -> SessionOut:
+    viewer = viewer_from_request(request)
+    session = get_medicine_session_for(viewer, session_id)
+    medicine_session_cancel(viewer=viewer, session=session, reason=payload.reason)
+    return _brief_out(session, list(session.facilitators.values_list("user_id", flat=True)))
 
 
 def _not_ready_out(exc: NotReady) -> NotReadyOut:

@@ -15,7 +15,12 @@ class ScheduleForm(forms.Form):
         label=gettext_lazy("Date and start time"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
-    room = forms.CharField(label=gettext_lazy("Room"), required=False, max_length=120)
+    room = forms.CharField(
+        label=gettext_lazy("Room"),
+        required=False,
+        max_length=120,
+        widget=forms.TextInput(attrs={"list": "rooms", "autocomplete": "off"}),
+    )
     facilitators = forms.TypedMultipleChoiceField(
         label=gettext_lazy("Facilitators present"),
         coerce=int,
@@ -36,7 +41,12 @@ class EventForm(forms.Form):
 
 
 class PlanForm(forms.Form):
-    room = forms.CharField(label=gettext_lazy("Room"), required=False, max_length=120)
+    room = forms.CharField(
+        label=gettext_lazy("Room"),
+        required=False,
+        max_length=120,
+        widget=forms.TextInput(attrs={"list": "rooms", "autocomplete": "off"}),
+    )
     facilitators = forms.TypedMultipleChoiceField(
         label=gettext_lazy("Facilitators present"),
         coerce=int,
@@ -111,4 +121,28 @@ class DischargeForm(forms.Form):
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class MoveForm(forms.Form):
+    """Move a medicine session: a new start (its length kept) and/or another room."""
+
+    starts_at = forms.DateTimeField(
+        label=gettext_lazy("New date and start time"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    room = forms.CharField(
+        label=gettext_lazy("Room"),
+        required=False,
+        max_length=120,
+        help_text=gettext_lazy("A room of the organisation; leave empty for none."),
+        widget=forms.TextInput(attrs={"list": "rooms", "autocomplete": "off"}),
+    )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Why is the session cancelled?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )

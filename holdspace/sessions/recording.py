@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from holdspace.audit.actions import Action
+from holdspace.bookings.models import Booking, BookingStatus
 from holdspace.measures.models import SafetyAlert
 from holdspace.policy.core import Viewer
 from holdspace.policy.sessions import require_session_care
@@ -251,6 +252,17 @@ def _check_event(
     errors = _placement_errors(session, kind, occurred_at, partner_id)
     if errors:
         raise ValidationError(errors)
+    if kind in DOSE_KINDS and _tentative(session):
+        raise ValidationError(
+            {
+                "kind": [
+                    _(
+                        "This session is tentative: confirm it once the couple is ready "
+                        "before any dose is given."
+                    )
+                ]
+            }
+        )
     if kind in DOSE_KINDS:
         assert partner_id is not None
         # Where the profile asks for a form signed before each session (Colorado), a partner's
@@ -548,3 +560,11 @@ def _raise_alerts(session: MedicineSession, event: SessionEvent) -> list[SafetyA
         )
         for rule, message, source in found
     ]
+
+
+def _tentative(session: MedicineSession) -> bool:
+    """Whether SESSION is booked tentative: the readiness gate has not yet confirmed it."""
+    booking_id = session.booking_id
+    if booking_id is None:
+        return False
+    return Booking.objects.filter(pk=booking_id, status=BookingStatus.TENTATIVE).exists()

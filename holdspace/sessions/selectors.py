@@ -13,7 +13,9 @@ from typing import Any
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from holdspace.accounts.models import Room
 from holdspace.audit.actions import Action
+from holdspace.bookings.models import Booking, BookingStatus
 from holdspace.couples.models import Couple, Partner
 from holdspace.measures.models import SafetyAlert
 from holdspace.policy.core import Viewer
@@ -26,6 +28,7 @@ from holdspace.policy.sessions import (
 )
 from holdspace.preparation.forms import LEAVING
 from holdspace.preparation.models import DocumentKind, FormKind
+from holdspace.preparation.readiness import readiness
 from holdspace.preparation.signatures.gate import newest_signatures
 from holdspace.screening.profiles import (
     DoseLimit,
@@ -341,3 +344,44 @@ def describe(event: SessionEvent) -> str:
         reason = "emergency transfer" if data.get("reason") == "emergency_transfer" else "completed"
         return f"Session ended ({reason})" + (f": {data['note']}" if data.get("note") else "")
     return ""
+
+
+@dataclass(frozen=True)
+class SessionBooking:
+    """A session's booking page: when and where it is held, whether it is tentative and,
+    while it is, what the couple still needs before it can be confirmed."""
+
+    session: MedicineSession
+    couple: Couple
+    booking: Booking | None
+    missing: list[dict[str, object]]
+    rooms: list[str]
+
+
+def session_booking_read(*, viewer: Viewer, session_id: int) -> SessionBooking:
+    """The booking of one session, for its care team (403 for others who see it); audited."""
+    session = get_medicine_session_for(viewer, session_id)
+    require_session_care(viewer, session, action="manage the booking of")
+    booking = session.booking
+    missing: list[dict[str, object]] = []
+    if booking is not None and booking.status == BookingStatus.TENTATIVE:
+        missing = readiness(
+            session.couple, at=session.starts_at, substance=session.substance
+        ).missing()
+    viewer.audit(Action.MEDICINE_SESSION_READ, session, booking=True)
+    return SessionBooking(
+        session=session,
+        couple=session.couple,
+        booking=booking,
+        missing=missing,
+        rooms=room_names(session.organisation_id),
+    )
+
+
+def room_names(organisation_id: int) -> list[str]:
+    """The names of the organisation's rooms in use, offered as the room field's suggestions."""
+    return list(
+        Room.objects.filter(organisation_id=organisation_id, archived_at__isnull=True).values_list(
+            "name", flat=True
+        )
+    )

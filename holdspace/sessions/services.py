@@ -14,7 +14,18 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from holdspace.accounts.models import Room
 from holdspace.audit.actions import Action
+from holdspace.bookings.models import Booking, BookingKind, BookingStatus
+from holdspace.bookings.services import (
+    UNCHANGED,
+    booking_cancel,
+    booking_confirm,
+    booking_move,
+    booking_reserve,
+    medicine_minutes,
+    room_resolve,
+)
 from holdspace.couples.models import Couple
 from holdspace.facilitators.services import facilitator_refusals
 from holdspace.integration.services import follow_ups_create
@@ -55,26 +66,21 @@ def medicine_session_schedule(
     facilitator_ids: Iterable[int] = (),
     substance: str | None = None,
 ) -> MedicineSession:
-    """Schedule a session for COUPLE at STARTS_AT: the care team only (checked first), with
-    valid input, and only when both partners meet every requirement of the profile at that
-    time (otherwise NotReady lists what is missing)."""
+    """Book a session for COUPLE at STARTS_AT: the care team only (checked first), with valid
+    input, in a room of the organisation (its name or id) and with facilitators who are free
+    (BookingConflict otherwise). A couple that meets every requirement of the profile at that
+    time is booked confirmed; one still preparing is booked tentative, and the readiness gate
+    then blocks confirming it and the first dose (`medicine_session_confirm`)."""
     require_care_team(viewer, couple, action="schedule medicine sessions for")
     profile = get_profile(couple.organisation.profile)
     if timezone.is_naive(starts_at):
         starts_at = timezone.make_aware(starts_at)
     facilitators = list(dict.fromkeys(facilitator_ids))
     errors = _schedule_errors(couple, profile, starts_at, room, facilitators, substance)
+    place = _room_or_errors(couple, room, errors)
     if errors:
         raise ValidationError(errors)
     result = readiness(couple, at=starts_at, substance=substance)
-    if not result.ready:
-        viewer.audit(
-            Action.MEDICINE_SESSION_REFUSE,
-            couple,
-            starts_at=starts_at.isoformat(),
-            missing=[m["code"] for m in result.missing()],
-        )
-        raise NotReady(result)
     with transaction.atomic():
         session = _session_create(
             Action.MEDICINE_SESSION_SCHEDULE,
@@ -83,11 +89,137 @@ def medicine_session_schedule(
             profile=profile,
             substance=result.substance,
             starts_at=starts_at,
-            room=room,
+            room=place,
             facilitators=facilitators,
+            status=BookingStatus.CONFIRMED if result.ready else BookingStatus.TENTATIVE,
+            missing=[str(m["code"]) for m in result.missing()],
         )
         couple_stage_sync(viewer=viewer, couple=couple)
     return session
+
+
+def _room_or_errors(couple: Couple, room: str, errors: dict[str, list[str]]) -> Room | None:
+    """The organisation's room named ROOM (name or id), or None with its error added."""
+    try:
+        return room_resolve(organisation=couple.organisation, value=room)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        return None
+
+
+def medicine_session_confirm(*, viewer: Viewer, session: MedicineSession) -> MedicineSession:
+    """Confirm a tentative session: the care team only, and only once the couple meets every
+    requirement of the profile at the session's time (otherwise NotReady lists what is
+    missing). A session already confirmed stays so."""
+    require_session_care(viewer, session, action="confirm")
+    booking = _booking_of(session)
+    if booking.status == BookingStatus.CONFIRMED:
+        return session
+    result = readiness(session.couple, at=session.starts_at, substance=session.substance)
+    if not result.ready:
+        viewer.audit(
+            Action.MEDICINE_SESSION_REFUSE,
+            session,
+            starts_at=session.starts_at.isoformat(),
+            missing=[m["code"] for m in result.missing()],
+        )
+        raise NotReady(result)
+    with transaction.atomic():
+        booking_confirm(viewer=viewer, booking=booking)
+        viewer.audit(Action.MEDICINE_SESSION_CONFIRM, session)
+        couple_stage_sync(viewer=viewer, couple=session.couple)
+    return session
+
+
+def medicine_session_reschedule(
+    *,
+    viewer: Viewer,
+    session: MedicineSession,
+    starts_at: dt.datetime | None = None,
+    room: str | None = None,
+) -> MedicineSession:
+    """Move a session still to come to STARTS_AT and/or ROOM (a name or id; "" for none): the
+    care team only; a time in the future; refused as a BookingConflict, with nothing changed,
+    when the room or a facilitator is taken then. A confirmed session moved to a time the
+    couple is not ready for goes back to tentative. Reminders and calendar feeds follow the
+    new time (their items are keyed by it)."""
+    require_session_care(viewer, session, action="reschedule")
+    booking = _booking_of(session)
+    errors: dict[str, list[str]] = {}
+    if session.status != SessionStatus.SCHEDULED:
+        errors["status"] = [_("Only a session still to come can be moved.")]
+    if starts_at is not None:
+        if timezone.is_naive(starts_at):
+            starts_at = timezone.make_aware(starts_at)
+        if starts_at < timezone.now():
+            errors["starts_at"] = [_("Choose a start time in the future.")]
+        elif problem := planned_error(_("A medicine session"), starts_at):
+            errors["starts_at"] = [problem]
+    place: Room | None | object = UNCHANGED
+    if room is not None:
+        place = _room_or_errors(session.couple, room, errors)
+    if starts_at is None and room is None:
+        errors["starts_at"] = [_("Give a new start time, a new room or both.")]
+    if errors:
+        raise ValidationError(errors)
+    before = {"starts_at": session.starts_at.isoformat(), "room": session.room}
+    with transaction.atomic():
+        booking_move(viewer=viewer, booking=booking, starts_at=starts_at, room=place)
+        fields = []
+        if starts_at is not None:
+            session.starts_at = starts_at
+            fields.append("starts_at")
+        if room is not None:
+            session.room = booking.room.name if booking.room else ""
+            fields.append("room")
+        session.save(update_fields=fields)
+        if starts_at is not None and booking.status == BookingStatus.CONFIRMED:
+            result = readiness(session.couple, at=starts_at, substance=session.substance)
+            if not result.ready:
+                Booking.objects.filter(pk=booking.pk).update(status=BookingStatus.TENTATIVE)
+                booking.status = BookingStatus.TENTATIVE
+        viewer.audit(
+            Action.MEDICINE_SESSION_RESCHEDULE,
+            session,
+            detail={"from": before},
+            starts_at=session.starts_at.isoformat(),
+            room=session.room,
+            booking_status=booking.status,
+        )
+        couple_stage_sync(viewer=viewer, couple=session.couple)
+    return session
+
+
+def medicine_session_cancel(
+    *, viewer: Viewer, session: MedicineSession, reason: str
+) -> MedicineSession:
+    """Cancel a session still to come, saying why: the care team only. Its booking frees the
+    room and facilitators; reminders not yet sent stop and calendar feeds drop it."""
+    require_session_care(viewer, session, action="cancel")
+    booking = _booking_of(session)
+    if session.status != SessionStatus.SCHEDULED:
+        raise ValidationError({"status": [_("Only a session still to come can be cancelled.")]})
+    with transaction.atomic():
+        booking_cancel(viewer=viewer, booking=booking, reason=reason)
+        session.status = SessionStatus.CANCELLED
+        session.save(update_fields=["status"])
+        viewer.audit(Action.MEDICINE_SESSION_CANCEL, session, reason=reason.strip())
+        couple_stage_sync(viewer=viewer, couple=session.couple)
+    return session
+
+
+def _booking_of(session: MedicineSession) -> Booking:
+    """The session's booking (every session has one: created with it, or by the migration
+    that brought bookings in)."""
+    booking = (
+        Booking.objects.select_related("room").filter(pk=session.booking_id).first()
+        if session.booking_id is not None
+        else None
+    )
+    if booking is None:
+        raise ValidationError({"session": [_("This session holds no time on the calendar.")]})
+    session.booking = booking
+    return booking
 
 
 def _schedule_errors(
@@ -176,8 +308,11 @@ def medicine_session_plan(
         problem = ratio_problem(profile, session.substance, max(totals.values()), len(facilitators))
         if problem:
             errors["facilitator_ids"] = [problem]
+    place: Room | None | object = UNCHANGED
     if room is not None and len(room) > 120:
         errors["room"] = [_("At most 120 characters.")]
+    elif room is not None:
+        place = _room_or_errors(session.couple, room, errors)
     if errors:
         raise ValidationError(errors)
     minimum = None
@@ -186,11 +321,20 @@ def medicine_session_plan(
         if found is not None:
             minimum = max(minimum or 0, found[0])
     with transaction.atomic():
+        if session.booking_id is not None and (room is not None or facilitator_ids is not None):
+            # The room and the facilitators present are held on the calendar: a taken one is
+            # a BookingConflict and nothing of the plan is stored.
+            booking_move(
+                viewer=viewer,
+                booking=_booking_of(session),
+                room=place,
+                facilitator_ids=facilitators if facilitator_ids is not None else None,
+            )
         _plan_store(session, lines, facilitators if facilitator_ids is not None else None)
         if totals:
             session.minimum_minutes = minimum
-        if room is not None:
-            session.room = room.strip()
+        if isinstance(place, Room) or place is None:
+            session.room = place.name if place else ""
         if music_plan is not None:
             session.music_plan = dict(music_plan)
         session.save(update_fields=["minimum_minutes", "room", "music_plan"])
@@ -671,6 +815,9 @@ def medicine_session_import(
         ]
     if len(room) > 120:
         errors["room"] = [_("At most 120 characters.")]
+        place = None
+    else:
+        place = _room_or_errors(couple, room, errors)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -681,8 +828,9 @@ def medicine_session_import(
             profile=profile,
             substance=profile.substances[0],
             starts_at=starts_at,
-            room=room,
+            room=place,
             facilitators=facilitators,
+            held=True,
         )
     return session
 
@@ -695,17 +843,34 @@ def _session_create(
     profile: Profile,
     substance: str,
     starts_at: dt.datetime,
-    room: str,
+    room: Room | None,
     facilitators: list[int],
+    status: BookingStatus = BookingStatus.CONFIRMED,
+    missing: list[str] | None = None,
+    held: bool = False,
 ) -> MedicineSession:
-    """The session row, its facilitators and the audit event ACTION, in the caller's
-    transaction: scheduling one ahead and recording one held before write the same."""
+    """The session's booking, its row, its facilitators and the audit event ACTION, in the
+    caller's transaction: scheduling one ahead and recording one held before write the same
+    (one held before is history, not checked against other bookings)."""
+    booking = booking_reserve(
+        viewer=viewer,
+        organisation=couple.organisation,
+        couple=couple,
+        kind=BookingKind.MEDICINE,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(minutes=medicine_minutes(profile, substance)),
+        room=room,
+        facilitator_ids=facilitators,
+        status=status,
+        held=held,
+    )
     session = MedicineSession.objects.create(
         organisation_id=couple.organisation_id,
         couple=couple,
         substance=substance,
         starts_at=starts_at,
-        room=room.strip(),
+        room=room.name if room else "",
+        booking=booking,
         profile=profile.id,
         profile_version=profile.version,
         scheduled_by=viewer.user,
@@ -714,6 +879,9 @@ def _session_create(
         SessionFacilitator(organisation_id=couple.organisation_id, session=session, user_id=f)
         for f in facilitators
     )
+    extra: dict[str, Any] = {}
+    if status == BookingStatus.TENTATIVE:
+        extra = {"tentative": True, "missing": missing or []}
     viewer.audit(
         action,
         session,
@@ -721,5 +889,7 @@ def _session_create(
         substance=substance,
         facilitators=facilitators,
         profile=f"{profile.id}@{profile.version}",
+        room=room.pk if room else None,
+        **extra,
     )
     return session

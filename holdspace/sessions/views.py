@@ -22,6 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from holdspace.bookings.models import BookingStatus
+from holdspace.bookings.services import BookingConflict
 from holdspace.couples.models import Partner
 from holdspace.lib import when
 from holdspace.lib.forms import errors_onto
@@ -30,13 +32,15 @@ from holdspace.policy.core import Viewer, require_care_team, viewer_from_request
 from holdspace.policy.couples import get_couple_for
 from holdspace.policy.sessions import get_medicine_session_for, require_session_care
 from holdspace.sessions.forms import (
+    CancelForm,
     DischargeForm,
     EventForm,
+    MoveForm,
     PartnerPlanForm,
     PlanForm,
     ScheduleForm,
 )
-from holdspace.sessions.models import EventKind, MedicineSession
+from holdspace.sessions.models import EventKind, MedicineSession, SessionStatus
 from holdspace.sessions.recording import EventConflict, session_event_record
 from holdspace.sessions.selectors import (
     DischargePage,
@@ -45,12 +49,17 @@ from holdspace.sessions.selectors import (
     console_page,
     discharge_page,
     plan_page,
+    room_names,
+    session_booking_read,
 )
 from holdspace.sessions.services import (
     NotReady,
     PlanLine,
     discharge_record,
+    medicine_session_cancel,
+    medicine_session_confirm,
     medicine_session_plan,
+    medicine_session_reschedule,
     medicine_session_schedule,
 )
 from holdspace.sessions.summary import session_summary_read
@@ -69,7 +78,7 @@ def medicine_session_new(request: HttpRequest, couple_id: int) -> HttpResponse:
     form.fields["facilitators"].choices = [  # type: ignore[attr-defined]
         (m.user_id, m.user.display_name) for m in couple.loaded_care_team
     ]
-    missing: list[dict[str, object]] = []
+    conflict = False
     if request.method == "POST" and form.is_valid():
         try:
             session = medicine_session_schedule(
@@ -81,21 +90,139 @@ def medicine_session_new(request: HttpRequest, couple_id: int) -> HttpResponse:
             )
         except ValidationError as exc:
             errors_onto(form, exc)
-        except NotReady as exc:
-            missing = exc.missing
+        except BookingConflict as exc:
+            conflict = True
+            errors_onto(form, exc.as_validation_error(facilitators="facilitators"))
         else:
+            booked = when.when(session.starts_at)
+            if session.booking is not None and session.booking.status == BookingStatus.TENTATIVE:
+                messages.success(
+                    request,
+                    _(
+                        "The medicine session is booked for %(when)s as tentative: confirm it "
+                        "once the couple is ready."
+                    )
+                    % {"when": booked},
+                )
+                return redirect("session_booking", session.pk)
             messages.success(
                 request,
-                _("The medicine session is scheduled for %(when)s.")
-                % {"when": when.when(session.starts_at)},
+                _("The medicine session is scheduled for %(when)s.") % {"when": booked},
             )
             return redirect("couple_detail", couple.pk)
     return render(
         request,
         "sessions/schedule.html",
-        {"couple": couple, "form": form, "missing": missing},
-        status=409 if missing else (422 if request.method == "POST" else 200),
+        {"couple": couple, "form": form, "rooms": room_names(couple.organisation_id)},
+        status=409 if conflict else (422 if request.method == "POST" else 200),
     )
+
+
+# The booking: move, confirm, cancel -----------------------------------------------------------
+
+
+@login_required
+@require_GET
+def session_booking(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The session's booking: its time and room, tentative or confirmed, and what is missing."""
+    viewer = viewer_from_request(request)
+    return _booking_page(request, viewer, session_id)
+
+
+def _booking_page(
+    request: HttpRequest,
+    viewer: Viewer,
+    session_id: int,
+    *,
+    move: MoveForm | None = None,
+    cancel: CancelForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    page = session_booking_read(viewer=viewer, session_id=session_id)
+    session = page.session
+    if move is None:
+        move = MoveForm(
+            initial={
+                "starts_at": timezone.localtime(session.starts_at).strftime("%Y-%m-%dT%H:%M"),
+                "room": page.booking.room.name if page.booking and page.booking.room else "",
+            }
+        )
+    return render(
+        request,
+        "sessions/booking.html",
+        {
+            **vars(page),
+            "move": move,
+            "cancel": cancel or CancelForm(),
+            "scheduled": session.status == SessionStatus.SCHEDULED,
+        },
+        status=status,
+    )
+
+
+@login_required
+@post_only
+def session_move(request: HttpRequest, session_id: int) -> HttpResponse:
+    viewer = viewer_from_request(request)
+    session = get_medicine_session_for(viewer, session_id)
+    form = MoveForm(request.POST)
+    status = 422
+    if form.is_valid():
+        try:
+            medicine_session_reschedule(
+                viewer=viewer,
+                session=session,
+                starts_at=form.cleaned_data["starts_at"],
+                room=form.cleaned_data["room"],
+            )
+        except ValidationError as exc:
+            errors_onto(form, exc)
+        except BookingConflict as exc:
+            status = 409
+            errors_onto(form, exc.as_validation_error(facilitators="starts_at"))
+        else:
+            messages.success(
+                request,
+                _("The medicine session is moved to %(when)s.")
+                % {"when": when.when(session.starts_at)},
+            )
+            return redirect("session_booking", session.pk)
+    return _booking_page(request, viewer, session_id, move=form, status=status)
+
+
+@login_required
+@post_only
+def session_confirm(request: HttpRequest, session_id: int) -> HttpResponse:
+    viewer = viewer_from_request(request)
+    session = get_medicine_session_for(viewer, session_id)
+    try:
+        medicine_session_confirm(viewer=viewer, session=session)
+    except NotReady:
+        messages.error(
+            request, _("Not confirmed: the couple is not ready yet. See what is missing below.")
+        )
+        return _booking_page(request, viewer, session_id, status=409)
+    messages.success(request, _("The medicine session is confirmed."))
+    return redirect("session_booking", session.pk)
+
+
+@login_required
+@post_only
+def session_cancel(request: HttpRequest, session_id: int) -> HttpResponse:
+    viewer = viewer_from_request(request)
+    session = get_medicine_session_for(viewer, session_id)
+    form = CancelForm(request.POST)
+    if form.is_valid():
+        try:
+            medicine_session_cancel(
+                viewer=viewer, session=session, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            errors_onto(form, exc)
+        else:
+            messages.success(request, _("The medicine session is cancelled."))
+            return redirect("couple_detail", session.couple_id)
+    return _booking_page(request, viewer, session_id, cancel=form, status=422)
 
 
 # The live console ---------------------------------------------------------------------------
@@ -221,13 +348,20 @@ def plan(request: HttpRequest, session_id: int) -> HttpResponse:
         except ValidationError as exc:
             for errors in exc.message_dict.values():
                 form.add_error(None, errors)
+        except BookingConflict as exc:
+            errors_onto(form, exc.as_validation_error(facilitators="facilitators"))
         else:
             messages.success(request, _("The plan was saved."))
             return redirect("session_console", page.session.pk)
     return render(
         request,
         "sessions/plan.html",
-        {**vars(page), "form": form, "partner_forms": partner_forms},
+        {
+            **vars(page),
+            "form": form,
+            "partner_forms": partner_forms,
+            "rooms": room_names(page.session.organisation_id),
+        },
         status=422 if request.method == "POST" else 200,
     )
 
