@@ -175,6 +175,22 @@ def _schedule_api(cast: Cast, starts_at: dt.datetime, who: str = "facilitator") 
     )
 
 
+def _confirm_api(cast: Cast, starts_at: dt.datetime, who: str = "facilitator") -> Any:
+    """Book a session at STARTS_AT (tentative while the couple is not ready) and ask to
+    confirm it: the gate's answer."""
+    booked = _schedule_api(cast, starts_at, who)
+    assert booked.status_code == 201, booked.content
+    return cast.api(who).patch(
+        f"/api/v1/sessions/{booked.json()['id']}",
+        {"status": "confirmed"},
+        content_type="application/json",
+    )
+
+
+def _none_confirmed() -> bool:
+    return not MedicineSession.objects.filter(booking__status="confirmed").exists()
+
+
 def _schedule_web(cast: Cast, starts_at: dt.datetime, who: str = "facilitator") -> Any:
     return cast.client(who).post(
         f"/couples/{cast.couple.pk}/sessions/new/",
@@ -325,38 +341,40 @@ def test_it_schedules_a_ready_couple_through_the_api(cast: Cast) -> None:
 def test_it_refuses_a_session_less_than_24_hours_after_private_preparation(cast: Cast) -> None:
     make_ready(cast, prepared_at=timezone.now() - dt.timedelta(hours=1))
     too_soon = timezone.now() + dt.timedelta(hours=20)
-    response = _schedule_api(cast, too_soon)
+    response = _confirm_api(cast, too_soon)
     assert response.status_code == 409
     assert _missing(response) == [
         (cast.partner_a.pk, "preparation_private"),
         (cast.partner_b.pk, "preparation_private"),
     ]
     assert "at least 24 hours" in response.json()["missing"][0]["detail"]
-    web = _schedule_web(cast, too_soon)
+    session = MedicineSession.objects.get()
+    web = cast.client("facilitator").post(f"/sessions/{session.pk}/booking/confirm")
     assert web.status_code == 409
     assert "Private preparation session" in web.content.decode()
-    assert not MedicineSession.objects.exists()
+    assert _none_confirmed()
     # A day and more later, the same preparation counts.
-    assert _schedule_api(cast, timezone.now() + dt.timedelta(hours=26)).status_code == 201
+    later = _schedule_api(cast, timezone.now() + dt.timedelta(hours=26))
+    assert (later.status_code, later.json()["booking_status"]) == (201, "confirmed")
 
 
 def test_it_refuses_a_session_more_than_90_days_after_private_preparation(cast: Cast) -> None:
     make_ready(cast, prepared_at=timezone.now() - dt.timedelta(days=3))
-    response = _schedule_api(cast, _in_days(88))  # 91 days after preparation
+    response = _confirm_api(cast, _in_days(88))  # 91 days after preparation
     assert response.status_code == 409
     assert _missing(response) == [
         (cast.partner_a.pk, "preparation_private"),
         (cast.partner_b.pk, "preparation_private"),
     ]
     assert "at most 90 days" in response.json()["missing"][0]["detail"]
-    assert not MedicineSession.objects.exists()
-    assert _schedule_api(cast, _in_days(86)).status_code == 201  # 89 days after
+    assert _none_confirmed()
+    assert _schedule_api(cast, _in_days(86)).json()["booking_status"] == "confirmed"  # 89 days
 
 
 def test_it_counts_a_private_preparation_only_for_its_own_partner(cast: Cast) -> None:
     make_ready(cast, skip=[("partner_b", "preparation_private")])
     prepare(cast, "partner_a", timezone.now() - dt.timedelta(days=5))  # a second one for A
-    response = _schedule_api(cast, _in_days(3))
+    response = _confirm_api(cast, _in_days(3))
     assert response.status_code == 409
     assert _missing(response) == [(cast.partner_b.pk, "preparation_private")]
 
@@ -404,7 +422,7 @@ def test_it_blocks_a_review_decision_until_the_clinical_lead_overrides_it(cast: 
     assert screening.decision == Decision.REVIEW
     assert _stored_stage(cast) == Stage.SCREENING
 
-    refused = _schedule_api(cast, _in_days(2))
+    refused = _confirm_api(cast, _in_days(2))
     assert refused.status_code == 409
     assert _missing(refused) == [(cast.partner_a.pk, "screening")]
     assert "clinical lead" in refused.json()["missing"][0]["detail"]
@@ -469,13 +487,13 @@ def test_it_refuses_a_facilitators_override_and_saves_nothing(cast: Cast) -> Non
     assert AuditEvent.objects.filter(
         action="access.denied", actor_id=cast.facilitator.pk, detail__attempted="override"
     ).exists()
-    assert _schedule_api(cast, _in_days(2)).status_code == 409
+    assert _confirm_api(cast, _in_days(2)).status_code == 409
 
 
 def test_it_keeps_an_excluded_partner_from_a_session(cast: Cast) -> None:
     make_ready(cast, medications={"partner_b": ["Lithium carbonate 300 mg"]})
     assert Screening.objects.get(partner=cast.partner_b).decision == Decision.EXCLUDED
-    response = _schedule_api(cast, _in_days(2))
+    response = _confirm_api(cast, _in_days(2))
     assert response.status_code == 409
     assert _missing(response) == [(cast.partner_b.pk, "screening")]
 
@@ -488,23 +506,29 @@ def test_it_shows_the_missing_items_on_the_refused_web_page(cast: Cast) -> None:
         cast,
         skip=[("partner_b", "form:transportation_plan"), ("partner_a", "preparation_private")],
     )
-    response = _schedule_web(cast, _in_days(2))
+    booked = _schedule_web(cast, _in_days(2))
+    session = MedicineSession.objects.get()
+    assert booked.status_code == 302
+    assert booked["Location"] == f"/sessions/{session.pk}/booking/"
+    page = cast.client("facilitator").get(booked["Location"])
+    assert "Tentative" in page.content.decode()
+    response = cast.client("facilitator").post(f"/sessions/{session.pk}/booking/confirm")
     assert response.status_code == 409
     html = response.content.decode()
-    assert "Not scheduled: the couple is not ready for a session at that time." in html
+    assert "Not confirmed: the couple is not ready yet." in html
     assert "<strong>Partner A</strong> — Private preparation session" in html
     assert "<strong>Partner B</strong> — Transportation plan" in html
     assert "Emergency contact" not in html
-    assert not MedicineSession.objects.exists()
+    assert _none_confirmed()
     assert AuditEvent.objects.filter(action="medicine_session.refuse").count() == 1
 
 
-def test_it_answers_a_refused_api_schedule_with_a_machine_readable_list(cast: Cast) -> None:
+def test_it_answers_a_refused_api_confirmation_with_a_machine_readable_list(cast: Cast) -> None:
     make_ready(
         cast,
         skip=[("partner_b", "form:transportation_plan"), ("partner_a", "preparation_private")],
     )
-    response = _schedule_api(cast, _in_days(2))
+    response = _confirm_api(cast, _in_days(2))
     assert response.status_code == 409
     body = response.json()
     assert body["detail"]
@@ -514,7 +538,7 @@ def test_it_answers_a_refused_api_schedule_with_a_machine_readable_list(cast: Ca
     ]
     assert {m["partner_name"] for m in body["missing"]} == {"Partner A", "Partner B"}
     assert all(m["source"] for m in body["missing"])
-    assert not MedicineSession.objects.exists()
+    assert _none_confirmed()
     assert _stored_stage(cast) == Stage.PREPARATION
 
 

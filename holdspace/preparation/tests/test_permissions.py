@@ -70,8 +70,8 @@ EXPECTED: dict[str, dict[str, int]] = {
     "screening override": dict(self=404, other_partner=404, team=403, lead=302, admin=404),
     "preparation record": dict(self=403, other_partner=403, team=302, lead=302, admin=403),
     "form submit": dict(self=302, other_partner=403, team=302, lead=302, admin=403),
-    # Allowed callers reach the gate: the couple is not ready, so 409 (see test_gate for 201).
-    "schedule": dict(self=403, other_partner=403, team=409, lead=409, admin=403),
+    # Allowed callers book: the couple is not ready, so the session is tentative (test_gate).
+    "schedule": dict(self=403, other_partner=403, team=201, lead=201, admin=403),
 }
 for _row in EXPECTED.values():
     _row.update(researcher=404, stranger=404)
