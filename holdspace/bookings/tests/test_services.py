@@ -123,7 +123,11 @@ def test_it_refuses_a_move_into_a_conflict_and_changes_nothing(cast: Cast) -> No
             room=_room(cast),
         )
     other.refresh_from_db()
-    assert (other.starts_at, other.ends_at, other.room) == (_at(3), _at(4), _room(cast, "Garden room"))
+    assert (other.starts_at, other.ends_at, other.room) == (
+        _at(3),
+        _at(4),
+        _room(cast, "Garden room"),
+    )
     assert AuditEvent.objects.count() == audited
 
 
