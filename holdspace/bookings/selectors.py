@@ -65,7 +65,9 @@ class CalendarDays:
         zone = self.organisation.tzinfo
         by_day: dict[dt.date, list[CalendarEntry]] = {}
         for entry in self.entries:
-            by_day.setdefault(entry.starts_at.astimezone(zone).date(), []).append(entry)
+            # One begun the evening before the span shows on its first day.
+            day = max(entry.starts_at.astimezone(zone).date(), self.start)
+            by_day.setdefault(day, []).append(entry)
         count = (self.end - self.start).days
         return [
             (day, by_day.get(day, []))

@@ -29,7 +29,7 @@ from holdspace.lib.api import (
 from holdspace.lib.citations import citation
 from holdspace.policy.core import viewer_from_request
 from holdspace.policy.couples import get_couple_for
-from holdspace.policy.sessions import get_medicine_session_for
+from holdspace.policy.sessions import get_medicine_session_for, require_session_care
 from holdspace.screening.profiles import Substance, get_profile
 from holdspace.sessions.models import (
     Discharge,
@@ -448,6 +448,8 @@ def session_change(request: HttpRequest, session_id: int, payload: SessionChange
     session = get_medicine_session_for(viewer, session_id)
     if payload.starts_at is None and payload.room is None and payload.status is None:
         raise ValidationError({"": ["Give a status, a starts_at or a room."]})
+    # Refused before the transaction, so the refusal's audit event is not rolled back with it.
+    require_session_care(viewer, session, action="change")
     with transaction.atomic():
         if payload.starts_at is not None or payload.room is not None:
             medicine_session_reschedule(

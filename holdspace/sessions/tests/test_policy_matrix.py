@@ -43,6 +43,9 @@ REFUSED = {"knows of it": 403, "stranger": 404}
 # where the row says otherwise.
 ROWS: list[tuple[str, str, str, str, int, dict[str, int]]] = [
     ("session", "api", "get", "/api/v1/sessions/{s}", 200, {"knows of it": 200}),
+    ("booking", "web", "get", "/sessions/{s}/booking/", 200, {}),
+    ("confirm", "web", "post", "/sessions/{s}/booking/confirm", 302, {}),
+    ("confirm", "api", "patch", "/api/v1/sessions/{s}", 200, {}),
     ("plan", "web", "get", "/sessions/{s}/plan/", 200, {}),
     ("plan", "api", "put", "/api/v1/sessions/{s}/plan", 200, {}),
     ("console", "web", "get", "/sessions/{s}/", 200, {}),
@@ -53,6 +56,9 @@ ROWS: list[tuple[str, str, str, str, int, dict[str, int]]] = [
     # Refused for the care team too, but only because no dose began the session.
     ("discharge", "api", "post", "/api/v1/sessions/{s}/discharge", 422, {}),
     ("summary", "web", "get", "/sessions/{s}/summary/", 200, {}),
+    # Last, as they move the session ahead and then cancel it.
+    ("move", "web", "post", "/sessions/{s}/booking/move", 302, {}),
+    ("cancel", "api", "post", "/api/v1/sessions/{s}/cancel", 200, {}),
 ]
 
 
@@ -71,6 +77,13 @@ def _body(cast: Cast, what: str, how: str) -> Any:
         return {"room": "Willow room"}
     if what == "discharge":
         return {"partner_id": cast.partner_a.pk, "transport_confirmed": True}
+    if what == "confirm":
+        return {"status": "confirmed"}
+    if what == "move":
+        later = timezone.localtime(timezone.now() + dt.timedelta(days=3))
+        return {"starts_at": later.strftime("%Y-%m-%dT%H:%M"), "room": "Garden room"}
+    if what == "cancel":
+        return {"reason": "The couple asked to wait."}
     return None
 
 
@@ -79,7 +92,7 @@ def _send(client: Client, how: str, method: str, url: str, body: Any) -> int:
         return int(client.get(url).status_code)
     if how == "web":
         return int(client.post(url, body).status_code)
-    send = client.post if method == "post" else client.put
+    send = {"post": client.post, "put": client.put, "patch": client.patch}[method]
     return int(send(url, json.dumps(body), content_type="application/json").status_code)
 
 
