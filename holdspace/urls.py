@@ -101,6 +101,21 @@ urlpatterns = [
         name="preparation_session_new",
     ),
     path(
+        "couples/<int:couple_id>/preparation/book/",
+        preparation_views.preparation_session_book,
+        name="preparation_session_book",
+    ),
+    path(
+        "couples/<int:couple_id>/preparation/<int:session_id>/held",
+        preparation_views.preparation_session_held,
+        name="preparation_session_held",
+    ),
+    path(
+        "couples/<int:couple_id>/preparation/<int:session_id>/cancel",
+        preparation_views.preparation_session_cancelled,
+        name="preparation_session_cancel",
+    ),
+    path(
         "couples/<int:couple_id>/sessions/new/",
         session_views.medicine_session_new,
         name="medicine_session_new",

@@ -65,6 +65,27 @@ def preparation_sessions_visible_to(viewer: Viewer, couple: Couple) -> QuerySet[
     return sessions.none()
 
 
+def get_preparation_session_for(
+    viewer: Viewer, couple: Couple, session_id: int
+) -> PreparationSession:
+    """One of COUPLE's preparation sessions the viewer sees, or 404 (audited)."""
+    session = (
+        preparation_sessions_visible_to(viewer, couple)
+        .select_related("booking")
+        .filter(pk=session_id)
+        .first()
+    )
+    if session is None:
+        raise deny(
+            viewer,
+            what="preparation session",
+            object_id=session_id,
+            organisation_id=couple.organisation_id,
+            couple_id=couple.pk,
+        )
+    return session
+
+
 def require_partner_form_write(viewer: Viewer, couple: Couple, partner_id: int, kind: str) -> None:
     """KIND of PARTNER_ID's forms: theirs to complete, or their care team's with them."""
     if kind not in FormKind.values:

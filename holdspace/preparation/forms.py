@@ -264,3 +264,41 @@ class PreparationSessionForm(forms.Form):
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+class PreparationBookForm(forms.Form):
+    """A preparation session booked ahead: when, until when, where and with whom."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[("private", _("Private — one partner")), ("joint", _("Joint — both partners"))],
+        widget=forms.RadioSelect,
+    )
+    partner = forms.TypedChoiceField(
+        label=_("Partner (for a private session)"), coerce=int, required=False
+    )
+    starts_at = forms.DateTimeField(
+        label=_("Date and start time"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    ends_at = forms.TimeField(
+        label=_("Until"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        help_text=_("An hour after the start unless you say otherwise."),
+    )
+    room = forms.CharField(label=_("Room"), required=False, max_length=120)
+    facilitator = forms.TypedChoiceField(label=_("Facilitator"), coerce=int)
+
+
+class PreparationHoldForm(forms.Form):
+    notes = forms.CharField(
+        label=_("Notes (care team only)"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class PreparationCancelForm(forms.Form):
+    reason = forms.CharField(label=_("Why is it cancelled?"), max_length=2000)

@@ -101,7 +101,7 @@ def readiness_page(*, viewer: Viewer, couple: Couple) -> ReadinessPage:
         themes=themes,
         sessions=list(
             preparation_sessions_visible_to(viewer, couple)
-            .select_related("partner", "facilitator")
+            .select_related("partner", "facilitator", "booking__room")
             .order_by("-held_at")
         ),
         scheduled=(

@@ -102,7 +102,5 @@ def test_it_shows_the_other_organisations_facilitator_only_their_own_calendar(
         .status_code
         == 403
     )
-    denied = AuditEvent.objects.filter(
-        action="access.denied", actor_id=booked.trial_facilitator.pk
-    )
+    denied = AuditEvent.objects.filter(action="access.denied", actor_id=booked.trial_facilitator.pk)
     assert set(denied.values_list("organisation_id", flat=True)) == {booked.trial.pk}
