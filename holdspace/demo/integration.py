@@ -64,6 +64,7 @@ def _sessions(couple: Couple, data: Integration) -> None:
             hour=at.hour, minute=at.minute, second=0, microsecond=0
         ),
         facilitator_id=guide.user.pk,
+        room=data.next_session.room,
     )
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from holdspace.accounts.models import Membership, Organisation, Role, User
+from holdspace.accounts.models import Membership, Organisation, Role, Room, User
 from holdspace.accounts.services import membership_ensure, user_create
 from holdspace.couples.models import Couple
 from holdspace.couples.services import couple_create, entry_create, partner_add
@@ -34,6 +34,9 @@ def _organisation(demo: DemoOrganisation) -> None:
     organisation, _ = Organisation.objects.get_or_create(
         slug=demo.slug, defaults={"name": demo.name, "profile": demo.profile}
     )
+    for room in demo.rooms:
+        if not Room.objects.filter(organisation=organisation, name__iexact=room).exists():
+            Room.objects.create(organisation=organisation, name=room)
     people = {
         person.email: _person(person.email, person.name, person.role, organisation)
         for person in demo.staff

@@ -67,6 +67,8 @@ class DemoOrganisation(StrictModel):
     profile: str
     staff: list[StaffMember]
     couples: list[DemoCouple] = []
+    # The rooms where sessions are held (organisation data the calendar books).
+    rooms: list[str] = []
 
     @model_validator(mode="after")
     def _facilitators_on_its_staff(self) -> DemoOrganisation:
@@ -208,11 +210,24 @@ class UpcomingSession(StrictModel):
     plan: list[DoseLine]
 
 
+class BookedAhead(StrictModel):
+    """A session booked on the calendar ahead: a medicine session (tentative while the couple
+    prepares) or a preparation session (joint, or private with PARTNER)."""
+
+    kind: Literal["medicine", "preparation"]
+    couple: str
+    in_days: int = Field(gt=0)
+    at: dt.time
+    room: str
+    partner: str | None = None
+
+
 class Sessions(StrictModel):
     couple: str
     room: str
     past: PastSession
     upcoming: UpcomingSession
+    ahead: list[BookedAhead] = []
 
 
 # integration.toml -----------------------------------------------------------------------------
@@ -232,6 +247,7 @@ class IntegrationSession(StrictModel):
 class NextSession(StrictModel):
     in_days: int = Field(gt=0)
     at: dt.time
+    room: str = ""
 
 
 class DemoCommitment(StrictModel):

@@ -1,4 +1,6 @@
-"""Riley & Jordan's medicine sessions: the first, long past, and the next one today."""
+"""Riley & Jordan's medicine sessions: the first, long past, and the next one today; and the
+sessions booked ahead on the calendar for Alex & Sam (a tentative medicine session among
+them)."""
 
 from __future__ import annotations
 
@@ -10,8 +12,9 @@ from django.utils import timezone
 from holdspace.accounts.models import Organisation
 from holdspace.couples.models import Couple
 from holdspace.demo.find import couple_named, guide_of, partner_id
-from holdspace.demo.schemas import DoseLine, PastSession, Sessions, load
+from holdspace.demo.schemas import BookedAhead, DoseLine, PastSession, Sessions, load
 from holdspace.policy.core import Viewer
+from holdspace.preparation.services import preparation_session_schedule
 from holdspace.screening.profiles import get_profile
 from holdspace.sessions.models import MedicineSession
 from holdspace.sessions.recording import session_event_record
@@ -50,6 +53,37 @@ def seed_sessions(organisation: Organisation) -> None:
         session=upcoming,
         lines=_plan(couple, data.upcoming.plan),
         music_plan={"entries": data.upcoming.music, "link": "", "changed_by": "facilitator"},
+    )
+    for ahead in data.ahead:
+        _book_ahead(organisation, ahead)
+
+
+def _book_ahead(organisation: Organisation, ahead: BookedAhead) -> None:
+    """A session booked on the calendar, IN_DAYS from today at AT (the organisation's clock)."""
+    couple = couple_named(organisation, ahead.couple)
+    if couple is None:
+        return
+    guide = guide_of(couple)
+    starts = (timezone.localtime() + dt.timedelta(days=ahead.in_days)).replace(
+        hour=ahead.at.hour, minute=ahead.at.minute, second=0, microsecond=0
+    )
+    if ahead.kind == "medicine":
+        medicine_session_schedule(
+            viewer=guide,
+            couple=couple,
+            starts_at=starts,
+            room=ahead.room,
+            facilitator_ids=[guide.user.pk],
+        )
+        return
+    preparation_session_schedule(
+        viewer=guide,
+        couple=couple,
+        kind="private" if ahead.partner else "joint",
+        partner_id=partner_id(couple, ahead.partner) if ahead.partner else None,
+        starts_at=starts,
+        facilitator_id=guide.user.pk,
+        room=ahead.room,
     )
 
 

@@ -14,6 +14,7 @@ from django.test import Client
 
 from holdspace.accounts.models import Membership, Organisation, User
 from holdspace.audit.models import AuditEvent
+from holdspace.bookings.models import Booking
 from holdspace.couples.models import Couple, Entry
 from holdspace.demo import DEMO_PASSWORD, seed_demo
 from holdspace.demo.schemas import (
@@ -88,6 +89,7 @@ THROUGH_SERVICES: list[tuple[type[models.Model], str]] = [
     (GuideReview, "guide.review"),
     (MedicineSession, "medicine_session.import"),
     (CheckIn, "commitment.checkin"),
+    (Booking, "booking.reserve"),
 ]
 
 
@@ -164,3 +166,15 @@ def test_it_refuses_a_people_file_that_does_not_fit_naming_the_field(
         load_toml(broken, People)
     assert str(refused.value).startswith("people.toml: ")
     assert field in str(refused.value)
+
+
+def test_it_books_the_demo_sessions_in_its_rooms_with_one_tentative() -> None:
+    seed_demo()
+    center = Organisation.objects.get(slug="demo-service-center")
+    booked = Booking.objects.filter(organisation=center).exclude(room=None)
+    assert {b.room.name for b in booked if b.room} == {"Cedar room", "Garden room", "Willow room"}
+    tentative = Booking.objects.get(status="tentative")
+    assert (tentative.kind, tentative.couple and tentative.couple.name) == (
+        "medicine",
+        "Alex & Sam",
+    )
