@@ -16,6 +16,7 @@ from holdspace.accounts.models import Organisation, Room
 from holdspace.audit.actions import Action
 from holdspace.bookings.models import Booking, BookingFacilitator, BookingKind, BookingStatus
 from holdspace.policy.bookings import (
+    booking_couples_cared_for,
     booking_couples_named_for,
     bookings_visible_to,
     calendar_people,
@@ -140,7 +141,8 @@ def calendar_read(
     if facilitator_id is not None:
         bookings = bookings.filter(facilitator_links__user_id=facilitator_id).distinct()
     named = booking_couples_named_for(viewer, organisation.pk)
-    entries = [_entry(booking, named) for booking in bookings]
+    cared = booking_couples_cared_for(viewer, organisation.pk)
+    entries = [_entry(booking, named, cared) for booking in bookings]
     if audit:
         viewer.audit(
             Action.CALENDAR_READ,
@@ -177,15 +179,15 @@ def bookings_of_staff_member_on(
     ).entries
 
 
-def _entry(booking: Booking, named: set[int]) -> CalendarEntry:
+def _entry(booking: Booking, named: set[int], cared: set[int]) -> CalendarEntry:
     session_id: int | None = None
     link: str | None = None
     seen = booking.couple_id in named
     if booking.kind == BookingKind.MEDICINE:
         session = getattr(booking, "medicine_session", None)
         session_id = session.pk if session else None
-        if seen and session_id:
-            link = reverse("session_plan", args=[session_id])
+        if booking.couple_id in cared and session_id:
+            link = reverse("session_booking", args=[session_id])
     else:
         session = getattr(booking, f"{booking.kind}_session", None)
         session_id = session.pk if session else None

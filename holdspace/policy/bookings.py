@@ -50,6 +50,15 @@ def booking_couples_named_for(viewer: Viewer, organisation_id: int) -> set[int]:
     return set(couples_visible_to(viewer, organisation_id).values_list("pk", flat=True))
 
 
+def booking_couples_cared_for(viewer: Viewer, organisation_id: int) -> set[int]:
+    """The couples of ORGANISATION_ID whose sessions the viewer runs (their care team: a
+    facilitator's own couples, a clinical lead's every couple): their calendar entries open
+    the session itself; others' open the couple's page."""
+    if viewer.role_in(organisation_id) not in {Role.FACILITATOR, Role.CLINICAL_LEAD}:
+        return set()
+    return booking_couples_named_for(viewer, organisation_id)
+
+
 def calendar_people(organisation: Organisation) -> QuerySet[Membership]:
     """Who the calendar filters by: the organisation's active facilitators and clinical leads
     (the people a booking holds)."""

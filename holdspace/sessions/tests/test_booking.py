@@ -296,3 +296,14 @@ def test_it_moves_reminders_and_the_calendar_feed_with_the_session(cast: Cast) -
     _json(cast.api("facilitator"), "post", f"/api/v1/sessions/{session_id}/cancel", {"reason": "x"})
     assert starts() == []
     assert _schedule_keys(cast) == []
+
+
+def test_it_links_the_calendar_to_the_session_for_its_care_team_and_the_couple_for_others(
+    cast: Cast,
+) -> None:
+    body = _book(cast).json()
+    day = dt.datetime.fromisoformat(body["starts_at"]).date().isoformat()
+    own = cast.client("facilitator").get(f"/calendar/?date={day}").content.decode()
+    assert f'href="/sessions/{body["id"]}/booking/"' in own
+    admin = cast.client("admin").get(f"/calendar/?date={day}").content.decode()
+    assert "/sessions/" not in admin and f'href="/couples/{cast.couple.pk}/"' in admin
