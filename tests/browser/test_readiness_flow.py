@@ -1,6 +1,7 @@
-"""The readiness gate in the browser: the facilitator tries to schedule a medicine session for
-Alex & Sam, sees what is missing, completes it with both partners (and the clinical lead
-reviews Sam's medication), and then schedules it."""
+"""The readiness gate in the browser: the facilitator books a medicine session for Alex & Sam
+while they are still preparing (tentative), sees what is missing before it can be confirmed,
+completes it with both partners (and the clinical lead reviews Sam's medication), and then
+confirms it."""
 
 from __future__ import annotations
 
@@ -38,20 +39,26 @@ def test_it_schedules_a_session_only_once_the_couple_is_ready(  # type: ignore[n
     server, new_page, demo_practice
 ) -> None:
     couple = Couple.objects.get(name="Alex & Sam")
-    starts = _local(timezone.now() + timedelta(days=3))
+    # The demo holds Robin three days ahead; four days ahead, the day is free.
+    starts = _local(timezone.now() + timedelta(days=4))
 
     guide = new_page(1024, 900)
     _staff(guide, server, "guide@demo.holdspace.org")
     guide.goto(server + f"/couples/{couple.pk}/")
     guide.get_by_role("link", name="Schedule a medicine session").click()
     guide.get_by_label("Date and start time").fill(starts)
-    guide.get_by_role("button", name="Schedule").click()
+    guide.get_by_label("Room").fill("cedar room")
+    guide.get_by_role("button", name="Book").click()
+    expect(guide.get_by_text("as tentative: confirm it once the couple is ready")).to_be_visible()
+    booking_page = guide.url
+    guide.get_by_role("button", name="Confirm the session").click()
     refusal = guide.locator(".not-ready")
-    expect(refusal).to_contain_text("Not scheduled")
+    expect(guide.get_by_text("Not confirmed: the couple is not ready yet.")).to_be_visible()
     expect(refusal).to_contain_text("Sam — Private preparation session")
     expect(refusal).to_contain_text("Alex — Transportation plan")
     expect(refusal).to_contain_text("Answered, awaiting a clinical lead's decision")
-    assert not MedicineSession.objects.filter(couple=couple).exists()
+    booked = MedicineSession.objects.get(couple=couple, room="Cedar room")
+    assert booked.booking is not None and booked.booking.status == "tentative"
 
     # Alex signs their touch consent on their phone: typed name over the exact text.
     alex_phone = new_page(390, 844)
@@ -197,10 +204,11 @@ def test_it_schedules_a_session_only_once_the_couple_is_ready(  # type: ignore[n
     guide.get_by_role("button", name="Record").click()
     expect(guide.locator(".readiness-state")).to_have_text("Ready")
 
-    guide.get_by_role("link", name="Schedule a medicine session").click()
-    guide.get_by_label("Date and start time").fill(starts)
-    guide.get_by_label("Room").fill("Cedar room")
-    guide.get_by_role("button", name="Schedule").click()
-    expect(guide.get_by_text("The medicine session is scheduled for")).to_be_visible()
+    guide.goto(booking_page)
+    guide.get_by_role("button", name="Confirm the session").click()
+    expect(guide.get_by_text("The medicine session is confirmed.")).to_be_visible()
+    expect(guide.locator(".badge.confirmed")).to_have_text("Confirmed")
+    guide.goto(server + f"/couples/{couple.pk}/")
     expect(guide.locator(".stage")).to_have_text("Medicine session")
-    assert MedicineSession.objects.filter(couple=couple, room="Cedar room").count() == 1
+    booked.booking.refresh_from_db()
+    assert booked.booking.status == "confirmed"
