@@ -233,7 +233,7 @@ MEANINGS: dict[Action, str] = {
     Action.MEDICINE_SESSION_IMPORT: "A medicine session held before its records were kept in Holdspace was recorded by the care team, outside the readiness gate.",
     Action.MEDICINE_SESSION_PLAN: "A medicine session's plan (products, doses, facilitators, room, music) was completed or changed.",
     Action.MEDICINE_SESSION_READ: "Someone read a medicine session (its time and room; for the care team, its plan).",
-    Action.MEDICINE_SESSION_REFUSE: "Scheduling a medicine session was refused: the couple is not ready.",
+    Action.MEDICINE_SESSION_REFUSE: "Confirming a tentative medicine session was refused: the couple is not ready (the missing items listed).",
     Action.MEDICINE_SESSION_RESCHEDULE: "A medicine session was moved to another time or room.",
     Action.MEDICINE_SESSION_SCHEDULE: "A medicine session was scheduled.",
     Action.MEDICINE_SESSION_SUMMARY: "The care team opened a medicine session's whole record.",
