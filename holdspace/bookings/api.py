@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from holdspace.bookings.models import BookingKind, BookingStatus
@@ -19,9 +20,13 @@ router = Router(tags=["calendar"])
 
 
 class CalendarQuery(PageQuery):
-    start: dt.date = Field(description="The first day (the organisation's), YYYY-MM-DD.")
-    end: dt.date = Field(
-        description=f"The day after the last one (exclusive), at most {MAX_DAYS} days on."
+    start: dt.date | None = Field(
+        default=None, description="The first day (the organisation's), YYYY-MM-DD; today."
+    )
+    end: dt.date | None = Field(
+        default=None,
+        description=f"The day after the last one (exclusive), at most {MAX_DAYS} days on; "
+        "a week after the start.",
     )
     room: int | None = Field(default=None, description="Only this room's bookings (its id).")
     facilitator: int | None = Field(
@@ -80,15 +85,17 @@ def _out(entry: CalendarEntry) -> BookingOut:
 def calendar(request: HttpRequest, query: Query[CalendarQuery]) -> CalendarOut:
     viewer = viewer_from_request(request)
     organisation = calendar_organisation(viewer, query.org, attempted="read the calendar")
-    if query.end <= query.start:
+    start = query.start or timezone.localdate()
+    end = query.end or start + dt.timedelta(days=7)
+    if end <= start:
         raise ValidationError({"end": ["The end must be after the start."]})
-    if (query.end - query.start).days > MAX_DAYS:
+    if (end - start).days > MAX_DAYS:
         raise ValidationError({"end": [f"At most {MAX_DAYS} days at once."]})
     days = calendar_read(
         viewer=viewer,
         organisation=organisation,
-        start=query.start,
-        end=query.end,
+        start=start,
+        end=end,
         room_id=query.room,
         facilitator_id=query.facilitator,
     )

@@ -424,10 +424,16 @@ def test_it_makes_guide_approval_missing_again_after_a_later_concern(cast: Cast)
     assert concern.status_code == 201
     assert _approval(cast)[cast.partner_b.pk] == (False, "Waiting for: Facilitator.")
     assert _approval(cast)[cast.partner_a.pk][0] is True
-    response = _post(
+    booked = _post(
         cast.api("facilitator"),
         f"/api/v1/couples/{cast.couple.pk}/sessions",
         {"starts_at": starts_at, "facilitator_ids": [cast.facilitator.pk]},
+    )
+    assert (booked.status_code, booked.json()["booking_status"]) == (201, "tentative")
+    response = cast.api("facilitator").patch(
+        f"/api/v1/sessions/{booked.json()['id']}",
+        {"status": "confirmed"},
+        content_type="application/json",
     )
     assert response.status_code == 409
     assert [(m["partner_id"], m["code"]) for m in response.json()["missing"]] == [

@@ -15,6 +15,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from holdspace.bookings.models import BookingKind
+from holdspace.bookings.services import booking_reserve
 from holdspace.conftest import Cast, make_entry, make_session
 from holdspace.lib.api import DEFAULT_LIMIT, MAX_LIMIT
 from holdspace.preparation.tests.signing import sign
@@ -91,14 +93,30 @@ def _nothing(cast: Cast) -> None:
 
 
 def _two_rooms(cast: Cast) -> None:
-    for name in ("Cedar room", "Willow room"):
+    for name in ("Oak room", "Birch room"):
         answer = _post(cast.api("admin"), "/api/v1/organisation/rooms", {"name": name})
         assert answer.status_code == 201, answer.content
+
+
+def _two_bookings(cast: Cast) -> None:
+    soon = timezone.now() + dt.timedelta(hours=1)
+    for hours in (0, 2):
+        booking_reserve(
+            viewer=cast.viewer("lead"),
+            organisation=cast.center,
+            couple=cast.couple,
+            kind=BookingKind.PREPARATION,
+            starts_at=soon + dt.timedelta(hours=hours),
+            ends_at=soon + dt.timedelta(hours=hours + 1),
+            room=None,
+            facilitator_ids=[],
+        )
 
 
 # Every list of the API: who asks, its path, and what makes it hold more than one item (the
 # paging is then seen to move on; where nothing is seeded the envelope is still checked).
 LISTS: dict[str, tuple[str, str, Seed]] = {
+    "/api/v1/calendar": ("lead", "/calendar", _two_bookings),
     "/api/v1/couples": ("lead", "/couples", _nothing),
     "/api/v1/couples/{couple_id}/entries": ("partner_a", "/couples/{couple}/entries", _two_entries),
     "/api/v1/couples/{couple_id}/journal": ("partner_a", "/couples/{couple}/journal", _two_entries),
@@ -250,9 +268,9 @@ def _error(cast: Cast, status: int) -> tuple[str, str, Any]:
         return "/api/v1/couples/{couple_id}", "get", answer
     if status == 409:
         starts_at = (timezone.now() + dt.timedelta(days=7)).isoformat()
-        answer = _post(
-            cast.api("facilitator"), f"/api/v1/couples/{couple}/sessions", {"starts_at": starts_at}
-        )
+        body = {"starts_at": starts_at, "room": "Cedar room"}
+        _post(cast.api("facilitator"), f"/api/v1/couples/{couple}/sessions", body)
+        answer = _post(cast.api("lead"), f"/api/v1/couples/{couple}/sessions", body)
         return "/api/v1/couples/{couple_id}/sessions", "post", answer
     if status == 422:
         answer = _post(

@@ -92,6 +92,56 @@ FUTURE_HELD = re.escape("Record a session once it has been held: this time is in
 # The senders: one per form and API body -----------------------------------------------------
 
 
+def _session_booked(cast: Cast) -> None:
+    """A medicine session booked five days ahead (tentative: the couple is preparing)."""
+    starts = (timezone.now() + 5 * DAY).isoformat()
+    answer = _json(
+        cast.api("facilitator"), f"/api/v1/couples/{cast.couple.pk}/sessions", {"starts_at": starts}
+    )
+    assert answer.status_code == 201, answer.content
+
+
+def _session_moved(via: str, at: dt.datetime) -> Callable[[Cast], Any]:
+    def send(cast: Cast) -> Any:
+        session = MedicineSession.objects.get()
+        if via == "api":
+            return cast.api("facilitator").patch(
+                f"/api/v1/sessions/{session.pk}",
+                json.dumps({"starts_at": at.isoformat()}),
+                content_type="application/json",
+            )
+        return cast.client("facilitator").post(
+            f"/sessions/{session.pk}/booking/move", {"starts_at": _local(at), "room": ""}
+        )
+
+    return send
+
+
+def _preparation_booked(
+    via: str, at: dt.datetime, ends: dt.datetime | None = None
+) -> Callable[[Cast], Any]:
+    def send(cast: Cast) -> Any:
+        if via == "api":
+            body: dict[str, Any] = {
+                "kind": "joint",
+                "starts_at": at.isoformat(),
+                "facilitator_id": cast.facilitator.pk,
+            }
+            if ends is not None:
+                body["ends_at"] = ends.isoformat()
+            return _json(
+                cast.api("facilitator"),
+                f"/api/v1/couples/{cast.couple.pk}/preparation-sessions",
+                body,
+            )
+        return cast.client("facilitator").post(
+            f"/couples/{cast.couple.pk}/preparation/book/",
+            {"kind": "joint", "starts_at": _local(at), "facilitator": cast.facilitator.pk},
+        )
+
+    return send
+
+
 def _preparation(at: dt.datetime | str) -> Callable[[Cast], Any]:
     def send(cast: Cast) -> Any:
         return cast.client("facilitator").post(
@@ -447,6 +497,38 @@ def _rows() -> list[Row]:
     for via in ("web", "api"):
         rows += [
             Row(
+                f"medicine session moved into the past ({via})",
+                via,
+                "starts_at",
+                MedicineSession,
+                _session_moved(via, now - DAY),
+                lambda cast: re.escape("Choose a start time in the future."),
+                _session_booked,
+            ),
+            Row(
+                f"preparation booked in the past ({via})",
+                via,
+                "starts_at",
+                PreparationSession,
+                _preparation_booked(via, now - DAY),
+                lambda cast: re.escape(
+                    "Schedule a session in the future; record one already held."
+                ),
+            ),
+        ]
+    rows.append(
+        Row(
+            "preparation booked to end before it starts (api)",
+            "api",
+            "ends_at",
+            PreparationSession,
+            _preparation_booked("api", now + DAY, now + DAY - dt.timedelta(hours=1)),
+            lambda cast: re.escape("The end must be after the start."),
+        )
+    )
+    for via in ("web", "api"):
+        rows += [
+            Row(
                 f"commitment starting more than a year ago ({via})",
                 via,
                 "starts_on",
@@ -599,11 +681,18 @@ COVERED = {
     ("holdspace.sessions.forms.DischargeForm", "left_at"): "discharge",
     ("holdspace.screening.forms.ScreeningForm", "date_of_birth"): "date of birth",
     ("holdspace.screening.api.ScreeningIn", "date_of_birth"): "date of birth",
+    ("holdspace.sessions.forms.MoveForm", "starts_at"): "medicine session moved",
+    ("holdspace.sessions.api.SessionChangeIn", "starts_at"): "medicine session moved",
+    ("holdspace.preparation.forms.PreparationBookForm", "starts_at"): "preparation booked",
+    ("holdspace.preparation.api.PreparationBookIn", "starts_at"): "preparation booked",
+    ("holdspace.preparation.api.PreparationBookIn", "ends_at"): "preparation booked",
 }
 # Filters that choose what a page lists, not dates anyone records.
 NOT_ENTERED = {
     ("holdspace.sessions.doselog.DoseFilterForm", "date_from"),
     ("holdspace.sessions.doselog.DoseFilterForm", "date_to"),
+    ("holdspace.bookings.api.CalendarQuery", "start"),
+    ("holdspace.bookings.api.CalendarQuery", "end"),
 }
 
 
