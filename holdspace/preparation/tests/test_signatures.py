@@ -295,8 +295,14 @@ def test_it_blocks_the_gate_until_a_new_version_is_signed_again(
     page = cast.client("partner_a").get(f"/couples/{cast.couple.pk}/readiness/")
     assert "A new version of Client bill of rights needs your signature." in page.content.decode()
     starts = (timezone.now() + dt.timedelta(days=7)).isoformat()
-    refused = _post(
+    booked = _post(
         cast.api("facilitator"), f"/api/v1/couples/{cast.couple.pk}/sessions", {"starts_at": starts}
+    )
+    assert booked.json()["booking_status"] == "tentative"
+    refused = cast.api("facilitator").patch(
+        f"/api/v1/sessions/{booked.json()['id']}",
+        {"status": "confirmed"},
+        content_type="application/json",
     )
     assert refused.status_code == 409
     for who in ("partner_a", "partner_b"):
