@@ -342,7 +342,7 @@ def test_it_shows_a_facilitator_the_sessions_they_are_booked_for_or_care_for(cas
     with time_machine.travel(now, tick=False):
         theirs = _booking(cast, now + dt.timedelta(hours=1), who=cast.other_facilitator)
         tentative = _booking(cast, now + dt.timedelta(hours=2), who=None, status="tentative")
-        medicine = make_session(cast, starts_at=now + dt.timedelta(hours=3))  # not booked
+        medicine = make_session(cast, starts_at=now + dt.timedelta(hours=3))  # with its booking
         held = PreparationSession.objects.create(
             organisation=cast.center,
             couple=cast.other_couple,
@@ -363,7 +363,7 @@ def test_it_shows_a_facilitator_the_sessions_they_are_booked_for_or_care_for(cas
         everything = [
             ("preparation", theirs.pk, None, False),
             ("preparation", tentative.pk, None, True),
-            ("medicine", None, medicine.pk, False),
+            ("medicine", medicine.booking_id, None, False),
             ("preparation", None, held.pk, False),
         ]
         assert seen("lead") == everything and seen("admin") == everything
