@@ -137,9 +137,6 @@ def build_cast() -> Cast:
     )
     for key in ("facilitator", "other_facilitator", "lead", "trial_facilitator"):
         give_licence(people[key], center if not key.startswith("trial") else trial)
-    for name in ("Cedar room", "Garden room", "Willow room"):
-        Room.objects.create(organisation=center, name=name)
-    Room.objects.create(organisation=trial, name="Trial room")
     return Cast(center, trial, couple, other, trial_couple, people)
 
 
@@ -165,6 +162,18 @@ def give_licence(user: User, organisation: Organisation, *, years: int = 2) -> A
 @pytest.fixture
 def cast(db: None) -> Cast:
     return build_cast()
+
+
+@pytest.fixture
+def rooms(cast: Cast) -> dict[str, Room]:
+    """The center's rooms, and one of the trial site's, for tests that book them (a module
+    asks with `pytestmark = pytest.mark.usefixtures("rooms")`)."""
+    made = {
+        name: Room.objects.create(organisation=cast.center, name=name)
+        for name in ("Cedar room", "Garden room", "Willow room")
+    }
+    made["Clinic room"] = Room.objects.create(organisation=cast.trial, name="Clinic room")
+    return made
 
 
 def joined_before(couple: Couple, at: Any, days: int = 1) -> None:

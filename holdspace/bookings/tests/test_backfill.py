@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 
+import pytest
 from django.apps import apps
 from django.utils import timezone
 
@@ -16,6 +17,8 @@ from holdspace.conftest import Cast
 from holdspace.integration.models import IntegrationSession
 from holdspace.preparation.models import PreparationSession
 from holdspace.sessions.models import MedicineSession, SessionFacilitator
+
+pytestmark = pytest.mark.usefixtures("rooms")
 
 backfill = importlib.import_module("holdspace.bookings.migrations.0002_backfill").backfill
 

@@ -21,6 +21,8 @@ from holdspace.bookings.services import booking_reserve
 from holdspace.conftest import Cast
 from holdspace.couples.models import Couple
 
+pytestmark = pytest.mark.usefixtures("rooms")
+
 # Monday 14 December 2026, 09:00 in Los Angeles (17:00 UTC).
 MONDAY = dt.date(2026, 12, 14)
 LA = "America/Los_Angeles"
@@ -56,7 +58,7 @@ def _book(
 
 
 @pytest.fixture
-def week(cast: Cast) -> Cast:
+def week(cast: Cast, rooms: dict[str, Room]) -> Cast:
     cast.center.time_zone = LA
     cast.center.save(update_fields=["time_zone"])
     _book(cast, cast.couple, BookingKind.MEDICINE, MONDAY, 9, "Cedar room", cast.facilitator,

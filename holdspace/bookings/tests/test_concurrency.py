@@ -16,6 +16,8 @@ from holdspace.bookings.models import Booking, BookingKind
 from holdspace.bookings.services import BookingConflict, booking_reserve
 from holdspace.conftest import Cast
 
+pytestmark = pytest.mark.usefixtures("rooms")
+
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("held", ["room", "facilitator"])

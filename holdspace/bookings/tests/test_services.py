@@ -24,6 +24,8 @@ from holdspace.bookings.services import (
 from holdspace.conftest import Cast
 from holdspace.couples.models import Couple
 
+pytestmark = pytest.mark.usefixtures("rooms")
+
 NINE = (timezone.now() + dt.timedelta(days=3)).replace(hour=9, minute=0, second=0, microsecond=0)
 
 

@@ -24,7 +24,7 @@ from holdspace.lib.dates import day_text
 from holdspace.preparation.tests.test_gate import make_ready
 from holdspace.sessions.models import MedicineSession
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rooms")]
 
 OREGON_LICENCE = "Oregon psilocybin facilitator licence"
 OREGON_SOURCE = "ORS 475A"

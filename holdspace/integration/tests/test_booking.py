@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django.utils import timezone
 
 from holdspace.bookings.models import Booking, BookingStatus
 from holdspace.conftest import Cast
 from holdspace.integration.models import IntegrationSession
+
+pytestmark = pytest.mark.usefixtures("rooms")
 
 
 def _form(cast: Cast, **changes: object) -> dict[str, object]:

@@ -15,6 +15,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from holdspace.accounts.models import Room
 from holdspace.bookings.models import BookingKind
 from holdspace.bookings.services import booking_reserve
 from holdspace.conftest import Cast, make_entry, make_session
@@ -268,6 +269,7 @@ def _error(cast: Cast, status: int) -> tuple[str, str, Any]:
         return "/api/v1/couples/{couple_id}", "get", answer
     if status == 409:
         starts_at = (timezone.now() + dt.timedelta(days=7)).isoformat()
+        Room.objects.create(organisation=cast.center, name="Cedar room")
         body = {"starts_at": starts_at, "room": "Cedar room"}
         _post(cast.api("facilitator"), f"/api/v1/couples/{couple}/sessions", body)
         answer = _post(cast.api("lead"), f"/api/v1/couples/{couple}/sessions", body)

@@ -16,6 +16,8 @@ from holdspace.bookings.models import Booking, BookingStatus
 from holdspace.conftest import Cast
 from holdspace.preparation.models import PreparationSession, PreparationStatus
 
+pytestmark = pytest.mark.usefixtures("rooms")
+
 TOMORROW = (timezone.now() + dt.timedelta(days=1)).replace(
     hour=15, minute=0, second=0, microsecond=0
 )

@@ -31,7 +31,7 @@ from holdspace.screening.rules import rule_set
 from holdspace.screening.services import screening_override, screening_submit
 from holdspace.sessions.models import MedicineSession
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rooms")]
 
 PARTNERS = ("partner_a", "partner_b")
 

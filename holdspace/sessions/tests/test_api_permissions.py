@@ -17,7 +17,7 @@ from holdspace.audit.models import AuditEvent
 from holdspace.conftest import Cast, make_session
 from holdspace.sessions.models import Discharge, MedicineSession, PartnerPlan, SessionEvent
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rooms")]
 
 CARE_TEAM = ["facilitator", "lead"]
 MAY_SEE_ONLY = ["partner_a", "partner_b", "admin"]

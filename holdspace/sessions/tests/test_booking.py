@@ -25,6 +25,8 @@ from holdspace.reminders.models import Reminder, ReminderStatus
 from holdspace.reminders.services import reminders_run
 from holdspace.sessions.models import MedicineSession, SessionStatus
 
+pytestmark = pytest.mark.usefixtures("rooms")
+
 
 def _json(client: Client, method: str, url: str, body: object) -> Any:
     return getattr(client, method)(url, json.dumps(body), content_type="application/json")

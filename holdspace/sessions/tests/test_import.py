@@ -16,7 +16,7 @@ from holdspace.policy.couples import get_couple_for
 from holdspace.sessions.models import MedicineSession
 from holdspace.sessions.services import medicine_session_import
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rooms")]
 
 
 def test_it_brings_in_a_past_session_of_an_unprepared_couple_with_its_care_team(

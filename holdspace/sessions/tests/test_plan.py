@@ -20,7 +20,7 @@ from holdspace.conftest import PASSWORD, Cast, give_licence, make_session
 from holdspace.couples.models import CareTeamMember
 from holdspace.sessions.models import MedicineSession, PartnerPlan
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rooms")]
 
 OREGON_LIMIT_SOURCE = "OAR 333-333-5250"
 OREGON_RATIO_SOURCE = "OAR 333-333-5230"

@@ -19,7 +19,7 @@ from holdspace.audit.models import AuditEvent
 from holdspace.conftest import Cast, make_session
 from holdspace.sessions.models import MedicineSession
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("rooms")]
 
 # How each person of the cast stands to the session of couple A & B.
 STANDING = {
