@@ -46,7 +46,9 @@ def test_it_carries_a_new_couple_from_the_console_to_the_partner_portal(
     expect(lead.get_by_label("Unused codes")).to_be_visible()
     lead.get_by_role("link", name="Continue to Holdspace").click()
     lead.wait_for_load_state()
-    assert lead.url == server + "/console/"
+    # Staff start the day on Today; the couples list is one step away.
+    assert lead.url == server + "/today/"
+    lead.get_by_role("link", name="Couples", exact=True).first.click()
     lead.get_by_role("link", name="Add a couple").click()
     lead.get_by_label("Couple name").fill("Kai & Noa")
     lead.get_by_label("Robin Hale (facilitator)").check()

@@ -41,7 +41,9 @@ def test_the_care_team_replies_beneath_a_shared_entry(server, new_page, demo_pra
     for email in ("riley@demo.holdspace.org", "jordan@demo.holdspace.org"):
         partner = new_page()
         sign_in(partner, server, email, DEMO_PASSWORD)
-        partner.get_by_role("link", name="Journal", exact=True).click()  # the portal's Journal section
+        partner.get_by_role(
+            "link", name="Journal", exact=True
+        ).click()  # the portal's Journal section
         mine = partner.locator(f"#entry-{entry.pk}")
         expect(mine.locator("li.reply")).to_contain_text(REPLY)
         expect(mine.get_by_text("Read by your care team")).to_be_visible()
