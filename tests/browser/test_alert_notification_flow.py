@@ -77,7 +77,7 @@ def test_it_brings_the_clinical_lead_from_the_alert_email_to_the_alert(
     TOTP.activate(User.objects.get(email=LEAD), secret)
     alex = new_page(390, 844)
     sign_in(alex, server, "alex@demo.holdspace.org", DEMO_PASSWORD)
-    alex.get_by_role("link", name="Generalized Anxiety Disorder-7 (GAD-7)").wait_for()
+    alex.get_by_role("link", name="Generalized Anxiety Disorder-7 (GAD-7) · Baseline").wait_for()
     alex.goto(alex.url + "measures/phq9/week_1/")
     questions = alex.locator("fieldset.question")
     for index, answer in enumerate(ANSWERS):

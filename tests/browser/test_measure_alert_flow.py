@@ -23,9 +23,11 @@ def test_it_raises_a_phq9_alert_that_the_facilitator_acknowledges(
 ) -> None:  # type: ignore[no-untyped-def]
     alex = new_page(390, 844)
     sign_in(alex, server, "alex@demo.holdspace.org", DEMO_PASSWORD)
-    alex.get_by_role("link", name="Generalized Anxiety Disorder-7 (GAD-7)").wait_for()
+    alex.get_by_role("link", name="Generalized Anxiety Disorder-7 (GAD-7) · Baseline").wait_for()
     # Alex's demo baseline PHQ-9 is done; the portal offers what is left.
-    expect(alex.get_by_role("link", name="Patient Health Questionnaire-9 (PHQ-9)")).to_have_count(0)
+    expect(
+        alex.get_by_role("link", name="Patient Health Questionnaire-9 (PHQ-9) · Baseline")
+    ).to_have_count(0)
     couple_url = alex.url
     alex.goto(couple_url + "measures/phq9/week_1/")
     expect(

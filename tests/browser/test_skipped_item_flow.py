@@ -23,7 +23,7 @@ def test_it_asks_about_a_skipped_item_9_and_alerts_the_care_team_once(
 ) -> None:  # type: ignore[no-untyped-def]
     alex = new_page(390, 844)
     sign_in(alex, server, "alex@demo.holdspace.org", DEMO_PASSWORD)
-    alex.get_by_role("link", name="Generalized Anxiety Disorder-7 (GAD-7)").wait_for()
+    alex.get_by_role("link", name="Generalized Anxiety Disorder-7 (GAD-7) · Baseline").wait_for()
     form_url = alex.url + "measures/phq9/week_1/"
     alex.goto(form_url)
     questions = alex.locator("fieldset.question")
