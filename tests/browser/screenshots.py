@@ -29,6 +29,8 @@ SHOTS = [
     ("couple-desktop.png", "guide@demo.holdspace.org", "/console/", 1280, None),
     ("portal-phone.png", "alex@demo.holdspace.org", "/portal/journal/", 390, "top"),
     ("login-phone.png", None, "/accounts/login/", 390, None),
+    ("calendar-week-desktop.png", "guide@demo.holdspace.org", "/calendar/?view=week", 1280, None),
+    ("calendar-day-phone.png", "lead@demo.holdspace.org", "/calendar/?view=day", 390, None),
     ("signin-demo-phone.png", None, "/accounts/login/", 390, None),
     ("signin-demo-desktop.png", None, "/accounts/login/", 1280, None),
     ("schedule-phone.png", "jordan@demo.holdspace.org", "/portal/", 390, "#schedule"),
