@@ -69,6 +69,11 @@ class DueItem:
     public_label: str
     path: str
     starts_at: dt.datetime | None = None
+    # When an appointment ends (its booking's end), for calendars; None: an hour after it starts.
+    ends_at: dt.datetime | None = None
+    # The appointment itself, whatever its time: a calendar keeps one event as it moves, while
+    # KEY (which carries the time) lets a moved appointment be reminded again.
+    event_key: str = ""
     for_team: bool = False  # the care team acts on it (a follow-up contact)
     staff_path: str = ""  # where the care team opens it, when not PATH
 
@@ -103,15 +108,21 @@ def schedules_for(couples: list[Couple]) -> dict[int, list[DueItem]]:
     sessions = medicine_sessions_of(ids)
     for couple in live:
         items[couple.pk].extend(_sessions(couple, sessions.get(couple.pk, []), today, horizon))
-    for planned in IntegrationSession.objects.filter(
-        couple_id__in=ids,
-        status=IntegrationSessionStatus.SCHEDULED,
-        held_at__gte=timezone.now(),
-        held_at__lte=timezone.now() + dt.timedelta(days=HORIZON_DAYS),
-    ).only("id", "couple_id", "partner_id", "held_at"):
+    for planned in (
+        IntegrationSession.objects.filter(
+            couple_id__in=ids,
+            status=IntegrationSessionStatus.SCHEDULED,
+            held_at__gte=timezone.now(),
+            held_at__lte=timezone.now() + dt.timedelta(days=HORIZON_DAYS),
+        )
+        .select_related("booking")
+        .only("id", "couple_id", "partner_id", "held_at", "booking__ends_at")
+    ):
         items[planned.couple_id].append(
             DueItem(
                 key=f"integration:{planned.pk}:{planned.held_at.isoformat()}",
+                event_key=f"integration:{planned.pk}",
+                ends_at=planned.booking.ends_at if planned.booking else None,
                 kind=Kind.SESSION,
                 couple_id=planned.couple_id,
                 partner_id=planned.partner_id,
@@ -160,6 +171,8 @@ def _sessions(
         found.append(
             DueItem(
                 key=f"session:{session.pk}:{starts_at.isoformat()}",
+                event_key=f"session:{session.pk}",
+                ends_at=session.booking.ends_at if session.booking else None,
                 kind=Kind.SESSION,
                 couple_id=couple.pk,
                 partner_id=None,

@@ -273,7 +273,10 @@ def medicine_sessions_of(couple_ids: list[int]) -> dict[int, list[Any]]:
     for session in (
         MedicineSession.objects.filter(couple_id__in=couple_ids)
         .exclude(status="cancelled")
-        .only("id", "couple_id", "status", "starts_at", "ended_at", "created_at")
+        .select_related("booking")
+        .only(
+            "id", "couple_id", "status", "starts_at", "ended_at", "created_at", "booking__ends_at"
+        )
     ):
         found.setdefault(session.couple_id, []).append(session)
     return found

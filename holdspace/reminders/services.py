@@ -447,13 +447,15 @@ def calendar_ics(token: str) -> bytes:
         if item.partner_id not in (None, feed.partner_id):
             continue
         event = Event()
-        event.add("uid", f"{hashlib.sha256(item.key.encode()).hexdigest()[:24]}@holdspace")
+        uid = hashlib.sha256((item.event_key or item.key).encode()).hexdigest()[:24]
+        event.add("uid", f"{uid}@holdspace")
         event.add("dtstamp", stamp)
         event.add("summary", item.public_label)
         if item.starts_at is not None:
             starts = org_localtime(organisation, item.starts_at)
             event.add("dtstart", starts)
-            event.add("dtend", starts + dt.timedelta(hours=1))
+            ends = org_localtime(organisation, item.ends_at) if item.ends_at else None
+            event.add("dtend", ends or starts + dt.timedelta(hours=1))
         else:
             event.add("dtstart", item.due_on)
             event.add("dtend", item.due_on + dt.timedelta(days=1))

@@ -283,13 +283,25 @@ def test_it_moves_reminders_and_the_calendar_feed_with_the_session(cast: Cast) -
     address = browser.get(f"/couples/{cast.couple.pk}/calendar/").context["address"]
     path = str(address).removeprefix("http://127.0.0.1:8000")
 
-    def starts() -> list[dt.datetime]:
+    def events() -> list[tuple[str, dt.datetime, dt.datetime]]:
         feed = Calendar.from_ical(Client().get(path).content)
-        return [e.decoded("dtstart") for e in feed.walk("VEVENT") if "appointment" in e["summary"]]
+        return [
+            (str(e["uid"]), e.decoded("dtstart"), e.decoded("dtend"))
+            for e in feed.walk("VEVENT")
+            if "appointment" in e["summary"]
+        ]
 
+    def starts() -> list[dt.datetime]:
+        return [start for _uid, start, _end in events()]
+
+    [(uid, _start, _end)] = events()
     later = (timezone.now() + dt.timedelta(days=20)).replace(second=0, microsecond=0)
     assert _patch(cast, session_id, {"starts_at": later.isoformat()}).status_code == 200
-    assert [s.astimezone(dt.UTC) for s in starts()] == [later]
+    # The same event, moved (a calendar app updates it), lasting as long as the booking.
+    ends = Booking.objects.get(medicine_session__pk=session_id).ends_at
+    assert [(u, s.astimezone(dt.UTC), e.astimezone(dt.UTC)) for u, s, e in events()] == [
+        (uid, later, ends)
+    ]
     assert _schedule_keys(cast) == [f"session:{session_id}:{later.isoformat()}"]
     reminders_run()
     first.refresh_from_db()
