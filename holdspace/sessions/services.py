@@ -244,7 +244,13 @@ def _schedule_errors(
         ]
     team = {m.user_id for m in couple.loaded_care_team}
     strangers = [f for f in facilitators if f not in team]
-    if strangers:
+    if not facilitators:
+        # A facilitator licensed by the profile is present throughout (the rule checked
+        # below, with its source); a booking with nobody would hold the room for no one.
+        errors["facilitator_ids"] = [
+            _("Choose the facilitators who will be present: at least one.")
+        ]
+    elif strangers:
         errors["facilitator_ids"] = [
             _("Not on this couple's care team: %(ids)s.")
             % {"ids": ", ".join(str(f) for f in strangers)}
@@ -808,7 +814,13 @@ def medicine_session_import(
     facilitators = list(dict.fromkeys(facilitator_ids))
     team = {m.user_id for m in couple.loaded_care_team}
     strangers = [f for f in facilitators if f not in team]
-    if strangers:
+    if not facilitators:
+        # A facilitator licensed by the profile is present throughout (the rule checked
+        # below, with its source); a booking with nobody would hold the room for no one.
+        errors["facilitator_ids"] = [
+            _("Choose the facilitators who will be present: at least one.")
+        ]
+    elif strangers:
         errors["facilitator_ids"] = [
             _("Not on this couple's care team: %(ids)s.")
             % {"ids": ", ".join(str(f) for f in strangers)}

@@ -49,6 +49,11 @@ def test_it_schedules_a_session_only_once_the_couple_is_ready(  # type: ignore[n
     guide.get_by_label("Date and start time").fill(starts)
     guide.get_by_label("Room").fill("cedar room")
     guide.get_by_role("button", name="Book").click()
+    # Nobody ticked as present: refused, and the form keeps what was typed.
+    expect(guide.get_by_text("Choose the facilitators who will be present")).to_be_visible()
+    expect(guide.get_by_label("Room")).to_have_value("cedar room")
+    guide.get_by_label("Robin Hale").check()
+    guide.get_by_role("button", name="Book").click()
     expect(guide.get_by_text("as tentative: confirm it once the couple is ready")).to_be_visible()
     booking_page = guide.url
     guide.get_by_role("button", name="Confirm the session").click()

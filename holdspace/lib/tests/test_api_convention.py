@@ -270,7 +270,11 @@ def _error(cast: Cast, status: int) -> tuple[str, str, Any]:
     if status == 409:
         starts_at = (timezone.now() + dt.timedelta(days=7)).isoformat()
         Room.objects.create(organisation=cast.center, name="Cedar room")
-        body = {"starts_at": starts_at, "room": "Cedar room"}
+        body = {
+            "starts_at": starts_at,
+            "room": "Cedar room",
+            "facilitator_ids": [cast.facilitator.pk],
+        }
         _post(cast.api("facilitator"), f"/api/v1/couples/{couple}/sessions", body)
         answer = _post(cast.api("lead"), f"/api/v1/couples/{couple}/sessions", body)
         return "/api/v1/couples/{couple_id}/sessions", "post", answer

@@ -96,7 +96,9 @@ def _session_booked(cast: Cast) -> None:
     """A medicine session booked five days ahead (tentative: the couple is preparing)."""
     starts = (timezone.now() + 5 * DAY).isoformat()
     answer = _json(
-        cast.api("facilitator"), f"/api/v1/couples/{cast.couple.pk}/sessions", {"starts_at": starts}
+        cast.api("facilitator"),
+        f"/api/v1/couples/{cast.couple.pk}/sessions",
+        {"starts_at": starts, "facilitator_ids": [cast.facilitator.pk]},
     )
     assert answer.status_code == 201, answer.content
 

@@ -171,7 +171,7 @@ def _schedule_api(cast: Cast, starts_at: dt.datetime, who: str = "facilitator") 
     return _post(
         cast.api(who),
         f"/api/v1/couples/{cast.couple.pk}/sessions",
-        {"starts_at": starts_at.isoformat()},
+        {"starts_at": starts_at.isoformat(), "facilitator_ids": [cast.facilitator.pk]},
     )
 
 
@@ -458,7 +458,8 @@ def test_it_blocks_a_review_decision_until_the_clinical_lead_overrides_it(cast: 
     item = readiness(_loaded(cast)).partners[0].items[0]
     assert (item.code, item.done) == ("screening", True)
     assert "Eligible after review by Lead" in item.detail
-    assert _schedule_api(cast, _in_days(2)).status_code == 201
+    # A day after the tentative booking (which still holds its facilitator), confirmed at once.
+    assert _schedule_api(cast, _in_days(3)).status_code == 201
 
 
 def test_it_refuses_an_override_without_a_written_reason(cast: Cast) -> None:

@@ -179,7 +179,9 @@ def _attempt(
         )
     assert operation == "schedule"
     starts_at = timezone.now() + dt.timedelta(days=7)
-    return _post(api, f"/api/v1/couples/{couple.pk}/sessions", {"starts_at": starts_at.isoformat()})
+    present = [cast.people[TEAM[couple_key]].pk]
+    body = {"starts_at": starts_at.isoformat(), "facilitator_ids": present}
+    return _post(api, f"/api/v1/couples/{couple.pk}/sessions", body)
 
 
 def test_it_meets_every_relation_to_a_couple_in_the_matrix() -> None:
@@ -271,7 +273,7 @@ def test_it_lets_the_care_team_schedule_a_ready_couple(cast: Cast, who: str) -> 
     response = _post(
         cast.api(who),
         f"/api/v1/couples/{cast.couple.pk}/sessions",
-        {"starts_at": starts_at.isoformat()},
+        {"starts_at": starts_at.isoformat(), "facilitator_ids": [cast.facilitator.pk]},
     )
     assert response.status_code == 201, response.content
     assert MedicineSession.objects.get().scheduled_by == cast.people[who]

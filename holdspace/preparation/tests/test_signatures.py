@@ -296,7 +296,9 @@ def test_it_blocks_the_gate_until_a_new_version_is_signed_again(
     assert "A new version of Client bill of rights needs your signature." in page.content.decode()
     starts = (timezone.now() + dt.timedelta(days=7)).isoformat()
     booked = _post(
-        cast.api("facilitator"), f"/api/v1/couples/{cast.couple.pk}/sessions", {"starts_at": starts}
+        cast.api("facilitator"),
+        f"/api/v1/couples/{cast.couple.pk}/sessions",
+        {"starts_at": starts, "facilitator_ids": [cast.facilitator.pk]},
     )
     assert booked.json()["booking_status"] == "tentative"
     refused = cast.api("facilitator").patch(
