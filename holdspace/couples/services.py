@@ -261,6 +261,9 @@ def couple_create(
     )
     if set(facilitators) != set(facilitator_ids):
         errors["facilitators"] = _("Choose facilitators of this organisation.")
+    elif not facilitators:
+        # As when the care team is edited: a couple nobody looks after would fall through.
+        errors["facilitators"] = _("Choose at least one facilitator for the care team.")
     if stage not in Stage.values:
         errors["stage"] = _("Choose a stage from the list.")
     if joined_at is not None and joined_at > timezone.now():

@@ -129,21 +129,21 @@ def test_it_sets_up_a_center_from_the_command_line_and_the_browser(
     dana.get_by_label("Couple name").fill("Kai & Noa")
     dana.get_by_label("Robin Park").check()
     dana.get_by_label("First partner's name").fill("Kai")
-    dana.get_by_label("First partner's e-mail").fill("kai@example.org")
+    dana.get_by_label("First partner's e-mail").fill("kai@willamette.example.org")
     dana.get_by_label("Second partner's name").fill("Noa")
-    dana.get_by_label("Second partner's e-mail").fill("noa@example.org")
+    dana.get_by_label("Second partner's e-mail").fill("noa@willamette.example.org")
     dana.get_by_role("button", name="Add and invite").click()
     expect(dana.get_by_role("heading", name="Kai & Noa")).to_be_visible()
     couple = Couple.objects.get(name="Kai & Noa")
 
     # Kai joins from the e-mail and answers screening: sertraline needs a clinical decision.
     kai_page = new_page(390, 844)
-    kai_page.goto(_invitation_link(server, "kai@example.org"))
+    kai_page.goto(_invitation_link(server, "kai@willamette.example.org"))
     kai_page.get_by_label("Choose a password").fill(PASSWORD)
     kai_page.get_by_label("The same password again").fill(PASSWORD)
     kai_page.get_by_role("button", name="Join").click()
     kai_page.wait_for_load_state()
-    kai = User.objects.get(email="kai@example.org")
+    kai = User.objects.get(email="kai@willamette.example.org")
     questions = rule_set().questions
     screening = screening_submit(
         viewer=viewer_for(kai),

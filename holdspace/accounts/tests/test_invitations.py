@@ -163,7 +163,12 @@ def test_it_asks_an_existing_account_for_its_password(
 
 def test_it_saves_nothing_when_the_second_invitation_is_refused(cast: Cast) -> None:
     response = cast.client("lead").post(
-        "/console/couples/new/", {**NEW_COUPLE, "partner_b_email": cast.facilitator.email}
+        "/console/couples/new/",
+        {
+            **NEW_COUPLE,
+            "partner_b_email": cast.facilitator.email,
+            "facilitators": [str(cast.facilitator.pk)],
+        },
     )
     assert response.status_code == 422
     html = response.content.decode()

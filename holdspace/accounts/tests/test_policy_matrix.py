@@ -57,11 +57,19 @@ def test_it_lands_invites_and_changes_settings_only_as_the_policy_allows(
     else:
         assert home.status_code == 200  # the calm "nothing to show here yet"
 
-    center = web.post(f"/console/couples/new/?org={cast.center.pk}", NEW_COUPLE)
+    center = web.post(
+        f"/console/couples/new/?org={cast.center.pk}",
+        {**NEW_COUPLE, "facilitators": [str(cast.facilitator.pk)]},
+    )
     assert center.status_code == add_center
     trial = web.post(
         f"/console/couples/new/?org={cast.trial.pk}",
-        {**NEW_COUPLE, "name": "Trial pair", "partner_a_email": "t1@example.org"},
+        {
+            **NEW_COUPLE,
+            "name": "Trial pair",
+            "partner_a_email": "t1@example.org",
+            "facilitators": [str(cast.trial_facilitator.pk)],
+        },
     )
     assert trial.status_code == add_trial
     created = 1 if add_center == 302 else 0
