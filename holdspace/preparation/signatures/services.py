@@ -92,6 +92,14 @@ def _role(
 
 
 # Long because every field's refusal is gathered before anything is written, one per field.
+def _is_full_name(typed: str, account_name: str) -> bool:
+    """Whether TYPED reads as a full name: a given and a family name, or exactly the name on
+    the signer's account (for someone known by one name). "Alex" for Alex Rivera is not."""
+    if typed.casefold() == " ".join(account_name.split()).casefold():
+        return True
+    return len([part for part in typed.replace(".", " ").split() if len(part) > 1]) >= 2
+
+
 def signature_create(
     *,
     viewer: Viewer,
@@ -144,6 +152,11 @@ def signature_create(
         errors["typed_name"] = [_("Type your full name to sign.")]
     elif len(name) > MAX_TYPED_NAME:
         errors["typed_name"] = [_("At most %(n)d characters.") % {"n": MAX_TYPED_NAME}]
+    elif not _is_full_name(name, viewer.user.display_name):
+        errors["typed_name"] = [
+            _("Type your full name, first and last, as you would sign it (for example %(name)s).")
+            % {"name": viewer.user.display_name}
+        ]
     cleaned, answer_errors = _answers(document, answers)
     errors.update(answer_errors)
     if errors:

@@ -132,6 +132,25 @@ def test_it_refuses_a_blank_name_and_a_version_no_longer_current_and_keeps_nothi
     assert Signature.objects.get().version == "2026.1"
 
 
+@pytest.mark.parametrize(
+    ("typed", "signed"),
+    [
+        ("Partner", False),  # a first name alone, as the first user tried ("Alex")
+        ("P. A.", False),
+        ("partner a", True),  # the name on the account, in any case
+        ("Pat Anderson-Reyes", True),  # a full legal name other than the one they go by
+    ],
+)
+def test_it_takes_only_a_full_name_as_a_signature(cast: Cast, typed: str, signed: bool) -> None:
+    answer = cast.client("partner_a").post(
+        _sign_url(cast, "informed_consent"), {"typed_name": typed, "version": "2025.1"}
+    )
+    assert answer.status_code == (302 if signed else 422)
+    assert Signature.objects.exists() == signed
+    if not signed:
+        assert "Type your full name, first and last" in answer.content.decode()
+
+
 def test_it_sends_the_ticked_form_of_a_signed_consent_to_the_signing_page(cast: Cast) -> None:
     client = cast.client("partner_a")
     old = f"/couples/{cast.couple.pk}/partners/{cast.partner_a.pk}/forms/bill_of_rights/"
