@@ -128,6 +128,7 @@ def booking_reserve(
     with transaction.atomic():
         if not held:
             _check_free(viewer, organisation, starts_at, ends_at, room, facilitators, None)
+            _check_couple_free(viewer, organisation, couple, kind, starts_at, ends_at, None)
         booking = Booking.objects.create(
             organisation=organisation,
             couple=couple,
@@ -183,6 +184,15 @@ def booking_move(
     with transaction.atomic():
         organisation = Organisation.objects.get(pk=booking.organisation_id)
         _check_free(viewer, organisation, new_start, new_end, new_room, facilitators, booking.pk)
+        _check_couple_free(
+            viewer,
+            organisation,
+            booking.couple,
+            BookingKind(booking.kind),
+            new_start,
+            new_end,
+            booking.pk,
+        )
         before = {
             "starts_at": booking.starts_at.isoformat(),
             "room": booking.room_id,
@@ -286,6 +296,37 @@ def _check_free(
                 field="facilitator_ids",
                 other=link.booking,
             )
+
+
+def _check_couple_free(
+    viewer: Viewer,
+    organisation: Organisation,
+    couple: Couple | None,
+    kind: BookingKind,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    moving: int | None,
+) -> None:
+    """A couple is in one medicine session at a time, and in nothing else while in one: raise
+    BookingConflict (on the time) when a booking of COUPLE overlapping the slot is a medicine
+    session or KIND is. Two private preparation sessions, one with each partner, may overlap."""
+    if couple is None:
+        return
+    list(Couple.objects.select_for_update().filter(pk=couple.pk).values_list("pk", flat=True))
+    theirs = Booking.objects.filter(
+        organisation=organisation, couple=couple, starts_at__lt=ends_at, ends_at__gt=starts_at
+    ).exclude(status=BookingStatus.CANCELLED)
+    if moving is not None:
+        theirs = theirs.exclude(pk=moving)
+    if kind != BookingKind.MEDICINE:
+        theirs = theirs.filter(kind=BookingKind.MEDICINE)
+    other = theirs.select_related("couple").order_by("starts_at", "pk").first()
+    if other is not None:
+        raise BookingConflict(
+            _conflict_text(viewer, organisation, _("This couple"), other),
+            field="starts_at",
+            other=other,
+        )
 
 
 def _conflict_text(viewer: Viewer, organisation: Organisation, what: str, other: Booking) -> str:

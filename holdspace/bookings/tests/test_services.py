@@ -46,12 +46,13 @@ def _reserve(
     facilitators: list[Any] = (),  # type: ignore[assignment]
     couple: Couple | None = None,
     who: str = "facilitator",
+    kind: BookingKind = BookingKind.PREPARATION,
 ) -> Booking:
     return booking_reserve(
         viewer=cast.viewer(who),
         organisation=cast.center,
         couple=couple or cast.couple,
-        kind=BookingKind.PREPARATION,
+        kind=kind,
         starts_at=_at(start),
         ends_at=_at(end),
         room=_room(cast, room) if isinstance(room, str) else room,
@@ -83,6 +84,32 @@ def test_it_refuses_a_facilitator_already_held_in_another_room(cast: Cast) -> No
         _reserve(cast, 1.5, 2.5, room="Garden room", facilitators=[cast.lead, cast.facilitator])
     assert caught.value.field == "facilitator_ids"
     assert caught.value.message.startswith("Facilitator is already booked 09:00–11:00")
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "refused"),
+    [
+        (BookingKind.MEDICINE, BookingKind.MEDICINE, True),
+        (BookingKind.MEDICINE, BookingKind.PREPARATION, True),
+        (BookingKind.INTEGRATION, BookingKind.MEDICINE, True),
+        # Two private preparation sessions, one with each partner, may run side by side.
+        (BookingKind.PREPARATION, BookingKind.PREPARATION, False),
+    ],
+)
+def test_it_keeps_a_couple_in_one_medicine_session_at_a_time(
+    cast: Cast, first: BookingKind, second: BookingKind, refused: bool
+) -> None:
+    _reserve(cast, 0, 6, kind=first, facilitators=[cast.facilitator])
+    attempt = {"room": "Garden room", "facilitators": [cast.lead], "kind": second}
+    if not refused:
+        _reserve(cast, 1, 3, **attempt)  # type: ignore[arg-type]
+        assert Booking.objects.count() == 2
+        return
+    with pytest.raises(BookingConflict) as caught:
+        _reserve(cast, 1, 3, **attempt)  # type: ignore[arg-type]
+    assert caught.value.field == "starts_at"
+    assert caught.value.message.startswith("This couple is already booked 09:00–15:00")
+    assert Booking.objects.count() == 1
 
 
 @pytest.mark.parametrize(("start", "end"), [(2, 3), (-1, 0)])
