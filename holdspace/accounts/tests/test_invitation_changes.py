@@ -43,8 +43,13 @@ def test_resend_gives_a_new_link_and_the_old_one_stops_working(
     assert new != old
     assert mail.outbox[-1].to == ["moved@example.org"]
     assert _path(new) in mail.outbox[-1].body
-    assert Client().get(_path(old)).status_code == 404
-    assert Client().get(_path(new)).status_code == 200
+    stale = Client().get(_path(old))
+    assert stale.status_code == 404
+    # The holder of an old link is told what happened and where to go, not "nothing here".
+    assert "This invitation link no longer works" in stale.content.decode()
+    assert "a newer link replaced it" in stale.content.decode()
+    fresh = Client().get(_path(new)).content.decode()
+    assert "prepare and integrate together" in fresh  # a partner's welcome
     event = AuditEvent.objects.filter(action="invitation.resend").get()
     assert event.detail == {"email": {"from": "new@example.org", "to": "moved@example.org"}}
 
@@ -89,15 +94,19 @@ def test_who_may_manage_an_invitation(
     cast: Cast, who: str, partner_invitation: bool, outcome: type[Exception] | None
 ) -> None:
     if partner_invitation:
-        invitation, _link = _partner_invitation(cast)
+        invitation, link = _partner_invitation(cast)
     else:
-        invitation, _link = invitation_create(
+        invitation, link = invitation_create(
             viewer=cast.viewer("admin"),
             organisation=cast.center,
             email="staff@example.org",
             display_name="Staff",
             role=Role.FACILITATOR,
         )
+    if not partner_invitation:
+        welcome = Client().get(_path(link)).content.decode()
+        assert "join its team on Holdspace as facilitator" in welcome
+        assert "prepare and integrate together" not in welcome
     if outcome is None:
         invitation_revoke(viewer=cast.viewer(who), invitation=invitation)
         invitation.refresh_from_db()
