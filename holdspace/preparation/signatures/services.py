@@ -91,7 +91,26 @@ def _role(
     return roles[0], ""
 
 
-# Long because every field's refusal is gathered before anything is written, one per field.
+def _signed_for(booking: Booking, partner_id: int, document: str, version: str, role: str) -> bool:
+    """Whether ROLE already signed DOCUMENT at VERSION for PARTNER_ID's session BOOKING."""
+    return Signature.objects.filter(
+        booking=booking, partner_id=partner_id, document=document, version=version, role=role
+    ).exists()
+
+
+def _typed_name_error(name: str, account_name: str) -> str:
+    """What is wrong with NAME (spaces already collapsed) as a signature, or ""."""
+    if not name:
+        return _("Type your full name to sign.")
+    if len(name) > MAX_TYPED_NAME:
+        return _("At most %(n)d characters.") % {"n": MAX_TYPED_NAME}
+    if not _is_full_name(name, account_name):
+        return _(
+            "Type your full name, first and last, as you would sign it (for example %(name)s)."
+        ) % {"name": account_name}
+    return ""
+
+
 def _is_full_name(typed: str, account_name: str) -> bool:
     """Whether TYPED reads as a full name: a given and a family name, or exactly the name on
     the signer's account (for someone known by one name). "Alex" for Alex Rivera is not."""
@@ -100,6 +119,7 @@ def _is_full_name(typed: str, account_name: str) -> bool:
     return len([part for part in typed.replace(".", " ").split() if len(part) > 1]) >= 2
 
 
+# Long because every field's refusal is gathered before anything is written, one per field.
 def signature_create(
     *,
     viewer: Viewer,
@@ -148,15 +168,8 @@ def signature_create(
         }:
             errors["booking_id"] = [_("This session is not with that partner.")]
     name = " ".join(typed_name.split())
-    if not name:
-        errors["typed_name"] = [_("Type your full name to sign.")]
-    elif len(name) > MAX_TYPED_NAME:
-        errors["typed_name"] = [_("At most %(n)d characters.") % {"n": MAX_TYPED_NAME}]
-    elif not _is_full_name(name, viewer.user.display_name):
-        errors["typed_name"] = [
-            _("Type your full name, first and last, as you would sign it (for example %(name)s).")
-            % {"name": viewer.user.display_name}
-        ]
+    if problem := _typed_name_error(name, viewer.user.display_name):
+        errors["typed_name"] = [problem]
     cleaned, answer_errors = _answers(document, answers)
     errors.update(answer_errors)
     if errors:
@@ -165,16 +178,7 @@ def signature_create(
     already = _("%(role)s has already signed this for this session.") % {
         "role": SignerRole(role).label
     }
-    if (
-        booking is not None
-        and Signature.objects.filter(
-            booking=booking,
-            partner_id=partner_id,
-            document=document,
-            version=current.version,
-            role=role,
-        ).exists()
-    ):
+    if booking is not None and _signed_for(booking, partner_id, document, current.version, role):
         raise ValidationError({"document": [already]})
     try:
         with transaction.atomic():
