@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "holdspace.screening",
     "holdspace.preparation",
     "holdspace.sessions",
+    "holdspace.inventory",
     "holdspace.facilitators",
     "holdspace.integration",
     "holdspace.readings",

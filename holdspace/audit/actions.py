@@ -78,6 +78,11 @@ class Action(StrEnum):
     INTEGRATION_SCHEDULE = "integration.schedule"
     INTEGRATION_HOLD = "integration.hold"
     INTEGRATION_RECORD = "integration.record"
+    INVENTORY_LOT_READ = "inventory.lot_read"
+    INVENTORY_LOT_RECEIVE = "inventory.lot_receive"
+    INVENTORY_LOT_STATUS = "inventory.lot_status"
+    INVENTORY_MOVEMENT = "inventory.movement"
+    INVENTORY_RECONCILE = "inventory.reconcile"
     INVITATION_ACCEPT = "invitation.accept"
     INVITATION_CREATE = "invitation.create"
     INVITATION_LIST = "invitation.list"
@@ -91,6 +96,7 @@ class Action(StrEnum):
     MEDICINE_SESSION_CANCEL = "medicine_session.cancel"
     MEDICINE_SESSION_CONFIRM = "medicine_session.confirm"
     MEDICINE_SESSION_CONSOLE = "medicine_session.console"
+    MEDICINE_SESSION_DETAILS = "medicine_session.details"
     MEDICINE_SESSION_DISCHARGE = "medicine_session.discharge"
     MEDICINE_SESSION_IMPORT = "medicine_session.import"
     MEDICINE_SESSION_PLAN = "medicine_session.plan"
@@ -129,6 +135,8 @@ class Action(StrEnum):
     READING_VIEW = "reading.view"
     REMINDER_SEND = "reminder.send"
     REPORT_GENERATE = "report.generate"
+    REPORT_REGULATOR = "report.regulator"
+    REPORT_REGULATOR_SUBMIT = "report.regulator_submit"
     ROOM_ARCHIVE = "room.archive"
     ROOM_CREATE = "room.create"
     ROOM_RESTORE = "room.restore"
@@ -229,6 +237,7 @@ MEANINGS: dict[Action, str] = {
     Action.MEDICINE_SESSION_CANCEL: "A medicine session was cancelled, with a reason; its booking, reminders and calendar entries go.",
     Action.MEDICINE_SESSION_CONFIRM: "A tentative medicine session was confirmed once the couple was ready.",
     Action.MEDICINE_SESSION_CONSOLE: "The care team opened a medicine session's live console.",
+    Action.MEDICINE_SESSION_DETAILS: "The details a regulator's log asks of a medicine session (its de-identified intention, other food or drink) were recorded.",
     Action.MEDICINE_SESSION_DISCHARGE: "A partner was discharged from a medicine session, signed off by the care team.",
     Action.MEDICINE_SESSION_IMPORT: "A medicine session held before its records were kept in Holdspace was recorded by the care team, outside the readiness gate.",
     Action.MEDICINE_SESSION_PLAN: "A medicine session's plan (products, doses, facilitators, room, music) was completed or changed.",
@@ -252,6 +261,11 @@ MEANINGS: dict[Action, str] = {
     Action.OUTCOMES_READ: "Someone opened the programme outcomes report.",
     Action.PARTNER_ADD: "A person was seated as a partner of a couple.",
     Action.PREPARATION_CANCEL: "A preparation session booked ahead was cancelled, with a reason.",
+    Action.INVENTORY_LOT_READ: "Someone read the product ledger of a lot or of the organisation.",
+    Action.INVENTORY_LOT_RECEIVE: "A lot of product was received into the organisation's ledger.",
+    Action.INVENTORY_LOT_STATUS: "A lot's status (quarantined, released, recalled, expired) or its test result was changed.",
+    Action.INVENTORY_MOVEMENT: "A line was added to a lot's ledger: a receipt, dose, waste, return or adjustment, with the balance after it.",
+    Action.INVENTORY_RECONCILE: "A lot was counted and reconciled against its ledger, with the variance found.",
     Action.PREPARATION_FORM: "A new version of a partner's preparation form was stored.",
     Action.PREPARATION_HOLD: "A preparation session booked ahead was recorded as held.",
     Action.PREPARATION_SCHEDULE: "A preparation session was booked ahead on the calendar.",
@@ -267,6 +281,8 @@ MEANINGS: dict[Action, str] = {
     Action.READING_VIEW: "Someone opened an assigned reading.",
     Action.REMINDER_SEND: "A reminder was sent to a partner.",
     Action.REPORT_GENERATE: "A couple's progress report was generated.",
+    Action.REPORT_REGULATOR: "A regulator report (Oregon's 303 quarterly report, Colorado's administration-session log) was generated, with its period and format.",
+    Action.REPORT_REGULATOR_SUBMIT: "A regulator report for a period was marked as submitted to the state.",
     Action.ROOM_ARCHIVE: "A room was archived: no longer offered for new bookings, past ones keep naming it.",
     Action.ROOM_CREATE: "A room was added to the organisation.",
     Action.ROOM_RESTORE: "An archived room was offered for bookings again.",

@@ -29,3 +29,31 @@ class ProgressSummary(models.Model):
 
     def __str__(self) -> str:
         return f"Progress summary #{self.pk}"
+
+
+class RegulatorSubmission(models.Model):
+    """The mark that a regulator report for one period was submitted (through the state's own
+    portal): who marked it, when, and the digest of the report as it was generated then."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    report = models.CharField(max_length=40)  # "oregon-303", "colorado-admin-log"
+    period = models.CharField(max_length=10)  # "2026Q4", "2026"
+    digest = models.CharField(max_length=64)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "id"], name="regulator_submission_org_id"
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "report", "period"], name="regulator_submission_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.period} submitted"

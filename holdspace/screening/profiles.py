@@ -288,6 +288,103 @@ class TimeZoneSuggestion(Sourced):
         return value
 
 
+class AnswerOption(StrictModel):
+    """One answer a question offers: the code stored and counted, the words shown."""
+
+    code: str = Field(pattern=r"^[a-z0-9_]+$", max_length=60)
+    label: str = Field(min_length=1)
+    # For an age band: the ages it covers (`max_age` inclusive; None is open-ended).
+    min_age: int | None = Field(default=None, ge=0)
+    max_age: int | None = Field(default=None, ge=0)
+
+
+PREFER_NOT_CODE = "prefer_not"
+
+
+class ClientDataQuestion(StrictModel):
+    """One question of a client data form. `single` takes one code, `multiple` any number;
+    `age` is not asked: the partner's age band is worked out from their date of birth. Every
+    question offers "prefer not to say" (PREFER_NOT_CODE) besides its options; `other` adds a
+    free-text "other" answer, kept in the partner's record and never counted in a report."""
+
+    code: str = Field(pattern=r"^[a-z0-9_]+$", max_length=40)
+    label: str = Field(min_length=1)
+    help: str = ""
+    kind: Literal["single", "multiple", "age"]
+    options: list[AnswerOption] = Field(min_length=1)
+    other: bool = False
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _codes_once(self) -> ClientDataQuestion:
+        codes = [option.code for option in self.options]
+        if len(codes) != len(set(codes)) or PREFER_NOT_CODE in codes:
+            raise ValueError(f"{self.code}: an answer code is listed twice or is {PREFER_NOT_CODE}")
+        if self.kind == "age" and any(o.min_age is None for o in self.options):
+            raise ValueError(f"{self.code}: every age band gives min_age")
+        return self
+
+
+class ClientDataVersion(Sourced):
+    """One version of the client data form: its questions and answer sets. Answers keep the
+    version they were given under, so an older version stays readable after a new one."""
+
+    version: str = Field(min_length=1)
+    questions: list[ClientDataQuestion] = Field(min_length=1)
+
+    def question(self, code: str) -> ClientDataQuestion | None:
+        return next((q for q in self.questions if q.code == code), None)
+
+
+class ClientData(Sourced):
+    """The state's client data form (Oregon's 303 form): its versions, the current one, and the
+    written confirmation that the partner was offered the opt-out (OAR 333-333-5000(4))."""
+
+    current: str
+    opt_out_label: str = Field(min_length=3)
+    confirmation_label: str = Field(min_length=3)
+    confirmation_source: str = Field(min_length=3)
+    versions: list[ClientDataVersion] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _current_known(self) -> ClientData:
+        names = [v.version for v in self.versions]
+        if len(names) != len(set(names)) or self.current not in names:
+            raise ValueError("client_data.current must name exactly one of its versions")
+        return self
+
+    @property
+    def current_version(self) -> ClientDataVersion:
+        return next(v for v in self.versions if v.version == self.current)
+
+    def version(self, name: str) -> ClientDataVersion | None:
+        return next((v for v in self.versions if v.version == name), None)
+
+
+class Suppression(Sourced):
+    """Aggregate reports show a count from 1 to `threshold` as suppressed."""
+
+    threshold: int = Field(ge=0)
+
+
+class RegulatorReport(Sourced):
+    """A report the state asks of the organisation: which one, its period, when it is due."""
+
+    id: Literal["oregon-303", "colorado-admin-log"]
+    name: str
+    period: Literal["quarter", "year"]
+    due_days_after_period: int | None = Field(default=None, ge=0)
+    # What the averaged section lists besides sessions per client (oregon-303).
+    averages: list[str] = []
+
+
+class Ledger(Sourced):
+    """Whether the organisation keeps its product in Holdspace's ledger, so every plan and dose
+    names a lot from it."""
+
+    required: bool
+
+
 class Profile(StrictModel):
     id: str = Field(pattern=r"^[a-z0-9-]+$")
     name: str
@@ -311,6 +408,10 @@ class Profile(StrictModel):
     alerts: AlertWindows | None = None
     time_zone: TimeZoneSuggestion
     minimum_age: MinimumAge | None = None
+    client_data: ClientData | None = None
+    suppression: Suppression | None = None
+    reports: list[RegulatorReport] = []
+    ledger: Ledger | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Profile:
@@ -329,6 +430,13 @@ class Profile(StrictModel):
                         f"{entry.substance} has limits here but is not among the substances"
                     )
         return self
+
+    def report(self, report_id: str) -> RegulatorReport | None:
+        return next((r for r in self.reports if r.id == report_id), None)
+
+    @property
+    def ledger_required(self) -> bool:
+        return self.ledger is not None and self.ledger.required
 
     def supplemental_timing(self, substance: str) -> SupplementalTiming | None:
         return next((t for t in self.supplemental if t.substance == substance), None)

@@ -17,6 +17,15 @@ class SessionStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class Intention(models.TextChoices):
+    """The de-identified intention of a medicine session, as Colorado's administration-session
+    log records it (1 CCR 212-3 Rule 8035 C)."""
+
+    WELLNESS = "wellness", _("Wellness")
+    PHYSICAL_CONDITION = "physical_condition", _("A physical condition")
+    BEHAVIOURAL_CONDITION = "behavioural_condition", _("A behavioural condition")
+
+
 class MedicineSession(models.Model):
     """A dyad medicine session: both partners, one room, scheduled only through the readiness
     gate. The live record (doses, vitals, events) belongs to the medicine-session issue."""
@@ -41,6 +50,10 @@ class MedicineSession(models.Model):
     # The plan: the shortest session the profile allows after the planned total doses.
     minimum_minutes = models.PositiveIntegerField(null=True, blank=True)
     music_plan = models.JSONField(default=dict, blank=True)  # {entries, link, changed_by}
+    # For Colorado's administration-session log: the de-identified intention, and other food
+    # or drink taken during the session.
+    intention = models.CharField(max_length=24, choices=Intention.choices, blank=True)
+    food_and_drink = models.CharField(max_length=500, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.CharField(max_length=32, blank=True)
@@ -90,6 +103,11 @@ class PartnerPlan(models.Model):
     )
     product = models.CharField(max_length=200)
     lot = models.CharField(max_length=100)
+    # The lot in the product ledger the dose comes from, where the organisation keeps one
+    # (product, lot and mg_per_unit above are then copied from it).
+    ledger_lot = models.ForeignKey(
+        "inventory.Lot", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     mg_per_unit = models.FloatField()
     planned_mg = models.FloatField()
     supplemental_mg = models.FloatField(null=True, blank=True)
