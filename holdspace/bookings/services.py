@@ -105,6 +105,33 @@ def slot_errors(starts_at: dt.datetime, ends_at: dt.datetime) -> dict[str, list[
     return {}
 
 
+def couple_slot_check(
+    *,
+    couple: Couple,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime | None,
+    default_minutes: int,
+    room: str | int | None,
+    errors: dict[str, list[str]],
+) -> tuple[dt.datetime, Room | None]:
+    """The end and room of a session of COUPLE booked ahead from STARTS_AT: it ends
+    DEFAULT_MINUTES later unless ENDS_AT is given, in ROOM (a name or id of the organisation's).
+    The slot's, the room's and the couple's problems join ERRORS (the caller's own, by field),
+    and if there are any at all they are raised together, so the form shows every one."""
+    end = ends_at or starts_at + dt.timedelta(minutes=default_minutes)
+    errors.update(slot_errors(starts_at, end))
+    place = None
+    try:
+        place = room_resolve(organisation=couple.organisation, value=room)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if couple.withdrawn_at is not None:
+        errors["couple"] = [_("This couple has withdrawn.")]
+    if errors:
+        raise ValidationError(errors)
+    return end, place
+
+
 def booking_reserve(
     *,
     viewer: Viewer,

@@ -18,8 +18,7 @@ from holdspace.bookings.services import (
     DEFAULT_MINUTES,
     booking_cancel,
     booking_reserve,
-    room_resolve,
-    slot_errors,
+    couple_slot_check,
 )
 from holdspace.couples.models import Couple
 from holdspace.integration.models import (
@@ -315,17 +314,14 @@ def integration_session_schedule(
     at_problem = planned_error(_("An integration session"), at)
     if at_problem:
         errors["at"] = [at_problem]
-    end = ends_at or at + dt.timedelta(minutes=DEFAULT_MINUTES)
-    errors.update(slot_errors(at, end))
-    place = None
-    try:
-        place = room_resolve(organisation=couple.organisation, value=room)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if couple.withdrawn_at is not None:
-        errors["couple"] = [_("This couple has withdrawn.")]
-    if errors:
-        raise ValidationError(errors)
+    end, place = couple_slot_check(
+        couple=couple,
+        starts_at=at,
+        ends_at=ends_at,
+        default_minutes=DEFAULT_MINUTES,
+        room=room,
+        errors=errors,
+    )
     with transaction.atomic():
         booking = booking_reserve(
             viewer=viewer,

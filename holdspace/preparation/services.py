@@ -19,8 +19,7 @@ from holdspace.bookings.services import (
     DEFAULT_MINUTES,
     booking_cancel,
     booking_reserve,
-    room_resolve,
-    slot_errors,
+    couple_slot_check,
 )
 from holdspace.couples.models import Couple, Stage
 from holdspace.lib.dates import held_error, planned_error
@@ -207,17 +206,14 @@ def preparation_session_schedule(
     problem = planned_error(_("A preparation session"), starts_at)
     if problem:
         errors["starts_at"] = [problem]
-    end = ends_at or starts_at + dt.timedelta(minutes=DEFAULT_MINUTES)
-    errors.update(slot_errors(starts_at, end))
-    place = None
-    try:
-        place = room_resolve(organisation=couple.organisation, value=room)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    if couple.withdrawn_at is not None:
-        errors["couple"] = [_("This couple has withdrawn.")]
-    if errors:
-        raise ValidationError(errors)
+    end, place = couple_slot_check(
+        couple=couple,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        default_minutes=DEFAULT_MINUTES,
+        room=room,
+        errors=errors,
+    )
     with transaction.atomic():
         booking = booking_reserve(
             viewer=viewer,
