@@ -236,6 +236,7 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_RATE_LIMITS = {"login_failed": None}
 MFA_ADAPTER = "holdspace.accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_FORMS = {"activate_totp": "holdspace.accounts.forms.SteadyActivateTOTPForm"}
 MFA_TOTP_ISSUER = "Holdspace"
 MFA_ALLOW_UNVERIFIED_EMAIL = True
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.core import context
+from allauth.mfa.totp.forms import ActivateTOTPForm
+from allauth.mfa.totp.internal import auth as totp_auth
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -56,3 +59,15 @@ class StaffInviteForm(forms.Form):
         required=False,
         help_text=_("Optional: the name they go by; they can change it after joining."),
     )
+
+
+class SteadyActivateTOTPForm(ActivateTOTPForm):
+    """allauth's set-up form makes a new authenticator secret each time the page is shown, so a
+    reload (or a phone reopening the tab) silently voids the QR code already scanned and the
+    codes it gives are refused. This one keeps the secret of the session until it is used."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kept = context.request.session.get(totp_auth.SECRET_SESSION_KEY)
+        super().__init__(*args, **kwargs)
+        if kept and not self.is_bound:
+            self.secret = context.request.session[totp_auth.SECRET_SESSION_KEY] = kept

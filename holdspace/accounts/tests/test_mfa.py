@@ -138,3 +138,19 @@ def test_it_asks_again_once_a_partner_becomes_staff_in_the_same_session(
     # Partner there, researcher at another organisation from now on: staff.
     membership_ensure(organisation=cast.trial, user=cast.partner_c, role=Role.RESEARCHER)
     assert client.get(f"/couples/{cast.other_couple.pk}/")["Location"] == ACTIVATE
+
+
+def test_it_keeps_the_authenticator_secret_when_the_set_up_page_is_reloaded(
+    cast: Cast, settings
+) -> None:  # type: ignore[no-untyped-def]
+    """A QR code scanned before a reload still works: the secret stays until it is used."""
+    settings.DEMO_MODE = False
+    user, client = _invited(cast, Role.FACILITATOR, "ash@example.org")
+    scanned = _secret(client.get(ACTIVATE).content.decode())
+    assert _secret(client.get(ACTIVATE).content.decode()) == scanned
+    activated = client.post(ACTIVATE, {"code": totp_now(scanned)})
+    assert activated.status_code == 302, activated.content.decode()
+    assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    # Another person's session starts with its own secret.
+    _other, other_client = _invited(cast, Role.FACILITATOR, "bo@example.org")
+    assert _secret(other_client.get(ACTIVATE).content.decode()) != scanned
