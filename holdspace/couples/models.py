@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from holdspace.accounts.models import Organisation
+from holdspace.accounts.models import Membership, Organisation
 
 
 class Stage(models.TextChoices):
@@ -76,12 +76,24 @@ class Couple(models.Model):
             ),
             models.Prefetch(
                 "care_team",
-                queryset=CareTeamMember.objects.select_related("user").only(
-                    "id", "organisation_id", "couple_id", "user_id", *person
-                ),
+                queryset=CareTeamMember.objects.select_related("user")
+                .only("id", "organisation_id", "couple_id", "user_id", *person)
+                .annotate(deactivated=deactivated_here()),
                 to_attr="care_team_list",
             ),
         )
+
+
+def deactivated_here() -> models.Exists:
+    """For a care team row: whether its member has been deactivated in the couple's
+    organisation (they keep their place in the team's history, marked, until reassigned)."""
+    return models.Exists(
+        Membership.objects.filter(
+            user_id=models.OuterRef("user_id"),
+            organisation_id=models.OuterRef("organisation_id"),
+            deactivated_at__isnull=False,
+        )
+    )
 
 
 class InvitationState(models.TextChoices):

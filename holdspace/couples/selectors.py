@@ -18,6 +18,7 @@ from holdspace.couples.models import (
     InvitationState,
     Partner,
     Stage,
+    deactivated_here,
     invitation_state,
 )
 from holdspace.policy.core import Viewer
@@ -44,6 +45,7 @@ class PersonSummary:
     user_id: int
     display_name: str
     slot: str = ""
+    deactivated: bool = False
 
 
 @dataclass(frozen=True)
@@ -176,12 +178,13 @@ def _summarise(rows: list[tuple[int, int, str, str]]) -> list[CoupleSummary]:
         .values_list("couple_id", "user_id", "user__display_name", "slot")
     ):
         partners[couple_id].append(PersonSummary(user_id, name, slot))
-    for couple_id, user_id, name in (
+    for couple_id, user_id, name, deactivated in (
         CareTeamMember.objects.filter(couple_id__in=ids)
+        .annotate(deactivated=deactivated_here())
         .order_by("id")
-        .values_list("couple_id", "user_id", "user__display_name")
+        .values_list("couple_id", "user_id", "user__display_name", "deactivated")
     ):
-        care_team[couple_id].append(PersonSummary(user_id, name))
+        care_team[couple_id].append(PersonSummary(user_id, name, deactivated=deactivated))
     return [
         CoupleSummary(row[0], row[1], row[2], row[3], partners[row[0]], care_team[row[0]])
         for row in rows

@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from holdspace.accounts.models import Invitation, Membership, Role
-from holdspace.accounts.services import invitation_create
+from holdspace.accounts.services import invitation_create, member_deactivate
 from holdspace.audit.models import AuditEvent
 from holdspace.conftest import Cast
 from holdspace.couples.models import CareTeamMember, Couple
@@ -311,3 +311,21 @@ def test_a_partner_cannot_learn_of_other_couples_by_correcting_an_address(cast: 
     refused = _json(cast.api("partner_a"), "post", url, {"email": "partner_c@example.org"})
     assert refused.status_code == 403
     assert "C & D" not in refused.content.decode()
+
+
+def test_it_marks_a_deactivated_facilitator_in_the_care_team_until_reassigned(cast: Cast) -> None:
+    """A facilitator who leaves keeps their place in the couple's care team (its history), shown
+    as deactivated on the couple's page and in the couples list so the team is reassigned."""
+    facilitator = cast.facilitator
+    lead = cast.client("lead")
+    before = lead.get(f"/couples/{cast.couple.pk}/").content.decode()
+    assert "(deactivated)" not in before
+    membership = Membership.objects.get(user=facilitator, organisation=cast.center)
+    member_deactivate(viewer=cast.viewer("admin"), membership=membership)
+    page = lead.get(f"/couples/{cast.couple.pk}/").content.decode()
+    assert f"{facilitator.display_name} <span class=\"muted\">(deactivated)</span>" in page
+    listing = lead.get("/console/").content.decode()
+    assert f"{facilitator.display_name} <span class=\"muted\">(deactivated)</span>" in listing
+    # The other couple's facilitator is still active: no mark.
+    other = cast.other_facilitator.display_name
+    assert f"{other} <span class=\"muted\">(deactivated)</span>" not in listing
