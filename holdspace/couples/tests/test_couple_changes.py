@@ -323,9 +323,9 @@ def test_it_marks_a_deactivated_facilitator_in_the_care_team_until_reassigned(ca
     membership = Membership.objects.get(user=facilitator, organisation=cast.center)
     member_deactivate(viewer=cast.viewer("admin"), membership=membership)
     page = lead.get(f"/couples/{cast.couple.pk}/").content.decode()
-    assert f"{facilitator.display_name} <span class=\"muted\">(deactivated)</span>" in page
+    assert f'{facilitator.display_name} <span class="muted">(deactivated)</span>' in page
     listing = lead.get("/console/").content.decode()
-    assert f"{facilitator.display_name} <span class=\"muted\">(deactivated)</span>" in listing
+    assert f'{facilitator.display_name} <span class="muted">(deactivated)</span>' in listing
     # The other couple's facilitator is still active: no mark.
     other = cast.other_facilitator.display_name
-    assert f"{other} <span class=\"muted\">(deactivated)</span>" not in listing
+    assert f'{other} <span class="muted">(deactivated)</span>' not in listing
