@@ -157,6 +157,11 @@ urlpatterns = [
         session_views.session_summary,
         name="session_summary",
     ),
+    path(
+        "sessions/<int:session_id>/details",
+        session_views.session_details,
+        name="session_details",
+    ),
     path("facilitators/", facilitator_views.facilitator_list, name="facilitator_list"),
     path(
         "facilitators/<int:user_id>/",
@@ -200,6 +205,7 @@ urlpatterns = [
     path("", include("holdspace.reminders.urls")),
     path("", include("holdspace.notifications.urls")),
     path("", include("holdspace.reports.progress.urls")),
+    path("", include("holdspace.reports.regulator.colorado.urls")),
     path("", include("holdspace.pages.today.urls")),
     path("", include("holdspace.preparation.signatures.urls")),
     path("api/v1/", api.urls),

@@ -34,6 +34,7 @@ from holdspace.screening.profiles import Substance, get_profile
 from holdspace.sessions.models import (
     Discharge,
     EventKind,
+    Intention,
     MedicineSession,
     SessionEvent,
     SessionStatus,
@@ -52,6 +53,7 @@ from holdspace.sessions.services import (
     discharge_record,
     medicine_session_cancel,
     medicine_session_confirm,
+    medicine_session_details_record,
     medicine_session_plan,
     medicine_session_reschedule,
     medicine_session_schedule,
@@ -399,6 +401,50 @@ def discharge(request: HttpRequest, session_id: int, payload: DischargeIn) -> St
             signed_off_by=viewer.user.display_name,
             session_status=SessionStatus(session.status),
         ),
+    )
+
+
+class SessionDetailsIn(Input):
+    intention: str = Field(
+        description="The de-identified intention, a category only: "
+        + ", ".join(f"`{value}`" for value in Intention.values)
+        + " (422 for anything else)."
+    )
+    food_and_drink: str = Field(
+        description="Other food or drink taken during the session; `none` if none. Kept for "
+        "the state's log only (1 CCR 212-3 Rule 8035 C)."
+    )
+
+
+class SessionDetailsOut(Schema):
+    id: int
+    status: SessionStatus
+    intention: Intention
+    food_and_drink: str
+
+
+@router.put(
+    "/{session_id}/details",
+    response=documented({200: SessionDetailsOut}, writes=True),
+    summary="Record what Colorado's administration-session log asks beyond the live record "
+    "(care team, once the session has ended or closed; 422 names each field refused)",
+)
+def session_details(
+    request: HttpRequest, session_id: int, payload: SessionDetailsIn
+) -> SessionDetailsOut:
+    viewer = viewer_from_request(request)
+    session = get_medicine_session_for(viewer, session_id)
+    medicine_session_details_record(
+        viewer=viewer,
+        session=session,
+        intention=payload.intention,
+        food_and_drink=payload.food_and_drink,
+    )
+    return SessionDetailsOut(
+        id=session.pk,
+        status=SessionStatus(session.status),
+        intention=Intention(session.intention),
+        food_and_drink=session.food_and_drink,
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from holdspace.sessions.models import EventKind
+from holdspace.sessions.models import EventKind, Intention
 
 
 class ScheduleForm(forms.Form):
@@ -145,4 +145,22 @@ class CancelForm(forms.Form):
         label=gettext_lazy("Why is the session cancelled?"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class SessionDetailsForm(forms.Form):
+    """What Colorado's administration-session log asks beyond the live record. The service
+    checks both fields (the API's answer is the same), so the form only carries them."""
+
+    intention = forms.CharField(
+        label=gettext_lazy("Intention (de-identified: a category only)"),
+        required=False,
+        widget=forms.Select(choices=[("", gettext_lazy("— choose —")), *Intention.choices]),
+    )
+    food_and_drink = forms.CharField(
+        label=gettext_lazy("Other food or drink during the session"),
+        help_text=gettext_lazy("Write 'none' if none. Kept for the state's log only."),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )

@@ -39,6 +39,7 @@ from holdspace.screening.profiles import SUBSTANCE_LABELS, Profile, get_profile
 from holdspace.sessions.limits import cited, limit_message, ratio_problem
 from holdspace.sessions.models import (
     Discharge,
+    Intention,
     MedicineSession,
     PartnerPlan,
     SessionEvent,
@@ -205,6 +206,50 @@ def medicine_session_cancel(
         session.save(update_fields=["status"])
         viewer.audit(Action.MEDICINE_SESSION_CANCEL, session, reason=reason.strip())
         couple_stage_sync(viewer=viewer, couple=session.couple)
+    return session
+
+
+# The longest "other food or drink" a session's record keeps (the model's column).
+FOOD_AND_DRINK_MAX = MedicineSession._meta.get_field("food_and_drink").max_length or 500
+# The record Colorado's log asks for is written once the session is over.
+DETAILS_AFTER = (SessionStatus.ENDED, SessionStatus.CLOSED)
+
+
+def medicine_session_details_record(
+    *, viewer: Viewer, session: MedicineSession, intention: str, food_and_drink: str
+) -> MedicineSession:
+    """Record what the administration-session log asks of a session beyond its live record
+    (1 CCR 212-3 Rule 8035 C): the de-identified intention (a category only) and other food
+    or drink taken ("none" if none). The care team, once the session has ended or closed; a
+    later call replaces both. The audit event names the intention, never the food and drink."""
+    require_session_care(viewer, session, action="record the details of")
+    errors: dict[str, list[str]] = {}
+    if session.status not in DETAILS_AFTER:
+        errors["status"] = [
+            _("These details are recorded once the session has ended (it is %(s)s).")
+            % {"s": SessionStatus(session.status).label.lower()}
+        ]
+    if intention not in Intention.values:
+        errors["intention"] = [
+            _("Choose the intention: %(choices)s.") % {"choices": ", ".join(Intention.values)}
+        ]
+    food = " ".join(food_and_drink.split())
+    if not food:
+        errors["food_and_drink"] = [_("Say what else was eaten or drunk; write 'none' if none.")]
+    elif len(food) > FOOD_AND_DRINK_MAX:
+        errors["food_and_drink"] = [_("At most %(n)d characters.") % {"n": FOOD_AND_DRINK_MAX}]
+    if errors:
+        raise ValidationError(errors)
+    changed = [
+        name
+        for name, value in (("intention", intention), ("food_and_drink", food))
+        if getattr(session, name) != value
+    ]
+    with transaction.atomic():
+        session.intention = intention
+        session.food_and_drink = food
+        session.save(update_fields=["intention", "food_and_drink"])
+        viewer.audit(Action.MEDICINE_SESSION_DETAILS, session, intention=intention, changed=changed)
     return session
 
 

@@ -31,6 +31,10 @@ from holdspace.lib.http import post_only
 from holdspace.policy.core import Viewer, require_care_team, viewer_from_request
 from holdspace.policy.couples import get_couple_for
 from holdspace.policy.sessions import get_medicine_session_for, require_session_care
+from holdspace.reports.regulator.colorado.selectors import (
+    keeps_admin_log,
+    session_participant_records,
+)
 from holdspace.sessions.forms import (
     CancelForm,
     DischargeForm,
@@ -39,6 +43,7 @@ from holdspace.sessions.forms import (
     PartnerPlanForm,
     PlanForm,
     ScheduleForm,
+    SessionDetailsForm,
 )
 from holdspace.sessions.models import EventKind, MedicineSession, SessionStatus
 from holdspace.sessions.recording import EventConflict, session_event_record
@@ -53,11 +58,13 @@ from holdspace.sessions.selectors import (
     session_booking_read,
 )
 from holdspace.sessions.services import (
+    DETAILS_AFTER,
     NotReady,
     PlanLine,
     discharge_record,
     medicine_session_cancel,
     medicine_session_confirm,
+    medicine_session_details_record,
     medicine_session_plan,
     medicine_session_reschedule,
     medicine_session_schedule,
@@ -472,4 +479,49 @@ def _discharge_form(page: DischargePage, data: Any) -> DischargeForm:
 def session_summary(request: HttpRequest, session_id: int) -> HttpResponse:
     """The whole record of one medicine session, for its care team."""
     summary = session_summary_read(viewer=viewer_from_request(request), session_id=session_id)
-    return render(request, "sessions/summary.html", summary)
+    return render(request, "sessions/summary.html", _with_details(summary, None))
+
+
+def _with_details(summary: dict[str, Any], form: SessionDetailsForm | None) -> dict[str, Any]:
+    """Where the organisation keeps Colorado's administration-session log: the session's
+    details form and each participant's record (4 CCR 755-1 §6.3)."""
+    session: MedicineSession = summary["session"]
+    if not keeps_admin_log(session.organisation):
+        return summary
+    names = {r.partner.user_id: r.partner.user.display_name for r in summary["partners"]}
+    return {
+        **summary,
+        "details_form": form
+        or SessionDetailsForm(
+            initial={"intention": session.intention, "food_and_drink": session.food_and_drink}
+        ),
+        "details_open": session.status in DETAILS_AFTER,
+        "participant_records": [
+            (record, names.get(record.partner_id, ""))
+            for record in session_participant_records(session)
+        ],
+    }
+
+
+@login_required
+@post_only
+def session_details(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The session's details for Colorado's log (intention, other food or drink): saved and
+    back to the summary, or the summary again with the reasons beside the fields (422)."""
+    viewer, session = _care_of(request, session_id, action="record the details of")
+    form = SessionDetailsForm(request.POST)
+    if form.is_valid():
+        try:
+            medicine_session_details_record(
+                viewer=viewer,
+                session=session,
+                intention=form.cleaned_data["intention"],
+                food_and_drink=form.cleaned_data["food_and_drink"],
+            )
+        except ValidationError as exc:
+            errors_onto(form, exc)
+        else:
+            messages.success(request, _("Saved: the session's details for the state's log."))
+            return redirect("session_summary", session.pk)
+    summary = session_summary_read(viewer=viewer, session_id=session_id)
+    return render(request, "sessions/summary.html", _with_details(summary, form), status=422)

@@ -1,0 +1,132 @@
+"""/api/v1/reports/colorado-admin-log: Colorado's administration-session log for a year, as
+JSON or (`format=csv`) the same CSV as the page's download."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
+
+from holdspace.lib.api import ErrorOut, Input, ProblemOut, ValidationErrorOut, documented
+from holdspace.policy.core import viewer_from_request
+from holdspace.policy.regulator import get_regulator_organisation_for
+from holdspace.reports.regulator.colorado.selectors import (
+    REPORT_ID,
+    LogNotInProfile,
+    YearInvalid,
+    admin_log_read,
+    csv_filename,
+    log_csv,
+    log_data,
+    parse_year,
+)
+from holdspace.sessions.models import Intention
+
+router = Router(tags=["reports"])
+
+
+class AdminLogQuery(Input):
+    year: str = Field(
+        "",
+        description="The year, four digits (`2026`); absent, this year on the "
+        "organisation's clock.",
+    )
+    format: Literal["json", "csv"] = Field("json", description="`json`, or `csv`")
+    organisation_id: int | None = Field(
+        None, description="The organisation; absent, the first whose reports you make."
+    )
+
+
+class DoseOut(Schema):
+    package_number: str | None
+    amount_mg: float
+    units: float | None
+    product_type: str | None = Field(description="The product ledger's type of the package.")
+    supplemental: bool
+
+
+class ParticipantRecordOut(Schema):
+    participant: int = Field(description="1, 2, … in the order of their first dose.")
+    package_numbers: list[str]
+    product_types: list[str]
+    amount_mg: float
+    doses: list[DoseOut]
+    dosing: Literal["single", "multiple"]
+    missing: list[str]
+
+
+class AdminLogRowOut(Schema):
+    reference: str = Field(
+        description="The session's reference: stable, not its id (a keyed hash of it)."
+    )
+    date: str
+    duration_minutes: int | None = Field(description="From the first dose to the end.")
+    participants: int = Field(description="Partners dosed.")
+    facilitator_licence_numbers: list[str]
+    package_numbers: list[str]
+    product_types: list[str]
+    intention: Intention | None
+    food_and_drink: str | None
+    complete: bool
+    missing: list[str] = Field(description="Each field the log needs that the record lacks.")
+    participant_records: list[ParticipantRecordOut]
+
+
+class AdminLogOut(Schema):
+    report: str
+    year: int
+    time_zone: str
+    period_start: str
+    period_end: str
+    incomplete: int
+    items: list[AdminLogRowOut]
+    count: int
+    next: int | None
+
+
+@router.get(
+    "/reports/colorado-admin-log",
+    response=documented({200: AdminLogOut, 403: ErrorOut, 422: ValidationErrorOut}),
+    summary="Colorado's administration-session log for a year (org admins and clinical "
+    "leads; 422 where the organisation's profile keeps no such log)",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The log: JSON, or with format=csv the CSV of the page's download",
+                "content": {"text/csv": {"schema": {"type": "string"}}},
+            }
+        }
+    },
+)
+def colorado_admin_log(
+    request: HttpRequest, response: HttpResponse, query: Query[AdminLogQuery]
+) -> object:
+    viewer = viewer_from_request(request)
+    organisation = get_regulator_organisation_for(viewer, query.organisation_id, report=REPORT_ID)
+    try:
+        year = parse_year(query.year, organisation)
+        log = admin_log_read(
+            viewer=viewer, organisation=organisation, year=year, output=query.format
+        )
+    except LogNotInProfile as exc:
+        return _invalid("organisation_id", str(exc))
+    except YearInvalid as exc:
+        return _invalid("year", str(exc))
+    if query.format == "csv":
+        download = HttpResponse(log_csv(log), content_type="text/csv; charset=utf-8")
+        download["Content-Disposition"] = f'attachment; filename="{csv_filename(log)}"'
+        download["Cache-Control"] = "no-store"
+        return download
+    response["Cache-Control"] = "no-store"
+    return AdminLogOut.model_validate(log_data(log))
+
+
+def _invalid(name: str, message: str) -> Status[ValidationErrorOut]:
+    return Status(
+        422,
+        ValidationErrorOut(
+            detail=[ProblemOut(loc=["query", name], msg=message, type="value_error")]
+        ),
+    )

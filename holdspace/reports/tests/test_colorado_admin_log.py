@@ -1,0 +1,462 @@
+"""Colorado's administration-session log (1 CCR 212-3 Rule 8035 C) and the participant record
+(4 CCR 755-1 §6.3): its rows from a fixture of held sessions, the incomplete ones named field by
+field, year boundaries at local midnight in America/Denver, byte-identical CSV, constant
+queries, and who may generate it (web and API)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from holdspace.accounts.models import Organisation, User
+from holdspace.audit.actions import Action
+from holdspace.audit.models import AuditEvent
+from holdspace.conftest import Cast, give_licence, make_session
+from holdspace.inventory.models import Lot
+from holdspace.reports.regulator.colorado.selectors import admin_log, log_csv, log_report
+from holdspace.sessions.models import (
+    Discharge,
+    EventKind,
+    MedicineSession,
+    SessionEvent,
+    SessionStatus,
+)
+
+pytestmark = pytest.mark.django_db
+
+DENVER = ZoneInfo("America/Denver")
+PAGE = "/reports/colorado-admin-log/"
+CSV_URL = "/reports/colorado-admin-log.csv"
+API = "/api/v1/reports/colorado-admin-log"
+
+
+@dataclass
+class Colorado:
+    cast: Cast
+    center: Organisation
+
+
+@pytest.fixture
+def colorado(cast: Cast) -> Colorado:
+    """The cast's center as a Colorado healing center on Denver's clock, its facilitator and
+    lead licensed in Colorado (the other facilitator holds only an Oregon licence), and two
+    lots in its product ledger."""
+    Organisation.objects.filter(pk=cast.center.pk).update(
+        profile="colorado-natural-medicine", time_zone="America/Denver"
+    )
+    cast.center.refresh_from_db()
+    for user in (cast.facilitator, cast.lead):
+        give_licence(user, cast.center)
+    for number, kind in (("PKG-A1", "whole_fungi"), ("PKG-B2", "extract")):
+        Lot.objects.create(
+            organisation=cast.center,
+            lot_number=number,
+            product_name="Psilocybe cubensis",
+            product_type=kind,
+            source_licence="CO-MFG-1",
+            source_name="Front Range Manufacturing",
+            units_received=100,
+            mg_per_unit=1,
+            lab_result="pass",
+            status="released",
+            on_hand=100,
+            received_by=cast.lead,
+        )
+    return Colorado(cast, cast.center)
+
+
+def held(
+    co: Colorado,
+    began: dt.datetime,
+    doses: list[tuple[User, str, float, str, int]],
+    *,
+    minutes: int | None = 300,
+    intention: str = "wellness",
+    food: str = "Herbal tea, crackers",
+    facilitators: list[User] | None = None,
+) -> MedicineSession:
+    """A session begun at BEGAN (Denver), ended MINUTES after its first dose (None: still in
+    progress), with DOSES (partner, kind, mg, package number, minutes after the start)."""
+    cast = co.cast
+    session = make_session(cast, starts_at=began, facilitators=facilitators)
+    first = began + dt.timedelta(minutes=min((d[4] for d in doses), default=0))
+    MedicineSession.objects.filter(pk=session.pk).update(
+        status=SessionStatus.CLOSED if minutes is not None else SessionStatus.IN_PROGRESS,
+        started_at=began,
+        ended_at=first + dt.timedelta(minutes=minutes) if minutes is not None else None,
+        intention=intention,
+        food_and_drink=food,
+    )
+    for partner, kind, mg, package, after in doses:
+        dose(cast, session, partner, kind, mg, package, began + dt.timedelta(minutes=after))
+    session.refresh_from_db()
+    return session
+
+
+def dose(
+    cast: Cast,
+    session: MedicineSession,
+    partner: User,
+    kind: str,
+    mg: float,
+    package: str,
+    at: dt.datetime,
+) -> SessionEvent:
+    return SessionEvent.objects.create(
+        organisation_id=session.organisation_id,
+        couple_id=session.couple_id,
+        session=session,
+        uuid=uuid.uuid4(),
+        partner=partner,
+        kind=kind,
+        occurred_at=at,
+        data={"amount_mg": mg, "product": "Psilocybe cubensis", "lot": package, "units": mg},
+        fingerprint="test",
+        recorded_by=cast.facilitator,
+    )
+
+
+def at(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=DENVER)  # type: ignore[misc]
+
+
+@pytest.fixture
+def year_2026(colorado: Colorado) -> dict[str, MedicineSession]:
+    """A complete session; one missing its intention and a facilitator's licence; one with a
+    supplemental dose (and a correction of it)."""
+    cast = colorado.cast
+    a, b = cast.partner_a, cast.partner_b
+    complete = held(
+        colorado,
+        at(2026, 3, 14, 9, 0),
+        [(a, "dose", 10, "PKG-A1", 15), (b, "dose", 8, "PKG-A1", 20)],
+        minutes=245,
+    )
+    missing = held(
+        colorado,
+        at(2026, 6, 2, 10, 0),
+        [(a, "dose", 10, "PKG-B2", 0), (b, "dose", 10, "PKG-B2", 0)],
+        intention="",
+        facilitators=[cast.facilitator, cast.other_facilitator],
+    )
+    supplemental = held(
+        colorado,
+        at(2026, 9, 20, 8, 30),
+        [
+            (a, "dose", 10, "PKG-A1", 0),
+            (b, "dose", 10, "PKG-A1", 5),
+            (a, "supplemental_dose", 4, "PKG-B2", 90),
+        ],
+        food="none",
+    )
+    # The supplement was 5 mg, not 4: the correction counts.
+    wrong = SessionEvent.objects.get(session=supplemental, kind="supplemental_dose")
+    SessionEvent.objects.create(
+        organisation_id=supplemental.organisation_id,
+        couple_id=supplemental.couple_id,
+        session=supplemental,
+        uuid=uuid.uuid4(),
+        kind=EventKind.CORRECTION,
+        occurred_at=wrong.occurred_at + dt.timedelta(minutes=3),
+        data={"corrects": str(wrong.uuid), "reason": "typed 4", "data": {"amount_mg": 5}},
+        fingerprint="test",
+        recorded_by=cast.facilitator,
+    )
+    return {"complete": complete, "missing": missing, "supplemental": supplemental}
+
+
+def _log(co: Colorado, year: int = 2026) -> Any:
+    return admin_log(co.center, year, report=log_report(co.center))
+
+
+def test_it_writes_one_row_per_session_with_every_field_of_the_log(
+    colorado: Colorado, year_2026: dict[str, MedicineSession]
+) -> None:
+    log = _log(colorado)
+    assert [r.session_id for r in log.rows] == [
+        year_2026["complete"].pk,
+        year_2026["missing"].pk,
+        year_2026["supplemental"].pk,
+    ]
+    row = log.rows[0]
+    assert row.date == dt.date(2026, 3, 14)
+    assert row.duration_minutes == 245  # from the first dose, not the start
+    assert len(row.participants) == 2
+    assert row.licences == [f"LIC-{colorado.cast.facilitator.pk:05d}"]
+    assert row.packages == ["PKG-A1"]
+    assert row.product_types == ["whole_fungi"]
+    assert row.intention == "wellness"
+    assert row.food_and_drink == "Herbal tea, crackers"
+    assert row.missing == []
+    assert [(p.number, p.amount_mg, p.dosing) for p in row.participants] == [
+        (1, 10, "single"),
+        (2, 8, "single"),
+    ]
+    assert row.reference.startswith("s-") and str(row.session_id) != row.reference
+
+
+def test_it_names_each_missing_field_of_an_incomplete_session(
+    colorado: Colorado, year_2026: dict[str, MedicineSession]
+) -> None:
+    row = _log(colorado).rows[1]
+    assert row.missing == ["facilitator licence number for 1 facilitator", "intention"]
+    assert row.licences == [f"LIC-{colorado.cast.facilitator.pk:05d}"]
+    assert not row.complete
+
+
+def test_it_counts_a_supplemental_dose_as_multiple_at_its_corrected_amount(
+    colorado: Colorado, year_2026: dict[str, MedicineSession]
+) -> None:
+    row = _log(colorado).rows[2]
+    first, second = row.participants
+    assert first.partner_id == colorado.cast.partner_a.pk
+    assert (first.dosing, first.amount_mg, first.packages) == ("multiple", 15, ["PKG-A1", "PKG-B2"])
+    assert first.product_types == ["whole_fungi", "extract"]
+    assert (second.dosing, second.amount_mg) == ("single", 10)
+    assert row.food_and_drink == "none" and row.missing == []
+
+
+@pytest.mark.parametrize(
+    ("began", "year"),
+    [
+        (at(2025, 12, 31, 23, 59), 2025),
+        (at(2026, 1, 1, 0, 0), 2026),
+        (at(2026, 12, 31, 23, 59), 2026),
+        (at(2027, 1, 1, 0, 0), 2027),
+    ],
+)
+def test_it_draws_the_year_at_local_midnight_in_denver(
+    colorado: Colorado, began: dt.datetime, year: int
+) -> None:
+    # 23:59 on 31 December in Denver is already 1 January in UTC.
+    session = held(colorado, began, [(colorado.cast.partner_a, "dose", 10, "PKG-A1", 0)])
+    for asked in (2025, 2026, 2027):
+        rows = _log(colorado, asked).rows
+        assert [r.session_id for r in rows] == ([session.pk] if asked == year else [])
+    assert _log(colorado, year).rows[0].date == began.date()
+
+
+def test_it_names_what_the_record_lacks_rather_than_leaving_it_blank(colorado: Colorado) -> None:
+    cast = colorado.cast
+    unknown = held(
+        colorado,
+        at(2026, 4, 1, 9, 0),
+        [(cast.partner_a, "dose", 10, "NOT-IN-LEDGER", 0)],
+        food="  ",
+        facilitators=[],
+        minutes=None,
+    )
+    nothing = held(colorado, at(2026, 4, 2, 9, 0), [])
+    rows = {r.session_id: r for r in _log(colorado).rows}
+    assert rows[unknown.pk].missing == [
+        "duration (the session has not ended)",
+        "facilitator licence number (no facilitator recorded)",
+        "food and drink (write 'none' if none)",
+        "product type for 1 dose (its package is not in the product ledger) (participant 1)",
+    ]
+    assert rows[nothing.pk].missing[0] == "dose (none recorded)"
+
+
+def test_it_leaves_out_a_session_where_both_partners_declined_and_sessions_not_held(
+    colorado: Colorado,
+) -> None:
+    cast = colorado.cast
+    declined = held(colorado, at(2026, 5, 1, 9, 0), [])
+    for partner in (cast.partner_a, cast.partner_b):
+        Discharge.objects.create(
+            organisation=cast.center,
+            session=declined,
+            partner=partner,
+            effects_resolved=True,
+            oriented=True,
+            transport_confirmed=True,
+            left_at=at(2026, 5, 1, 10, 0),
+            declined_dose=True,
+            signed_off_by=cast.facilitator,
+        )
+    cancelled = held(colorado, at(2026, 5, 2, 9, 0), [(cast.partner_a, "dose", 5, "PKG-A1", 0)])
+    MedicineSession.objects.filter(pk=cancelled.pk).update(status=SessionStatus.CANCELLED)
+    make_session(cast, starts_at=at(2026, 5, 3, 9, 0))  # scheduled, never begun
+    assert _log(colorado).rows == []
+
+
+def test_the_page_lists_incomplete_sessions_first_with_links_to_fix_them(
+    colorado: Colorado, year_2026: dict[str, MedicineSession]
+) -> None:
+    response = colorado.cast.client("lead").get(PAGE, {"year": "2026"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    incomplete = html.index("Incomplete: complete these before submitting")
+    link = f'/sessions/{year_2026["missing"].pk}/summary/#state-log'
+    assert incomplete < html.index(link) < html.index("<table")
+    assert "facilitator licence number for 1 facilitator" in html
+    assert f'/sessions/{year_2026["complete"].pk}/summary/' not in html[:html.index("<table")]
+    for name in ("Partner A", "Partner B", "partner_a@example.org", "A &amp; B"):
+        assert name not in html
+
+
+def _csv(client: Any, url: str, **params: str) -> bytes:
+    response = client.get(url, {"year": "2026", **params})
+    assert response.status_code == 200, response.content
+    body: bytes = (
+        response.content if hasattr(response, "content") else b"".join(response.streaming_content)
+    )
+    return body
+
+
+def test_the_csv_is_the_same_bytes_every_time_on_the_page_and_the_api(
+    colorado: Colorado, year_2026: dict[str, MedicineSession]
+) -> None:
+    cast = colorado.cast
+    first = _csv(cast.client("lead"), CSV_URL)
+    assert first == _csv(cast.client("admin"), CSV_URL)
+    assert first == _csv(cast.api("lead"), API, format="csv")
+    assert first.decode() == log_csv(_log(colorado))
+    rows = list(csv.DictReader(io.StringIO(first.decode())))
+    assert [r["status"] for r in rows] == ["complete", "incomplete", "complete"]
+    assert rows[2]["participant_1_dosing"] == "multiple"
+    assert rows[2]["participant_1_doses_mg"] == "10; 5"
+    assert rows[2]["participant_1_package_numbers"] == "PKG-A1; PKG-B2"
+    assert rows[0]["participant_2_amount_mg"] == "8"
+    assert rows[1]["missing"] == "facilitator licence number for 1 facilitator; intention"
+    text = first.decode()
+    for person in (cast.partner_a, cast.partner_b, cast.facilitator, cast.other_facilitator):
+        assert person.email not in text and person.display_name not in text
+    header = text.splitlines()[0]
+    assert not any(word in header for word in ("id", "name", "email", "couple", "partner"))
+    assert "A & B" not in text
+
+
+def test_the_api_answers_the_log_as_json(
+    colorado: Colorado, year_2026: dict[str, MedicineSession]
+) -> None:
+    response = colorado.cast.api("admin").get(API, {"year": "2026"})
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["count"], body["incomplete"], body["next"]) == (3, 1, None)
+    assert body["period_start"] == "2026-01-01T00:00:00-07:00"
+    row = body["items"][2]
+    assert row["participant_records"][0]["dosing"] == "multiple"
+    assert row["participant_records"][0]["doses"][1] == {
+        "package_number": "PKG-B2",
+        "amount_mg": 5.0,
+        "units": 4.0,
+        "product_type": "extract",
+        "supplemental": True,
+    }
+    assert "session_id" not in row and "partner_id" not in str(body)
+    assert body["items"][1]["intention"] is None
+
+
+def test_each_generation_is_audited_with_its_period_and_format(
+    colorado: Colorado, year_2026: dict[str, MedicineSession]
+) -> None:
+    cast = colorado.cast
+    cast.client("lead").get(PAGE, {"year": "2026"})
+    cast.api("admin").get(API, {"year": "2026", "format": "csv"})
+    events = AuditEvent.objects.filter(action=Action.REPORT_REGULATOR).order_by("id")
+    assert [(e.detail["format"], e.detail["period"], e.detail["incomplete"]) for e in events] == [
+        ("page", "2026", 1),
+        ("csv", "2026", 1),
+    ]
+    assert all(e.organisation_id == cast.center.pk for e in events)
+
+
+ROLES = {
+    "partner_a": 403,
+    "partner_b": 403,
+    "facilitator": 403,
+    "other_facilitator": 403,
+    "researcher": 403,
+    "trial_facilitator": 403,
+    "trial_partner_a": 403,
+    "lead": 200,
+    "admin": 200,
+}
+
+
+@pytest.mark.parametrize(("who", "status"), ROLES.items())
+def test_only_org_admins_and_clinical_leads_generate_it(
+    colorado: Colorado, year_2026: dict[str, MedicineSession], who: str, status: int
+) -> None:
+    cast = colorado.cast
+    org = {"org": str(cast.center.pk)}
+    assert cast.client(who).get(PAGE, {"year": "2026", **org}).status_code == status
+    assert cast.client(who).get(CSV_URL, {"year": "2026", **org}).status_code == status
+    api = cast.api(who).get(API, {"year": "2026", "organisation_id": str(cast.center.pk)})
+    assert api.status_code == status
+    if status == 403:
+        assert "Colorado" not in api.content.decode() or "detail" in api.json()
+
+
+def test_another_organisations_log_is_refused(colorado: Colorado) -> None:
+    cast = colorado.cast
+    trial = str(cast.trial.pk)
+    assert cast.client("lead").get(PAGE, {"org": trial}).status_code == 403
+    assert cast.api("admin").get(API, {"organisation_id": trial}).status_code == 403
+    assert not AuditEvent.objects.filter(action=Action.REPORT_REGULATOR).exists()
+
+
+def test_a_profile_without_the_log_answers_422_saying_so(cast: Cast) -> None:
+    # The cast's center works under Oregon's profile, which keeps the 303 report instead.
+    page = cast.client("lead").get(PAGE, {"year": "2026"})
+    api = cast.api("lead").get(API, {"year": "2026"})
+    download = cast.client("lead").get(CSV_URL, {"year": "2026"})
+    assert (page.status_code, api.status_code, download.status_code) == (422, 422, 422)
+    message = api.json()["detail"][0]["msg"]
+    assert "keeps no Colorado administration-session log" in message
+    assert api.json()["detail"][0]["loc"] == ["query", "organisation_id"]
+    assert message in page.content.decode().replace("&#x27;", "'")
+    assert message in download.content.decode()
+
+
+@pytest.mark.parametrize("year", ["20266", "abc", "1999", "２０２６", " 26"])
+def test_a_bad_year_is_refused_naming_the_field_on_the_page_and_the_api(
+    colorado: Colorado, year: str
+) -> None:
+    cast = colorado.cast
+    page = cast.client("lead").get(PAGE, {"year": year})
+    api = cast.api("lead").get(API, {"year": year})
+    assert (page.status_code, api.status_code) == (422, 422)
+    problem = api.json()["detail"][0]
+    assert problem["loc"] == ["query", "year"]
+    assert 'id="id_year_error"' in page.content.decode()
+    assert not AuditEvent.objects.filter(action=Action.REPORT_REGULATOR).exists()
+
+
+def test_no_year_means_this_year_on_the_organisations_clock(colorado: Colorado) -> None:
+    body = colorado.cast.api("lead").get(API).json()
+    assert body["year"] == dt.datetime.now(DENVER).year
+
+
+def _queries(client: Any, url: str) -> int:
+    client.get(url, {"year": "2026"})  # the first request of a sign-in writes its own rows
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, {"year": "2026"}).status_code == 200
+    return len(captured)
+
+
+def test_its_queries_do_not_grow_with_the_sessions(colorado: Colorado) -> None:
+    cast = colorado.cast
+    a, b = cast.partner_a, cast.partner_b
+    held(colorado, at(2026, 2, 1, 9, 0), [(a, "dose", 10, "PKG-A1", 0)])
+    counts = {url: _queries(cast.client("lead"), url) for url in (PAGE, CSV_URL)}
+    api_count = _queries(cast.api("lead"), API)
+    for day in range(2, 8):
+        held(
+            colorado,
+            at(2026, 2, day, 9, 0),
+            [(a, "dose", 10, "PKG-A1", 0), (b, "dose", 6, "PKG-B2", 0), (a, "dose", 2, "X", 60)],
+            facilitators=[cast.facilitator, cast.other_facilitator, cast.lead],
+        )
+    assert {url: _queries(cast.client("lead"), url) for url in (PAGE, CSV_URL)} == counts
+    assert _queries(cast.api("lead"), API) == api_count
