@@ -231,7 +231,8 @@ def medicine_session_details_record(
         ]
     if intention not in Intention.values:
         errors["intention"] = [
-            _("Choose the intention: %(choices)s.") % {"choices": ", ".join(Intention.values)}
+            _("Choose the intention: %(choices)s.")
+            % {"choices": ", ".join(f"{label} ({value})" for value, label in Intention.choices)}
         ]
     food = " ".join(food_and_drink.split())
     if not food:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +23,13 @@ from holdspace.audit.actions import Action
 from holdspace.audit.models import AuditEvent
 from holdspace.conftest import Cast, give_licence, make_session
 from holdspace.inventory.models import Lot
-from holdspace.reports.regulator.colorado.selectors import admin_log, log_csv, log_report
+from holdspace.reports.regulator.colorado.selectors import (
+    admin_log,
+    admin_log_read,
+    admin_log_text,
+    log_csv,
+    log_report,
+)
 from holdspace.sessions.models import (
     Discharge,
     EventKind,
@@ -261,7 +268,7 @@ def test_it_names_what_the_record_lacks_rather_than_leaving_it_blank(colorado: C
         "duration (the session has not ended)",
         "facilitator licence number (no facilitator recorded)",
         "food and drink (write 'none' if none)",
-        "product type for 1 dose (its package is not in the product ledger) (participant 1)",
+        "participant 1: product type for 1 dose (its package is not in the product ledger)",
     ]
     assert rows[nothing.pk].missing[0] == "dose (none recorded)"
 
@@ -296,10 +303,10 @@ def test_the_page_lists_incomplete_sessions_first_with_links_to_fix_them(
     assert response.status_code == 200
     html = response.content.decode()
     incomplete = html.index("Incomplete: complete these before submitting")
-    link = f'/sessions/{year_2026["missing"].pk}/summary/#state-log'
+    link = f"/sessions/{year_2026['missing'].pk}/summary/#state-log"
     assert incomplete < html.index(link) < html.index("<table")
     assert "facilitator licence number for 1 facilitator" in html
-    assert f'/sessions/{year_2026["complete"].pk}/summary/' not in html[:html.index("<table")]
+    assert f"/sessions/{year_2026['complete'].pk}/summary/" not in html[: html.index("<table")]
     for name in ("Partner A", "Partner B", "partner_a@example.org", "A &amp; B"):
         assert name not in html
 
@@ -342,9 +349,9 @@ def test_the_api_answers_the_log_as_json(
     response = colorado.cast.api("admin").get(API, {"year": "2026"})
     assert response.status_code == 200
     body = response.json()
-    assert (body["count"], body["incomplete"], body["next"]) == (3, 1, None)
+    assert (body["count"], body["incomplete"], len(body["sessions"])) == (3, 1, 3)
     assert body["period_start"] == "2026-01-01T00:00:00-07:00"
-    row = body["items"][2]
+    row = body["sessions"][2]
     assert row["participant_records"][0]["dosing"] == "multiple"
     assert row["participant_records"][0]["doses"][1] == {
         "package_number": "PKG-B2",
@@ -354,7 +361,7 @@ def test_the_api_answers_the_log_as_json(
         "supplemental": True,
     }
     assert "session_id" not in row and "partner_id" not in str(body)
-    assert body["items"][1]["intention"] is None
+    assert body["sessions"][1]["intention"] is None
 
 
 def test_each_generation_is_audited_with_its_period_and_format(
@@ -460,3 +467,15 @@ def test_its_queries_do_not_grow_with_the_sessions(colorado: Colorado) -> None:
         )
     assert {url: _queries(cast.client("lead"), url) for url in (PAGE, CSV_URL)} == counts
     assert _queries(cast.api("lead"), API) == api_count
+
+
+def test_the_command_lines_generation_is_audited_and_its_csv_is_the_pages(
+    colorado: Colorado, year_2026: dict[str, MedicineSession]
+) -> None:
+    # `holdspace report colorado-admin-log` (wired by the command's own module) calls this.
+    log = admin_log_read(viewer=None, organisation=colorado.center, year=2026, output="csv")
+    body = admin_log_text(log, "csv")
+    assert body.encode() == _csv(colorado.cast.client("lead"), CSV_URL)
+    event = AuditEvent.objects.filter(action=Action.REPORT_REGULATOR).order_by("id").first()
+    assert event is not None and event.actor_label == "holdspace report"
+    assert json.loads(admin_log_text(log, "json"))["count"] == 3

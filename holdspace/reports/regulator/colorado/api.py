@@ -80,10 +80,11 @@ class AdminLogOut(Schema):
     time_zone: str
     period_start: str
     period_end: str
-    incomplete: int
-    items: list[AdminLogRowOut]
-    count: int
-    next: int | None
+    count: int = Field(description="How many sessions the year's log holds.")
+    incomplete: int = Field(description="How many of them are incomplete.")
+    sessions: list[AdminLogRowOut] = Field(
+        description="Every session of the year, in one answer (the log is submitted whole)."
+    )
 
 
 @router.get(

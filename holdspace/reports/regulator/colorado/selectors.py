@@ -32,6 +32,7 @@ from django.utils.translation import ngettext
 
 from holdspace.accounts.models import Organisation
 from holdspace.audit.actions import Action
+from holdspace.audit.services import audit_record
 from holdspace.facilitators.models import Credential, CredentialKind, CredentialStatus
 from holdspace.inventory.models import Lot, ProductType
 from holdspace.lib.csv import csv_row
@@ -203,25 +204,44 @@ class AdminLog:
 
 
 def admin_log_read(
-    *, viewer: Viewer, organisation: Organisation, year: int, output: str
+    *, viewer: Viewer | None, organisation: Organisation, year: int, output: str
 ) -> AdminLog:
     """ORGANISATION's log for YEAR (ORGANISATION from get_regulator_organisation_for), in
-    OUTPUT ("page", "json" or "csv"), audited. LogNotInProfile where the profile keeps none."""
+    OUTPUT ("page", "json" or "csv"), audited; VIEWER None is the command line, run by the
+    server's operator. LogNotInProfile where the profile keeps none."""
     report = log_report(organisation)
     log = admin_log(organisation, year, report=report)
-    viewer.audit(
-        Action.REPORT_REGULATOR,
-        organisation_id=organisation.pk,
-        couple_id=None,
-        object_type="regulator_report",
-        object_id=REPORT_ID,
-        report=REPORT_ID,
-        period=str(year),
-        format=output,
-        sessions=len(log.rows),
-        incomplete=len(log.incomplete),
-    )
+    detail = {
+        "report": REPORT_ID,
+        "period": str(year),
+        "format": output,
+        "sessions": len(log.rows),
+        "incomplete": len(log.incomplete),
+    }
+    if viewer is None:
+        audit_record(
+            action=Action.REPORT_REGULATOR,
+            organisation_id=organisation.pk,
+            actor_label="holdspace report",
+            object_type="regulator_report",
+            object_id=REPORT_ID,
+            detail=detail,
+        )
+    else:
+        viewer.audit(
+            Action.REPORT_REGULATOR,
+            organisation_id=organisation.pk,
+            couple_id=None,
+            object_type="regulator_report",
+            object_id=REPORT_ID,
+            detail=detail,
+        )
     return log
+
+
+def admin_log_text(log: AdminLog, output: str) -> str:
+    """The log as the API's JSON or as CSV, for the command line."""
+    return log_csv(log) if output == "csv" else log_json(log)
 
 
 def admin_log(organisation: Organisation, year: int, *, report: RegulatorReport) -> AdminLog:
@@ -421,7 +441,7 @@ def _row(
         missing.append(_("food and drink (write 'none' if none)"))
     for record in records:
         for what in record.missing:
-            text = _("%(what)s (participant %(n)d)") % {"what": what, "n": record.number}
+            text = _("participant %(n)d: %(what)s") % {"what": what, "n": record.number}
             missing.append(text)
     return LogRow(
         reference=pseudonym("session", organisation.pk, session.pk),
@@ -490,10 +510,10 @@ def log_data(log: AdminLog) -> dict[str, Any]:
         "time_zone": str(log.organisation.tzinfo),
         "period_start": log.starts.isoformat(),
         "period_end": log.ends.isoformat(),
-        "incomplete": len(log.incomplete),
-        "items": items,
         "count": len(items),
-        "next": None,
+        "incomplete": len(log.incomplete),
+        # The whole year in one answer: a document to submit, not a list paged through.
+        "sessions": items,
     }
 
 
