@@ -341,6 +341,10 @@ def test_the_csv_is_the_same_bytes_every_time_on_the_page_and_the_api(
     header = text.splitlines()[0]
     assert not any(word in header for word in ("id", "name", "email", "couple", "partner"))
     assert "A & B" not in text
+    # No free text but the log's own food and drink: not the dose's product name, not a
+    # correction's reason.
+    assert "Psilocybe" not in text and "typed 4" not in text
+    assert "Psilocybe" not in str(colorado.cast.api("lead").get(API, {"year": "2026"}).json())
 
 
 def test_the_api_answers_the_log_as_json(
