@@ -41,6 +41,7 @@ class Action(StrEnum):
     CALENDAR_CREATE = "calendar.create"
     CALENDAR_READ = "calendar.read"
     CALENDAR_REVOKE = "calendar.revoke"
+    CLIENT_DATA_READ = "client_data.read"
     COMMITMENT_CHECKIN = "commitment.checkin"
     COMMITMENT_CREATE = "commitment.create"
     COMMITMENT_LIST = "commitment.list"
@@ -187,6 +188,7 @@ MEANINGS: dict[Action, str] = {
     Action.CALENDAR_CREATE: "A partner made a private calendar feed (any earlier one stops working).",
     Action.CALENDAR_READ: "Staff opened the organisation's calendar of bookings (a day or a week).",
     Action.CALENDAR_REVOKE: "A partner revoked their calendar feed.",
+    Action.CLIENT_DATA_READ: "Someone opened a partner's client data form (Oregon's 303 answers), on the web or through the API.",
     Action.COMMITMENT_CHECKIN: "A partner said whether they kept an integration commitment this period.",
     Action.COMMITMENT_CREATE: "A couple's integration commitment was written.",
     Action.COMMITMENT_LIST: "Someone opened a couple's integration commitments.",

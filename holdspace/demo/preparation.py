@@ -10,7 +10,7 @@ from django.utils import timezone
 from holdspace.accounts.models import Organisation, User
 from holdspace.couples.models import Couple
 from holdspace.demo.find import couple_named, guide_of, partner_id
-from holdspace.demo.schemas import PartnerPreparation, Preparation, load
+from holdspace.demo.schemas import DemoClientData, PartnerPreparation, Preparation, load
 from holdspace.policy.core import viewer_for
 from holdspace.policy.couples import get_couple_for
 from holdspace.preparation.documents import document_for
@@ -68,7 +68,7 @@ def _partner(organisation: Organisation, demo: PartnerPreparation, now: dt.datet
             couple=couple,
             partner_id=partner,
             kind=kind,
-            data=dict(data.forms[kind]),
+            data=_client_data(demo) if kind == "demographic_form" else dict(data.forms[kind]),
         )
     if demo.prepared_days_ago is not None:
         preparation_session_record(
@@ -80,6 +80,12 @@ def _partner(organisation: Organisation, demo: PartnerPreparation, now: dt.datet
             facilitator_id=facilitator.user.pk,
             notes=data.preparation_notes,
         )
+
+
+def _client_data(demo: PartnerPreparation) -> dict[str, Any]:
+    """The partner's 303 answers as the form's body, the opt-out offered and confirmed."""
+    answers = demo.client_data or DemoClientData()
+    return {**answers.model_dump(), "opt_out_offered": True}
 
 
 def _sign(

@@ -154,6 +154,15 @@ class Measures(StrictModel):
 # preparation.toml -----------------------------------------------------------------------------
 
 
+class DemoClientData(StrictModel):
+    """A partner's coded client data form (Oregon's 303): answer codes of the profile's
+    current version, "other" text where allowed, and whether they opted out."""
+
+    answers: dict[str, str | list[str]] = {}
+    other: dict[str, str] = {}
+    withheld: bool = False
+
+
 class PartnerPreparation(StrictModel):
     couple: str
     partner: str
@@ -163,6 +172,7 @@ class PartnerPreparation(StrictModel):
     prepared_days_ago: int | None = Field(default=None, ge=0)
     # Given at intake, checked against the profile's minimum age.
     date_of_birth: dt.date | None = None
+    client_data: DemoClientData | None = None
 
 
 class Preparation(StrictModel):

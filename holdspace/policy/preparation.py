@@ -4,7 +4,8 @@ gate is for the couple's own people: each partner sees their own, the care team 
 
 - `partner_forms_visible_to(viewer, couple)`, `preparation_sessions_visible_to(viewer, couple)`
 - `require_partner_form_write(viewer, couple, partner_id, kind)`: 404 for an unknown form or a
-  stranger to the couple, 403 for the other partner; audited.
+  stranger to the couple, 403 for the other partner; audited. `get_client_data_for(viewer,
+  couple, partner_id)`: the partner's newest 303 answers under the same rule (404 when none).
 - `require_preparation_session_record(viewer, couple)`: the care team only (403, audited);
   `preparation_facilitators(couple)`: who may hold one (the care team and clinical leads).
 - `require_readiness(viewer, couple)` and `readiness_partner_ids(viewer, couple)`.
@@ -97,6 +98,27 @@ def require_partner_form_write(viewer: Viewer, couple: Couple, partner_id: int, 
             couple_id=couple.pk,
         )
     require_partner_record_write(viewer, couple, partner_id, action="complete forms for")
+
+
+def get_client_data_for(viewer: Viewer, couple: Couple, partner_id: int) -> PartnerForm:
+    """PARTNER_ID's newest demographic form (their 303 answers), for the partner and their care
+    team: 404 for a stranger or when none is stored, 403 for the other partner; audited."""
+    require_partner_form_write(viewer, couple, partner_id, FormKind.DEMOGRAPHIC_FORM)
+    found = (
+        partner_forms_visible_to(viewer, couple)
+        .filter(partner_id=partner_id, kind=FormKind.DEMOGRAPHIC_FORM)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if found is None:
+        raise deny(
+            viewer,
+            what="client data form",
+            object_id=partner_id,
+            organisation_id=couple.organisation_id,
+            couple_id=couple.pk,
+        )
+    return found
 
 
 def entered_with_care_team(viewer: Viewer, couple: Couple) -> bool:

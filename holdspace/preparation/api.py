@@ -1,4 +1,6 @@
-"""/api/v1/couples/{id}/readiness: the readiness gate, through the same selector and policy as
+"""/api/v1/couples/{id}/partners/{partner_id}/forms/demographic_form: a partner's coded client
+data form (Oregon's 303), read and answered through the same check as the web form;
+/api/v1/couples/{id}/readiness: the readiness gate, through the same selector and policy as
 the readiness page; /api/v1/couples/{id}/preparation-sessions: a preparation session booked
 ahead on the calendar (409 when its room or facilitator is taken then)."""
 
@@ -14,10 +16,12 @@ from holdspace.lib.api import ErrorOut, Input, documented
 from holdspace.lib.citations import citation
 from holdspace.policy.core import viewer_from_request
 from holdspace.policy.couples import get_couple_for
-from holdspace.preparation.models import PreparationKind, PreparationStatus
+from holdspace.preparation.clientdata import ClientDataShown, client_data_shown
+from holdspace.preparation.models import PartnerForm, PreparationKind, PreparationStatus
 from holdspace.preparation.readiness import Item
-from holdspace.preparation.selectors import readiness_read
-from holdspace.preparation.services import preparation_session_schedule
+from holdspace.preparation.selectors import client_data_read, readiness_read
+from holdspace.preparation.services import client_data_submit, preparation_session_schedule
+from holdspace.screening.profiles import get_profile
 
 router = Router(tags=["screening and preparation"])
 
@@ -142,3 +146,102 @@ def preparation_book(
             facilitator_id=session.facilitator_id,
         ),
     )
+
+
+# The coded client data form (Oregon's 303) -------------------------------------------------
+
+
+class ClientDataIn(Input):
+    version: str | None = Field(
+        default=None, max_length=40, description="The form version answered; the current one."
+    )
+    answers: dict[str, str | list[str]] = Field(
+        default_factory=dict,
+        description="Question code to an answer code (single) or a list of them (multiple); "
+        "`prefer_not` goes alone; a question left out is unanswered; `age` is never asked.",
+    )
+    other: dict[str, str] = Field(
+        default_factory=dict,
+        description="Question code to free text, only where the question has an Other answer; "
+        "kept, never counted.",
+    )
+    withheld: bool = Field(default=False, description="The partner opted out of the report.")
+    opt_out_offered: bool = Field(
+        default=False,
+        description="The written confirmation that the opt-out was offered: must be true.",
+    )
+
+
+class ClientDataAnswerOut(Schema):
+    code: str
+    question: str
+    answers: list[str]
+    other: str
+
+
+class ClientDataOut(Schema):
+    id: int
+    partner_id: int
+    coded: bool = Field(description="False for a row from before the form was coded.")
+    version: str | None
+    answers: dict[str, str | list[str]]
+    other: dict[str, str]
+    withheld: bool
+    opt_out_offered: bool
+    labelled: list[ClientDataAnswerOut] = Field(
+        description="The answers as the labels of the version they were given under."
+    )
+    legacy: dict[str, str] = Field(description="A row from before the form was coded, as typed.")
+    created_at: dt.datetime
+
+
+def _client_data_out(record: PartnerForm, shown: ClientDataShown) -> ClientDataOut:
+    data = record.data
+    return ClientDataOut(
+        id=record.pk,
+        partner_id=record.partner_id,
+        coded=shown.coded,
+        version=shown.version or None,
+        answers=data.get("answers", {}) if shown.coded else {},
+        other=data.get("other", {}) if shown.coded else {},
+        withheld=shown.withheld,
+        opt_out_offered=shown.confirmed,
+        labelled=[
+            ClientDataAnswerOut(code=a.code, question=a.question, answers=a.answers, other=a.other)
+            for a in shown.answers
+        ],
+        legacy=dict(shown.legacy),
+        created_at=record.created_at,
+    )
+
+
+@router.get(
+    "/{couple_id}/partners/{partner_id}/forms/demographic_form",
+    response=documented({200: ClientDataOut, 403: ErrorOut}),
+    summary="A partner's newest client data form (Oregon's 303), with its labels (the partner "
+    "and their care team; 403 for the other partner; 404 when none is stored)",
+)
+def client_data_view(request: HttpRequest, couple_id: int, partner_id: int) -> ClientDataOut:
+    viewer = viewer_from_request(request)
+    read = client_data_read(
+        viewer=viewer, couple=get_couple_for(viewer, couple_id), partner_id=partner_id
+    )
+    return _client_data_out(read.record, read.shown)
+
+
+@router.post(
+    "/{couple_id}/partners/{partner_id}/forms/demographic_form",
+    response=documented({201: ClientDataOut}, writes=True),
+    summary="Answer a partner's client data form (Oregon's 303): 422 naming `answers.<question>`, "
+    "`other.<question>`, `version` or `opt_out_offered`",
+)
+def client_data_answer(
+    request: HttpRequest, couple_id: int, partner_id: int, payload: ClientDataIn
+) -> Status[ClientDataOut]:
+    viewer = viewer_from_request(request)
+    couple = get_couple_for(viewer, couple_id)
+    record = client_data_submit(
+        viewer=viewer, couple=couple, partner_id=partner_id, body=payload.model_dump()
+    )
+    shown = client_data_shown(get_profile(couple.organisation.profile).client_data, record.data)
+    return Status(201, _client_data_out(record, shown))

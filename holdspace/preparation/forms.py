@@ -7,9 +7,18 @@ import re
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from holdspace.preparation.clientdata import (
+    OTHER_MAX_LENGTH,
+    PREFER_NOT_LABEL,
+    asked,
+    client_data_clean,
+    unknown_code_message,
+)
 from holdspace.preparation.models import FormKind
+from holdspace.screening.profiles import PREFER_NOT_CODE, ClientData, ClientDataQuestion
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
@@ -158,8 +167,8 @@ PREFER_NOT = ("", _("Prefer not to say"))
 
 
 class DemographicForm(_Base):
-    """The Oregon 303 client data fields (ORS 475A.372, OAR 333-333-4910), each optional, with
-    the opt-out the rule requires."""
+    """A demographic form in free text, for a profile without coded client data (Colorado's);
+    where the profile has them (Oregon's 303 form), ClientDataForm is asked instead."""
 
     opt_out = forms.BooleanField(
         label=_("I do not want my data reported to the state (opt out)."), required=False
@@ -195,6 +204,131 @@ class DemographicForm(_Base):
         if data.get("opt_out"):  # nothing is kept from someone who opted out
             data = {"opt_out": True, "opt_out_offered": True}
         return data
+
+
+# A question with more options than this is a drop-down (the county's 37), not radio buttons.
+SELECT_OVER = 12
+
+
+class ClientDataForm(forms.Form):
+    """The coded client data form (Oregon's 303), built from the profile's current version:
+    a radio group (or a drop-down for a long list) per single question, a checkbox group per
+    multiple one, each with "Prefer not to say", an "Other" box where the question allows it;
+    the opt-out, and the written confirmation that it was offered, which is required. Age is
+    not asked. `body()` is the API's body, validated by the same `client_data_clean`."""
+
+    def __init__(self, *args: Any, client_data: ClientData, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.client_data = client_data
+        self.version = client_data.current_version
+        self.questions = asked(self.version)
+        for question in self.questions:
+            self.fields[question.code] = _question_field(question)
+            if question.other:
+                self.fields[f"{question.code}__other"] = forms.CharField(
+                    label=_("Other, in your own words"),
+                    required=False,
+                    max_length=OTHER_MAX_LENGTH,
+                    help_text=_("Kept in your record; never counted in a report."),
+                )
+        self.fields["withheld"] = forms.BooleanField(
+            label=client_data.opt_out_label, required=False
+        )
+        self.fields["opt_out_offered"] = forms.BooleanField(
+            label=client_data.confirmation_label,
+            error_messages={
+                "required": _(
+                    "Tick to confirm you were offered the chance to have your data withheld."
+                )
+            },
+        )
+
+    def groups(self) -> list[dict[str, Any]]:
+        """Each question with its bound field and "Other" box, for the template's fieldsets."""
+        return [
+            {
+                "question": q,
+                "field": self[q.code],
+                "other": self[f"{q.code}__other"] if q.other else None,
+                "select": isinstance(self.fields[q.code].widget, forms.Select)
+                and not isinstance(self.fields[q.code].widget, forms.RadioSelect),
+            }
+            for q in self.questions
+        ]
+
+    @classmethod
+    def initial_from(cls, data: dict[str, Any] | None) -> dict[str, Any]:
+        """A stored coded answer as the form's initial values (an old row gives none)."""
+        if not data or "answers" not in data:
+            return {}
+        initial: dict[str, Any] = dict(data.get("answers") or {})
+        for code, text in (data.get("other") or {}).items():
+            initial[f"{code}__other"] = text
+        initial["withheld"] = bool(data.get("withheld"))
+        return initial
+
+    def body(self) -> dict[str, Any]:
+        """The cleaned form as the API's body."""
+        data = self.cleaned_data
+        answers: dict[str, Any] = {}
+        other: dict[str, str] = {}
+        for question in self.questions:
+            value = data.get(question.code)
+            if value:
+                answers[question.code] = value
+            text = str(data.get(f"{question.code}__other") or "").strip()
+            if text:
+                other[question.code] = text
+        return {
+            "version": self.version.version,
+            "answers": answers,
+            "other": other,
+            "withheld": bool(data.get("withheld")),
+            "opt_out_offered": bool(data.get("opt_out_offered")),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors:
+            try:
+                client_data_clean(self.client_data, self.body())
+            except ValidationError as exc:
+                for field, problems in exc.message_dict.items():
+                    self.add_error(field_for(field, self.fields), problems)
+        return data
+
+
+def field_for(name: str, fields: Any) -> str | None:
+    """The web form's field for a body field the service names (`answers.race` is `race`,
+    `other.race` is `race__other`); None for one it does not show."""
+    group, _dot, code = name.partition(".")
+    field = {"answers": code, "other": f"{code}__other"}.get(group, name)
+    return field if field in fields else None
+
+
+def _question_field(question: ClientDataQuestion) -> forms.Field:
+    choices = [(o.code, o.label) for o in question.options] + [(PREFER_NOT_CODE, PREFER_NOT_LABEL)]
+    # The code is only known when the error is shown: the form fills in %(value)s.
+    invalid = unknown_code_message(question, "%(value)s")
+    help_text = question.help
+    if question.kind == "multiple":
+        return forms.MultipleChoiceField(
+            label=question.label,
+            choices=choices,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            help_text=help_text,
+            error_messages={"invalid_choice": invalid},
+        )
+    long_list = len(choices) > SELECT_OVER
+    return forms.ChoiceField(
+        label=question.label,
+        choices=([("", _("Choose…"))] if long_list else []) + choices,
+        required=False,
+        widget=forms.Select if long_list else forms.RadioSelect,
+        help_text=help_text,
+        error_messages={"invalid_choice": invalid},
+    )
 
 
 # A small built-in list; partners add their own words too.

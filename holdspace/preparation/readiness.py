@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from holdspace.bookings.models import BookingStatus
 from holdspace.couples.models import Couple, Entry, EntryKind, Partner, Stage, Visibility
 from holdspace.facilitators.models import GuideReview
+from holdspace.preparation.clientdata import is_complete
 from holdspace.preparation.documents import document_for
 from holdspace.preparation.models import (
     PartnerForm,
@@ -327,6 +328,9 @@ def _form_items(partner: Partner, profile: Profile, records: _Records) -> list[I
             items.append(_signed_item(partner, profile, form, records))
             continue
         found = records.forms.get((partner.user_id, form.code))
+        if form.code == "demographic_form" and profile.client_data is not None:
+            items.append(_client_data_item(form, found))
+            continue
         detail = (
             _("Completed %(when)s.") % {"when": _when(found.created_at)}
             if found
@@ -344,6 +348,35 @@ def _form_items(partner: Partner, profile: Profile, records: _Records) -> list[I
             )
         )
     return items
+
+
+def _client_data_item(form: RequiredForm, found: PartnerForm | None) -> Item:
+    """The coded client data form: done once stored in the coded shape with the written
+    confirmation that the opt-out was offered (a partner who opted out is done). A row from
+    before the form was coded (free text) is not: the partner answers the coded form again."""
+    done = found is not None and is_complete(found.data)
+    if found is None:
+        detail = _("Not completed yet.")
+    elif not done:
+        detail = _(
+            "Answered %(when)s before the form was coded: the coded form is needed again."
+        ) % {"when": _when(found.created_at)}
+    elif found.data.get("withheld"):
+        detail = _("Completed %(when)s; withheld from the state report.") % {
+            "when": _when(found.created_at)
+        }
+    else:
+        detail = _("Completed %(when)s.") % {"when": _when(found.created_at)}
+    return Item(
+        f"form:{form.code}",
+        form.name,
+        done,
+        detail,
+        form.source,
+        form.unverified,
+        action=form.code,
+        record_id=found.pk if found else None,
+    )
 
 
 def _signed_item(partner: Partner, profile: Profile, form: RequiredForm, records: _Records) -> Item:

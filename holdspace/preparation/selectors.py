@@ -9,6 +9,7 @@ from holdspace.audit.actions import Action
 from holdspace.couples.models import Couple, Partner
 from holdspace.policy.core import Viewer
 from holdspace.policy.preparation import (
+    get_client_data_for,
     partner_forms_visible_to,
     preparation_sessions_visible_to,
     readiness_partner_ids,
@@ -17,12 +18,13 @@ from holdspace.policy.preparation import (
     sees_the_care_team_view,
 )
 from holdspace.policy.sessions import medicine_sessions_visible_to
+from holdspace.preparation.clientdata import ClientDataShown, client_data_shown
 from holdspace.preparation.forms import THEMES
 from holdspace.preparation.models import FormKind, PartnerForm, PreparationSession, Signature
 from holdspace.preparation.readiness import PartnerReadiness, Readiness, readiness
 from holdspace.preparation.signatures.gate import SessionSigning
 from holdspace.preparation.signatures.selectors import coming_session_signings, signature_list
-from holdspace.screening.profiles import RequiredForm, get_profile
+from holdspace.screening.profiles import ClientData, RequiredForm, get_profile
 from holdspace.sessions.models import MedicineSession
 
 
@@ -126,6 +128,10 @@ class PartnerFormPage:
     required: RequiredForm | None
     previous: PartnerForm | None
     with_partner: bool  # the care team entering it with the partner
+    # The coded client data form (the demographic form where the profile has one).
+    client_data: ClientData | None = None
+    # The stored client data form, readable (labels of the version it was answered under).
+    shown: ClientDataShown | None = None
 
 
 def partner_form_page(
@@ -134,18 +140,47 @@ def partner_form_page(
     """KIND of PARTNER_ID's forms, for the partner or their care team (404 for an unknown
     form or a stranger, 403 for the other partner; audited)."""
     require_partner_form_write(viewer, couple, partner_id, kind)
-    required = get_profile(couple.organisation.profile).required(kind)
+    profile = get_profile(couple.organisation.profile)
+    required = profile.required(kind)
+    previous = (
+        partner_forms_visible_to(viewer, couple)
+        .filter(partner_id=partner_id, kind=kind)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    coded = kind == FormKind.DEMOGRAPHIC_FORM and profile.client_data is not None
+    if coded and previous is not None:
+        viewer.audit(Action.CLIENT_DATA_READ, previous, partner=partner_id)
     return PartnerFormPage(
         couple=couple,
         partner=next(p for p in couple.loaded_partners if p.user_id == partner_id),
         kind=kind,
         title=str(required.name if required else FormKind(kind).label),
         required=required,
-        previous=(
-            partner_forms_visible_to(viewer, couple)
-            .filter(partner_id=partner_id, kind=kind)
-            .order_by("-created_at", "-id")
-            .first()
-        ),
+        previous=previous,
         with_partner=viewer.user.pk != partner_id,
+        client_data=profile.client_data if coded else None,
+        shown=(
+            client_data_shown(profile.client_data, previous.data)
+            if coded and previous is not None
+            else None
+        ),
     )
+
+
+@dataclass(frozen=True)
+class ClientDataRead:
+    """A partner's newest client data form as the viewer may read it."""
+
+    record: PartnerForm
+    shown: ClientDataShown
+
+
+def client_data_read(*, viewer: Viewer, couple: Couple, partner_id: int) -> ClientDataRead:
+    """PARTNER_ID's newest client data form (Oregon's 303 answers) with its labels, for the
+    partner and their care team only (404 for a stranger or none stored, 403 for the other
+    partner, both audited); the read is audited."""
+    record = get_client_data_for(viewer, couple, partner_id)
+    viewer.audit(Action.CLIENT_DATA_READ, record, partner=partner_id)
+    client_data = get_profile(couple.organisation.profile).client_data
+    return ClientDataRead(record, client_data_shown(client_data, record.data))

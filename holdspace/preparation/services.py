@@ -30,6 +30,7 @@ from holdspace.policy.preparation import (
     require_partner_form_write,
     require_preparation_session_record,
 )
+from holdspace.preparation.clientdata import client_data_clean, is_coded
 from holdspace.preparation.forms import FORMS
 from holdspace.preparation.models import (
     FormKind,
@@ -40,7 +41,7 @@ from holdspace.preparation.models import (
 )
 from holdspace.preparation.readiness import stage_for
 from holdspace.preparation.signatures.gate import require_session_signed
-from holdspace.screening.profiles import get_profile
+from holdspace.screening.profiles import Profile, get_profile
 
 
 def partner_form_submit(
@@ -66,17 +67,9 @@ def partner_form_submit(
                 ]
             }
         )
-    form = FORMS[kind](data=data)
-    if not form.is_valid():
-        raise ValidationError(
-            {
-                field: [str(error["message"]) for error in errors]
-                for field, errors in form.errors.get_json_data(escape_html=False).items()
-            }
-        )
-    payload = form.cleaned_payload()
+    profile = get_profile(couple.organisation.profile)
+    payload = _payload(kind, data, profile)
     if kind in {FormKind.INFORMED_CONSENT, FormKind.BILL_OF_RIGHTS}:
-        profile = get_profile(couple.organisation.profile)
         payload["profile"] = profile.id
         payload["profile_version"] = profile.version
     with transaction.atomic():
@@ -94,9 +87,52 @@ def partner_form_submit(
             kind=kind,
             partner=partner_id,
             with_staff=entered_with_care_team(viewer, couple),
+            # Which version of the client data form, and whether it is withheld; no answer.
+            **(
+                {"version": payload["version"], "withheld": payload["withheld"]}
+                if is_coded(payload)
+                else {}
+            ),
         )
         couple_stage_sync(viewer=viewer, couple=couple)
     return record
+
+
+def client_data_submit(
+    *, viewer: Viewer, couple: Couple, partner_id: int, body: Mapping[str, Any]
+) -> PartnerForm:
+    """A partner's coded client data form (Oregon's 303), from the API's BODY (`version`,
+    `answers`, `other`, `withheld`, `opt_out_offered`): refused naming `kind` where the
+    organisation's profile has no coded form."""
+    if get_profile(couple.organisation.profile).client_data is None:
+        require_partner_form_write(viewer, couple, partner_id, FormKind.DEMOGRAPHIC_FORM)
+        raise ValidationError(
+            {"kind": [_("This organisation's profile has no coded client data form.")]}
+        )
+    return partner_form_submit(
+        viewer=viewer,
+        couple=couple,
+        partner_id=partner_id,
+        kind=FormKind.DEMOGRAPHIC_FORM,
+        data=body,
+    )
+
+
+def _payload(kind: str, data: Mapping[str, Any], profile: Profile) -> dict[str, Any]:
+    """DATA as stored for KIND, or a ValidationError naming each bad field. The demographic
+    form is the coded client data form where the profile has one (its body: `version`,
+    `answers`, `other`, `withheld`, `opt_out_offered`); every other form is its Django form."""
+    if kind == FormKind.DEMOGRAPHIC_FORM and profile.client_data is not None:
+        return client_data_clean(profile.client_data, data)
+    form = FORMS[kind](data=data)
+    if not form.is_valid():
+        raise ValidationError(
+            {
+                field: [str(error["message"]) for error in errors]
+                for field, errors in form.errors.get_json_data(escape_html=False).items()
+            }
+        )
+    return form.cleaned_payload()
 
 
 def _session_people_errors(

@@ -23,12 +23,14 @@ from holdspace.policy.preparation import (
 )
 from holdspace.preparation.forms import (
     FORMS,
+    ClientDataForm,
     PreparationBookForm,
     PreparationCancelForm,
     PreparationHoldForm,
     PreparationSessionForm,
+    field_for,
 )
-from holdspace.preparation.selectors import partner_form_page
+from holdspace.preparation.selectors import PartnerFormPage, partner_form_page
 from holdspace.preparation.selectors import readiness_page as readiness_page_read
 from holdspace.preparation.services import (
     partner_form_submit,
@@ -37,6 +39,7 @@ from holdspace.preparation.services import (
     preparation_session_record,
     preparation_session_schedule,
 )
+from holdspace.screening.profiles import ClientData
 
 
 @login_required
@@ -70,6 +73,8 @@ def partner_form(request: HttpRequest, couple_id: int, partner_id: int, kind: st
     page = partner_form_page(viewer=viewer, couple=couple, partner_id=partner_id, kind=kind)
     if page.required is not None and page.required.signed:
         return redirect("signature_sign", couple.pk, partner_id, kind)
+    if page.client_data is not None:
+        return _client_data_form(request, page, page.client_data)
     previous = page.previous.data if page.previous else None
     form = FORMS[kind](request.POST or None, initial=previous)
     if request.method == "POST" and form.is_valid():
@@ -85,6 +90,40 @@ def partner_form(request: HttpRequest, couple_id: int, partner_id: int, kind: st
     return render(
         request,
         "preparation/form.html",
+        {**vars(page), "form": form},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+def _client_data_form(
+    request: HttpRequest, page: PartnerFormPage, client_data: ClientData
+) -> HttpResponse:
+    """The coded client data form (Oregon's 303): what is on record, read as its labels, and
+    the form to answer it (again), through the same body and check as the API."""
+    previous = page.previous.data if page.previous else None
+    form = ClientDataForm(
+        request.POST or None,
+        client_data=client_data,
+        initial=ClientDataForm.initial_from(previous),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            partner_form_submit(
+                viewer=viewer_from_request(request),
+                couple=page.couple,
+                partner_id=page.partner.user_id,
+                kind=page.kind,
+                data=form.body(),
+            )
+        except ValidationError as exc:
+            for field, problems in exc.message_dict.items():
+                form.add_error(field_for(field, form.fields), problems)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("partner_form", page.couple.pk, page.partner.user_id, page.kind)
+    return render(
+        request,
+        "preparation/client_data.html",
         {**vars(page), "form": form},
         status=422 if request.method == "POST" else 200,
     )

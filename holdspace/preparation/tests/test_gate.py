@@ -51,7 +51,11 @@ VALID_FORMS: dict[str, dict[str, Any]] = {
     },
     "transportation_plan": {"leaving_by": "support_person", "driver_name": "Kim"},
     "emergency_contact": {"name": "Kim", "relationship": "Sister", "phone": "+1 503 555 0100"},
-    "demographic_form": {"opt_out": "on"},
+    "demographic_form": {
+        "answers": {"income": "50k_75k", "county": "lane"},
+        "withheld": True,
+        "opt_out_offered": True,
+    },
 }
 # The forms Oregon has signed, not ticked.
 SIGNED = ("informed_consent", "bill_of_rights", "touch_consent")
