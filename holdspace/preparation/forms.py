@@ -225,10 +225,11 @@ class ClientDataForm(forms.Form):
         for question in self.questions:
             self.fields[question.code] = _question_field(question)
             if question.other:
+                # The length is checked by client_data_clean, in the API's words too.
                 self.fields[f"{question.code}__other"] = forms.CharField(
                     label=_("Other, in your own words"),
                     required=False,
-                    max_length=OTHER_MAX_LENGTH,
+                    widget=forms.TextInput(attrs={"maxlength": OTHER_MAX_LENGTH}),
                     help_text=_("Kept in your record; never counted in a report."),
                 )
         self.fields["withheld"] = forms.BooleanField(
@@ -289,12 +290,14 @@ class ClientDataForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not self.errors:
-            try:
-                client_data_clean(self.client_data, self.body())
-            except ValidationError as exc:
-                for field, problems in exc.message_dict.items():
-                    self.add_error(field_for(field, self.fields), problems)
+        # Every field the API would refuse, beside those the form refused itself.
+        try:
+            client_data_clean(self.client_data, self.body())
+        except ValidationError as exc:
+            for field, problems in exc.message_dict.items():
+                name = field_for(field, self.fields)
+                if name is None or name not in self.errors:
+                    self.add_error(name, problems)
         return data
 
 
@@ -307,7 +310,8 @@ def field_for(name: str, fields: Any) -> str | None:
 
 
 def _question_field(question: ClientDataQuestion) -> forms.Field:
-    choices = [(o.code, o.label) for o in question.options] + [(PREFER_NOT_CODE, PREFER_NOT_LABEL)]
+    choices: list[tuple[str, Any]] = [(o.code, o.label) for o in question.options]
+    choices.append((PREFER_NOT_CODE, PREFER_NOT_LABEL))
     # The code is only known when the error is shown: the form fills in %(value)s.
     invalid = unknown_code_message(question, "%(value)s")
     help_text = question.help
@@ -323,7 +327,7 @@ def _question_field(question: ClientDataQuestion) -> forms.Field:
     long_list = len(choices) > SELECT_OVER
     return forms.ChoiceField(
         label=question.label,
-        choices=([("", _("Choose…"))] if long_list else []) + choices,
+        choices=[("", _("Choose…")), *choices] if long_list else choices,
         required=False,
         widget=forms.Select if long_list else forms.RadioSelect,
         help_text=help_text,
