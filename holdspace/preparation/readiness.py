@@ -367,6 +367,7 @@ def _client_data_item(form: RequiredForm, found: PartnerForm | None) -> Item:
         }
     else:
         detail = _("Completed %(when)s.") % {"when": _when(found.created_at)}
+    legacy = found is not None and not done
     return Item(
         f"form:{form.code}",
         form.name,
@@ -376,6 +377,11 @@ def _client_data_item(form: RequiredForm, found: PartnerForm | None) -> Item:
         form.unverified,
         action=form.code,
         record_id=found.pk if found else None,
+        partner_detail=(
+            _("You answered this before it used set answers: please fill it in once more.")
+            if legacy
+            else ""
+        ),
     )
 
 

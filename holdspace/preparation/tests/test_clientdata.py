@@ -446,7 +446,10 @@ def test_it_counts_a_partner_who_opted_out_as_complete(cast: Cast) -> None:
 
 def test_it_tells_the_partner_to_fill_in_the_coded_form_again(cast: Cast) -> None:
     _legacy(cast, LEGACY)
-    html = cast.client("partner_a").get(f"/couples/{cast.couple.pk}/readiness/").content.decode()
+    url = f"/couples/{cast.couple.pk}/readiness/"
+    html = cast.client("partner_a").get(url).content.decode()
+    assert "before it used set answers: please fill it in once more" in html
+    html = cast.client("facilitator").get(url).content.decode()
     assert "before the form was coded: the coded form is needed again" in html
 
 
