@@ -186,14 +186,14 @@ def _newest_forms(organisation_id: int, partners: Iterable[int]) -> dict[int, Ma
 
 
 def _denials(organisation_id: int, period: Period) -> list[Denial]:
-    """Partners denied services in the quarter: a screening that became excluded then (by the
-    rules' findings or a clinical lead's decision), or a dose declined at a session."""
+    """Partners denied services in the quarter: their screening decision in force at the end
+    of the quarter is "excluded" and was reached in it (by the rules' findings, or by a
+    clinical lead's decision), or they declined the dose at a session in it."""
     reasons: dict[int, set[str]] = {}
-    in_period = Q(created_at__gte=period.starts_at, created_at__lt=period.ends_at)
-    screenings = (
+    screenings = list(
         Screening.objects.filter(organisation_id=organisation_id, created_at__lt=period.ends_at)
         .filter(
-            in_period
+            Q(created_at__gte=period.starts_at)
             | Q(
                 overrides__created_at__gte=period.starts_at,
                 overrides__created_at__lt=period.ends_at,
@@ -202,25 +202,24 @@ def _denials(organisation_id: int, period: Period) -> list[Denial]:
         .distinct()
         .only("id", "partner_id", "decision", "findings", "created_at")
     )
-    overrides: dict[int, list[tuple[dt.datetime, int, str]]] = {}
-    found = list(screenings)
+    # Every decision reached about each partner, in the order reached.
+    decided: dict[int, list[tuple[dt.datetime, int, str, Screening, bool]]] = {}
+    by_pk = {s.pk: s for s in screenings}
+    for s in screenings:
+        decided.setdefault(s.partner_id, []).append((s.created_at, 0, s.decision, s, False))
     for screening_id, created_at, pk, decision in ScreeningOverride.objects.filter(
-        screening_id__in=[s.pk for s in found], created_at__lt=period.ends_at
+        screening_id__in=list(by_pk), created_at__lt=period.ends_at
     ).values_list("screening_id", "created_at", "id", "decision"):
-        overrides.setdefault(screening_id, []).append((created_at, pk, decision))
-    for screening in found:
-        decided = [(screening.created_at, 0, screening.decision, False)]
-        decided += [(at, pk, decision, True) for at, pk, decision in overrides.get(screening.pk, [])]
-        decided.sort(key=lambda d: (d[0], d[1]))
-        for at, _pk, decision, by_lead in decided:
-            if decision != Decision.EXCLUDED or not period.contains(at):
-                continue
-            why = _exclusion_rules(screening.findings)
-            if by_lead:
-                why.add(LEAD_DECISION)
-            reasons.setdefault(screening.partner_id, set()).update(
-                why or {SCREENING_PREFIX.rstrip(":")}
-            )
+        s = by_pk[screening_id]
+        decided[s.partner_id].append((created_at, pk, decision, s, True))
+    for partner_id, moments in decided.items():
+        at, _pk, decision, s, by_lead = max(moments, key=lambda m: (m[0], m[1]))
+        if decision != Decision.EXCLUDED or not period.contains(at):
+            continue
+        why = _exclusion_rules(s.findings)
+        if by_lead:
+            why.add(LEAD_DECISION)
+        reasons.setdefault(partner_id, set()).update(why or {SCREENING_PREFIX.rstrip(":")})
     for partner_id in Discharge.objects.filter(
         organisation_id=organisation_id,
         declined_dose=True,
