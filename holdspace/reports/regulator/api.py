@@ -9,6 +9,7 @@ from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
 
 from holdspace.lib.api import ErrorOut, Input, ProblemOut, ValidationErrorOut, documented
 from holdspace.policy.core import viewer_from_request
@@ -29,8 +30,8 @@ class Oregon303Query(Input):
     )
     format: Literal["json", "csv"] = Field("json", description="`json`, or `csv` (text/csv)")
     organisation_id: int | None = Field(
-        None, description="For someone who reports for several organisations; their first "
-        "by default."
+        None,
+        description="For someone who reports for several organisations; their first by default.",
     )
 
 
@@ -71,9 +72,9 @@ class Oregon303Out(Schema):
     sections: list[RegulatorSectionOut]
 
 
-def _invalid(message: str) -> tuple[int, ValidationErrorOut]:
+def _invalid(message: str) -> Status[ValidationErrorOut]:
     problem = ProblemOut(loc=["query", "quarter"], msg=message, type="value_error")
-    return 422, ValidationErrorOut(detail=[problem])
+    return Status(422, ValidationErrorOut(detail=[problem]))
 
 
 @router.get(
@@ -92,14 +93,14 @@ def _invalid(message: str) -> tuple[int, ValidationErrorOut]:
 )
 def oregon_303_get(
     request: HttpRequest, query: Query[Oregon303Query]
-) -> HttpResponse | tuple[int, ErrorOut | ValidationErrorOut]:
+) -> HttpResponse | Status[ErrorOut] | Status[ValidationErrorOut]:
     viewer = viewer_from_request(request)
     try:
         organisation, report = get_regulator_report_for(
             viewer, query.organisation_id, report=REPORT_ID
         )
     except ReportNotOffered as exc:
-        return 404, ErrorOut(detail=str(exc))
+        return Status(404, ErrorOut(detail=str(exc)))
     zone = organisation.tzinfo
     try:
         period = (
@@ -116,7 +117,5 @@ def oregon_303_get(
     response["Cache-Control"] = "no-store"
     response["X-Report-Digest"] = generated.digest
     if query.format == "csv":
-        response["Content-Disposition"] = (
-            f'attachment; filename="oregon-303-{period.label}.csv"'
-        )
+        response["Content-Disposition"] = f'attachment; filename="oregon-303-{period.label}.csv"'
     return response

@@ -164,7 +164,8 @@ def _dates_of_birth(organisation_id: int, partners: Iterable[int]) -> dict[int, 
         .values_list("partner_id", "date_of_birth")
     )
     for partner_id, born in rows:
-        found.setdefault(partner_id, born)
+        if born is not None:
+            found.setdefault(partner_id, born)
     return found
 
 
@@ -394,7 +395,14 @@ def _age_band(question: ClientDataQuestion, client: Client) -> str:
 def _client_data(facts: Facts, client_data: ClientData, threshold: int) -> Section:
     counted = [c for c in facts.clients if not withheld(c.form)]
     total = len(counted)
-    groups = [Group("clients", "Clients whose data is reported", [], Row("clients", "Clients", suppress_count(total, threshold)))]
+    groups = [
+        Group(
+            "clients",
+            "Clients whose data is reported",
+            [],
+            Row("clients", "Clients", suppress_count(total, threshold)),
+        )
+    ]
     for question, options in _questions(client_data):
         known = {code for code, _label in options} | {PREFER_NOT_CODE}
         if question.kind == "age":
@@ -409,10 +417,10 @@ def _client_data(facts: Facts, client_data: ClientData, threshold: int) -> Secti
         labelled.append((NOT_ANSWERED_CODE, "Not answered"))
         parts = [counts.get(code, 0) for code, _label in labelled]
         additive = question.kind != "multiple"
-        shown, shown_total = suppress_group(
-            parts, threshold, total=total if additive else None
-        )
-        rows = [Row(code, label, value) for (code, label), value in zip(labelled, shown, strict=True)]
+        shown, shown_total = suppress_group(parts, threshold, total=total if additive else None)
+        rows = [
+            Row(code, label, value) for (code, label), value in zip(labelled, shown, strict=True)
+        ]
         groups.append(
             Group(
                 question.code,
@@ -444,7 +452,9 @@ def _service_center(facts: Facts, threshold: int) -> Section:
                 "Individual administration sessions",
                 suppress_count(individual, threshold),
             ),
-            Row("group_sessions", "Group administration sessions", suppress_count(group, threshold)),
+            Row(
+                "group_sessions", "Group administration sessions", suppress_count(group, threshold)
+            ),
         ],
     )
     return Section(

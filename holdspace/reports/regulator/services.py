@@ -88,7 +88,7 @@ def oregon_303_generate(
             organisation,
             object_type="regulator_report",
             object_id=f"{REPORT_ID}:{period.label}",
-            **detail,
+            detail=detail,
         )
     submission = RegulatorSubmission.objects.filter(
         organisation=organisation, report=REPORT_ID, period=period.label
@@ -128,9 +128,7 @@ def regulator_submission_mark(
                 .first()
             )
             if existing is not None and existing.digest == digest_now:
-                raise ValidationError(
-                    {"digest": [_("This report is already marked submitted.")]}
-                )
+                raise ValidationError({"digest": [_("This report is already marked submitted.")]})
             previous = existing.digest if existing is not None else ""
             if existing is None:
                 existing = RegulatorSubmission.objects.create(

@@ -49,9 +49,7 @@ def _period(organisation: Organisation, raw: str | None) -> Period:
 
 
 def _not_offered(request: HttpRequest, exc: ReportNotOffered) -> HttpResponse:
-    return render(
-        request, "reports/regulator/not_offered.html", {"message": str(exc)}, status=404
-    )
+    return render(request, "reports/regulator/not_offered.html", {"message": str(exc)}, status=404)
 
 
 def _choices(organisation: Organisation, chosen: Period | None) -> list[str]:
@@ -90,7 +88,7 @@ def _page(
         choices=_choices(organisation, period),
         generated=generated,
         report=generated.report,
-        query=urlencode({"org": organisation.pk, "quarter": period.label}),
+        query=urlencode({"org": str(organisation.pk), "quarter": period.label}),
     )
     return render(
         request, "reports/regulator/oregon303.html", context, status=422 if mark_error else 200
@@ -162,11 +160,9 @@ def oregon_303_submit(request: HttpRequest) -> HttpResponse:
             digest_now=digest(csv_body),
         )
     except ValidationError as exc:
-        return _page(
-            request, viewer, organisation, report, raw, mark_error=" ".join(exc.messages)
-        )
+        return _page(request, viewer, organisation, report, raw, mark_error=" ".join(exc.messages))
     messages.success(
         request, _("The %(period)s report is marked submitted.") % {"period": period.label}
     )
-    query = urlencode({"org": organisation.pk, "quarter": period.label})
+    query = urlencode({"org": str(organisation.pk), "quarter": period.label})
     return redirect(f"{reverse('oregon_303')}?{query}")

@@ -52,8 +52,7 @@ class Command(BaseCommand):
             raise CommandError(f"No organisation has the id {raw}.")
         if organisation not in offering:
             raise CommandError(
-                f"The {organisation.profile} profile of {organisation.name} has no {report} "
-                "report."
+                f"The {organisation.profile} profile of {organisation.name} has no {report} report."
             )
         return organisation
 

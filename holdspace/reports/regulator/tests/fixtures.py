@@ -100,9 +100,7 @@ def event(
 
 
 def dose(cast: Cast, s: MedicineSession, partner: User, at: dt.datetime) -> SessionEvent:
-    return event(
-        cast, s, "dose", at, partner, {"amount_mg": 25.0, "product": "Caps", "lot": "L-1"}
-    )
+    return event(cast, s, "dose", at, partner, {"amount_mg": 25.0, "product": "Caps", "lot": "L-1"})
 
 
 def adverse(
@@ -147,7 +145,9 @@ def correct(
     )
 
 
-def declined(cast: Cast, s: MedicineSession, partner: User, at: dt.datetime, notes: str = "") -> Discharge:
+def declined(
+    cast: Cast, s: MedicineSession, partner: User, at: dt.datetime, notes: str = ""
+) -> Discharge:
     return Discharge.objects.create(
         organisation=cast.center,
         session=s,
@@ -227,7 +227,9 @@ def screening(
     )
 
 
-def override(cast: Cast, s: Screening, at: dt.datetime, decision: str, reason: str = "Because.") -> ScreeningOverride:
+def override(
+    cast: Cast, s: Screening, at: dt.datetime, decision: str, reason: str = "Because."
+) -> ScreeningOverride:
     return ScreeningOverride.objects.create(
         organisation=cast.center,
         couple=s.couple,

@@ -20,10 +20,12 @@ from holdspace.audit.actions import Action
 from holdspace.audit.models import AuditEvent
 from holdspace.conftest import Cast
 from holdspace.reports.models import RegulatorSubmission
+from holdspace.reports.regulator.periods import current_period
 from holdspace.reports.regulator.tests import fixtures as fx
 
 PAGE = "/reports/oregon-303/"
 API = "/api/v1/reports/oregon-303"
+
 
 def _staff(cast: Cast, key: str, organisation: Organisation, role: str) -> None:
     user = user_create(email=f"{key}@elsewhere.example", display_name=key.title(), password=None)
@@ -119,8 +121,6 @@ def test_the_web_and_the_api_give_the_same_csv_and_each_is_audited(cast: Cast) -
 def test_the_page_defaults_to_the_current_quarter_on_the_organisations_clock(
     cast: Cast,
 ) -> None:
-    from holdspace.reports.regulator.periods import current_period
-
     fx.center_in_los_angeles(cast)
     page = cast.client("admin").get(PAGE)
     label = current_period("quarter", fx.LA).label
@@ -162,9 +162,12 @@ def test_marking_submitted_records_who_and_when_and_notices_a_change(cast: Cast)
     assert "changed since it was marked submitted" in shown
     marks = AuditEvent.objects.filter(action=Action.REPORT_REGULATOR_SUBMIT)
     assert [m.detail["digest"] for m in marks] == [digest]
-    assert cast.client("facilitator").post(
-        PAGE + "submit", {"org": cast.center.pk, "quarter": "2025Q4", "digest": digest}
-    ).status_code == 403
+    assert (
+        cast.client("facilitator")
+        .post(PAGE + "submit", {"org": cast.center.pk, "quarter": "2025Q4", "digest": digest})
+        .status_code
+        == 403
+    )
 
 
 def test_the_pages_queries_do_not_grow_with_the_couples(cast: Cast) -> None:
@@ -239,4 +242,9 @@ def test_the_command_asks_which_organisation_when_several_have_the_report(
     Organisation.objects.create(name="Bend", slug="bend", profile="oregon-psilocybin")
     assert run_cli(["report", "oregon-303", "--quarter", "2025Q4"]) != 0
     assert "Say which organisation with --organisation" in capsys.readouterr().err
-    assert run_cli(["report", "oregon-303", "--quarter", "2025Q4", "--organisation", str(cast.center.pk)]) == 0
+    assert (
+        run_cli(
+            ["report", "oregon-303", "--quarter", "2025Q4", "--organisation", str(cast.center.pk)]
+        )
+        == 0
+    )

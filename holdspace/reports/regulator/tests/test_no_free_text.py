@@ -49,19 +49,37 @@ def _seed_free_text(cast: Cast, needle: str) -> list[str]:
     s = fx.session(cast, p, fx.local(2025, 11, 3, 10), food=needle[:500])
     for partner in (p.a, p.b):
         fx.screening(
-            cast, p, partner, fx.local(2025, 10, 3, 9), decision="excluded",
-            rules=(needle,), notes=needle,
+            cast,
+            p,
+            partner,
+            fx.local(2025, 10, 3, 9),
+            decision="excluded",
+            rules=(needle,),
+            notes=needle,
         )
         fx.dose(cast, s, partner, fx.local(2025, 11, 3, 10))
         fx.event(cast, s, "note", fx.local(2025, 11, 3, 11), partner, {"text": needle})
         event = fx.adverse(
-            cast, s, partner, fx.local(2025, 11, 3, 12), "severe", emergency=True,
+            cast,
+            s,
+            partner,
+            fx.local(2025, 11, 3, 12),
+            "severe",
+            emergency=True,
             description=needle,
         )
         fx.correct(cast, event, fx.local(2025, 11, 3, 13), {"severity": needle}, reason=needle)
-    fx.override(cast, fx.screening(cast, p, p.a, fx.local(2025, 10, 4, 9)), fx.local(2025, 10, 5, 9), "excluded", reason=needle)
+    fx.override(
+        cast,
+        fx.screening(cast, p, p.a, fx.local(2025, 10, 4, 9)),
+        fx.local(2025, 10, 5, 9),
+        "excluded",
+        reason=needle,
+    )
     other = {"race": needle, "language": needle, "reasons": needle, "gender_identity": needle}
-    fx.form(cast, p, p.a, {"race": [needle, "chinese"], "income": needle, needle: needle}, other=other)
+    fx.form(
+        cast, p, p.a, {"race": [needle, "chinese"], "income": needle, needle: needle}, other=other
+    )
     fx.form(cast, p, p.b, {"county": needle}, other=other, withheld=False)
     late = fx.session(cast, p, fx.local(2025, 11, 20, 10))
     fx.declined(cast, late, p.b, fx.local(2025, 11, 20, 12), notes=needle)

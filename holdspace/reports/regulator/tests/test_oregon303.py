@@ -29,7 +29,9 @@ def profile_with(threshold: int) -> Profile:
     profile = get_profile("oregon-psilocybin")
     assert profile.suppression is not None
     changed = profile.suppression.model_copy(update={"threshold": threshold})
-    return profile.model_copy(update={"suppression": Suppression.model_validate(changed.model_dump())})
+    return profile.model_copy(
+        update={"suppression": Suppression.model_validate(changed.model_dump())}
+    )
 
 
 def build(cast: Cast, quarter: str, threshold: int = 0) -> Report:
@@ -110,7 +112,11 @@ def seed(cast: Cast) -> dict[str, fx.Pair]:
     # denied); excluded in Q3 (not Q4's).
     excl = pairs["excl"] = fx.pair(cast, "excl")
     fx.screening(
-        cast, excl, excl.a, fx.local(2025, 10, 2, 9), decision="excluded",
+        cast,
+        excl,
+        excl.a,
+        fx.local(2025, 10, 2, 9),
+        decision="excluded",
         rules=("lithium", "psychosis_history"),
     )
     earlier = fx.screening(cast, excl, excl.b, fx.local(2025, 9, 20, 9))
