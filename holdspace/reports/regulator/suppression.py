@@ -1,6 +1,7 @@
 """Small-cell suppression for aggregate reports, so that no client can be identified.
 
-Shared by every regulator report; the method is written up in docs/oregon-303-report.md ("Suppression").
+Shared by every regulator report; the method is written up in docs/oregon-303-report.md
+("Suppression").
 
 - Primary: a count from 1 to the threshold is shown as SUPPRESSED, never as the number. Zero
   is shown (nobody is identified by it).
