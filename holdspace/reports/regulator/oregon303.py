@@ -107,7 +107,7 @@ class Facts:
 
 
 def oregon_303_facts(organisation: Organisation, period: Period) -> Facts:
-    """What ORGANISATION's records say about PERIOD, in seven queries whatever their size."""
+    """What ORGANISATION's records say about PERIOD, in eight queries whatever their size."""
     sessions = _administration_sessions(organisation.pk, period)
     first_day: dict[int, dt.date] = {}
     for session in sorted(sessions, key=lambda s: (s.first_dose_at, s.session_id)):

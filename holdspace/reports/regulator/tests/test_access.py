@@ -85,7 +85,9 @@ def test_a_profile_without_the_report_is_told_so_with_a_404(cast: Cast) -> None:
     answer = cast.api("denver_admin").get(API)
     assert answer.status_code == 404
     assert "has no oregon-303 report" in answer.json()["detail"]
-    assert "303 report" not in cast.client("denver_admin").get("/calendar/").content.decode()
+    settings_page = cast.client("denver_admin").get("/organisation/")
+    assert settings_page.status_code == 200
+    assert "303 report" not in settings_page.content.decode()  # no nav link either
 
 
 def test_a_bad_quarter_is_refused_naming_the_field(cast: Cast) -> None:
@@ -126,7 +128,13 @@ def test_the_page_defaults_to_the_current_quarter_on_the_organisations_clock(
     label = current_period("quarter", fx.LA).label
     assert page.status_code == 200
     assert f'<option value="{label}" selected>' in page.content.decode()
-    assert "303 report</a>" in page.content.decode()  # the nav's link
+    assert 'aria-current="page">303 report</a>' in page.content.decode()  # the nav's link
+    for who in ("facilitator", "partner_a"):
+        other_page = cast.client(who).get(
+            "/today/" if who == "facilitator" else "/portal/", follow=True
+        )
+        assert other_page.status_code == 200
+        assert "303 report" not in other_page.content.decode()
 
 
 def test_marking_submitted_records_who_and_when_and_notices_a_change(cast: Cast) -> None:
