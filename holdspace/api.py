@@ -42,6 +42,7 @@ from holdspace.preparation.api import router as preparation_router
 from holdspace.preparation.signatures.api import router as signatures_router
 from holdspace.readings.api import router as readings_router
 from holdspace.reports.progress.api import router as progress_router
+from holdspace.reports.regulator.api import router as regulator_router
 from holdspace.reports.regulator.colorado.api import router as colorado_log_router
 from holdspace.screening.api import router as screening_router
 from holdspace.sessions.api import couple_router as session_scheduling_router
@@ -144,6 +145,7 @@ api.add_router("/", journal_router)
 api.add_router("/", readings_router)
 api.add_router("/", progress_router)
 api.add_router("/", colorado_log_router)
+api.add_router("/", regulator_router)
 api.add_router("/", outbox_router)
 api.add_router("/", today_router)
 api.add_router("/", calendar_router)

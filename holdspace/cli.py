@@ -23,6 +23,8 @@ holdspace credentials-sweep [--today YYYY-MM-DD]
                            (the worker runs it nightly)
 holdspace send-reminders   plan and send the partners' due reminders once
                            (the worker runs it every 10 minutes)
+holdspace report oregon-303 --quarter 2026Q4 [--format csv] [--organisation ID]
+                           print Oregon's 303 quarterly report (JSON or CSV), audited
 holdspace <django command> any of Django's management commands
 """
 
@@ -228,6 +230,7 @@ def _command(args: list[str]) -> int:
         "send-reminders": "send_reminders",
         "create-organisation": "create_organisation",
         "invite-staff": "invite_staff",
+        "report": "regulator_report",
     }
     return _manage([aliases.get(command, command), *rest])
 

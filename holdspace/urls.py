@@ -206,6 +206,7 @@ urlpatterns = [
     path("", include("holdspace.notifications.urls")),
     path("", include("holdspace.reports.progress.urls")),
     path("", include("holdspace.reports.regulator.colorado.urls")),
+    path("", include("holdspace.reports.regulator.urls")),
     path("", include("holdspace.pages.today.urls")),
     path("", include("holdspace.preparation.signatures.urls")),
     path("api/v1/", api.urls),

@@ -5,8 +5,11 @@ other organisations (`core.organisation_for`)."""
 
 from __future__ import annotations
 
+from django.http import Http404
+
 from holdspace.accounts.models import Organisation, Role
 from holdspace.policy.core import Viewer, organisation_for
+from holdspace.screening.profiles import RegulatorReport, get_profile
 
 REGULATOR_ROLES = frozenset({Role.ORG_ADMIN, Role.CLINICAL_LEAD})
 
@@ -28,3 +31,32 @@ def get_regulator_organisation_for(
     return organisation_for(
         viewer, requested, REGULATOR_ROLES, what=f"{report} report", attempted=attempted
     )
+
+
+class ReportNotOffered(Http404):
+    """The organisation's profile has no such report (a Colorado center asking for Oregon's):
+    404, with a sentence saying so."""
+
+
+def get_regulator_report_for(
+    viewer: Viewer, requested: object, *, report: str, attempted: str = "generate"
+) -> tuple[Organisation, RegulatorReport]:
+    """The organisation (as `get_regulator_organisation_for`: 403 for anyone else) and its
+    profile's REPORT; ReportNotOffered when the profile has none."""
+    organisation = get_regulator_organisation_for(
+        viewer, requested, report=report, attempted=attempted
+    )
+    profile = get_profile(organisation.profile)
+    found = profile.report(report)
+    if found is None:
+        raise ReportNotOffered(
+            f"The {profile.name} profile of {organisation.name} has no {report} report."
+        )
+    return organisation, found
+
+
+def regulator_report_offered(viewer: Viewer, report: str) -> list[Organisation]:
+    """The organisations whose REPORT VIEWER makes (their profile has it): the navigation."""
+    allowed = viewer.orgs_with(REGULATOR_ROLES)
+    found = Organisation.objects.filter(pk__in=allowed).order_by("name", "id")
+    return [o for o in found if get_profile(o.profile).report(report) is not None]
