@@ -39,7 +39,11 @@ from holdspace.lib.csv import csv_cell
 from holdspace.lib.forms import errors_onto
 from holdspace.lib.http import post_only
 from holdspace.policy.core import viewer_from_request
-from holdspace.policy.inventory import get_lot_for, ledger_organisation_for
+from holdspace.policy.inventory import (
+    get_lot_for,
+    ledger_organisation_for,
+    require_ledger_manage,
+)
 
 
 @login_required
@@ -165,6 +169,7 @@ def _lot_page(
 def lot_status(request: HttpRequest, lot_id: int) -> HttpResponse:
     viewer = viewer_from_request(request)
     lot = get_lot_for(viewer, lot_id)
+    require_ledger_manage(viewer, lot.organisation_id, action="change the status of lots in")
     form = StatusForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -197,6 +202,7 @@ def lot_status(request: HttpRequest, lot_id: int) -> HttpResponse:
 def lot_movement(request: HttpRequest, lot_id: int) -> HttpResponse:
     viewer = viewer_from_request(request)
     lot = get_lot_for(viewer, lot_id)
+    require_ledger_manage(viewer, lot.organisation_id, action="record movements in")
     page = lot_page(viewer=viewer, lot=lot)
     form = MovementForm(request.POST, witnesses=[(u.pk, u.display_name) for u in page.witnesses])
     if form.is_valid():
@@ -236,6 +242,7 @@ def lot_movement(request: HttpRequest, lot_id: int) -> HttpResponse:
 def lot_count(request: HttpRequest, lot_id: int) -> HttpResponse:
     viewer = viewer_from_request(request)
     lot = get_lot_for(viewer, lot_id)
+    require_ledger_manage(viewer, lot.organisation_id, action="reconcile lots in")
     page = lot_page(viewer=viewer, lot=lot)
     me = viewer.user
     counters = [(me.pk, me.display_name)]
