@@ -31,6 +31,7 @@ from holdspace.inventory.models import (
     ProductType,
     Reconciliation,
 )
+from holdspace.lib.dates import day_text
 from holdspace.policy.core import Viewer
 from holdspace.policy.inventory import is_ledger_witness, require_ledger_manage
 from holdspace.screening.profiles import get_profile
@@ -143,8 +144,10 @@ def ledger_line_append(
 # The limits a lot's figures are checked against (the forms and the API use them too).
 MAX_UNITS = 1_000_000
 MAX_MG_PER_UNIT = 100_000.0
-# No lot in the ledger was tested before this day: an earlier date is a typing error.
+# No lot in the ledger was tested before this day, and none keeps for more than ten years:
+# a date past either is a mistyped year.
 EARLIEST_TEST = dt.date(2000, 1, 1)
+EXPIRY_AHEAD = dt.timedelta(days=round(365.25 * 10))
 # What a waste or a return takes away (the others' units are signed as given).
 TAKEN_AWAY = (LineKind.WASTE, LineKind.RETURN)
 
@@ -247,6 +250,12 @@ def _lot_problems(data: LotInput, today: dt.date) -> dict[str, list[str]]:
     if data.expires_on is not None and data.tested_on is not None:
         if data.expires_on <= data.tested_on:
             add("expires_on", _("The expiry date must be after the test date."))
+    if data.expires_on is not None and data.expires_on > today + EXPIRY_AHEAD:
+        add(
+            "expires_on",
+            _("A lot cannot expire more than 10 years ahead (after %(day)s).")
+            % {"day": day_text(today + EXPIRY_AHEAD)},
+        )
     if "status" not in problems and "lab_result" not in problems:
         for field, messages in _release_problem(
             data.status, data.lab_result, data.expires_on, today
@@ -265,7 +274,10 @@ def _test_date_problems(
     if tested_on > today:
         return {"tested_on": _("The test date cannot be in the future.")}
     if tested_on < EARLIEST_TEST:
-        return {"tested_on": _("The test date cannot be before 2000.")}
+        return {
+            "tested_on": _("The test date cannot be before %(day)s.")
+            % {"day": day_text(EARLIEST_TEST)}
+        }
     return {}
 
 
