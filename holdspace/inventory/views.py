@@ -78,7 +78,9 @@ def lot_new(request: HttpRequest) -> HttpResponse:
         viewer, request.GET.get("org"), manage=True, attempted="receive lots into"
     )
     if request.method != "POST":
-        form = LotForm(initial={"id": uuid.uuid4(), "status": LotStatus.QUARANTINED})
+        form = LotForm(
+            initial={"id": uuid.uuid4(), "status": LotStatus.QUARANTINED, "lab_result": "pending"}
+        )
         return _lot_form(request, organisation, form)
     form = LotForm(request.POST)
     if form.is_valid():
