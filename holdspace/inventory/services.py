@@ -456,6 +456,8 @@ def lot_movement_record(
         viewer=viewer,
         lot=lot,
         line_id=line_id,
+        # A replay with a kind no movement has cannot match the stored line's fingerprint: it
+        # is answered as a conflict, like any other different body under a known id.
         kind=LineKind(kind) if kind in LineKind.values else LineKind.ADJUSTMENT,
         units=signed,
         reason=reason.strip(),
