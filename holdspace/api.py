@@ -33,6 +33,8 @@ from holdspace.couples.api import router as couples_router
 from holdspace.facilitators.api import router as facilitators_router
 from holdspace.integration.api import router as integration_router
 from holdspace.integration.journal.api import router as journal_router
+from holdspace.inventory.api import router as inventory_router
+from holdspace.inventory.services import LotNumberTaken
 from holdspace.measures.api import responses_router
 from holdspace.measures.api import router as instruments_router
 from holdspace.notifications.api import router as outbox_router
@@ -149,6 +151,7 @@ api.add_router("/", regulator_router)
 api.add_router("/", outbox_router)
 api.add_router("/", today_router)
 api.add_router("/", calendar_router)
+api.add_router("/inventory", inventory_router)
 
 
 @api.exception_handler(Http404)
@@ -187,6 +190,12 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(BookingConflict)
 def _booked(request: HttpRequest, exc: BookingConflict) -> HttpResponse:
     """A room or facilitator already held then: 409 naming the conflict."""
+    return api.create_response(request, {"detail": exc.message}, status=409)
+
+
+@api.exception_handler(LotNumberTaken)
+def _lot_number_taken(request: HttpRequest, exc: LotNumberTaken) -> HttpResponse:
+    """A lot number already in the organisation's ledger: 409 naming it."""
     return api.create_response(request, {"detail": exc.message}, status=409)
 
 

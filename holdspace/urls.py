@@ -23,6 +23,7 @@ urlpatterns = [
     path("invitations/<str:token>/", accounts_views.invitation, name="invitation_accept"),
     path("console/", console_page.console, name="console"),
     path("calendar/", include("holdspace.bookings.urls")),
+    path("inventory/", include("holdspace.inventory.urls")),
     path("organisation/", accounts_views.organisation_settings, name="organisation_settings"),
     path(
         "organisation/time-zone",

@@ -84,6 +84,14 @@ class LineKind(models.TextChoices):
     ADJUSTMENT = "adjustment", _("Adjustment after a count")
 
 
+class MovementKind(models.TextChoices):
+    """The movements recorded by hand (a receipt comes with its lot, a dose from a session)."""
+
+    WASTE = LineKind.WASTE.value, LineKind.WASTE.label
+    RETURN = LineKind.RETURN.value, LineKind.RETURN.label
+    ADJUSTMENT = LineKind.ADJUSTMENT.value, LineKind.ADJUSTMENT.label
+
+
 class LedgerLine(models.Model):
     """One movement of a lot, never edited. `units` is signed: a receipt adds, a dose, waste
     or return takes away, an adjustment either. `uuid` is the client's id for the movement, so
@@ -136,6 +144,8 @@ class Reconciliation(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="reconciliations")
+    # The client's id for the count, so a form posted twice records it once.
+    uuid = models.UUIDField(null=True, blank=True)
     counted_units = models.PositiveIntegerField()
     ledger_units = models.IntegerField()
     note = models.TextField(blank=True)
@@ -150,7 +160,8 @@ class Reconciliation(models.Model):
     class Meta:
         ordering = ["-counted_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "id"], name="reconciliation_org_id")
+            models.UniqueConstraint(fields=["organisation", "id"], name="reconciliation_org_id"),
+            models.UniqueConstraint(fields=["organisation", "uuid"], name="reconciliation_once"),
         ]
 
     def __str__(self) -> str:

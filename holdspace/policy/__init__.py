@@ -20,7 +20,8 @@ every resource shares (who is a partner or the care team of a couple). Each reso
 module of its own offering the same trio: `<resource>_visible_to(viewer, scope)` (a queryset),
 `get_<resource>_for(viewer, parent, id)` (404, audited) and `require_<resource>_<verb>(viewer,
 obj)` (403, audited): `accounts`, `couples`, `entries`, `screening`, `preparation`, `sessions`,
-`measures`, `integration`, `readings`, `facilitators`, `reminders`, `notifications`, `reports`.
+`measures`, `integration`, `readings`, `facilitators`, `reminders`, `notifications`, `reports`,
+`regulator`, `inventory` (the product ledger).
 Import from the resource module (`from holdspace.policy.entries import get_entry_for`); this
 package re-exports nothing.
 """

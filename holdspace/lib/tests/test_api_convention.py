@@ -99,6 +99,22 @@ def _two_rooms(cast: Cast) -> None:
         assert answer.status_code == 201, answer.content
 
 
+def _two_lots(cast: Cast) -> None:
+    for number in ("LOT-A", "LOT-B"):
+        body = {
+            "lot_number": number,
+            "product_name": "Dried fungi",
+            "product_type": "whole_fungi",
+            "source_licence": "L-1",
+            "source_name": "Source",
+            "units": 5,
+            "mg_per_unit": 2,
+            "lab_result": "pending",
+        }
+        answer = _post(cast.api("lead"), "/api/v1/inventory/lots", body)
+        assert answer.status_code == 201, answer.content
+
+
 def _two_bookings(cast: Cast) -> None:
     soon = timezone.now() + dt.timedelta(hours=1)
     for hours in (0, 2):
@@ -119,6 +135,7 @@ def _two_bookings(cast: Cast) -> None:
 LISTS: dict[str, tuple[str, str, Seed]] = {
     "/api/v1/calendar": ("lead", "/calendar", _two_bookings),
     "/api/v1/couples": ("lead", "/couples", _nothing),
+    "/api/v1/inventory/lots": ("lead", "/inventory/lots", _two_lots),
     "/api/v1/couples/{couple_id}/entries": ("partner_a", "/couples/{couple}/entries", _two_entries),
     "/api/v1/couples/{couple_id}/journal": ("partner_a", "/couples/{couple}/journal", _two_entries),
     "/api/v1/couples/{couple_id}/invitations": (
@@ -333,7 +350,8 @@ def _has_enum(schema: dict[str, Any]) -> bool:
         return _has_enum(_schema(schema))
     if "enum" in schema or "const" in schema:
         return True
-    options = [s for s in schema.get("anyOf", []) if s.get("type") != "null"]
+    # A choice with a default is `allOf: [$ref]` beside the default.
+    options = [s for s in schema.get("anyOf", schema.get("allOf", [])) if s.get("type") != "null"]
     return bool(options) and all(_has_enum(s) for s in options)
 
 

@@ -23,6 +23,8 @@ from holdspace.conftest import Cast, joined_before, make_session
 from holdspace.facilitators.models import Credential
 from holdspace.integration.models import CommitmentRevision, IntegrationSession
 from holdspace.integration.services import commitment_create
+from holdspace.inventory.models import Lot
+from holdspace.inventory.services import EXPIRY_AHEAD
 from holdspace.lib.api import Input
 from holdspace.lib.dates import (
     COMMITMENT_LOOKBACK,
@@ -603,6 +605,106 @@ def _rows() -> list[Row]:
                     lambda cast, message=message: re.escape(message),
                 )
             )
+    rows += _ledger_rows()
+    return rows
+
+
+# The product ledger: a lot's test and expiry dates, when received and when its status changes.
+
+
+def _lot_body(tested_on: str, expires_on: str) -> dict[str, str]:
+    return {
+        "id": str(uuid.uuid4()),
+        "lot_number": "DATES-1",
+        "product_name": "Dried fungi",
+        "product_type": "whole_fungi",
+        "source_licence": "PSI-MFG-1",
+        "source_name": "Source LLC",
+        "units": "10",
+        "mg_per_unit": "5",
+        "lab_result": "pass",
+        "status": "quarantined",
+        "tested_on": tested_on,
+        "expires_on": expires_on,
+    }
+
+
+def _lot_received(via: str, tested_on: str, expires_on: str) -> Callable[[Cast], Any]:
+    def send(cast: Cast) -> Any:
+        body = _lot_body(tested_on, expires_on)
+        if via == "api":
+            return _json(cast.api("lead"), "/api/v1/inventory/lots", body)
+        return cast.client("lead").post("/inventory/lots/new/", body)
+
+    return send
+
+
+def _lot_tested(via: str, tested_on: str) -> Callable[[Cast], Any]:
+    def send(cast: Cast) -> Any:
+        lot = Lot.objects.get(lot_number="DATES-0")
+        body = {"status": "released", "lab_result": "pass", "tested_on": tested_on}
+        if via == "api":
+            return _json(cast.api("lead"), f"/api/v1/inventory/lots/{lot.pk}/status", body)
+        return cast.client("lead").post(f"/inventory/lots/{lot.pk}/status", body)
+
+    return send
+
+
+def _pending_lot(cast: Cast) -> None:
+    body = {**_lot_body("", ""), "lot_number": "DATES-0", "lab_result": "pending"}
+    assert cast.client("lead").post("/inventory/lots/new/", body).status_code == 302
+
+
+def _ledger_rows() -> list[Row]:
+    today = TODAY()
+    rows = []
+    for via in ("web", "api"):
+        rows += [
+            Row(
+                f"lot tested in the future ({via})",
+                via,
+                "tested_on",
+                Lot,
+                _lot_received(via, str(today + DAY), str(today + 300 * DAY)),
+                lambda cast: re.escape("The test date cannot be in the future."),
+            ),
+            Row(
+                f"lot tested in 1999 ({via})",
+                via,
+                "tested_on",
+                Lot,
+                _lot_received(via, "1999-05-01", str(today + 300 * DAY)),
+                lambda cast: re.escape("The test date cannot be before 1 Jan 2000."),
+            ),
+            Row(
+                f"lot expiring in 2100 ({via})",
+                via,
+                "expires_on",
+                Lot,
+                _lot_received(via, str(today - DAY), "2100-01-01"),
+                lambda cast: (
+                    re.escape("A lot cannot expire more than 10 years ahead (after ")
+                    + re.escape(day_text(TODAY() + EXPIRY_AHEAD))
+                ),
+            ),
+            Row(
+                f"lot expiring before its test ({via})",
+                via,
+                "expires_on",
+                Lot,
+                _lot_received(via, str(today - DAY), str(today - 30 * DAY)),
+                lambda cast: re.escape("The expiry date must be after the test date."),
+            ),
+            Row(
+                f"lot's new test in the future ({via})",
+                via,
+                "tested_on",
+                Lot,
+                _lot_tested(via, str(today + 2 * DAY)),
+                lambda cast: re.escape("The test date cannot be in the future."),
+                _pending_lot,
+            ),
+        ]
     return rows
 
 
@@ -688,6 +790,12 @@ COVERED = {
     ("holdspace.preparation.forms.PreparationBookForm", "starts_at"): "preparation booked",
     ("holdspace.preparation.api.PreparationBookIn", "starts_at"): "preparation booked",
     ("holdspace.preparation.api.PreparationBookIn", "ends_at"): "preparation booked",
+    ("holdspace.inventory.forms.LotForm", "tested_on"): "lot tested",
+    ("holdspace.inventory.forms.LotForm", "expires_on"): "lot expiring",
+    ("holdspace.inventory.api.LotIn", "tested_on"): "lot tested",
+    ("holdspace.inventory.api.LotIn", "expires_on"): "lot expiring",
+    ("holdspace.inventory.forms.StatusForm", "tested_on"): "lot's new test",
+    ("holdspace.inventory.api.StatusIn", "tested_on"): "lot's new test",
 }
 # Filters that choose what a page lists, not dates anyone records.
 NOT_ENTERED = {
