@@ -186,6 +186,56 @@ def dose_draw(
     return Draw(lot=lot, units=-units, kind=LineKind.DOSE), stored
 
 
+def plan_lot_problems(
+    session: MedicineSession,
+    *,
+    lot_number: str,
+    planned_mg: float,
+    supplemental_mg: float | None,
+    product: str = "",
+    mg_per_unit: float | None = None,
+) -> tuple[Lot | None, dict[str, list[str]]]:
+    """The lot a partner's plan names, by lot number, and what is wrong with planning from it,
+    by field (lot, product, mg_per_unit, planned_mg, supplemental_mg): not in the
+    organisation's ledger, not usable on the session's day or short of the planned units, a
+    dose that is not a whole number of its units, a product or strength that is not the lot's
+    (both are copied from it, so they may be left out)."""
+    number = lot_number.strip()
+    if not number:
+        return None, {"lot": [_("Choose a lot from the ledger.")]}
+    lot = lot_named(session.organisation_id, number)
+    if lot is None:
+        return None, {"lot": [unknown_lot_message(number)]}
+    errors: dict[str, list[str]] = {}
+    if product.strip() and product.strip().casefold() != lot.product_name.strip().casefold():
+        errors["product"] = [
+            _("Lot %(lot)s is %(product)s: leave the product out, or give the lot's.")
+            % {"lot": lot.lot_number, "product": lot.product_name}
+        ]
+    if mg_per_unit is not None and abs(mg_per_unit - lot.mg_per_unit) > UNIT_TOLERANCE:
+        errors["mg_per_unit"] = [
+            _("Lot %(lot)s has %(per)s mg per unit: leave mg_per_unit out, or give the lot's.")
+            % {"lot": lot.lot_number, "per": f"{lot.mg_per_unit:g}"}
+        ]
+    units = 0
+    for name, mg in (("planned_mg", planned_mg), ("supplemental_mg", supplemental_mg)):
+        if mg is None:
+            continue
+        whole = whole_units(lot, mg)
+        if whole is None:
+            errors[name] = [not_whole_message(lot, mg)]
+        else:
+            units += whole
+    if lot.substance != session.substance:
+        errors["lot"] = [
+            _("Lot %(lot)s is %(substance)s, not this session's %(session)s.")
+            % {"lot": lot.lot_number, "substance": lot.substance, "session": session.substance}
+        ]
+    elif problem := dose_lot_problem(lot, units, session_day(session)):
+        errors["lot"] = [problem]
+    return lot, errors
+
+
 def correction_draw(
     dose: SessionEvent, data: Mapping[str, Any]
 ) -> tuple[Draw | None, dict[str, Any]]:
