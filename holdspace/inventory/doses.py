@@ -53,7 +53,9 @@ def dose_lots(organisation_id: int, day: dt.date) -> list[Lot]:
     """The organisation's lots a dose may come from on DAY: released, not expired by then, with
     units on hand; by lot number."""
     return list(
-        Lot.objects.filter(organisation_id=organisation_id, status=LotStatus.RELEASED, on_hand__gt=0)
+        Lot.objects.filter(
+            organisation_id=organisation_id, status=LotStatus.RELEASED, on_hand__gt=0
+        )
         .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=day))
         .order_by("lot_number", "id")
     )
@@ -62,7 +64,9 @@ def dose_lots(organisation_id: int, day: dt.date) -> list[Lot]:
 def lot_named(organisation_id: int, lot_number: str) -> Lot | None:
     """The organisation's lot LOT_NUMBER; None for an unknown one (or another organisation's,
     which does not exist for it)."""
-    return Lot.objects.filter(organisation_id=organisation_id, lot_number=lot_number.strip()).first()
+    return Lot.objects.filter(
+        organisation_id=organisation_id, lot_number=lot_number.strip()
+    ).first()
 
 
 def unknown_lot_message(lot_number: str) -> str:
@@ -127,7 +131,12 @@ def dose_units(lot: Lot, amount_mg: float, sent: Any, *, field: str = "data") ->
                 {
                     f"{field}.units": [
                         _("%(mg)s mg of lot %(lot)s is %(units)d unit(s), not %(sent)s.")
-                        % {"mg": f"{amount_mg:g}", "lot": lot.lot_number, "units": units, "sent": sent}
+                        % {
+                            "mg": f"{amount_mg:g}",
+                            "lot": lot.lot_number,
+                            "units": units,
+                            "sent": sent,
+                        }
                     ]
                 }
             )
@@ -173,7 +182,11 @@ def dose_draw(
             {
                 "data.lot": [
                     _("Lot %(lot)s is %(substance)s, not this session's %(session)s.")
-                    % {"lot": lot.lot_number, "substance": lot.substance, "session": session.substance}
+                    % {
+                        "lot": lot.lot_number,
+                        "substance": lot.substance,
+                        "session": session.substance,
+                    }
                 ]
             }
         )
@@ -307,7 +320,11 @@ def dose_line_write(*, viewer: Viewer, event: SessionEvent, draw: Draw) -> Ledge
         raise ValidationError({field: [cover_message(exc.lot, exc.on_hand, exc.asked)]}) from None
     except LedgerConflict:
         raise ValidationError(
-            {"id": [_("This id is already a movement of the ledger: send the event with a new id.")]}
+            {
+                "id": [
+                    _("This id is already a movement of the ledger: send the event with a new id.")
+                ]
+            }
         ) from None
     return moved.line
 

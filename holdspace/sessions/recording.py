@@ -310,7 +310,9 @@ def _check_event(
 
 def _check_free_text_product(data: Mapping[str, Any]) -> None:
     """Without a product ledger, a dose names its product and lot in words."""
-    missing = {f"data.{name}": [_("Field required")] for name in ("product", "lot") if not data.get(name)}
+    missing = {
+        f"data.{name}": [_("Field required")] for name in ("product", "lot") if not data.get(name)
+    }
     if missing:
         raise ValidationError(missing)
 

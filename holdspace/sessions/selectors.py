@@ -202,9 +202,7 @@ def console_page(*, viewer: Viewer, session_id: int) -> ConsolePage:
     )
 
 
-def _console_lots(
-    session: MedicineSession, plans: Iterable[PartnerPlan]
-) -> list[tuple[Lot, str]]:
+def _console_lots(session: MedicineSession, plans: Iterable[PartnerPlan]) -> list[tuple[Lot, str]]:
     """The lots the console's dose form offers: those usable on the session's day, and the
     planned lots that are not (with their status)."""
     usable = dose_lots(session.organisation_id, session_day(session))

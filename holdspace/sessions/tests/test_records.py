@@ -69,7 +69,9 @@ def _loaded(cast: Cast, session: MedicineSession, who: str = "facilitator") -> M
 def recorded(cast: Cast) -> MedicineSession:
     """A session of A & B, an hour old, ended by an emergency transfer, both discharged."""
     session = _loaded(cast, make_session(cast))
-    stock_lot(cast.center, received_by=cast.lead, lot_number="PE-0042", product_name="Penis Envy extract")
+    stock_lot(
+        cast.center, received_by=cast.lead, lot_number="PE-0042", product_name="Penis Envy extract"
+    )
     dose_a = _doses_and_vitals(cast, session)
     _corrections_and_the_rest(cast, session, dose_a)
     _discharge_both(cast, session)
