@@ -302,8 +302,8 @@ def _check_event(
     if kind == EventKind.CORRECTION:
         corrected = _corrected(session, data)
         if corrected.kind in DOSE_KINDS:
-            draw, stored = correction_draw(corrected, data)
-            return _Checked(stored, corrects=corrected, draw=draw)
+            adjustment, corrected_data = correction_draw(corrected, data)
+            return _Checked(corrected_data, corrects=corrected, draw=adjustment)
         return _Checked(dict(data), corrects=corrected)
     return _Checked(dict(data))
 

@@ -31,8 +31,8 @@ from holdspace.demo.schemas import (
 )
 from holdspace.facilitators.models import Credential, FacilitatorProfile, GuideReview
 from holdspace.integration.models import CheckIn
-from holdspace.lib.schemas import DataFileError, load_toml
 from holdspace.inventory.models import LedgerLine, Lot
+from holdspace.lib.schemas import DataFileError, load_toml
 from holdspace.sessions.models import MedicineSession, PartnerPlan, SessionEvent
 
 pytestmark = pytest.mark.django_db

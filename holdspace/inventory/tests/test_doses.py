@@ -18,8 +18,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils.html import escape
 from django.utils import timezone
+from django.utils.html import escape
 
 from holdspace.accounts.models import Role
 from holdspace.accounts.services import membership_ensure, user_create
