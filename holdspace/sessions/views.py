@@ -441,7 +441,11 @@ def _plan_forms(
         prefix = f"p{partner.user_id}"
         partner_form = PartnerPlanForm(data, prefix=prefix, initial=initial)
         if page.profile.ledger_required:
-            partner_form.from_ledger(page.lot_choices)
+            choices = page.lot_choices
+            chosen = str(data.get(f"{prefix}-lot", "")).strip() if data else ""
+            if chosen and chosen not in {value for value, _label in choices}:
+                choices = [*choices, (chosen, chosen)]  # kept as typed, refused beside it
+            partner_form.from_ledger(choices)
         partner_forms.append((partner, partner_form))
     return form, partner_forms
 

@@ -416,6 +416,7 @@ def test_it_refuses_a_plan_from_a_lot_it_cannot_come_from(
     assert page.status_code == 422
     html = page.content.decode()
     assert f'id="id_p{cast.partner_a.pk}-{field}_error">' + escape(message) in html
+    assert '<option value="X-1" selected>' in html  # the lot chosen, kept
 
 
 def test_it_offers_the_plan_the_usable_lots_of_the_organisation_only(cast: Cast) -> None:
@@ -584,3 +585,44 @@ def test_it_accepts_exactly_one_of_two_doses_and_a_waste_a_lot_can_cover_once(ca
     assert LedgerLine.objects.filter(lot=lot).exclude(kind=LineKind.RECEIPT).count() == 1
     doses = SessionEvent.objects.filter(session=session, kind="dose").count()
     assert doses == (1 if accepted == ["dose"] else 0)
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("facilitator", 201),
+        ("partner_a", 403),
+        ("partner_b", 403),
+        ("other_facilitator", 404),
+        ("partner_c", 404),
+        ("lead", 201),  # a clinical lead is of every care team of the organisation
+        ("admin", 403),
+        ("researcher", 404),
+        ("trial_facilitator", 404),
+    ],
+)
+def test_it_lets_only_the_care_team_draw_a_dose_from_the_lot(
+    cast: Cast, who: str, status: int
+) -> None:
+    """Through the API and the console's form: only the session's care team (its facilitators
+    and the clinical leads) records a dose,
+    and nobody else's attempt moves the lot."""
+    session = _session(cast)
+    lot = _lot(cast, "PSI-0412", units=10)
+    body = _body(cast, {"amount_mg": 20, "lot": "PSI-0412"})
+    assert _post(cast.api(who), session, body).status_code == status
+    web = cast.client(who).post(
+        f"/sessions/{session.pk}/events/form",
+        {
+            "id": str(uuid.uuid4()),
+            "kind": "dose",
+            "partner_id": str(cast.partner_b.pk),
+            "data.lot": "PSI-0412",
+            "data.amount_mg": "20",
+        },
+    )
+    assert web.status_code == (302 if status == 201 else status)
+    assert _on_hand(lot) == (2 if status == 201 else 10)
+    assert LedgerLine.objects.filter(lot=lot, kind=LineKind.DOSE).count() == (
+        2 if status == 201 else 0
+    )
