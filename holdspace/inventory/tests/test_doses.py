@@ -605,8 +605,7 @@ def test_it_lets_only_the_care_team_draw_a_dose_from_the_lot(
     cast: Cast, who: str, status: int
 ) -> None:
     """Through the API and the console's form: only the session's care team (its facilitators
-    and the clinical leads) records a dose,
-    and nobody else's attempt moves the lot."""
+    and the clinical leads) records a dose, and nobody else's attempt moves the lot."""
     session = _session(cast)
     lot = _lot(cast, "PSI-0412", units=10)
     body = _body(cast, {"amount_mg": 20, "lot": "PSI-0412"})
