@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 from holdspace.inventory.models import LedgerLine, LineKind, Lot, LotStatus
 from holdspace.inventory.services import InsufficientStock, LedgerConflict, ledger_line_append
 from holdspace.policy.core import Viewer
-from holdspace.screening.profiles import get_profile
 from holdspace.sessions.models import MedicineSession, PartnerPlan, SessionEvent
 
 # amount_mg / mg_per_unit within this of a whole number is that whole number (5.000000001).
@@ -39,10 +38,6 @@ class Draw:
     units: int
     kind: LineKind
     reason: str = ""
-
-
-def ledger_required(session: MedicineSession) -> bool:
-    return get_profile(session.profile).ledger_required
 
 
 def session_day(session: MedicineSession) -> dt.date:
@@ -124,6 +119,7 @@ def dose_units(lot: Lot, amount_mg: float, sent: Any, *, field: str = "data") ->
     if sent is not None:
         try:
             agrees = abs(float(sent) - units) <= UNIT_TOLERANCE
+            sent = f"{float(sent):g}"
         except (TypeError, ValueError):
             agrees = False
         if not agrees:

@@ -153,7 +153,7 @@ def test_it_refuses_units_that_do_not_agree_and_a_product_that_is_not_the_lots(c
     _lot(cast, "PSI-0412")
     client = cast.api("facilitator")
     wrong = _post(client, session, _body(cast, {"amount_mg": 20, "lot": "PSI-0412", "units": 3}))
-    assert _problems(wrong) == {"data.units": ["20 mg of lot PSI-0412 is 4 unit(s), not 3.0."]}
+    assert _problems(wrong) == {"data.units": ["20 mg of lot PSI-0412 is 4 unit(s), not 3."]}
     other = _post(
         client, session, _body(cast, {"amount_mg": 20, "lot": "PSI-0412", "product": "Something"})
     )
