@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import struct
 import time
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,7 @@ from holdspace.bookings.models import Booking, BookingFacilitator, BookingKind, 
 from holdspace.cli import main
 from holdspace.couples.models import CareTeamMember, Couple, Entry, Partner, Stage
 from holdspace.facilitators.models import Credential
+from holdspace.inventory.models import LedgerLine, LineKind, Lot
 from holdspace.policy.core import Viewer, viewer_for
 from holdspace.screening.profiles import get_profile
 from holdspace.sessions.models import MedicineSession, SessionFacilitator
@@ -252,6 +254,8 @@ def make_session(
         profile_version=profile.version,
         scheduled_by=cast.facilitator,
     )
+    if profile.ledger_required:
+        stock_lot(couple.organisation, received_by=cast.lead)
     for user in facilitators if facilitators is not None else [cast.facilitator]:
         SessionFacilitator.objects.create(
             organisation_id=couple.organisation_id, session=session, user=user
@@ -260,3 +264,48 @@ def make_session(
             organisation_id=couple.organisation_id, booking=booking, user=user
         )
     return session
+
+
+def stock_lot(
+    organisation: Organisation,
+    *,
+    received_by: User,
+    lot_number: str = "GT-2609",
+    units: int = 1000,
+    mg_per_unit: float = 5,
+    status: str = "released",
+    product_name: str = "Golden Teacher capsules",
+    expires_on: dt.date | None = None,
+) -> Any:
+    """A lot of ORGANISATION's product ledger with UNITS on hand and its receipt line, once
+    (a session of a profile that keeps the ledger doses from one: make_session stocks the
+    lot its tests name, GT-2609, 5 mg a capsule)."""
+    lot, created = Lot.objects.get_or_create(
+        organisation=organisation,
+        lot_number=lot_number,
+        defaults={
+            "product_name": product_name,
+            "product_type": "homogenized_fungi",
+            "source_licence": "PSM-0001",
+            "source_name": "Test Manufacturer",
+            "units_received": units,
+            "mg_per_unit": mg_per_unit,
+            "lab_result": "pass",
+            "status": status,
+            "expires_on": expires_on,
+            "on_hand": units,
+            "received_by": received_by,
+        },
+    )
+    if created:
+        LedgerLine.objects.create(
+            organisation=organisation,
+            lot=lot,
+            uuid=uuid.uuid4(),
+            kind=LineKind.RECEIPT,
+            units=units,
+            balance=units,
+            fingerprint="receipt",
+            recorded_by=received_by,
+        )
+    return lot

@@ -19,6 +19,7 @@ from holdspace.bookings.models import BookingKind
 from holdspace.couples.models import EntryKind, Stage, Visibility
 from holdspace.facilitators.models import CredentialKind
 from holdspace.integration.models import Cadence
+from holdspace.inventory.models import LabResult, LotStatus, ProductType
 from holdspace.lib.schemas import StrictModel, load_toml
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -185,11 +186,14 @@ class Preparation(StrictModel):
 
 
 class DoseLine(StrictModel):
+    """A partner's planned dose: from a lot of inventory.toml, whose product and strength the
+    plan copies (a profile without a product ledger names them here)."""
+
     partner: str
-    product: str
     lot: str
-    mg_per_unit: int | float = Field(gt=0)
     planned_mg: int | float = Field(gt=0)
+    product: str = ""
+    mg_per_unit: int | float | None = Field(default=None, gt=0)
 
 
 class Discharge(StrictModel):
@@ -333,3 +337,28 @@ Schema = TypeVar("Schema", bound=StrictModel)
 def load(name: str, schema: type[Schema]) -> Schema:
     """holdspace/demo/data/NAME.toml, validated against SCHEMA (DataFileError otherwise)."""
     return load_toml(DATA_DIR / f"{name}.toml", schema)
+
+
+# inventory.toml -------------------------------------------------------------------------------
+
+
+class DemoLot(StrictModel):
+    """A lot the service center received, DAYS_AGO, into its product ledger."""
+
+    lot_number: str = Field(min_length=1)
+    product_name: str = Field(min_length=1)
+    product_type: ProductType
+    source_licence: str = Field(min_length=1)
+    source_name: str = Field(min_length=1)
+    units: int = Field(gt=0)
+    mg_per_unit: float = Field(gt=0)
+    lab_result: LabResult
+    tested_days_ago: int | None = Field(default=None, ge=0)
+    status: LotStatus
+    received_days_ago: int = Field(ge=0)
+    expires_in_days: int = Field(gt=0)
+    received_by: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+
+
+class Inventory(StrictModel):
+    lots: list[DemoLot]

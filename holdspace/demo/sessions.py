@@ -90,11 +90,11 @@ def _book_ahead(organisation: Organisation, ahead: BookedAhead) -> None:
 def _plan(couple: Couple, lines: list[DoseLine]) -> list[PlanLine]:
     return [
         PlanLine(
-            partner_id(couple, line.partner),
-            line.product,
-            line.lot,
-            line.mg_per_unit,
-            line.planned_mg,
+            partner_id=partner_id(couple, line.partner),
+            lot=line.lot,
+            planned_mg=line.planned_mg,
+            product=line.product,
+            mg_per_unit=line.mg_per_unit,
         )
         for line in lines
     ]

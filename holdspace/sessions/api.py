@@ -121,10 +121,31 @@ class NotReadyOut(Schema):
 
 class PlanLineIn(Input):
     partner_id: int
-    product: str = Field(min_length=1, max_length=200)
-    lot: str = Field(min_length=1, max_length=100)
-    mg_per_unit: float = Field(gt=0, le=10_000)
-    planned_mg: float = Field(gt=0, le=10_000)
+    lot: str = Field(
+        min_length=1,
+        max_length=100,
+        description="Where the profile keeps a product ledger (Oregon, Colorado): the lot "
+        "number of a released, unexpired lot of the organisation's ledger with the units on "
+        "hand; product and mg_per_unit are then copied from it (leave them out, or give the "
+        "lot's). Otherwise the lot in words.",
+    )
+    product: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="Required without a product ledger; the lot's otherwise.",
+    )
+    mg_per_unit: float | None = Field(
+        default=None,
+        gt=0,
+        le=10_000,
+        description="Required without a product ledger; the lot's otherwise.",
+    )
+    planned_mg: float = Field(
+        gt=0,
+        le=10_000,
+        description="With a product ledger, a whole number of the lot's units.",
+    )
     supplemental_mg: float | None = Field(default=None, gt=0, le=10_000)
     supplemental_after_minutes: int | None = Field(default=None, ge=0, le=24 * 60)
 
@@ -146,8 +167,14 @@ class PlanLineOut(Schema):
     partner_id: int
     product: str
     lot: str
+    ledger_lot_id: int | None = Field(
+        description="The lot of the product ledger the dose comes from; null without a ledger."
+    )
     mg_per_unit: float
     planned_mg: float
+    planned_units: int | None = Field(
+        description="The planned dose in the lot's units; null without a product ledger."
+    )
     supplemental_mg: float | None
     supplemental_after_minutes: int | None
 
@@ -271,8 +298,12 @@ def _session_out(seen: SessionSeen) -> SessionDetailOut:
                 partner_id=p.partner_id,
                 product=p.product,
                 lot=p.lot,
+                ledger_lot_id=p.ledger_lot_id,
                 mg_per_unit=p.mg_per_unit,
                 planned_mg=p.planned_mg,
+                planned_units=(
+                    round(p.planned_mg / p.mg_per_unit) if p.ledger_lot_id is not None else None
+                ),
                 supplemental_mg=p.supplemental_mg,
                 supplemental_after_minutes=p.supplemental_after_minutes,
             )
@@ -324,7 +355,7 @@ def session_plan(request: HttpRequest, session_id: int, payload: PlanIn) -> Sess
     medicine_session_plan(
         viewer=viewer,
         session=session,
-        lines=[PlanLine(**line.model_dump()) for line in payload.plans],
+        lines=[PlanLine(**line.model_dump(exclude_none=True)) for line in payload.plans],
         facilitator_ids=payload.facilitator_ids,
         room=payload.room,
         music_plan=payload.music.model_dump() if payload.music else None,

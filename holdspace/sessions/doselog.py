@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET
 
 from holdspace.accounts.models import Organisation
 from holdspace.audit.actions import Action
+from holdspace.inventory.doses import DoseLedger, doses_in_ledger
 from holdspace.lib.csv import csv_cell
 from holdspace.policy.core import Viewer, viewer_from_request
 from holdspace.policy.sessions import dose_log_organisation, dose_log_organisations
@@ -89,6 +90,11 @@ class DoseRow:
     partner: str  # the pseudonym the de-identified exports use
     amount_mg: float
     corrected: dict[str, Any]  # what corrections changed: amount_mg, product, lot
+    ledger: DoseLedger | None = None  # the lot and units, where the dose came from the ledger
+
+    @property
+    def lot(self) -> str:
+        return self.ledger.lot_number if self.ledger else str(self.event.data.get("lot", ""))
 
     @property
     def corrected_amount_mg(self) -> float | None:
@@ -111,7 +117,8 @@ def _doses(organisation_id: int, form: DoseFilterForm) -> QuerySet[SessionEvent]
 
 
 def _rows(organisation_id: int, doses: Iterable[SessionEvent]) -> list[DoseRow]:
-    """Each dose with its pseudonym and what its corrections changed (one more query)."""
+    """Each dose with its pseudonym, what its corrections changed and, for a dose from the
+    product ledger, its lot and units (two more queries)."""
     doses = list(doses)
     changes: dict[int, dict[str, Any]] = {}
     for correction in SessionEvent.objects.filter(
@@ -122,6 +129,7 @@ def _rows(organisation_id: int, doses: Iterable[SessionEvent]) -> list[DoseRow]:
         corrected = correction.data.get("data")
         if isinstance(corrected, Mapping) and correction.corrects_id is not None:
             changes.setdefault(correction.corrects_id, {}).update(corrected)
+    ledger = doses_in_ledger(doses)
     rows = []
     for dose in doses:
         changed = {
@@ -135,6 +143,7 @@ def _rows(organisation_id: int, doses: Iterable[SessionEvent]) -> list[DoseRow]:
                 partner=pseudonym("partner", organisation_id, dose.partner_id or 0),
                 amount_mg=float(dose.data.get("amount_mg", 0)),
                 corrected=changed,
+                ledger=ledger.get(dose.pk),
             )
         )
     return rows
@@ -225,6 +234,8 @@ CSV_COLUMNS = [
     "kind",
     "product",
     "lot",
+    "units",
+    "corrected_units",
     "amount_mg",
     "corrected_amount_mg",
     "administered_by",
@@ -261,7 +272,9 @@ def dose_log_csv(request: HttpRequest) -> HttpResponse:
                 row.partner,
                 dose.kind,
                 dose.data.get("product", ""),
-                dose.data.get("lot", ""),
+                row.lot,
+                row.ledger.units if row.ledger else "",
+                row.ledger.corrected_units if row.ledger else "",
                 f"{row.amount_mg:g}",
                 "" if corrected is None else f"{corrected:g}",
                 dose.recorded_by.display_name,

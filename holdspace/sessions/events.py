@@ -31,8 +31,11 @@ class _Data(BaseModel):
 
 class DoseData(_Data):
     amount_mg: float = Field(gt=0, le=10_000)
-    product: str = Field(min_length=1, max_length=200)
-    lot: str = Field(min_length=1, max_length=100)
+    # Where the profile keeps a product ledger, `lot` is a lot number of the organisation's
+    # ledger (the partner's planned lot when left out) and the product is the lot's; otherwise
+    # both are free text and required (sessions/recording.py checks which).
+    product: str | None = Field(default=None, min_length=1, max_length=200)
+    lot: str | None = Field(default=None, min_length=1, max_length=100)
     units: float | None = Field(default=None, gt=0, le=1000)
 
 

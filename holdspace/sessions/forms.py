@@ -87,6 +87,21 @@ class PartnerPlanForm(forms.Form):
         max_value=24 * 60,
     )
 
+    def from_ledger(self, lots: list[tuple[str, str]]) -> None:
+        """Where the profile keeps a product ledger: the lot chosen from LOTS (number, label),
+        its product and strength copied from it. The service checks the lot chosen, so a
+        refusal reads as the API's."""
+        del self.fields["product"], self.fields["mg_per_unit"]
+        self.fields["lot"] = forms.CharField(
+            label=gettext_lazy("Lot from the ledger"),
+            max_length=100,
+            widget=forms.Select(choices=lots),
+            help_text=gettext_lazy(
+                "Released lots with units on hand; the product and its mg per unit come from "
+                "the lot, and the dose is a whole number of its units."
+            ),
+        )
+
 
 class DischargeForm(forms.Form):
     # The profile's criteria, each a checkbox; the service says which are missing and why.

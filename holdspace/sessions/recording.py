@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from holdspace.audit.actions import Action
 from holdspace.bookings.models import Booking, BookingStatus
+from holdspace.inventory.doses import Draw, correction_draw, dose_draw, dose_line_write
 from holdspace.measures.models import SafetyAlert
 from holdspace.policy.core import Viewer
 from holdspace.policy.sessions import require_session_care
@@ -174,7 +175,7 @@ def session_event_record(
         stored = SessionEvent.objects.filter(session=session, uuid=event_id).first()
         if stored is not None:  # the same event arrived twice at once
             return _replayed(stored, fingerprint)
-        corrects = _check_event(viewer, locked, kind, occurred_at, clean, partner_id)
+        checked = _check_event(viewer, locked, kind, occurred_at, clean, partner_id)
         event = SessionEvent.objects.create(
             organisation_id=session.organisation_id,
             couple_id=session.couple_id,
@@ -183,11 +184,14 @@ def session_event_record(
             partner_id=partner_id,
             kind=kind,
             occurred_at=occurred_at,
-            data=clean,
-            corrects=corrects,
+            data=checked.data,
+            corrects=checked.corrects,
             fingerprint=fingerprint,
             recorded_by=viewer.user,
         )
+        if checked.draw is not None:
+            # The dose's ledger line, in this transaction: refused, the event is not kept.
+            dose_line_write(viewer=viewer, event=event, draw=checked.draw)
         alerts = _raise_alerts(locked, event)
         _advance_session(locked, event)
         session.status, session.started_at = locked.status, locked.started_at
@@ -233,6 +237,17 @@ def _advance_session(locked: MedicineSession, event: SessionEvent) -> None:
         locked.save(update_fields=sorted(set(changed)))
 
 
+@dataclass(frozen=True)
+class _Checked:
+    """A new event that meets the rules: the data to store (a ledger dose's with its lot's
+    number, product and units), the event a correction corrects, and what it moves in the
+    product ledger."""
+
+    data: dict[str, Any]
+    corrects: SessionEvent | None = None
+    draw: Draw | None = None
+
+
 def _check_event(
     viewer: Viewer,
     session: MedicineSession,
@@ -240,8 +255,8 @@ def _check_event(
     occurred_at: dt.datetime,
     data: Mapping[str, Any],
     partner_id: int | None,
-) -> SessionEvent | None:
-    """The rules a new event must meet; returns the event a correction corrects."""
+) -> _Checked:
+    """The rules a new event must meet, and what it stores and moves."""
     profile = get_profile(session.profile)
     if session.status in {SessionStatus.CLOSED, SessionStatus.CANCELLED}:
         raise ValidationError({"session": [_("The session is closed: nothing more is recorded.")]})
@@ -275,14 +290,31 @@ def _check_event(
                 partner_ids=[partner_id],
             )
         _check_dose(session, profile, kind, occurred_at, data, partner_id)
+        if profile.ledger_required:
+            draw, stored = dose_draw(session, partner_id, data)
+            return _Checked(stored, draw=draw)
+        _check_free_text_product(data)
     if kind == EventKind.TOUCH:
         assert partner_id is not None
         _check_touch(session, data, partner_id)
     if kind == EventKind.END and data["reason"] != "emergency_transfer":
         _check_completed(session, profile, occurred_at)
     if kind == EventKind.CORRECTION:
-        return _corrected(session, data)
-    return None
+        corrected = _corrected(session, data)
+        if corrected.kind in DOSE_KINDS:
+            adjustment, corrected_data = correction_draw(corrected, data)
+            return _Checked(corrected_data, corrects=corrected, draw=adjustment)
+        return _Checked(dict(data), corrects=corrected)
+    return _Checked(dict(data))
+
+
+def _check_free_text_product(data: Mapping[str, Any]) -> None:
+    """Without a product ledger, a dose names its product and lot in words."""
+    missing = {
+        f"data.{name}": [_("Field required")] for name in ("product", "lot") if not data.get(name)
+    }
+    if missing:
+        raise ValidationError(missing)
 
 
 def _placement_errors(

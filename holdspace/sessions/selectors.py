@@ -12,11 +12,14 @@ from typing import Any
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from holdspace.accounts.models import Room
 from holdspace.audit.actions import Action
 from holdspace.bookings.models import Booking, BookingStatus
 from holdspace.couples.models import Couple, Partner
+from holdspace.inventory.doses import dose_lots, session_day
+from holdspace.inventory.models import Lot
 from holdspace.measures.models import SafetyAlert
 from holdspace.policy.core import Viewer
 from holdspace.policy.preparation import partner_forms_visible_to
@@ -106,6 +109,14 @@ class ConsoleColumn:
     discharge: Discharge | None
     forms: dict[str, str]
 
+    @property
+    def planned_units(self) -> int | None:
+        """The planned dose in its lot's units, where it comes from the product ledger."""
+        plan = self.plan
+        if plan is None or plan.ledger_lot_id is None:
+            return None
+        return round(plan.planned_mg / plan.mg_per_unit)
+
 
 @dataclass(frozen=True)
 class ConsolePage:
@@ -120,6 +131,10 @@ class ConsolePage:
     events_json: str  # the ids the server holds, for the browser's queue
     kinds: list[tuple[str, str]] = field(default_factory=list)  # EventKind, for the script
     dose_kinds: list[tuple[str, str]] = field(default_factory=list)
+    # Where the profile keeps a product ledger: the lots a dose may name (a planned lot no
+    # longer usable among them, so its refusal names it), each with its label.
+    ledger: bool = False
+    lots: list[tuple[Lot, str]] = field(default_factory=list)
 
     @property
     def ended(self) -> bool:
@@ -139,7 +154,11 @@ def console_page(*, viewer: Viewer, session_id: int) -> ConsolePage:
     for event in events:
         event.text = describe(event)  # type: ignore[attr-defined]
         event.correction_id = str(uuid.uuid4())  # type: ignore[attr-defined]
-    plans = {p.partner_id: p for p in PartnerPlan.objects.filter(session=session)}
+    plans = {
+        p.partner_id: p
+        for p in PartnerPlan.objects.filter(session=session).select_related("ledger_lot")
+    }
+    profile = get_profile(session.profile)
     # The newest signed touch consent of each partner (the console is the care team's).
     touch: dict[int, dict[str, Any]] = {
         partner_id: dict(signature.answers)
@@ -154,7 +173,9 @@ def console_page(*, viewer: Viewer, session_id: int) -> ConsolePage:
     return ConsolePage(
         session=session,
         couple=session.couple,
-        profile=get_profile(session.profile),
+        profile=profile,
+        ledger=profile.ledger_required,
+        lots=_console_lots(session, plans.values()) if profile.ledger_required else [],
         columns=[
             ConsoleColumn(
                 partner=partner,
@@ -181,6 +202,21 @@ def console_page(*, viewer: Viewer, session_id: int) -> ConsolePage:
     )
 
 
+def _console_lots(session: MedicineSession, plans: Iterable[PartnerPlan]) -> list[tuple[Lot, str]]:
+    """The lots the console's dose form offers: those usable on the session's day, and the
+    planned lots that are not (with their status)."""
+    usable = dose_lots(session.organisation_id, session_day(session))
+    seen = {lot.pk for lot in usable}
+    planned = {
+        p.ledger_lot.pk: p.ledger_lot
+        for p in plans
+        if p.ledger_lot is not None and p.ledger_lot.pk not in seen
+    }
+    return [(lot, lot_label(lot)) for lot in usable] + [
+        (lot, lot_label(lot, usable=False)) for lot in planned.values()
+    ]
+
+
 @dataclass(frozen=True)
 class PlanPage:
     """The plan's page: the session, what each partner's plan holds now, and the profile's
@@ -194,6 +230,35 @@ class PlanPage:
     timing: SupplementalTiming | None
     durations: DurationTable | None
     ratios: RatioTable | None
+    # Where the profile keeps a product ledger: the lots a plan may name (released, not expired
+    # on the session's day, with units on hand), and the lots the stored plans name.
+    lots: list[Lot] = field(default_factory=list)
+
+    @property
+    def lot_choices(self) -> list[tuple[str, str]]:
+        """The lots as a select's choices: number, product, strength and units on hand; a
+        planned lot no longer usable is kept, with its status, so the refusal names it."""
+        usable = {lot.pk for lot in self.lots}
+        planned = [
+            p.ledger_lot
+            for p in self.stored.values()
+            if p.ledger_lot is not None and p.ledger_lot_id not in usable
+        ]
+        return [("", _("Choose a lot"))] + [
+            (lot.lot_number, lot_label(lot, usable=lot.pk in usable))
+            for lot in [*self.lots, *planned]
+        ]
+
+
+def lot_label(lot: Lot, *, usable: bool = True) -> str:
+    """A lot as a select shows it: its number, product, strength and units on hand."""
+    label = _("%(lot)s · %(product)s · %(per)s mg per unit · %(on_hand)d on hand") % {
+        "lot": lot.lot_number,
+        "product": lot.product_name,
+        "per": f"{lot.mg_per_unit:g}",
+        "on_hand": lot.on_hand,
+    }
+    return label if usable else f"{label} ({lot.get_status_display()})"
 
 
 def plan_page(*, viewer: Viewer, session_id: int) -> PlanPage:
@@ -206,7 +271,13 @@ def plan_page(*, viewer: Viewer, session_id: int) -> PlanPage:
         session=session,
         couple=session.couple,
         profile=profile,
-        stored={p.partner_id: p for p in PartnerPlan.objects.filter(session=session)},
+        stored={
+            p.partner_id: p
+            for p in PartnerPlan.objects.filter(session=session).select_related("ledger_lot")
+        },
+        lots=dose_lots(session.organisation_id, session_day(session))
+        if profile.ledger_required
+        else [],
         limit=profile.dose_limit(substance),
         timing=profile.supplemental_timing(substance),
         durations=next((t for t in profile.minimum_duration if t.substance == substance), None),
@@ -302,7 +373,9 @@ def describe(event: SessionEvent) -> str:
     kind = event.kind
     if kind in {"dose", "supplemental_dose"}:
         amount = float(data.get("amount_mg", 0))
-        return f"{amount:g} mg · {data.get('product', '')} · lot {data.get('lot', '')}"
+        units = data.get("units")
+        counted = f" · {units:g} unit{'' if units == 1 else 's'}" if units else ""
+        return f"{amount:g} mg{counted} · {data.get('product', '')} · lot {data.get('lot', '')}"
     if kind == "vitals":
         parts = []
         if "systolic" in data or "diastolic" in data:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -29,6 +29,8 @@ from holdspace.bookings.services import (
 from holdspace.couples.models import Couple
 from holdspace.facilitators.services import facilitator_refusals
 from holdspace.integration.services import follow_ups_create
+from holdspace.inventory.doses import plan_lot_problems
+from holdspace.inventory.models import Lot
 from holdspace.lib.dates import planned_error
 from holdspace.measures.models import SafetyAlert
 from holdspace.policy.core import Viewer, require_care_team
@@ -317,13 +319,17 @@ def _schedule_errors(
 # The plan ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PlanLine:
+    """One partner's planned dose. Where the profile keeps a product ledger, LOT is a lot
+    number of the organisation's ledger and the product and strength are copied from the lot
+    (PRODUCT and MG_PER_UNIT may be left out); otherwise all three are free text, required."""
+
     partner_id: int
-    product: str
-    lot: str
-    mg_per_unit: float
     planned_mg: float
+    lot: str = ""
+    product: str = ""
+    mg_per_unit: float | None = None
     supplemental_mg: float | None = None
     supplemental_after_minutes: int | None = None
 
@@ -345,8 +351,8 @@ def medicine_session_plan(
     if session.status not in {SessionStatus.SCHEDULED}:
         raise ValidationError({"status": [_("The plan is fixed once the session has begun.")]})
     profile = get_profile(session.profile)
-    lines = list(lines)
-    errors = _plan_line_errors(session, profile, lines)
+    lines, lots, errors = _plan_products(session, profile, list(lines))
+    errors.update(_plan_line_errors(session, profile, lines))
     facilitators, facilitator_errors = _plan_facilitators(session, facilitator_ids)
     errors.update(facilitator_errors)
     # The plan as it will stand: these lines over what is stored for the other partner.
@@ -382,7 +388,7 @@ def medicine_session_plan(
                 room=place,
                 facilitator_ids=facilitators if facilitator_ids is not None else None,
             )
-        _plan_store(session, lines, facilitators if facilitator_ids is not None else None)
+        _plan_store(session, lines, lots, facilitators if facilitator_ids is not None else None)
         if totals:
             session.minimum_minutes = minimum
         if isinstance(place, Room) or place is None:
@@ -406,6 +412,41 @@ def medicine_session_plan(
             minimum_minutes=minimum,
         )
     return session
+
+
+def _plan_products(
+    session: MedicineSession, profile: Profile, lines: list[PlanLine]
+) -> tuple[list[PlanLine], dict[int, Lot], dict[str, list[str]]]:
+    """Each line's product: from the lot of the product ledger it names, where the profile
+    keeps one (the lines come back with the lot's number, product and strength, and the lots
+    by partner), else as typed, required; with the problems by field (`plans.<n>.<field>`)."""
+    errors: dict[str, list[str]] = {}
+    if not profile.ledger_required:
+        for index, line in enumerate(lines):
+            for name in ("product", "lot", "mg_per_unit"):
+                if getattr(line, name) in {None, ""}:
+                    errors[f"plans.{index}.{name}"] = [_("Field required")]
+        return lines, {}, errors
+    resolved: list[PlanLine] = []
+    lots: dict[int, Lot] = {}
+    for index, line in enumerate(lines):
+        lot, problems = plan_lot_problems(
+            session,
+            lot_number=line.lot,
+            planned_mg=line.planned_mg,
+            supplemental_mg=line.supplemental_mg,
+            product=line.product,
+            mg_per_unit=line.mg_per_unit,
+        )
+        errors.update({f"plans.{index}.{name}": found for name, found in problems.items()})
+        if lot is None:
+            resolved.append(line)
+            continue
+        lots[line.partner_id] = lot
+        resolved.append(
+            replace(line, lot=lot.lot_number, product=lot.product_name, mg_per_unit=lot.mg_per_unit)
+        )
+    return resolved, lots, errors
 
 
 def _plan_line_errors(
@@ -487,9 +528,13 @@ def _plan_facilitators(
 
 
 def _plan_store(
-    session: MedicineSession, lines: list[PlanLine], facilitators: list[int] | None
+    session: MedicineSession,
+    lines: list[PlanLine],
+    lots: dict[int, Lot],
+    facilitators: list[int] | None,
 ) -> None:
-    """Write the plan's lines, and the facilitators present when FACILITATORS is given."""
+    """Write the plan's lines (each with its lot of the ledger, if any), and the facilitators
+    present when FACILITATORS is given."""
     for line in lines:
         PartnerPlan.objects.update_or_create(
             session=session,
@@ -498,6 +543,7 @@ def _plan_store(
                 "organisation_id": session.organisation_id,
                 "product": line.product.strip(),
                 "lot": line.lot.strip(),
+                "ledger_lot": lots.get(line.partner_id),
                 "mg_per_unit": line.mg_per_unit,
                 "planned_mg": line.planned_mg,
                 "supplemental_mg": line.supplemental_mg,

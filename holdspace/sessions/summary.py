@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from holdspace.audit.actions import Action
 from holdspace.couples.models import Partner
+from holdspace.inventory.doses import DoseLedger, doses_in_ledger
 from holdspace.measures.models import SafetyAlert
 from holdspace.policy.core import Viewer
 from holdspace.policy.sessions import get_medicine_session_for, require_session_care
@@ -42,6 +43,7 @@ class Item:
     corrections: list[SessionEvent]
     effective: dict[str, Any]  # its data with every correction applied, in the order made
     changed: dict[str, Any]  # only the values the corrections changed
+    ledger: DoseLedger | None = None  # a dose from the product ledger: its lot and units
 
     @property
     def alerts(self) -> list[SafetyAlert]:
@@ -246,7 +248,9 @@ def _summary(session: MedicineSession) -> dict[str, Any]:
     records = _partner_records(session, profile)
     joint, adverse_events, joint_alerts = _sort_items(events_with_corrections(events), records)
     limits = _vital_limits(profile)
+    ledger = doses_in_ledger(item.event for r in records.values() for item in r.doses)
     for record in records.values():
+        record.doses = [replace(item, ledger=ledger.get(item.event.pk)) for item in record.doses]
         _chart(record, limits)
     ordered = list(records.values())
     return {

@@ -45,7 +45,7 @@ from holdspace.sessions.forms import (
     ScheduleForm,
     SessionDetailsForm,
 )
-from holdspace.sessions.models import EventKind, MedicineSession, SessionStatus
+from holdspace.sessions.models import DOSE_KINDS, EventKind, MedicineSession, SessionStatus
 from holdspace.sessions.recording import EventConflict, session_event_record
 from holdspace.sessions.selectors import (
     DischargePage,
@@ -238,11 +238,28 @@ def session_cancel(request: HttpRequest, session_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def console(request: HttpRequest, session_id: int) -> HttpResponse:
+    return _console(request, session_id)
+
+
+def _console(
+    request: HttpRequest,
+    session_id: int,
+    *,
+    refused: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
     page = console_page(viewer=viewer_from_request(request), session_id=session_id)
     return render(
         request,
         "sessions/console.html",
-        {**vars(page), "ended": page.ended, "closed": page.closed, **console_now()},
+        {
+            **vars(page),
+            "ended": page.ended,
+            "closed": page.closed,
+            "refused": refused,
+            **console_now(),
+        },
+        status=status,
     )
 
 
@@ -269,6 +286,15 @@ def event_form(request: HttpRequest, session_id: int) -> HttpResponse:
         messages.error(request, _("That form was already saved."))
         return redirect("session_console", session.pk)
     except ValidationError as exc:
+        if form.cleaned_data["kind"] in DOSE_KINDS and form.cleaned_data["partner_id"]:
+            # A refused dose: the console again, the message beside its field and the
+            # form as it was typed.
+            return _console(
+                request,
+                session.pk,
+                refused=_dose_refusal(request.POST, form, exc.message_dict),
+                status=422,
+            )
         return _refused(request, session, exc.message_dict)
     if recorded.alerts:
         messages.warning(request, " ".join(a.message for a in recorded.alerts))
@@ -276,6 +302,26 @@ def event_form(request: HttpRequest, session_id: int) -> HttpResponse:
         kind = EventKind(recorded.event.kind).label
         messages.success(request, _("Saved: %(kind)s.") % {"kind": kind})
     return redirect("session_console", session.pk)
+
+
+def _dose_refusal(post: Any, form: EventForm, problems: dict[str, list[str]]) -> dict[str, Any]:
+    """A refused dose as its form shows it again: what was typed, and each message beside its
+    field (lot, amount_mg, units, product; the rest above the form)."""
+    errors: dict[str, str] = {}
+    for field, found in problems.items():
+        name = field.removeprefix("data.")
+        key = name if name in {"lot", "amount_mg", "units", "product"} else "other"
+        errors[key] = " ".join([errors[key], *found]) if key in errors else " ".join(found)
+    taken = form.cleaned_data["taken_at"]
+    return {
+        "partner": form.cleaned_data["partner_id"],
+        "kind": form.cleaned_data["kind"],
+        "lot": str(post.get("data.lot", "")),
+        "product": str(post.get("data.product", "")),
+        "amount_mg": str(post.get("data.amount_mg", "")),
+        "taken_at": taken.strftime("%H:%M") if taken else "",
+        "errors": errors,
+    }
 
 
 def _care_of(
@@ -353,8 +399,7 @@ def plan(request: HttpRequest, session_id: int) -> HttpResponse:
         try:
             _plan_save(viewer, page.session, form, partner_forms)
         except ValidationError as exc:
-            for errors in exc.message_dict.values():
-                form.add_error(None, errors)
+            _plan_errors_onto(form, partner_forms, exc)
         except BookingConflict as exc:
             errors_onto(form, exc.as_validation_error(facilitators="facilitators"))
         else:
@@ -401,8 +446,30 @@ def _plan_forms(
             else None
         )
         prefix = f"p{partner.user_id}"
-        partner_forms.append((partner, PartnerPlanForm(data, prefix=prefix, initial=initial)))
+        partner_form = PartnerPlanForm(data, prefix=prefix, initial=initial)
+        if page.profile.ledger_required:
+            choices = page.lot_choices
+            chosen = str(data.get(f"{prefix}-lot", "")).strip() if data else ""
+            if chosen and chosen not in {value for value, _label in choices}:
+                choices = [*choices, (chosen, chosen)]  # kept as typed, refused beside it
+            partner_form.from_ledger(choices)
+        partner_forms.append((partner, partner_form))
     return form, partner_forms
+
+
+def _plan_errors_onto(
+    form: PlanForm, partner_forms: list[tuple[Partner, PartnerPlanForm]], exc: ValidationError
+) -> None:
+    """The service's refusals beside their fields: `plans.<n>.<field>` on partner n's form,
+    the rest above the form."""
+    for key, errors in exc.message_dict.items():
+        parts = key.split(".")
+        if len(parts) == 3 and parts[0] == "plans" and parts[1].isdigit():
+            index, name = int(parts[1]), parts[2]
+            if index < len(partner_forms) and name in partner_forms[index][1].fields:
+                partner_forms[index][1].add_error(name, errors)
+                continue
+        form.add_error(None, errors)
 
 
 def _plan_save(

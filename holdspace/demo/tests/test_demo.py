@@ -21,6 +21,7 @@ from holdspace.demo.schemas import (
     DATA_DIR,
     Facilitators,
     Integration,
+    Inventory,
     Measures,
     People,
     Preparation,
@@ -30,8 +31,9 @@ from holdspace.demo.schemas import (
 )
 from holdspace.facilitators.models import Credential, FacilitatorProfile, GuideReview
 from holdspace.integration.models import CheckIn
+from holdspace.inventory.models import LedgerLine, Lot
 from holdspace.lib.schemas import DataFileError, load_toml
-from holdspace.sessions.models import MedicineSession, SessionEvent
+from holdspace.sessions.models import MedicineSession, PartnerPlan, SessionEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -133,6 +135,7 @@ def test_it_changes_nothing_when_seeded_again() -> None:
         ("sessions", Sessions),
         ("integration", Integration),
         ("progress", Progress),
+        ("inventory", Inventory),
     ],
 )
 def test_it_reads_each_data_file_against_its_schema(name: str, schema: type[People]) -> None:
@@ -178,3 +181,29 @@ def test_it_books_the_demo_sessions_in_its_rooms_with_one_tentative() -> None:
         "medicine",
         "Alex & Sam",
     )
+
+
+def test_it_doses_every_demo_session_from_its_released_lot() -> None:
+    seed_demo()
+    center = Organisation.objects.get(slug="demo-service-center")
+    lots = {lot.lot_number: lot for lot in Lot.objects.filter(organisation=center)}
+    demo = {lot.lot_number: lot for lot in load("inventory", Inventory).lots}
+    assert set(lots) == set(demo) == {"PSI-2026-0412", "PSI-2026-0519"}
+    assert lots["PSI-2026-0519"].status == "quarantined"
+    released = lots["PSI-2026-0412"]
+    assert released.status == "released"
+    # Each dose of the demo's past session has its line against the released lot; on hand is
+    # what was received less the units dosed.
+    doses = SessionEvent.objects.filter(organisation=center, kind__in=["dose", "supplemental_dose"])
+    lines = LedgerLine.objects.filter(lot=released, kind="dose")
+    assert doses.count() == lines.count() == 2
+    assert {line.session_event_id for line in lines} == {dose.pk for dose in doses}
+    dosed = sum(round(dose.data["amount_mg"] / released.mg_per_unit) for dose in doses)
+    assert dosed == 9 and sum(dose.data["units"] for dose in doses) == 9
+    assert released.on_hand == demo["PSI-2026-0412"].units - dosed == 51
+    assert sum(line.units for line in released.lines.all()) == released.on_hand
+    assert lots["PSI-2026-0519"].on_hand == 40
+    # Both plans, past and upcoming, name the released lot of the ledger.
+    plans = PartnerPlan.objects.filter(organisation=center)
+    assert plans.count() == 4 and {p.ledger_lot_id for p in plans} == {released.pk}
+    assert not Lot.objects.exclude(organisation=center).exists()  # the trial site keeps none

@@ -374,7 +374,8 @@ def _dose(cast: Cast, session: MedicineSession, partner: str) -> Any:
             "kind": "dose",
             "partner_id": cast.people[partner].pk,
             "occurred_at": timezone.now().isoformat(),
-            "data": {"amount_mg": 5, "product": "Psilocybe cubensis", "lot": "L-1"},
+            # Colorado keeps a product ledger: the lot make_session stocks.
+            "data": {"amount_mg": 5, "lot": "GT-2609"},
         },
     )
 

@@ -234,7 +234,8 @@ def test_it_refuses_an_unknown_kind(cast: Cast) -> None:
         ("music", {"text": "Quiet playlist"}, "partner_a", "partner_id"),
         ("end", {"reason": "completed"}, "partner_a", "partner_id"),
         ("note", {"text": "Someone else's partner"}, "partner_c", "partner_id"),
-        ("dose", {"amount_mg": 10}, "partner_a", "data.product"),
+        # Oregon keeps a product ledger: a dose names its lot (or the plan does).
+        ("dose", {"amount_mg": 10}, "partner_a", "data.lot"),
         ("vitals", {"heart_rate": "fast"}, "partner_a", "data.heart_rate"),
         ("vitals", {"pulse": 80}, "partner_a", "data.pulse"),
         ("note", {"text": ""}, None, "data.text"),
@@ -338,7 +339,8 @@ def test_it_records_a_correction_beside_the_event_and_counts_the_corrected_dose(
     assert original["data"]["amount_mg"] == 25  # the original stays as it was taken down
     assert original["corrected_by"] == [correction["id"]]
     assert (fix["kind"], fix["corrects"], fix["corrected_by"]) == ("correction", dose["id"], [])
-    assert fix["data"]["data"] == {"amount_mg": 20}
+    # The corrected amount in units of the dose's lot (GT-2609, 5 mg a capsule).
+    assert fix["data"]["data"] == {"amount_mg": 20, "units": 4}
 
     # 20 given, not 25: 30 more is exactly the limit; anything more is over it.
     more = _post(client, session, _event("dose", _dose(30), partner=cast.partner_a))

@@ -22,7 +22,7 @@ from django.utils import timezone
 from holdspace.accounts.models import Role
 from holdspace.accounts.services import membership_ensure, user_create
 from holdspace.audit.models import AuditEvent
-from holdspace.conftest import PASSWORD, Cast, make_session
+from holdspace.conftest import PASSWORD, Cast, make_session, stock_lot
 from holdspace.couples.models import CareTeamMember
 from holdspace.measures.models import SafetyAlert
 from holdspace.measures.services import alert_acknowledge
@@ -69,6 +69,9 @@ def _loaded(cast: Cast, session: MedicineSession, who: str = "facilitator") -> M
 def recorded(cast: Cast) -> MedicineSession:
     """A session of A & B, an hour old, ended by an emergency transfer, both discharged."""
     session = _loaded(cast, make_session(cast))
+    stock_lot(
+        cast.center, received_by=cast.lead, lot_number="PE-0042", product_name="Penis Envy extract"
+    )
     dose_a = _doses_and_vitals(cast, session)
     _corrections_and_the_rest(cast, session, dose_a)
     _discharge_both(cast, session)
@@ -363,6 +366,13 @@ def doses(cast: Cast, recorded: MedicineSession) -> dict[str, Any]:
         ),
         "other_facilitator",
     )
+    # A lot named like a formula too: its number and product reach the CSV neutralised.
+    stock_lot(
+        cast.center,
+        received_by=cast.lead,
+        lot_number="+LOT-1",
+        product_name='=HYPERLINK("http://evil.example","x")',
+    )
     old = _record(
         cast,
         other,
@@ -520,6 +530,8 @@ def test_it_exports_the_dose_log_as_csv_safe_for_spreadsheets(
         "kind",
         "product",
         "lot",
+        "units",
+        "corrected_units",
         "amount_mg",
         "corrected_amount_mg",
         "administered_by",
@@ -529,13 +541,14 @@ def test_it_exports_the_dose_log_as_csv_safe_for_spreadsheets(
     old, *today = body
     assert old[4] == '\'=HYPERLINK("http://evil.example","x")' and old[5] == "'+LOT-1"
     assert old[2] == pseudonym("partner", cast.center.pk, cast.partner_c.pk)
-    assert old[8] == "Other Facilitator" and old[3] == "dose"
+    assert old[10] == "Other Facilitator" and old[3] == "dose"
     assert dt.datetime.fromisoformat(old[0]) == doses["old"].occurred_at
     assert old[1] == str(doses["old_session"].pk)
+    # The lot and units from the ledger (5 mg a unit), corrected beside the first recorded.
     golden = next(row for row in today if row[4] == "Golden Teacher capsules")
-    assert (golden[6], golden[7]) == ("20", "15")
+    assert golden[5:10] == ["GT-2609", "4", "3", "20", "15"]
     envy = next(row for row in today if row[4] == "Penis Envy extract")
-    assert (envy[6], envy[7]) == ("20", "")
+    assert envy[5:10] == ["PE-0042", "4", "", "20", ""]
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in body for cell in row)
     assert "Partner" not in response.content.decode()
     export = AuditEvent.objects.filter(action="export.doses").get()

@@ -179,7 +179,8 @@
     var d = ev.data || {};
     switch (ev.kind) {
       case "dose": case "supplemental_dose":
-        return d.amount_mg + " mg · " + (d.product || "") + " · lot " + (d.lot || "");
+        return d.amount_mg + " mg · " + (d.units ? d.units + (d.units === 1 ? " unit · " : " units · ") : "") +
+          (d.product ? d.product + " · " : "") + "lot " + (d.lot || "");
       case "vitals":
         var parts = [];
         if (d.systolic || d.diastolic) { parts.push("BP " + (d.systolic || "–") + "/" + (d.diastolic || "–")); }
@@ -325,13 +326,32 @@
 
   function accepted(ev, body) {
     drop(ev.id); render(ev, "saved"); showAlerts(body.alerts, ev); advanceStage(ev.kind);
+    // What the server stored (a dose from the ledger: its lot's product and the units).
+    var item = itemFor(ev.id);
+    if (item && body.data) {
+      item.querySelector(".text").textContent = " " + describe({ kind: ev.kind, data: body.data });
+    }
     Array.prototype.forEach.call(root.querySelectorAll("form.event-form"), function (form) {
-      if (form.getAttribute("data-pending") === ev.id) { clear(form); }
+      if (form.getAttribute("data-pending") === ev.id) { clear(form); fieldErrors(form, null); showUnits(form); }
     });
     startTimer(ev);
   }
 
-  function refused(ev, state, reason) {
+  // A refusal's messages beside the fields they name (data.lot, data.amount_mg …), as the
+  // page without JavaScript shows them.
+  function fieldErrors(form, body) {
+    Array.prototype.forEach.call(form.querySelectorAll("[data-error-for]"), function (box) {
+      box.textContent = ""; box.hidden = true;
+    });
+    if (!body || !Array.isArray(body.detail)) { return; }
+    body.detail.forEach(function (problem) {
+      var field = (problem.loc || []).slice(2).join(".");
+      var box = form.querySelector("[data-error-for='" + field + "']");
+      if (box) { box.textContent = problem.msg; box.hidden = false; }
+    });
+  }
+
+  function refused(ev, state, reason, body) {
     drop(ev.id);
     keepRefused(ev, reason);
     render(ev, state, reason);
@@ -340,9 +360,30 @@
       if (form.getAttribute("data-pending") === ev.id) {
         form.removeAttribute("data-pending");
         form.setAttribute("data-resends", ev.id);
+        fieldErrors(form, body);
+        var details = form.closest("details");
+        if (details) { details.open = true; }
       }
     });
   }
+
+  // A dose from the ledger: the units it is of the lot chosen, as it is typed.
+  function showUnits(form) {
+    var lot = form.querySelector("[data-dose-lot]");
+    var out = form.querySelector("[data-dose-units]");
+    var amount = form.querySelector("input[name='data.amount_mg']");
+    if (!lot || !out || !amount) { return; }
+    var option = lot.options[lot.selectedIndex];
+    var per = option ? Number(option.getAttribute("data-mg")) : 0;
+    var mg = Number(amount.value);
+    if (!per || !mg) { out.textContent = ""; return; }
+    var units = mg / per;
+    var whole = Math.round(units);
+    out.textContent = whole >= 1 && Math.abs(units - whole) <= 1e-6 * Math.max(1, units) ?
+      "= " + whole + (whole === 1 ? " unit" : " units") + " of lot " + option.value :
+      "Not a whole number of units of lot " + option.value + " (" + per + " mg per unit)";
+  }
+  Array.prototype.forEach.call(root.querySelectorAll("form[data-kind=dose]"), showUnits);
 
   function flush() {
     status();
@@ -365,10 +406,10 @@
       if (answer.status === 201 || answer.status === 200) {
         accepted(ev, answer.body);
       } else if (answer.status === 409) {
-        refused(ev, "conflict", problems(answer.body));
+        refused(ev, "conflict", problems(answer.body), answer.body);
       } else if (answer.status >= 400 && answer.status < 500 && answer.status !== 429 &&
                  answer.status !== 401) {
-        refused(ev, "refused", problems(answer.body));
+        refused(ev, "refused", problems(answer.body), answer.body);
       } else {
         // The server is unwell, busy, or this browser's session has ended (401): keep it and
         // try again shortly; it goes once the server answers (or someone signs in again).
@@ -412,7 +453,10 @@
   // Typing into a form after sending it: what is there now is a new event, never cleared.
   function edited(event) {
     var form = event.target.form;
-    if (form && form.classList.contains("event-form")) { form.removeAttribute("data-pending"); }
+    if (form && form.classList.contains("event-form")) {
+      form.removeAttribute("data-pending");
+      if (form.getAttribute("data-kind") === "dose") { showUnits(form); }
+    }
   }
   root.addEventListener("input", edited);
   root.addEventListener("change", edited);
