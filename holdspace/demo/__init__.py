@@ -13,7 +13,7 @@ from holdspace.accounts.models import Organisation
 from holdspace.accounts.zones import organisation_clock
 from holdspace.demo.facilitators import seed_facilitators
 from holdspace.demo.integration import seed_integration
-from holdspace.demo.inventory import seed_lots
+from holdspace.demo.inventory import seed_count, seed_lots
 from holdspace.demo.journals import seed_demo_journals
 from holdspace.demo.measures import seed_measures, seed_sharing
 from holdspace.demo.people import DEMO_PASSWORD, seed_people
@@ -49,6 +49,7 @@ def _seed_journey(organisation: Organisation) -> None:
     if seed_preparation(organisation):
         seed_lots(organisation)
         seed_sessions(organisation)
+        seed_count(organisation)
     seed_integration(organisation)
     seed_sharing(organisation)
     seed_demo_journals(organisation)

@@ -203,6 +203,10 @@ def test_it_doses_every_demo_session_from_its_released_lot() -> None:
     assert released.on_hand == demo["PSI-2026-0412"].units - dosed == 51
     assert sum(line.units for line in released.lines.all()) == released.on_hand
     assert lots["PSI-2026-0519"].on_hand == 40
+    # The lead's count after the session agrees with the ledger: no variance, no adjustment.
+    count = released.reconciliations.get()
+    assert (count.counted_units, count.ledger_units, count.variance) == (51, 51, 0)
+    assert count.adjustment is None and not lots["PSI-2026-0519"].reconciliations.exists()
     # Both plans, past and upcoming, name the released lot of the ledger.
     plans = PartnerPlan.objects.filter(organisation=center)
     assert plans.count() == 4 and {p.ledger_lot_id for p in plans} == {released.pk}
