@@ -55,6 +55,13 @@ SHOTS = [
     ("portal-sessions-phone.png", "jordan@demo.holdspace.org", "/portal/sessions/", 390, None),
     ("portal-readings-phone.png", "jordan@demo.holdspace.org", "/portal/readings/", 390, None),
     ("portal-report-phone.png", "jordan@demo.holdspace.org", "/portal/report/", 390, "top"),
+    # What the regulator asks: the product ledger (the demo's first lot is the released one)
+    # and Oregon's 303 quarterly report for the current quarter.
+    ("ledger-desktop.png", "lead@demo.holdspace.org", "/inventory/", 1280, None),
+    ("ledger-phone.png", "lead@demo.holdspace.org", "/inventory/", 390, None),
+    ("lot-desktop.png", "lead@demo.holdspace.org", "/inventory/lots/1/", 1280, None),
+    ("oregon-303-desktop.png", "lead@demo.holdspace.org", "/reports/oregon-303/", 1280, None),
+    ("oregon-303-phone.png", "lead@demo.holdspace.org", "/reports/oregon-303/", 390, "top"),
 ]
 
 
