@@ -28,8 +28,9 @@ from holdspace.reports.regulator.colorado.selectors import (
     admin_log_read,
     admin_log_text,
     log_csv,
-    log_report,
 )
+from holdspace.reports.regulator.periods import year_period
+from holdspace.screening.profiles import RegulatorReport, get_profile
 from holdspace.sessions.models import (
     Discharge,
     EventKind,
@@ -181,8 +182,14 @@ def year_2026(colorado: Colorado) -> dict[str, MedicineSession]:
     return {"complete": complete, "missing": missing, "supplemental": supplemental}
 
 
+def _report(co: Colorado) -> RegulatorReport:
+    found = get_profile(co.center.profile).report("colorado-admin-log")
+    assert found is not None
+    return found
+
+
 def _log(co: Colorado, year: int = 2026) -> Any:
-    return admin_log(co.center, year, report=log_report(co.center))
+    return admin_log(co.center, year, report=_report(co))
 
 
 def test_it_writes_one_row_per_session_with_every_field_of_the_log(
@@ -417,17 +424,28 @@ def test_another_organisations_log_is_refused(colorado: Colorado) -> None:
     assert not AuditEvent.objects.filter(action=Action.REPORT_REGULATOR).exists()
 
 
-def test_a_profile_without_the_log_answers_422_saying_so(cast: Cast) -> None:
+def test_a_profile_without_the_log_answers_404_saying_so_as_oregons_report_does(
+    cast: Cast,
+) -> None:
     # The cast's center works under Oregon's profile, which keeps the 303 report instead.
     page = cast.client("lead").get(PAGE, {"year": "2026"})
     api = cast.api("lead").get(API, {"year": "2026"})
     download = cast.client("lead").get(CSV_URL, {"year": "2026"})
-    assert (page.status_code, api.status_code, download.status_code) == (422, 422, 422)
-    message = api.json()["detail"][0]["msg"]
-    assert "keeps no Colorado administration-session log" in message
-    assert api.json()["detail"][0]["loc"] == ["query", "organisation_id"]
-    assert message in page.content.decode().replace("&#x27;", "'")
-    assert message in download.content.decode()
+    mark = cast.client("lead").post(
+        PAGE + "submit", {"org": cast.center.pk, "year": "2026", "digest": "0" * 64}
+    )
+    statuses = (page.status_code, api.status_code, download.status_code, mark.status_code)
+    assert statuses == (404, 404, 404, 404)
+    message = api.json()["detail"]
+    assert message == (
+        f"The Oregon psilocybin services profile of {cast.center.name} has no "
+        "colorado-admin-log report."
+    ) or "has no colorado-admin-log report" in message
+    for answer in (page, download, mark):
+        assert message in answer.content.decode().replace("&#x27;", "'")
+    oregon = cast.api("lead").get("/api/v1/reports/oregon-303", {"quarter": "2026Q1"})
+    assert oregon.status_code == 200  # the same organisation's own report answers
+    assert not AuditEvent.objects.filter(action=Action.REPORT_REGULATOR_SUBMIT).exists()
 
 
 @pytest.mark.parametrize("year", ["20266", "abc", "1999", "２０２６", " 26"])
@@ -477,9 +495,15 @@ def test_the_command_lines_generation_is_audited_and_its_csv_is_the_pages(
     colorado: Colorado, year_2026: dict[str, MedicineSession]
 ) -> None:
     # `holdspace report colorado-admin-log` (wired by the command's own module) calls this.
-    log = admin_log_read(viewer=None, organisation=colorado.center, year=2026, output="csv")
+    log = admin_log_read(
+        viewer=None,
+        organisation=colorado.center,
+        report=_report(colorado),
+        period=year_period(2026, DENVER),
+        output="csv",
+    )
     body = admin_log_text(log, "csv")
     assert body.encode() == _csv(colorado.cast.client("lead"), CSV_URL)
     event = AuditEvent.objects.filter(action=Action.REPORT_REGULATOR).order_by("id").first()
-    assert event is not None and event.actor_label == "holdspace report"
+    assert event is not None and event.actor_label == "command line"
     assert json.loads(admin_log_text(log, "json"))["count"] == 3
