@@ -608,7 +608,14 @@ def test_the_command_prints_the_log_as_the_page_and_the_api_give_it(
     assert printed == api and printed["count"] == 3
     assert (
         run_cli(
-            ["report", "colorado-admin-log", "--year", "2026", "--organisation", str(cast.center.pk)]
+            [
+                "report",
+                "colorado-admin-log",
+                "--year",
+                "2026",
+                "--organisation",
+                str(cast.center.pk),
+            ]
         )
         == 0
     )

@@ -69,8 +69,7 @@ class Command(BaseCommand):
         for other in set(REPORTS.values()) - {kind}:
             if options.get(other) is not None:
                 raise CommandError(
-                    f"{report_id} is for a {kind}: give --{kind} {EXAMPLES[kind]}, "
-                    f"not --{other}."
+                    f"{report_id} is for a {kind}: give --{kind} {EXAMPLES[kind]}, not --{other}."
                 )
         text = options.get(kind)
         if text is None:
