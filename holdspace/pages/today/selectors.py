@@ -37,7 +37,6 @@ from holdspace.integration.schedule import Kind, schedules_for
 from holdspace.integration.selectors import PERIODS_SHOWN
 from holdspace.policy.core import Viewer
 from holdspace.policy.couples import couples_visible_to
-from holdspace.policy.regulator import can_report_to_regulator
 from holdspace.policy.queue import (
     QueueKind,
     QueueScope,
@@ -54,6 +53,7 @@ from holdspace.policy.queue import (
     today_medicine_sessions,
     today_preparation_sessions,
 )
+from holdspace.policy.regulator import can_report_to_regulator
 from holdspace.reports.regulator.due import ReportDue, regulator_reports_due
 from holdspace.screening.selectors import awaiting_decision_among
 from holdspace.sessions.models import SessionStatus
