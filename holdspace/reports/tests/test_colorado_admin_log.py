@@ -19,7 +19,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from holdspace.accounts.models import Organisation, User
+from holdspace.accounts.models import Organisation, Role, User
+from holdspace.accounts.services import membership_ensure
 from holdspace.audit.actions import Action
 from holdspace.audit.models import AuditEvent
 from holdspace.conftest import Cast, give_licence, make_session
@@ -656,3 +657,24 @@ def test_the_command_refuses_a_wrong_or_missing_period_option_clearly(
     assert run_cli(["report", *argv]) != 0
     assert said in capsys.readouterr().err
     assert not AuditEvent.objects.filter(action=Action.REPORT_REGULATOR).exists()
+
+
+def test_someone_reporting_for_oregon_and_colorado_gets_each_reports_own_center(
+    cast: Cast,
+) -> None:
+    # The lead's first organisation works under Oregon's profile; a second is in Colorado.
+    denver = Organisation.objects.create(
+        name="Front Range",
+        slug="front-range",
+        profile="colorado-natural-medicine",
+        time_zone="America/Denver",
+    )
+    membership_ensure(organisation=denver, user=cast.lead, role=Role.CLINICAL_LEAD)
+    page = cast.client("lead").get(PAGE, {"year": "2026"})
+    assert page.status_code == 200 and page.context["organisation"] == denver
+    assert '<select name="org" id="id_org">' not in page.content.decode()  # one offers it
+    assert cast.api("lead").get(API, {"year": "2026"}).json()["count"] == 0
+    oregon = cast.client("lead").get("/reports/oregon-303/", {"quarter": "2026Q1"})
+    assert oregon.status_code == 200 and oregon.context["organisation"] == cast.center
+    html = oregon.content.decode()
+    assert NAV in html and 'href="/reports/oregon-303/"' in html

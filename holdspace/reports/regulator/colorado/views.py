@@ -20,7 +20,11 @@ from django.views.decorators.http import require_GET
 from holdspace.accounts.models import Organisation
 from holdspace.lib.http import post_only
 from holdspace.policy.core import Viewer, viewer_from_request
-from holdspace.policy.regulator import ReportNotOffered, get_regulator_report_for
+from holdspace.policy.regulator import (
+    ReportNotOffered,
+    get_regulator_report_for,
+    regulator_report_offered,
+)
 from holdspace.reports.regulator.colorado.selectors import (
     REPORT_ID,
     admin_log,
@@ -53,6 +57,7 @@ def _page(
         "year_value": raw or "",
         "year_problem": "",
         "mark_error": mark_error,
+        "organisations": regulator_report_offered(viewer, REPORT_ID),
     }
     try:
         period = period_or_current(raw, "year", organisation.tzinfo)
