@@ -42,7 +42,12 @@ def get_regulator_report_for(
     viewer: Viewer, requested: object, *, report: str, attempted: str = "generate"
 ) -> tuple[Organisation, RegulatorReport]:
     """The organisation (as `get_regulator_organisation_for`: 403 for anyone else) and its
-    profile's REPORT; ReportNotOffered when the profile has none."""
+    profile's REPORT; ReportNotOffered when the profile has none. Without REQUESTED, the first
+    organisation whose profile has the report (someone who reports for an Oregon center and a
+    Colorado one gets each report's own), else the first whose reports they make."""
+    if requested is None or not str(requested).strip():
+        offered = regulator_report_offered(viewer, report)
+        requested = offered[0].pk if offered else requested
     organisation = get_regulator_organisation_for(
         viewer, requested, report=report, attempted=attempted
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import groupby
 from typing import Any
 
@@ -53,6 +53,8 @@ from holdspace.policy.queue import (
     today_medicine_sessions,
     today_preparation_sessions,
 )
+from holdspace.policy.regulator import can_report_to_regulator
+from holdspace.reports.regulator.due import ReportDue, regulator_reports_due
 from holdspace.screening.selectors import awaiting_decision_among
 from holdspace.sessions.models import SessionStatus
 
@@ -139,6 +141,8 @@ class TodayPage:
     day: dt.date
     sessions: list[TodaySession]
     items: list[QueueItem]
+    # Regulator reports due within 30 days or overdue, unmarked (org admins, clinical leads).
+    reports_due: list[ReportDue] = field(default_factory=list)
 
     @property
     def groups(self) -> list[QueueGroup]:
@@ -157,6 +161,7 @@ class TodayPage:
             "sessions": self.sessions,
             "groups": self.groups,
             "count": len(self.items),
+            "reports_due": self.reports_due,
         }
 
 
@@ -165,9 +170,19 @@ class TodayPage:
 
 def today_page(*, viewer: Viewer, scope: QueueScope) -> TodayPage:
     """The viewer's Today in SCOPE's organisation: today's sessions and the queue."""
-    day = timezone.localdate(timezone.now(), scope.organisation.tzinfo)
+    now = timezone.now()
+    day = timezone.localdate(now, scope.organisation.tzinfo)
+    due = (
+        regulator_reports_due(scope.organisation, now)
+        if can_report_to_regulator(viewer, scope.organisation.pk)
+        else []
+    )
     page = TodayPage(
-        scope, day, _sessions_of_day(viewer, scope, day), queue_items(viewer=viewer, scope=scope)
+        scope,
+        day,
+        _sessions_of_day(viewer, scope, day),
+        queue_items(viewer=viewer, scope=scope),
+        due,
     )
     _audit(viewer, scope, "page", page.items, page.sessions)
     return page

@@ -15,7 +15,7 @@ from holdspace.lib.api import ErrorOut, Input, ProblemOut, ValidationErrorOut, d
 from holdspace.policy.core import viewer_from_request
 from holdspace.policy.regulator import ReportNotOffered, get_regulator_report_for
 from holdspace.reports.regulator.oregon303 import REPORT_ID
-from holdspace.reports.regulator.periods import PeriodError, current_period, parse_period
+from holdspace.reports.regulator.periods import PeriodError, period_or_current
 from holdspace.reports.regulator.services import CONTENT_TYPES, oregon_303_generate
 
 router = Router(tags=["reports"])
@@ -101,13 +101,8 @@ def oregon_303_get(
         )
     except ReportNotOffered as exc:
         return Status(404, ErrorOut(detail=str(exc)))
-    zone = organisation.tzinfo
     try:
-        period = (
-            parse_period(query.quarter, "quarter", zone)
-            if query.quarter
-            else current_period("quarter", zone)
-        )
+        period = period_or_current(query.quarter, "quarter", organisation.tzinfo)
     except PeriodError as exc:
         return _invalid(str(exc))
     generated = oregon_303_generate(

@@ -16,8 +16,9 @@ from django.utils import timezone
 
 PeriodKind = Literal["quarter", "year"]
 
-_QUARTER = re.compile(r"^(?P<year>\d{4})Q(?P<quarter>[1-4])$")
-_YEAR = re.compile(r"^(?P<year>\d{4})$")
+# ASCII digits only: `\d` would take full-width ones (`２０２６`), which no one means to type.
+_QUARTER = re.compile(r"^(?P<year>[0-9]{4})Q(?P<quarter>[1-4])$")
+_YEAR = re.compile(r"^(?P<year>[0-9]{4})$")
 # Reports are asked for from the year the state rules began to the near future.
 FIRST_YEAR = 2020
 LAST_YEAR = 2100
@@ -91,6 +92,13 @@ def parse_period(text: str, kind: PeriodKind, zone: ZoneInfo) -> Period:
     if kind == "year":
         return year_period(year, zone)
     return quarter_period(year, int(found["quarter"]), zone)
+
+
+def period_or_current(text: object, kind: PeriodKind, zone: ZoneInfo) -> Period:
+    """The period TEXT names (`?quarter=`, `?year=`, the API's field); absent or blank, the
+    current one in ZONE. PeriodError as parse_period for anything else."""
+    raw = str(text if text is not None else "").strip()
+    return parse_period(raw, kind, zone) if raw else current_period(kind, zone)
 
 
 def current_period(kind: PeriodKind, zone: ZoneInfo, now: dt.datetime | None = None) -> Period:

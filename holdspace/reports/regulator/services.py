@@ -43,6 +43,33 @@ class Generated:
         return self.submission is not None and self.submission.digest != self.digest
 
 
+@dataclass(frozen=True)
+class Mark:
+    """A report's submission mark as its page shows it (any regulator report): the digest of
+    the CSV as it is now, and the mark of its period, if any (`_submission_mark.html`)."""
+
+    digest: str
+    submission: RegulatorSubmission | None
+
+    @property
+    def changed_since_submitted(self) -> bool:
+        return self.submission is not None and self.submission.digest != self.digest
+
+
+def regulator_mark_read(
+    *, organisation: Organisation, report: str, period: Period, csv_body: bytes
+) -> Mark:
+    """The mark of ORGANISATION's REPORT for PERIOD beside the digest of CSV_BODY (one query)."""
+    submission = (
+        RegulatorSubmission.objects.filter(
+            organisation=organisation, report=report, period=period.label
+        )
+        .select_related("submitted_by")
+        .first()
+    )
+    return Mark(digest(csv_body), submission)
+
+
 def oregon_303_build(
     *, organisation: Organisation, report: RegulatorReport, period: Period
 ) -> tuple[Report, bytes]:

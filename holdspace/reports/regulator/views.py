@@ -27,8 +27,8 @@ from holdspace.reports.regulator.oregon303 import REPORT_ID
 from holdspace.reports.regulator.periods import (
     Period,
     PeriodError,
-    current_period,
     parse_period,
+    period_or_current,
     recent_periods,
 )
 from holdspace.reports.regulator.render import digest
@@ -42,10 +42,7 @@ from holdspace.screening.profiles import RegulatorReport
 
 
 def _period(organisation: Organisation, raw: str | None) -> Period:
-    zone = organisation.tzinfo
-    if raw:
-        return parse_period(raw, "quarter", zone)
-    return current_period("quarter", zone)
+    return period_or_current(raw, "quarter", organisation.tzinfo)
 
 
 def _not_offered(request: HttpRequest, exc: ReportNotOffered) -> HttpResponse:

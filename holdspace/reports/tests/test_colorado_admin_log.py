@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 import uuid
@@ -18,18 +19,21 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from holdspace.accounts.models import Organisation, User
+from holdspace.accounts.models import Organisation, Role, User
+from holdspace.accounts.services import membership_ensure
 from holdspace.audit.actions import Action
 from holdspace.audit.models import AuditEvent
 from holdspace.conftest import Cast, give_licence, make_session
 from holdspace.inventory.models import Lot
+from holdspace.reports.models import RegulatorSubmission
 from holdspace.reports.regulator.colorado.selectors import (
     admin_log,
     admin_log_read,
     admin_log_text,
     log_csv,
-    log_report,
 )
+from holdspace.reports.regulator.periods import year_period
+from holdspace.screening.profiles import RegulatorReport, get_profile
 from holdspace.sessions.models import (
     Discharge,
     EventKind,
@@ -181,8 +185,14 @@ def year_2026(colorado: Colorado) -> dict[str, MedicineSession]:
     return {"complete": complete, "missing": missing, "supplemental": supplemental}
 
 
+def _report(co: Colorado) -> RegulatorReport:
+    found = get_profile(co.center.profile).report("colorado-admin-log")
+    assert found is not None
+    return found
+
+
 def _log(co: Colorado, year: int = 2026) -> Any:
-    return admin_log(co.center, year, report=log_report(co.center))
+    return admin_log(co.center, year, report=_report(co))
 
 
 def test_it_writes_one_row_per_session_with_every_field_of_the_log(
@@ -417,17 +427,28 @@ def test_another_organisations_log_is_refused(colorado: Colorado) -> None:
     assert not AuditEvent.objects.filter(action=Action.REPORT_REGULATOR).exists()
 
 
-def test_a_profile_without_the_log_answers_422_saying_so(cast: Cast) -> None:
+def test_a_profile_without_the_log_answers_404_saying_so_as_oregons_report_does(
+    cast: Cast,
+) -> None:
     # The cast's center works under Oregon's profile, which keeps the 303 report instead.
     page = cast.client("lead").get(PAGE, {"year": "2026"})
     api = cast.api("lead").get(API, {"year": "2026"})
     download = cast.client("lead").get(CSV_URL, {"year": "2026"})
-    assert (page.status_code, api.status_code, download.status_code) == (422, 422, 422)
-    message = api.json()["detail"][0]["msg"]
-    assert "keeps no Colorado administration-session log" in message
-    assert api.json()["detail"][0]["loc"] == ["query", "organisation_id"]
-    assert message in page.content.decode().replace("&#x27;", "'")
-    assert message in download.content.decode()
+    mark = cast.client("lead").post(
+        PAGE + "submit", {"org": cast.center.pk, "year": "2026", "digest": "0" * 64}
+    )
+    statuses = (page.status_code, api.status_code, download.status_code, mark.status_code)
+    assert statuses == (404, 404, 404, 404)
+    message = api.json()["detail"]
+    assert message == (
+        f"The Oregon psilocybin services profile of {cast.center.name} has no "
+        "colorado-admin-log report."
+    )
+    for answer in (page, download, mark):
+        assert message in answer.content.decode().replace("&#x27;", "'")
+    oregon = cast.api("lead").get("/api/v1/reports/oregon-303", {"quarter": "2026Q1"})
+    assert oregon.status_code == 200  # the same organisation's own report answers
+    assert not AuditEvent.objects.filter(action=Action.REPORT_REGULATOR_SUBMIT).exists()
 
 
 @pytest.mark.parametrize("year", ["20266", "abc", "1999", "２０２６", " 26"])
@@ -477,9 +498,183 @@ def test_the_command_lines_generation_is_audited_and_its_csv_is_the_pages(
     colorado: Colorado, year_2026: dict[str, MedicineSession]
 ) -> None:
     # `holdspace report colorado-admin-log` (wired by the command's own module) calls this.
-    log = admin_log_read(viewer=None, organisation=colorado.center, year=2026, output="csv")
+    log = admin_log_read(
+        viewer=None,
+        organisation=colorado.center,
+        report=_report(colorado),
+        period=year_period(2026, DENVER),
+        output="csv",
+    )
     body = admin_log_text(log, "csv")
     assert body.encode() == _csv(colorado.cast.client("lead"), CSV_URL)
     event = AuditEvent.objects.filter(action=Action.REPORT_REGULATOR).order_by("id").first()
-    assert event is not None and event.actor_label == "holdspace report"
+    assert event is not None and event.actor_label == "command line"
     assert json.loads(admin_log_text(log, "json"))["count"] == 3
+
+
+# The submission mark, shared with Oregon's 303 report ------------------------------------------
+
+
+def _mark(cast: Cast, who: str, digest: str, year: str = "2026") -> Any:
+    return cast.client(who).post(
+        PAGE + "submit", {"org": cast.center.pk, "year": year, "digest": digest}
+    )
+
+
+def test_marking_the_log_submitted_warns_of_incomplete_sessions_and_notices_a_change(
+    colorado: Colorado, year_2026: dict[str, MedicineSession]
+) -> None:
+    cast = colorado.cast
+    page = cast.client("lead").get(PAGE, {"year": "2026"})
+    html = page.content.decode()
+    assert "Not yet marked submitted" in html
+    # One session lacks its intention: the page says so beside the button, and still marks.
+    assert "1 session is incomplete" in html and "(1 incomplete)" in html
+    digest = page.context["mark"].digest
+    assert digest == hashlib.sha256(_csv(cast.client("lead"), CSV_URL)).hexdigest()
+    stale = _mark(cast, "lead", "0" * 64)
+    assert stale.status_code == 422 and "changed since you opened it" in stale.content.decode()
+    assert _mark(cast, "facilitator", digest).status_code == 403
+    assert _mark(cast, "trial_facilitator", digest).status_code == 403
+    assert not RegulatorSubmission.objects.exists()
+    marked = _mark(cast, "lead", digest)
+    assert marked.status_code == 302 and marked["Location"].endswith("year=2026")
+    submission = RegulatorSubmission.objects.get()
+    assert (submission.report, submission.period, submission.digest, submission.submitted_by) == (
+        "colorado-admin-log",
+        "2026",
+        digest,
+        cast.lead,
+    )
+    shown = cast.client("admin").get(PAGE, {"year": "2026"}).content.decode()
+    assert "Marked submitted by Lead" in shown and "Mark as submitted again" in shown
+    assert "changed since it was marked submitted" not in shown
+    assert "already marked submitted" in _mark(cast, "admin", digest).content.decode()
+    # The care team records the missing intention afterwards: the log changed since its mark.
+    MedicineSession.objects.filter(pk=year_2026["missing"].pk).update(intention="wellness")
+    shown = cast.client("admin").get(PAGE, {"year": "2026"}).content.decode()
+    assert "changed since it was marked submitted" in shown
+    marks = AuditEvent.objects.filter(action=Action.REPORT_REGULATOR_SUBMIT)
+    assert [(m.detail["report"], m.detail["period"], m.detail["digest"]) for m in marks] == [
+        ("colorado-admin-log", "2026", digest)
+    ]
+
+
+def test_a_bad_year_in_the_mark_is_refused_naming_it(colorado: Colorado) -> None:
+    cast = colorado.cast
+    answer = _mark(cast, "lead", "0" * 64, year="20266")
+    assert answer.status_code == 422 and 'id="id_year_error"' in answer.content.decode()
+    assert not RegulatorSubmission.objects.exists()
+
+
+# The navigation --------------------------------------------------------------------------------
+
+NAV = '<a href="/reports/colorado-admin-log/"'
+
+
+@pytest.mark.parametrize(("who", "status"), ROLES.items())
+def test_the_nav_links_the_log_for_its_org_admins_and_clinical_leads_only(
+    colorado: Colorado, who: str, status: int
+) -> None:
+    html = colorado.cast.client(who).get("/account/password/change/").content.decode()
+    assert (NAV in html) == (status == 200)
+    assert ('href="/reports/oregon-303/"' in html) is False
+
+
+def test_the_nav_has_no_log_link_where_the_profile_has_no_log(cast: Cast) -> None:
+    html = cast.client("lead").get("/account/password/change/").content.decode()
+    assert NAV not in html and 'href="/reports/oregon-303/"' in html
+
+
+def test_the_nav_marks_the_log_current_on_its_page(colorado: Colorado) -> None:
+    html = colorado.cast.client("admin").get(PAGE, {"year": "2026"}).content.decode()
+    assert NAV + ' aria-current="page">' in html
+
+
+# The command line ------------------------------------------------------------------------------
+
+
+def test_the_command_prints_the_log_as_the_page_and_the_api_give_it(
+    colorado: Colorado,
+    year_2026: dict[str, MedicineSession],
+    run_cli: Any,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    cast = colorado.cast
+    assert run_cli(["report", "colorado-admin-log", "--year", "2026", "--format", "csv"]) == 0
+    assert capsys.readouterr().out.encode() == _csv(cast.client("lead"), CSV_URL)
+    assert run_cli(["report", "colorado-admin-log", "--year", "2026"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    api = cast.api("lead").get(API, {"year": "2026"}).json()
+    assert printed == api and printed["count"] == 3
+    assert (
+        run_cli(
+            [
+                "report",
+                "colorado-admin-log",
+                "--year",
+                "2026",
+                "--organisation",
+                str(cast.center.pk),
+            ]
+        )
+        == 0
+    )
+    audited = AuditEvent.objects.filter(action=Action.REPORT_REGULATOR, actor_label="command line")
+    assert [e.detail["format"] for e in audited.order_by("seq")] == ["csv", "json", "json"]
+
+
+COMMAND_ERRORS = [
+    (["colorado-admin-log"], "colorado-admin-log needs --year, such as --year 2026"),
+    (["colorado-admin-log", "--quarter", "2026Q1"], "give --year 2026, not --quarter"),
+    (
+        ["colorado-admin-log", "--year", "2026", "--quarter", "2026Q1"],
+        "give --year 2026, not --quarter",
+    ),
+    (["oregon-303"], "oregon-303 needs --quarter, such as --quarter 2026Q4"),
+    (["oregon-303", "--year", "2026"], "give --quarter 2026Q4, not --year"),
+    (["colorado-admin-log", "--year", "20266"], "--year: Give the year as 2026"),
+    (["colorado-admin-log", "--year", "２０２６"], "--year: Give the year as 2026"),
+    (["colorado-admin-log", "--year", "1999"], "--year: The year must be between 2020 and 2100"),
+    (["colorado-admin-log", "--year", "2026", "--organisation", "999999"], "No organisation"),
+    (
+        ["colorado-admin-log", "--year", "2026", "--organisation", "{trial}"],
+        "has no colorado-admin-log report",
+    ),
+    (["colorado-admin-log", "--year", "2026", "--format", "pdf"], "invalid choice"),
+]
+
+
+@pytest.mark.parametrize(("argv", "said"), COMMAND_ERRORS)
+def test_the_command_refuses_a_wrong_or_missing_period_option_clearly(
+    colorado: Colorado,
+    run_cli: Any,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    said: str,
+) -> None:
+    argv = [a.replace("{trial}", str(colorado.cast.trial.pk)) for a in argv]
+    assert run_cli(["report", *argv]) != 0
+    assert said in capsys.readouterr().err
+    assert not AuditEvent.objects.filter(action=Action.REPORT_REGULATOR).exists()
+
+
+def test_someone_reporting_for_oregon_and_colorado_gets_each_reports_own_center(
+    cast: Cast,
+) -> None:
+    # The lead's first organisation works under Oregon's profile; a second is in Colorado.
+    denver = Organisation.objects.create(
+        name="Front Range",
+        slug="front-range",
+        profile="colorado-natural-medicine",
+        time_zone="America/Denver",
+    )
+    membership_ensure(organisation=denver, user=cast.lead, role=Role.CLINICAL_LEAD)
+    page = cast.client("lead").get(PAGE, {"year": "2026"})
+    assert page.status_code == 200 and page.context["organisation"] == denver
+    assert '<select name="org" id="id_org">' not in page.content.decode()  # one offers it
+    assert cast.api("lead").get(API, {"year": "2026"}).json()["count"] == 0
+    oregon = cast.client("lead").get("/reports/oregon-303/", {"quarter": "2026Q1"})
+    assert oregon.status_code == 200 and oregon.context["organisation"] == cast.center
+    html = oregon.content.decode()
+    assert NAV in html and 'href="/reports/oregon-303/"' in html

@@ -1,5 +1,7 @@
 """/api/v1/reports/colorado-admin-log: Colorado's administration-session log for a year, as
-JSON or (`format=csv`) the same CSV as the page's download."""
+JSON or (`format=csv`) the same CSV as the page's download: 403 for anyone but the
+organisation's org admins and clinical leads, 404 when its profile keeps no such log (as for
+Oregon's 303 report)."""
 
 from __future__ import annotations
 
@@ -11,17 +13,15 @@ from ninja.responses import Status
 
 from holdspace.lib.api import ErrorOut, Input, ProblemOut, ValidationErrorOut, documented
 from holdspace.policy.core import viewer_from_request
-from holdspace.policy.regulator import get_regulator_organisation_for
+from holdspace.policy.regulator import ReportNotOffered, get_regulator_report_for
 from holdspace.reports.regulator.colorado.selectors import (
     REPORT_ID,
-    LogNotInProfile,
-    YearInvalid,
     admin_log_read,
     csv_filename,
     log_csv,
     log_data,
-    parse_year,
 )
+from holdspace.reports.regulator.periods import PeriodError, period_or_current
 from holdspace.sessions.models import Intention
 
 router = Router(tags=["reports"])
@@ -89,9 +89,9 @@ class AdminLogOut(Schema):
 
 @router.get(
     "/reports/colorado-admin-log",
-    response=documented({200: AdminLogOut, 403: ErrorOut, 422: ValidationErrorOut}),
+    response=documented({200: AdminLogOut, 403: ErrorOut}),
     summary="Colorado's administration-session log for a year (org admins and clinical "
-    "leads; 422 where the organisation's profile keeps no such log)",
+    "leads; 404 where the organisation's profile keeps no such log)",
     openapi_extra={
         "responses": {
             200: {
@@ -105,16 +105,19 @@ def colorado_admin_log(
     request: HttpRequest, response: HttpResponse, query: Query[AdminLogQuery]
 ) -> object:
     viewer = viewer_from_request(request)
-    organisation = get_regulator_organisation_for(viewer, query.organisation_id, report=REPORT_ID)
     try:
-        year = parse_year(query.year, organisation)
-        log = admin_log_read(
-            viewer=viewer, organisation=organisation, year=year, output=query.format
+        organisation, report = get_regulator_report_for(
+            viewer, query.organisation_id, report=REPORT_ID
         )
-    except LogNotInProfile as exc:
-        return _invalid("organisation_id", str(exc))
-    except YearInvalid as exc:
+    except ReportNotOffered as exc:
+        return Status(404, ErrorOut(detail=str(exc)))
+    try:
+        period = period_or_current(query.year, "year", organisation.tzinfo)
+    except PeriodError as exc:
         return _invalid("year", str(exc))
+    log = admin_log_read(
+        viewer=viewer, organisation=organisation, report=report, period=period, output=query.format
+    )
     if query.format == "csv":
         download = HttpResponse(log_csv(log), content_type="text/csv; charset=utf-8")
         download["Content-Disposition"] = f'attachment; filename="{csv_filename(log)}"'

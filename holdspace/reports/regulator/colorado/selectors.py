@@ -24,6 +24,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -31,6 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from holdspace.accounts.models import Organisation
+from holdspace.accounts.services import COMMAND_LINE
 from holdspace.audit.actions import Action
 from holdspace.audit.services import audit_record
 from holdspace.facilitators.models import Credential, CredentialKind, CredentialStatus
@@ -38,6 +40,7 @@ from holdspace.inventory.models import Lot, ProductType
 from holdspace.lib.csv import csv_row
 from holdspace.policy.core import Viewer
 from holdspace.reports.pseudonyms import pseudonym
+from holdspace.reports.regulator.periods import Period, year_period
 from holdspace.screening.profiles import FacilitatorRequirements, RegulatorReport, get_profile
 from holdspace.sessions.models import (
     DOSE_KINDS,
@@ -51,9 +54,6 @@ from holdspace.sessions.models import (
 )
 
 REPORT_ID = "colorado-admin-log"
-# The years a log may be asked for: wide enough for any session recorded, narrow enough that
-# a typing slip (`20266`) is refused by name.
-FIRST_YEAR, LAST_YEAR = 2000, 2999
 # Sessions that took place (a scheduled or cancelled one did not).
 TOOK_PLACE = (SessionStatus.IN_PROGRESS, SessionStatus.ENDED, SessionStatus.CLOSED)
 # A licence number is read from a credential someone has checked: not one still unverified.
@@ -65,54 +65,11 @@ _CHECKED = (
 )
 
 
-class LogNotInProfile(Exception):
-    """The organisation's profile keeps no administration-session log (422)."""
-
-    def __init__(self, organisation: Organisation) -> None:
-        profile = get_profile(organisation.profile)
-        super().__init__(
-            _(
-                "%(org)s works under the %(profile)s profile, which keeps no Colorado "
-                "administration-session log (1 CCR 212-3 Rule 8035 C)."
-            )
-            % {"org": organisation.name, "profile": profile.name}
-        )
-
-
-class YearInvalid(ValueError):
-    """`year` is not a year the log may be asked for (422, naming the field)."""
-
-
-def log_report(organisation: Organisation) -> RegulatorReport:
-    """The log's settings in ORGANISATION's profile, or LogNotInProfile."""
-    found = get_profile(organisation.profile).report(REPORT_ID)
-    if found is None:
-        raise LogNotInProfile(organisation)
-    return found
-
-
-def parse_year(raw: object, organisation: Organisation) -> int:
-    """`?year=2026`; absent, this year on ORGANISATION's clock. Anything else is refused,
-    naming the field."""
-    text = str(raw if raw is not None else "").strip()
-    if not text:
-        return timezone.localdate(timezone=organisation.tzinfo).year
-    if not (text.isascii() and text.isdigit() and len(text) == 4):
-        raise YearInvalid(
-            _("Give the year as four digits, like 2026 (not %(v)s).") % {"v": repr(text[:20])}
-        )
-    year = int(text)
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise YearInvalid(_("Give a year from %(a)s to %(b)s.") % {"a": FIRST_YEAR, "b": LAST_YEAR})
-    return year
-
-
-def year_bounds(year: int, zone: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:
-    """Local midnight on 1 January of YEAR and of the next year, in ZONE."""
-    return (
-        dt.datetime(year, 1, 1, tzinfo=zone),
-        dt.datetime(year + 1, 1, 1, tzinfo=zone),
-    )
+def year_bounds(year: int, zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+    """Local midnight on 1 January of YEAR and of the next year, in ZONE (as periods.py
+    bounds every regulator report's period)."""
+    period = year_period(year, zone)
+    return period.starts_at, period.ends_at
 
 
 @dataclass(frozen=True)
@@ -204,12 +161,18 @@ class AdminLog:
 
 
 def admin_log_read(
-    *, viewer: Viewer | None, organisation: Organisation, year: int, output: str
+    *,
+    viewer: Viewer | None,
+    organisation: Organisation,
+    report: RegulatorReport,
+    period: Period,
+    output: str,
 ) -> AdminLog:
-    """ORGANISATION's log for YEAR (ORGANISATION from get_regulator_organisation_for), in
-    OUTPUT ("page", "json" or "csv"), audited; VIEWER None is the command line, run by the
-    server's operator. LogNotInProfile where the profile keeps none."""
-    report = log_report(organisation)
+    """ORGANISATION's log for the year PERIOD (ORGANISATION and REPORT from
+    get_regulator_report_for, which answers 404 where the profile keeps no log), in OUTPUT
+    ("page", "json" or "csv"), audited; VIEWER None is the command line, run by the server's
+    operator."""
+    year = period.first_day.year
     log = admin_log(organisation, year, report=report)
     detail = {
         "report": REPORT_ID,
@@ -222,7 +185,7 @@ def admin_log_read(
         audit_record(
             action=Action.REPORT_REGULATOR,
             organisation_id=organisation.pk,
-            actor_label="holdspace report",
+            actor_label=COMMAND_LINE,
             object_type="regulator_report",
             object_id=REPORT_ID,
             detail=detail,

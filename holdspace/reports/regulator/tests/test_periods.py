@@ -12,6 +12,7 @@ from holdspace.reports.regulator.periods import (
     PeriodError,
     current_period,
     parse_period,
+    period_or_current,
     recent_periods,
 )
 
@@ -85,3 +86,36 @@ def test_it_knows_the_current_quarter_on_the_organisations_clock() -> None:
     labels = [p.label for p in recent_periods("quarter", LA, 3)]
     assert len(labels) == 3 and labels[0] == current_period("quarter", LA).label
     assert parse_period("2026Q1", "quarter", LA).previous().label == "2025Q4"
+
+
+YEARS_REFUSED = [
+    ("20266", "not '20266'"),  # a typing slip, not the year 20266
+    ("２０２６", "four digits"),  # full-width digits: Python's \d would take them
+    ("26", "Give the year as 2026"),
+    ("2026Q1", "Give the year as 2026"),
+    ("1999", "between 2020 and 2100"),
+]
+
+
+@pytest.mark.parametrize(("text", "said"), YEARS_REFUSED)
+def test_it_refuses_what_is_not_a_year_saying_why(text: str, said: str) -> None:
+    with pytest.raises(PeriodError, match=said):
+        parse_period(text, "year", LA)
+
+
+def test_a_year_runs_from_local_midnight_to_local_midnight() -> None:
+    denver = ZoneInfo("America/Denver")
+    year = parse_period(" 2026 ", "year", denver)
+    assert year.starts_at == dt.datetime(2026, 1, 1, 7, tzinfo=UTC)
+    assert year.ends_at == dt.datetime(2027, 1, 1, 7, tzinfo=UTC)
+    assert not year.contains(dt.datetime(2026, 1, 1, 6, 59, tzinfo=UTC))
+    assert year.contains(dt.datetime(2027, 1, 1, 6, 59, tzinfo=UTC))
+
+
+@pytest.mark.parametrize("blank", [None, "", "  "])
+def test_no_period_given_means_the_current_one(blank: str | None) -> None:
+    assert period_or_current(blank, "year", LA) == current_period("year", LA)
+    assert period_or_current(blank, "quarter", LA) == current_period("quarter", LA)
+    assert period_or_current("2025", "year", LA).label == "2025"
+    with pytest.raises(PeriodError):
+        period_or_current("x", "year", LA)
