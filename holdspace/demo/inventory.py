@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from django.db.models import F
 from django.utils import timezone
 
 from holdspace.accounts.models import Organisation, User
@@ -31,6 +32,10 @@ def seed_count(organisation: Organisation) -> None:
     ledger: on-hand agrees with a reconciliation."""
     if not get_profile(organisation.profile).ledger_required:
         return
+    # The demo's past doses were recorded as they were given, not today when it was seeded.
+    LedgerLine.objects.filter(organisation=organisation, kind=LineKind.DOSE).update(
+        recorded_at=F("occurred_at")
+    )
     for lot in Lot.objects.filter(organisation=organisation, status=LotStatus.RELEASED):
         if lot.reconciliations.exists():
             continue
