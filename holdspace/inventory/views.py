@@ -145,6 +145,14 @@ def _lot_page(
     me = viewer_from_request(request).user
     counters = [(me.pk, _("You (%(name)s)") % {"name": me.display_name})]
     refused = status_form or movement_form or reconcile_form
+    # The forms sit below the ledger: a refused one is named at the top, with a link to it.
+    refused_form: tuple[str, str] | None = None
+    if movement_form:
+        refused_form = ("movement", _("The movement was not recorded."))
+    elif reconcile_form:
+        refused_form = ("count", _("The count was not recorded."))
+    elif status_form:
+        refused_form = ("status", _("The status was not changed."))
     return render(
         request,
         "inventory/lot.html",
@@ -152,6 +160,7 @@ def _lot_page(
             "page": page,
             "lot": lot,
             "organisation": lot.organisation,
+            "refused_form": refused_form,
             "status_form": status_form
             or StatusForm(initial={"status": lot.status, "tested_on": lot.tested_on}),
             "movement_form": movement_form

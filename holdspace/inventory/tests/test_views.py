@@ -305,3 +305,37 @@ def test_it_builds_each_ledger_page_in_the_same_number_of_queries_however_much_d
         )
     large = {name: _count(request) for name, request in pages.items()}
     assert large == small
+
+
+@pytest.mark.parametrize(
+    ("path", "form", "said", "anchor"),
+    [
+        ("movements", {"kind": "waste", "units": "1", "reason": "Dropped"}, "movement", "movement"),
+        ("reconciliations", {"counted_units": "-1"}, "count", "count"),
+        ("status", {"status": "released"}, "status", "status"),
+    ],
+)
+def test_it_names_a_refused_form_at_the_top_of_the_lot_page_with_a_link_to_it(
+    cast: Cast, receive: Receive, path: str, form: dict[str, str], said: str, anchor: str
+) -> None:
+    # The forms sit below the ledger, out of sight when the page comes back: without this the
+    # lead saw the top of an unchanged page and no sign that nothing was saved.
+    lot = receive(units=5, status="quarantined", lab_result="pending", tested_on=None)
+    refused = cast.client("lead").post(
+        f"/inventory/lots/{lot.pk}/{path}", {"id": str(uuid.uuid4()), **form}
+    )
+    assert refused.status_code == 422
+    html = refused.content.decode()
+    alert = html.index('class="form-errors" role="alert"')
+    assert alert < html.index("<h1>")
+    assert f'href="#{anchor}"' in html[alert : html.index("<h1>")]
+    assert f"The {said} was not" in html[alert : html.index("<h1>")]
+    assert f'id="{anchor}"' in html
+
+
+def test_it_does_not_show_the_refused_alert_on_a_plain_lot_page(
+    cast: Cast, receive: Receive
+) -> None:
+    lot = receive(units=5)
+    html = cast.client("lead").get(f"/inventory/lots/{lot.pk}/").content.decode()
+    assert 'class="form-errors" role="alert"' not in html
