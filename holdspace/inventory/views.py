@@ -237,10 +237,12 @@ def lot_movement(request: HttpRequest, lot_id: int) -> HttpResponse:
         else:
             line = moved.line
             if moved.created:
+                # An adjustment is signed as it was given (-2 or +3); waste and return take away.
+                units = f"{line.units:+d}" if line.kind == LineKind.ADJUSTMENT else abs(line.units)
                 messages.success(
                     request,
-                    _("Recorded: %(k)s of %(u)d unit(s); %(b)d on hand.")
-                    % {"k": LineKind(line.kind).label, "u": abs(line.units), "b": line.balance},
+                    _("Recorded: %(k)s of %(u)s unit(s); %(b)d on hand.")
+                    % {"k": LineKind(line.kind).label, "u": units, "b": line.balance},
                 )
             else:
                 messages.info(request, _("That form was already saved."))

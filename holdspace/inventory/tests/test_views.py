@@ -339,3 +339,17 @@ def test_it_does_not_show_the_refused_alert_on_a_plain_lot_page(
     lot = receive(units=5)
     html = cast.client("lead").get(f"/inventory/lots/{lot.pk}/").content.decode()
     assert 'class="form-errors" role="alert"' not in html
+
+
+@pytest.mark.parametrize(("units", "said"), [("-2", "-2 unit(s); 3 on hand"), ("3", "+3 unit(s)")])
+def test_it_says_an_adjustment_with_its_sign(
+    cast: Cast, receive: Receive, units: str, said: str
+) -> None:
+    # "-2" was said as "Adjustment after a count of 2 unit(s)", which reads as a gain.
+    lot = receive(units=5)
+    done = cast.client("lead").post(
+        f"/inventory/lots/{lot.pk}/movements",
+        {"id": str(uuid.uuid4()), "kind": "adjustment", "units": units, "reason": "Recount"},
+        follow=True,
+    )
+    assert f"Adjustment after a count of {said}" in done.content.decode()
