@@ -145,6 +145,14 @@ def _lot_page(
     me = viewer_from_request(request).user
     counters = [(me.pk, _("You (%(name)s)") % {"name": me.display_name})]
     refused = status_form or movement_form or reconcile_form
+    # The forms sit below the ledger: a refused one is named at the top, with a link to it.
+    refused_form: tuple[str, str] | None = None
+    if movement_form:
+        refused_form = ("movement", _("The movement was not recorded."))
+    elif reconcile_form:
+        refused_form = ("count", _("The count was not recorded."))
+    elif status_form:
+        refused_form = ("status", _("The status was not changed."))
     return render(
         request,
         "inventory/lot.html",
@@ -152,6 +160,7 @@ def _lot_page(
             "page": page,
             "lot": lot,
             "organisation": lot.organisation,
+            "refused_form": refused_form,
             "status_form": status_form
             or StatusForm(initial={"status": lot.status, "tested_on": lot.tested_on}),
             "movement_form": movement_form
@@ -228,10 +237,12 @@ def lot_movement(request: HttpRequest, lot_id: int) -> HttpResponse:
         else:
             line = moved.line
             if moved.created:
+                # An adjustment is signed as it was given (-2 or +3); waste and return take away.
+                units = f"{line.units:+d}" if line.kind == LineKind.ADJUSTMENT else abs(line.units)
                 messages.success(
                     request,
-                    _("Recorded: %(k)s of %(u)d unit(s); %(b)d on hand.")
-                    % {"k": LineKind(line.kind).label, "u": abs(line.units), "b": line.balance},
+                    _("Recorded: %(k)s of %(u)s unit(s); %(b)d on hand.")
+                    % {"k": LineKind(line.kind).label, "u": units, "b": line.balance},
                 )
             else:
                 messages.info(request, _("That form was already saved."))

@@ -148,6 +148,11 @@ def test_it_refuses_booking_to_anyone_but_the_care_team(cast: Cast, who: str) ->
 
 
 def test_it_books_a_session_recorded_after_the_fact_as_held_history(cast: Cast) -> None:
+    # The couple joined yesterday: "an hour ago" is the day before they joined in the first
+    # hour after midnight, and the session would be refused for that.
+    type(cast.couple).objects.filter(pk=cast.couple.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=1)
+    )
     held_at = timezone.now() - dt.timedelta(hours=1)
     response = cast.client("facilitator").post(
         f"/couples/{cast.couple.pk}/preparation/new/",
