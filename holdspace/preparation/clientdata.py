@@ -64,7 +64,8 @@ def asked(version: ClientDataVersion) -> list[ClientDataQuestion]:
 
 
 def unknown_code_message(question: ClientDataQuestion, code: object) -> str:
-    return _("“%(code)s” is not an answer to “%(question)s”.") % {
+    # The question's own words end the sentence (they end in their own "." or "?").
+    return _("“%(code)s” is not one of the answers to this question: %(question)s") % {
         "code": code,
         "question": question.label,
     }

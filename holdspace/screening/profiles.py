@@ -318,8 +318,11 @@ class ClientDataQuestion(StrictModel):
     @model_validator(mode="after")
     def _codes_once(self) -> ClientDataQuestion:
         codes = [option.code for option in self.options]
-        if len(codes) != len(set(codes)) or PREFER_NOT_CODE in codes:
-            raise ValueError(f"{self.code}: an answer code is listed twice or is {PREFER_NOT_CODE}")
+        if len(codes) != len(set(codes)) or PREFER_NOT_CODE in codes or "other" in codes:
+            raise ValueError(
+                f"{self.code}: an answer code is listed twice, or is {PREFER_NOT_CODE} or other "
+                "(reserved: every question offers the first, `other = true` the second)"
+            )
         if self.kind == "age" and any(o.min_age is None for o in self.options):
             raise ValueError(f"{self.code}: every age band gives min_age")
         return self

@@ -51,6 +51,8 @@ from holdspace.sessions.models import DOSE_KINDS, Discharge, EventKind, SessionE
 
 REPORT_ID = "oregon-303"
 NOT_ANSWERED_CODE = "not_answered"
+# An answer in the partner's own words ("Other") is counted as given; its words never are.
+OTHER_CODE = "other"
 SEVERITIES: tuple[str, ...] = get_args(AdverseEventData.model_fields["severity"].annotation)
 # A reason is named by a code, never by free text: a rule id that is not a plain code is left
 # out (the reason then reads as "screening_excluded").
@@ -376,7 +378,17 @@ def _answer_codes(question: ClientDataQuestion, client: Client, known: set[str])
     codes = sorted({v for v in values if isinstance(v, str) and (v in known)})
     if question.kind == "single":
         codes = codes[:1]
+    if question.other and _gave_other(form, question.code) and PREFER_NOT_CODE not in codes:
+        codes.append(OTHER_CODE)
     return codes or [NOT_ANSWERED_CODE]
+
+
+def _gave_other(form: Mapping[str, Any], question_code: str) -> bool:
+    """Whether the form holds an answer in the partner's own words to QUESTION_CODE: only that
+    there is one is read, never what it says."""
+    other = form.get("other")
+    text = other.get(question_code) if isinstance(other, Mapping) else None
+    return isinstance(text, str) and bool(text.strip())
 
 
 def _age_band(question: ClientDataQuestion, client: Client) -> str:
@@ -412,6 +424,8 @@ def _client_data(facts: Facts, client_data: ClientData, threshold: int) -> Secti
             for code in _answer_codes(question, client, known):
                 counts[code] = counts.get(code, 0) + 1
         labelled = list(options)
+        if question.other:
+            labelled.append((OTHER_CODE, "Other (in their own words, not reported)"))
         if question.kind != "age":
             labelled.append((PREFER_NOT_CODE, "Prefer not to say"))
         labelled.append((NOT_ANSWERED_CODE, "Not answered"))
@@ -543,6 +557,6 @@ def _averages(facts: Facts, report: RegulatorReport, threshold: int) -> Section:
     return Section(
         "averages",
         "Averaged data",
-        "OAR 333-333-4910(4); an average is suppressed when a count it comes from is",
+        "OAR 333-333-4910(4); an average is suppressed when a count it comes from is suppressed",
         [Group("averages", "Averages", rows)],
     )

@@ -49,6 +49,11 @@ class Period:
             self.last_day + dt.timedelta(days=1), dt.time.min, tzinfo=self.zone
         )
 
+    @property
+    def ended(self) -> bool:
+        """Whether the period is over on the organisation's clock (its report is final)."""
+        return timezone.now() >= self.ends_at
+
     def contains(self, moment: dt.datetime) -> bool:
         return self.starts_at <= moment < self.ends_at
 

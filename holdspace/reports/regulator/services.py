@@ -135,7 +135,20 @@ def regulator_submission_mark(
     """Mark REPORT for PERIOD submitted to the state, recording who, when and the digest of the
     report as it is now. Refused when the report changed since the person looked at it
     (DIGEST_SEEN), or when this very report is already marked; a changed report may be marked
-    again (the earlier digest goes into the audit trail)."""
+    again (the earlier digest goes into the audit trail). A period not yet over is refused: its
+    report is not final, and the state asks for it after the period ends."""
+    if not period.ended:
+        raise ValidationError(
+            {
+                "period": [
+                    _(
+                        "%(period)s runs until %(day)s: mark it submitted once it has ended and "
+                        "its report is final."
+                    )
+                    % {"period": period.label, "day": period.last_day.isoformat()}
+                ]
+            }
+        )
     if digest_seen != digest_now:
         raise ValidationError(
             {

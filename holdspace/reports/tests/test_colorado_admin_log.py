@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -521,6 +522,30 @@ def _mark(cast: Cast, who: str, digest: str, year: str = "2026") -> Any:
     )
 
 
+# Early January, after the year ended on the center's clock (a log is marked once it has).
+AFTER_2026 = dt.datetime(2027, 1, 5, 17, 0, tzinfo=dt.UTC)
+
+
+def test_the_year_is_marked_submitted_only_once_it_has_ended(
+    colorado: Colorado, year_2026: dict[str, MedicineSession]
+) -> None:
+    cast = colorado.cast
+    with time_machine.travel(dt.datetime(2026, 12, 31, 23, 30, tzinfo=DENVER), tick=False):
+        page = cast.client("lead").get(PAGE, {"year": "2026"})
+        html = page.content.decode()
+        assert "2026 runs until 2026-12-31" in html and "Mark as submitted" not in html
+        refused = _mark(cast, "lead", page.context["mark"].digest)
+        assert refused.status_code == 422
+        assert "once it has ended" in refused.content.decode()
+    assert not RegulatorSubmission.objects.exists()
+    with time_machine.travel(dt.datetime(2027, 1, 1, 0, 30, tzinfo=DENVER), tick=False):
+        page = cast.client("lead").get(PAGE, {"year": "2026"})
+        assert "Mark as submitted" in page.content.decode()
+        assert _mark(cast, "lead", page.context["mark"].digest).status_code == 302
+    assert RegulatorSubmission.objects.count() == 1
+
+
+@time_machine.travel(AFTER_2026, tick=False)
 def test_marking_the_log_submitted_warns_of_incomplete_sessions_and_notices_a_change(
     colorado: Colorado, year_2026: dict[str, MedicineSession]
 ) -> None:

@@ -229,6 +229,20 @@ def test_it_counts_an_unknown_code_as_not_answered(cast: Cast) -> None:
     assert "martian" not in json_bytes(build(cast, "2025Q4")).decode()
 
 
+def test_it_counts_an_answer_in_their_own_words_as_other_never_its_words(cast: Cast) -> None:
+    pairs = seed(cast)
+    # The partner who answered race with codes and their own words counts under both.
+    assert cells(build(cast, "2025Q4"))[(CD, "race", "other")] == 1
+    # The solo partner gives only their own words for their reasons: "other", not unanswered.
+    fx.form(cast, pairs["solo"], pairs["solo"].a, {}, other={"reasons": "a pilgrimage"})
+    found = cells(build(cast, "2025Q4"))
+    assert found[(CD, "reasons", "other")] == 1
+    assert found[(CD, "reasons", "not_answered")] == 0
+    assert (CD, "income", "other") not in found  # income offers no words of one's own
+    body = json_bytes(build(cast, "2025Q4")).decode()
+    assert "pilgrimage" not in body and "free words" not in body
+
+
 def test_it_suppresses_small_cells_with_the_profiles_threshold(cast: Cast) -> None:
     seed(cast)
     found = cells(build(cast, "2025Q4", threshold=10))
