@@ -347,3 +347,17 @@ def test_it_audits_each_opening_of_the_commitments_page(cast: Cast) -> None:
     assert AuditEvent.objects.filter(
         action="access.denied", actor_id=cast.admin.pk, organisation_id=cast.center.pk
     ).exists()
+
+
+def test_it_says_each_check_in_mark_in_text_not_only_as_a_symbol(cast: Cast) -> None:
+    # An aria-label on a plain span is dropped by some screen readers: the meaning is text.
+    created = _create(cast)
+    commitment_id = created.json()["id"]
+    for who, status in (("partner_a", "done"), ("partner_b", "missed")):
+        _post(cast.api(who), f"/api/v1/commitments/{commitment_id}/checkins", {"status": status})
+    a, b = cast.partner_a.display_name, cast.partner_b.display_name
+    for who, path in (("partner_a", "commitments/"), ("facilitator", "")):
+        html = cast.client(who).get(f"/couples/{cast.couple.pk}/{path}").content.decode()
+        assert f'<span aria-hidden="true">✓</span><span class="sr-only">{a}: kept</span>' in html
+        assert f'<span aria-hidden="true">✗</span><span class="sr-only">{b}: missed</span>' in html
+        assert 'class="mark mark-done" aria-label' not in html

@@ -6,8 +6,14 @@
   var form = document.querySelector("form.journal-form");
   if (!form) return;
   var picked = false;
+  // Said where the kind is chosen, before saving: who will see the entry as the form stands.
+  var hint = form.querySelector("[data-kind-hint]");
+  function sayWhoSees() {
+    var chosen = form.querySelector('input[name="visibility"]:checked');
+    if (hint && chosen && hint.dataset[chosen.value]) hint.textContent = hint.dataset[chosen.value];
+  }
   form.querySelectorAll('input[name="visibility"]').forEach(function (radio) {
-    radio.addEventListener("change", function () { picked = true; });
+    radio.addEventListener("change", function () { picked = true; sayWhoSees(); });
   });
   function journalOnly(radio) {
     var hide = radio.dataset.journal === "0";
@@ -18,9 +24,12 @@
     radio.addEventListener("change", function () {
       if (!radio.checked) return;
       journalOnly(radio);
-      if (picked) return;
-      var target = form.querySelector('input[name="visibility"][value="' + radio.dataset.visibility + '"]');
-      if (target) target.checked = true;
+      if (!picked) {
+        var target = form.querySelector('input[name="visibility"][value="' + radio.dataset.visibility + '"]');
+        if (target) target.checked = true;
+      }
+      sayWhoSees();
     });
   });
+  sayWhoSees();
 })();
