@@ -58,7 +58,10 @@ def test_it_carries_a_new_couple_from_the_console_to_the_partner_portal(
     lead.get_by_label("Second partner's name").fill("Noa")
     lead.get_by_label("Second partner's e-mail").fill("kai@example.org")
     lead.get_by_role("button", name="Add and invite").click()
-    expect(lead.get_by_text("The two partners need different addresses.")).to_be_visible()
+    expect(lead.locator("#id_partner_b_email_error")).to_have_text(
+        "The two partners need different addresses."
+    )
+    expect(lead.locator("[data-error-summary]")).to_contain_text("need different addresses")
     lead.get_by_label("Second partner's e-mail").fill("noa@example.org")
     lead.get_by_role("button", name="Add and invite").click()
     expect(lead.get_by_text("Both partners have been sent an invitation.")).to_be_visible()

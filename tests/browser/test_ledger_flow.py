@@ -59,7 +59,11 @@ def test_a_lead_receives_a_lot_a_facilitator_doses_from_it_and_the_lead_reconcil
     assert (lot.on_hand, lot.status) == (20, "released")
     # The same delivery entered twice: the number is taken, nothing more is received.
     _receive(lead, server)
-    expect(lead.get_by_text(f"Lot {LOT} is already in the ledger")).to_be_visible()
+    # Said beside the field, and named in the summary at the top that links to it.
+    expect(lead.locator("#id_lot_number_error")).to_contain_text(
+        f"Lot {LOT} is already in the ledger"
+    )
+    expect(lead.locator("[data-error-summary]")).to_contain_text(f"Lot {LOT} is already in")
     assert Lot.objects.filter(lot_number=LOT).count() == 1
 
     guide = new_page(390, 844)
