@@ -77,7 +77,7 @@ def test_it_schedules_a_session_only_once_the_couple_is_ready(  # type: ignore[n
     alex_phone.get_by_label("Hands on my shoulders").check()
     alex_phone.locator("input[name=partner_touch][value=yes]").check()
     alex_phone.get_by_role("button", name="Sign", exact=True).click()
-    expect(alex_phone.get_by_text("Type your full name to sign.")).to_be_visible()
+    expect(alex_phone.locator("#id_typed_name_error")).to_have_text("Type your full name to sign.")
     expect(alex_phone.get_by_label("Hands on my shoulders")).to_be_checked()  # kept
     alex_phone.get_by_label("Type your full name to sign").fill("Alex Rivera")
     alex_phone.get_by_role("button", name="Sign", exact=True).click()
@@ -114,7 +114,7 @@ def test_it_schedules_a_session_only_once_the_couple_is_ready(  # type: ignore[n
     # Alex's partner is dosed too: the plan may not rely on Sam driving.
     guide.get_by_label("My partner drives me").check()
     guide.get_by_role("button", name="Save").click()
-    expect(guide.get_by_text("cannot drive you home")).to_be_visible()
+    expect(guide.locator("#id_leaving_by_error")).to_contain_text("cannot drive you home")
     guide.get_by_label("A support person drives me").check()
     guide.get_by_label("Who collects me or drives me").fill("Theo")
     guide.get_by_role("button", name="Save").click()
