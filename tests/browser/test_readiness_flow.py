@@ -121,7 +121,12 @@ def test_it_schedules_a_session_only_once_the_couple_is_ready(  # type: ignore[n
     _checklist(guide, "Alex").locator("li[data-code='form:demographic_form']").get_by_role(
         "link"
     ).click()
-    guide.get_by_label("I do not want my data reported to the state (opt out).").check()
+    # Alex opts out of the state report. Saved without the written confirmation of the offer
+    # (OAR 333-333-5000(4)) it is refused; with it, the answers are kept and withheld.
+    guide.get_by_label("(opt out)").check()
+    guide.get_by_role("button", name="Save").click()
+    expect(guide.locator(".error").first).to_be_visible()
+    guide.get_by_label("I confirm I was offered the chance").check()
     guide.get_by_role("button", name="Save").click()
     expect(_checklist(guide, "Alex").locator("li.todo")).to_have_count(0)
 
@@ -158,7 +163,8 @@ def test_it_schedules_a_session_only_once_the_couple_is_ready(  # type: ignore[n
         sam.get_by_label("Type your full name to sign").fill("Sam Okafor")
         sam.get_by_role("button", name="Sign", exact=True).click()
     sam.locator("li[data-code='form:demographic_form']").get_by_role("link").click()
-    sam.get_by_label("Age", exact=True).fill("41")
+    sam.get_by_label("$50,000 to $74,999").check()
+    sam.get_by_label("I confirm I was offered the chance").check()
     sam.get_by_role("button", name="Save").click()
     assert sam.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from holdspace.bookings.models import Booking, BookingStatus
-from holdspace.conftest import Cast
+from holdspace.conftest import Cast, joined_before
 from holdspace.integration.models import IntegrationSession
 
 pytestmark = pytest.mark.usefixtures("rooms")
@@ -62,6 +62,8 @@ def test_it_frees_the_slot_when_the_session_is_cancelled(cast: Cast) -> None:
 
 def test_it_books_a_session_recorded_after_the_fact(cast: Cast) -> None:
     held = timezone.localtime(timezone.now() - dt.timedelta(hours=2))
+    # In the first hours after midnight "two hours ago" is yesterday: the couple joined before.
+    joined_before(cast.couple, held)
     response = cast.client("facilitator").post(
         f"/couples/{cast.couple.pk}/integration/sessions",
         {"held_at": held.strftime("%Y-%m-%dT%H:%M"), "facilitator": cast.facilitator.pk},
