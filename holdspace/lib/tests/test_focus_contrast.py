@@ -20,7 +20,10 @@ RING_OUTSIDE = ("button.primary", '.portal-nav a[aria-current="page"]', ".swatch
 
 def custom_properties(css: str) -> dict[str, str]:
     """The colour custom properties (`--name: #hex`) of CSS, the last declaration winning."""
-    return {name: value.lower() for name, value in re.findall(r"(--[\w-]+):\s*(#[0-9a-fA-F]{3,6})\b", css)}
+    return {
+        name: value.lower()
+        for name, value in re.findall(r"(--[\w-]+):\s*(#[0-9a-fA-F]{3,6})\b", css)
+    }
 
 
 def backgrounds(css: str) -> dict[str, str]:
