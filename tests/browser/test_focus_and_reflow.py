@@ -144,6 +144,8 @@ def test_it_fits_every_page_a_partner_uses_at_320_px(  # type: ignore[no-untyped
         riley.goto(base + path)
         riley.wait_for_load_state()
         assert riley.evaluate(NO_SIDEWAYS_SCROLL), (path, riley.evaluate(STICKING_OUT))
+        if "forms" in path:  # the coded 303 form, under the practice's Oregon profile
+            expect(riley.locator(".client-data-form")).to_be_visible()
         if path == "/journal/":  # Riley's journal holds a voice note
             player = riley.locator("audio").first
             expect(player).to_be_visible()
