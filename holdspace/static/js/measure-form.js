@@ -13,6 +13,15 @@
   var progress = form.querySelector(".progress");
   var total = Number(progress.getAttribute("data-total"));
 
+  // The "N of 10 answered" line sticks to the top: its height is kept as the page's scroll
+  // padding (--sticky-top), so a radio reached by Tab, back or forward, is never under it.
+  function keepFocusClearOfTheProgress() {
+    document.documentElement.style.setProperty(
+      "--sticky-top", progress.getBoundingClientRect().height + "px");
+  }
+  keepFocusClearOfTheProgress();
+  window.addEventListener("resize", keepFocusClearOfTheProgress);
+
   function fields() { return Array.prototype.slice.call(form.querySelectorAll("fieldset.question")); }
 
   function answered(fieldset) {

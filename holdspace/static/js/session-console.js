@@ -22,6 +22,21 @@
     root.getAttribute("data-server-time-zone") || "UTC";
   var sending = false;
 
+  // The session bar sticks to the top and wraps to several lines on a phone: the page keeps
+  // its height as scroll padding (--sticky-top in the stylesheet), so a control reached by Tab
+  // is scrolled clear of the bar, never under it (WCAG 2.4.11).
+  var bar = root.querySelector(".session-bar");
+  function keepFocusClearOfTheBar() {
+    var sticky = getComputedStyle(bar).position === "sticky";
+    document.documentElement.style.setProperty(
+      "--sticky-top", (sticky ? bar.getBoundingClientRect().height : 0) + "px");
+  }
+  if (bar) {
+    keepFocusClearOfTheBar();
+    if (window.ResizeObserver) { new ResizeObserver(keepFocusClearOfTheBar).observe(bar); }
+    window.addEventListener("resize", keepFocusClearOfTheBar);
+  }
+
   // The kinds of event and their names, as the server's EventKind has them (json_script).
   var KINDS = {};
   try {
