@@ -24,6 +24,7 @@ from holdspace.policy.regulator import (
     regulator_report_offered,
 )
 from holdspace.reports.regulator.oregon303 import REPORT_ID
+from holdspace.reports.regulator.pages import report_not_offered
 from holdspace.reports.regulator.periods import (
     Period,
     PeriodError,
@@ -43,10 +44,6 @@ from holdspace.screening.profiles import RegulatorReport
 
 def _period(organisation: Organisation, raw: str | None) -> Period:
     return period_or_current(raw, "quarter", organisation.tzinfo)
-
-
-def _not_offered(request: HttpRequest, exc: ReportNotOffered) -> HttpResponse:
-    return render(request, "reports/regulator/not_offered.html", {"message": str(exc)}, status=404)
 
 
 def _choices(organisation: Organisation, chosen: Period | None) -> list[str]:
@@ -101,7 +98,7 @@ def oregon_303_page(request: HttpRequest) -> HttpResponse:
             viewer, request.GET.get("org"), report=REPORT_ID, attempted="read"
         )
     except ReportNotOffered as exc:
-        return _not_offered(request, exc)
+        return report_not_offered(request, exc)
     return _page(request, viewer, organisation, report, request.GET.get("quarter"))
 
 
@@ -114,7 +111,7 @@ def oregon_303_csv(request: HttpRequest) -> HttpResponse:
             viewer, request.GET.get("org"), report=REPORT_ID, attempted="export"
         )
     except ReportNotOffered as exc:
-        return _not_offered(request, exc)
+        return report_not_offered(request, exc)
     try:
         period = _period(organisation, request.GET.get("quarter"))
     except PeriodError as exc:
@@ -140,7 +137,7 @@ def oregon_303_submit(request: HttpRequest) -> HttpResponse:
             viewer, request.POST.get("org"), report=REPORT_ID, attempted="mark submitted"
         )
     except ReportNotOffered as exc:
-        return _not_offered(request, exc)
+        return report_not_offered(request, exc)
     raw = request.POST.get("quarter", "")
     try:
         period = parse_period(raw, "quarter", organisation.tzinfo)

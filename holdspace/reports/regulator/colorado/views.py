@@ -32,14 +32,11 @@ from holdspace.reports.regulator.colorado.selectors import (
     csv_filename,
     log_csv,
 )
+from holdspace.reports.regulator.pages import report_not_offered
 from holdspace.reports.regulator.periods import PeriodError, parse_period, period_or_current
 from holdspace.reports.regulator.render import digest
 from holdspace.reports.regulator.services import regulator_mark_read, regulator_submission_mark
 from holdspace.screening.profiles import RegulatorReport
-
-
-def _not_offered(request: HttpRequest, exc: ReportNotOffered) -> HttpResponse:
-    return render(request, "reports/regulator/not_offered.html", {"message": str(exc)}, status=404)
 
 
 def _page(
@@ -91,7 +88,7 @@ def admin_log_page(request: HttpRequest) -> HttpResponse:
             viewer, request.GET.get("org"), report=REPORT_ID, attempted="read"
         )
     except ReportNotOffered as exc:
-        return _not_offered(request, exc)
+        return report_not_offered(request, exc)
     return _page(request, viewer, organisation, report, request.GET.get("year"))
 
 
@@ -104,7 +101,7 @@ def admin_log_csv(request: HttpRequest) -> HttpResponse:
             viewer, request.GET.get("org"), report=REPORT_ID, attempted="export"
         )
     except ReportNotOffered as exc:
-        return _not_offered(request, exc)
+        return report_not_offered(request, exc)
     try:
         period = period_or_current(request.GET.get("year"), "year", organisation.tzinfo)
     except PeriodError as exc:
@@ -129,7 +126,7 @@ def admin_log_submit(request: HttpRequest) -> HttpResponse:
             viewer, request.POST.get("org"), report=REPORT_ID, attempted="mark submitted"
         )
     except ReportNotOffered as exc:
-        return _not_offered(request, exc)
+        return report_not_offered(request, exc)
     raw = request.POST.get("year", "")
     try:
         period = parse_period(raw, "year", organisation.tzinfo)
